@@ -1,0 +1,73 @@
+# proclife: an eBPF process lifecycle tracer.
+#   make        build build/proclife (one static binary, BPF object embedded)
+#   make run    build and run the tracer (ARGS="--json" etc.)
+#   make test   build and run every test suite
+#   make deps   install the toolchain (every other target runs it first)
+#   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel's BTF
+
+BUILD   := build
+CC      := gcc
+CLANG   := clang
+BPFTOOL := bpftool
+ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
+               -Iinclude -Iuser -I$(BUILD) -Itests
+LDLIBS      := -static -lbpf -lelf -lz
+BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude -Wall
+
+LIB_SRCS    := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB         := $(BUILD)/libproclife.a
+SKEL        := $(BUILD)/proclife.skel.h
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+KERNEL_TEST := $(BUILD)/tests/test_kernel
+TEST_TOOLS  := $(BUILD)/tests/pl-workload
+
+.PHONY: all deps run test vmlinux clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/proclife
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c include/proclife.h vmlinux/vmlinux.h | deps
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BUILD)/proclife.bpf.o
+	$(BPFTOOL) gen skeleton $< name proclife_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c | deps $(SKEL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/proclife: $(BUILD)/user/main.o $(LIB)
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(KERNEL_TEST): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/kernel/*.c)) $(LIB)
+	$(CC) -o $@ $^ $(LDLIBS) -lpthread
+
+$(BUILD)/tests/pl-workload: $(BUILD)/tools/pl-workload.o $(LIB)
+	$(CC) -o $@ $^ $(LDLIBS) -lpthread
+
+run: $(BUILD)/proclife
+	$(BUILD)/proclife $(ARGS)
+
+test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(TEST_TOOLS)
+	@tests/run.sh
+
+vmlinux: | deps
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

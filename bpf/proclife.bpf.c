@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proclife kernel side: one program per lifecycle tracepoint, all feeding one
+ * ring buffer. Only BTF tracepoints (tp_btf) are used, so nothing here needs
+ * tracefs, kprobes or fentry.
+ *
+ * Filtering (event types, uid, comm, --failed) happens before anything is
+ * reserved on the ring buffer; a failed reserve is counted per event type in
+ * lost[], which user space reads through the mmapped .bss.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "proclife.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PL_UID_ANY ((__u32)-1)
+#define SIGKILL 9
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
+#define WNOWAIT 0x01000000
+#define TS_COMPAT 0x0002 /* x86: thread_info.status of a 32-bit syscall */
+
+/* x86_64 syscall numbers and argument registers (vmlinux.h is x86_64's). */
+#define NR_wait4 61
+#define NR_execve 59
+#define NR_waitid 247
+#define NR_execveat 322
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, di)
+#define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, si)
+#define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, dx)
+#define SYSCALL_ARG4(regs) BPF_CORE_READ(regs, r10)
+
+/* Options: rodata, set by user space between skeleton open and load. */
+const volatile __u32 cfg_events = PL_EV_ALL;
+const volatile bool cfg_threads = false;
+const volatile bool cfg_failed_only = false;
+const volatile __u32 cfg_uid = PL_UID_ANY;
+const volatile bool cfg_comm_set = false;
+const volatile char cfg_comm[PL_COMM_LEN] = {};
+const volatile __u32 cfg_args_cap = PL_ARGS_DEFAULT;
+/* Wake the consumer only once this much is pending (0: on every event); it polls on a timer too. */
+const volatile __u64 cfg_wakeup_bytes = 0;
+
+/*
+ * Runtime state shared with user space through the mmapped .bss.
+ * boot_cutoff_ns: processes that started before it existed before proclife
+ * (user space sets it right after attaching).
+ */
+__u64 boot_cutoff_ns = 0;
+__u64 lost[PL_EV_MAX] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/*
+ * Exec records are variable-size and can be ~70 KiB, more than the BPF stack
+ * or a per-CPU map value holds, so they are built in a per-CPU slot of a plain
+ * array (max_entries is set to the number of CPUs at load) and copied out
+ * with bpf_ringbuf_output(). busy guards against a preempting program on the
+ * same CPU reusing the slot mid-build.
+ */
+#define SCRATCH_DATA (PL_FILENAME_MAX + PL_ARGS_MAX)
+struct scratch {
+	__u64 busy;
+	char raw[sizeof(struct pl_exec) + SCRATCH_DATA];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/*
+ * Exited, not yet reaped processes, by tgid: the exit's header and status,
+ * so the reap event can say who and what was reaped, and whether a wait()
+ * already reported it (claimed).
+ */
+struct zombie {
+	struct pl_hdr h;
+	__u64 exit_ts;
+	__u32 status;
+	__u32 claimed;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct zombie);
+} zombies SEC(".maps");
+
+/* Kernels before 5.5 called start_boottime real_start_time. */
+struct task_struct___pre55 {
+	u64 real_start_time;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool want(__u32 type)
+{
+	return cfg_events & PL_EV_BIT(type);
+}
+
+static __always_inline void count_lost(__u32 type)
+{
+	if (type < PL_EV_MAX)
+		__sync_fetch_and_add(&lost[type], 1);
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!cfg_wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+										: BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool comm_ok(const char *comm)
+{
+	if (!cfg_comm_set)
+		return true;
+#pragma unroll
+	for (int i = 0; i < PL_COMM_LEN; i++) {
+		if (comm[i] != cfg_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool uid_ok(__u32 uid)
+{
+	return cfg_uid == PL_UID_ANY || uid == cfg_uid;
+}
+
+/* Does a process with this uid and comm pass the -u/-c filters? */
+static __always_inline bool subject_ok(__u32 uid, const char *comm)
+{
+	return uid_ok(uid) && comm_ok(comm);
+}
+
+static __always_inline bool current_ok(void)
+{
+	char comm[PL_COMM_LEN];
+
+	if (!uid_ok((__u32)bpf_get_current_uid_gid()))
+		return false;
+	if (!cfg_comm_set)
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm_ok(comm);
+}
+
+static __always_inline bool task_ok(struct task_struct *t)
+{
+	char comm[PL_COMM_LEN];
+
+	if (!uid_ok(BPF_CORE_READ(t, real_cred, uid.val)))
+		return false;
+	if (!cfg_comm_set)
+		return true;
+	bpf_core_read_str(comm, sizeof(comm), &t->comm);
+	return comm_ok(comm);
+}
+
+static __always_inline __u64 task_start_ns(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->start_boottime))
+		return BPF_CORE_READ(t, start_boottime);
+	return BPF_CORE_READ((struct task_struct___pre55 *)t, real_start_time);
+}
+
+/* The header of an event whose subject is task t. */
+static __always_inline void fill_hdr(struct pl_hdr *h, __u32 type, struct task_struct *t)
+{
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+	struct pid *tgid_pid = BPF_CORE_READ(leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(tgid_pid, level);
+	struct upid upid = {};
+
+	h->ts = bpf_ktime_get_boot_ns();
+	h->start_ns = task_start_ns(leader);
+	h->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	h->type = type;
+	h->cpu = bpf_get_smp_processor_id();
+	h->pid = BPF_CORE_READ(t, tgid);
+	h->tid = BPF_CORE_READ(t, pid);
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->uid = BPF_CORE_READ(t, real_cred, uid.val);
+	h->gid = BPF_CORE_READ(t, real_cred, gid.val);
+	/* The tgid as numbered in the namespace the process lives in (its deepest). */
+	bpf_core_read(&upid, sizeof(upid), &tgid_pid->numbers[level & 31]);
+	h->ns_pid = upid.nr;
+	h->pidns = BPF_CORE_READ(upid.ns, ns.inum);
+	h->flags = 0;
+	bpf_core_read_str(h->comm, sizeof(h->comm), &t->comm);
+}
+
+/*
+ * The status the parent's wait() will receive, computed when the last thread
+ * exits: a group exit (exit_group(), a fatal signal, a core dump) stores it in
+ * signal->group_exit_code; otherwise it is the leader's own exit code, which
+ * is already set even if the leader exited long before the last thread.
+ */
+static __always_inline __u32 process_status(struct task_struct *t)
+{
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(sig, group_exit_code);
+	return BPF_CORE_READ(t, group_leader, exit_code);
+}
+
+/*
+ * SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) arrive where a siginfo pointer
+ * is expected. The verifier assumes tracepoint pointer arguments are not
+ * NULL and would prune a test against 0, so read the raw argument as a number.
+ */
+static __always_inline unsigned long raw_arg(unsigned long long *ctx, int i)
+{
+	unsigned long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &ctx[i]);
+	return v;
+}
+
+static __always_inline struct scratch *scratch_get(__u32 type)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+
+	if (!s || s->busy) {
+		count_lost(type);
+		return NULL;
+	}
+	s->busy = 1;
+	return s;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(pl_fork, struct task_struct *parent, struct task_struct *child)
+{
+	bool thread = child->pid != child->tgid;
+	struct pl_fork *e;
+
+	if (!want(PL_EV_FORK) || cfg_failed_only || (thread && !cfg_threads))
+		return 0;
+	if (!current_ok())
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(PL_EV_FORK);
+		return 0;
+	}
+	fill_hdr(&e->h, PL_EV_FORK, parent);
+	if (thread)
+		e->h.flags |= PL_F_THREAD;
+	e->child_pid = child->tgid;
+	e->child_tid = child->pid;
+	e->child_start_ns = task_start_ns(child);
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+/*
+ * Runs after the exec has succeeded: the new program's argument area is in
+ * place on its stack (mm->arg_start..arg_end), so we read exactly what it
+ * sees, not the caller's memory at syscall entry.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct scratch *s;
+	struct pl_exec *e;
+	unsigned long arg_start, arg_end;
+	__u64 size, len;
+	long n;
+
+	if (!want(PL_EV_EXEC) || cfg_failed_only || !current_ok())
+		return 0;
+	s = scratch_get(PL_EV_EXEC);
+	if (!s)
+		return 0;
+	e = (void *)s->raw;
+	fill_hdr(&e->h, PL_EV_EXEC, p);
+	/* A non-leader thread that execs takes over the tgid; report the thread that called exec. */
+	e->h.tid = old_pid;
+	e->old_tid = old_pid;
+	e->argc = BPF_CORE_READ(bprm, argc);
+
+	n = bpf_probe_read_kernel_str(e->data, PL_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	if (n <= 0) {
+		e->data[0] = '\0';
+		n = 1;
+	}
+	if (n > PL_FILENAME_MAX)
+		n = PL_FILENAME_MAX;
+	e->filename_len = n;
+
+	arg_start = BPF_CORE_READ(p, mm, arg_start);
+	arg_end = BPF_CORE_READ(p, mm, arg_end);
+	size = arg_end > arg_start ? arg_end - arg_start : 0;
+	len = size;
+	if (len > cfg_args_cap) {
+		len = cfg_args_cap;
+		e->h.flags |= PL_F_ARGS_TRUNCATED;
+	}
+	if (len > PL_ARGS_MAX)
+		len = PL_ARGS_MAX;
+	if (len && bpf_probe_read_user(e->data + n, len, (void *)arg_start)) {
+		len = 0;
+		e->h.flags |= PL_F_ARGS_UNREADABLE;
+	}
+	e->args_len = len;
+	e->args_size = size;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e) + n + len, wakeup_flags()))
+		count_lost(PL_EV_EXEC);
+	s->busy = 0;
+	return 0;
+}
+
+/* execve()/execveat() returned an error: the caller's memory is intact, so its filename is readable. */
+static __always_inline void exec_failed(struct pt_regs *regs, long nr, long err)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	const char *filename;
+	struct pl_exec_failed *e;
+	struct scratch *s;
+	long n;
+
+	if (!want(PL_EV_EXEC_FAILED) || !current_ok())
+		return;
+	s = scratch_get(PL_EV_EXEC_FAILED);
+	if (!s)
+		return;
+	e = (void *)s->raw;
+	fill_hdr(&e->h, PL_EV_EXEC_FAILED, cur);
+	e->err = err;
+	filename = (const char *)(nr == NR_execve ? SYSCALL_ARG1(regs) : SYSCALL_ARG2(regs));
+	n = bpf_probe_read_user_str(e->data, PL_FILENAME_MAX, filename);
+	if (n <= 0) {
+		e->data[0] = '\0';
+		n = 1;
+	}
+	if (n > PL_FILENAME_MAX)
+		n = PL_FILENAME_MAX;
+	e->filename_len = n;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e) + n, wakeup_flags()))
+		count_lost(PL_EV_EXEC_FAILED);
+	s->busy = 0;
+}
+
+static __always_inline void emit_reap(struct pl_hdr *h, __u64 exit_ts, __u32 status, __u32 how,
+				      struct task_struct *reaper)
+{
+	struct pl_reap *e;
+
+	if (!subject_ok(h->uid, h->comm))
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(PL_EV_REAP);
+		return;
+	}
+	__builtin_memcpy(&e->h, h, sizeof(*h));
+	e->h.type = PL_EV_REAP;
+	e->h.ts = bpf_ktime_get_boot_ns();
+	e->h.cpu = bpf_get_smp_processor_id();
+	e->h.flags = how;
+	e->exit_ts = exit_ts;
+	e->status = status;
+	e->_pad = 0;
+	if (reaper) {
+		e->reaper_pid = BPF_CORE_READ(reaper, tgid);
+		e->reaper_tid = BPF_CORE_READ(reaper, pid);
+		bpf_core_read_str(e->reaper_comm, sizeof(e->reaper_comm), &reaper->comm);
+	} else {
+		e->reaper_pid = 0;
+		e->reaper_tid = 0;
+		__builtin_memset(e->reaper_comm, 0, sizeof(e->reaper_comm));
+	}
+	bpf_ringbuf_submit(e, wakeup_flags());
+}
+
+/*
+ * A wait4()/waitid() of the current task returned pid: if proclife saw that
+ * process exit and nobody reported its reaping yet, the current task reaped it.
+ * Only for waiters in the initial pid namespace, where the returned pid is
+ * the global one; other reaps are reported by sched_process_free.
+ */
+static __always_inline void reaped_by_wait(__u32 pid)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct zombie *z;
+
+	if (BPF_CORE_READ(cur, thread_pid, level) != 0)
+		return;
+	z = bpf_map_lookup_elem(&zombies, &pid);
+	if (!z || __sync_fetch_and_add(&z->claimed, 1) != 0)
+		return;
+	/* The entry stays, claimed, until sched_process_free: it tells that the release was reported. */
+	emit_reap(&z->h, z->exit_ts, z->status, PL_F_REAP_WAIT, cur);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pl_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *cur;
+	long nr = SYSCALL_NR(regs);
+	int si_pid = 0;
+
+	if (nr != NR_execve && nr != NR_execveat && nr != NR_wait4 && nr != NR_waitid)
+		return 0;
+	/* The same numbers mean other syscalls to a 32-bit process. */
+	cur = bpf_get_current_task_btf();
+	if (BPF_CORE_READ(cur, thread_info.status) & TS_COMPAT)
+		return 0;
+
+	if (nr == NR_execve || nr == NR_execveat) {
+		if (ret < 0)
+			exec_failed(regs, nr, -ret);
+		return 0;
+	}
+	if (!want(PL_EV_REAP))
+		return 0;
+	if (nr == NR_wait4) {
+		if (ret > 0)
+			reaped_by_wait(ret);
+		return 0;
+	}
+	/* waitid(which, id, infop, options, ru): 0 and infop->si_pid on success; WNOWAIT leaves the zombie. */
+	if (ret != 0 || (SYSCALL_ARG4(regs) & WNOWAIT))
+		return 0;
+	if (bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(SYSCALL_ARG3(regs) + 16)) || si_pid <= 0)
+		return 0;
+	reaped_by_wait(si_pid);
+	return 0;
+}
+
+static __always_inline int on_exit(struct task_struct *p, bool group_dead)
+{
+	struct zombie z = {};
+	struct pl_exit *e;
+
+	if (!group_dead) {
+		__u32 code = BPF_CORE_READ(p, exit_code);
+
+		if (!cfg_threads || !want(PL_EV_EXIT) || (cfg_failed_only && !code) || !current_ok())
+			return 0;
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count_lost(PL_EV_EXIT);
+			return 0;
+		}
+		fill_hdr(&e->h, PL_EV_EXIT, p);
+		e->h.flags |= PL_F_THREAD;
+		e->status = code;
+		e->_pad = 0;
+		bpf_ringbuf_submit(e, wakeup_flags());
+		return 0;
+	}
+
+	if (!want(PL_EV_EXIT) && !want(PL_EV_REAP))
+		return 0;
+	if (!current_ok())
+		return 0;
+	fill_hdr(&z.h, PL_EV_EXIT, p);
+	z.exit_ts = z.h.ts;
+	z.status = process_status(p);
+
+	if (want(PL_EV_REAP) && bpf_map_update_elem(&zombies, &z.h.pid, &z, BPF_ANY))
+		count_lost(PL_EV_REAP); /* the map is full: this process's reap cannot be reported */
+
+	if (!want(PL_EV_EXIT) || (cfg_failed_only && !z.status))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(PL_EV_EXIT);
+		return 0;
+	}
+	__builtin_memcpy(&e->h, &z.h, sizeof(z.h));
+	e->status = z.status;
+	e->_pad = 0;
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+/* Linux >= 6.16 passes group_dead: exact even when two threads exit at once. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pl_exit, struct task_struct *p, bool group_dead)
+{
+	return on_exit(p, group_dead);
+}
+
+/* Older kernels: the thread that brought signal->live to zero is the last one. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pl_exit_legacy, struct task_struct *p)
+{
+	return on_exit(p, BPF_CORE_READ(p, signal, live.counter) == 0);
+}
+
+/*
+ * A task_struct is freed (after an RCU grace period). For a process leader
+ * whose reaping no wait() reported, this is the release: auto-reaped (the
+ * parent ignores SIGCHLD, io_uring waitid, a reaper in another pid
+ * namespace), or a process that exited before proclife started.
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(pl_free, struct task_struct *p)
+{
+	struct zombie *z;
+	struct pl_hdr h;
+	__u32 pid;
+	__u64 start;
+
+	if (!want(PL_EV_REAP) || cfg_failed_only)
+		return 0;
+	/* Not a process: a thread, or an old leader replaced by a thread's exec. */
+	if ((unsigned long)BPF_CORE_READ(p, group_leader) != (unsigned long)p)
+		return 0;
+	pid = BPF_CORE_READ(p, tgid);
+	start = task_start_ns(p);
+	z = bpf_map_lookup_elem(&zombies, &pid);
+	if (z && z->h.start_ns == start) {
+		if (__sync_fetch_and_add(&z->claimed, 1) == 0)
+			emit_reap(&z->h, z->exit_ts, z->status, PL_F_REAP_AUTO, NULL);
+		bpf_map_delete_elem(&zombies, &pid);
+		return 0;
+	}
+	if (start >= boot_cutoff_ns)
+		return 0; /* proclife saw it start, so its exit: the zombies map was full (counted) */
+	fill_hdr(&h, PL_EV_REAP, p);
+	emit_reap(&h, 0, process_status(p), PL_F_REAP_PREEXIST, NULL);
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	struct task_struct *cur;
+	struct pl_signal *e;
+	unsigned long info_addr;
+
+	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && result == PL_SIG_DELIVERED))
+		return 0;
+	if (!current_ok() && !task_ok(task))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(PL_EV_SIGNAL);
+		return 0;
+	}
+	cur = bpf_get_current_task_btf();
+	info_addr = raw_arg(ctx, 1);
+	fill_hdr(&e->h, PL_EV_SIGNAL, cur);
+	if (group)
+		e->h.flags |= PL_F_GROUP;
+	e->sig = sig;
+	e->result = result;
+	e->target_pid = task->tgid;
+	e->target_tid = task->pid;
+	e->target_uid = BPF_CORE_READ(task, real_cred, uid.val);
+	bpf_core_read_str(e->target_comm, sizeof(e->target_comm), &task->comm);
+	if (info_addr == 0) {
+		e->info_code = SI_USER;
+		e->info_pid = e->h.pid;
+		e->info_uid = e->h.uid;
+	} else if (info_addr == 1) {
+		e->info_code = SI_KERNEL;
+		e->info_pid = 0;
+		e->info_uid = 0;
+	} else {
+		e->info_code = BPF_CORE_READ(info, si_code);
+		e->info_pid = BPF_CORE_READ(info, _sifields._kill._pid);
+		e->info_uid = BPF_CORE_READ(info, _sifields._kill._uid);
+	}
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	unsigned long info_addr = raw_arg(ctx, 1);
+	unsigned long handler;
+	__u32 flags = 0, action;
+	struct pl_deliver *e;
+
+	if (!want(PL_EV_DELIVER) || cfg_failed_only || !current_ok())
+		return 0;
+	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
+	action = handler == 0 ? PL_ACT_DEFAULT : handler == 1 ? PL_ACT_IGNORED : PL_ACT_HANDLER;
+	/*
+	 * A fatal signal, exit_group() or an exec tears the group down by
+	 * "delivering" a SIGKILL without siginfo to every thread. Report the
+	 * fatal signal itself, once per process (at the leader), and nothing
+	 * for the teardowns that are no signal at all.
+	 */
+	if (sig == SIGKILL && info_addr == 0) {
+		struct signal_struct *s = BPF_CORE_READ(cur, signal);
+
+		if (BPF_CORE_READ(s, group_exec_task))
+			return 0;
+		if (BPF_CORE_READ(s, flags) & SIGNAL_GROUP_EXIT) {
+			int code = BPF_CORE_READ(s, group_exit_code);
+
+			if (!(code & 0x7f) || (!cfg_threads && cur->pid != cur->tgid))
+				return 0;
+			sig = code & 0x7f;
+			flags |= PL_F_GROUP_EXIT;
+			action = PL_ACT_DEFAULT;
+		}
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(PL_EV_DELIVER);
+		return 0;
+	}
+	fill_hdr(&e->h, PL_EV_DELIVER, cur);
+	e->h.flags |= flags;
+	e->sig = sig;
+	e->action = action;
+	e->sa_flags = BPF_CORE_READ(ka, sa.sa_flags);
+	if (info_addr <= 1) {
+		e->info_code = info_addr ? SI_KERNEL : SI_USER;
+		e->info_pid = 0;
+	} else {
+		e->info_code = BPF_CORE_READ(info, si_code);
+		e->info_pid = BPF_CORE_READ(info, _sifields._kill._pid);
+	}
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}

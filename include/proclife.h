@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * proclife kernel/user ABI: the records the BPF programs put on the ring
+ * buffer, and the limits both sides agree on.
+ *
+ * Included by bpf/ (after vmlinux.h) and by user/ (after <linux/types.h>),
+ * so it includes nothing itself and uses only the __u32/__u64 family.
+ * Every record starts with struct pl_hdr; every field has a fixed width and
+ * every struct is a multiple of 8 bytes, so the layout is the same for the
+ * BPF target and the host compiler.
+ */
+#ifndef PROCLIFE_H
+#define PROCLIFE_H
+
+#define PL_COMM_LEN 16
+/* Bytes of the exec'd filename kept, NUL included (PATH_MAX). */
+#define PL_FILENAME_MAX 4096
+/* Hard upper bound for --arg-bytes; the default cap is PL_ARGS_DEFAULT. */
+#define PL_ARGS_MAX 65536
+#define PL_ARGS_DEFAULT 4096
+
+enum pl_event_type {
+	PL_EV_NONE = 0,
+	PL_EV_FORK,        /* a process (or, with PL_F_THREAD, a thread) was created */
+	PL_EV_EXEC,        /* an execve()/execveat() succeeded */
+	PL_EV_EXEC_FAILED, /* an execve()/execveat() returned an error */
+	PL_EV_EXIT,        /* the last thread of a process exited (or a thread, PL_F_THREAD) */
+	PL_EV_REAP,        /* an exited process was released: waited for, or auto-reaped */
+	PL_EV_SIGNAL,      /* a signal was generated (sent) */
+	PL_EV_DELIVER,     /* a signal was taken by its target: handler, ignored or default */
+	PL_EV_MAX,
+};
+
+#define PL_EV_BIT(t) (1u << (t))
+#define PL_EV_ALL (((1u << PL_EV_MAX) - 1) & ~1u)
+
+/* pl_hdr.flags */
+#define PL_F_THREAD          (1u << 0) /* fork/exit: a thread, not a process */
+#define PL_F_ARGS_TRUNCATED  (1u << 1) /* exec: argv longer than the cap */
+#define PL_F_ARGS_UNREADABLE (1u << 2) /* exec: argv could not be read */
+#define PL_F_NAME_TRUNCATED  (1u << 3) /* exec/exec_failed: filename cut at PL_FILENAME_MAX */
+#define PL_F_GROUP           (1u << 4) /* signal: sent to the whole thread group */
+#define PL_F_GROUP_EXIT      (1u << 5) /* deliver: the fatal signal that ends the group */
+#define PL_F_REAP_WAIT       (1u << 6) /* reap: by a wait4()/waitid() of reaper_pid */
+#define PL_F_REAP_AUTO       (1u << 7) /* reap: released with no wait seen (SIGCHLD ignored, ...) */
+#define PL_F_REAP_PREEXIST   (1u << 8) /* reap: exited before proclife started */
+
+/*
+ * Common header. The subject is the process the event is about: the parent
+ * for fork, the sender for signal, the receiver for deliver, the reaped
+ * process for reap.
+ */
+struct pl_hdr {
+	__u64 ts;        /* CLOCK_BOOTTIME, ns */
+	__u64 start_ns;  /* subject's start time, CLOCK_BOOTTIME ns: (pid, start_ns) is an identity */
+	__u64 cgroup_id; /* cgroup v2 id */
+	__u32 type;      /* enum pl_event_type */
+	__u32 cpu;
+	__u32 pid;       /* thread-group id */
+	__u32 tid;
+	__u32 ppid;      /* real parent's thread-group id */
+	__u32 uid;       /* real uid */
+	__u32 gid;       /* real gid */
+	__u32 pidns;     /* inode of the pid namespace the subject lives in */
+	__u32 ns_pid;    /* tgid as seen inside that namespace */
+	__u32 flags;     /* PL_F_* */
+	char comm[PL_COMM_LEN];
+};
+
+struct pl_fork {
+	struct pl_hdr h;
+	__u32 child_pid;
+	__u32 child_tid;
+	__u64 child_start_ns;
+};
+
+/*
+ * Variable size: data[] holds the filename (filename_len bytes, NUL
+ * included) followed by args_len bytes of the argument area, a sequence of
+ * NUL-terminated strings exactly as the new program sees them.
+ */
+struct pl_exec {
+	struct pl_hdr h;
+	__u32 old_tid;      /* tid that called exec; != pid when a non-leader thread exec'd */
+	__u32 argc;
+	__u32 filename_len;
+	__u32 args_len;     /* bytes of argument area in data[] */
+	__u32 args_size;    /* bytes of the whole argument area (> args_len when truncated) */
+	__u32 _pad;
+	char data[];
+};
+
+/* Variable size: data[] holds the filename, filename_len bytes, NUL included. */
+struct pl_exec_failed {
+	struct pl_hdr h;
+	__s32 err;          /* positive errno */
+	__u32 filename_len;
+	char data[];
+};
+
+struct pl_exit {
+	struct pl_hdr h;
+	__u32 status;       /* the wait status the parent's wait() receives */
+	__u32 _pad;
+};
+
+struct pl_reap {
+	struct pl_hdr h;    /* the reaped process, as it was when it exited */
+	__u64 exit_ts;      /* when it exited; 0 if proclife did not see the exit */
+	__u32 status;       /* its wait status */
+	__u32 reaper_pid;   /* 0 when not known */
+	__u32 reaper_tid;
+	__u32 _pad;
+	char reaper_comm[PL_COMM_LEN];
+};
+
+/* Result of signal generation; the kernel's enum trace_signal_ret. */
+enum pl_sig_result {
+	PL_SIG_DELIVERED = 0,
+	PL_SIG_IGNORED,
+	PL_SIG_ALREADY_PENDING,
+	PL_SIG_OVERFLOW_FAIL,
+	PL_SIG_LOSE_INFO,
+};
+
+struct pl_signal {
+	struct pl_hdr h;    /* the sending task (current) */
+	__s32 sig;
+	__s32 info_code;   /* si_code */
+	__u32 result;       /* enum pl_sig_result */
+	__u32 target_pid;
+	__u32 target_tid;
+	__u32 target_uid;
+	__u32 info_pid;       /* sender pid as the target's siginfo says (0 when none) */
+	__u32 info_uid;
+	char target_comm[PL_COMM_LEN];
+};
+
+enum pl_sig_action {
+	PL_ACT_DEFAULT = 0,
+	PL_ACT_IGNORED,
+	PL_ACT_HANDLER,
+};
+
+struct pl_deliver {
+	struct pl_hdr h;    /* the receiving task (current) */
+	__s32 sig;
+	__s32 info_code;   /* si_code */
+	__u32 action;       /* enum pl_sig_action */
+	__u32 info_pid;
+	__u64 sa_flags;
+};
+
+#endif /* PROCLIFE_H */

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "options.h"
+#include "tracer.h"
+
+#define PROCLIFE_VERSION "0.1.0"
+
+void watch_opts__usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: proclife [watch] [OPTIONS]\n"
+		"Trace process lifecycle events system-wide: fork, exec, exit, reap, signals.\n"
+		"\n"
+		"  -e, --events LIST    only these events, comma-separated: fork, exec, exec_failed,\n"
+		"                       exit, reap, signal, deliver, or all (default: all)\n"
+		"  -p, --pid PID        only PID and its descendants\n"
+		"  -c, --comm COMM      only processes named COMM (the first 15 bytes count)\n"
+		"  -u, --uid USER       only processes of this real user (name or number)\n"
+		"      --failed         only failed execs, non-zero exits and undelivered signals\n"
+		"      --threads        also thread creation and thread exits\n"
+		"  -j, --json           one JSON object per line (schema: README.md)\n"
+		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout\n"
+		"      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
+		"  -h, --help           this help\n"
+		"  -V, --version        print the version\n"
+		"\n"
+		"Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
+		"Ctrl-C stops and prints how many events were seen and lost.\n",
+		PL_ARGS_MAX, PL_ARGS_DEFAULT);
+}
+
+static int parse_u32(const char *s, unsigned long max, __u32 *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
+{
+	char buf[256], *save = NULL, *tok;
+	__u32 m = 0;
+
+	if (!list || !*list || strlen(list) >= sizeof(buf)) {
+		snprintf(err, errlen, "--events needs a list of event names");
+		return -EINVAL;
+	}
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t;
+
+		if (!strcmp(tok, "all")) {
+			m |= PL_EV_ALL;
+			continue;
+		}
+		t = names__event_parse(tok);
+		if (t < 0) {
+			snprintf(err, errlen,
+				 "unknown event '%.32s' (known: fork, exec, exec_failed, exit, reap, signal, "
+				 "deliver, all)",
+				 tok);
+			return -EINVAL;
+		}
+		m |= PL_EV_BIT(t);
+	}
+	if (!m) {
+		snprintf(err, errlen, "--events needs a list of event names");
+		return -EINVAL;
+	}
+	*mask = m;
+	return 0;
+}
+
+int uid__parse(const char *s, __u32 *uid)
+{
+	struct passwd *pw;
+	FILE *f;
+	int ret = -EINVAL;
+
+	if (parse_u32(s, UINT_MAX - 1, uid) == 0)
+		return 0;
+	/* fgetpwent reads the file itself: no NSS, which a static binary cannot load. */
+	f = fopen("/etc/passwd", "re");
+	if (!f)
+		return -EINVAL;
+	while ((pw = fgetpwent(f))) {
+		if (!strcmp(pw->pw_name, s)) {
+			*uid = pw->pw_uid;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+enum { OPT_FAILED = 256, OPT_THREADS, OPT_ARG_BYTES };
+
+int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'e' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "failed", no_argument, NULL, OPT_FAILED },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "arg-bytes", required_argument, NULL, OPT_ARG_BYTES },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	__u32 v;
+	int c;
+
+	*o = (struct watch_opts){ .events = PL_EV_ALL, .uid = PL_UID_ANY, .args_cap = PL_ARGS_DEFAULT };
+	optind = 0; /* full reset: parse may run more than once (tests) */
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":e:p:c:u:jo:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (events__parse(optarg, &o->events, err, errlen))
+				return -EINVAL;
+			break;
+		case 'p':
+			if (parse_u32(optarg, INT_MAX, &v) || v == 0) {
+				snprintf(err, errlen, "--pid needs a process id, not '%.32s'", optarg);
+				return -EINVAL;
+			}
+			o->pid = v;
+			break;
+		case 'c':
+			if (!*optarg) {
+				snprintf(err, errlen, "--comm needs a process name");
+				return -EINVAL;
+			}
+			strncpy(o->comm, optarg, PL_COMM_LEN - 1);
+			break;
+		case 'u':
+			if (uid__parse(optarg, &o->uid)) {
+				snprintf(err, errlen, "--uid: no such user '%.32s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_FAILED:
+			o->failed_only = true;
+			break;
+		case OPT_THREADS:
+			o->threads = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'o':
+			if (!*optarg) {
+				snprintf(err, errlen, "--output needs a file name");
+				return -EINVAL;
+			}
+			o->output = optarg;
+			break;
+		case OPT_ARG_BYTES:
+			if (parse_u32(optarg, PL_ARGS_MAX, &v) || v == 0) {
+				snprintf(err, errlen, "--arg-bytes needs a number from 1 to %d, not '%.32s'",
+					 PL_ARGS_MAX, optarg);
+				return -EINVAL;
+			}
+			o->args_cap = v;
+			break;
+		case 'h':
+			watch_opts__usage(stdout);
+			return OPTS_HELP;
+		case 'V':
+			printf("proclife %s\n", PROCLIFE_VERSION);
+			return OPTS_VERSION;
+		case ':':
+			snprintf(err, errlen, "option '%.32s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%.32s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%.32s'", argv[optind]);
+		return -EINVAL;
+	}
+	return OPTS_RUN;
+}

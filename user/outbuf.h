@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * A buffered output writer. Every byte of event output goes through one of
+ * these so that a batch of events costs one write() instead of one per
+ * field, and so that a failing output (closed pipe, full disk) is noticed
+ * once, remembered, and reported by outbuf__flush() instead of being lost
+ * in a sea of ignored fprintf() results.
+ *
+ * Two modes:
+ *   fd >= 0: at most cap bytes are buffered; a write that would overflow
+ *            flushes first, and a chunk larger than cap is written through.
+ *   fd == -1: memory only, the buffer grows without limit; used by the
+ *            unit tests (and anything else) to capture output.
+ *
+ * After the first error every further write is dropped and ob->err keeps
+ * that first error (negative errno), so callers can write a whole batch
+ * without checking each call and look at the result of outbuf__flush().
+ *
+ * Not thread-safe: one outbuf per writer thread.
+ */
+#ifndef PROCLIFE_OUTBUF_H
+#define PROCLIFE_OUTBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct outbuf {
+	char *data;     /* cap + 1 bytes: room for the NUL of outbuf__cstr() */
+	size_t len, cap;
+	int fd;         /* -1: memory only */
+	int err;        /* first error, negative errno; 0 when none */
+};
+
+/* Default capacity when cap == 0 is passed to outbuf__init(). */
+#define OUTBUF_DEFAULT_CAP (64 * 1024)
+
+int outbuf__init(struct outbuf *ob, int fd, size_t cap);
+void outbuf__free(struct outbuf *ob);
+
+void outbuf__write(struct outbuf *ob, const void *p, size_t n);
+void outbuf__puts(struct outbuf *ob, const char *s);
+void outbuf__printf(struct outbuf *ob, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void outbuf__u64(struct outbuf *ob, uint64_t v);
+void outbuf__i64(struct outbuf *ob, int64_t v);
+
+int outbuf__flush(struct outbuf *ob);
+
+const char *outbuf__cstr(struct outbuf *ob);
+void outbuf__reset(struct outbuf *ob);
+
+/*
+ * One byte. Inline because the escapers call it per byte; the slow path
+ * (full buffer, error already recorded) is left to outbuf__write(), which
+ * knows how to flush, grow or drop.
+ */
+static inline void outbuf__putc(struct outbuf *ob, char c)
+{
+	if (__builtin_expect(ob->len < ob->cap && !ob->err, 1))
+		ob->data[ob->len++] = c;
+	else
+		outbuf__write(ob, &c, 1);
+}
+
+#endif /* PROCLIFE_OUTBUF_H */

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "proclife.skel.h"
+#include "tracer.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+struct tracer {
+	struct proclife_bpf *skel;
+	struct ring_buffer *rb;
+};
+
+static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+int tracer__preflight(char *msg, size_t msglen)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (geteuid() != 0) {
+		bool ok = syscall(SYS_capget, &hdr, data) == 0 &&
+			  ((has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON)) ||
+			   has_cap(data, CAP_SYS_ADMIN));
+		if (!ok) {
+			snprintf(msg, msglen,
+				 "needs root, or the CAP_BPF and CAP_PERFMON capabilities: run it with sudo");
+			return -EPERM;
+		}
+	}
+	if (access(VMLINUX_BTF, R_OK) != 0) {
+		snprintf(msg, msglen,
+			 "this kernel has no BTF (%s is missing): proclife needs a kernel built with "
+			 "CONFIG_DEBUG_INFO_BTF=y",
+			 VMLINUX_BTF);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * Since Linux 6.16 sched_process_exit passes group_dead; the program that
+ * uses it is exact, the legacy one works from signal->live. The tracepoint's
+ * prototype in the kernel's BTF says which this kernel has.
+ */
+static bool exit_has_group_dead(void)
+{
+	const struct btf_type *t;
+	struct btf *btf;
+	bool ret = false;
+	int id;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);               /* typedef */
+		t = t ? btf__type_by_id(btf, t->type) : NULL; /* pointer */
+		t = t ? btf__type_by_id(btf, t->type) : NULL; /* func proto: (void *, task, group_dead) */
+		ret = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+	}
+	btf__free(btf);
+	return ret;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !getenv("PROCLIFE_DEBUG")))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg)
+{
+	__u32 ev = cfg->events;
+	bool group_dead = exit_has_group_dead();
+	int ncpus = libbpf_num_possible_cpus();
+
+	skel->rodata->cfg_events = ev;
+	skel->rodata->cfg_threads = cfg->threads;
+	skel->rodata->cfg_failed_only = cfg->failed_only;
+	skel->rodata->cfg_uid = cfg->uid;
+	if (cfg->comm && *cfg->comm) {
+		skel->rodata->cfg_comm_set = true;
+		strncpy((char *)skel->rodata->cfg_comm, cfg->comm, PL_COMM_LEN - 1);
+	}
+	skel->rodata->cfg_args_cap = cfg->args_cap ? cfg->args_cap : PL_ARGS_DEFAULT;
+	skel->rodata->cfg_wakeup_bytes = cfg->wakeup_bytes;
+
+	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
+	if (cfg->ringbuf_bytes)
+		bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+
+	/* Load only what the requested events need. */
+	bpf_program__set_autoload(skel->progs.pl_fork, ev & PL_EV_BIT(PL_EV_FORK));
+	bpf_program__set_autoload(skel->progs.pl_exec, ev & PL_EV_BIT(PL_EV_EXEC));
+	bpf_program__set_autoload(skel->progs.pl_sys_exit,
+				  ev & (PL_EV_BIT(PL_EV_EXEC_FAILED) | PL_EV_BIT(PL_EV_REAP)));
+	bool exits = ev & (PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_REAP));
+	bpf_program__set_autoload(skel->progs.pl_exit, exits && group_dead);
+	bpf_program__set_autoload(skel->progs.pl_exit_legacy, exits && !group_dead);
+	bpf_program__set_autoload(skel->progs.pl_free, ev & PL_EV_BIT(PL_EV_REAP));
+	bpf_program__set_autoload(skel->progs.pl_signal_generate, ev & PL_EV_BIT(PL_EV_SIGNAL));
+	bpf_program__set_autoload(skel->progs.pl_signal_deliver, ev & PL_EV_BIT(PL_EV_DELIVER));
+}
+
+static __u64 boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int tracer__new(const struct tracer_config *cfg, tracer_event_fn fn, void *ctx, struct tracer **ret,
+		char *msg, size_t msglen)
+{
+	struct tracer *t;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	t->skel = proclife_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		snprintf(msg, msglen, "cannot open the BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	configure(t->skel, cfg);
+	err = proclife_bpf__load(t->skel);
+	if (err) {
+		snprintf(msg, msglen, "cannot load the BPF programs: %s", strerror(-err));
+		goto fail;
+	}
+	err = proclife_bpf__attach(t->skel);
+	if (err) {
+		snprintf(msg, msglen, "cannot attach to the kernel tracepoints: %s", strerror(-err));
+		goto fail;
+	}
+	/* Everything that starts from now on is seen from its fork. */
+	t->skel->bss->boot_cutoff_ns = boottime_ns();
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), fn, ctx, NULL);
+	if (!t->rb) {
+		err = -errno;
+		snprintf(msg, msglen, "cannot open the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	*ret = t;
+	return 0;
+fail:
+	tracer__free(t);
+	return err < 0 ? err : -EINVAL;
+}
+
+int tracer__poll(struct tracer *t, int timeout_ms)
+{
+	int n, m;
+
+	n = ring_buffer__poll(t->rb, timeout_ms);
+	if (n == -EINTR)
+		n = 0;
+	if (n < 0)
+		return n;
+	/* With batched wakeups the data can be there without a wakeup. */
+	m = ring_buffer__consume(t->rb);
+	if (m < 0)
+		return m;
+	return n + m;
+}
+
+int tracer__consume(struct tracer *t)
+{
+	return ring_buffer__consume(t->rb);
+}
+
+void tracer__lost(const struct tracer *t, __u64 lost[PL_EV_MAX])
+{
+	for (int i = 0; i < PL_EV_MAX; i++)
+		lost[i] = __atomic_load_n(&t->skel->bss->lost[i], __ATOMIC_RELAXED);
+}
+
+void tracer__free(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	proclife_bpf__destroy(t->skel);
+	free(t);
+}

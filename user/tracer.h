@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The kernel half of proclife as seen from user space: preflight checks,
+ * loading and attaching the BPF programs, and draining the ring buffer.
+ */
+#ifndef PROCLIFE_TRACER_H
+#define PROCLIFE_TRACER_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proclife.h"
+
+#define PL_UID_ANY ((__u32)-1)
+
+struct tracer_config {
+	__u32 events;          /* PL_EV_BIT() mask of what the kernel reports */
+	bool threads;          /* also thread creation and thread exits */
+	bool failed_only;      /* failed execs, non-zero exits, undelivered signals */
+	__u32 uid;             /* PL_UID_ANY, or only processes of this real uid */
+	const char *comm;      /* NULL, or only processes with this comm */
+	__u32 args_cap;        /* bytes of argv kept per exec, 1..PL_ARGS_MAX */
+	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else batch up to this */
+	__u32 ringbuf_bytes;   /* 0: the default (16 MiB); a power of two */
+};
+
+/* Called for every record; size is the record's size as the ring buffer says. */
+typedef int (*tracer_event_fn)(void *ctx, void *data, size_t size);
+
+struct tracer;
+
+/*
+ * Can proclife run here? Returns 0, or a negative errno with a one-line
+ * explanation in msg: -EPERM (not root, no CAP_BPF/CAP_PERFMON), -ENOENT (no BTF).
+ */
+int tracer__preflight(char *msg, size_t msglen);
+
+/* Open, configure, load and attach. On failure a one-line reason is in msg. */
+int tracer__new(const struct tracer_config *cfg, tracer_event_fn fn, void *ctx, struct tracer **ret,
+		char *msg, size_t msglen);
+
+/* Wait up to timeout_ms for data, then drain. Returns records consumed or -errno. */
+int tracer__poll(struct tracer *t, int timeout_ms);
+
+/* Drain what is there without waiting. */
+int tracer__consume(struct tracer *t);
+
+/* Events the kernel could not deliver (failed ring buffer reserve), per type. */
+void tracer__lost(const struct tracer *t, __u64 lost[PL_EV_MAX]);
+
+void tracer__free(struct tracer *t);
+
+#endif

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * JSON lines: one object per event, field names documented in README.md.
+ * Strings from processes go through escape__json_string, which yields valid
+ * UTF-8 JSON for any bytes.
+ */
+#include <string.h>
+
+#include "escape.h"
+#include "event.h"
+#include "names.h"
+#include "writer.h"
+
+static void key(struct outbuf *ob, const char *k)
+{
+	outbuf__puts(ob, ",\"");
+	outbuf__puts(ob, k);
+	outbuf__puts(ob, "\":");
+}
+
+static void kv_u64(struct outbuf *ob, const char *k, __u64 v)
+{
+	key(ob, k);
+	outbuf__u64(ob, v);
+}
+
+static void kv_i64(struct outbuf *ob, const char *k, long long v)
+{
+	key(ob, k);
+	outbuf__i64(ob, v);
+}
+
+static void kv_bool(struct outbuf *ob, const char *k, bool v)
+{
+	key(ob, k);
+	outbuf__puts(ob, v ? "true" : "false");
+}
+
+/* A name from our own tables: plain ASCII, no escaping needed. */
+static void kv_name(struct outbuf *ob, const char *k, const char *v)
+{
+	key(ob, k);
+	outbuf__putc(ob, '"');
+	outbuf__puts(ob, v);
+	outbuf__putc(ob, '"');
+}
+
+static void kv_str(struct outbuf *ob, const char *k, const char *s, size_t n)
+{
+	key(ob, k);
+	escape__json_string(ob, s, n);
+}
+
+static void kv_comm(struct outbuf *ob, const char *k, const char *c)
+{
+	kv_str(ob, k, c, strnlen(c, PL_COMM_LEN));
+}
+
+static void status_fields(struct outbuf *ob, __u32 status)
+{
+	struct exit_status st = exit_status__decode(status);
+
+	key(ob, "exit_code");
+	if (st.exited)
+		outbuf__i64(ob, st.code);
+	else
+		outbuf__puts(ob, "null");
+	key(ob, "term_signal");
+	if (st.exited)
+		outbuf__puts(ob, "null");
+	else
+		outbuf__i64(ob, st.sig);
+	kv_bool(ob, "core_dumped", st.core);
+	kv_u64(ob, "status", status);
+}
+
+static void begin(struct writer *w, const char *event, __u64 ts)
+{
+	char tbuf[48];
+
+	wallclock__rfc3339(w->wc, ts, tbuf, sizeof(tbuf));
+	outbuf__puts(w->ob, "{\"event\":\"");
+	outbuf__puts(w->ob, event);
+	outbuf__puts(w->ob, "\",\"time\":\"");
+	outbuf__puts(w->ob, tbuf);
+	outbuf__putc(w->ob, '"');
+}
+
+static void json_event(struct writer *w, const void *rec)
+{
+	const struct pl_hdr *h = rec;
+	struct outbuf *ob = w->ob;
+
+	begin(w, names__event(h->type), h->ts);
+	kv_u64(ob, "pid", h->pid);
+	kv_u64(ob, "tid", h->tid);
+	kv_u64(ob, "ppid", h->ppid);
+	kv_u64(ob, "uid", h->uid);
+	kv_u64(ob, "gid", h->gid);
+	kv_comm(ob, "comm", h->comm);
+	kv_u64(ob, "cpu", h->cpu);
+	kv_u64(ob, "cgroup_id", h->cgroup_id);
+	kv_u64(ob, "pidns", h->pidns);
+	kv_u64(ob, "ns_pid", h->ns_pid);
+	kv_u64(ob, "ktime_ns", h->ts);
+
+	switch (h->type) {
+	case PL_EV_FORK: {
+		const struct pl_fork *e = rec;
+		kv_u64(ob, "child", e->child_pid);
+		kv_u64(ob, "child_tid", e->child_tid);
+		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
+		break;
+	}
+	case PL_EV_EXEC: {
+		const struct pl_exec *e = rec;
+		struct argv_iter it;
+		const char *a, *fn;
+		size_t n;
+		bool first = true;
+
+		fn = event__filename(rec, &n);
+		kv_str(ob, "filename", fn, n);
+		key(ob, "argv");
+		outbuf__putc(ob, '[');
+		argv_iter__init(&it, e);
+		while (argv_iter__next(&it, &a, &n)) {
+			if (!first)
+				outbuf__putc(ob, ',');
+			first = false;
+			escape__json_string(ob, a, n);
+		}
+		outbuf__putc(ob, ']');
+		kv_u64(ob, "argc", e->argc);
+		kv_bool(ob, "truncated", h->flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE));
+		kv_u64(ob, "argv_bytes", e->args_size);
+		kv_u64(ob, "old_tid", e->old_tid);
+		break;
+	}
+	case PL_EV_EXEC_FAILED: {
+		const struct pl_exec_failed *e = rec;
+		const char *name = names__errno(e->err);
+		size_t n;
+		const char *fn = event__filename(rec, &n);
+
+		kv_str(ob, "filename", fn, n);
+		if (name)
+			kv_name(ob, "error", name);
+		else
+			kv_i64(ob, "error", e->err);
+		kv_i64(ob, "errno", e->err);
+		break;
+	}
+	case PL_EV_EXIT: {
+		const struct pl_exit *e = rec;
+		status_fields(ob, e->status);
+		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
+		break;
+	}
+	case PL_EV_REAP: {
+		const struct pl_reap *e = rec;
+		key(ob, "reaper");
+		if (e->reaper_pid)
+			outbuf__u64(ob, e->reaper_pid);
+		else
+			outbuf__puts(ob, "null");
+		key(ob, "reaper_comm");
+		if (e->reaper_pid)
+			escape__json_string(ob, e->reaper_comm, strnlen(e->reaper_comm, PL_COMM_LEN));
+		else
+			outbuf__puts(ob, "null");
+		kv_name(ob, "how", h->flags & PL_F_REAP_WAIT ? "wait" : h->flags & PL_F_REAP_AUTO ? "auto" : "preexisting");
+		status_fields(ob, e->status);
+		break;
+	}
+	case PL_EV_SIGNAL: {
+		const struct pl_signal *e = rec;
+		kv_i64(ob, "sig", e->sig);
+		kv_name(ob, "signame", names__signal(e->sig));
+		kv_u64(ob, "target", e->target_pid);
+		kv_u64(ob, "target_tid", e->target_tid);
+		kv_comm(ob, "target_comm", e->target_comm);
+		kv_u64(ob, "target_uid", e->target_uid);
+		kv_name(ob, "code", names__si_code(e->info_code));
+		kv_i64(ob, "si_code", e->info_code);
+		kv_name(ob, "result", names__sig_result(e->result));
+		kv_bool(ob, "group", h->flags & PL_F_GROUP);
+		break;
+	}
+	case PL_EV_DELIVER: {
+		const struct pl_deliver *e = rec;
+		kv_i64(ob, "sig", e->sig);
+		kv_name(ob, "signame", names__signal(e->sig));
+		kv_name(ob, "action", names__sig_action(e->action));
+		if (e->action == PL_ACT_DEFAULT)
+			kv_name(ob, "default_action", names__sig_default_action(e->sig));
+		kv_name(ob, "code", names__si_code(e->info_code));
+		kv_i64(ob, "si_code", e->info_code);
+		kv_bool(ob, "fatal", h->flags & PL_F_GROUP_EXIT);
+		break;
+	}
+	}
+	outbuf__puts(ob, "}\n");
+}
+
+static void json_lost(struct writer *w, unsigned type, __u64 count, __u64 ts)
+{
+	struct outbuf *ob = w->ob;
+
+	begin(w, "lost", ts);
+	kv_name(ob, "type", names__event(type));
+	kv_u64(ob, "count", count);
+	outbuf__puts(ob, "}\n");
+}
+
+static void json_header(struct writer *w)
+{
+}
+
+void writer__init_json(struct writer *w, struct outbuf *ob, const struct wallclock *wc)
+{
+	*w = (struct writer){ .ob = ob, .wc = wc, .header = json_header, .event = json_event, .lost = json_lost };
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Text: one aligned line per event. Every byte that comes from a process
+ * (comm, filename, argv) goes through escape__text*, so no process can put
+ * a terminal escape sequence on the user's screen.
+ */
+#include <string.h>
+
+#include "escape.h"
+#include "event.h"
+#include "names.h"
+#include "writer.h"
+
+#define COMM_COL 16
+
+static void pad(struct outbuf *ob, size_t from, size_t width)
+{
+	for (size_t n = ob->len - from; n < width; n++)
+		outbuf__putc(ob, ' ');
+}
+
+static void comm(struct outbuf *ob, const char *c)
+{
+	escape__text(ob, c, strnlen(c, PL_COMM_LEN));
+}
+
+static void text_header(struct writer *w)
+{
+	outbuf__puts(w->ob, "TIME         EVENT       PID     PPID    COMM             DETAILS\n");
+}
+
+static void status_text(struct outbuf *ob, __u32 status)
+{
+	struct exit_status st = exit_status__decode(status);
+
+	if (st.exited) {
+		outbuf__puts(ob, "exit ");
+		outbuf__i64(ob, st.code);
+	} else {
+		outbuf__puts(ob, "killed by ");
+		outbuf__puts(ob, names__signal(st.sig));
+		if (st.core)
+			outbuf__puts(ob, " (core dumped)");
+	}
+}
+
+static void exec_details(struct outbuf *ob, const struct pl_exec *e)
+{
+	struct argv_iter it;
+	const char *a, *a0 = NULL, *fn;
+	size_t n, n0 = 0, fn_len;
+	bool first = true;
+
+	argv_iter__init(&it, e);
+	while (argv_iter__next(&it, &a, &n)) {
+		if (!first)
+			outbuf__putc(ob, ' ');
+		else {
+			a0 = a;
+			n0 = n;
+		}
+		first = false;
+		escape__text_arg(ob, a, n);
+	}
+	if (e->h.flags & PL_F_ARGS_TRUNCATED)
+		outbuf__printf(ob, " ... [argv truncated at %u of %u bytes]", e->args_len, e->args_size);
+	if (e->h.flags & PL_F_ARGS_UNREADABLE)
+		outbuf__puts(ob, "[argv unreadable]");
+	fn = event__filename(e, &fn_len);
+	if (!a0 || n0 != fn_len || memcmp(a0, fn, fn_len)) {
+		outbuf__puts(ob, first ? "(" : "  (");
+		escape__text(ob, fn, fn_len);
+		outbuf__putc(ob, ')');
+	}
+}
+
+static void text_event(struct writer *w, const void *rec)
+{
+	const struct pl_hdr *h = rec;
+	struct outbuf *ob = w->ob;
+	char tbuf[32];
+	size_t start;
+
+	wallclock__hms(w->wc, h->ts, tbuf, sizeof(tbuf));
+	start = ob->len;
+	outbuf__puts(ob, tbuf);
+	pad(ob, start, 13);
+	start = ob->len;
+	outbuf__puts(ob, names__event(h->type));
+	pad(ob, start, 12);
+	start = ob->len;
+	outbuf__u64(ob, h->pid);
+	pad(ob, start, 8);
+	start = ob->len;
+	outbuf__u64(ob, h->ppid);
+	pad(ob, start, 8);
+	start = ob->len;
+	comm(ob, h->comm);
+	pad(ob, start, COMM_COL + 1);
+
+	switch (h->type) {
+	case PL_EV_FORK: {
+		const struct pl_fork *e = rec;
+		if (h->flags & PL_F_THREAD) {
+			outbuf__puts(ob, "thread ");
+			outbuf__u64(ob, e->child_tid);
+		} else {
+			outbuf__puts(ob, "child ");
+			outbuf__u64(ob, e->child_pid);
+		}
+		break;
+	}
+	case PL_EV_EXEC:
+		exec_details(ob, rec);
+		break;
+	case PL_EV_EXEC_FAILED: {
+		const struct pl_exec_failed *e = rec;
+		const char *name = names__errno(e->err);
+		size_t n;
+		const char *fn = event__filename(rec, &n);
+
+		escape__text(ob, fn, n);
+		outbuf__puts(ob, ": ");
+		if (name)
+			outbuf__puts(ob, name);
+		else
+			outbuf__printf(ob, "errno %d", e->err);
+		break;
+	}
+	case PL_EV_EXIT: {
+		const struct pl_exit *e = rec;
+		if (h->flags & PL_F_THREAD) {
+			outbuf__puts(ob, "thread ");
+			outbuf__u64(ob, h->tid);
+			outbuf__putc(ob, ' ');
+		}
+		status_text(ob, e->status);
+		break;
+	}
+	case PL_EV_REAP: {
+		const struct pl_reap *e = rec;
+		if (h->flags & PL_F_REAP_WAIT) {
+			outbuf__puts(ob, "reaped by ");
+			outbuf__u64(ob, e->reaper_pid);
+			outbuf__puts(ob, " (");
+			comm(ob, e->reaper_comm);
+			outbuf__puts(ob, "), ");
+		} else if (h->flags & PL_F_REAP_AUTO) {
+			outbuf__puts(ob, "auto-reaped, ");
+		} else {
+			outbuf__puts(ob, "released, exited before proclife started: ");
+		}
+		status_text(ob, e->status);
+		break;
+	}
+	case PL_EV_SIGNAL: {
+		const struct pl_signal *e = rec;
+		outbuf__puts(ob, names__signal(e->sig));
+		outbuf__puts(ob, " -> ");
+		outbuf__u64(ob, e->target_pid);
+		if (!(h->flags & PL_F_GROUP) && e->target_tid != e->target_pid) {
+			outbuf__putc(ob, '/');
+			outbuf__u64(ob, e->target_tid);
+		}
+		outbuf__puts(ob, " (");
+		comm(ob, e->target_comm);
+		outbuf__puts(ob, ") ");
+		outbuf__puts(ob, names__sig_result(e->result));
+		outbuf__puts(ob, " [");
+		outbuf__puts(ob, names__si_code(e->info_code));
+		outbuf__putc(ob, ']');
+		break;
+	}
+	case PL_EV_DELIVER: {
+		const struct pl_deliver *e = rec;
+		outbuf__puts(ob, names__signal(e->sig));
+		outbuf__putc(ob, ' ');
+		outbuf__puts(ob, names__sig_action(e->action));
+		if (e->action == PL_ACT_DEFAULT) {
+			outbuf__puts(ob, " (");
+			outbuf__puts(ob, names__sig_default_action(e->sig));
+			outbuf__putc(ob, ')');
+		}
+		break;
+	}
+	}
+	outbuf__putc(ob, '\n');
+}
+
+static void text_lost(struct writer *w, unsigned type, __u64 count, __u64 ts)
+{
+	char tbuf[32];
+
+	wallclock__hms(w->wc, ts, tbuf, sizeof(tbuf));
+	outbuf__puts(w->ob, tbuf);
+	outbuf__putc(w->ob, ' ');
+	outbuf__puts(w->ob, "LOST ");
+	outbuf__u64(w->ob, count);
+	outbuf__putc(w->ob, ' ');
+	outbuf__puts(w->ob, names__event(type));
+	outbuf__puts(w->ob, " events: the kernel could not queue them (ring buffer full)\n");
+}
+
+void writer__init_text(struct writer *w, struct outbuf *ob, const struct wallclock *wc)
+{
+	*w = (struct writer){ .ob = ob, .wc = wc, .header = text_header, .event = text_event, .lost = text_lost };
+}
