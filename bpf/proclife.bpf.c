@@ -39,6 +39,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Options: rodata, set by user space between skeleton open and load. */
 const volatile __u32 cfg_events = PL_EV_ALL;
 const volatile bool cfg_threads = false;
+/* With --failed, user space has already narrowed cfg_events to PL_EV_FAILABLE. */
 const volatile bool cfg_failed_only = false;
 const volatile __u32 cfg_uid = PL_UID_ANY;
 const volatile bool cfg_comm_set = false;
@@ -252,7 +253,7 @@ int BPF_PROG(pl_fork, struct task_struct *parent, struct task_struct *child)
 	bool thread = child->pid != child->tgid;
 	struct pl_fork *e;
 
-	if (!want(PL_EV_FORK) || cfg_failed_only || (thread && !cfg_threads))
+	if (!want(PL_EV_FORK) || (thread && !cfg_threads))
 		return 0;
 	if (!current_ok())
 		return 0;
@@ -285,7 +286,7 @@ int BPF_PROG(pl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u64 size, len;
 	long n;
 
-	if (!want(PL_EV_EXEC) || cfg_failed_only || !current_ok())
+	if (!want(PL_EV_EXEC) || !current_ok())
 		return 0;
 	s = scratch_get(PL_EV_EXEC);
 	if (!s)
@@ -522,7 +523,7 @@ int BPF_PROG(pl_free, struct task_struct *p)
 	__u32 pid;
 	__u64 start;
 
-	if (!want(PL_EV_REAP) || cfg_failed_only)
+	if (!want(PL_EV_REAP))
 		return 0;
 	/* Not a process: a thread, or an old leader replaced by a thread's exec. */
 	if ((unsigned long)BPF_CORE_READ(p, group_leader) != (unsigned long)p)
@@ -551,7 +552,7 @@ int BPF_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	struct pl_signal *e;
 	unsigned long info_addr;
 
-	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && result == PL_SIG_DELIVERED))
+	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && !pl_signal_failed(sig, result)))
 		return 0;
 	if (!current_ok() && !task_ok(task))
 		return 0;
@@ -597,7 +598,7 @@ int BPF_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	__u32 flags = 0, action;
 	struct pl_deliver *e;
 
-	if (!want(PL_EV_DELIVER) || cfg_failed_only || !current_ok())
+	if (!want(PL_EV_DELIVER) || !current_ok())
 		return 0;
 	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
 	action = handler == 0 ? PL_ACT_DEFAULT : handler == 1 ? PL_ACT_IGNORED : PL_ACT_HANDLER;

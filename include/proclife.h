@@ -33,6 +33,8 @@ enum pl_event_type {
 
 #define PL_EV_BIT(t) (1u << (t))
 #define PL_EV_ALL (((1u << PL_EV_MAX) - 1) & ~1u)
+/* The only types that can be failures: what --failed narrows the mask to. */
+#define PL_EV_FAILABLE (PL_EV_BIT(PL_EV_EXEC_FAILED) | PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_SIGNAL))
 
 /* pl_hdr.flags */
 #define PL_F_THREAD          (1u << 0) /* fork/exit: a thread, not a process */
@@ -122,6 +124,18 @@ enum pl_sig_result {
 	PL_SIG_OVERFLOW_FAIL,
 	PL_SIG_LOSE_INFO,
 };
+
+/*
+ * A signal that "failed", for --failed: not queued, except the ones the
+ * kernel drops because their default action is to be ignored (SIGCHLD,
+ * SIGURG, SIGWINCH): every exit would otherwise be a failure.
+ */
+static inline int pl_signal_failed(int sig, __u32 result)
+{
+	if (result == PL_SIG_DELIVERED)
+		return 0;
+	return !(result == PL_SIG_IGNORED && (sig == 17 || sig == 23 || sig == 28));
+}
 
 struct pl_signal {
 	struct pl_hdr h;    /* the sending task (current) */

@@ -139,7 +139,7 @@ bool filter__match(struct filter *f, const void *rec)
 		case PL_EV_EXIT:
 			return ((const struct pl_exit *)rec)->status != 0;
 		case PL_EV_SIGNAL:
-			return ((const struct pl_signal *)rec)->result != PL_SIG_DELIVERED;
+			return pl_signal_failed(((const struct pl_signal *)rec)->sig, ((const struct pl_signal *)rec)->result);
 		default:
 			return false;
 		}

@@ -93,8 +93,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg)
 {
-	__u32 ev = cfg->events;
-	bool group_dead = exit_has_group_dead();
+	/* --failed: types that cannot fail need no program at all. */
+	__u32 ev = cfg->failed_only ? cfg->events & PL_EV_FAILABLE : cfg->events;
+	bool group_dead = !cfg->legacy_exit && exit_has_group_dead();
 	int ncpus = libbpf_num_possible_cpus();
 
 	skel->rodata->cfg_events = ev;

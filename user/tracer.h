@@ -23,6 +23,7 @@ struct tracer_config {
 	__u32 args_cap;        /* bytes of argv kept per exec, 1..PL_ARGS_MAX */
 	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else batch up to this */
 	__u32 ringbuf_bytes;   /* 0: the default (16 MiB); a power of two */
+	bool legacy_exit;      /* tests: use the pre-6.16 exit program even where group_dead exists */
 };
 
 /* Called for every record; size is the record's size as the ring buffer says. */

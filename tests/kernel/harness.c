@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+struct rec {
+	size_t size;
+	unsigned char data[];
+};
+
+static struct tracer *tracer;
+static struct rec **recs;
+static size_t nrecs, caprecs;
+static unsigned long long malformed;
+
+static int collect(void *ctx, void *data, size_t size)
+{
+	struct rec *r;
+
+	if (event__check(data, size)) {
+		malformed++;
+		return 0;
+	}
+	if (nrecs == caprecs) {
+		caprecs = caprecs ? caprecs * 2 : 4096;
+		recs = realloc(recs, caprecs * sizeof(*recs));
+		if (!recs)
+			abort();
+	}
+	r = malloc(sizeof(*r) + size);
+	if (!r)
+		abort();
+	r->size = size;
+	memcpy(r->data, data, size);
+	recs[nrecs++] = r;
+	return 0;
+}
+
+struct tracer_config harness__default_config(void)
+{
+	return (struct tracer_config){
+		.events = PL_EV_ALL,
+		.threads = true,
+		.uid = PL_UID_ANY,
+		.args_cap = PL_ARGS_DEFAULT,
+	};
+}
+
+int harness__start(const struct tracer_config *cfg)
+{
+	char msg[256];
+	int r;
+
+	harness__stop();
+	r = tracer__new(cfg, collect, NULL, &tracer, msg, sizeof(msg));
+	if (r)
+		fprintf(stderr, "harness: %s\n", msg);
+	return r;
+}
+
+void harness__stop(void)
+{
+	tracer__free(tracer);
+	tracer = NULL;
+	harness__clear();
+}
+
+void harness__clear(void)
+{
+	for (size_t i = 0; i < nrecs; i++)
+		free(recs[i]);
+	nrecs = 0;
+}
+
+const void *harness__find(unsigned type, __u32 pid, ev_pred pred, const void *arg)
+{
+	for (size_t i = 0; i < nrecs; i++) {
+		const struct pl_hdr *h = (const void *)recs[i]->data;
+
+		if ((!type || h->type == type) && (!pid || h->pid == pid) && (!pred || pred(h, arg)))
+			return h;
+	}
+	return NULL;
+}
+
+int harness__count(unsigned type, __u32 pid, ev_pred pred, const void *arg)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < nrecs; i++) {
+		const struct pl_hdr *h = (const void *)recs[i]->data;
+
+		if ((!type || h->type == type) && (!pid || h->pid == pid) && (!pred || pred(h, arg)))
+			n++;
+	}
+	return n;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+const void *harness__wait(unsigned type, __u32 pid, ev_pred pred, const void *arg)
+{
+	long long deadline = now_ms() + WAIT_MS;
+	const void *r;
+
+	while (!(r = harness__find(type, pid, pred, arg)) && now_ms() < deadline)
+		tracer__poll(tracer, 20);
+	return r;
+}
+
+void harness__drain(int ms)
+{
+	long long deadline = now_ms() + ms;
+
+	do
+		tracer__poll(tracer, 10);
+	while (now_ms() < deadline);
+}
+
+unsigned long long harness__lost(void)
+{
+	__u64 lost[PL_EV_MAX];
+	unsigned long long sum = 0;
+
+	if (!tracer)
+		return 0;
+	tracer__lost(tracer, lost);
+	for (int i = 0; i < PL_EV_MAX; i++)
+		sum += lost[i];
+	return sum;
+}
+
+unsigned long long harness__malformed(void)
+{
+	return malformed;
+}
+
+bool pred_process_exit(const void *rec, const void *arg)
+{
+	return !(((const struct pl_hdr *)rec)->flags & PL_F_THREAD);
+}
+
+bool pred_thread(const void *rec, const void *arg)
+{
+	return ((const struct pl_hdr *)rec)->flags & PL_F_THREAD;
+}
+
+bool pred_sig(const void *rec, const void *arg)
+{
+	const struct pl_hdr *h = rec;
+	int sig = *(const int *)arg;
+
+	if (h->type == PL_EV_SIGNAL)
+		return ((const struct pl_signal *)rec)->sig == sig;
+	if (h->type == PL_EV_DELIVER)
+		return ((const struct pl_deliver *)rec)->sig == sig;
+	return false;
+}
+
+bool pred_target(const void *rec, const void *arg)
+{
+	return ((const struct pl_signal *)rec)->target_pid == (__u32) * (const pid_t *)arg;
+}
+
+pid_t spawn(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	return pid;
+}
+
+int wait_status(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return st;
+}
+
+void write_int(int fd, int v)
+{
+	if (write(fd, &v, sizeof(v)) != sizeof(v))
+		_exit(120);
+}
+
+int read_int(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int v;
+
+	if (poll(&p, 1, WAIT_MS) != 1 || read(fd, &v, sizeof(v)) != sizeof(v))
+		return -1;
+	return v;
+}
+
+int exec_argv(const struct pl_exec *e, const char **argv, size_t *lens, int max)
+{
+	struct argv_iter it;
+	int n = 0;
+
+	argv_iter__init(&it, e);
+	while (n < max && argv_iter__next(&it, &argv[n], &lens[n]))
+		n++;
+	return n;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Kernel test harness: loads the real BPF programs (system-wide), collects
+ * every record, and lets a subtest wait, with a deadline, for the events of
+ * its own pids.
+ */
+#ifndef PROCLIFE_KTEST_HARNESS_H
+#define PROCLIFE_KTEST_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "event.h"
+#include "tracer.h"
+
+#define WAIT_MS 5000
+
+/* A predicate on a checked record; arg is the caller's. */
+typedef bool (*ev_pred)(const void *rec, const void *arg);
+
+/* Starts a tracer with cfg (system-wide); replaces the current one. */
+int harness__start(const struct tracer_config *cfg);
+void harness__stop(void);
+/* Default config: every event, threads too. */
+struct tracer_config harness__default_config(void);
+
+/* Forget collected events. */
+void harness__clear(void);
+/* First collected record of this type (0: any) whose header pid is pid (0: any) and that pred accepts. */
+const void *harness__find(unsigned type, __u32 pid, ev_pred pred, const void *arg);
+/* Same, polling the ring buffer until it shows up or WAIT_MS passes. */
+const void *harness__wait(unsigned type, __u32 pid, ev_pred pred, const void *arg);
+int harness__count(unsigned type, __u32 pid, ev_pred pred, const void *arg);
+/* Drain what is in the ring buffer now (and for a short settle time). */
+void harness__drain(int ms);
+/* Lost-event counters of the tracer, summed over types; malformed records seen. */
+unsigned long long harness__lost(void);
+unsigned long long harness__malformed(void);
+
+/* Predicates used by many tests. */
+bool pred_process_exit(const void *rec, const void *arg); /* not a thread exit */
+bool pred_thread(const void *rec, const void *arg);       /* PL_F_THREAD set */
+bool pred_sig(const void *rec, const void *arg);          /* signal/deliver with sig == *(int *)arg */
+bool pred_target(const void *rec, const void *arg);       /* signal to target pid *(pid_t *)arg */
+
+/* Process helpers. */
+pid_t spawn(int (*fn)(void *), void *arg); /* fork; the child returns fn(arg) as exit code */
+int wait_status(pid_t pid);                /* waitpid's raw status, -1 on error */
+void write_int(int fd, int v);
+int read_int(int fd);                      /* -1 on EOF/timeout (5 s) */
+
+/* Exec record helpers: argv as a list of (ptr, len). */
+int exec_argv(const struct pl_exec *e, const char **argv, size_t *lens, int max);
+
+#endif

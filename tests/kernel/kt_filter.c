@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Kernel-side filters: each subtest loads the programs with one filter set
+ * and checks that everything that arrives (system-wide) passes it, and that
+ * its own matching process does arrive.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktests.h"
+
+static int child_exec(void *arg)
+{
+	execl((const char *)arg, "prog", NULL);
+	return 127;
+}
+
+static int child_exit(void *arg)
+{
+	return *(int *)arg;
+}
+
+static int child_nobody_exec(void *arg)
+{
+	if (setgid(65534) || setuid(65534))
+		return 126;
+	execl("/bin/true", "true", NULL);
+	return 127;
+}
+
+static bool pred_not_comm(const void *rec, const void *arg)
+{
+	const struct pl_hdr *h = rec;
+
+	if (!strncmp(h->comm, arg, PL_COMM_LEN))
+		return false;
+	return !(h->type == PL_EV_SIGNAL && !strncmp(((const struct pl_signal *)rec)->target_comm, arg, PL_COMM_LEN));
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	struct stat st;
+	int in = open(from, O_RDONLY), out, r = -1;
+
+	if (in < 0 || fstat(in, &st))
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (out >= 0) {
+		r = sendfile(out, in, NULL, st.st_size) == st.st_size ? 0 : -1;
+		close(out);
+	}
+	close(in);
+	return r;
+}
+
+void test_filter_comm(void)
+{
+	struct tracer_config cfg = harness__default_config();
+	char dir[] = "/tmp/plfilter-XXXXXX", prog[64];
+	const struct pl_exec *e;
+	pid_t a, b;
+	int st;
+
+	if (!mkdtemp(dir)) {
+		FAILF("mkdtemp");
+		return;
+	}
+	snprintf(prog, sizeof(prog), "%s/plkfilter", dir);
+	if (copy_file("/bin/true", prog)) {
+		FAILF("copy /bin/true");
+		return;
+	}
+	cfg.comm = "plkfilter";
+	if (!ASSERT_EQ(harness__start(&cfg), 0))
+		return;
+	a = spawn(child_exec, prog);
+	b = spawn(child_exec, "/bin/true");
+	st = wait_status(a);
+	ASSERT_EQ(wait_status(b), 0);
+	e = harness__wait(PL_EV_EXEC, a, NULL, NULL);
+	if (ASSERT_TRUE(e))
+		ASSERT_STREQ(e->h.comm, "plkfilter");
+	if (ASSERT_TRUE(harness__wait(PL_EV_EXIT, a, NULL, NULL)))
+		ASSERT_EQ(((const struct pl_exit *)harness__find(PL_EV_EXIT, a, NULL, NULL))->status, st);
+	harness__drain(100);
+	ASSERT_EQ(harness__count(0, b, NULL, NULL), 0);
+	ASSERT_EQ(harness__count(0, 0, pred_not_comm, "plkfilter"), 0);
+	check_nothing_lost();
+	unlink(prog);
+	rmdir(dir);
+}
+
+static bool pred_not_uid(const void *rec, const void *arg)
+{
+	const struct pl_hdr *h = rec;
+	__u32 uid = *(const __u32 *)arg;
+
+	if (h->uid == uid)
+		return false;
+	return !(h->type == PL_EV_SIGNAL && ((const struct pl_signal *)rec)->target_uid == uid);
+}
+
+void test_filter_uid(void)
+{
+	struct tracer_config cfg = harness__default_config();
+	__u32 nobody = 65534;
+	const struct pl_exec *e;
+	pid_t a, b;
+
+	cfg.uid = nobody;
+	if (!ASSERT_EQ(harness__start(&cfg), 0))
+		return;
+	a = spawn(child_nobody_exec, NULL);
+	b = spawn(child_exec, "/bin/true");
+	ASSERT_EQ(wait_status(a), 0);
+	ASSERT_EQ(wait_status(b), 0);
+	e = harness__wait(PL_EV_EXEC, a, NULL, NULL);
+	if (ASSERT_TRUE(e))
+		ASSERT_EQ(e->h.uid, nobody);
+	harness__drain(100);
+	ASSERT_EQ(harness__count(0, b, NULL, NULL), 0);
+	ASSERT_EQ(harness__count(0, 0, pred_not_uid, &nobody), 0);
+	check_nothing_lost();
+}
+
+static bool pred_not_failure(const void *rec, const void *arg)
+{
+	const struct pl_hdr *h = rec;
+
+	switch (h->type) {
+	case PL_EV_EXEC_FAILED:
+		return false;
+	case PL_EV_EXIT:
+		return ((const struct pl_exit *)rec)->status == 0;
+	case PL_EV_SIGNAL: {
+		/* Not queued, unless dropped because ignoring is its default (SIGCHLD, SIGURG, SIGWINCH). */
+		const struct pl_signal *s = rec;
+		bool default_ignored = s->sig == SIGCHLD || s->sig == SIGURG || s->sig == SIGWINCH;
+
+		return s->result == PL_SIG_DELIVERED || (s->result == PL_SIG_IGNORED && default_ignored);
+	}
+	default:
+		return true;
+	}
+}
+
+void test_filter_failed(void)
+{
+	struct tracer_config cfg = harness__default_config();
+	int zero = 0, three = 3, st;
+	const struct pl_exit *x;
+	pid_t ok, bad, exec_ok, exec_bad;
+
+	cfg.failed_only = true;
+	if (!ASSERT_EQ(harness__start(&cfg), 0))
+		return;
+	ok = spawn(child_exit, &zero);
+	bad = spawn(child_exit, &three);
+	exec_ok = spawn(child_exec, "/bin/true");
+	exec_bad = spawn(child_exec, "/nonexistent/plfailed");
+	ASSERT_EQ(wait_status(ok), 0);
+	st = wait_status(bad);
+	ASSERT_EQ(wait_status(exec_ok), 0);
+	ASSERT_EQ(wait_status(exec_bad), 127 << 8);
+	x = harness__wait(PL_EV_EXIT, bad, NULL, NULL);
+	if (ASSERT_TRUE(x))
+		ASSERT_EQ(x->status, st);
+	ASSERT_TRUE(harness__wait(PL_EV_EXEC_FAILED, exec_bad, NULL, NULL));
+	ASSERT_TRUE(harness__wait(PL_EV_EXIT, exec_bad, NULL, NULL)); /* exit 127 */
+	harness__drain(100);
+	ASSERT_EQ(harness__count(0, ok, NULL, NULL), 0);
+	ASSERT_EQ(harness__count(0, exec_ok, NULL, NULL), 0);
+	ASSERT_EQ(harness__count(0, 0, pred_not_failure, NULL), 0);
+	check_nothing_lost();
+}
+
+static bool pred_not_exec(const void *rec, const void *arg)
+{
+	return ((const struct pl_hdr *)rec)->type != PL_EV_EXEC;
+}
+
+void test_filter_events(void)
+{
+	struct tracer_config cfg = harness__default_config();
+	pid_t a;
+
+	cfg.events = PL_EV_BIT(PL_EV_EXEC);
+	if (!ASSERT_EQ(harness__start(&cfg), 0))
+		return;
+	a = spawn(child_exec, "/bin/true");
+	ASSERT_EQ(wait_status(a), 0);
+	ASSERT_TRUE(harness__wait(PL_EV_EXEC, a, NULL, NULL));
+	harness__drain(100);
+	ASSERT_EQ(harness__count(0, 0, pred_not_exec, NULL), 0);
+	check_nothing_lost();
+}

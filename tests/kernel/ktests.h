@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The kernel integration subtests, one group per file. */
+#ifndef PROCLIFE_KTESTS_H
+#define PROCLIFE_KTESTS_H
+
+#include "harness.h"
+#include "testlib.h"
+
+/* kt_exit.c */
+void test_fork_exec_exit_fields(void);
+void test_exit_codes(void);
+void test_exit_by_signal(void);
+void test_exit_segv_core(void);
+void test_leader_exits_first(void);
+void test_leader_first_killed(void);
+void test_leader_first_last_returns(void);
+void test_thread_fork_and_exit(void);
+void test_reap_auto(void);
+void test_pid_namespace(void);
+
+/* kt_exec.c */
+void test_argv_hostile(void);
+void test_argv_many(void);
+void test_argv_truncated(void);
+void test_exec_script(void);
+void test_exec_failed_enoent(void);
+void test_exec_failed_eacces(void);
+void test_exec_from_thread(void);
+
+/* kt_signal.c */
+void test_signal_handled(void);
+void test_signal_ignored(void);
+void test_signal_blocked(void);
+
+/* kt_filter.c */
+void test_filter_comm(void);
+void test_filter_uid(void);
+void test_filter_failed(void);
+void test_filter_events(void);
+
+/* kt_exit.c: the exit event of pid equals the waitpid() status, once, and its reap names us. */
+void check_exit_and_reap(pid_t pid, int wstatus);
+
+/* Every subtest ends with this: nothing lost, nothing malformed. */
+void check_nothing_lost(void);
+
+#endif

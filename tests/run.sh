@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test suite and closes with "N passed, N failed[, N skipped]".
+# Suites print one line per subtest: PASS name / FAIL name / SKIP name: why.
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+run_suite() {
+	echo "== $*"
+	if ! "$@" 2>&1 | tee -a "$log"; then status=1; fi
+	# A suite that died without a result line for what it ran still fails the run.
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+}
+
+for t in build/tests/test_*; do
+	[ "$t" = build/tests/test_kernel ] && continue
+	run_suite "$t"
+done
+if [ "$(id -u)" -eq 0 ]; then
+	run_suite build/tests/test_kernel
+	run_suite tests/e2e/test_cli.py build/proclife
+else
+	echo "SKIP kernel/all: not root (loading BPF programs needs root)" | tee -a "$log"
+	echo "SKIP e2e/all: not root (proclife needs root)" | tee -a "$log"
+fi
+
+pass=$(grep -c '^PASS ' "$log")
+fail=$(grep -c '^FAIL ' "$log")
+skip=$(grep -c '^SKIP ' "$log")
+if [ "$skip" -gt 0 ]; then
+	echo "skipped:"
+	grep '^SKIP ' "$log" | sed 's/^SKIP /  /'
+fi
+[ "$fail" -gt 0 ] && status=1
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+exit $status
