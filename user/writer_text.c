@@ -13,10 +13,14 @@
 
 #define COMM_COL 16
 
+/* Pads the column started at from to width; a too-long value still gets one space. */
 static void pad(struct outbuf *ob, size_t from, size_t width)
 {
-	for (size_t n = ob->len - from; n < width; n++)
+	size_t n = ob->len - from;
+
+	do
 		outbuf__putc(ob, ' ');
+	while (++n < width);
 }
 
 static void comm(struct outbuf *ob, const char *c)

@@ -1,0 +1,1130 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""
+End-to-end tests of the proclife command line: run the real binary, make
+processes do known things, and compare what proclife reports with the ground
+truth (the argv we passed, the pid we got, the status waitpid returned).
+
+Usage: tests/e2e/test_cli.py PATH/TO/proclife [SUBTEST...]
+Needs root (the tracing subtests are skipped otherwise). Python stdlib only.
+
+Output, one line per subtest:
+    PASS e2e/<name>
+    FAIL e2e/<name>          (after indented lines saying what differed)
+    SKIP e2e/<name>: <why>
+Exit status 1 if any subtest failed, else 0.
+
+The machine has other activity: every assertion about a scenario looks only
+at events of the scenario's own pids. Every wait has a deadline, and each
+subtest kills whatever it started (proclife included) when it ends.
+"""
+import errno
+import json
+import os
+import re
+import resource
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+READY = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"
+SUMMARY_RE = re.compile(
+    r"^proclife: (\d+) events seen \(fork (\d+), exec (\d+), exec_failed (\d+), "
+    r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+)\), (\d+) lost$"
+)
+TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"
+
+READY_TIMEOUT = 10.0  # proclife attached and said so
+STOP_TIMEOUT = 10.0  # proclife exits after SIGINT/SIGTERM
+CHILD_TIMEOUT = 10.0  # a scenario process finishes
+SUBTEST_TIMEOUT = 60  # backstop for a whole subtest (SIGALRM)
+
+NOBODY = 65534
+BIN = None  # absolute path of the proclife binary, from argv[1]
+MYPID = os.getpid()
+
+
+class Failure(Exception):
+    """The scenario could not be carried out (or proclife misbehaved so it could not go on)."""
+
+
+class Skip(Exception):
+    pass
+
+
+class Timeout(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# Process bookkeeping: everything a subtest starts is killed when it ends.
+
+_live_popens = []
+_live_pids = []
+
+
+def cleanup_live():
+    for p in _live_popens:
+        try:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=5)
+        except Exception:
+            pass
+    _live_popens.clear()
+    for pid in _live_pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    _live_pids.clear()
+
+
+def popen(argv, **kw):
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    kw.setdefault("stdout", subprocess.DEVNULL)
+    p = subprocess.Popen(argv, **kw)
+    _live_popens.append(p)
+    return p
+
+
+def waitpid_deadline(pid, timeout=CHILD_TIMEOUT):
+    """Reap pid; returns the raw wait status. Kills it if it does not finish in time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        wpid, status = os.waitpid(pid, os.WNOHANG)
+        if wpid == pid:
+            if pid in _live_pids:
+                _live_pids.remove(pid)
+            return status
+        if time.monotonic() > deadline:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.waitpid(pid, 0)
+            raise Failure("process %d did not finish within %.0f s" % (pid, timeout))
+        time.sleep(0.002)
+
+
+def reap_popen(p, timeout=CHILD_TIMEOUT):
+    """waitpid() a Popen's process ourselves, so we get the raw status."""
+    status = waitpid_deadline(p.pid, timeout)
+    p.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+    return status
+
+
+def run(argv, timeout=CHILD_TIMEOUT, **kw):
+    """Run argv to completion; returns (pid, raw wait status)."""
+    p = popen(argv, **kw)
+    return p.pid, reap_popen(p, timeout)
+
+
+def spawn(argv, path=None):
+    """posix_spawn (argv may hold bytes); returns the pid."""
+    pid = os.posix_spawn(path or argv[0], argv, dict(os.environ))
+    _live_pids.append(pid)
+    return pid
+
+
+def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
+    """Wait until pid is named comm. Popen returns once exec closed the CLOEXEC fds,
+    which the kernel does slightly before it renames the task: a signal sent right
+    away may still find the old comm."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                if f.read().rstrip("\n") == comm:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise Failure("process %d not named %r after %.0f s" % (pid, comm, timeout))
+        time.sleep(0.001)
+
+
+def drop_to_nobody():
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+def status_truth(status):
+    """What the JSON status fields must be for this raw wait status."""
+    if os.WIFEXITED(status):
+        return {"exit_code": os.WEXITSTATUS(status), "term_signal": None,
+                "core_dumped": False, "status": status}
+    return {"exit_code": None, "term_signal": os.WTERMSIG(status),
+            "core_dumped": bool(os.WCOREDUMP(status)), "status": status}
+
+
+def my_comm():
+    with open("/proc/self/comm") as f:
+        return f.read().rstrip("\n")
+
+
+# --------------------------------------------------------------------------
+# proclife under test
+
+
+class Proclife:
+    """proclife ARGS with stdout and stderr collected by threads (never blocking it)."""
+
+    def __init__(self, args, stdout=subprocess.PIPE, preexec_fn=None, exe=None, read_stdout=True):
+        self.argv = [exe or BIN] + list(args)
+        self.out = bytearray()
+        self.err = bytearray()
+        self.lock = threading.Lock()
+        self.p = popen(self.argv, stdout=stdout, stderr=subprocess.PIPE, preexec_fn=preexec_fn)
+        self.threads = []
+        if self.p.stdout is not None and read_stdout:
+            self._reader(self.p.stdout, self.out)
+        self._reader(self.p.stderr, self.err)
+
+    def _reader(self, f, buf):
+        def loop():
+            fd = f.fileno()
+            while True:
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                with self.lock:
+                    buf.extend(chunk)
+
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        self.threads.append(t)
+
+    def stdout_bytes(self):
+        with self.lock:
+            return bytes(self.out)
+
+    def stderr_bytes(self):
+        with self.lock:
+            return bytes(self.err)
+
+    def wait_ready(self, timeout=READY_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if READY in self.stderr_bytes():
+                return
+            if self.p.poll() is not None:
+                self._join(2)
+                raise Failure("proclife %s exited with %s before it was ready; stderr: %r"
+                              % (" ".join(self.argv[1:]), self.p.returncode, self.stderr_bytes()))
+            time.sleep(0.005)
+        raise Failure("proclife %s: no readiness line on stderr within %.0f s; stderr: %r"
+                      % (" ".join(self.argv[1:]), timeout, self.stderr_bytes()))
+
+    def _join(self, timeout):
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0, deadline - time.monotonic()))
+
+    def wait_exit(self, timeout):
+        """Returns the exit code (negative: killed by that signal) or None if still running."""
+        try:
+            rc = self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self._join(5)
+        return rc
+
+    def stop(self, sig=signal.SIGINT, timeout=STOP_TIMEOUT):
+        """Signal proclife and wait for it; returns its exit code."""
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        rc = self.wait_exit(timeout)
+        if rc is None:
+            self.p.kill()
+            self.p.wait(5)
+            raise Failure("proclife did not exit within %.0f s of %s"
+                          % (timeout, signal.Signals(sig).name))
+        return rc
+
+
+def start_tracer(args, **kw):
+    t = Proclife(args, **kw)
+    t.wait_ready()
+    return t
+
+
+def check_clean_stop(c, t, rc):
+    """Exit status 0 and a stderr that is exactly the ready line and the summary."""
+    c.eq("proclife exit status", 0, rc)
+    err = t.stderr_bytes().decode("utf-8", "replace")
+    lines = err.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    else:
+        c.fail("stderr does not end with a newline: %r" % err[-200:])
+    if len(lines) != 2 or lines[0] + "\n" != READY.decode() or not SUMMARY_RE.match(lines[1]):
+        c.fail("stderr: expected the ready line then the summary line, got %r" % err[-2000:])
+
+
+# --------------------------------------------------------------------------
+# Output parsing
+
+
+def _no_dup_keys(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("duplicate key %r" % k)
+        d[k] = v
+    return d
+
+
+def _no_constants(name):
+    raise ValueError("non-JSON constant %s" % name)
+
+
+def parse_json_lines(c, data, what="stdout"):
+    """Every line must be strict JSON (an object) and the whole valid UTF-8; returns the objects."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        c.fail("%s is not valid UTF-8: %s (bytes %r)" % (what, e, data[max(0, e.start - 40):e.end + 40]))
+        text = data.decode("utf-8", "replace")
+    if text and not text.endswith("\n"):
+        c.fail("%s does not end with a newline: %r" % (what, text[-200:]))
+    events = []
+    for i, line in enumerate(text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")):
+        if not line and not text:
+            continue
+        try:
+            obj = json.loads(line, object_pairs_hook=_no_dup_keys, parse_constant=_no_constants)
+        except ValueError as e:
+            c.fail("%s line %d is not strict JSON (%s): %r" % (what, i + 1, e, line[:300]))
+            continue
+        if not isinstance(obj, dict) or "event" not in obj:
+            c.fail("%s line %d is not an event object: %r" % (what, i + 1, line[:300]))
+            continue
+        events.append(obj)
+    return events
+
+
+def select_events(events, **match):
+    return [e for e in events if all(e.get(k) == v for k, v in match.items())]
+
+
+def short(ev):
+    s = json.dumps(ev, ensure_ascii=True)
+    return s if len(s) < 600 else s[:600] + "..."
+
+
+# --------------------------------------------------------------------------
+# Assertions
+
+
+class Check:
+    def __init__(self):
+        self.fails = []
+
+    def fail(self, msg):
+        self.fails.append(msg)
+
+    def eq(self, what, expected, got):
+        if expected != got:
+            self.fails.append("%s: expected %r, got %r" % (what, expected, got))
+            return False
+        return True
+
+    def ok(self, what, cond):
+        if not cond:
+            self.fails.append(what)
+        return cond
+
+    def one(self, what, evs):
+        """Exactly one event; returns it (or None after recording the failure)."""
+        if len(evs) != 1:
+            self.fails.append("%s: expected exactly 1 event, got %d%s" % (
+                what, len(evs), "".join("\n      " + short(e) for e in evs[:5])))
+            return None
+        return evs[0]
+
+    def fields(self, what, ev, expected):
+        if ev is None:
+            return
+        for k, v in expected.items():
+            if k not in ev:
+                self.fails.append("%s: field %r missing in %s" % (what, k, short(ev)))
+            elif ev[k] != v or type(ev[k]) is not type(v):
+                self.fails.append("%s: %s: expected %r, got %r" % (what, k, v, ev[k]))
+
+
+# --------------------------------------------------------------------------
+# Subtests
+
+HOSTILE = [
+    "a b",
+    "it's",
+    'say "hi"',
+    "line1\nline2",
+    "\x1b[2J\x1b]0;pwned\x07",
+    b"\xff\xfe invalid \xc3\x28",
+    "",
+    "tab\there",
+    "日本語",
+]
+
+
+def as_bytes(a):
+    return a if isinstance(a, bytes) else a.encode("utf-8")
+
+
+def argv_area_size(argv):
+    return sum(len(as_bytes(a)) + 1 for a in argv)
+
+
+def test_json_exec_argv_hostile(c):
+    argv = [b"/bin/true"] + [as_bytes(a) for a in HOSTILE] + [b"arg%d" % i for i in range(200)]
+    t = start_tracer(["--json", "-e", "exec,exit"])
+    pid = spawn(argv, b"/bin/true")
+    status = waitpid_deadline(pid)
+    c.eq("/bin/true wait status (scenario)", 0, status)
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    c.ok("only exec and exit events expected, got: %s" % sorted({e["event"] for e in events}),
+         {e["event"] for e in events} <= {"exec", "exit"})
+
+    expected_argv = [a.decode("utf-8", errors="replace") for a in argv]
+    ex = c.one("exec event of pid %d" % pid, select_events(events, event="exec", pid=pid))
+    if ex:
+        if ex.get("argv") != expected_argv:
+            got = ex.get("argv")
+            c.fail("exec argv differs")
+            if isinstance(got, list):
+                for i in range(max(len(got), len(expected_argv))):
+                    e_ = expected_argv[i] if i < len(expected_argv) else "<none>"
+                    g_ = got[i] if i < len(got) else "<none>"
+                    if e_ != g_:
+                        c.fail("  argv[%d]: expected %r, got %r" % (i, e_, g_))
+            else:
+                c.fail("  argv: expected a list, got %r" % (got,))
+        c.fields("exec event", ex, {
+            "filename": "/bin/true", "truncated": False, "argc": len(argv),
+            "argv_bytes": argv_area_size(argv), "tid": pid, "old_tid": pid, "ppid": MYPID,
+            "uid": 0, "comm": "true",
+        })
+    xe = c.one("exit event of pid %d" % pid, select_events(events, event="exit", pid=pid))
+    c.fields("exit event", xe, {"exit_code": 0, "term_signal": None, "core_dumped": False,
+                                "status": 0, "thread": False, "comm": "true"})
+
+
+# Expected escape__text_arg() output for each element of TEXT_HOSTILE, written out by hand.
+TEXT_HOSTILE = [
+    ("a b", r'"a b"'),
+    ("it's", r'''"it's"'''),
+    ('say "hi"', r'"say \"hi\""'),
+    ("line1\nline2", r'"line1\nline2"'),
+    ("\x1b[2J\x1b]0;pwned\x07", r'"\x1b[2J\x1b]0;pwned\x07"'),
+    (b"\xff\xfe invalid \xc3\x28", r'"\xff\xfe invalid \xc3("'),
+    ("", '""'),
+    ("tab\there", r'"tab\there"'),
+    ("日本語", "日本語"),
+    (b"\xc2\x9b31m", r'"\u009b31m"'),  # C1 CSI
+    ("back\\slash", r'"back\\slash"'),
+    ("cr\rdel\x7f", r'"cr\rdel\x7f"'),
+    ("plain-ok_1.2/x:y=z@w%+,^~", "plain-ok_1.2/x:y=z@w%+,^~"),
+]
+
+
+def test_text_output_is_terminal_safe(c):
+    argv = [b"/bin/true"] + [as_bytes(a) for a, _ in TEXT_HOSTILE] + [b"arg%d" % i for i in range(200)]
+    expected_details = " ".join(["/bin/true"] + [e for _, e in TEXT_HOSTILE]
+                                + ["arg%d" % i for i in range(200)])
+    t = start_tracer(["-e", "exec"])
+    pid = spawn(argv, b"/bin/true")
+    c.eq("/bin/true wait status (scenario)", 0, waitpid_deadline(pid))
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    out = t.stdout_bytes()
+
+    bad = [(i, b) for i, b in enumerate(out) if (b < 0x20 and b != 0x0a) or b == 0x7f]
+    if bad:
+        i, b = bad[0]
+        c.fail("stdout holds %d control bytes (none but \\n allowed); first 0x%02x at offset %d: %r"
+               % (len(bad), b, i, out[max(0, i - 60):i + 20]))
+    try:
+        text = out.decode("utf-8")
+    except UnicodeDecodeError as e:
+        c.fail("stdout is not valid UTF-8: %s: %r" % (e, out[max(0, e.start - 40):e.end + 40]))
+        text = out.decode("utf-8", "replace")
+    c1 = [ch for ch in text if 0x80 <= ord(ch) <= 0x9f]
+    c.ok("stdout holds C1 control characters: %r" % c1[:5], not c1)
+
+    lines = text.split("\n")
+    c.eq("header line", TEXT_HEADER, lines[0] if lines else None)
+    line_re = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} +(\S+) +(\d+) +(\d+) +(\S+) +(.*)$")
+    mine = []
+    for ln in lines[1:]:
+        m = line_re.match(ln)
+        if ln and not m:
+            c.fail("text line not in the TIME EVENT PID PPID COMM DETAILS layout: %r" % ln[:300])
+        if m and int(m.group(2)) == pid:
+            mine.append(m)
+    if c.eq("text lines for pid %d" % pid, 1, len(mine)):
+        m = mine[0]
+        c.eq("event column", "exec", m.group(1))
+        c.eq("ppid column", MYPID, int(m.group(3)))
+        c.eq("comm column", "true", m.group(4))
+        c.ok("line does not contain the escaped form %r" % r'"\x1b[2J\x1b]0;pwned\x07"',
+             r'"\x1b[2J\x1b]0;pwned\x07"' in m.group(5))
+        if m.group(5) != expected_details:
+            c.fail("details column differs:\n      expected %r\n      got      %r"
+                   % (expected_details[:400], m.group(5)[:400]))
+
+
+def test_exit_codes_and_signals(c):
+    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
+    try:
+        t = start_tracer(["--json", "-e", "exit"])
+        cases = []
+        for code in (0, 3, 255):
+            pid, st = run(["/bin/sh", "-c", "exit %d" % code])
+            cases.append(("exit %d" % code, pid, st))
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            p = popen(["/bin/sleep", "30"])
+            wait_comm(p.pid, "sleep")
+            os.kill(p.pid, sig)
+            cases.append(("killed by %s" % sig.name, p.pid, reap_popen(p)))
+
+        def allow_core():
+            soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+
+        pid, st = run([sys.executable, "-c", "import ctypes; ctypes.string_at(0)"],
+                      cwd=tmp, preexec_fn=allow_core, stderr=subprocess.DEVNULL)
+        cases.append(("segfault", pid, st))
+        rc = t.stop()
+        check_clean_stop(c, t, rc)
+        events = parse_json_lines(c, t.stdout_bytes())
+
+        for what, pid, st in cases:
+            if what == "segfault" and not (os.WIFSIGNALED(st) and os.WTERMSIG(st) == signal.SIGSEGV):
+                c.fail("scenario: the segfaulting child was not killed by SIGSEGV: status %d" % st)
+            ev = c.one("%s: exit event of pid %d" % (what, pid), select_events(events, event="exit", pid=pid))
+            c.fields("%s: exit event" % what, ev, dict(status_truth(st), ppid=MYPID, thread=False))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+EXEC_TRY = r"""
+import os, sys
+p = sys.argv[1]
+try:
+    os.execv(p, [p])
+except OSError as e:
+    os._exit(e.errno)
+os._exit(255)
+"""
+
+
+def test_exec_failed(c):
+    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
+    try:
+        noexec = os.path.join(tmp, "not_executable")
+        with open(noexec, "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(noexec, 0o644)
+        t = start_tracer(["--json", "-e", "exec_failed"])
+        cases = []
+        for path, want in (("/nonexistent/prog", errno.ENOENT), (noexec, errno.EACCES)):
+            pid, st = run([sys.executable, "-c", EXEC_TRY, path])
+            cases.append((path, want, pid, st))
+        rc = t.stop()
+        check_clean_stop(c, t, rc)
+        events = parse_json_lines(c, t.stdout_bytes())
+        c.ok("only exec_failed events expected, got: %s" % sorted({e["event"] for e in events}),
+             {e["event"] for e in events} <= {"exec_failed"})
+        for path, want, pid, st in cases:
+            if not os.WIFEXITED(st):
+                c.fail("scenario: exec child for %s did not exit normally: status %d" % (path, st))
+                continue
+            err = os.WEXITSTATUS(st)
+            if err != want:
+                c.fail("scenario: exec of %s failed with errno %d, the test expected %s"
+                       % (path, err, errno.errorcode[want]))
+            ev = c.one("exec_failed event of pid %d (%s)" % (pid, path),
+                       select_events(events, event="exec_failed", pid=pid))
+            c.fields("exec_failed %s" % path, ev, {
+                "filename": path, "error": errno.errorcode.get(err, err), "errno": err,
+                "ppid": MYPID, "tid": pid, "uid": 0,
+            })
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+SIG_CHILD = r"""
+import signal, sys
+def h(sig, frame):
+    sys.stdout.write("got\n")
+    sys.stdout.flush()
+signal.signal(signal.SIGUSR1, h)
+sys.stdout.write("ready\n")
+sys.stdout.flush()
+sys.stdin.readline()
+"""
+
+
+def read_until(fd, token, timeout):
+    """Read from fd until token shows up; Failure on EOF or deadline."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while token not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Failure("waited %.0f s for %r, got %r" % (timeout, token, buf))
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise Failure("EOF while waiting for %r, got %r" % (token, buf))
+            buf += chunk
+    return buf
+
+
+def test_signal_and_reap(c):
+    t = start_tracer(["--json", "-e", "signal,deliver,reap"])
+    child = popen([sys.executable, "-c", SIG_CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    read_until(child.stdout.fileno(), b"ready\n", CHILD_TIMEOUT)
+    with open("/proc/%d/comm" % child.pid) as f:
+        child_comm = f.read().rstrip("\n")
+    os.kill(child.pid, signal.SIGUSR1)
+    read_until(child.stdout.fileno(), b"got\n", CHILD_TIMEOUT)
+    child.stdin.write(b"bye\n")
+    child.stdin.close()
+    st = reap_popen(child)
+    child.stdout.close()
+    c.eq("child wait status (scenario)", 0, st)
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    c.ok("only signal, deliver and reap events expected, got: %s" % sorted({e["event"] for e in events}),
+         {e["event"] for e in events} <= {"signal", "deliver", "reap"})
+
+    cpid = child.pid
+    sig = c.one("SIGUSR1 signal event targeting %d" % cpid,
+                select_events(events, event="signal", target=cpid, sig=10))
+    c.fields("signal event", sig, {
+        "pid": MYPID, "tid": MYPID, "uid": 0, "sig": 10, "signame": "SIGUSR1", "target": cpid,
+        "target_uid": 0, "code": "kill", "si_code": 0, "result": "delivered", "group": True,
+        "comm": my_comm(), "target_comm": child_comm,
+    })
+    dl = c.one("SIGUSR1 deliver event in %d" % cpid, select_events(events, event="deliver", pid=cpid, sig=10))
+    c.fields("deliver event", dl, {"signame": "SIGUSR1", "action": "handler", "code": "kill",
+                                   "si_code": 0, "fatal": False, "ppid": MYPID})
+    c.ok("deliver event has a default_action though the action is handler: %s" % (dl and short(dl)),
+         not dl or "default_action" not in dl)
+    rp = c.one("reap event of %d" % cpid, select_events(events, event="reap", pid=cpid))
+    c.fields("reap event", rp, {"reaper": MYPID, "reaper_comm": my_comm(), "how": "wait",
+                                "exit_code": 0, "term_signal": None, "core_dumped": False,
+                                "status": 0, "ppid": MYPID})
+    # Its SIGCHLD to us follows the exit.
+    chld = select_events(events, event="signal", pid=cpid, target=MYPID, sig=17)
+    c.eq("SIGCHLD signal events from %d to the test" % cpid, 1, len(chld))
+
+
+def test_filter_comm(c):
+    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
+    try:
+        os.chmod(tmp, 0o755)
+        name = "pltest_%s" % os.urandom(3).hex()
+        prog = os.path.join(tmp, name)
+        shutil.copy2("/bin/sleep", prog)
+        os.chmod(prog, 0o755)
+        t = start_tracer(["--json", "-c", name])
+        upid, ust = run(["/bin/true", "unrelated"])
+        p = popen([prog, "30"])
+        wait_comm(p.pid, name)
+        os.kill(p.pid, signal.SIGTERM)
+        st = reap_popen(p)
+        rc = t.stop()
+        check_clean_stop(c, t, rc)
+        events = parse_json_lines(c, t.stdout_bytes())
+        xpid = p.pid
+
+        for ev in events:
+            if ev["event"] == "lost":
+                continue
+            if not (ev.get("comm") == name or (ev["event"] == "signal" and ev.get("target_comm") == name)):
+                c.fail("event with another comm (expected comm or target_comm %r): %s" % (name, short(ev)))
+            if upid in (ev.get("pid"), ev.get("target"), ev.get("child")):
+                c.fail("event of the unrelated /bin/true (pid %d): %s" % (upid, short(ev)))
+        ex = c.one("exec of %s" % name, select_events(events, event="exec", pid=xpid))
+        c.fields("exec", ex, {"filename": prog, "argv": [prog, "30"], "comm": name})
+        sg = c.one("SIGTERM from the test to %s" % name,
+                   select_events(events, event="signal", pid=MYPID, target=xpid, sig=15))
+        c.fields("signal", sg, {"target_comm": name, "result": "delivered"})
+        dl = c.one("deliver of SIGTERM in %s" % name, select_events(events, event="deliver", pid=xpid, sig=15))
+        c.fields("deliver", dl, {"action": "default", "default_action": "terminate", "fatal": True})
+        xe = c.one("exit of %s" % name, select_events(events, event="exit", pid=xpid))
+        c.fields("exit", xe, status_truth(st))
+        rp = c.one("reap of %s" % name, select_events(events, event="reap", pid=xpid))
+        c.fields("reap", rp, dict(status_truth(st), reaper=MYPID, how="wait"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_filter_events(c):
+    for evlist in (["exec"], ["exit", "reap"]):
+        t = start_tracer(["--json", "-e", ",".join(evlist)])
+        tpid, tst = run(["/bin/true", "pl-events-marker"])
+        spid, sst = run(["/bin/sh", "-c", "exit 3"])
+        p = popen(["/bin/sleep", "30"])
+        wait_comm(p.pid, "sleep")
+        os.kill(p.pid, signal.SIGKILL)
+        kst = reap_popen(p)
+        rc = t.stop()
+        check_clean_stop(c, t, rc)
+        events = parse_json_lines(c, t.stdout_bytes())
+        wanted = set(evlist)
+        others = [e for e in events
+                  if e["event"] not in wanted and not (e["event"] == "lost" and e.get("type") in wanted)]
+        if others:
+            c.fail("-e %s: %d events of other types, e.g. %s" % (",".join(evlist), len(others), short(others[0])))
+        for pid, st, argv in ((tpid, tst, ["/bin/true", "pl-events-marker"]),
+                              (spid, sst, ["/bin/sh", "-c", "exit 3"]),
+                              (p.pid, kst, ["/bin/sleep", "30"])):
+            for ev in evlist:
+                got = select_events(events, event=ev, pid=pid)
+                e = c.one("-e %s: %s event of pid %d (%s)" % (",".join(evlist), ev, pid, argv[0]), got)
+                if ev == "exec":
+                    c.fields("exec", e, {"argv": argv})
+                elif ev in ("exit", "reap"):
+                    c.fields(ev, e, status_truth(st))
+
+
+def test_filter_uid(c):
+    t = start_tracer(["--json", "-u", str(NOBODY)])
+    npid, nst = run(["/bin/true", "pl-nobody"], preexec_fn=drop_to_nobody)
+    rpid, rst = run(["/bin/true", "pl-root"])
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    c.eq("nobody child wait status (scenario)", 0, nst)
+    c.eq("root child wait status (scenario)", 0, rst)
+    for ev in events:
+        if ev["event"] == "lost":
+            continue
+        if not (ev.get("uid") == NOBODY or (ev["event"] == "signal" and ev.get("target_uid") == NOBODY)):
+            c.fail("event of another uid: %s" % short(ev))
+        if rpid in (ev.get("pid"), ev.get("target"), ev.get("child")) or "pl-root" in (ev.get("argv") or []):
+            c.fail("event of the root child (pid %d): %s" % (rpid, short(ev)))
+    ex = c.one("exec of the nobody child %d" % npid, select_events(events, event="exec", pid=npid))
+    c.fields("exec", ex, {"uid": NOBODY, "gid": NOBODY, "argv": ["/bin/true", "pl-nobody"]})
+    xe = c.one("exit of the nobody child %d" % npid, select_events(events, event="exit", pid=npid))
+    c.fields("exit", xe, dict(status_truth(nst), uid=NOBODY))
+
+
+def test_filter_failed(c):
+    t = start_tracer(["--json", "--failed"])
+    ok_pid, ok_st = run(["/bin/sh", "-c", "exit 0"])
+    true_pid, true_st = run(["/bin/true", "pl-failed-ok"])
+    bad_pid, bad_st = run(["/bin/sh", "-c", "exit 7"])
+    fx_pid, fx_st = run([sys.executable, "-c", EXEC_TRY, "/nonexistent/pl-failed"])
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    c.eq("exit 7 child status (scenario)", 7 << 8, bad_st)
+    c.eq("failed exec child status (scenario)", errno.ENOENT << 8, fx_st)
+
+    for ev in events:
+        kind = ev["event"]
+        if kind == "lost":
+            continue
+        if kind == "exec_failed":
+            continue
+        if kind == "exit" and ev.get("status") != 0:
+            continue
+        if kind == "signal" and ev.get("result") != "delivered":
+            continue
+        c.fail("--failed let through an event that did not fail: %s" % short(ev))
+    for pid, what in ((ok_pid, "sh -c 'exit 0'"), (true_pid, "/bin/true (successful exec)")):
+        got = select_events(events, pid=pid)
+        c.ok("--failed: events of %s (pid %d), expected none: %s"
+             % (what, pid, "; ".join(short(e) for e in got[:3])), not got)
+    got = select_events(events, pid=bad_pid)
+    c.eq("--failed: event types of sh -c 'exit 7' (pid %d)" % bad_pid, ["exit"], [e["event"] for e in got])
+    if got:
+        c.fields("exit 7", got[0], status_truth(bad_st))
+    got = select_events(events, pid=fx_pid)
+    c.eq("--failed: event types of the failed-exec child (pid %d)" % fx_pid,
+         ["exec_failed", "exit"], sorted(e["event"] for e in got))
+    c.fields("exec_failed", c.one("exec_failed of pid %d" % fx_pid, select_events(got, event="exec_failed")),
+             {"filename": "/nonexistent/pl-failed", "error": "ENOENT", "errno": errno.ENOENT})
+    c.fields("exit of the failed-exec child",
+             c.one("exit of pid %d" % fx_pid, select_events(got, event="exit")), status_truth(fx_st))
+
+
+def test_filter_pid(c):
+    sh = popen(["/bin/sh", "-c", 'read x; /bin/true child1; sh -c "/bin/true grandchild"'],
+               stdin=subprocess.PIPE)
+    t = start_tracer(["--json", "-e", "exec", "-p", str(sh.pid)])
+    sh.stdin.write(b"go\n")
+    sh.stdin.flush()
+    upid = spawn([b"/bin/true", b"unrelated"])
+    ust = waitpid_deadline(upid)
+    sh.stdin.close()
+    st = reap_popen(sh)
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    c.eq("shell wait status (scenario)", 0, st)
+    c.eq("unrelated /bin/true wait status (scenario)", 0, ust)
+    c.ok("-e exec with -p: events other than exec: %s" % sorted({e["event"] for e in events}),
+         {e["event"] for e in events} <= {"exec"})
+    got = sorted(e.get("argv") for e in events if e["event"] == "exec")
+    want = sorted([["/bin/true", "child1"], ["sh", "-c", "/bin/true grandchild"], ["/bin/true", "grandchild"]])
+    c.eq("argv of the execs seen with -p %d" % sh.pid, want, got)
+    c.ok("exec of the unrelated /bin/true (pid %d) shown" % upid,
+         not select_events(events, pid=upid))
+    # Every pid reported is the shell or one of its descendants (forked after it started).
+    for ev in events:
+        if ev.get("pid") != sh.pid and ev.get("ppid") == MYPID:
+            c.fail("event of a child of the test, not of the shell tree: %s" % short(ev))
+
+
+def test_output_file(c):
+    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
+    try:
+        path = os.path.join(tmp, "events.jsonl")
+        t = start_tracer(["-o", path, "--json", "-e", "exec"])
+        pid, st = run(["/bin/true", "pl-output-marker"])
+        rc = t.stop()
+        check_clean_stop(c, t, rc)
+        c.eq("stdout with -o", b"", t.stdout_bytes())
+        if not os.path.exists(path):
+            c.fail("output file %s was not created" % path)
+            return
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        c.eq("output file mode", "0o600", oct(mode))
+        with open(path, "rb") as f:
+            data = f.read()
+        events = parse_json_lines(c, data, "output file")
+        ex = c.one("exec of pid %d in the file" % pid, select_events(events, event="exec", pid=pid))
+        c.fields("exec", ex, {"argv": ["/bin/true", "pl-output-marker"], "filename": "/bin/true"})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def summary_case(c, sig):
+    t = start_tracer(["--json"])
+    pid, st = run(["/bin/true", "pl-summary"])
+    rc = t.stop(sig)
+    c.eq("exit status after %s" % sig.name, 0, rc)
+    err = t.stderr_bytes().decode("utf-8", "replace")
+    c.ok("stderr does not end with a newline: %r" % err[-200:], err.endswith("\n"))
+    lines = err.rstrip("\n").split("\n")
+    c.eq("first stderr line", READY.decode().rstrip("\n"), lines[0])
+    c.eq("number of stderr lines", 2, len(lines))
+    m = SUMMARY_RE.match(lines[-1])
+    if not m:
+        c.fail("last stderr line is not the summary: expected to match %r, got %r"
+               % (SUMMARY_RE.pattern, lines[-1]))
+        return
+    total, fork, exe, exf, ext, reap, sg, dl, lost = (int(x) for x in m.groups())
+    c.eq("summary total = sum of the per-type counts", fork + exe + exf + ext + reap + sg + dl, total)
+    c.eq("lost in the summary", 0, lost)
+    for what, n in (("fork", fork), ("exec", exe), ("exit", ext), ("reap", reap)):
+        c.ok("summary: %s count %d, expected >= 1 (the test ran /bin/true)" % (what, n), n >= 1)
+    events = parse_json_lines(c, t.stdout_bytes())
+    c.ok("summary total %d < %d events printed" % (total, len(events)), total >= len(events))
+
+
+def test_sigint_summary(c):
+    summary_case(c, signal.SIGINT)
+
+
+def test_sigterm_summary(c):
+    summary_case(c, signal.SIGTERM)
+
+
+def run_cli(args, timeout=5.0, preexec_fn=None, exe=None):
+    """Run proclife to completion (killed at the deadline); returns (rc or None, stdout, stderr)."""
+    t = Proclife(args, preexec_fn=preexec_fn, exe=exe)
+    rc = t.wait_exit(timeout)
+    if rc is None:
+        t.p.kill()
+        t.p.wait(5)
+        t._join(2)
+    return rc, t.stdout_bytes(), t.stderr_bytes()
+
+
+USAGE_ERRORS = [
+    ["--bogus"],
+    ["-e", "nosuchevent"],
+    ["-e", ""],
+    ["-p", "abc"],
+    ["-p", "0"],
+    ["-p", "-5"],
+    ["--arg-bytes", "0"],
+    ["--arg-bytes", "99999999"],
+    ["--arg-bytes", "65537"],
+    ["-u", "no_such_user_xyz"],
+    ["-c", ""],
+    ["-o"],
+    ["nosuchcommand"],
+    ["--json", "extra"],
+    ["-p", "999999999"],
+]
+
+
+def test_usage_errors(c):
+    for args in USAGE_ERRORS:
+        rc, out, err = run_cli(args)
+        what = "proclife %s" % " ".join(repr(a) if not a or " " in a else a for a in args)
+        if rc is None:
+            c.fail("%s: still running after 5 s (expected exit status 2); stderr %r" % (what, err))
+            continue
+        c.eq("%s: exit status" % what, 2, rc)
+        c.eq("%s: stdout" % what, b"", out)
+        lines = err.split(b"\n")
+        if not (len(lines) == 2 and lines[1] == b"" and lines[0].startswith(b"proclife: ")):
+            c.fail("%s: stderr: expected exactly one line starting with 'proclife: ', got %r" % (what, err))
+
+
+def test_help_version(c):
+    for args in (["--help"], ["-h"], ["watch", "--help"]):
+        rc, out, err = run_cli(args)
+        c.eq("proclife %s: exit status" % " ".join(args), 0, rc)
+        c.ok("proclife %s: stdout does not start with 'Usage: proclife': %r" % (" ".join(args), out[:80]),
+             out.startswith(b"Usage: proclife"))
+        for opt in (b"--events", b"--pid", b"--comm", b"--uid", b"--failed", b"--json", b"--output",
+                    b"--arg-bytes", b"--version"):
+            c.ok("proclife %s: usage does not mention %s" % (" ".join(args), opt.decode()), opt in out)
+        c.eq("proclife %s: stderr" % " ".join(args), b"", err)
+    for args in (["--version"], ["-V"]):
+        rc, out, err = run_cli(args)
+        c.eq("proclife %s: exit status" % " ".join(args), 0, rc)
+        c.ok("proclife %s: stdout is not 'proclife X.Y.Z\\n': %r" % (" ".join(args), out),
+             re.match(rb"^proclife \d+\.\d+\.\d+\S*\n$", out) is not None)
+        c.eq("proclife %s: stderr" % " ".join(args), b"", err)
+
+
+def test_not_root(c):
+    tmp = None
+    try:
+        try:
+            rc, out, err = run_cli(["--json"], timeout=10, preexec_fn=drop_to_nobody)
+        except PermissionError:
+            # nobody cannot reach the binary where it is: test a copy.
+            tmp = tempfile.mkdtemp(prefix="pl_e2e_")
+            os.chmod(tmp, 0o755)
+            exe = os.path.join(tmp, "proclife")
+            shutil.copy2(BIN, exe)
+            os.chmod(exe, 0o755)
+            rc, out, err = run_cli(["--json"], timeout=10, preexec_fn=drop_to_nobody, exe=exe)
+        if rc is None:
+            c.fail("proclife run as uid %d: still running after 10 s (expected exit status 1); stderr %r"
+                   % (NOBODY, err))
+            return
+        c.eq("exit status as uid %d" % NOBODY, 1, rc)
+        c.eq("stdout as uid %d" % NOBODY, b"", out)
+        lines = err.split(b"\n")
+        if not (len(lines) == 2 and lines[1] == b"" and lines[0].startswith(b"proclife: ")):
+            c.fail("stderr as uid %d: expected exactly one line starting with 'proclife: ', got %r"
+                   % (NOBODY, err))
+        c.ok("stderr as uid %d does not mention root and CAP_BPF: %r" % (NOBODY, err),
+             b"root" in err and b"CAP_BPF" in err)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_arg_bytes_truncation(c):
+    cap = 64
+    cases = {
+        # 10 + 17 + 17 + 19 = 63 bytes, then the cap cuts "delta-..." after its first byte.
+        "cut inside an argument": [b"/bin/true", b"alpha-0123456789", b"bravo-0123456789",
+                                   b"charlie-0123456789", b"delta-0123456789"]
+                                  + [b"more%03d" % i for i in range(20)],
+        # 10 + 17 + 17 + 20 = 64: the cap falls right after a NUL.
+        "cut after a NUL": [b"/bin/true", b"alpha-0123456789", b"bravo-0123456789",
+                            b"charlie-01234567890", b"next", b"and-more"],
+        # Exactly 64 bytes: nothing is cut.
+        "exactly the cap": [b"/bin/true", b"alpha-0123456789", b"bravo-0123456789",
+                            b"charlie-01234567890"],
+        # 65 bytes: one byte too many, the final NUL is cut.
+        "one byte over": [b"/bin/true", b"alpha-0123456789", b"bravo-0123456789",
+                          b"charlie-012345678901"],
+    }
+    t = start_tracer(["--json", "-e", "exec", "--arg-bytes", str(cap)])
+    pids = {}
+    for what, argv in cases.items():
+        pid = spawn(argv, b"/bin/true")
+        c.eq("%s: /bin/true wait status (scenario)" % what, 0, waitpid_deadline(pid))
+        pids[what] = pid
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    for what, argv in cases.items():
+        pid = pids[what]
+        area = b"".join(a + b"\0" for a in argv)
+        full = [a.decode() for a in argv]
+        ev = c.one("%s: exec of pid %d" % (what, pid), select_events(events, event="exec", pid=pid))
+        if not ev:
+            continue
+        truncated = len(area) > cap
+        c.fields(what, ev, {"truncated": truncated, "argv_bytes": len(area), "argc": len(argv),
+                            "filename": "/bin/true"})
+        kept = ev.get("argv") or []
+        # The general property: a prefix of the real argv, the last kept one possibly cut.
+        prefix_ok = (len(kept) <= len(full) and kept[:-1] == full[:len(kept) - 1]
+                     and (not kept or full[len(kept) - 1].startswith(kept[-1])))
+        c.ok("%s: kept argv %r is not a prefix of the real argv %r" % (what, kept, full[:len(kept) + 1]),
+             prefix_ok)
+        # Exactly: the first `cap` bytes of the argument area, split at the NULs.
+        head = area[:cap]
+        want = head.split(b"\0")
+        if head.endswith(b"\0"):
+            want.pop()
+        c.eq("%s: kept argv" % what, [w.decode() for w in want], kept)
+
+
+def test_pipe_closed(c):
+    # No reader thread on stdout: the test reads one line itself, then closes the pipe
+    # (a thread blocked in read() would keep the pipe's read end open).
+    t = Proclife(["--json"], read_stdout=False)
+    t.wait_ready()
+    fd = t.p.stdout.fileno()
+    buf = b""
+    deadline = time.monotonic() + 10
+    while b"\n" not in buf:
+        if time.monotonic() > deadline:
+            raise Failure("no line on proclife's stdout within 10 s")
+        run(["/bin/true", "pl-pipe"])
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise Failure("proclife closed its stdout before writing a line; stderr %r" % t.stderr_bytes())
+            buf += chunk
+    first = buf.split(b"\n", 1)[0]
+    parse_json_lines(c, first + b"\n", "first line")
+    t.p.stdout.close()  # the pipe has no reader left: proclife's next write gets EPIPE
+    closed_at = time.monotonic()
+    rc = None
+    while time.monotonic() - closed_at < 5:
+        run(["/bin/true", "pl-pipe"])
+        rc = t.p.poll()
+        if rc is not None:
+            break
+        time.sleep(0.05)
+    if rc is None:
+        c.fail("proclife still running 5 s after its stdout pipe was closed (expected it to exit with 0)")
+        t.p.kill()
+        t.p.wait(5)
+        return
+    t._join(5)
+    c.eq("exit status after the pipe closed (negative: killed by that signal)", 0, rc)
+    err = t.stderr_bytes()
+    for bad in (b"Traceback", b"Segmentation", b"Aborted", b"Broken pipe", b"writing"):
+        c.ok("stderr mentions %r: %r" % (bad, err), bad not in err)
+    lines = err.decode("utf-8", "replace").rstrip("\n").split("\n")
+    c.ok("stderr does not end with the summary line: %r" % err[-300:], bool(SUMMARY_RE.match(lines[-1])))
+
+
+SUBTESTS = [
+    ("json_exec_argv_hostile", test_json_exec_argv_hostile, True),
+    ("text_output_is_terminal_safe", test_text_output_is_terminal_safe, True),
+    ("exit_codes_and_signals", test_exit_codes_and_signals, True),
+    ("exec_failed", test_exec_failed, True),
+    ("signal_and_reap", test_signal_and_reap, True),
+    ("filter_comm", test_filter_comm, True),
+    ("filter_events", test_filter_events, True),
+    ("filter_uid", test_filter_uid, True),
+    ("filter_failed", test_filter_failed, True),
+    ("filter_pid", test_filter_pid, True),
+    ("output_file", test_output_file, True),
+    ("sigint_summary", test_sigint_summary, True),
+    ("sigterm_summary", test_sigterm_summary, True),
+    ("usage_errors", test_usage_errors, False),
+    ("help_version", test_help_version, False),
+    ("not_root", test_not_root, True),
+    ("arg_bytes_truncation", test_arg_bytes_truncation, True),
+    ("pipe_closed", test_pipe_closed, True),
+]
+
+
+def on_alarm(signum, frame):
+    raise Timeout("subtest took longer than %d s" % SUBTEST_TIMEOUT)
+
+
+def run_subtest(name, fn, needs_root):
+    if needs_root and os.geteuid() != 0:
+        print("SKIP e2e/%s: needs root" % name, flush=True)
+        return None
+    c = Check()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(SUBTEST_TIMEOUT)
+    skipped = None
+    try:
+        fn(c)
+    except Skip as e:
+        skipped = str(e)
+    except (Failure, Timeout) as e:
+        c.fail(str(e))
+    except Exception as e:  # a bug in the test or an unexpected state: still a FAIL line
+        import traceback
+        c.fail("unexpected %s: %s" % (type(e).__name__, e))
+        for ln in traceback.format_exc().rstrip().split("\n"):
+            c.fail("  " + ln)
+    finally:
+        signal.alarm(0)
+        cleanup_live()
+    if skipped is not None:
+        print("SKIP e2e/%s: %s" % (name, skipped), flush=True)
+        return None
+    if c.fails:
+        for msg in c.fails:
+            for ln in msg.split("\n"):
+                print("    " + ln)
+        print("FAIL e2e/%s" % name, flush=True)
+        return False
+    print("PASS e2e/%s" % name, flush=True)
+    return True
+
+
+def main():
+    global BIN
+    if len(sys.argv) < 2:
+        print("usage: %s PATH/TO/proclife [SUBTEST...]" % sys.argv[0], file=sys.stderr)
+        return 2
+    BIN = os.path.abspath(sys.argv[1])
+    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
+        print("%s: %s is not an executable file" % (sys.argv[0], BIN), file=sys.stderr)
+        return 2
+    only = set(sys.argv[2:])
+    unknown = only - {n for n, _, _ in SUBTESTS}
+    if unknown:
+        print("%s: unknown subtests: %s" % (sys.argv[0], ", ".join(sorted(unknown))), file=sys.stderr)
+        return 2
+    os.chdir("/")  # proclife's cwd must be readable after dropping to nobody
+    failed = 0
+    for name, fn, needs_root in SUBTESTS:
+        if only and name not in only:
+            continue
+        if run_subtest(name, fn, needs_root) is False:
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
