@@ -22,9 +22,10 @@ LIB         := $(BUILD)/libproclife.a
 SKEL        := $(BUILD)/proclife.skel.h
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 KERNEL_TEST := $(BUILD)/tests/test_kernel
-TEST_TOOLS  := $(BUILD)/tests/pl-workload
 
 .PHONY: all deps run test vmlinux clean
+# Keep test objects: they are not worth rebuilding on every run.
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/proclife
@@ -55,13 +56,10 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 $(KERNEL_TEST): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/kernel/*.c)) $(LIB)
 	$(CC) -o $@ $^ $(LDLIBS) -lpthread
 
-$(BUILD)/tests/pl-workload: $(BUILD)/tools/pl-workload.o $(LIB)
-	$(CC) -o $@ $^ $(LDLIBS) -lpthread
-
 run: $(BUILD)/proclife
 	$(BUILD)/proclife $(ARGS)
 
-test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(TEST_TOOLS)
+test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST)
 	@tests/run.sh
 
 vmlinux: | deps
