@@ -234,6 +234,19 @@ static __always_inline unsigned long raw_arg(unsigned long long *ctx, int i)
 	return v;
 }
 
+/* Reserve a fixed-size record and fill its header from t; a full ring buffer is counted. */
+static __always_inline void *reserve_event(__u32 type, __u64 size, struct task_struct *t)
+{
+	struct pl_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		count_lost(type);
+		return NULL;
+	}
+	fill_hdr(h, type, t);
+	return h;
+}
+
 static __always_inline struct scratch *scratch_get(__u32 type)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -257,12 +270,9 @@ int BPF_PROG(pl_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (!current_ok())
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost(PL_EV_FORK);
+	e = reserve_event(PL_EV_FORK, sizeof(*e), parent);
+	if (!e)
 		return 0;
-	}
-	fill_hdr(&e->h, PL_EV_FORK, parent);
 	if (thread)
 		e->h.flags |= PL_F_THREAD;
 	e->child_pid = child->tgid;
@@ -457,12 +467,9 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 
 		if (!cfg_threads || !want(PL_EV_EXIT) || (cfg_failed_only && !code) || !current_ok())
 			return 0;
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-		if (!e) {
-			count_lost(PL_EV_EXIT);
+		e = reserve_event(PL_EV_EXIT, sizeof(*e), p);
+		if (!e)
 			return 0;
-		}
-		fill_hdr(&e->h, PL_EV_EXIT, p);
 		e->h.flags |= PL_F_THREAD;
 		e->status = code;
 		e->_pad = 0;
@@ -556,14 +563,11 @@ int BPF_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 		return 0;
 	if (!current_ok() && !task_ok(task))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost(PL_EV_SIGNAL);
-		return 0;
-	}
 	cur = bpf_get_current_task_btf();
+	e = reserve_event(PL_EV_SIGNAL, sizeof(*e), cur);
+	if (!e)
+		return 0;
 	info_addr = raw_arg(ctx, 1);
-	fill_hdr(&e->h, PL_EV_SIGNAL, cur);
 	if (group)
 		e->h.flags |= PL_F_GROUP;
 	e->sig = sig;
@@ -623,12 +627,9 @@ int BPF_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 			action = PL_ACT_DEFAULT;
 		}
 	}
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost(PL_EV_DELIVER);
+	e = reserve_event(PL_EV_DELIVER, sizeof(*e), cur);
+	if (!e)
 		return 0;
-	}
-	fill_hdr(&e->h, PL_EV_DELIVER, cur);
 	e->h.flags |= flags;
 	e->sig = sig;
 	e->action = action;

@@ -185,6 +185,19 @@ pid_t spawn(int (*fn)(void *), void *arg)
 	return pid;
 }
 
+pid_t spawn_piped(int (*fn)(void *), int *rfd)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = spawn(fn, &fds[1]);
+	close(fds[1]);
+	*rfd = fds[0];
+	return pid;
+}
+
 int wait_status(pid_t pid)
 {
 	int st;

@@ -45,6 +45,8 @@ bool pred_target(const void *rec, const void *arg);       /* signal to target pi
 
 /* Process helpers. */
 pid_t spawn(int (*fn)(void *), void *arg); /* fork; the child returns fn(arg) as exit code */
+/* fork fn with the write end of a new pipe as its argument (an int *); *rfd is the read end. */
+pid_t spawn_piped(int (*fn)(void *), int *rfd);
 int wait_status(pid_t pid);                /* waitpid's raw status, -1 on error */
 void write_int(int fd, int v);
 int read_int(int fd);                      /* -1 on EOF/timeout (5 s) */

@@ -233,18 +233,13 @@ void test_exec_from_thread(void)
 {
 	char *argv[] = { "true", "from-thread", NULL };
 	const struct pl_exec *e;
-	int fds[2], tid, st;
+	int fd, tid, st;
 	pid_t pid;
 
 	harness__clear();
-	if (pipe(fds)) {
-		FAILF("pipe");
-		return;
-	}
-	pid = spawn(child_thread_exec, &fds[1]);
-	close(fds[1]);
-	tid = read_int(fds[0]);
-	close(fds[0]);
+	pid = spawn_piped(child_thread_exec, &fd);
+	tid = read_int(fd);
+	close(fd);
 	st = wait_status(pid);
 	ASSERT_EQ(st, 0);
 	ASSERT_NEQ(tid, pid);

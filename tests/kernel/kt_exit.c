@@ -318,23 +318,20 @@ static bool task_is_zombie(pid_t pid, pid_t tid)
 }
 
 enum { LAST_EXITS_7, LAST_WAITS_FOR_KILL, LAST_RETURNS };
-struct leader_first {
-	int fd;
-	int mode;
-};
+static int last_mode; /* set before forking: the child has its own copy */
+static int last_fd;
 
 static void *last_thread(void *arg)
 {
-	struct leader_first *a = arg;
 	pid_t leader = getpid();
 
 	/* Bounded wait until the leader has exited and is a zombie thread. */
 	for (int i = 0; i < 2500 && !task_is_zombie(leader, leader); i++)
 		usleep(2000);
-	write_int(a->fd, gettid());
-	if (a->mode == LAST_EXITS_7)
+	write_int(last_fd, gettid());
+	if (last_mode == LAST_EXITS_7)
 		exit(7);
-	if (a->mode == LAST_WAITS_FOR_KILL)
+	if (last_mode == LAST_WAITS_FOR_KILL)
 		for (;;)
 			pause();
 	return NULL; /* glibc ends the process with exit(0) after the last thread */
@@ -344,28 +341,23 @@ static int child_leader_first(void *arg)
 {
 	pthread_t t;
 
-	if (pthread_create(&t, NULL, last_thread, arg))
+	last_fd = *(int *)arg;
+	if (pthread_create(&t, NULL, last_thread, NULL))
 		return 101;
 	pthread_exit(NULL);
 }
 
 static void leader_first(int mode)
 {
-	struct leader_first a = { .mode = mode };
 	const struct pl_exit *e, *lx;
-	int fds[2], st, tid;
+	int fd, st, tid;
 	pid_t pid;
 
 	harness__clear();
-	if (pipe(fds)) {
-		FAILF("pipe");
-		return;
-	}
-	a.fd = fds[1];
-	pid = spawn(child_leader_first, &a);
-	close(fds[1]);
-	tid = read_int(fds[0]);
-	close(fds[0]);
+	last_mode = mode;
+	pid = spawn_piped(child_leader_first, &fd);
+	tid = read_int(fd);
+	close(fd);
 	ASSERT_GE(tid, 1);
 	if (mode == LAST_WAITS_FOR_KILL)
 		kill(pid, SIGKILL);
@@ -419,18 +411,13 @@ void test_thread_fork_and_exit(void)
 {
 	const struct pl_fork *f;
 	const struct pl_exit *x;
-	int fds[2], st, tid;
+	int fd, st, tid;
 	pid_t pid;
 
 	harness__clear();
-	if (pipe(fds)) {
-		FAILF("pipe");
-		return;
-	}
-	pid = spawn(child_one_thread, &fds[1]);
-	close(fds[1]);
-	tid = read_int(fds[0]);
-	close(fds[0]);
+	pid = spawn_piped(child_one_thread, &fd);
+	tid = read_int(fd);
+	close(fd);
 	st = wait_status(pid);
 	ASSERT_EQ(st, 0);
 	f = harness__wait(PL_EV_FORK, pid, pred_thread, NULL);
@@ -468,18 +455,13 @@ void test_reap_auto(void)
 {
 	const struct pl_reap *r;
 	const struct pl_exit *x;
-	int fds[2], g, st;
+	int fd, g, st;
 	pid_t pid;
 
 	harness__clear();
-	if (pipe(fds)) {
-		FAILF("pipe");
-		return;
-	}
-	pid = spawn(child_autoreap, &fds[1]);
-	close(fds[1]);
-	g = read_int(fds[0]);
-	close(fds[0]);
+	pid = spawn_piped(child_autoreap, &fd);
+	g = read_int(fd);
+	close(fd);
 	st = wait_status(pid);
 	ASSERT_EQ(st, 0);
 	x = harness__wait(PL_EV_EXIT, g, pred_process_exit, NULL);
@@ -518,19 +500,14 @@ static int child_newns(void *arg)
 void test_pid_namespace(void)
 {
 	const struct pl_exec *e;
-	int fds[2], ns, g, st;
+	int fd, ns, g, st;
 	pid_t pid;
 
 	harness__clear();
-	if (pipe(fds)) {
-		FAILF("pipe");
-		return;
-	}
-	pid = spawn(child_newns, &fds[1]);
-	close(fds[1]);
-	ns = read_int(fds[0]);
-	g = read_int(fds[0]);
-	close(fds[0]);
+	pid = spawn_piped(child_newns, &fd);
+	ns = read_int(fd);
+	g = read_int(fd);
+	close(fd);
 	st = wait_status(pid);
 	if (st == 102 << 8) {
 		TEST_SKIP("unshare(CLONE_NEWPID) refused here");
