@@ -474,6 +474,8 @@ def test_text_output_is_terminal_safe(c):
     line_re = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} +(\S+) +(\d+) +(\d+) +(\S+) +(.*)$")
     mine = []
     for ln in lines[1:]:
+        if re.match(r"^\S+ LOST \d+ ", ln):
+            continue  # a lost-events line has its own layout
         m = line_re.match(ln)
         if ln and not m:
             c.fail("text line not in the TIME EVENT PID PPID COMM DETAILS layout: %r" % ln[:300])
@@ -641,43 +643,55 @@ def test_signal_and_reap(c):
     c.eq("SIGCHLD signal events from %d to the test" % cpid, 1, len(chld))
 
 
+def filter_comm_case(c, tmp, progname, comm_arg):
+    """Run a copy of /bin/sleep named progname under proclife -c comm_arg."""
+    name = progname[:15]  # what the kernel keeps as comm
+    what = "-c %s" % comm_arg
+    prog = os.path.join(tmp, progname)
+    shutil.copy2("/bin/sleep", prog)
+    os.chmod(prog, 0o755)
+    t = start_tracer(["--json", "-c", comm_arg])
+    upid, ust = run(["/bin/true", "unrelated"])
+    p = popen([prog, "30"])
+    wait_comm(p.pid, name)
+    os.kill(p.pid, signal.SIGTERM)
+    st = reap_popen(p)
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    xpid = p.pid
+
+    for ev in events:
+        if ev["event"] == "lost":
+            continue
+        if not (ev.get("comm") == name or (ev["event"] == "signal" and ev.get("target_comm") == name)):
+            c.fail("%s: event with another comm (expected comm or target_comm %r): %s" % (what, name, short(ev)))
+        if upid in (ev.get("pid"), ev.get("target"), ev.get("child")):
+            c.fail("%s: event of the unrelated /bin/true (pid %d): %s" % (what, upid, short(ev)))
+    ex = c.one("%s: exec of %s" % (what, name), select_events(events, event="exec", pid=xpid))
+    c.fields("%s: exec" % what, ex, {"filename": prog, "argv": [prog, "30"], "comm": name})
+    sg = c.one("%s: SIGTERM from the test (comm %s) to %s" % (what, my_comm(), name),
+               select_events(events, event="signal", pid=MYPID, target=xpid, sig=15))
+    c.fields("%s: signal" % what, sg, {"target_comm": name, "result": "delivered", "comm": my_comm()})
+    dl = c.one("%s: deliver of SIGTERM in %s" % (what, name),
+               select_events(events, event="deliver", pid=xpid, sig=15))
+    c.fields("%s: deliver" % what, dl, {"action": "default", "default_action": "terminate", "fatal": True})
+    xe = c.one("%s: exit of %s" % (what, name), select_events(events, event="exit", pid=xpid))
+    c.fields("%s: exit" % what, xe, status_truth(st))
+    rp = c.one("%s: reap of %s" % (what, name), select_events(events, event="reap", pid=xpid))
+    c.fields("%s: reap" % what, rp, dict(status_truth(st), reaper=MYPID, how="wait"))
+
+
 def test_filter_comm(c):
     tmp = tempfile.mkdtemp(prefix="pl_e2e_")
     try:
         os.chmod(tmp, 0o755)
-        name = "pltest_%s" % os.urandom(3).hex()
-        prog = os.path.join(tmp, name)
-        shutil.copy2("/bin/sleep", prog)
-        os.chmod(prog, 0o755)
-        t = start_tracer(["--json", "-c", name])
-        upid, ust = run(["/bin/true", "unrelated"])
-        p = popen([prog, "30"])
-        wait_comm(p.pid, name)
-        os.kill(p.pid, signal.SIGTERM)
-        st = reap_popen(p)
-        rc = t.stop()
-        check_clean_stop(c, t, rc)
-        events = parse_json_lines(c, t.stdout_bytes())
-        xpid = p.pid
-
-        for ev in events:
-            if ev["event"] == "lost":
-                continue
-            if not (ev.get("comm") == name or (ev["event"] == "signal" and ev.get("target_comm") == name)):
-                c.fail("event with another comm (expected comm or target_comm %r): %s" % (name, short(ev)))
-            if upid in (ev.get("pid"), ev.get("target"), ev.get("child")):
-                c.fail("event of the unrelated /bin/true (pid %d): %s" % (upid, short(ev)))
-        ex = c.one("exec of %s" % name, select_events(events, event="exec", pid=xpid))
-        c.fields("exec", ex, {"filename": prog, "argv": [prog, "30"], "comm": name})
-        sg = c.one("SIGTERM from the test to %s" % name,
-                   select_events(events, event="signal", pid=MYPID, target=xpid, sig=15))
-        c.fields("signal", sg, {"target_comm": name, "result": "delivered"})
-        dl = c.one("deliver of SIGTERM in %s" % name, select_events(events, event="deliver", pid=xpid, sig=15))
-        c.fields("deliver", dl, {"action": "default", "default_action": "terminate", "fatal": True})
-        xe = c.one("exit of %s" % name, select_events(events, event="exit", pid=xpid))
-        c.fields("exit", xe, status_truth(st))
-        rp = c.one("reap of %s" % name, select_events(events, event="reap", pid=xpid))
-        c.fields("reap", rp, dict(status_truth(st), reaper=MYPID, how="wait"))
+        tag = os.urandom(3).hex()
+        name = "pltest_%s" % tag
+        filter_comm_case(c, tmp, name, name)
+        # A longer name: the kernel keeps 15 bytes, and so does -c ("the first 15 bytes count").
+        long_name = "plt%s_a_much_longer_name" % tag
+        filter_comm_case(c, tmp, long_name, long_name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -711,26 +725,42 @@ def test_filter_events(c):
                     c.fields(ev, e, status_truth(st))
 
 
+def nobody_name():
+    """The name of uid 65534 in /etc/passwd, or None."""
+    try:
+        with open("/etc/passwd") as f:
+            for line in f:
+                parts = line.split(":")
+                if len(parts) > 2 and parts[2] == str(NOBODY):
+                    return parts[0]
+    except OSError:
+        pass
+    return None
+
+
 def test_filter_uid(c):
-    t = start_tracer(["--json", "-u", str(NOBODY)])
-    npid, nst = run(["/bin/true", "pl-nobody"], preexec_fn=drop_to_nobody)
-    rpid, rst = run(["/bin/true", "pl-root"])
-    rc = t.stop()
-    check_clean_stop(c, t, rc)
-    events = parse_json_lines(c, t.stdout_bytes())
-    c.eq("nobody child wait status (scenario)", 0, nst)
-    c.eq("root child wait status (scenario)", 0, rst)
-    for ev in events:
-        if ev["event"] == "lost":
-            continue
-        if not (ev.get("uid") == NOBODY or (ev["event"] == "signal" and ev.get("target_uid") == NOBODY)):
-            c.fail("event of another uid: %s" % short(ev))
-        if rpid in (ev.get("pid"), ev.get("target"), ev.get("child")) or "pl-root" in (ev.get("argv") or []):
-            c.fail("event of the root child (pid %d): %s" % (rpid, short(ev)))
-    ex = c.one("exec of the nobody child %d" % npid, select_events(events, event="exec", pid=npid))
-    c.fields("exec", ex, {"uid": NOBODY, "gid": NOBODY, "argv": ["/bin/true", "pl-nobody"]})
-    xe = c.one("exit of the nobody child %d" % npid, select_events(events, event="exit", pid=npid))
-    c.fields("exit", xe, dict(status_truth(nst), uid=NOBODY))
+    specs = [str(NOBODY)] + ([nobody_name()] if nobody_name() else [])
+    for spec in specs:
+        what = "-u %s" % spec
+        t = start_tracer(["--json", "-u", spec])
+        npid, nst = run(["/bin/true", "pl-nobody"], preexec_fn=drop_to_nobody)
+        rpid, rst = run(["/bin/true", "pl-root"])
+        rc = t.stop()
+        check_clean_stop(c, t, rc)
+        events = parse_json_lines(c, t.stdout_bytes())
+        c.eq("nobody child wait status (scenario)", 0, nst)
+        c.eq("root child wait status (scenario)", 0, rst)
+        for ev in events:
+            if ev["event"] == "lost":
+                continue
+            if not (ev.get("uid") == NOBODY or (ev["event"] == "signal" and ev.get("target_uid") == NOBODY)):
+                c.fail("%s: event of another uid: %s" % (what, short(ev)))
+            if rpid in (ev.get("pid"), ev.get("target"), ev.get("child")) or "pl-root" in (ev.get("argv") or []):
+                c.fail("%s: event of the root child (pid %d): %s" % (what, rpid, short(ev)))
+        ex = c.one("%s: exec of the nobody child %d" % (what, npid), select_events(events, event="exec", pid=npid))
+        c.fields("%s: exec" % what, ex, {"uid": NOBODY, "gid": NOBODY, "argv": ["/bin/true", "pl-nobody"]})
+        xe = c.one("%s: exit of the nobody child %d" % (what, npid), select_events(events, event="exit", pid=npid))
+        c.fields("%s: exit" % what, xe, dict(status_truth(nst), uid=NOBODY))
 
 
 def test_filter_failed(c):
@@ -739,6 +769,12 @@ def test_filter_failed(c):
     true_pid, true_st = run(["/bin/true", "pl-failed-ok"])
     bad_pid, bad_st = run(["/bin/sh", "-c", "exit 7"])
     fx_pid, fx_st = run([sys.executable, "-c", EXEC_TRY, "/nonexistent/pl-failed"])
+    # A signal the target ignores (SIG_IGN survives exec) is not delivered; the SIGKILL that follows is.
+    ig = popen(["/bin/sleep", "30"], preexec_fn=lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN))
+    wait_comm(ig.pid, "sleep")
+    os.kill(ig.pid, signal.SIGUSR1)
+    os.kill(ig.pid, signal.SIGKILL)
+    ig_st = reap_popen(ig)
     rc = t.stop()
     check_clean_stop(c, t, rc)
     events = parse_json_lines(c, t.stdout_bytes())
@@ -771,6 +807,13 @@ def test_filter_failed(c):
              {"filename": "/nonexistent/pl-failed", "error": "ENOENT", "errno": errno.ENOENT})
     c.fields("exit of the failed-exec child",
              c.one("exit of pid %d" % fx_pid, select_events(got, event="exit")), status_truth(fx_st))
+    sigs = select_events(events, event="signal", pid=MYPID, target=ig.pid)
+    c.eq("--failed: signals from the test to the SIGUSR1-ignoring sleep (pid %d)" % ig.pid,
+         [("SIGUSR1", "ignored")], [(e.get("signame"), e.get("result")) for e in sigs])
+    got = select_events(events, pid=ig.pid)
+    c.eq("--failed: events of the SIGKILLed sleep (pid %d)" % ig.pid, ["exit"], [e["event"] for e in got])
+    if got:
+        c.fields("exit of the SIGKILLed sleep", got[0], status_truth(ig_st))
 
 
 def test_filter_pid(c):
