@@ -278,6 +278,8 @@ int BPF_PROG(pl_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_pid = child->tgid;
 	e->child_tid = child->pid;
 	e->child_start_ns = task_start_ns(child);
+	e->child_ppid = BPF_CORE_READ(child, real_parent, tgid);
+	e->_pad = 0;
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }
@@ -457,6 +459,45 @@ int BPF_PROG(pl_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/*
+ * Who adopts the children of a process whose last thread is exiting: the
+ * kernel's find_new_reaper(). The nearest ancestor in the same pid namespace
+ * that set PR_SET_CHILD_SUBREAPER and is not exiting itself, else the init
+ * of the namespace. Computed here because the reparenting happens right
+ * after this tracepoint, with no tracepoint of its own.
+ */
+static __always_inline __u32 new_parent_of_children(struct task_struct *father)
+{
+	struct pid *fpid = BPF_CORE_READ(father, thread_pid);
+	unsigned int level = BPF_CORE_READ(fpid, level);
+	struct signal_struct *sig = BPF_CORE_READ(father, signal);
+	struct task_struct *r, *child_reaper;
+	struct upid upid = {};
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper)) {
+		r = BPF_CORE_READ(father, real_parent);
+		for (int i = 0; i < 64; i++) {
+			struct signal_struct *rs;
+
+			if (!r || BPF_CORE_READ(r, pid) == 0 || BPF_CORE_READ(r, thread_pid, level) != level)
+				break;
+			rs = BPF_CORE_READ(r, signal);
+			if (BPF_CORE_READ_BITFIELD_PROBED(rs, is_child_subreaper) &&
+			    !(BPF_CORE_READ(rs, flags) & SIGNAL_GROUP_EXIT) && BPF_CORE_READ(rs, live.counter) > 0)
+				return BPF_CORE_READ(r, tgid);
+			r = BPF_CORE_READ(r, real_parent);
+		}
+	}
+	bpf_core_read(&upid, sizeof(upid), &fpid->numbers[level & 31]);
+	child_reaper = BPF_CORE_READ(upid.ns, child_reaper);
+	return child_reaper ? BPF_CORE_READ(child_reaper, tgid) : 0;
+}
+
+static __always_inline bool has_children(struct task_struct *t)
+{
+	return (unsigned long)BPF_CORE_READ(t, children.next) != (unsigned long)&t->children;
+}
+
 static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 {
 	struct zombie z = {};
@@ -472,7 +513,7 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 			return 0;
 		e->h.flags |= PL_F_THREAD;
 		e->status = code;
-		e->_pad = 0;
+		e->new_parent = 0;
 		bpf_ringbuf_submit(e, wakeup_flags());
 		return 0;
 	}
@@ -497,7 +538,11 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 	}
 	__builtin_memcpy(&e->h, &z.h, sizeof(z.h));
 	e->status = z.status;
-	e->_pad = 0;
+	e->new_parent = 0;
+	if (has_children(p)) {
+		e->h.flags |= PL_F_HAS_CHILDREN;
+		e->new_parent = new_parent_of_children(p);
+	}
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }

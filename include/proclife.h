@@ -46,6 +46,7 @@ enum pl_event_type {
 #define PL_F_REAP_WAIT       (1u << 6) /* reap: by a wait4()/waitid() of reaper_pid */
 #define PL_F_REAP_AUTO       (1u << 7) /* reap: released with no wait seen (SIGCHLD ignored, ...) */
 #define PL_F_REAP_PREEXIST   (1u << 8) /* reap: exited before proclife started */
+#define PL_F_HAS_CHILDREN    (1u << 9) /* exit: it had children, adopted by new_parent */
 
 /*
  * Common header. The subject is the process the event is about: the parent
@@ -74,6 +75,8 @@ struct pl_fork {
 	__u32 child_pid;
 	__u32 child_tid;
 	__u64 child_start_ns;
+	__u32 child_ppid;   /* the child's real parent: the caller's parent with CLONE_PARENT */
+	__u32 _pad;
 };
 
 /*
@@ -103,7 +106,7 @@ struct pl_exec_failed {
 struct pl_exit {
 	struct pl_hdr h;
 	__u32 status;       /* the wait status the parent's wait() receives */
-	__u32 _pad;
+	__u32 new_parent;   /* PL_F_HAS_CHILDREN: who adopts its children (subreaper or pid-ns init) */
 };
 
 struct pl_reap {

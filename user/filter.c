@@ -81,18 +81,20 @@ out:
 	return r;
 }
 
-int filter__init(struct filter *f, const struct watch_opts *o, const char *proc_root)
+void filter__init(struct filter *f, const struct watch_opts *o)
 {
 	*f = (struct filter){
 		.events = o->events,
 		.uid = o->uid,
 		.failed_only = o->failed_only,
-		.follow = o->pid > 0,
 	};
 	memcpy(f->comm, o->comm, sizeof(f->comm));
-	if (f->follow)
-		return proc__add_descendants(&f->followed, o->pid, proc_root);
-	return 0;
+}
+
+int filter__follow(struct filter *f, __u32 pid, const char *proc_root)
+{
+	f->follow = true;
+	return proc__add_descendants(&f->followed, pid, proc_root);
 }
 
 static bool comm_eq(const char *a, const char *b)
@@ -145,6 +147,19 @@ bool filter__match(struct filter *f, const void *rec)
 		}
 	}
 	return true;
+}
+
+bool filter__match_derived(const struct filter *f, const struct derived_event *d)
+{
+	if (!(f->events & DV_BIT(d->type)))
+		return false;
+	if (d->type == DV_RESYNC)
+		return true; /* about the whole model */
+	if (f->failed_only)
+		return false;
+	if (f->follow && !pidset__has(&f->followed, d->p->pid))
+		return false;
+	return subject_ok(f, d->p->uid, d->p->comm);
 }
 
 void filter__free(struct filter *f)

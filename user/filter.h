@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "model.h"
 #include "options.h"
 #include "pidset.h"
 
@@ -22,10 +23,17 @@ struct filter {
 	struct pidset followed;
 };
 
-/* From options; with -p, seeds the followed set from /proc (PID and its descendants). */
-int filter__init(struct filter *f, const struct watch_opts *o, const char *proc_root);
+/* From options; -p is not followed yet: see filter__follow(). */
+void filter__init(struct filter *f, const struct watch_opts *o);
+/*
+ * Follow pid and its descendants, seeded from proc_root ("/proc"). Call it
+ * after attaching, so a process born meanwhile is in /proc or seen forking.
+ */
+int filter__follow(struct filter *f, __u32 pid, const char *proc_root);
 /* Should this (checked) record be shown? Also keeps the followed set current. */
 bool filter__match(struct filter *f, const void *rec);
+/* Should this derived event be shown? */
+bool filter__match_derived(const struct filter *f, const struct derived_event *d);
 void filter__free(struct filter *f);
 
 /* Adds pid and every descendant found under proc_root ("/proc") to s. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model.h"
 #include "names.h"
 #include "options.h"
 #include "tracer.h"
@@ -19,7 +20,8 @@ void watch_opts__usage(FILE *f)
 		"Trace process lifecycle events system-wide: fork, exec, exit, reap, signals.\n"
 		"\n"
 		"  -e, --events LIST    only these events, comma-separated: fork, exec, exec_failed,\n"
-		"                       exit, reap, signal, deliver, or all (default: all)\n"
+		"                       exit, reap, signal, deliver, stop, continue, zombie,\n"
+		"                       reparent, resync, or all (default: all)\n"
 		"  -p, --pid PID        only PID and its descendants\n"
 		"  -c, --comm COMM      only processes named COMM (the first 15 bytes count)\n"
 		"  -u, --uid USER       only processes of this real user (name or number)\n"
@@ -28,6 +30,8 @@ void watch_opts__usage(FILE *f)
 		"  -j, --json           one JSON object per line (schema: README.md)\n"
 		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout\n"
 		"      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
+		"      --zombie-after S a zombie event when an exited process is not reaped\n"
+		"                       after S seconds (default 5)\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        print the version\n"
 		"\n"
@@ -51,6 +55,22 @@ static int parse_u32(const char *s, unsigned long max, __u32 *out)
 	return 0;
 }
 
+/* Seconds with an optional fraction, 0.001..86400, into ns. */
+int parse_seconds(const char *s, __u64 *ns)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || (*s < '0' || *s > '9'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || v < 0.001 || v > 86400)
+		return -EINVAL;
+	*ns = (__u64)(v * 1e9 + 0.5);
+	return 0;
+}
+
 int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 {
 	char buf[256], *save = NULL, *tok;
@@ -65,18 +85,23 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 		int t;
 
 		if (!strcmp(tok, "all")) {
-			m |= PL_EV_ALL;
+			m |= PL_EV_ALL | DV_ALL;
 			continue;
 		}
 		t = names__event_parse(tok);
+		if (t >= 0) {
+			m |= PL_EV_BIT(t);
+			continue;
+		}
+		t = derived__parse(tok);
 		if (t < 0) {
 			snprintf(err, errlen,
 				 "unknown event '%.32s' (known: fork, exec, exec_failed, exit, reap, signal, "
-				 "deliver, all)",
+				 "deliver, stop, continue, zombie, reparent, resync, all)",
 				 tok);
 			return -EINVAL;
 		}
-		m |= PL_EV_BIT(t);
+		m |= DV_BIT(t);
 	}
 	if (!m) {
 		snprintf(err, errlen, "--events needs a list of event names");
@@ -109,7 +134,7 @@ int uid__parse(const char *s, __u32 *uid)
 	return ret;
 }
 
-enum { OPT_FAILED = 256, OPT_THREADS, OPT_ARG_BYTES };
+enum { OPT_FAILED = 256, OPT_THREADS, OPT_ARG_BYTES, OPT_ZOMBIE_AFTER };
 
 int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, size_t errlen)
 {
@@ -123,6 +148,7 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "arg-bytes", required_argument, NULL, OPT_ARG_BYTES },
+		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -130,7 +156,8 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 	__u32 v;
 	int c;
 
-	*o = (struct watch_opts){ .events = PL_EV_ALL, .uid = PL_UID_ANY, .args_cap = PL_ARGS_DEFAULT };
+	*o = (struct watch_opts){ .events = PL_EV_ALL | DV_ALL, .uid = PL_UID_ANY, .args_cap = PL_ARGS_DEFAULT,
+				  .zombie_after_ns = 5000000000ull };
 	optind = 0; /* full reset: parse may run more than once (tests) */
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":e:p:c:u:jo:hV", longopts, NULL)) != -1) {
@@ -182,6 +209,13 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 				return -EINVAL;
 			}
 			o->args_cap = v;
+			break;
+		case OPT_ZOMBIE_AFTER:
+			if (parse_seconds(optarg, &o->zombie_after_ns)) {
+				snprintf(err, errlen, "--zombie-after needs seconds, 0.001 to 86400, not '%.32s'",
+					 optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			watch_opts__usage(stdout);

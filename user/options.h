@@ -20,6 +20,7 @@ struct watch_opts {
 	bool json;
 	const char *output;    /* NULL: standard output */
 	__u32 args_cap;        /* bytes of argv kept per exec */
+	__u64 zombie_after_ns; /* a zombie event after this long unreaped */
 };
 
 enum {
@@ -36,8 +37,11 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 
 void watch_opts__usage(FILE *f);
 
-/* Parses "fork,exec,..." or "all" into a mask; -EINVAL with the bad name in err. */
+/* Parses "fork,exec,...,zombie,..." or "all" into a mask (PL_EV_BIT | DV_BIT); -EINVAL with the bad name in err. */
 int events__parse(const char *list, __u32 *mask, char *err, size_t errlen);
+
+/* Seconds with an optional fraction, 0.001..86400, into ns; -EINVAL otherwise. */
+int parse_seconds(const char *s, __u64 *ns);
 
 /* A uid number or a user name from /etc/passwd; -EINVAL when neither. */
 int uid__parse(const char *s, __u32 *uid);

@@ -8,14 +8,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "event.h"
 #include "filter.h"
+#include "live.h"
 #include "names.h"
 #include "options.h"
-#include "tracer.h"
 #include "watch.h"
 #include "writer.h"
 
@@ -36,72 +34,58 @@ struct watch {
 	struct writer writer;
 	struct outbuf ob;
 	struct wallclock wc;
-	__u64 seen[PL_EV_MAX];
-	__u64 malformed;
-	__u64 lost[PL_EV_MAX]; /* reported so far */
 };
 
-static __u64 now_boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int on_event(void *ctx, void *data, size_t size)
+static int on_record(void *ctx, const void *rec)
 {
 	struct watch *w = ctx;
-	const struct pl_hdr *h = data;
 
-	if (event__check(data, size)) {
-		w->malformed++;
-		return 0;
-	}
-	w->seen[h->type]++;
-	if (filter__match(&w->filter, data))
-		w->writer.event(&w->writer, data);
+	if (filter__match(&w->filter, rec))
+		w->writer.event(&w->writer, rec);
 	return 0;
 }
 
-/* Lost events are never silent: each new loss becomes a line in the output. */
-static void report_lost(struct watch *w, struct tracer *t)
+static void on_derived(void *ctx, const struct derived_event *d)
 {
-	__u64 lost[PL_EV_MAX];
+	struct watch *w = ctx;
 
-	tracer__lost(t, lost);
-	for (int i = 1; i < PL_EV_MAX; i++) {
-		if (lost[i] > w->lost[i]) {
-			w->writer.lost(&w->writer, i, lost[i] - w->lost[i], now_boot_ns());
-			w->lost[i] = lost[i];
-		}
-	}
+	if (filter__match_derived(&w->filter, d))
+		w->writer.derived(&w->writer, d);
 }
 
-static void print_summary(const struct watch *w)
+/* Lost events are never silent: each new loss becomes a line in the output. */
+static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 {
-	__u64 total = 0, lost = 0;
+	struct watch *w = ctx;
+
+	w->writer.lost(&w->writer, type, count, now);
+}
+
+static void print_summary(const struct live *l)
+{
+	const __u64 *seen = live__seen(l), *lost = live__lost(l);
+	__u64 total = 0, nlost = 0;
 
 	for (int i = 1; i < PL_EV_MAX; i++) {
-		total += w->seen[i];
-		lost += w->lost[i];
+		total += seen[i];
+		nlost += lost[i];
 	}
 	fprintf(stderr, "proclife: %llu events seen (", (unsigned long long)total);
 	for (int i = 1; i < PL_EV_MAX; i++)
-		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", names__event(i), (unsigned long long)w->seen[i]);
-	fprintf(stderr, "), %llu lost", (unsigned long long)lost);
-	if (lost) {
+		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", names__event(i), (unsigned long long)seen[i]);
+	fprintf(stderr, "), %llu lost", (unsigned long long)nlost);
+	if (nlost) {
 		const char *sep = " (";
 		for (int i = 1; i < PL_EV_MAX; i++) {
-			if (w->lost[i]) {
-				fprintf(stderr, "%s%s %llu", sep, names__event(i), (unsigned long long)w->lost[i]);
+			if (lost[i]) {
+				fprintf(stderr, "%s%s %llu", sep, names__event(i), (unsigned long long)lost[i]);
 				sep = ", ";
 			}
 		}
 		fprintf(stderr, ")");
 	}
-	if (w->malformed)
-		fprintf(stderr, ", %llu malformed", (unsigned long long)w->malformed);
+	if (live__malformed(l))
+		fprintf(stderr, ", %llu malformed", (unsigned long long)live__malformed(l));
 	fprintf(stderr, "\n");
 }
 
@@ -114,10 +98,11 @@ static int open_output(const char *path)
 
 int watch__main(int argc, char **argv)
 {
-	struct tracer_config cfg = {};
+	struct live_config cfg = { .proc_root = "/proc" };
+	struct tracer_config *tc = &cfg.tracer;
 	struct watch_opts o;
 	struct watch w = {};
-	struct tracer *t = NULL;
+	struct live *l = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char msg[256];
 	int fd = STDOUT_FILENO, r, ret = 1;
@@ -146,19 +131,25 @@ int watch__main(int argc, char **argv)
 		}
 	}
 
-	cfg.events = o.events;
-	cfg.threads = o.threads;
-	cfg.args_cap = o.args_cap;
-	cfg.wakeup_bytes = WAKEUP_BYTES;
-	cfg.uid = PL_UID_ANY;
+	tc->events = o.events & PL_EV_ALL;
+	tc->threads = o.threads;
+	tc->args_cap = o.args_cap;
+	tc->wakeup_bytes = WAKEUP_BYTES;
+	tc->uid = PL_UID_ANY;
 	if (o.pid > 0) {
 		/* Following needs every fork, and reaps to forget pids; filter here instead. */
-		cfg.events |= PL_EV_BIT(PL_EV_FORK) | PL_EV_BIT(PL_EV_REAP);
+		tc->events |= PL_EV_BIT(PL_EV_FORK) | PL_EV_BIT(PL_EV_REAP);
 	} else {
-		cfg.uid = o.uid;
-		cfg.comm = o.comm;
-		cfg.failed_only = o.failed_only;
+		tc->uid = o.uid;
+		tc->comm = o.comm;
+		tc->failed_only = o.failed_only;
 	}
+	/* Stop, continue, zombie and reparent events come from the process model. */
+	cfg.model = (o.events & DV_ALL) && !o.failed_only;
+	cfg.model_cfg = (struct model_config){ .zombie_after_ns = o.zombie_after_ns, .derived = on_derived, .ctx = &w };
+	cfg.record = on_record;
+	cfg.lost = on_lost;
+	cfg.ctx = &w;
 
 	wallclock__init(&w.wc);
 	r = outbuf__init(&w.ob, fd, OUTBUF_SIZE);
@@ -170,17 +161,19 @@ int watch__main(int argc, char **argv)
 		writer__init_json(&w.writer, &w.ob, &w.wc);
 	else
 		writer__init_text(&w.writer, &w.ob, &w.wc);
+	filter__init(&w.filter, &o);
 
-	r = tracer__new(&cfg, on_event, &w, &t, msg, sizeof(msg));
+	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
 		goto cleanup;
 	}
-	/* After attaching, so a process born meanwhile is either in /proc or seen forking. */
-	r = filter__init(&w.filter, &o, "/proc");
-	if (r < 0) {
-		fprintf(stderr, "proclife: --pid %d: cannot read /proc: %s\n", o.pid, strerror(-r));
-		goto cleanup;
+	if (o.pid > 0) {
+		r = filter__follow(&w.filter, o.pid, "/proc");
+		if (r < 0) {
+			fprintf(stderr, "proclife: --pid %d: cannot read /proc: %s\n", o.pid, strerror(-r));
+			goto cleanup;
+		}
 	}
 
 	sigaction(SIGINT, &sa, NULL);
@@ -190,26 +183,24 @@ int watch__main(int argc, char **argv)
 	w.writer.header(&w.writer);
 	fprintf(stderr, "proclife: tracing process lifecycle events, Ctrl-C to stop\n");
 	while (!stop) {
-		r = tracer__poll(t, POLL_MS);
+		r = live__poll(l, POLL_MS);
 		if (r < 0) {
 			fprintf(stderr, "proclife: reading events: %s\n", strerror(-r));
 			goto cleanup;
 		}
-		report_lost(&w, t);
 		if (outbuf__flush(&w.ob) < 0)
 			break;
 	}
-	tracer__consume(t);
-	report_lost(&w, t);
+	live__poll(l, 0);
 	outbuf__flush(&w.ob);
 	if (w.ob.err && w.ob.err != -EPIPE)
 		fprintf(stderr, "proclife: writing %s: %s\n", o.output ? o.output : "output",
 			strerror(-w.ob.err));
-	print_summary(&w);
+	print_summary(l);
 	ret = w.ob.err && w.ob.err != -EPIPE ? 1 : 0;
 
 cleanup:
-	tracer__free(t);
+	live__free(l);
 	filter__free(&w.filter);
 	outbuf__free(&w.ob);
 	if (fd != STDOUT_FILENO)

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+#include "model.h"
 #include "outbuf.h"
 #include "wallclock.h"
 
@@ -19,6 +20,8 @@ struct writer {
 	void (*event)(struct writer *w, const void *rec);
 	/* count events of this type could not be delivered by the kernel (noticed at ts, boot ns) */
 	void (*lost)(struct writer *w, unsigned type, __u64 count, __u64 ts);
+	/* a state change the model derived (stop, continue, zombie, reparent, resync) */
+	void (*derived)(struct writer *w, const struct derived_event *d);
 };
 
 void writer__init_text(struct writer *w, struct outbuf *ob, const struct wallclock *wc);

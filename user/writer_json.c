@@ -109,6 +109,7 @@ static void json_event(struct writer *w, const void *rec)
 		const struct pl_fork *e = rec;
 		kv_u64(ob, "child", e->child_pid);
 		kv_u64(ob, "child_tid", e->child_tid);
+		kv_u64(ob, "child_ppid", e->child_ppid);
 		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
 		break;
 	}
@@ -155,6 +156,8 @@ static void json_event(struct writer *w, const void *rec)
 		const struct pl_exit *e = rec;
 		status_fields(ob, e->status);
 		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
+		if (h->flags & PL_F_HAS_CHILDREN)
+			kv_u64(ob, "children_to", e->new_parent);
 		break;
 	}
 	case PL_EV_REAP: {
@@ -217,7 +220,58 @@ static void json_header(struct writer *w)
 {
 }
 
+static void json_derived(struct writer *w, const struct derived_event *d)
+{
+	struct outbuf *ob = w->ob;
+	const struct proc *p = d->p;
+
+	begin(w, derived__name(d->type), d->ts);
+	if (d->type == DV_RESYNC) {
+		kv_u64(ob, "added", d->rs.added);
+		kv_u64(ob, "removed", d->rs.removed);
+		kv_u64(ob, "reparented", d->rs.reparented);
+		kv_u64(ob, "states_fixed", d->rs.states_fixed);
+		outbuf__puts(ob, "}\n");
+		return;
+	}
+	kv_u64(ob, "pid", p->pid);
+	kv_u64(ob, "ppid", p->ppid);
+	kv_u64(ob, "uid", p->uid);
+	kv_comm(ob, "comm", p->comm);
+	switch (d->type) {
+	case DV_STOP:
+	case DV_CONTINUE:
+		kv_i64(ob, "sig", d->sig);
+		kv_name(ob, "signame", names__signal(d->sig));
+		break;
+	case DV_ZOMBIE:
+		status_fields(ob, p->status);
+		key(ob, "zombie_for_s");
+		outbuf__printf(ob, "%.3f", p->exit_ts ? (d->ts - p->exit_ts) / 1e9 : 0.0);
+		kv_u64(ob, "parent", p->ppid);
+		key(ob, "parent_comm");
+		if (d->parent)
+			escape__json_string(ob, d->parent->comm, strnlen(d->parent->comm, PL_COMM_LEN));
+		else
+			outbuf__puts(ob, "null");
+		break;
+	case DV_REPARENT:
+		kv_u64(ob, "old_parent", d->old_parent);
+		kv_u64(ob, "new_parent", d->new_parent);
+		key(ob, "new_parent_comm");
+		if (d->parent)
+			escape__json_string(ob, d->parent->comm, strnlen(d->parent->comm, PL_COMM_LEN));
+		else
+			outbuf__puts(ob, "null");
+		break;
+	default:
+		break;
+	}
+	outbuf__puts(ob, "}\n");
+}
+
 void writer__init_json(struct writer *w, struct outbuf *ob, const struct wallclock *wc)
 {
-	*w = (struct writer){ .ob = ob, .wc = wc, .header = json_header, .event = json_event, .lost = json_lost };
+	*w = (struct writer){ .ob = ob, .wc = wc, .header = json_header, .event = json_event, .lost = json_lost,
+			      .derived = json_derived };
 }

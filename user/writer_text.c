@@ -78,29 +78,43 @@ static void exec_details(struct outbuf *ob, const struct pl_exec *e)
 	}
 }
 
-static void text_event(struct writer *w, const void *rec)
+/* TIME EVENT PID PPID COMM, aligned; the details follow. */
+static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __u32 ppid, const char *c)
 {
-	const struct pl_hdr *h = rec;
 	struct outbuf *ob = w->ob;
 	char tbuf[32];
 	size_t start;
 
-	wallclock__hms(w->wc, h->ts, tbuf, sizeof(tbuf));
+	wallclock__hms(w->wc, ts, tbuf, sizeof(tbuf));
 	start = ob->len;
 	outbuf__puts(ob, tbuf);
 	pad(ob, start, 13);
 	start = ob->len;
-	outbuf__puts(ob, names__event(h->type));
+	outbuf__puts(ob, event);
 	pad(ob, start, 12);
 	start = ob->len;
-	outbuf__u64(ob, h->pid);
+	if (pid)
+		outbuf__u64(ob, pid);
+	else
+		outbuf__putc(ob, '-');
 	pad(ob, start, 8);
 	start = ob->len;
-	outbuf__u64(ob, h->ppid);
+	if (pid)
+		outbuf__u64(ob, ppid);
+	else
+		outbuf__putc(ob, '-');
 	pad(ob, start, 8);
 	start = ob->len;
-	comm(ob, h->comm);
+	comm(ob, c);
 	pad(ob, start, COMM_COL + 1);
+}
+
+static void text_event(struct writer *w, const void *rec)
+{
+	const struct pl_hdr *h = rec;
+	struct outbuf *ob = w->ob;
+
+	columns(w, h->ts, names__event(h->type), h->pid, h->ppid, h->comm);
 
 	switch (h->type) {
 	case PL_EV_FORK: {
@@ -205,7 +219,56 @@ static void text_lost(struct writer *w, unsigned type, __u64 count, __u64 ts)
 	outbuf__puts(w->ob, " events: the kernel could not queue them (ring buffer full)\n");
 }
 
+static void text_derived(struct writer *w, const struct derived_event *d)
+{
+	struct outbuf *ob = w->ob;
+	const struct proc *p = d->p;
+
+	if (d->type == DV_RESYNC) {
+		columns(w, d->ts, "resync", 0, 0, "-");
+		outbuf__printf(ob, "events were lost: resynced with /proc: %u added, %u removed, %u reparented, "
+			       "%u states fixed\n", d->rs.added, d->rs.removed, d->rs.reparented, d->rs.states_fixed);
+		return;
+	}
+	columns(w, d->ts, derived__name(d->type), p->pid, p->ppid, p->comm);
+	switch (d->type) {
+	case DV_STOP:
+		outbuf__puts(ob, "stopped by ");
+		outbuf__puts(ob, names__signal(d->sig));
+		break;
+	case DV_CONTINUE:
+		outbuf__puts(ob, "continued");
+		break;
+	case DV_ZOMBIE:
+		outbuf__printf(ob, "zombie for %.1f s, ", p->exit_ts ? (d->ts - p->exit_ts) / 1e9 : 0.0);
+		status_text(ob, p->status);
+		outbuf__puts(ob, "; not reaped by its parent ");
+		outbuf__u64(ob, p->ppid);
+		if (d->parent) {
+			outbuf__puts(ob, " (");
+			comm(ob, d->parent->comm);
+			outbuf__putc(ob, ')');
+		}
+		break;
+	case DV_REPARENT:
+		outbuf__puts(ob, "orphaned: parent ");
+		outbuf__u64(ob, d->old_parent);
+		outbuf__puts(ob, " exited, adopted by ");
+		outbuf__u64(ob, d->new_parent);
+		if (d->parent) {
+			outbuf__puts(ob, " (");
+			comm(ob, d->parent->comm);
+			outbuf__putc(ob, ')');
+		}
+		break;
+	default:
+		break;
+	}
+	outbuf__putc(ob, '\n');
+}
+
 void writer__init_text(struct writer *w, struct outbuf *ob, const struct wallclock *wc)
 {
-	*w = (struct writer){ .ob = ob, .wc = wc, .header = text_header, .event = text_event, .lost = text_lost };
+	*w = (struct writer){ .ob = ob, .wc = wc, .header = text_header, .event = text_event, .lost = text_lost,
+			      .derived = text_derived };
 }

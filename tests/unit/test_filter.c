@@ -76,8 +76,8 @@ static void test_follow_forks(void)
 	struct pl_exit x = {};
 	struct pl_reap r = {};
 
-	o.pid = 100;
-	ASSERT_EQ(filter__init(&f, &o, proc), 0);
+	filter__init(&f, &o);
+	ASSERT_EQ(filter__follow(&f, 100, proc), 0);
 	ASSERT_TRUE(filter__match(&f, &a));
 	ASSERT_TRUE(filter__match(&f, &b)); /* grandchild, learnt from the fork above */
 	ASSERT_FALSE(filter__match(&f, &c));
@@ -104,8 +104,8 @@ static void test_signal_sender_or_target(void)
 	struct pl_signal s = {};
 	struct filter f;
 
-	o.pid = 100;
-	ASSERT_EQ(filter__init(&f, &o, proc), 0);
+	filter__init(&f, &o);
+	ASSERT_EQ(filter__follow(&f, 100, proc), 0);
 	synth_hdr(&s.h, PL_EV_SIGNAL, 999, 1, "killer");
 	s.target_pid = 100;
 	ASSERT_TRUE(filter__match(&f, &s)); /* to a followed process */
@@ -115,7 +115,7 @@ static void test_signal_sender_or_target(void)
 
 	o = opts();
 	strcpy(o.comm, "victim");
-	ASSERT_EQ(filter__init(&f, &o, proc), 0);
+	filter__init(&f, &o);
 	strcpy(s.target_comm, "victim");
 	ASSERT_TRUE(filter__match(&f, &s));
 	strcpy(s.target_comm, "bystander");
@@ -124,7 +124,7 @@ static void test_signal_sender_or_target(void)
 
 	o = opts();
 	o.uid = 1000;
-	ASSERT_EQ(filter__init(&f, &o, proc), 0);
+	filter__init(&f, &o);
 	s.h.uid = 0;
 	s.target_uid = 1000;
 	ASSERT_TRUE(filter__match(&f, &s));
@@ -154,7 +154,7 @@ static void test_events_and_failed(void)
 	term.result = PL_SIG_IGNORED;
 
 	o.failed_only = true;
-	ASSERT_EQ(filter__init(&f, &o, proc), 0);
+	filter__init(&f, &o);
 	ASSERT_FALSE(filter__match(&f, &ok));
 	ASSERT_TRUE(filter__match(&f, &bad));
 	ASSERT_TRUE(filter__match(&f, &ef));
@@ -165,7 +165,7 @@ static void test_events_and_failed(void)
 
 	o = opts();
 	o.events = PL_EV_BIT(PL_EV_EXIT);
-	ASSERT_EQ(filter__init(&f, &o, proc), 0);
+	filter__init(&f, &o);
 	ASSERT_TRUE(filter__match(&f, &ok));
 	ASSERT_FALSE(filter__match(&f, &fk));
 	ASSERT_FALSE(filter__match(&f, &term));

@@ -2,6 +2,7 @@
 /* Option parsing: values, defaults and the exact one-line errors. */
 #include <errno.h>
 
+#include "model.h"
 #include "options.h"
 #include "testlib.h"
 #include "tracer.h"
@@ -23,8 +24,9 @@ static void test_defaults(void)
 	char *argv[] = { "watch", NULL };
 
 	ASSERT_EQ(watch_opts__parse(1, argv, &o, err, sizeof(err)), OPTS_RUN);
-	ASSERT_EQ(o.events, PL_EV_ALL);
+	ASSERT_EQ(o.events, PL_EV_ALL | DV_ALL);
 	ASSERT_EQ(o.uid, PL_UID_ANY);
+	ASSERT_EQ(o.zombie_after_ns, 5000000000ull);
 	ASSERT_EQ(o.pid, 0);
 	ASSERT_EQ(o.args_cap, PL_ARGS_DEFAULT);
 	ASSERT_FALSE(o.json || o.failed_only || o.threads);
@@ -45,12 +47,15 @@ static void test_values(void)
 	ASSERT_STREQ(o.output, "out.json");
 	ASSERT_EQ(o.args_cap, 65536);
 	ASSERT_EQ(PARSE("--events=all", "--uid=nobody", "--comm=averyveryverylongname"), OPTS_RUN);
-	ASSERT_EQ(o.events, PL_EV_ALL);
+	ASSERT_EQ(o.events, PL_EV_ALL | DV_ALL);
 	ASSERT_EQ(o.uid, 65534);
 	ASSERT_STREQ(o.comm, "averyveryverylo"); /* the kernel keeps 15 bytes */
 	ASSERT_EQ(strlen(o.comm), PL_COMM_LEN - 1);
 	ASSERT_EQ(PARSE("-e", "exec_failed,signal,deliver,fork,reap"), OPTS_RUN);
 	ASSERT_EQ(o.events, PL_EV_ALL & ~(PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_EXIT)));
+	ASSERT_EQ(PARSE("-e", "zombie,reparent,stop,continue,resync", "--zombie-after", "0.25"), OPTS_RUN);
+	ASSERT_EQ(o.events, DV_ALL);
+	ASSERT_EQ(o.zombie_after_ns, 250000000ull);
 }
 
 static void test_errors(void)
@@ -60,7 +65,12 @@ static void test_errors(void)
 	ASSERT_EQ(PARSE("-Z"), -EINVAL);
 	ASSERT_STREQ(err, "unknown option '-Z'");
 	ASSERT_EQ(PARSE("-e", "exec,nope"), -EINVAL);
-	ASSERT_STREQ(err, "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, all)");
+	ASSERT_STREQ(err, "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, "
+			  "stop, continue, zombie, reparent, resync, all)");
+	ASSERT_EQ(PARSE("--zombie-after", "0"), -EINVAL);
+	ASSERT_STREQ(err, "--zombie-after needs seconds, 0.001 to 86400, not '0'");
+	ASSERT_EQ(PARSE("--zombie-after", "1e9"), -EINVAL);
+	ASSERT_EQ(PARSE("--zombie-after", "nan"), -EINVAL);
 	ASSERT_EQ(PARSE("-e", ","), -EINVAL);
 	ASSERT_STREQ(err, "--events needs a list of event names");
 	ASSERT_EQ(PARSE("-p", "abc"), -EINVAL);

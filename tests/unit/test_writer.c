@@ -34,7 +34,7 @@ static void test_fork(void)
 	synth_hdr(&f.h, PL_EV_FORK, 100, 1, "bash");
 	f.child_pid = f.child_tid = 101;
 	ASSERT_STREQ(render(&text, &f), TIME_TEXT "fork        100     1       bash             child 101\n");
-	ASSERT_STREQ(render(&json, &f), JSON_HDR("fork", "100", "1", "bash") ",\"child\":101,\"child_tid\":101,\"thread\":false}\n");
+	ASSERT_STREQ(render(&json, &f), JSON_HDR("fork", "100", "1", "bash") ",\"child\":101,\"child_tid\":101,\"child_ppid\":0,\"thread\":false}\n");
 	f.h.flags = PL_F_THREAD;
 	f.child_tid = 102;
 	ASSERT_STREQ(render(&text, &f), TIME_TEXT "fork        100     1       bash             thread 102\n");

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "live.h"
+#include "procfs.h"
+
+struct live {
+	struct live_config cfg;
+	struct tracer *tracer;
+	struct model *model;
+	__u64 seen[PL_EV_MAX];
+	__u64 lost[PL_EV_MAX];
+	__u64 malformed;
+};
+
+__u64 live__now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct live *l = ctx;
+	const struct pl_hdr *h = data;
+
+	if (event__check(data, size)) {
+		l->malformed++;
+		return 0;
+	}
+	l->seen[h->type]++;
+	if (l->cfg.record)
+		l->cfg.record(l->cfg.ctx, data);
+	if (l->model)
+		model__apply(l->model, data);
+	return 0;
+}
+
+static int reconcile(struct live *l, struct resync_stats *rs)
+{
+	struct proc_snapshot *snap = NULL;
+	__u64 now = live__now();
+	long n = procfs__scan(l->cfg.proc_root ? l->cfg.proc_root : "/proc", &snap);
+
+	if (n < 0)
+		return n;
+	model__reconcile(l->model, snap, n, now, rs);
+	free(snap);
+	return 0;
+}
+
+int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen)
+{
+	struct live *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	l->cfg = *cfg;
+	if (cfg->model) {
+		l->model = model__new(&cfg->model_cfg);
+		if (!l->model) {
+			snprintf(msg, msglen, "out of memory");
+			live__free(l);
+			return -ENOMEM;
+		}
+		l->cfg.tracer.events |= LIVE_MODEL_EVENTS;
+	}
+	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);
+	if (r < 0) {
+		live__free(l);
+		return r;
+	}
+	/* Attached first: what happens during the scan is in the ring buffer, applied after. */
+	if (l->model) {
+		r = reconcile(l, NULL);
+		if (r < 0) {
+			snprintf(msg, msglen, "cannot read /proc: %s", strerror(-r));
+			live__free(l);
+			return r;
+		}
+	}
+	*out = l;
+	return 0;
+}
+
+int live__poll(struct live *l, int timeout_ms)
+{
+	__u64 lost[PL_EV_MAX], now;
+	bool lost_any = false;
+	int r = tracer__poll(l->tracer, timeout_ms);
+
+	if (r < 0)
+		return r;
+	now = live__now();
+	tracer__lost(l->tracer, lost);
+	for (int i = 1; i < PL_EV_MAX; i++) {
+		if (lost[i] > l->lost[i]) {
+			if (l->cfg.lost)
+				l->cfg.lost(l->cfg.ctx, i, lost[i] - l->lost[i], now);
+			l->lost[i] = lost[i];
+			lost_any = true;
+		}
+	}
+	if (l->model) {
+		/* The model missed something: /proc is the truth now. */
+		if (lost_any)
+			reconcile(l, NULL);
+		model__tick(l->model, now);
+	}
+	return r;
+}
+
+struct model *live__model(struct live *l)
+{
+	return l->model;
+}
+
+const __u64 *live__seen(const struct live *l)
+{
+	return l->seen;
+}
+
+__u64 live__malformed(const struct live *l)
+{
+	return l->malformed;
+}
+
+const __u64 *live__lost(const struct live *l)
+{
+	return l->lost;
+}
+
+void live__free(struct live *l)
+{
+	if (!l)
+		return;
+	tracer__free(l->tracer);
+	model__free(l->model);
+	free(l);
+}

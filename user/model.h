@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The process model: every process on the machine, its parent and children,
+ * its exec chain and its lifecycle state, kept current from kernel events.
+ *
+ * Identity is (pid, start time): a pid that is reused is a new process.
+ * Processes live in one slot array, linked by slot index (0 = none), and
+ * are found by pid through an open-addressing index; a struct proc pointer
+ * stays valid until the next call that changes the model.
+ *
+ * State changes that no single kernel event names (stop, continue, zombie
+ * for too long, adoption by a new parent, a resync after lost events) are
+ * handed to a callback as derived events.
+ */
+#ifndef PROCLIFE_MODEL_H
+#define PROCLIFE_MODEL_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proclife.h"
+
+enum proc_state {
+	PROC_RUNNING = 0,
+	PROC_STOPPED,
+	PROC_CONTINUED,
+	PROC_ZOMBIE,
+	PROC_REAPED,
+};
+
+#define PROC_F_ORPHANED    (1u << 0) /* its parent died: ppid is the adopter */
+#define PROC_F_SCANNED     (1u << 1) /* first seen in /proc, not born under our eyes */
+#define PROC_F_START_TICKS (1u << 2) /* start_ns is from /proc: clock-tick precision */
+#define PROC_F_ZOMBIE_SEEN (1u << 3) /* its zombie event was given */
+#define PROC_F_KTHREAD     (1u << 4) /* a kernel thread */
+
+/* One exec: data holds the filename (NUL-terminated), then args_len bytes of argv. */
+struct proc_exec {
+	struct proc_exec *older;
+	__u64 ts;
+	__u32 argc;
+	__u32 filename_len; /* NUL included */
+	__u32 args_len;
+	bool truncated;
+	char data[];
+};
+
+struct proc {
+	__u64 start_ns;    /* CLOCK_BOOTTIME ns */
+	__u64 state_ts;    /* when it entered its state */
+	__u64 exit_ts;     /* 0: unknown (or alive) */
+	struct proc_exec *execs; /* newest first */
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 status;      /* wait status, once exited */
+	__u32 reaper;      /* who reaped it; 0 unknown or auto */
+	__u32 parent, first_child, next_sibling, prev_sibling; /* slots */
+	__u8 state;        /* enum proc_state */
+	__u8 flags;        /* PROC_F_* */
+	__u8 stop_sig;
+	__u8 nr_execs;
+	char comm[PL_COMM_LEN];
+};
+
+enum derived_type {
+	DV_STOP = 1,   /* p stopped by sig */
+	DV_CONTINUE,   /* p continued */
+	DV_ZOMBIE,     /* p has been a zombie for zombie_after_ns; its parent has not waited */
+	DV_REPARENT,   /* p was adopted: old_parent died, new_parent took it */
+	DV_RESYNC,     /* lost events: the model was reconciled with /proc */
+};
+
+#define DV_MAX (DV_RESYNC + 1)
+/* Derived events share the -e mask with kernel events, above them. */
+#define DV_BIT(t) (1u << (PL_EV_MAX + (t)))
+#define DV_ALL (DV_BIT(DV_STOP) | DV_BIT(DV_CONTINUE) | DV_BIT(DV_ZOMBIE) | DV_BIT(DV_REPARENT) | DV_BIT(DV_RESYNC))
+
+const char *derived__name(enum derived_type t);
+int derived__parse(const char *s); /* -EINVAL when unknown */
+
+struct resync_stats {
+	__u32 added, removed, reparented, states_fixed;
+};
+
+struct derived_event {
+	enum derived_type type;
+	__u64 ts;                /* boot ns */
+	const struct proc *p;    /* NULL for DV_RESYNC */
+	const struct proc *parent; /* p's parent now, if known */
+	int sig;                 /* DV_STOP */
+	__u32 old_parent, new_parent;
+	struct resync_stats rs;  /* DV_RESYNC */
+};
+
+typedef void (*derived_fn)(void *ctx, const struct derived_event *d);
+
+struct model_config {
+	__u64 zombie_after_ns;   /* DV_ZOMBIE after this long (default 5 s) */
+	__u64 retention_ns;      /* reaped processes are kept this long (default 60 s) */
+	unsigned max_execs;      /* exec chain kept per process (default 16) */
+	derived_fn derived;      /* may be NULL */
+	void *ctx;
+};
+
+struct model;
+
+struct model *model__new(const struct model_config *cfg);
+void model__free(struct model *m);
+
+/* One checked kernel record (event__check). */
+void model__apply(struct model *m, const void *rec);
+/* Time passes (boot ns): zombie events, forgetting reaped processes past retention. */
+void model__tick(struct model *m, __u64 now);
+
+/* What /proc says about one process (see procfs.h). */
+struct proc_snapshot;
+/*
+ * Reconcile with a /proc scan taken at now: add what is missing, remove
+ * what is gone, fix parents and states. The first call is the bootstrap;
+ * a later one (after lost events) also gives a DV_RESYNC with the counts.
+ */
+void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t n, __u64 now,
+		      struct resync_stats *out);
+
+struct proc *model__find(const struct model *m, __u32 pid);
+/* Slot navigation: NULL at the end. */
+struct proc *model__slot(const struct model *m, __u32 slot);
+__u32 model__slot_of(const struct model *m, const struct proc *p);
+/* Every live or zombie process without a known parent, in pid order (caller frees). */
+__u32 *model__roots(const struct model *m, size_t *n);
+/* Live (not reaped) processes. */
+size_t model__count(const struct model *m);
+/* Recently reaped processes, oldest first, through this iterator. */
+const struct proc *model__reaped_next(const struct model *m, const struct proc *prev);
+/* Memory held by the model, bytes (for benchmarks). */
+size_t model__memory(const struct model *m);
+
+const char *proc_state__name(enum proc_state s);
+
+#endif

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+#define PF_KTHREAD 0x00200000
+
+__u64 procfs__tick_ns(void)
+{
+	static __u64 tick;
+
+	if (!tick) {
+		long hz = sysconf(_SC_CLK_TCK);
+		tick = 1000000000ull / (hz > 0 ? hz : 100);
+	}
+	return tick;
+}
+
+int procfs__parse_stat(const char *line, struct proc_snapshot *s)
+{
+	const char *open = strchr(line, '('), *close = strrchr(line, ')'), *p;
+	unsigned long long v[64];
+	size_t n;
+	int field;
+	char *end;
+
+	if (!open || !close || close < open || close[1] != ' ' || !close[2])
+		return -EBADMSG;
+	memset(s, 0, sizeof(*s));
+	s->pid = strtoul(line, &end, 10);
+	if (end == line || s->pid == 0)
+		return -EBADMSG;
+	n = close - open - 1;
+	if (n >= PL_COMM_LEN)
+		n = PL_COMM_LEN - 1;
+	memcpy(s->comm, open + 1, n);
+	s->state = close[2];
+	/* Fields 4.. as numbers: v[k] is field k + 4. */
+	p = close + 3;
+	for (field = 0; field < 64 && *p; field++) {
+		v[field] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	if (field < 19) /* through starttime, field 22 */
+		return -EBADMSG;
+	s->ppid = v[0];
+	s->kthread = v[5] & PF_KTHREAD;
+	s->start_ns = v[18] * procfs__tick_ns();
+	s->exit_code = field >= 49 ? v[48] : 0; /* field 52 */
+	return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return n ? 0 : -ENODATA;
+}
+
+static int read_uid(const char *proc_root, __u32 pid, __u32 *uid)
+{
+	char path[64], buf[2048], *u;
+
+	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return -ENOENT;
+	u = strstr(buf, "\nUid:");
+	if (!u)
+		return -EBADMSG;
+	*uid = strtoul(u + 5, NULL, 10);
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct proc_snapshot *x = a, *y = b;
+
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+long procfs__scan(const char *proc_root, struct proc_snapshot **out)
+{
+	struct proc_snapshot *v = NULL, s;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	char path[64], buf[1024];
+	DIR *d;
+
+	d = opendir(proc_root);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		if (*end || pid == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%lu/stat", proc_root, pid);
+		if (read_file(path, buf, sizeof(buf)) || procfs__parse_stat(buf, &s))
+			continue; /* gone meanwhile */
+		if (read_uid(proc_root, s.pid, &s.uid))
+			continue;
+		if (n == cap) {
+			void *nv = realloc(v, (cap = cap ? cap * 2 : 512) * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n++] = s;
+	}
+	closedir(d);
+	/* By start time, not pid: pids wrap, and parents always start before their children. */
+	qsort(v, n, sizeof(*v), by_start);
+	*out = v;
+	return n;
+}

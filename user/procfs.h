@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Reading the process table from /proc, for the model's bootstrap and resyncs. */
+#ifndef PROCLIFE_PROCFS_H
+#define PROCLIFE_PROCFS_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proclife.h"
+
+struct proc_snapshot {
+	__u64 start_ns;   /* from starttime (clock ticks), so tick precision */
+	__u32 pid, ppid, uid;
+	__u32 exit_code;  /* zombies: the wait status (stat field 52) */
+	char state;       /* stat field 3: R S D Z T t X I ... */
+	bool kthread;
+	char comm[PL_COMM_LEN];
+};
+
+/* Nanoseconds per clock tick of /proc's starttime. */
+__u64 procfs__tick_ns(void);
+
+/*
+ * Scans proc_root ("/proc") into a new array sorted by start time (then
+ * pid). Processes that vanish mid-scan are skipped. Returns the count or
+ * -errno; *out is the caller's to free.
+ */
+long procfs__scan(const char *proc_root, struct proc_snapshot **out);
+
+/* Parses one /proc/PID/stat line (comm may hold spaces and ')'). 0 or -EBADMSG. */
+int procfs__parse_stat(const char *line, struct proc_snapshot *s);
+
+#endif
