@@ -52,7 +52,7 @@ static int reconcile(struct live *l, struct resync_stats *rs)
 	if (n < 0)
 		return n;
 	model__reconcile(l->model, snap, n, now, rs);
-	free(snap);
+	procfs__free(snap, n);
 	return 0;
 }
 

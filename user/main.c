@@ -3,19 +3,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_tree.h"
+#include "top.h"
 #include "watch.h"
+
+static const struct {
+	const char *name;
+	int (*main)(int argc, char **argv);
+} commands[] = {
+	{ "watch", watch__main },
+	{ "tree", tree__main },
+	{ "zombies", zombies__main },
+	{ "top", top__main },
+};
 
 int main(int argc, char **argv)
 {
 	static char watch_name[] = "watch";
 
-	/* No subcommand, or options first: watch. */
+	/* No command, or options first: watch. */
 	if (argc < 2 || argv[1][0] == '-') {
 		argv[0] = watch_name;
 		return watch__main(argc, argv);
 	}
-	if (!strcmp(argv[1], "watch"))
-		return watch__main(argc - 1, argv + 1);
-	fprintf(stderr, "proclife: unknown command '%.32s' (try 'proclife --help')\n", argv[1]);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "proclife: unknown command '%.32s' (commands: watch, tree, zombies, top; try 'proclife --help')\n",
+		argv[1]);
 	return 2;
 }

@@ -439,26 +439,22 @@ static void apply_fork(struct model *m, const struct pl_fork *e)
 	link_parent(m, c, ppid);
 }
 
-static void apply_exec(struct model *m, const struct pl_exec *e)
+/* Prepend an exec to p's chain: filename (NUL included) then args. */
+static void add_exec(struct model *m, struct proc *p, __u64 ts, const char *filename, __u32 filename_len,
+		     const char *args, __u32 args_len, __u32 argc, bool truncated)
 {
-	struct proc *p = touch(m, &e->h);
-	struct proc_exec *x;
-	size_t n;
+	struct proc_exec *x = malloc(sizeof(*x) + filename_len + args_len);
+	size_t n = (size_t)filename_len + args_len;
 
-	if (!p)
-		return;
-	memcpy(p->comm, e->h.comm, PL_COMM_LEN);
-	p->flags &= ~PROC_F_KTHREAD;
-	n = (size_t)e->filename_len + e->args_len;
-	x = malloc(sizeof(*x) + n);
 	if (!x)
 		return;
-	x->ts = e->h.ts;
-	x->argc = e->argc;
-	x->filename_len = e->filename_len;
-	x->args_len = e->args_len;
-	x->truncated = e->h.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE);
-	memcpy(x->data, e->data, n);
+	x->ts = ts;
+	x->argc = argc;
+	x->filename_len = filename_len;
+	x->args_len = args_len;
+	x->truncated = truncated;
+	memcpy(x->data, filename, filename_len);
+	memcpy(x->data + filename_len, args, args_len);
 	x->older = p->execs;
 	p->execs = x;
 	m->exec_bytes += sizeof(*x) + n;
@@ -474,6 +470,18 @@ static void apply_exec(struct model *m, const struct pl_exec *e)
 		free(x);
 		p->nr_execs--;
 	}
+}
+
+static void apply_exec(struct model *m, const struct pl_exec *e)
+{
+	struct proc *p = touch(m, &e->h);
+
+	if (!p)
+		return;
+	memcpy(p->comm, e->h.comm, PL_COMM_LEN);
+	p->flags &= ~PROC_F_KTHREAD;
+	add_exec(m, p, e->h.ts, e->data, e->filename_len, e->data + e->filename_len, e->args_len, e->argc,
+		 e->h.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE));
 }
 
 static void apply_exit(struct model *m, const struct pl_exit *e)
@@ -680,6 +688,14 @@ void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t 
 			if (st == PROC_ZOMBIE)
 				become_zombie(m, p, 0, s->exit_code);
 			p->state = st;
+			/* What it runs, as /proc says; its exec time is unknown (0). */
+			if (s->cmdline_len) {
+				__u32 argc = 1;
+
+				for (__u32 k = 0; k < s->cmdline_len; k++)
+					argc += s->cmdline[k] == '\0';
+				add_exec(m, p, 0, "", 1, s->cmdline, s->cmdline_len, argc, s->cmdline_truncated);
+			}
 			rs.added++;
 		} else {
 			if (p->ppid != s->ppid) {

@@ -86,6 +86,40 @@ static int read_uid(const char *proc_root, __u32 pid, __u32 *uid)
 	return 0;
 }
 
+#define CMDLINE_MAX 4096
+
+static void read_cmdline(const char *proc_root, struct proc_snapshot *s)
+{
+	char path[64], buf[CMDLINE_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/cmdline", proc_root, s->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf), f);
+	s->cmdline_truncated = n == sizeof(buf) && fgetc(f) != EOF;
+	fclose(f);
+	if (!n)
+		return;
+	s->cmdline = malloc(n);
+	if (!s->cmdline)
+		return;
+	/* The last argument's NUL is the separator, not part of it. */
+	if (!s->cmdline_truncated && buf[n - 1] == '\0')
+		n--;
+	memcpy(s->cmdline, buf, n);
+	s->cmdline_len = n;
+}
+
+void procfs__free(struct proc_snapshot *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].cmdline);
+	free(v);
+}
+
 static int by_start(const void *a, const void *b)
 {
 	const struct proc_snapshot *x = a, *y = b;
@@ -117,10 +151,13 @@ long procfs__scan(const char *proc_root, struct proc_snapshot **out)
 			continue; /* gone meanwhile */
 		if (read_uid(proc_root, s.pid, &s.uid))
 			continue;
+		if (!s.kthread)
+			read_cmdline(proc_root, &s);
 		if (n == cap) {
 			void *nv = realloc(v, (cap = cap ? cap * 2 : 512) * sizeof(*v));
 			if (!nv) {
-				free(v);
+				free(s.cmdline);
+				procfs__free(v, n);
 				closedir(d);
 				return -ENOMEM;
 			}

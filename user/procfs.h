@@ -13,6 +13,9 @@ struct proc_snapshot {
 	__u64 start_ns;   /* from starttime (clock ticks), so tick precision */
 	__u32 pid, ppid, uid;
 	__u32 exit_code;  /* zombies: the wait status (stat field 52) */
+	char *cmdline;    /* argv, NUL-separated, as /proc/PID/cmdline (NULL: none, e.g. kernel threads) */
+	__u32 cmdline_len;
+	bool cmdline_truncated;
 	char state;       /* stat field 3: R S D Z T t X I ... */
 	bool kthread;
 	char comm[PL_COMM_LEN];
@@ -27,6 +30,9 @@ __u64 procfs__tick_ns(void);
  * -errno; *out is the caller's to free.
  */
 long procfs__scan(const char *proc_root, struct proc_snapshot **out);
+
+/* Frees a scan (accepts NULL). */
+void procfs__free(struct proc_snapshot *v, size_t n);
 
 /* Parses one /proc/PID/stat line (comm may hold spaces and ')'). 0 or -EBADMSG. */
 int procfs__parse_stat(const char *line, struct proc_snapshot *s);
