@@ -20,7 +20,9 @@ for t in build/tests/test_*; do
 done
 if [ "$(id -u)" -eq 0 ]; then
 	run_suite build/tests/test_kernel
-	run_suite tests/e2e/test_cli.py build/proclife
+	for t in tests/e2e/test_*.py; do
+		run_suite "$t" build/proclife
+	done
 else
 	echo "SKIP kernel/all: not root (loading BPF programs needs root)" | tee -a "$log"
 	echo "SKIP e2e/all: not root (proclife needs root)" | tee -a "$log"
