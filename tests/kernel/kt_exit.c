@@ -8,7 +8,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -520,5 +522,126 @@ void test_pid_namespace(void)
 		ASSERT_EQ(e->h.pidns, (__u32)ns);
 		ASSERT_EQ(e->h.ppid, pid);
 	}
+	check_nothing_lost();
+}
+
+static __u32 proc_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	unsigned ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 2, "%*c %u", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+static bool subreaper_mode;
+
+/* P (a subreaper or not) forks M, M forks G and exits: who adopts G? */
+static int child_orphan_maker(void *arg)
+{
+	int fd = *(int *)arg;
+	pid_t mid;
+
+	if (subreaper_mode && prctl(PR_SET_CHILD_SUBREAPER, 1))
+		return 104;
+	mid = fork();
+	if (mid == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			for (;;)
+				pause();
+		}
+		write_int(fd, g);
+		_exit(0);
+	}
+	waitpid(mid, NULL, 0);
+	write_int(fd, mid);
+	/* A subreaper reaps G when the test kills it; otherwise G is not ours. */
+	while (subreaper_mode && (wait(NULL) >= 0 || errno == EINTR))
+		;
+	return 0;
+}
+
+static void orphan(bool subreaper)
+{
+	const struct pl_exit *x;
+	int fd, g, mid, st;
+	__u32 adopter;
+	pid_t pid;
+
+	harness__clear();
+	subreaper_mode = subreaper;
+	pid = spawn_piped(child_orphan_maker, &fd);
+	g = read_int(fd);
+	mid = read_int(fd);
+	close(fd);
+	/* Oracle: the kernel's own answer, once M is gone. */
+	adopter = proc_ppid(g);
+	if (subreaper)
+		ASSERT_EQ(adopter, pid);
+	x = harness__wait(PL_EV_EXIT, mid, pred_process_exit, NULL);
+	if (ASSERT_TRUE(x)) {
+		ASSERT_EQ(x->h.flags & PL_F_HAS_CHILDREN, PL_F_HAS_CHILDREN);
+		ASSERT_EQ(x->new_parent, adopter);
+	}
+	kill(g, SIGKILL);
+	st = wait_status(pid);
+	ASSERT_EQ(st, 0);
+	/* A process that had no children says so. */
+	x = harness__wait(PL_EV_EXIT, g, pred_process_exit, NULL);
+	if (ASSERT_TRUE(x))
+		ASSERT_EQ(x->h.flags & PL_F_HAS_CHILDREN, 0);
+	check_nothing_lost();
+}
+
+void test_orphan_to_subreaper(void)
+{
+	orphan(true);
+}
+
+void test_orphan_to_init(void)
+{
+	orphan(false);
+}
+
+static int child_clone_parent(void *arg)
+{
+	int fd = *(int *)arg;
+	/* The new process's parent is our parent: the test. */
+	long g = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+
+	if (g == 0)
+		_exit(0);
+	write_int(fd, (int)g);
+	return 0;
+}
+
+void test_fork_clone_parent(void)
+{
+	const struct pl_fork *f;
+	int fd, g, st;
+	pid_t pid;
+
+	harness__clear();
+	pid = spawn_piped(child_clone_parent, &fd);
+	g = read_int(fd);
+	close(fd);
+	ASSERT_EQ(wait_status(pid), 0);
+	st = wait_status(g); /* ours to reap: proof of who its parent is */
+	ASSERT_EQ(st, 0);
+	f = harness__wait(PL_EV_FORK, pid, pred_child, &g);
+	if (ASSERT_TRUE(f)) {
+		ASSERT_EQ(f->h.pid, pid);
+		ASSERT_EQ(f->child_ppid, getpid());
+	}
+	check_exit_and_reap(g, st);
 	check_nothing_lost();
 }

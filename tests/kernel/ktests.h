@@ -17,6 +17,9 @@ void test_leader_first_last_returns(void);
 void test_thread_fork_and_exit(void);
 void test_reap_auto(void);
 void test_pid_namespace(void);
+void test_orphan_to_subreaper(void);
+void test_orphan_to_init(void);
+void test_fork_clone_parent(void);
 
 /* kt_exec.c */
 void test_argv_hostile(void);

@@ -55,6 +55,9 @@ int main(void)
 	RUN_TEST(test_thread_fork_and_exit);
 	RUN_TEST(test_reap_auto);
 	RUN_TEST(test_pid_namespace);
+	RUN_TEST(test_orphan_to_subreaper);
+	RUN_TEST(test_orphan_to_init);
+	RUN_TEST(test_fork_clone_parent);
 	RUN_TEST(test_argv_hostile);
 	RUN_TEST(test_argv_many);
 	RUN_TEST(test_argv_truncated);
