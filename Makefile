@@ -13,7 +13,7 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
                -Iinclude -Iuser -I$(BUILD) -Itests
-LDLIBS      := -static -lbpf -lelf -lz
+LDLIBS      := -static -lbpf -lelf -lz -lncursesw -ltinfo
 BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude -Wall
 
 LIB_SRCS    := $(filter-out user/main.c,$(wildcard user/*.c))

@@ -20,6 +20,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define PL_UID_ANY ((__u32)-1)
 #define SIGKILL 9
 #define SI_USER 0
+#define SI_QUEUE -1
+#define SI_TKILL -6
 #define SI_KERNEL 0x80
 #define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
 #define WNOWAIT 0x01000000
@@ -30,11 +32,21 @@ char LICENSE[] SEC("license") = "GPL";
 #define NR_execve 59
 #define NR_waitid 247
 #define NR_execveat 322
+#define NR_kill 62
+#define NR_rt_sigqueueinfo 129
+#define NR_tkill 200
+#define NR_tgkill 234
+#define NR_rt_tgsigqueueinfo 297
+#define NR_pidfd_send_signal 424
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, di)
 #define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, si)
 #define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, dx)
 #define SYSCALL_ARG4(regs) BPF_CORE_READ(regs, r10)
+
+/* Kernel functions, where the kernel has them (6.2+): naming a pid's task. */
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
 /* Options: rodata, set by user space between skeleton open and load. */
 const volatile __u32 cfg_events = PL_EV_ALL;
@@ -99,6 +111,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct zombie);
 } zombies SEC(".maps");
+
+/*
+ * The sender of a signal that will be fatal to a process (default action
+ * terminate or core, not handled), by the target's tgid: the first one
+ * wins, as the kernel keeps the first fatal signal's code. The exit takes
+ * it as killed_by and always clears it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH); /* filtered-out exits leave entries: let them age out */
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pl_killer);
+} fatal SEC(".maps");
 
 /* Kernels before 5.5 called start_boottime real_start_time. */
 struct task_struct___pre55 {
@@ -424,41 +449,6 @@ static __always_inline void reaped_by_wait(__u32 pid)
 	emit_reap(&z->h, z->exit_ts, z->status, PL_F_REAP_WAIT, cur);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(pl_sys_exit, struct pt_regs *regs, long ret)
-{
-	struct task_struct *cur;
-	long nr = SYSCALL_NR(regs);
-	int si_pid = 0;
-
-	if (nr != NR_execve && nr != NR_execveat && nr != NR_wait4 && nr != NR_waitid)
-		return 0;
-	/* The same numbers mean other syscalls to a 32-bit process. */
-	cur = bpf_get_current_task_btf();
-	if (BPF_CORE_READ(cur, thread_info.status) & TS_COMPAT)
-		return 0;
-
-	if (nr == NR_execve || nr == NR_execveat) {
-		if (ret < 0)
-			exec_failed(regs, nr, -ret);
-		return 0;
-	}
-	if (!want(PL_EV_REAP))
-		return 0;
-	if (nr == NR_wait4) {
-		if (ret > 0)
-			reaped_by_wait(ret);
-		return 0;
-	}
-	/* waitid(which, id, infop, options, ru): 0 and infop->si_pid on success; WNOWAIT leaves the zombie. */
-	if (ret != 0 || (SYSCALL_ARG4(regs) & WNOWAIT))
-		return 0;
-	if (bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(SYSCALL_ARG3(regs) + 16)) || si_pid <= 0)
-		return 0;
-	reaped_by_wait(si_pid);
-	return 0;
-}
-
 /*
  * Who adopts the children of a process whose last thread is exiting: the
  * kernel's find_new_reaper(). The nearest ancestor in the same pid namespace
@@ -501,6 +491,7 @@ static __always_inline bool has_children(struct task_struct *t)
 static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 {
 	struct zombie z = {};
+	struct pl_killer *k;
 	struct pl_exit *e;
 
 	if (!group_dead) {
@@ -514,6 +505,7 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 		e->h.flags |= PL_F_THREAD;
 		e->status = code;
 		e->new_parent = 0;
+		__builtin_memset(&e->killer, 0, sizeof(e->killer));
 		bpf_ringbuf_submit(e, wakeup_flags());
 		return 0;
 	}
@@ -529,21 +521,30 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 	if (want(PL_EV_REAP) && bpf_map_update_elem(&zombies, &z.h.pid, &z, BPF_ANY))
 		count_lost(PL_EV_REAP); /* the map is full: this process's reap cannot be reported */
 
+	k = bpf_map_lookup_elem(&fatal, &z.h.pid);
 	if (!want(PL_EV_EXIT) || (cfg_failed_only && !z.status))
-		return 0;
+		goto out;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost(PL_EV_EXIT);
-		return 0;
+		goto out;
 	}
 	__builtin_memcpy(&e->h, &z.h, sizeof(z.h));
 	e->status = z.status;
+	/* Killed by a signal: who sent that one (the first fatal one). */
+	if (k && (z.status & 0x7f) && k->sig == (z.status & 0x7f))
+		__builtin_memcpy(&e->killer, k, sizeof(*k));
+	else
+		__builtin_memset(&e->killer, 0, sizeof(e->killer));
 	e->new_parent = 0;
 	if (has_children(p)) {
 		e->h.flags |= PL_F_HAS_CHILDREN;
 		e->new_parent = new_parent_of_children(p);
 	}
 	bpf_ringbuf_submit(e, wakeup_flags());
+out:
+	if (k)
+		bpf_map_delete_elem(&fatal, &z.h.pid);
 	return 0;
 }
 
@@ -596,23 +597,105 @@ int BPF_PROG(pl_free, struct task_struct *p)
 	return 0;
 }
 
+static __always_inline __u16 syscall_of(long nr)
+{
+	switch (nr) {
+	case NR_kill:
+		return PL_SYS_KILL;
+	case NR_tkill:
+		return PL_SYS_TKILL;
+	case NR_tgkill:
+		return PL_SYS_TGKILL;
+	case NR_rt_sigqueueinfo:
+		return PL_SYS_RT_SIGQUEUEINFO;
+	case NR_rt_tgsigqueueinfo:
+		return PL_SYS_RT_TGSIGQUEUEINFO;
+	case NR_pidfd_send_signal:
+		return PL_SYS_PIDFD_SEND_SIGNAL;
+	}
+	return PL_SYS_NONE;
+}
+
+/* What t would do with sig now: run a handler, ignore it, or the default; and whether it blocks it. */
+static __always_inline __u8 disposition_of(struct task_struct *t, int sig, __u8 *blocked)
+{
+	struct sighand_struct *sh = BPF_CORE_READ(t, sighand);
+	unsigned long handler = 0, mask = BPF_CORE_READ(t, blocked.sig[0]);
+	unsigned int i = (unsigned int)(sig - 1) & 63;
+
+	*blocked = sig >= 1 && sig <= 64 && (mask >> i) & 1;
+	if (sig < 1 || sig > 64)
+		return PL_ACT_DEFAULT;
+	bpf_core_read(&handler, sizeof(handler), &sh->action[i].sa.sa_handler);
+	return handler == 0 ? PL_ACT_DEFAULT : handler == 1 ? PL_ACT_IGNORED : PL_ACT_HANDLER;
+}
+
+/* Signals whose default action ends the process (terminate or core dump). */
+static __always_inline bool fatal_by_default(int sig)
+{
+	switch (sig) {
+	case 17: /* SIGCHLD */
+	case 18: /* SIGCONT */
+	case 19: /* SIGSTOP */
+	case 20: /* SIGTSTP */
+	case 21: /* SIGTTIN */
+	case 22: /* SIGTTOU */
+	case 23: /* SIGURG */
+	case 28: /* SIGWINCH */
+		return false;
+	}
+	return sig >= 1 && sig <= 64;
+}
+
+static __always_inline void record_fatal(__u32 tgid, int sig, struct task_struct *cur, int code, __u8 kind,
+					 __u16 sc)
+{
+	struct pl_killer k = {
+		.ts = bpf_ktime_get_boot_ns(),
+		.sig = sig,
+		.info_code = code,
+		.pid = BPF_CORE_READ(cur, tgid),
+		.tid = BPF_CORE_READ(cur, pid),
+		.uid = BPF_CORE_READ(cur, real_cred, uid.val),
+		.syscall = sc,
+		.info_kind = kind,
+	};
+
+	bpf_core_read_str(k.comm, sizeof(k.comm), &cur->comm);
+	bpf_map_update_elem(&fatal, &tgid, &k, BPF_NOEXIST);
+}
+
 SEC("tp_btf/signal_generate")
 int BPF_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
 	     int group, int result)
 {
-	struct task_struct *cur;
+	struct task_struct *cur = bpf_get_current_task_btf();
+	unsigned long info_addr = raw_arg(ctx, 1);
+	__u8 kind = info_addr == 0 ? PL_INFO_NOINFO : info_addr == 1 ? PL_INFO_PRIV : PL_INFO_SIGINFO;
+	int code = kind == PL_INFO_SIGINFO ? BPF_CORE_READ(info, si_code) : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;
+	__u8 blocked, disp = disposition_of(task, sig, &blocked);
+	__u16 sc = PL_SYS_NONE;
+	__s32 target_arg = 0;
 	struct pl_signal *e;
-	unsigned long info_addr;
+
+	/* Sent by a process: which syscall, and the pid it was given (a group, all). */
+	if (kind == PL_INFO_SIGINFO && (code == SI_USER || code == SI_QUEUE || code == SI_TKILL)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+
+		sc = syscall_of(BPF_CORE_READ(regs, orig_ax));
+		if (sc != PL_SYS_NONE && sc != PL_SYS_PIDFD_SEND_SIGNAL)
+			target_arg = (int)BPF_CORE_READ(regs, di);
+	}
+	if (want(PL_EV_EXIT) && result == PL_SIG_DELIVERED && disp == PL_ACT_DEFAULT && fatal_by_default(sig))
+		record_fatal(BPF_CORE_READ(task, tgid), sig, cur, code, kind, sc);
 
 	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && !pl_signal_failed(sig, result)))
 		return 0;
 	if (!current_ok() && !task_ok(task))
 		return 0;
-	cur = bpf_get_current_task_btf();
 	e = reserve_event(PL_EV_SIGNAL, sizeof(*e), cur);
 	if (!e)
 		return 0;
-	info_addr = raw_arg(ctx, 1);
 	if (group)
 		e->h.flags |= PL_F_GROUP;
 	e->sig = sig;
@@ -621,20 +704,110 @@ int BPF_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	e->target_tid = task->pid;
 	e->target_uid = BPF_CORE_READ(task, real_cred, uid.val);
 	bpf_core_read_str(e->target_comm, sizeof(e->target_comm), &task->comm);
-	if (info_addr == 0) {
-		e->info_code = SI_USER;
-		e->info_pid = e->h.pid;
-		e->info_uid = e->h.uid;
-	} else if (info_addr == 1) {
-		e->info_code = SI_KERNEL;
-		e->info_pid = 0;
-		e->info_uid = 0;
-	} else {
-		e->info_code = BPF_CORE_READ(info, si_code);
+	e->info_code = code;
+	e->value = 0;
+	if (kind == PL_INFO_SIGINFO) {
 		e->info_pid = BPF_CORE_READ(info, _sifields._kill._pid);
 		e->info_uid = BPF_CORE_READ(info, _sifields._kill._uid);
+		if (code == SI_QUEUE)
+			bpf_core_read(&e->value, sizeof(e->value), &info->_sifields._rt._sigval);
+	} else {
+		/* No siginfo: the kernel fills in the current task as sender (NOINFO) or nobody (PRIV). */
+		e->info_pid = kind == PL_INFO_NOINFO ? e->h.pid : 0;
+		e->info_uid = kind == PL_INFO_NOINFO ? e->h.uid : 0;
 	}
+	e->target_arg = target_arg;
+	e->err = 0;
+	e->syscall = sc;
+	e->info_kind = kind;
+	e->disposition = disp;
+	e->blocked = blocked;
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
 	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+/*
+ * A kill-family syscall returned: report what the generation tracepoint
+ * cannot see, a refused attempt (EPERM, ESRCH, ...) and a signal-0 probe.
+ */
+static __always_inline void signal_syscall_exit(struct pt_regs *regs, __u16 sc, long ret)
+{
+	struct task_struct *cur = bpf_get_current_task_btf(), *t;
+	__s32 pid = 0, tid = 0, sig;
+	struct pl_signal *e;
+
+	switch (sc) {
+	case PL_SYS_KILL:
+	case PL_SYS_RT_SIGQUEUEINFO:
+		pid = SYSCALL_ARG1(regs);
+		sig = SYSCALL_ARG2(regs);
+		break;
+	case PL_SYS_TKILL:
+		tid = SYSCALL_ARG1(regs);
+		sig = SYSCALL_ARG2(regs);
+		break;
+	case PL_SYS_TGKILL:
+	case PL_SYS_RT_TGSIGQUEUEINFO:
+		pid = SYSCALL_ARG1(regs);
+		tid = SYSCALL_ARG2(regs);
+		sig = SYSCALL_ARG3(regs);
+		break;
+	default: /* pidfd_send_signal(pidfd, sig, info, flags) */
+		sig = SYSCALL_ARG2(regs);
+		break;
+	}
+	if (ret == 0 && sig != 0)
+		return; /* a signal sent: the generation tracepoint reported it */
+	if (!want(PL_EV_SIGNAL) || !current_ok())
+		return;
+	e = reserve_event(PL_EV_SIGNAL, sizeof(*e), cur);
+	if (!e)
+		return;
+	e->sig = sig;
+	e->info_code = sc == PL_SYS_TKILL || sc == PL_SYS_TGKILL ? SI_TKILL : sc == PL_SYS_KILL ? SI_USER : SI_QUEUE;
+	e->result = ret < 0 ? PL_SIG_FAILED : PL_SIG_PROBE;
+	e->err = ret < 0 ? -ret : 0;
+	e->target_arg = sc == PL_SYS_TKILL ? tid : pid;
+	e->target_pid = 0;
+	e->target_tid = 0;
+	e->target_uid = 0;
+	__builtin_memset(e->target_comm, 0, sizeof(e->target_comm));
+	/* Name the target when it exists (a refused kill of a live process); else it stays 0. */
+	if (bpf_task_from_pid && (tid > 0 || pid > 0)) {
+		t = bpf_task_from_pid(tid > 0 ? tid : pid);
+		if (t) {
+			e->target_pid = BPF_CORE_READ(t, tgid);
+			e->target_tid = BPF_CORE_READ(t, pid);
+			e->target_uid = BPF_CORE_READ(t, real_cred, uid.val);
+			bpf_core_read_str(e->target_comm, sizeof(e->target_comm), &t->comm);
+			bpf_task_release(t);
+		}
+	}
+	e->info_pid = e->h.pid;
+	e->info_uid = e->h.uid;
+	e->value = 0;
+	e->syscall = sc;
+	e->info_kind = PL_INFO_SIGINFO;
+	e->disposition = PL_ACT_DEFAULT;
+	e->blocked = 0;
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	bpf_ringbuf_submit(e, wakeup_flags());
+}
+
+/* The OOM killer chose task (after sending it SIGKILL): mark its killer record. */
+SEC("tp_btf/mark_victim")
+int BPF_PROG(pl_oom_victim, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct pl_killer *k = bpf_map_lookup_elem(&fatal, &tgid);
+	struct pl_killer n = { .ts = bpf_ktime_get_boot_ns(), .sig = SIGKILL, .info_code = SI_KERNEL,
+			       .info_kind = PL_INFO_PRIV, .oom = 1 };
+
+	if (k)
+		k->oom = 1;
+	else
+		bpf_map_update_elem(&fatal, &tgid, &n, BPF_NOEXIST);
 	return 0;
 }
 
@@ -687,5 +860,46 @@ int BPF_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 		e->info_pid = BPF_CORE_READ(info, _sifields._kill._pid);
 	}
 	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pl_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *cur;
+	long nr = SYSCALL_NR(regs);
+	int si_pid = 0;
+
+	__u16 sc = syscall_of(nr);
+
+	if (nr != NR_execve && nr != NR_execveat && nr != NR_wait4 && nr != NR_waitid && sc == PL_SYS_NONE)
+		return 0;
+	/* The same numbers mean other syscalls to a 32-bit process. */
+	cur = bpf_get_current_task_btf();
+	if (BPF_CORE_READ(cur, thread_info.status) & TS_COMPAT)
+		return 0;
+
+	if (nr == NR_execve || nr == NR_execveat) {
+		if (ret < 0)
+			exec_failed(regs, nr, -ret);
+		return 0;
+	}
+	if (sc != PL_SYS_NONE) {
+		signal_syscall_exit(regs, sc, ret);
+		return 0;
+	}
+	if (!want(PL_EV_REAP))
+		return 0;
+	if (nr == NR_wait4) {
+		if (ret > 0)
+			reaped_by_wait(ret);
+		return 0;
+	}
+	/* waitid(which, id, infop, options, ru): 0 and infop->si_pid on success; WNOWAIT leaves the zombie. */
+	if (ret != 0 || (SYSCALL_ARG4(regs) & WNOWAIT))
+		return 0;
+	if (bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(SYSCALL_ARG3(regs) + 16)) || si_pid <= 0)
+		return 0;
+	reaped_by_wait(si_pid);
 	return 0;
 }

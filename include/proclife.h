@@ -103,10 +103,42 @@ struct pl_exec_failed {
 	char data[];
 };
 
+/* How a signal was sent: the syscall the sender was in, if any. */
+enum pl_syscall {
+	PL_SYS_NONE = 0,   /* not by a kill-family syscall: the kernel */
+	PL_SYS_KILL,
+	PL_SYS_TKILL,
+	PL_SYS_TGKILL,
+	PL_SYS_RT_SIGQUEUEINFO,
+	PL_SYS_RT_TGSIGQUEUEINFO,
+	PL_SYS_PIDFD_SEND_SIGNAL,
+	PL_SYS_MAX,
+};
+
+/* What the kernel passed as siginfo: SEND_SIG_NOINFO, SEND_SIG_PRIV, or a real one. */
+enum pl_info_kind {
+	PL_INFO_NOINFO = 0,
+	PL_INFO_PRIV,
+	PL_INFO_SIGINFO,
+};
+
+/* Who sent the signal that killed a process (pl_exit.killer), as at its generation. */
+struct pl_killer {
+	__u64 ts;
+	__s32 sig;          /* 0: no sender known */
+	__s32 info_code;
+	__u32 pid, tid, uid;
+	__u16 syscall;      /* enum pl_syscall */
+	__u8 info_kind;     /* enum pl_info_kind */
+	__u8 oom;           /* the OOM killer chose this process */
+	char comm[PL_COMM_LEN];
+};
+
 struct pl_exit {
 	struct pl_hdr h;
 	__u32 status;       /* the wait status the parent's wait() receives */
 	__u32 new_parent;   /* PL_F_HAS_CHILDREN: who adopts its children (subreaper or pid-ns init) */
+	struct pl_killer killer; /* killed by a signal: who sent it */
 };
 
 struct pl_reap {
@@ -126,6 +158,8 @@ enum pl_sig_result {
 	PL_SIG_ALREADY_PENDING,
 	PL_SIG_OVERFLOW_FAIL,
 	PL_SIG_LOSE_INFO,
+	PL_SIG_FAILED,         /* the syscall refused it: err says why (EPERM, ESRCH, ...) */
+	PL_SIG_PROBE,          /* signal 0: the target exists and may be signalled */
 };
 
 /*
@@ -135,22 +169,36 @@ enum pl_sig_result {
  */
 static inline int pl_signal_failed(int sig, __u32 result)
 {
-	if (result == PL_SIG_DELIVERED)
+	if (result == PL_SIG_DELIVERED || result == PL_SIG_PROBE)
 		return 0;
 	return !(result == PL_SIG_IGNORED && (sig == 17 || sig == 23 || sig == 28));
 }
 
+/*
+ * A signal sent, or an attempt refused. Attempts that the kernel refused
+ * (result PL_SIG_FAILED) and signal-0 probes come from the syscall's return;
+ * everything else from the kernel's signal generation, one per receiving
+ * process (a kill(-pgid) is one event per member).
+ */
 struct pl_signal {
 	struct pl_hdr h;    /* the sending task (current) */
 	__s32 sig;
 	__s32 info_code;   /* si_code */
 	__u32 result;       /* enum pl_sig_result */
-	__u32 target_pid;
+	__u32 target_pid;   /* 0 when unknown (a refused attempt at a missing pid) */
 	__u32 target_tid;
 	__u32 target_uid;
 	__u32 info_pid;       /* sender pid as the target's siginfo says (0 when none) */
 	__u32 info_uid;
 	char target_comm[PL_COMM_LEN];
+	__u64 value;        /* si_value, for sigqueue */
+	__s32 target_arg;   /* the pid the syscall was given: < 0 a process group, -1 all */
+	__s32 err;          /* PL_SIG_FAILED: positive errno */
+	__u16 syscall;      /* enum pl_syscall */
+	__u8 info_kind;     /* enum pl_info_kind */
+	__u8 disposition;   /* enum pl_sig_action of the target for sig, at generation */
+	__u8 blocked;       /* the target thread blocks sig: it stays pending */
+	__u8 _pad[3];
 };
 
 enum pl_sig_action {

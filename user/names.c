@@ -197,6 +197,8 @@ const char *names__sig_result(unsigned r)
 		[PL_SIG_ALREADY_PENDING] = "already_pending",
 		[PL_SIG_OVERFLOW_FAIL] = "overflow_fail",
 		[PL_SIG_LOSE_INFO] = "lose_info",
+		[PL_SIG_FAILED] = "failed",
+		[PL_SIG_PROBE] = "probe",
 	};
 
 	return r < ELEMENTSOF(t) ? t[r] : "unknown";

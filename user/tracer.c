@@ -58,30 +58,45 @@ int tracer__preflight(char *msg, size_t msglen)
 	return 0;
 }
 
-/*
- * Since Linux 6.16 sched_process_exit passes group_dead; the program that
- * uses it is exact, the legacy one works from signal->live. The tracepoint's
- * prototype in the kernel's BTF says which this kernel has.
- */
-static bool exit_has_group_dead(void)
+/* The prototype of tracepoint name's BTF program: (void *ctx, args...). */
+static const struct btf_type *tp_proto(const struct btf *btf, const char *name)
 {
+	char tname[128];
 	const struct btf_type *t;
-	struct btf *btf;
-	bool ret = false;
 	int id;
 
-	btf = btf__load_vmlinux_btf();
+	snprintf(tname, sizeof(tname), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return NULL;
+	t = btf__type_by_id(btf, id);               /* typedef */
+	t = t ? btf__type_by_id(btf, t->type) : NULL; /* pointer */
+	t = t ? btf__type_by_id(btf, t->type) : NULL; /* func proto */
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+struct kernel_tps {
+	bool exit_group_dead; /* sched_process_exit(task, group_dead): Linux 6.16+ */
+	bool mark_victim_task; /* mark_victim(task, uid): Linux 6.8+ (before: an int pid) */
+};
+
+static struct kernel_tps probe_tracepoints(void)
+{
+	struct kernel_tps k = {};
+	const struct btf_type *t;
+	struct btf *btf = btf__load_vmlinux_btf();
+
 	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
-	if (id > 0) {
-		t = btf__type_by_id(btf, id);               /* typedef */
-		t = t ? btf__type_by_id(btf, t->type) : NULL; /* pointer */
-		t = t ? btf__type_by_id(btf, t->type) : NULL; /* func proto: (void *, task, group_dead) */
-		ret = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+		return k;
+	t = tp_proto(btf, "sched_process_exit");
+	k.exit_group_dead = t && btf_vlen(t) >= 3;
+	t = tp_proto(btf, "mark_victim");
+	if (t && btf_vlen(t) >= 2) {
+		const struct btf_type *arg = btf__type_by_id(btf, btf_params(t)[1].type);
+		k.mark_victim_task = arg && btf_is_ptr(arg);
 	}
 	btf__free(btf);
-	return ret;
+	return k;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -95,7 +110,8 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 {
 	/* --failed: types that cannot fail need no program at all. */
 	__u32 ev = cfg->failed_only ? cfg->events & PL_EV_FAILABLE : cfg->events;
-	bool group_dead = !cfg->legacy_exit && exit_has_group_dead();
+	struct kernel_tps k = probe_tracepoints();
+	bool group_dead = !cfg->legacy_exit && k.exit_group_dead;
 	int ncpus = libbpf_num_possible_cpus();
 
 	skel->rodata->cfg_events = ev;
@@ -116,13 +132,16 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	/* Load only what the requested events need. */
 	bpf_program__set_autoload(skel->progs.pl_fork, ev & PL_EV_BIT(PL_EV_FORK));
 	bpf_program__set_autoload(skel->progs.pl_exec, ev & PL_EV_BIT(PL_EV_EXEC));
+	/* Failed execs, waits (reaps), and refused or probing kill-family calls. */
 	bpf_program__set_autoload(skel->progs.pl_sys_exit,
-				  ev & (PL_EV_BIT(PL_EV_EXEC_FAILED) | PL_EV_BIT(PL_EV_REAP)));
+				  ev & (PL_EV_BIT(PL_EV_EXEC_FAILED) | PL_EV_BIT(PL_EV_REAP) | PL_EV_BIT(PL_EV_SIGNAL)));
 	bool exits = ev & (PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_REAP));
 	bpf_program__set_autoload(skel->progs.pl_exit, exits && group_dead);
 	bpf_program__set_autoload(skel->progs.pl_exit_legacy, exits && !group_dead);
 	bpf_program__set_autoload(skel->progs.pl_free, ev & PL_EV_BIT(PL_EV_REAP));
-	bpf_program__set_autoload(skel->progs.pl_signal_generate, ev & PL_EV_BIT(PL_EV_SIGNAL));
+	/* Signal generation also records who sent a fatal signal, for the exit's killed_by. */
+	bpf_program__set_autoload(skel->progs.pl_signal_generate, ev & (PL_EV_BIT(PL_EV_SIGNAL) | PL_EV_BIT(PL_EV_EXIT)));
+	bpf_program__set_autoload(skel->progs.pl_oom_victim, (ev & PL_EV_BIT(PL_EV_EXIT)) && k.mark_victim_task);
 	bpf_program__set_autoload(skel->progs.pl_signal_deliver, ev & PL_EV_BIT(PL_EV_DELIVER));
 }
 

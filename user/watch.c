@@ -30,6 +30,7 @@ static void on_signal(int sig)
 }
 
 struct watch {
+	__u64 derived[DV_MAX];
 	struct filter filter;
 	struct writer writer;
 	struct outbuf ob;
@@ -49,6 +50,7 @@ static void on_derived(void *ctx, const struct derived_event *d)
 {
 	struct watch *w = ctx;
 
+	w->derived[d->type]++;
 	if (filter__match_derived(&w->filter, d))
 		w->writer.derived(&w->writer, d);
 }
@@ -61,10 +63,10 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 	w->writer.lost(&w->writer, type, count, now);
 }
 
-static void print_summary(const struct live *l)
+static void print_summary(const struct live *l, const struct watch *w)
 {
 	const __u64 *seen = live__seen(l), *lost = live__lost(l);
-	__u64 total = 0, nlost = 0;
+	__u64 total = 0, nlost = 0, derived = 0;
 
 	for (int i = 1; i < PL_EV_MAX; i++) {
 		total += seen[i];
@@ -73,6 +75,11 @@ static void print_summary(const struct live *l)
 	fprintf(stderr, "proclife: %llu events seen (", (unsigned long long)total);
 	for (int i = 1; i < PL_EV_MAX; i++)
 		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", names__event(i), (unsigned long long)seen[i]);
+	for (int i = 1; i < DV_MAX; i++)
+		derived += w->derived[i];
+	fprintf(stderr, "), %llu derived (", (unsigned long long)derived);
+	for (int i = 1; i < DV_MAX; i++)
+		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", derived__name(i), (unsigned long long)w->derived[i]);
 	fprintf(stderr, "), %llu lost", (unsigned long long)nlost);
 	if (nlost) {
 		const char *sep = " (";
@@ -196,7 +203,7 @@ int watch__main(int argc, char **argv)
 	if (w.ob.err && w.ob.err != -EPIPE)
 		fprintf(stderr, "proclife: writing %s: %s\n", o.output ? o.output : "output",
 			strerror(-w.ob.err));
-	print_summary(l);
+	print_summary(l, &w);
 	ret = w.ob.err && w.ob.err != -EPIPE ? 1 : 0;
 
 cleanup:

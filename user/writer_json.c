@@ -9,6 +9,7 @@
 #include "escape.h"
 #include "event.h"
 #include "names.h"
+#include "sigorigin.h"
 #include "writer.h"
 
 static void key(struct outbuf *ob, const char *k)
@@ -56,6 +57,16 @@ static void kv_comm(struct outbuf *ob, const char *k, const char *c)
 	kv_str(ob, k, c, strnlen(c, PL_COMM_LEN));
 }
 
+static void kv_name_or_null(struct outbuf *ob, const char *k, const char *v)
+{
+	if (v) {
+		kv_name(ob, k, v);
+		return;
+	}
+	key(ob, k);
+	outbuf__puts(ob, "null");
+}
+
 static void status_fields(struct outbuf *ob, __u32 status)
 {
 	struct exit_status st = exit_status__decode(status);
@@ -84,6 +95,31 @@ static void begin(struct writer *w, const char *event, __u64 ts)
 	outbuf__puts(w->ob, "\",\"time\":\"");
 	outbuf__puts(w->ob, tbuf);
 	outbuf__putc(w->ob, '"');
+}
+
+/* "killed_by": who sent the fatal signal, or null. */
+static void killer_fields(struct writer *w, const struct pl_killer *k)
+{
+	struct outbuf *ob = w->ob;
+	const char *origin;
+	char tbuf[48];
+
+	key(ob, "killed_by");
+	if (!k->sig) {
+		outbuf__puts(ob, "null");
+		return;
+	}
+	origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
+	wallclock__rfc3339(w->wc, k->ts, tbuf, sizeof(tbuf));
+	outbuf__printf(ob, "{\"sig\":%d,\"signame\":\"%s\",\"time\":\"%s\"", k->sig, names__signal(k->sig), tbuf);
+	kv_name_or_null(ob, "origin", origin);
+	kv_name_or_null(ob, "syscall", sig__syscall_name(k->syscall));
+	/* The task that sent it; for a kernel origin, the one the kernel was running for. */
+	kv_u64(ob, "pid", k->pid);
+	kv_u64(ob, "tid", k->tid);
+	kv_u64(ob, "uid", k->uid);
+	kv_comm(ob, "comm", k->comm);
+	outbuf__putc(ob, '}');
 }
 
 static void json_event(struct writer *w, const void *rec)
@@ -155,6 +191,7 @@ static void json_event(struct writer *w, const void *rec)
 	case PL_EV_EXIT: {
 		const struct pl_exit *e = rec;
 		status_fields(ob, e->status);
+		killer_fields(w, &e->killer);
 		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
 		if (h->flags & PL_F_HAS_CHILDREN)
 			kv_u64(ob, "children_to", e->new_parent);
@@ -188,6 +225,21 @@ static void json_event(struct writer *w, const void *rec)
 		kv_i64(ob, "si_code", e->info_code);
 		kv_name(ob, "result", names__sig_result(e->result));
 		kv_bool(ob, "group", h->flags & PL_F_GROUP);
+		kv_name_or_null(ob, "syscall", sig__syscall_name(e->syscall));
+		kv_name_or_null(ob, "errno", e->result == PL_SIG_FAILED ? names__errno(e->err) : NULL);
+		kv_name_or_null(ob, "origin", sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false));
+		kv_name(ob, "disposition", names__sig_action(e->disposition));
+		kv_bool(ob, "blocked", e->blocked);
+		key(ob, "target_arg");
+		if (e->syscall != PL_SYS_NONE && e->syscall != PL_SYS_PIDFD_SEND_SIGNAL)
+			outbuf__i64(ob, e->target_arg);
+		else
+			outbuf__puts(ob, "null");
+		key(ob, "value");
+		if (e->info_code == -1 /* SI_QUEUE */)
+			outbuf__i64(ob, (long long)e->value);
+		else
+			outbuf__puts(ob, "null");
 		break;
 	}
 	case PL_EV_DELIVER: {

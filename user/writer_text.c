@@ -9,6 +9,7 @@
 #include "escape.h"
 #include "event.h"
 #include "names.h"
+#include "sigorigin.h"
 #include "writer.h"
 
 #define COMM_COL 16
@@ -46,6 +47,87 @@ static void status_text(struct outbuf *ob, __u32 status)
 		if (st.core)
 			outbuf__puts(ob, " (core dumped)");
 	}
+}
+
+/* SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill] */
+static void signal_details(struct outbuf *ob, const struct pl_signal *e)
+{
+	const char *origin = sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false);
+	const char *err = names__errno(e->err);
+
+	outbuf__puts(ob, e->sig ? names__signal(e->sig) : "0");
+	outbuf__puts(ob, " -> ");
+	if (e->target_pid) {
+		outbuf__u64(ob, e->target_pid);
+		if (!(e->h.flags & PL_F_GROUP) && e->target_tid != e->target_pid) {
+			outbuf__putc(ob, '/');
+			outbuf__u64(ob, e->target_tid);
+		}
+		outbuf__puts(ob, " (");
+		comm(ob, e->target_comm);
+		outbuf__puts(ob, ") ");
+	} else {
+		outbuf__i64(ob, e->target_arg);
+		outbuf__putc(ob, ' ');
+	}
+	switch (e->result) {
+	case PL_SIG_DELIVERED:
+		if (e->blocked)
+			outbuf__puts(ob, "pending (blocked)");
+		else if (e->disposition == PL_ACT_HANDLER)
+			outbuf__puts(ob, "delivered (handler)");
+		else
+			outbuf__printf(ob, "delivered (default: %s)", names__sig_default_action(e->sig));
+		break;
+	case PL_SIG_FAILED:
+		outbuf__puts(ob, "failed: ");
+		if (err)
+			outbuf__puts(ob, err);
+		else
+			outbuf__printf(ob, "errno %d", e->err);
+		break;
+	case PL_SIG_PROBE:
+		outbuf__puts(ob, "exists");
+		break;
+	default:
+		outbuf__puts(ob, names__sig_result(e->result));
+	}
+	outbuf__puts(ob, " [");
+	if (origin) {
+		outbuf__puts(ob, "kernel: ");
+		outbuf__puts(ob, origin);
+	} else {
+		const char *sc = sig__syscall_name(e->syscall);
+
+		outbuf__puts(ob, sc ? sc : names__si_code(e->info_code));
+		/* Sent to a group or to all: the pid as given. */
+		if (e->target_arg <= 0 && e->syscall != PL_SYS_NONE && e->syscall != PL_SYS_PIDFD_SEND_SIGNAL &&
+		    e->target_pid)
+			outbuf__printf(ob, " %d", e->target_arg);
+		if (e->info_code == -1 /* SI_QUEUE */)
+			outbuf__printf(ob, " value=%lld", (long long)e->value);
+	}
+	outbuf__putc(ob, ']');
+}
+
+/* ", from 1234 (bash) [kill]" or " [kernel: oom]": who sent the fatal signal. */
+static void killer_details(struct outbuf *ob, const struct pl_killer *k)
+{
+	const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
+
+	if (!k->sig)
+		return;
+	if (origin) {
+		outbuf__printf(ob, " [kernel: %s]", origin);
+		return;
+	}
+	outbuf__puts(ob, " from ");
+	outbuf__u64(ob, k->pid);
+	outbuf__puts(ob, " (");
+	comm(ob, k->comm);
+	outbuf__puts(ob, ")");
+	if (sig__syscall_name(k->syscall))
+		outbuf__printf(ob, " [%s]", sig__syscall_name(k->syscall));
 }
 
 static void exec_details(struct outbuf *ob, const struct pl_exec *e)
@@ -153,6 +235,7 @@ static void text_event(struct writer *w, const void *rec)
 			outbuf__putc(ob, ' ');
 		}
 		status_text(ob, e->status);
+		killer_details(ob, &e->killer);
 		break;
 	}
 	case PL_EV_REAP: {
@@ -171,24 +254,9 @@ static void text_event(struct writer *w, const void *rec)
 		status_text(ob, e->status);
 		break;
 	}
-	case PL_EV_SIGNAL: {
-		const struct pl_signal *e = rec;
-		outbuf__puts(ob, names__signal(e->sig));
-		outbuf__puts(ob, " -> ");
-		outbuf__u64(ob, e->target_pid);
-		if (!(h->flags & PL_F_GROUP) && e->target_tid != e->target_pid) {
-			outbuf__putc(ob, '/');
-			outbuf__u64(ob, e->target_tid);
-		}
-		outbuf__puts(ob, " (");
-		comm(ob, e->target_comm);
-		outbuf__puts(ob, ") ");
-		outbuf__puts(ob, names__sig_result(e->result));
-		outbuf__puts(ob, " [");
-		outbuf__puts(ob, names__si_code(e->info_code));
-		outbuf__putc(ob, ']');
+	case PL_EV_SIGNAL:
+		signal_details(ob, rec);
 		break;
-	}
 	case PL_EV_DELIVER: {
 		const struct pl_deliver *e = rec;
 		outbuf__puts(ob, names__signal(e->sig));

@@ -36,7 +36,8 @@ import time
 READY = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"
 SUMMARY_RE = re.compile(
     r"^proclife: (\d+) events seen \(fork (\d+), exec (\d+), exec_failed (\d+), "
-    r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+)\), (\d+) lost$"
+    r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+)\), (\d+) derived \(stop (\d+), "
+    r"continue (\d+), zombie (\d+), reparent (\d+), resync (\d+)\), (\d+) lost$"
 )
 TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"
 
@@ -882,13 +883,16 @@ def summary_case(c, sig):
         c.fail("last stderr line is not the summary: expected to match %r, got %r"
                % (SUMMARY_RE.pattern, lines[-1]))
         return
-    total, fork, exe, exf, ext, reap, sg, dl, lost = (int(x) for x in m.groups())
+    (total, fork, exe, exf, ext, reap, sg, dl,
+     derived, stop, cont, zombie, reparent, resync, lost) = (int(x) for x in m.groups())
     c.eq("summary total = sum of the per-type counts", fork + exe + exf + ext + reap + sg + dl, total)
+    c.eq("summary derived = sum of the per-type counts", stop + cont + zombie + reparent + resync, derived)
     c.eq("lost in the summary", 0, lost)
     for what, n in (("fork", fork), ("exec", exe), ("exit", ext), ("reap", reap)):
         c.ok("summary: %s count %d, expected >= 1 (the test ran /bin/true)" % (what, n), n >= 1)
     events = parse_json_lines(c, t.stdout_bytes())
-    c.ok("summary total %d < %d events printed" % (total, len(events)), total >= len(events))
+    c.ok("summary total %d + derived %d < %d events printed" % (total, derived, len(events)),
+         total + derived >= len(events))
 
 
 def test_sigint_summary(c):

@@ -34,6 +34,17 @@ void test_exec_from_thread(void);
 void test_signal_handled(void);
 void test_signal_ignored(void);
 void test_signal_blocked(void);
+void test_signal_refused_eperm(void);
+void test_signal_refused_esrch_and_probe(void);
+void test_signal_process_group(void);
+void test_sigqueue_value(void);
+void test_signal_tgkill(void);
+void test_origin_fault(void);
+void test_origin_pipe(void);
+void test_stop_tstp_cont(void);
+void test_stop_stop_cont(void);
+void test_nohup_hup_ignored(void);
+void test_handler_then_sigkill(void);
 
 /* kt_filter.c */
 void test_filter_comm(void);

@@ -68,6 +68,17 @@ int main(void)
 	RUN_TEST(test_signal_handled);
 	RUN_TEST(test_signal_ignored);
 	RUN_TEST(test_signal_blocked);
+	RUN_TEST(test_signal_refused_eperm);
+	RUN_TEST(test_signal_refused_esrch_and_probe);
+	RUN_TEST(test_signal_process_group);
+	RUN_TEST(test_sigqueue_value);
+	RUN_TEST(test_signal_tgkill);
+	RUN_TEST(test_origin_fault);
+	RUN_TEST(test_origin_pipe);
+	RUN_TEST(test_stop_tstp_cont);
+	RUN_TEST(test_stop_stop_cont);
+	RUN_TEST(test_nohup_hup_ignored);
+	RUN_TEST(test_handler_then_sigkill);
 
 	cfg.legacy_exit = true;
 	if (harness__start(&cfg) == 0) {

@@ -231,7 +231,9 @@ static void test_small_tables(void)
 	ASSERT_STREQ(names__sig_result(2), "already_pending");
 	ASSERT_STREQ(names__sig_result(3), "overflow_fail");
 	ASSERT_STREQ(names__sig_result(4), "lose_info");
-	ASSERT_STREQ(names__sig_result(5), "unknown");
+	ASSERT_STREQ(names__sig_result(5), "failed");
+	ASSERT_STREQ(names__sig_result(6), "probe");
+	ASSERT_STREQ(names__sig_result(7), "unknown");
 	ASSERT_STREQ(names__sig_result(~0u), "unknown");
 
 	ASSERT_STREQ(names__sig_action(PL_ACT_DEFAULT), "default");

@@ -92,12 +92,25 @@ static void test_exit(void)
 	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       sh               exit 3\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":3,\"term_signal\":null,\"core_dumped\":false,"
-		     "\"status\":768,\"thread\":false}\n");
+		     "\"status\":768,\"killed_by\":null,\"thread\":false}\n");
 	x.status = 11 | 0x80;
 	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       sh               killed by SIGSEGV (core dumped)\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":null,\"term_signal\":11,\"core_dumped\":true,"
-		     "\"status\":139,\"thread\":false}\n");
+		     "\"status\":139,\"killed_by\":null,\"thread\":false}\n");
+	/* Killed by a kill() from bash; by the OOM killer. */
+	x.status = 15;
+	x.killer = (struct pl_killer){ .sig = 15, .pid = 77, .tid = 77, .syscall = PL_SYS_KILL,
+				       .info_kind = PL_INFO_SIGINFO, .ts = SYNTH_BOOT_NS + 123456789 };
+	strcpy(x.killer.comm, "bash");
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       sh               killed by SIGTERM from 77 (bash) [kill]\n");
+	ASSERT_STREQ(render(&json, &x),
+		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":null,\"term_signal\":15,\"core_dumped\":false,"
+		     "\"status\":15,\"killed_by\":{\"sig\":15,\"signame\":\"SIGTERM\",\"time\":\"2026-01-02T03:04:05.123456789Z\","
+		     "\"origin\":null,\"syscall\":\"kill\",\"pid\":77,\"tid\":77,\"uid\":0,\"comm\":\"bash\"},\"thread\":false}\n");
+	x.status = 9;
+	x.killer = (struct pl_killer){ .sig = 9, .info_kind = PL_INFO_PRIV, .info_code = 0x80, .oom = 1 };
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       sh               killed by SIGKILL [kernel: oom]\n");
 }
 
 static void test_reap(void)
@@ -128,18 +141,58 @@ static void test_signal(void)
 	s.h.flags = PL_F_GROUP;
 	s.sig = 15;
 	s.target_pid = s.target_tid = 1234;
+	s.target_arg = 1234;
+	s.syscall = PL_SYS_KILL;
+	s.info_kind = PL_INFO_SIGINFO;
 	strcpy(s.target_comm, "sleep");
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       kill             SIGTERM -> 1234 (sleep) delivered [kill]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       kill             SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill]\n");
 	ASSERT_STREQ(render(&json, &s),
 		     JSON_HDR("signal", "9", "1", "kill") ",\"sig\":15,\"signame\":\"SIGTERM\",\"target\":1234,"
 		     "\"target_tid\":1234,\"target_comm\":\"sleep\",\"target_uid\":0,\"code\":\"kill\",\"si_code\":0,"
-		     "\"result\":\"delivered\",\"group\":true}\n");
+		     "\"result\":\"delivered\",\"group\":true,\"syscall\":\"kill\",\"errno\":null,\"origin\":null,"
+		     "\"disposition\":\"default\",\"blocked\":false,\"target_arg\":1234,\"value\":null}\n");
 	/* To one thread, with tgkill, ignored. */
 	s.h.flags = 0;
 	s.target_tid = 1236;
 	s.info_code = -6;
+	s.syscall = PL_SYS_TGKILL;
 	s.result = PL_SIG_IGNORED;
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       kill             SIGTERM -> 1234/1236 (sleep) ignored [tkill]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       kill             SIGTERM -> 1234/1236 (sleep) ignored [tgkill]\n");
+	/* To a process group; to a handler; blocked. */
+	s.h.flags = PL_F_GROUP;
+	s.target_tid = 1234;
+	s.info_code = 0;
+	s.syscall = PL_SYS_KILL;
+	s.target_arg = -1200;
+	s.result = PL_SIG_DELIVERED;
+	s.disposition = PL_ACT_HANDLER;
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       kill             SIGTERM -> 1234 (sleep) delivered (handler) [kill -1200]\n");
+	s.blocked = 1;
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       kill             SIGTERM -> 1234 (sleep) pending (blocked) [kill -1200]\n");
+	/* Refused: no such process. */
+	s.blocked = 0;
+	s.result = PL_SIG_FAILED;
+	s.err = 3;
+	s.target_pid = s.target_tid = 0;
+	s.target_arg = 99999;
+	memset(s.target_comm, 0, sizeof(s.target_comm));
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       kill             SIGTERM -> 99999 failed: ESRCH [kill]\n");
+	/* From the kernel: a fault; a sigqueue with a value. */
+	s = (struct pl_signal){};
+	synth_hdr(&s.h, PL_EV_SIGNAL, 9, 1, "a.out");
+	s.sig = 11;
+	s.info_code = 1;
+	s.info_kind = PL_INFO_SIGINFO;
+	s.target_pid = s.target_tid = 9;
+	strcpy(s.target_comm, "a.out");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       a.out            SIGSEGV -> 9 (a.out) delivered (default: core) [kernel: fault]\n");
+	s.sig = 10;
+	s.info_code = -1;
+	s.syscall = PL_SYS_RT_SIGQUEUEINFO;
+	s.target_arg = 9;
+	s.value = 42;
+	s.disposition = PL_ACT_HANDLER;
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       a.out            SIGUSR1 -> 9 (a.out) delivered (handler) [rt_sigqueueinfo value=42]\n");
 }
 
 static void test_deliver(void)
@@ -185,7 +238,7 @@ static void test_comm_escaped(void)
 	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       \\x1b]0;x\\x07\\xff\" exit 0\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "\\u001b]0;x\\u0007\xef\xbf\xbd\\\"") ",\"exit_code\":0,\"term_signal\":null,"
-		     "\"core_dumped\":false,\"status\":0,\"thread\":false}\n");
+		     "\"core_dumped\":false,\"status\":0,\"killed_by\":null,\"thread\":false}\n");
 }
 
 int main(void)

@@ -1,0 +1,1278 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""
+End-to-end oracle tests of proclife's live process model: `tree`, `zombies`
+and the derived events of `watch` (stop, continue, zombie, reparent), checked
+against the ground truth of /proc/PID/stat and `ps -eo pid,ppid,stat`.
+
+Usage: tests/e2e/test_tree.py PATH/TO/proclife [SUBTEST...]
+Needs root (every subtest is skipped otherwise). Python stdlib only.
+
+Output, one line per subtest:
+    PASS e2e/tree_<name>
+    FAIL e2e/tree_<name>     (after indented lines saying what differed)
+    SKIP e2e/tree_<name>: <why>
+Exit status 1 if any subtest failed, else 0.
+
+The machine has other activity: scenario checks look only at the scenario's
+own pids; the whole-table checks compare only processes that were alive (with
+the same parent and state) both just before and just after proclife printed.
+Every wait has a deadline, each subtest has a 60 s alarm, and each subtest
+kills and reaps whatever it started when it ends (a pid that is not our
+child is killed only while its start time is still the one we recorded).
+"""
+import calendar
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+READY_WATCH = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"
+READY_FOLLOW = b"proclife: following, a "
+
+READY_TIMEOUT = 15.0  # proclife attached and said so
+STOP_TIMEOUT = 10.0  # proclife exits after SIGINT
+CHILD_TIMEOUT = 10.0  # a scenario is set up / a process finishes
+SUBTEST_TIMEOUT = 60  # backstop for a whole subtest (SIGALRM)
+START_SLACK = 0.05  # s: /proc start times are clock ticks; wall clocks of two processes
+
+BIN = None
+MYPID = os.getpid()
+HELPER = None  # path of the scenario helper script (written at start)
+
+
+class Failure(Exception):
+    """The scenario could not be carried out (or proclife misbehaved so that it could not go on)."""
+
+
+class Skip(Exception):
+    pass
+
+
+class Timeout(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# The scenario helper: one script, several modes, run as `python3 HELPER MODE ...`.
+# Every mode prints one JSON line on stdout once its processes are in place,
+# then its long-lived processes wait on stdin (a pipe from the test) until
+# the test closes it. Exec'd leaves carry a tagged argv[0].
+
+HELPER_SRC = r'''
+import ctypes, json, os, select, signal, sys, time
+
+rep_r, rep_w = os.pipe()  # non-inheritable: exec'd programs do not hold it
+
+
+def report(**kw):
+    os.write(rep_w, (json.dumps(kw) + "\n").encode())
+
+
+def hold():
+    """Wait on stdin (the test's pipe) until the test closes it, then exit."""
+    try:
+        while os.read(0, 4096):
+            pass
+    except OSError:
+        pass
+    os._exit(0)
+
+
+def child(fn):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fn()
+        except BaseException as e:
+            try:
+                report(error="pid %d: %r" % (os.getpid(), e))
+            except BaseException:
+                pass
+            os._exit(1)
+        os._exit(0)
+    return pid
+
+
+def fork_exec(path, argv):
+    """Fork, exec path in the child; return once the exec has happened."""
+    r, w = os.pipe()  # both close-on-exec: EOF on r once the child exec'd
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.execv(path, argv)
+        except BaseException:
+            pass
+        os.write(w, b"x")
+        os._exit(127)
+    os.close(w)
+    failed = os.read(r, 1)
+    os.close(r)
+    if failed:
+        raise OSError("exec %s failed" % path)
+    return pid
+
+
+def proc_state(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return data[data.rindex(b")") + 2:].split()[0].decode()
+
+
+def wait_state(pid, st, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while proc_state(pid) != st:
+        if time.monotonic() > deadline:
+            raise OSError("pid %d not in state %s after %.0f s" % (pid, st, timeout))
+        time.sleep(0.001)
+
+
+def set_subreaper():
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def collect(keys, timeout=10.0):
+    got, buf = {}, b""
+    deadline = time.monotonic() + timeout
+    while not keys <= set(got):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OSError("scenario incomplete after %.0f s: have %s" % (timeout, sorted(got)))
+        r, _, _ = select.select([rep_r], [], [], left)
+        if r:
+            buf += os.read(rep_r, 65536)
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                d = json.loads(line)
+                if "error" in d:
+                    raise OSError(d["error"])
+                got.update(d)
+    return got
+
+
+def out(d):
+    sys.stdout.write(json.dumps(d) + "\n")
+    sys.stdout.flush()
+
+
+def full():
+    """A->B->C->D chain, T stopped, Z zombie of B, G orphaned under subreaper S,
+    G2 orphaned to the namespace's reaper, R a double-forked daemon."""
+    def proc_b():
+        def proc_c():
+            d = fork_exec("/bin/cat", ["pl-D", "-"])
+            report(C=os.getpid(), D=d)
+            hold()
+        c = child(proc_c)
+        z = child(lambda: os._exit(7))
+        wait_state(z, "Z")
+        report(B=os.getpid(), Z=z)
+        hold()
+
+    def proc_s():
+        set_subreaper()
+
+        def proc_m():
+            g = fork_exec("/bin/cat", ["pl-G", "-"])
+            report(M=os.getpid(), G=g)
+        m = child(proc_m)
+        os.waitpid(m, 0)
+        report(S=os.getpid(), M_reaped=m)
+        hold()
+
+    def proc_m2():
+        g2 = fork_exec("/bin/cat", ["pl-G2", "-"])
+        report(M2=os.getpid(), G2=g2)
+
+    def proc_p():
+        def proc_q():
+            os.setsid()
+            r = fork_exec("/bin/cat", ["pl-R", "-"])
+            report(Q=os.getpid(), R=r)
+        q = child(proc_q)
+        os.waitpid(q, 0)
+        report(P=os.getpid(), Q_reaped=q)
+        hold()
+
+    child(proc_b)
+    t = fork_exec("/bin/sleep", ["pl-T", "3600"])
+    os.kill(t, signal.SIGSTOP)
+    os.waitpid(t, os.WUNTRACED)
+    child(proc_s)
+    m2 = child(proc_m2)
+    os.waitpid(m2, 0)
+    child(proc_p)
+    got = collect({"B", "C", "D", "Z", "S", "M", "G", "M_reaped", "M2", "G2", "P", "Q", "R", "Q_reaped"})
+    got.update(A=os.getpid(), T=t, M2_reaped=m2)
+    out(got)
+    hold()
+
+
+def subreaper():
+    """S (this process) is a subreaper; M forks G (sleep) and exits: G is S's."""
+    set_subreaper()
+
+    def proc_m():
+        g = fork_exec("/bin/sleep", ["pl-G", "3600"])
+        report(M=os.getpid(), G=g)
+    m = child(proc_m)
+    os.waitpid(m, 0)
+    got = collect({"M", "G"})
+    got.update(S=os.getpid())
+    out(got)
+    hold()
+
+
+def zombie(code):
+    """A child that exits with code; this process never waits for it."""
+    z = child(lambda: os._exit(code))
+    wait_state(z, "Z")
+    out({"P": os.getpid(), "Z": z})
+    hold()
+
+
+def churn(rate):
+    """Start short-lived processes at about rate per second until SIGTERM:
+    alternately a /bin/true reaped at once and a sleep killed a few turns later."""
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    env = dict(os.environ)
+    alive, n = [], 0
+    nxt = time.monotonic()
+    started = time.monotonic()
+    while not stop:
+        if n % 2:
+            pid = os.posix_spawn("/bin/true", ["true"], env)
+            os.waitpid(pid, 0)
+        else:
+            alive.append(os.posix_spawn("/bin/sleep", ["sleep", "30"], env))
+            if len(alive) > 4:
+                p = alive.pop(0)
+                os.kill(p, signal.SIGKILL)
+                os.waitpid(p, 0)
+        n += 1
+        if n == 20:
+            out({"ready": True})
+        nxt += 1.0 / rate
+        d = nxt - time.monotonic()
+        if d > 0:
+            time.sleep(d)
+        elif d < -1:
+            nxt = time.monotonic()
+    for p in alive:
+        os.kill(p, signal.SIGKILL)
+        os.waitpid(p, 0)
+    sys.stderr.write("churn: %d processes in %.2f s\n" % (n, time.monotonic() - started))
+    os._exit(0)
+
+
+try:
+    mode = sys.argv[1]
+    if mode == "full":
+        full()
+    elif mode == "subreaper":
+        subreaper()
+    elif mode == "zombie":
+        zombie(int(sys.argv[2]))
+    elif mode == "churn":
+        churn(float(sys.argv[2]))
+    else:
+        raise SystemExit("unknown mode %r" % mode)
+except Exception as e:
+    out({"error": "%s: %r" % (type(e).__name__, e)})
+    os._exit(1)
+'''
+
+
+# --------------------------------------------------------------------------
+# Process bookkeeping: everything a subtest starts is killed when it ends.
+
+_live_popens = []  # our children (proclife, helpers)
+_live_pids = []  # our children started without Popen
+_foreign = []  # (pid, starttime): scenario processes that are not our children
+_pipes = []  # write ends whose closing tells a helper's processes to exit
+
+
+def cleanup_live():
+    for f in _pipes:
+        try:
+            f.close()
+        except Exception:
+            pass
+    _pipes.clear()
+    # Let the helpers' processes see EOF and exit by themselves, briefly.
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline and any(same_process(pid, st) for pid, st in _foreign):
+        time.sleep(0.01)
+    for pid, st in _foreign:
+        if same_process(pid, st):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    _foreign.clear()
+    for p in _live_popens:
+        try:
+            if p.poll() is None:
+                p.kill()
+            p.wait(timeout=5)
+        except Exception:
+            pass
+    _live_popens.clear()
+    for pid in _live_pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    _live_pids.clear()
+
+
+def same_process(pid, start):
+    s = proc_stat(pid)
+    return s is not None and s["start"] == start
+
+
+def adopt_foreign(pid):
+    """Remember a scenario process (not our child) so that cleanup kills it."""
+    s = proc_stat(pid)
+    if s is not None:
+        _foreign.append((pid, s["start"]))
+
+
+def popen(argv, **kw):
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    kw.setdefault("stdout", subprocess.DEVNULL)
+    p = subprocess.Popen(argv, **kw)
+    _live_popens.append(p)
+    return p
+
+
+def waitpid_deadline(pid, timeout=CHILD_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while True:
+        wpid, status = os.waitpid(pid, os.WNOHANG)
+        if wpid == pid:
+            if pid in _live_pids:
+                _live_pids.remove(pid)
+            return status
+        if time.monotonic() > deadline:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.waitpid(pid, 0)
+            raise Failure("process %d did not finish within %.0f s" % (pid, timeout))
+        time.sleep(0.002)
+
+
+def spawn(argv, path):
+    pid = os.posix_spawn(path, argv, dict(os.environ))
+    _live_pids.append(pid)
+    return pid
+
+
+class Helper:
+    """The scenario helper in one mode; .info is the JSON line it printed."""
+
+    def __init__(self, *args, timeout=CHILD_TIMEOUT):
+        self.p = popen([sys.executable, HELPER] + [str(a) for a in args],
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _pipes.append(self.p.stdin)
+        self.argv = [sys.executable, HELPER] + [str(a) for a in args]
+        self.info = self._line(timeout)
+        if "error" in self.info:
+            raise Failure("scenario helper %s failed: %s" % (" ".join(map(str, args)), self.info["error"]))
+
+    def _line(self, timeout):
+        fd = self.p.stdout.fileno()
+        buf = b""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure("scenario helper printed nothing within %.0f s" % timeout)
+            r, _, _ = select.select([fd], [], [], left)
+            if r:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    err = b""
+                    try:
+                        err = self.p.stderr.read()
+                    except Exception:
+                        pass
+                    raise Failure("scenario helper exited without its line; stderr %r" % err[-2000:])
+                buf += chunk
+        return json.loads(buf.split(b"\n", 1)[0])
+
+
+# --------------------------------------------------------------------------
+# Ground truth
+
+
+def proc_stat(pid):
+    """state, ppid, starttime (clock ticks) of /proc/PID/stat, or None."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    f = data[data.rindex(b")") + 2:].split()
+    return {"state": f[0].decode(), "ppid": int(f[1]), "start": int(f[19])}
+
+
+def proc_comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid, "rb") as f:
+            return f.read().rstrip(b"\n").decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def proc_cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if not data:
+        return None
+    return [a.decode("utf-8", "replace") for a in data.rstrip(b"\0").split(b"\0")]
+
+
+def ps_table():
+    """pid -> (ppid, STAT) from ps."""
+    r = subprocess.run(["ps", "-eo", "pid,ppid,stat", "--no-headers"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=20)
+    if r.returncode != 0:
+        raise Failure("ps failed: %r" % r.stderr)
+    t = {}
+    for line in r.stdout.decode().splitlines():
+        f = line.split()
+        if len(f) >= 3:
+            t[int(f[0])] = (int(f[1]), f[2])
+    return t
+
+
+def snapshot():
+    """(wall time before, {pid: (ppid, STAT, starttime)}): ps, then the start times from /proc
+    (a pid gone meanwhile has starttime None), to tell a reused pid from the same process."""
+    t0 = time.time()
+    ps = ps_table()
+    out = {}
+    for pid, (ppid, st) in ps.items():
+        s = proc_stat(pid)
+        out[pid] = (ppid, st, s["start"] if s else None)
+    return t0, out
+
+
+def ps_class(stat):
+    c = stat[:1]
+    if c in ("Z", "X"):
+        return "zombie"
+    if c == "T":
+        return "stopped"
+    return "alive"
+
+
+def tree_class(state):
+    return {"running": "alive", "continued": "alive"}.get(state, state)
+
+
+# --------------------------------------------------------------------------
+# proclife under test
+
+
+class Proclife:
+    """proclife ARGS with stdout and stderr collected by threads (never blocking it)."""
+
+    def __init__(self, args):
+        self.argv = [BIN] + list(args)
+        self.out = bytearray()
+        self.err = bytearray()
+        self.lock = threading.Lock()
+        self.p = popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.threads = [self._reader(self.p.stdout, self.out), self._reader(self.p.stderr, self.err)]
+
+    def _reader(self, f, buf):
+        def loop():
+            fd = f.fileno()
+            while True:
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                with self.lock:
+                    buf.extend(chunk)
+
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        return t
+
+    def stdout_bytes(self):
+        with self.lock:
+            return bytes(self.out)
+
+    def stderr_bytes(self):
+        with self.lock:
+            return bytes(self.err)
+
+    def name(self):
+        return "proclife " + " ".join(self.argv[1:])
+
+    def wait_ready(self, marker, timeout=READY_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if marker in self.stderr_bytes():
+                return
+            if self.p.poll() is not None:
+                self._join(2)
+                raise Failure("%s exited with %s before it was ready; stderr: %r"
+                              % (self.name(), self.p.returncode, self.stderr_bytes()))
+            time.sleep(0.005)
+        raise Failure("%s: no readiness line on stderr within %.0f s; stderr: %r"
+                      % (self.name(), timeout, self.stderr_bytes()))
+
+    def wait_line(self, timeout, n=1):
+        """Wait for the n-th complete stdout line; returns it (bytes) and the wall time it was seen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = self.stdout_bytes()
+            if out.count(b"\n") >= n:
+                return out.split(b"\n")[n - 1], time.time()
+            if self.p.poll() is not None:
+                self._join(2)
+                out = self.stdout_bytes()
+                if out.count(b"\n") >= n:
+                    return out.split(b"\n")[n - 1], time.time()
+                raise Failure("%s exited with %s before printing line %d; stdout %r; stderr %r"
+                              % (self.name(), self.p.returncode, n, out[-500:], self.stderr_bytes()))
+            if time.monotonic() > deadline:
+                raise Failure("%s: no output line %d within %.0f s; stderr %r"
+                              % (self.name(), n, timeout, self.stderr_bytes()))
+            time.sleep(0.002)
+
+    def _join(self, timeout):
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0, deadline - time.monotonic()))
+
+    def wait_exit(self, timeout):
+        try:
+            rc = self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self._join(5)
+        return rc
+
+    def stop(self, sig=signal.SIGINT, timeout=STOP_TIMEOUT):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        rc = self.wait_exit(timeout)
+        if rc is None:
+            self.p.kill()
+            self.p.wait(5)
+            raise Failure("%s did not exit within %.0f s of %s" % (self.name(), timeout, signal.Signals(sig).name))
+        return rc
+
+
+def run_once(args, timeout=30):
+    """proclife ARGS to completion; returns (exit status, stdout, stderr)."""
+    t = Proclife(args)
+    rc = t.wait_exit(timeout)
+    if rc is None:
+        t.p.kill()
+        t.p.wait(5)
+        raise Failure("%s did not finish within %.0f s" % (t.name(), timeout))
+    return rc, t.stdout_bytes(), t.stderr_bytes()
+
+
+def check_following_done(c, t, every):
+    """A `--every --count 1` run: exits 0 by itself, stderr exactly the following line."""
+    rc = t.wait_exit(every + 10)
+    if rc is None:
+        c.fail("%s still running %.0f s after its only print" % (t.name(), every + 10))
+        t.stop()
+        return
+    c.eq("%s exit status" % t.name(), 0, rc)
+    err = t.stderr_bytes().decode("utf-8", "replace")
+    c.ok("%s stderr: expected only the 'following' line, got %r" % (t.name(), err[-1000:]),
+         err.startswith(READY_FOLLOW.decode()) and err.count("\n") == 1 and err.endswith("\n"))
+    lines = t.stdout_bytes().split(b"\n")
+    c.eq("%s stdout lines (one JSON document per print)" % t.name(), 2, len(lines))
+
+
+def _no_dup_keys(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("duplicate key %r" % k)
+        d[k] = v
+    return d
+
+
+def _no_constants(name):
+    raise ValueError("non-JSON constant %s" % name)
+
+
+def parse_json(line, what):
+    try:
+        return json.loads(line.decode("utf-8"), object_pairs_hook=_no_dup_keys, parse_constant=_no_constants)
+    except ValueError as e:
+        raise Failure("%s is not strict JSON (%s): %r" % (what, e, line[:500]))
+
+
+def parse_json_lines(c, data, what="stdout"):
+    evs = []
+    for i, line in enumerate(data.split(b"\n")):
+        if not line:
+            continue
+        try:
+            evs.append(parse_json(line, "%s line %d" % (what, i + 1)))
+        except Failure as e:
+            c.fail(str(e))
+    return evs
+
+
+TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
+               "orphaned", "kthread", "stop_signal", "exit_code", "term_signal", "core_dumped",
+               "exit_time", "children"]
+
+
+def flatten(c, roots):
+    """{pid: node}, {pid: pid of the enclosing node or None}, [pids seen more than once]."""
+    nodes, parent, dups, bad = {}, {}, [], 0
+    if not isinstance(roots, list):
+        raise Failure("tree JSON is not an array: %r" % str(roots)[:300])
+    stack = [(r, None) for r in reversed(roots)]
+    while stack:
+        n, par = stack.pop()
+        if not isinstance(n, dict) or list(n.keys()) != TREE_FIELDS:
+            bad += 1
+            if bad <= 3:
+                c.fail("tree node fields: expected %s, got %s" % (TREE_FIELDS, list(n.keys()) if isinstance(n, dict) else n))
+            continue
+        pid = n["pid"]
+        if pid in nodes:
+            dups.append(pid)
+        else:
+            nodes[pid] = n
+            parent[pid] = par
+        for ch in reversed(n["children"]):
+            stack.append((ch, pid))
+    return nodes, parent, dups
+
+
+def rfc3339_ns(s):
+    """'2026-11-22T14:28:19.374369849Z' -> ns since the epoch."""
+    if not isinstance(s, str) or not s.endswith("Z") or "." not in s:
+        raise Failure("not an RFC 3339 UTC time with nanoseconds: %r" % (s,))
+    whole, frac = s[:-1].split(".")
+    secs = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return secs * 1000000000 + int(frac.ljust(9, "0")[:9])
+
+
+# --------------------------------------------------------------------------
+# Assertions
+
+
+class Check:
+    def __init__(self):
+        self.fails = []
+
+    def fail(self, msg):
+        self.fails.append(msg)
+
+    def eq(self, what, expected, got):
+        if expected != got or type(expected) is not type(got):
+            self.fails.append("%s: expected %r, got %r" % (what, expected, got))
+            return False
+        return True
+
+    def ok(self, what, cond):
+        if not cond:
+            self.fails.append(what)
+        return cond
+
+
+def short(x):
+    s = json.dumps(x, ensure_ascii=True)
+    return s if len(s) < 600 else s[:600] + "..."
+
+
+def node_summary(n):
+    return short({k: v for k, v in n.items() if k != "children"})
+
+
+def compare_table(c, nodes, parent, dups, before, after, t_before, what):
+    """The whole tree against two ps snapshots taken before and after it was printed.
+    Returns how many stable processes were compared."""
+    for pid in sorted(set(dups)):
+        c.fail("%s: pid %d appears %d times in the tree" % (what, pid, dups.count(pid) + 1))
+    stable = 0
+    missing = []
+    for pid, (ppid, st, start) in sorted(before.items()):
+        a = after.get(pid)
+        if a is None or start is None or a[2] != start or a[0] != ppid or ps_class(a[1]) != ps_class(st):
+            continue  # churn: not the same process in the same place and state both times
+        stable += 1
+        n = nodes.get(pid)
+        if n is None:
+            missing.append("%d (ppid %d, %s)" % (pid, ppid, st))
+            continue
+        c.eq("%s: pid %d ppid (ps says %d)" % (what, pid, ppid), ppid, n["ppid"])
+        c.eq("%s: pid %d nested under (ps ppid %d)" % (what, pid, ppid), ppid if ppid else None, parent[pid])
+        c.eq("%s: pid %d state class (ps STAT %s, tree %s)" % (what, pid, st, n["state"]),
+             ps_class(st), tree_class(n["state"]))
+        c.eq("%s: pid %d kthread (ppid %d)" % (what, pid, ppid), pid == 2 or ppid == 2, n["kthread"])
+    if missing:
+        c.fail("%s: %d processes alive before and after the print are missing from the tree: %s"
+               % (what, len(missing), ", ".join(missing[:20])))
+    # Nothing /proc lacked: a pid not listed before must have started after that listing began.
+    for pid, n in sorted(nodes.items()):
+        if pid in before:
+            continue
+        st = rfc3339_ns(n["start_time"]) / 1e9
+        if st < t_before - START_SLACK:
+            c.fail("%s: pid %d is in the tree but was not in /proc before it was printed, and started "
+                   "%.3f s before that listing: %s" % (what, pid, t_before - st, node_summary(n)))
+    return stable
+
+
+# --------------------------------------------------------------------------
+# Subtests
+
+
+def start_tree_following(every, args=("tree", "--json")):
+    t = Proclife(list(args) + ["--every", str(every), "--count", "1"])
+    t.wait_ready(READY_FOLLOW)
+    return t
+
+
+def test_scenario_vs_ps(c):
+    every = 4
+    t = start_tree_following(every)
+    t_ready = time.monotonic()
+    h = Helper("full")
+    s = h.info
+    set_up = time.monotonic() - t_ready
+    if set_up > every - 0.5:
+        raise Failure("the scenario took %.2f s to set up; the tree prints %d s after attaching" % (set_up, every))
+    alive = ["A", "B", "C", "D", "T", "Z", "S", "G", "G2", "P", "R"]
+    dead = ["M", "M2", "Q"]
+    for k in alive:
+        if k != "A":
+            adopt_foreign(s[k])
+    line, _ = t.wait_line(every + 15)
+    # Ground truth, right away.
+    truth = {k: proc_stat(s[k]) for k in alive}
+    ps = ps_table()
+    comms = {k: proc_comm(s[k]) for k in alive}
+    cmdlines = {k: proc_cmdline(s[k]) for k in alive}
+    check_following_done(c, t, every)
+    tree = parse_json(line, "the tree print")
+    nodes, parent, dups = flatten(c, tree)
+    name = {s[k]: k for k in alive + dead}
+
+    def who(pid):
+        return "%s (%d)" % (name[pid], pid) if pid in name else str(pid)
+
+    # The scenario itself, as /proc and ps say (not proclife's fault if this fails).
+    for k in alive:
+        if truth[k] is None or s[k] not in ps:
+            raise Failure("scenario process %s (%d) is gone: %r" % (k, s[k], truth[k]))
+        c.eq("scenario sanity: ps and /proc/%d/stat agree on the ppid of %s" % (s[k], k),
+             truth[k]["ppid"], ps[s[k]][0])
+    for k, par in (("B", "A"), ("T", "A"), ("S", "A"), ("P", "A"), ("C", "B"), ("Z", "B"), ("D", "C"),
+                   ("G", "S")):
+        if truth[k]["ppid"] != s[par]:
+            raise Failure("scenario sanity: %s's ppid is %d in /proc, expected %s"
+                          % (k, truth[k]["ppid"], who(s[par])))
+    for k in ("G2", "R"):
+        if truth[k]["ppid"] in (s["M2"], s["Q"], s["A"], s["P"]):
+            raise Failure("scenario sanity: %s was not reparented (ppid %d)" % (k, truth[k]["ppid"]))
+    c.eq("scenario sanity: ps STAT of T starts with", "T", ps[s["T"]][1][:1])
+    c.eq("scenario sanity: ps STAT of Z starts with", "Z", ps[s["Z"]][1][:1])
+
+    exec_argv = {"A": h.argv, "D": ["pl-D", "-"], "T": ["pl-T", "3600"], "G": ["pl-G", "-"],
+                 "G2": ["pl-G2", "-"], "R": ["pl-R", "-"]}
+    orphaned = {"G", "G2", "R"}
+    for k in alive:
+        pid = s[k]
+        n = nodes.get(pid)
+        what = "%s (pid %d)" % (k, pid)
+        if n is None:
+            c.fail("%s: not in the tree" % what)
+            continue
+        ppid, stat = ps[pid]
+        c.eq("%s ppid (ps)" % what, ppid, n["ppid"])
+        c.eq("%s nested under (ps ppid %s)" % (what, who(ppid)), ppid, parent[pid])
+        c.eq("%s uid" % what, 0, n["uid"])
+        c.eq("%s comm (/proc/%d/comm)" % (what, pid), comms[k], n["comm"])
+        c.eq("%s kthread" % what, False, n["kthread"])
+        c.eq("%s orphaned" % what, k in orphaned, n["orphaned"])
+        cls = ps_class(stat)
+        if cls == "stopped":
+            c.eq("%s state (ps STAT %s)" % (what, stat), "stopped", n["state"])
+            c.eq("%s stop_signal" % what, "SIGSTOP", n["stop_signal"])
+        elif cls == "zombie":
+            c.eq("%s state (ps STAT %s)" % (what, stat), "zombie", n["state"])
+            c.eq("%s stop_signal" % what, None, n["stop_signal"])
+        else:
+            # Never stopped nor continued: exactly "running".
+            c.eq("%s state (ps STAT %s)" % (what, stat), "running", n["state"])
+            c.eq("%s stop_signal" % what, None, n["stop_signal"])
+        if cls == "zombie":
+            c.eq("%s exit_code" % what, 7, n["exit_code"])
+            c.eq("%s term_signal" % what, None, n["term_signal"])
+            c.eq("%s core_dumped" % what, False, n["core_dumped"])
+            c.ok("%s exit_time: the exit was seen, expected a time, got %r" % (what, n["exit_time"]),
+                 isinstance(n["exit_time"], str))
+        else:
+            for f in ("exit_code", "term_signal", "exit_time"):
+                c.eq("%s %s" % (what, f), None, n[f])
+        if k in exec_argv:
+            c.eq("%s argv (what it exec'd)" % what, exec_argv[k], n["argv"])
+            if k != "A":
+                c.eq("%s argv vs /proc/%d/cmdline" % (what, pid), cmdlines[k], n["argv"])
+        else:
+            # Only forked: its argv is its parent's (as /proc says) or unknown (null).
+            inherited = cmdlines[k] if cmdlines[k] is not None else h.argv
+            c.ok("%s argv: expected null or the inherited %r, got %r" % (what, inherited, n["argv"]),
+                 n["argv"] is None or n["argv"] == inherited)
+    # Children: exactly what ps says, for every scenario process; for the adopters of
+    # G2 and R (init or a subreaper above us), the scenario's pids among their children.
+    for k in alive:
+        pid = s[k]
+        if pid not in nodes:
+            continue
+        want = sorted(who(p) for p, (pp, _) in ps.items() if pp == pid)
+        got = sorted(who(ch["pid"]) for ch in nodes[pid]["children"])
+        c.eq("children of %s in the tree (ps)" % who(pid), want, got)
+    for adopter in sorted({truth["G2"]["ppid"], truth["R"]["ppid"]}):
+        want = sorted(who(s[k]) for k in alive if ps[s[k]][0] == adopter)
+        got = sorted(who(ch["pid"]) for ch in nodes.get(adopter, {"children": []})["children"]
+                     if ch["pid"] in name)
+        c.eq("scenario processes under the adopter %d in the tree (ps)" % adopter, want, got)
+    for k in dead:
+        if s[k] not in ps:
+            c.ok("%s (pid %d) exited and was reaped, yet is in the tree: %s"
+                 % (k, s[k], node_summary(nodes[s[k]]) if s[k] in nodes else ""), s[k] not in nodes)
+    for pid in sorted(set(dups)):
+        if pid in name:
+            c.fail("%s appears more than once in the tree" % who(pid))
+
+
+def test_whole_table_vs_ps(c):
+    t_before, before = snapshot()
+    rc, out, err = run_once(["tree", "--json"])
+    _, after = snapshot()
+    c.eq("proclife tree --json exit status", 0, rc)
+    c.eq("proclife tree --json stderr", b"", err)
+    c.eq("proclife tree --json stdout lines", 1, out.count(b"\n"))
+    tree = parse_json(out.split(b"\n")[0], "the tree")
+    nodes, parent, dups = flatten(c, tree)
+    stable = compare_table(c, nodes, parent, dups, before, after, t_before, "whole table")
+    c.ok("whole table: only %d stable processes to compare (expected dozens)" % stable, stable >= 10)
+    c.ok("whole table: pid 1 is not in the tree", 1 in nodes)
+
+
+def zombie_entry(c, zs, pid, what):
+    hits = [z for z in zs if z.get("pid") == pid]
+    if len(hits) != 1:
+        c.fail("%s (pid %d): expected once in the zombie list, got %d times; list pids %s"
+               % (what, pid, len(hits), [z.get("pid") for z in zs]))
+        return None
+    return hits[0]
+
+
+def check_zombie(c, z, what, pid, code, parent, for_s):
+    if z is None:
+        return
+    c.eq("%s state" % what, "zombie", z["state"])
+    c.eq("%s comm (/proc)" % what, proc_comm(pid), z["comm"])
+    c.eq("%s ppid" % what, parent, z["ppid"])
+    c.eq("%s exit_code" % what, code, z["exit_code"])
+    c.eq("%s term_signal" % what, None, z["term_signal"])
+    c.eq("%s core_dumped" % what, False, z["core_dumped"])
+    c.eq("%s parent" % what, {"pid": parent, "comm": proc_comm(parent)}, z["parent"])
+    if for_s is None:
+        c.eq("%s zombie_for_s (its exit happened before proclife started)" % what, None, z["zombie_for_s"])
+        c.eq("%s exit_time" % what, None, z["exit_time"])
+    else:
+        lo, hi = for_s
+        v = z["zombie_for_s"]
+        c.ok("%s zombie_for_s: expected a number in [%.3f, %.3f], got %r" % (what, lo, hi, v),
+             isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi)
+        c.ok("%s exit_time: expected a time, got %r" % (what, z["exit_time"]), isinstance(z["exit_time"], str))
+
+
+def test_zombies_command(c):
+    old = Helper("zombie", 5)
+    zo, po = old.info["Z"], old.info["P"]
+    c.eq("scenario: pre-existing zombie's ppid", po, proc_stat(zo)["ppid"])
+    rc, out, err = run_once(["zombies", "--json"])
+    c.eq("zombies --json exit status", 0, rc)
+    c.eq("zombies --json stderr", b"", err)
+    zs = parse_json(out.rstrip(b"\n"), "zombies --json")
+    if not isinstance(zs, list):
+        raise Failure("zombies --json is not an array: %r" % out[:300])
+    for z in zs:
+        c.eq("zombie list entry %d: state" % z.get("pid", -1), "zombie", z.get("state"))
+    check_zombie(c, zombie_entry(c, zs, zo, "pre-existing zombie"), "one-shot: pre-existing zombie",
+                 zo, 5, po, None)
+
+    every = 3
+    t = start_tree_following(every, ("zombies", "--json"))
+    t_ready = time.monotonic()
+    t0 = time.monotonic()
+    new = Helper("zombie", 9)
+    zn, pn = new.info["Z"], new.info["P"]
+    line, _ = t.wait_line(every + 15)
+    t_out = time.monotonic()
+    check_following_done(c, t, every)
+    zs = parse_json(line, "zombies --json --every")
+    if not isinstance(zs, list):
+        raise Failure("zombies --json --every print is not an array: %r" % line[:300])
+    check_zombie(c, zombie_entry(c, zs, zo, "pre-existing zombie (--every)"), "--every: pre-existing zombie",
+                 zo, 5, po, None)
+    # It exited after t0 and was printed before t_out.
+    hi = min(3.5, t_out - t0 + 0.01)
+    check_zombie(c, zombie_entry(c, zs, zn, "new zombie (--every)"), "--every: new zombie", zn, 9, pn, (0.0, hi))
+    c.ok("the new zombie was set up %.2f s after attaching; the list prints after %d s"
+         % (t0 - t_ready, every), t0 - t_ready < every - 0.5)
+
+
+def wait_proc_state(pid, want, timeout=CHILD_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while True:
+        s = proc_stat(pid)
+        if s is not None and s["state"] in want:
+            return s
+        if time.monotonic() > deadline:
+            raise Failure("pid %d not in state %s after %.0f s (%r)" % (pid, want, timeout, s))
+        time.sleep(0.002)
+
+
+def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while proc_comm(pid) != comm:
+        if time.monotonic() > deadline:
+            raise Failure("process %d not named %r after %.0f s" % (pid, comm, timeout))
+        time.sleep(0.001)
+
+
+def wait_events(t, pred, timeout, what):
+    """Wait until the JSON lines so far satisfy pred(events); returns the events."""
+    deadline = time.monotonic() + timeout
+    while True:
+        data = t.stdout_bytes()
+        data = data[:data.rfind(b"\n") + 1]
+        evs = [json.loads(l) for l in data.split(b"\n") if l]
+        if pred(evs):
+            return evs
+        if t.p.poll() is not None or time.monotonic() > deadline:
+            raise Failure("%s: not seen within %.0f s; events so far for our pids: %s"
+                          % (what, timeout, "".join("\n      " + short(e) for e in evs[-20:])))
+        time.sleep(0.01)
+
+
+def test_watch_derived(c):
+    t = Proclife(["watch", "--json", "-e", "stop,continue,zombie,reparent", "--zombie-after", "0.5"])
+    t.wait_ready(READY_WATCH)
+
+    def mine(pids):
+        return lambda evs: [e for e in evs if e.get("pid") in pids]
+
+    # SIGSTOP then SIGCONT.
+    s1 = spawn(["sleep", "3600"], "/bin/sleep")
+    wait_comm(s1, "sleep")
+    os.kill(s1, signal.SIGSTOP)
+    wait_proc_state(s1, ("T",))
+    os.kill(s1, signal.SIGCONT)
+    wait_proc_state(s1, ("S", "R"))
+    # SIGTSTP, default action, in a process group that is not orphaned (own group, parent
+    # in another group of the same session), else the kernel would discard it.
+    kw = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": lambda: os.setpgid(0, 0)}
+    p2 = popen(["/bin/sleep", "3600"], **kw)
+    s2 = p2.pid
+    wait_comm(s2, "sleep")
+    os.kill(s2, signal.SIGTSTP)
+    wait_proc_state(s2, ("T",))
+    # A zombie left unreaped.
+    zh = Helper("zombie", 3)
+    z, zp = zh.info["Z"], zh.info["P"]
+    # A subreaper orphaning.
+    sh = Helper("subreaper")
+    S, M, G = sh.info["S"], sh.info["M"], sh.info["G"]
+    adopt_foreign(G)
+    g_ppid = proc_stat(G)["ppid"]
+    c.eq("scenario: /proc ppid of the orphan G (the subreaper S)", S, g_ppid)
+
+    pids = {s1, s2, z, zp, S, M, G}
+    evs = wait_events(t, lambda evs: (
+        len([e for e in evs if e.get("pid") == s1]) >= 2 and
+        any(e.get("pid") == s2 for e in evs) and
+        any(e.get("pid") == z and e.get("event") == "zombie" for e in evs) and
+        any(e.get("pid") == G and e.get("event") == "reparent" for e in evs)), 10, "derived events")
+    time.sleep(0.3)  # anything extra would show now
+    rc = t.stop()
+    c.eq("watch exit status", 0, rc)
+    evs = parse_json_lines(c, t.stdout_bytes())
+    ours = [e for e in evs if e.get("pid") in pids]
+
+    e1 = [e for e in ours if e["pid"] == s1]
+    c.eq("events of the SIGSTOP'd then SIGCONT'd sleep %d" % s1, ["stop", "continue"], [e["event"] for e in e1])
+    if len(e1) == 2:
+        c.eq("stop: sig", 19, e1[0].get("sig"))
+        c.eq("stop: signame", "SIGSTOP", e1[0].get("signame"))
+        c.eq("stop: ppid", MYPID, e1[0].get("ppid"))
+        c.eq("stop: comm", "sleep", e1[0].get("comm"))
+        c.eq("continue: sig", 18, e1[1].get("sig"))
+        c.eq("continue: signame", "SIGCONT", e1[1].get("signame"))
+    e2 = [e for e in ours if e["pid"] == s2]
+    c.eq("events of the SIGTSTP'd sleep %d" % s2, ["stop"], [e["event"] for e in e2])
+    if len(e2) == 1:
+        c.eq("SIGTSTP stop: sig", 20, e2[0].get("sig"))
+        c.eq("SIGTSTP stop: signame", "SIGTSTP", e2[0].get("signame"))
+    ez = [e for e in ours if e["pid"] == z]
+    c.eq("events of the zombie %d" % z, ["zombie"], [e["event"] for e in ez])
+    if len(ez) == 1:
+        e = ez[0]
+        c.eq("zombie: exit_code", 3, e.get("exit_code"))
+        c.eq("zombie: term_signal", None, e.get("term_signal"))
+        c.eq("zombie: status", 3 << 8, e.get("status"))
+        c.eq("zombie: parent", zp, e.get("parent"))
+        c.eq("zombie: ppid", zp, e.get("ppid"))
+        c.eq("zombie: parent_comm", proc_comm(zp), e.get("parent_comm"))
+        v = e.get("zombie_for_s")
+        c.ok("zombie: zombie_for_s expected in [0.5, 5], got %r" % v, isinstance(v, float) and 0.5 <= v <= 5)
+    eg = [e for e in ours if e["pid"] == G]
+    c.eq("events of the orphan G %d" % G, ["reparent"], [e["event"] for e in eg])
+    if len(eg) == 1:
+        e = eg[0]
+        c.eq("reparent: old_parent (the dead middle process M)", M, e.get("old_parent"))
+        c.eq("reparent: new_parent (the subreaper S = /proc ppid)", g_ppid, e.get("new_parent"))
+        c.eq("reparent: ppid", g_ppid, e.get("ppid"))
+        c.eq("reparent: new_parent_comm", proc_comm(S), e.get("new_parent_comm"))
+    rest = [e for e in ours if e["pid"] not in (s1, s2, z, G)]
+    c.ok("unexpected derived events for our pids: %s" % "".join("\n      " + short(e) for e in rest), not rest)
+
+
+def write_ns_last_pid(n):
+    fd = os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY)
+    try:
+        os.write(fd, str(n).encode())
+    finally:
+        os.close(fd)
+
+
+def test_pid_reuse(c):
+    try:
+        with open("/proc/sys/kernel/ns_last_pid") as f:
+            last = int(f.read())
+        write_ns_last_pid(last)
+    except OSError as e:
+        raise Skip("the kernel refuses /proc/sys/kernel/ns_last_pid: %s" % e)
+    every = 4
+    tree = start_tree_following(every)
+    t_ready = time.monotonic()
+    watch = Proclife(["watch", "--json", "-e", "exec,exit,reap"])
+    watch.wait_ready(READY_WATCH)
+    n = None
+    tries = []
+    for attempt in range(20):
+        first = spawn(["first-life", "3600"], "/bin/sleep")
+        wait_comm(first, "sleep")
+        os.kill(first, signal.SIGKILL)
+        waitpid_deadline(first)
+        time.sleep(0.02)  # the second life starts clearly after the first one's end
+        write_ns_last_pid(first - 1)
+        second = spawn(["second-life", "3600"], "/bin/sleep")
+        if second == first:
+            n = first
+            break
+        tries.append((first, second))
+        os.kill(second, signal.SIGKILL)
+        waitpid_deadline(second)
+    if n is None:
+        raise Failure("pid never reused in 20 tries (first, second): %s" % tries)
+    wait_comm(n, "sleep")
+    if time.monotonic() - t_ready > every - 0.5:
+        raise Failure("reusing a pid took %.2f s; the tree prints %d s after attaching"
+                      % (time.monotonic() - t_ready, every))
+    line, _ = tree.wait_line(every + 15)
+    check_following_done(c, tree, every)
+    nodes_list = []
+
+    def walk(ns):
+        for x in ns:
+            if x["pid"] == n:
+                nodes_list.append(x)
+            walk(x["children"])
+    walk(parse_json(line, "the tree print"))
+
+    evs = wait_events(watch, lambda evs: len([e for e in evs if e.get("pid") == n and e.get("event") == "exec"]) >= 2,
+                      10, "both execs of pid %d" % n)
+    time.sleep(0.3)
+    c.eq("watch exit status", 0, watch.stop())
+    evs = [e for e in parse_json_lines(c, watch.stdout_bytes()) if e.get("pid") == n]
+    c.eq("watch: events of pid %d (both lives)" % n, ["exec", "exit", "reap", "exec"], [e["event"] for e in evs])
+    exit_ns = None
+    if [e["event"] for e in evs] == ["exec", "exit", "reap", "exec"]:
+        x1, ex, rp, x2 = evs
+        c.eq("first life exec argv", ["first-life", "3600"], x1["argv"])
+        c.eq("first life exit: term_signal", 9, ex["term_signal"])
+        c.eq("first life reap: how", "wait", rp["how"])
+        c.eq("first life reap: reaper", MYPID, rp["reaper"])
+        c.eq("second life exec argv", ["second-life", "3600"], x2["argv"])
+        c.ok("the second exec (%s) is not after the first life's reap (%s)" % (x2["time"], rp["time"]),
+             rfc3339_ns(x2["time"]) > rfc3339_ns(rp["time"]))
+        exit_ns = rfc3339_ns(ex["time"])
+    if len(nodes_list) != 1:
+        c.fail("tree: pid %d expected exactly once, got %d times: %s"
+               % (n, len(nodes_list), [node_summary(x) for x in nodes_list]))
+        return
+    node = nodes_list[0]
+    c.eq("tree: pid %d argv" % n, ["second-life", "3600"], node["argv"])
+    c.eq("tree: pid %d state" % n, "running", node["state"])
+    c.eq("tree: pid %d ppid" % n, MYPID, node["ppid"])
+    c.eq("tree: pid %d orphaned" % n, False, node["orphaned"])
+    c.eq("tree: pid %d exit_time" % n, None, node["exit_time"])
+    if exit_ns is not None:
+        c.ok("tree: pid %d start_time %s is not after the first life's exit %s"
+             % (n, node["start_time"], evs[1]["time"]), rfc3339_ns(node["start_time"]) > exit_ns)
+
+
+def test_startup_race(c):
+    churn = Helper("churn", 200)
+    every = 2
+    t = start_tree_following(every)
+    t_ready = time.monotonic()
+    time.sleep(0.3)  # the churn goes on while the model is live, too
+    churn.p.send_signal(signal.SIGTERM)
+    try:
+        churn.p.wait(timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise Failure("the churn loop did not stop within %.0f s" % CHILD_TIMEOUT)
+    err = churn.p.stderr.read().decode("utf-8", "replace")
+    c.eq("churn loop exit status", 0, churn.p.returncode)
+    t_before, before = snapshot()
+    if time.monotonic() - t_ready > every - 0.2:
+        raise Failure("the churn loop and ps took %.2f s; the tree prints %d s after attaching"
+                      % (time.monotonic() - t_ready, every))
+    line, _ = t.wait_line(every + 15)
+    _, after = snapshot()
+    check_following_done(c, t, every)
+    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    stable = compare_table(c, nodes, parent, dups, before, after, t_before, "after the churn")
+    c.ok("after the churn: only %d stable processes to compare" % stable, stable >= 10)
+    c.ok("the churn loop started few processes: %r" % err, "churn: " in err)
+
+
+SUBTESTS = [
+    ("scenario_vs_ps", test_scenario_vs_ps),
+    ("whole_table_vs_ps", test_whole_table_vs_ps),
+    ("zombies_command", test_zombies_command),
+    ("watch_derived", test_watch_derived),
+    ("pid_reuse", test_pid_reuse),
+    ("startup_race", test_startup_race),
+]
+
+
+def on_alarm(signum, frame):
+    raise Timeout("subtest took longer than %d s" % SUBTEST_TIMEOUT)
+
+
+def run_subtest(name, fn):
+    full = "e2e/tree_" + name
+    if os.geteuid() != 0:
+        print("SKIP %s: needs root" % full, flush=True)
+        return None
+    c = Check()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(SUBTEST_TIMEOUT)
+    skipped = None
+    try:
+        try:
+            fn(c)
+        finally:
+            signal.alarm(0)
+    except Skip as e:
+        skipped = str(e)
+    except (Failure, Timeout) as e:
+        c.fail(str(e))
+    except Exception as e:  # a bug in the test or an unexpected state: still a FAIL line
+        import traceback
+        c.fail("unexpected %s: %s" % (type(e).__name__, e))
+        for ln in traceback.format_exc().rstrip().split("\n"):
+            c.fail("  " + ln)
+    finally:
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.alarm(30)  # cleanup is bounded too
+        try:
+            cleanup_live()
+        except Timeout:
+            c.fail("cleanup took longer than 30 s")
+        finally:
+            signal.alarm(0)
+    if skipped is not None:
+        print("SKIP %s: %s" % (full, skipped), flush=True)
+        return None
+    if c.fails:
+        for msg in c.fails:
+            for ln in msg.split("\n"):
+                print("    " + ln)
+        print("FAIL %s" % full, flush=True)
+        return False
+    print("PASS %s" % full, flush=True)
+    return True
+
+
+def main():
+    global BIN, HELPER
+    if len(sys.argv) < 2:
+        print("usage: %s PATH/TO/proclife [SUBTEST...]" % sys.argv[0], file=sys.stderr)
+        return 2
+    BIN = os.path.abspath(sys.argv[1])
+    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
+        print("%s: %s is not an executable file" % (sys.argv[0], BIN), file=sys.stderr)
+        return 2
+    only = set(sys.argv[2:])
+    unknown = only - {n for n, _ in SUBTESTS}
+    if unknown:
+        print("%s: unknown subtests: %s" % (sys.argv[0], ", ".join(sorted(unknown))), file=sys.stderr)
+        return 2
+    fd, HELPER = tempfile.mkstemp(prefix="pl-tree-helper-", suffix=".py")
+    failed = 0
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(HELPER_SRC)
+        for name, fn in SUBTESTS:
+            if only and name not in only:
+                continue
+            if run_subtest(name, fn) is False:
+                failed += 1
+    finally:
+        os.unlink(HELPER)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
