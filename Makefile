@@ -23,7 +23,7 @@ SKEL        := $(BUILD)/proclife.skel.h
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 KERNEL_TEST := $(BUILD)/tests/test_kernel
 
-.PHONY: all deps run test vmlinux clean
+.PHONY: all deps run test bench vmlinux clean
 # Keep test objects: they are not worth rebuilding on every run.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -56,11 +56,21 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 $(KERNEL_TEST): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/kernel/*.c)) $(LIB)
 	$(CC) -o $@ $^ $(LDLIBS) -lpthread
 
+BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
+
+$(BUILD)/bench/%: $(BUILD)/tools/bench/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LDLIBS) -lpthread
+
 run: $(BUILD)/proclife
 	$(BUILD)/proclife $(ARGS)
 
-test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST)
+test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(BENCH_TOOLS)
 	@tests/run.sh
+
+# Slow (minutes): every workload under every tracer, several rounds. Not part of test.
+bench: $(BUILD)/proclife $(BENCH_TOOLS)
+	@tools/bench.py
 
 vmlinux: | deps
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

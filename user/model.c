@@ -230,9 +230,9 @@ static void unlink_parent(struct model *m, struct proc *p)
 	p->parent = p->next_sibling = p->prev_sibling = 0;
 }
 
-static void link_parent(struct model *m, struct proc *p, __u32 ppid)
+/* Link p under parent (already looked up by the caller; NULL: none known) as ppid's child. */
+static void link_to(struct model *m, struct proc *p, struct proc *parent, __u32 ppid)
 {
-	struct proc *parent = ppid ? model__find(m, ppid) : NULL;
 	__u32 slot = model__slot_of(m, p);
 
 	unlink_parent(m, p);
@@ -244,6 +244,11 @@ static void link_parent(struct model *m, struct proc *p, __u32 ppid)
 	if (parent->first_child)
 		m->slots[parent->first_child].prev_sibling = slot;
 	parent->first_child = slot;
+}
+
+static void link_parent(struct model *m, struct proc *p, __u32 ppid)
+{
+	link_to(m, p, ppid ? model__find(m, ppid) : NULL, ppid);
 }
 
 /* ---- slots ---- */
@@ -427,16 +432,20 @@ static void apply_fork(struct model *m, const struct pl_fork *e)
 	}
 	if (c)
 		retire(m, c, e->h.ts, 0);
+	__u32 parent_slot = model__slot_of(m, parent);
+
 	c = proc_new(m, e->child_pid, e->child_start_ns);
 	if (!c)
 		return;
-	parent = model__find(m, ppid); /* slots may have moved */
+	parent = model__slot(m, parent_slot); /* slots may have moved */
+	if (ppid != e->h.pid)
+		parent = model__find(m, ppid); /* CLONE_PARENT: the caller's parent */
 	c->uid = e->h.uid;
 	c->state_ts = e->h.ts;
 	memcpy(c->comm, e->h.comm, PL_COMM_LEN);
 	if (parent && (parent->flags & PROC_F_KTHREAD))
 		c->flags |= PROC_F_KTHREAD;
-	link_parent(m, c, ppid);
+	link_to(m, c, parent, ppid);
 }
 
 /* Prepend an exec to p's chain: filename (NUL included) then args. */

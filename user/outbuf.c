@@ -105,7 +105,7 @@ static inline bool usable(struct outbuf *ob)
 	return true;
 }
 
-void outbuf__write(struct outbuf *ob, const void *p, size_t n)
+void outbuf__write_slow(struct outbuf *ob, const void *p, size_t n)
 {
 	if (n == 0 || !usable(ob))
 		return;
@@ -133,11 +133,6 @@ void outbuf__write(struct outbuf *ob, const void *p, size_t n)
 	}
 	memcpy(ob->data + ob->len, p, n);
 	ob->len += n;
-}
-
-void outbuf__puts(struct outbuf *ob, const char *s)
-{
-	outbuf__write(ob, s, strlen(s));
 }
 
 void outbuf__printf(struct outbuf *ob, const char *fmt, ...)

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct outbuf {
 	char *data;     /* cap + 1 bytes: room for the NUL of outbuf__cstr() */
@@ -37,8 +38,8 @@ struct outbuf {
 int outbuf__init(struct outbuf *ob, int fd, size_t cap);
 void outbuf__free(struct outbuf *ob);
 
-void outbuf__write(struct outbuf *ob, const void *p, size_t n);
-void outbuf__puts(struct outbuf *ob, const char *s);
+/* The slow path of outbuf__write(): flush, grow, or an error. */
+void outbuf__write_slow(struct outbuf *ob, const void *p, size_t n);
 void outbuf__printf(struct outbuf *ob, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void outbuf__u64(struct outbuf *ob, uint64_t v);
 void outbuf__i64(struct outbuf *ob, int64_t v);
@@ -53,6 +54,22 @@ void outbuf__reset(struct outbuf *ob);
  * (full buffer, error already recorded) is left to outbuf__write(), which
  * knows how to flush, grow or drop.
  */
+/* Inline, so that writing a string literal costs a memcpy of a known size. */
+static inline void outbuf__write(struct outbuf *ob, const void *p, size_t n)
+{
+	if (__builtin_expect(n <= ob->cap - ob->len && ob->data && !ob->err, 1)) {
+		memcpy(ob->data + ob->len, p, n);
+		ob->len += n;
+	} else {
+		outbuf__write_slow(ob, p, n);
+	}
+}
+
+static inline void outbuf__puts(struct outbuf *ob, const char *s)
+{
+	outbuf__write(ob, s, strlen(s));
+}
+
 static inline void outbuf__putc(struct outbuf *ob, char c)
 {
 	if (__builtin_expect(ob->len < ob->cap && !ob->err, 1))

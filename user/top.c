@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
@@ -576,6 +577,21 @@ static void init_screen(struct top *t)
 	}
 }
 
+/* Is TERM known, and can it move the cursor? Checked before the slow part (loading the BPF programs). */
+static bool terminal_usable(void)
+{
+	char *cup;
+	bool ok;
+	int err;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return false;
+	cup = tigetstr("cup");
+	ok = cup && cup != (char *)-1;
+	del_curterm(cur_term);
+	return ok;
+}
+
 /* Kernel threads are many and rarely what one looks for: their tree starts collapsed. */
 static void collapse_kthreads(struct top *t)
 {
@@ -652,6 +668,12 @@ int top__main(int argc, char **argv)
 		fprintf(stderr, "proclife top: out of memory\n");
 		return 1;
 	}
+	if (!terminal_usable()) {
+		const char *term = getenv("TERM");
+
+		fprintf(stderr, "proclife top: cannot draw on this terminal (TERM=%.32s)\n", term ? term : "");
+		goto out;
+	}
 	r = live__new(&cfg, &t.live, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
@@ -665,7 +687,7 @@ int top__main(int argc, char **argv)
 	if (!scr) {
 		const char *term = getenv("TERM");
 
-		fprintf(stderr, "proclife top: cannot use the terminal (TERM=%.32s)\n", term ? term : "");
+		fprintf(stderr, "proclife top: cannot draw on this terminal (TERM=%.32s)\n", term ? term : "");
 		goto out;
 	}
 	init_screen(&t);

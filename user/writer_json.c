@@ -6,39 +6,42 @@
  */
 #include <string.h>
 
+/* Inlined so that each literal key is a fixed-size copy. */
+#define INLINE static inline __attribute__((always_inline))
+
 #include "escape.h"
 #include "event.h"
 #include "names.h"
 #include "sigorigin.h"
 #include "writer.h"
 
-static void key(struct outbuf *ob, const char *k)
+INLINE void key(struct outbuf *ob, const char *k)
 {
-	outbuf__puts(ob, ",\"");
+	outbuf__write(ob, ",\"", 2);
 	outbuf__puts(ob, k);
-	outbuf__puts(ob, "\":");
+	outbuf__write(ob, "\":", 2);
 }
 
-static void kv_u64(struct outbuf *ob, const char *k, __u64 v)
+INLINE void kv_u64(struct outbuf *ob, const char *k, __u64 v)
 {
 	key(ob, k);
 	outbuf__u64(ob, v);
 }
 
-static void kv_i64(struct outbuf *ob, const char *k, long long v)
+INLINE void kv_i64(struct outbuf *ob, const char *k, long long v)
 {
 	key(ob, k);
 	outbuf__i64(ob, v);
 }
 
-static void kv_bool(struct outbuf *ob, const char *k, bool v)
+INLINE void kv_bool(struct outbuf *ob, const char *k, bool v)
 {
 	key(ob, k);
 	outbuf__puts(ob, v ? "true" : "false");
 }
 
 /* A name from our own tables: plain ASCII, no escaping needed. */
-static void kv_name(struct outbuf *ob, const char *k, const char *v)
+INLINE void kv_name(struct outbuf *ob, const char *k, const char *v)
 {
 	key(ob, k);
 	outbuf__putc(ob, '"');
@@ -46,18 +49,18 @@ static void kv_name(struct outbuf *ob, const char *k, const char *v)
 	outbuf__putc(ob, '"');
 }
 
-static void kv_str(struct outbuf *ob, const char *k, const char *s, size_t n)
+INLINE void kv_str(struct outbuf *ob, const char *k, const char *s, size_t n)
 {
 	key(ob, k);
 	escape__json_string(ob, s, n);
 }
 
-static void kv_comm(struct outbuf *ob, const char *k, const char *c)
+INLINE void kv_comm(struct outbuf *ob, const char *k, const char *c)
 {
 	kv_str(ob, k, c, strnlen(c, PL_COMM_LEN));
 }
 
-static void kv_name_or_null(struct outbuf *ob, const char *k, const char *v)
+INLINE void kv_name_or_null(struct outbuf *ob, const char *k, const char *v)
 {
 	if (v) {
 		kv_name(ob, k, v);
