@@ -19,6 +19,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define PL_UID_ANY ((__u32)-1)
 #define SIGKILL 9
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTOU 22
 #define SI_USER 0
 #define SI_QUEUE -1
 #define SI_TKILL -6
@@ -811,6 +814,45 @@ int BPF_PROG(pl_oom_victim, struct task_struct *task)
 	return 0;
 }
 
+/*
+ * Does t's parent keep t's process group from being orphaned? (The kernel's
+ * will_become_orphaned_pgrp(): a parent in another group of the same
+ * session, not init.)
+ */
+static __always_inline bool parent_anchors(struct task_struct *t, struct pid *pgrp, struct pid *sid)
+{
+	struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+	struct signal_struct *ps = BPF_CORE_READ(parent, signal);
+
+	return BPF_CORE_READ(parent, tgid) != 1 && BPF_CORE_READ(ps, pids[PIDTYPE_PGID]) != pgrp &&
+	       BPF_CORE_READ(ps, pids[PIDTYPE_SID]) == sid;
+}
+
+/*
+ * SIGTSTP, SIGTTIN and SIGTTOU with the default action stop a process,
+ * except in an orphaned process group, where the kernel discards them right
+ * after this tracepoint. Checked for the receiver and its group's leader,
+ * which decides for the usual groups (a job of a shell, a setsid daemon).
+ */
+static __always_inline bool stop_discarded(struct task_struct *cur, int sig)
+{
+	struct signal_struct *s = BPF_CORE_READ(cur, signal);
+	struct pid *pgrp = BPF_CORE_READ(s, pids[PIDTYPE_PGID]), *sid = BPF_CORE_READ(s, pids[PIDTYPE_SID]);
+	struct task_struct *leader;
+	bool anchored;
+
+	if (sig == SIGSTOP || parent_anchors(cur, pgrp, sid))
+		return false;
+	if (!bpf_task_from_pid)
+		return true;
+	leader = bpf_task_from_pid(BPF_CORE_READ(pgrp, numbers[0].nr));
+	if (!leader)
+		return true;
+	anchored = parent_anchors(leader, pgrp, sid);
+	bpf_task_release(leader);
+	return !anchored;
+}
+
 SEC("tp_btf/signal_deliver")
 int BPF_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
 {
@@ -824,6 +866,9 @@ int BPF_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 		return 0;
 	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
 	action = handler == 0 ? PL_ACT_DEFAULT : handler == 1 ? PL_ACT_IGNORED : PL_ACT_HANDLER;
+	/* A job-control stop in an orphaned process group: the kernel drops it. */
+	if (action == PL_ACT_DEFAULT && sig >= SIGTSTP && sig <= SIGTTOU && stop_discarded(cur, sig))
+		action = PL_ACT_IGNORED;
 	/*
 	 * A fatal signal, exit_group() or an exec tears the group down by
 	 * "delivering" a SIGKILL without siginfo to every thread. Report the

@@ -23,9 +23,11 @@ if [ "$(id -u)" -eq 0 ]; then
 	for t in tests/e2e/test_*.py; do
 		run_suite "$t" build/proclife
 	done
+	run_suite tools/bench.py --smoke
 else
 	echo "SKIP kernel/all: not root (loading BPF programs needs root)" | tee -a "$log"
 	echo "SKIP e2e/all: not root (proclife needs root)" | tee -a "$log"
+	echo "SKIP bench/smoke: not root (the tracers need root)" | tee -a "$log"
 fi
 
 pass=$(grep -c '^PASS ' "$log")

@@ -196,6 +196,10 @@ static const char *outcome(const struct row *r, char *buf, size_t size)
 		return buf;
 	case PL_SIG_PROBE:
 		return "exists";
+	case PL_SIG_IGNORED:
+		if (r->sig == SIGCONT && r->disposition == PL_ACT_DEFAULT)
+			return "continues it (default)";
+		break;
 	}
 	return names__sig_result(r->result);
 }
@@ -473,6 +477,7 @@ int signals__main(int argc, char **argv)
 	}
 	live__poll(l, 0);
 	ret = print(&s, live__lost(l)) < 0 ? 1 : 0;
+	live__print_summary(l, NULL);
 cleanup:
 	live__free(l);
 	outbuf__free(&s.ob);

@@ -195,6 +195,7 @@ static int run(int argc, char **argv, bool tree)
 			goto cleanup;
 		}
 	}
+	live__print_summary(l, NULL);
 	ret = 0;
 cleanup:
 	outbuf__free(&ob);

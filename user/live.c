@@ -7,6 +7,7 @@
 
 #include "event.h"
 #include "live.h"
+#include "names.h"
 #include "procfs.h"
 
 struct live {
@@ -138,6 +139,44 @@ __u64 live__malformed(const struct live *l)
 const __u64 *live__lost(const struct live *l)
 {
 	return l->lost;
+}
+
+void live__print_summary(const struct live *l, const __u64 *derived)
+{
+	__u64 total = 0, nlost = 0, nderived = 0;
+
+	for (int i = 1; i < PL_EV_MAX; i++) {
+		total += l->seen[i];
+		nlost += l->lost[i];
+	}
+	fprintf(stderr, "proclife: %llu events seen (", (unsigned long long)total);
+	for (int i = 1; i < PL_EV_MAX; i++)
+		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", names__event(i), (unsigned long long)l->seen[i]);
+	fprintf(stderr, "), ");
+	if (derived) {
+		for (int i = 1; i < DV_MAX; i++)
+			nderived += derived[i];
+		fprintf(stderr, "%llu derived (", (unsigned long long)nderived);
+		for (int i = 1; i < DV_MAX; i++)
+			fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", derived__name(i),
+				(unsigned long long)derived[i]);
+		fprintf(stderr, "), ");
+	}
+	fprintf(stderr, "%llu lost", (unsigned long long)nlost);
+	if (nlost) {
+		const char *sep = " (";
+
+		for (int i = 1; i < PL_EV_MAX; i++) {
+			if (l->lost[i]) {
+				fprintf(stderr, "%s%s %llu", sep, names__event(i), (unsigned long long)l->lost[i]);
+				sep = ", ";
+			}
+		}
+		fprintf(stderr, ")");
+	}
+	if (l->malformed)
+		fprintf(stderr, ", %llu malformed", (unsigned long long)l->malformed);
+	fprintf(stderr, "\n");
 }
 
 void live__free(struct live *l)

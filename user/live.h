@@ -39,6 +39,11 @@ const __u64 *live__seen(const struct live *l);
 __u64 live__malformed(const struct live *l);
 const __u64 *live__lost(const struct live *l);
 __u64 live__now(void);
+/*
+ * On stderr: "proclife: N events seen (fork N, ...), [N derived (stop N, ...), ]N lost".
+ * derived: DV_MAX counts, or NULL to leave that part out.
+ */
+void live__print_summary(const struct live *l, const __u64 *derived);
 void live__free(struct live *l);
 
 #endif

@@ -63,39 +63,6 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 	w->writer.lost(&w->writer, type, count, now);
 }
 
-static void print_summary(const struct live *l, const struct watch *w)
-{
-	const __u64 *seen = live__seen(l), *lost = live__lost(l);
-	__u64 total = 0, nlost = 0, derived = 0;
-
-	for (int i = 1; i < PL_EV_MAX; i++) {
-		total += seen[i];
-		nlost += lost[i];
-	}
-	fprintf(stderr, "proclife: %llu events seen (", (unsigned long long)total);
-	for (int i = 1; i < PL_EV_MAX; i++)
-		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", names__event(i), (unsigned long long)seen[i]);
-	for (int i = 1; i < DV_MAX; i++)
-		derived += w->derived[i];
-	fprintf(stderr, "), %llu derived (", (unsigned long long)derived);
-	for (int i = 1; i < DV_MAX; i++)
-		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", derived__name(i), (unsigned long long)w->derived[i]);
-	fprintf(stderr, "), %llu lost", (unsigned long long)nlost);
-	if (nlost) {
-		const char *sep = " (";
-		for (int i = 1; i < PL_EV_MAX; i++) {
-			if (lost[i]) {
-				fprintf(stderr, "%s%s %llu", sep, names__event(i), (unsigned long long)lost[i]);
-				sep = ", ";
-			}
-		}
-		fprintf(stderr, ")");
-	}
-	if (live__malformed(l))
-		fprintf(stderr, ", %llu malformed", (unsigned long long)live__malformed(l));
-	fprintf(stderr, "\n");
-}
-
 static int open_output(const char *path)
 {
 	/* Events hold argv, which may hold secrets: readable by the owner only. */
@@ -203,7 +170,7 @@ int watch__main(int argc, char **argv)
 	if (w.ob.err && w.ob.err != -EPIPE)
 		fprintf(stderr, "proclife: writing %s: %s\n", o.output ? o.output : "output",
 			strerror(-w.ob.err));
-	print_summary(l, &w);
+	live__print_summary(l, w.derived);
 	ret = w.ob.err && w.ob.err != -EPIPE ? 1 : 0;
 
 cleanup:

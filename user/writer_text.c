@@ -4,6 +4,7 @@
  * (comm, filename, argv) goes through escape__text*, so no process can put
  * a terminal escape sequence on the user's screen.
  */
+#include <signal.h>
 #include <string.h>
 
 #include "escape.h"
@@ -89,6 +90,13 @@ static void signal_details(struct outbuf *ob, const struct pl_signal *e)
 	case PL_SIG_PROBE:
 		outbuf__puts(ob, "exists");
 		break;
+	case PL_SIG_IGNORED:
+		/* The kernel resumes a stopped process when SIGCONT is sent, then drops it if unhandled. */
+		if (e->sig == SIGCONT && e->disposition == PL_ACT_DEFAULT) {
+			outbuf__puts(ob, "continues it (default)");
+			break;
+		}
+		/* fall through */
 	default:
 		outbuf__puts(ob, names__sig_result(e->result));
 	}

@@ -341,6 +341,11 @@ class Procs:
 
 
 def top_cmd(args=""):
+    # Through a shell that stays: if top fails, its message and status stay on the screen.
+    return f"sh -c '{BIN} top {args}; echo TOP-EXIT=$?; exec sleep 600'"
+
+
+def top_argv(args=""):
     return f"{BIN} top {args}".strip()
 
 
@@ -373,6 +378,21 @@ def t_shows_tree_80x24(procs):
         tm.close()
 
 
+def screen_attrs(tm):
+    """One capture with escapes: (plain text, per line a list of (char, attrs))."""
+    rows = cells(tm.capture(escapes=True))
+    return "\n".join("".join(c for c, _ in row) for row in rows), rows
+
+
+def label_attrs(tm, pid):
+    """The attributes at the pid of pid's row (where the label starts), from one capture."""
+    text, rows = screen_attrs(tm)
+    li = find_pid_line(text, pid)
+    check(li >= 0, f"pid {pid} on the screen", pid, text)
+    col = "".join(c for c, _ in rows[li]).find(f"{pid} ")
+    return rows[li][col][1], text
+
+
 def t_stopped_and_zombie_stand_out(procs):
     # Wide enough that the markers after the argv are not cut however deep this test runs.
     tm = Tmux("stand", top_cmd(), x=160, y=40)
@@ -386,39 +406,23 @@ def t_stopped_and_zombie_stand_out(procs):
         zparent = procs.start(["sh", "-c", f'sh -c "exit 7" & exec sleep 302.{MYPID}'])
         wait_until(lambda: children(zparent.pid) and proc_state(children(zparent.pid)[0]) == "Z", "a zombie")
         zpid = children(zparent.pid)[0]
-        screen = tm.seek(
-            lambda sc: find_pid_line(sc, zpid) >= 0 and find_pid_line(sc, stopped.pid) >= 0,
-            "the zombie and the stopped sleep on one screen",
-        )
-        lines = screen.split("\n")
-        zl, sl = lines[find_pid_line(screen, zpid)], lines[find_pid_line(screen, stopped.pid)]
-        check(f"{stopped.pid} sleep 301.{MYPID}  <stopped by SIGSTOP>" in sl, "the stopped marker",
-              f"{stopped.pid} sleep 301.{MYPID}  <stopped by SIGSTOP>", sl)
-        check(re.search(rf"{zpid} sh -c \"exit 7\"  <zombie: exit 7(, for \d+s)?>", zl), "the zombie marker",
-              f'{zpid} sh -c "exit 7"  <zombie: exit 7, for Ns>', zl)
-        # Attributes: at the pid of each line (the label; the tree prefix is drawn plain).
-        esc = tm.capture(escapes=True)
-        plain = tm.capture()
-        rows = cells(esc)
+        stopped_text = f"{stopped.pid} sleep 301.{MYPID}  <stopped by SIGSTOP>"
+        zombie_re = re.compile(rf"{zpid} sh -c \"exit 7\"  <zombie: exit 7(, for \d+s)?>")
 
-        def attrs(pid):
-            li = find_pid_line(plain, pid)
-            check(li >= 0, f"pid {pid} on the screen", pid, plain)
-            text = "".join(c for c, _ in rows[li])
-            col = text.find(f"{pid} ")
-            check(col >= 0, f"pid {pid} in the escaped capture", f"{pid}", text)
-            return rows[li][col][1]
-
-        za, sa = attrs(zpid), attrs(stopped.pid)
-        check(za.get("fg") == 31 and za.get("bold"), "the zombie is bold red", "fg 31, bold", za)
+        tm.seek(lambda sc: stopped_text in sc, "the stopped sleep with its marker")
+        sa, text = label_attrs(tm, stopped.pid)
         check(sa.get("fg") == 33, "the stopped one is yellow", "fg 33", sa)
-        # A process older than a few seconds, not stopped nor a zombie, is drawn plain.
-        old = re.compile(r"^[\s│├└─]*(\d+) [^<]*  \[(\d+m\d+s|\d+h\d+m|\d+d\d+h|[1-9]\d+s)\]$")
-        olds = [int(m.group(1)) for m in map(old.match, plain.split("\n")) if m]
-        check(olds, "an old process on the screen", "one", plain)
-        pa = attrs(olds[0])
-        check("fg" not in pa and not pa.get("bold"), f"an old running process ({olds[0]}) is plain", "no colour",
-              pa)
+        # A process older than a few seconds, neither stopped nor a zombie, is drawn plain.
+        old = re.compile(r"^[\s│├└─]*(\d+) [^<]*  \[(\d+m\d+s|\d+h\d+m|\d+d\d+h|[1-9]\d+s)\] *$")
+        olds = [int(m.group(1)) for m in map(old.match, text.split("\n")) if m]
+        if olds:
+            pa, _ = label_attrs(tm, olds[0])
+            check("fg" not in pa and not pa.get("bold"), f"an old running process ({olds[0]}) is plain",
+                  "no colour", pa)
+
+        tm.seek(lambda sc: zombie_re.search(sc), "the zombie with its marker")
+        za, _ = label_attrs(tm, zpid)
+        check(za.get("fg") == 31 and za.get("bold"), "the zombie is bold red", "fg 31, bold", za)
     finally:
         tm.close()
 
@@ -439,11 +443,7 @@ def t_new_process_appears_live(procs):
         check(took <= LIVE, f"the new process shows within {LIVE:g} s", f"<= {LIVE:g} s", f"{took:.2f} s")
         check(f"{n.pid} sleep {token}" in screen, "its argv", f"{n.pid} sleep {token}", screen)
         # New: bold green, for a few seconds.
-        rows = cells(tm.capture(escapes=True))
-        plain = tm.capture()
-        li = find_pid_line(plain, n.pid)
-        text = "".join(c for c, _ in rows[li])
-        a = rows[li][text.find(f"{n.pid} ")][1]
+        a, _ = label_attrs(tm, n.pid)
         check(a.get("fg") == 32 and a.get("bold"), "a new process is bold green", "fg 32, bold", a)
     finally:
         tm.close()
@@ -507,11 +507,15 @@ def t_collapse_expand(procs):
     tm = Tmux("fold", top_cmd())
     try:
         tm.wait_header()
-        tm.seek(
-            lambda sc: all(find_pid_line(sc, p) >= 0 for p in [parent.pid] + kids),
-            "the parent and its two children",
+        # Select the last child, then go up to the parent: the children stay on the screen below it.
+        tm.select_pid(kids[1])
+        tm.keys("Up")
+        tm.keys("Up")
+        tm.wait(
+            lambda sc: tm.selected_line() == find_pid_line(sc, parent.pid) >= 0
+            and all(find_pid_line(sc, k) > find_pid_line(sc, parent.pid) for k in kids),
+            "the parent selected, its children below",
         )
-        tm.select_pid(parent.pid)
 
         def folded(sc):
             i = find_pid_line(sc, parent.pid)
@@ -548,7 +552,7 @@ def exit_cmd(args=""):
     # Ignoring SIGINT in the shell lets Ctrl-C reach top alone (top sets its own handler).
     return (
         "trap '' INT; S=$(stty -g); "
-        f"{top_cmd(args)}; R=$?; "
+        f"{top_argv(args)}; R=$?; "
         '[ "$(stty -g)" = "$S" ] && echo STTY=same || echo STTY=changed; '
         "echo TOP-EXIT=$R; exec sleep 600"
     )

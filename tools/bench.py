@@ -1,0 +1,414 @@
+#!/usr/bin/env python3
+"""proclife benchmarks, side by side with the peers, in one run.
+
+Each workload runs without a tracer and under each tracer, interleaved
+(A B C ... A B C ...) so that machine drift cancels, for several rounds;
+medians and ratios to "no tracer" are reported, with the tracer's own CPU
+time, events received and events lost. Writes docs/BENCHMARKS.md and the
+same table on stdout.
+
+  tools/bench.py            the full run (minutes); peers installed via apt if missing
+  tools/bench.py --smoke    seconds: tiny workloads, no tracer and proclife only,
+                            checked; prints PASS/FAIL lines (part of make test)
+
+Environment: BENCH_ROUNDS (default 5).
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+PROCLIFE = os.path.join(BUILD, "proclife")
+BENCH = os.path.join(BUILD, "bench")
+TICK = os.sysconf("SC_CLK_TCK")
+
+BPFTRACE_SCRIPT = r"""
+tracepoint:sched:sched_process_fork { printf("fork %d %d\n", args->parent_pid, args->child_pid); }
+tracepoint:sched:sched_process_exec { printf("exec %d %s\n", pid, str(args->filename)); }
+tracepoint:sched:sched_process_exit { printf("exit %d %s\n", pid, comm); }
+tracepoint:signal:signal_generate { printf("signal %d %d %d\n", pid, args->sig, args->pid); }
+"""
+
+
+def workloads(smoke):
+    if smoke:
+        return [
+            ("spawn", [f"{BENCH}/spawn", "30"], 30),
+            ("spawn, 2 spawners", [f"{BENCH}/spawn", "30", "2"], 30),
+            ("signal storm", [f"{BENCH}/sigstorm", "2000"], 2000),
+            ("thread storm", [f"{BENCH}/threadstorm", "300"], 300),
+        ]
+    return [
+        ("spawn", [f"{BENCH}/spawn", "1000"], 1000),
+        ("spawn, 2 spawners", [f"{BENCH}/spawn", "1000", "2"], 1000),
+        ("signal storm", [f"{BENCH}/sigstorm", "200000"], 200000),
+        ("thread storm", [f"{BENCH}/threadstorm", "20000"], 20000),
+    ]
+
+
+def cpu_ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def wait_for(pred, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+class Tracer:
+    """One tracer run: start, wait until attached, measure, stop."""
+
+    def __init__(self, name, tmp):
+        self.name = name
+        self.tmp = tmp
+        self.procs = []
+        self.outs = []
+        self.errs = []
+
+    def _spawn(self, argv, ready, stdout_to_file=True):
+        i = len(self.procs)
+        out = os.path.join(self.tmp, f"{self.name.replace(' ', '_')}.{i}.out")
+        err = os.path.join(self.tmp, f"{self.name.replace(' ', '_')}.{i}.err")
+        fo = open(out, "wb")
+        fe = open(err, "wb")
+        p = subprocess.Popen(argv, stdout=fo if stdout_to_file else subprocess.DEVNULL, stderr=fe,
+                             stdin=subprocess.DEVNULL)
+        fo.close()
+        fe.close()
+        self.procs.append(p)
+        self.outs.append(out)
+        self.errs.append(err)
+
+        def is_ready():
+            if p.poll() is not None:
+                raise RuntimeError(f"{self.name}: {argv[0]} exited: {open(err).read()[-300:]}")
+            return ready(out, err)
+
+        if not wait_for(is_ready, 60):
+            raise RuntimeError(f"{self.name}: {argv[0]} not ready after 60 s")
+
+    def start(self):
+        raise NotImplementedError
+
+    def cpu(self):
+        return sum(cpu_ticks(p.pid) for p in self.procs) / TICK
+
+    def stop(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def events(self):
+        return sum(count_lines(o) for o in self.outs)
+
+    def lost(self):
+        n = 0
+        for e in self.errs + self.outs:
+            try:
+                text = open(e, errors="replace").read()
+            except OSError:
+                continue
+            for m in re.finditer(r"[Ll]ost (\d+) events", text):
+                n += int(m.group(1))
+            for m in re.finditer(r"(\d+) lost", text):
+                n += int(m.group(1))
+        return n
+
+
+def count_lines(path):
+    n = 0
+    try:
+        with open(path, "rb") as f:
+            for _ in f:
+                n += 1
+    except OSError:
+        pass
+    return n
+
+
+def has_line(path, text):
+    try:
+        with open(path, errors="replace") as f:
+            return text in f.read()
+    except OSError:
+        return False
+
+
+def nonempty(path):
+    try:
+        return os.path.getsize(path) > 0
+    except OSError:
+        return False
+
+
+class NoTracer(Tracer):
+    def start(self):
+        pass
+
+
+class ProclifeJson(Tracer):
+    def start(self):
+        self.file = os.path.join(self.tmp, "proclife.json")
+        self._spawn([PROCLIFE, "watch", "--json", "-o", self.file],
+                    lambda o, e: has_line(e, "Ctrl-C to stop"))
+
+    def events(self):
+        return count_lines(self.file)
+
+    def lost(self):
+        text = open(self.errs[0], errors="replace").read()
+        m = re.search(r"\), (\d+) lost", text)
+        return int(m.group(1)) if m else -1
+
+
+class ProclifeTree(Tracer):
+    """The model only: kept current from every event, no per-event output."""
+
+    def start(self):
+        self._spawn([PROCLIFE, "tree", "--every", "86400"], lambda o, e: has_line(e, "following"))
+
+    def events(self):
+        m = re.search(r"(\d+) events seen", open(self.errs[0], errors="replace").read())
+        return int(m.group(1)) if m else -1
+
+    def lost(self):
+        m = re.search(r"\), (\d+) lost", open(self.errs[0], errors="replace").read())
+        return int(m.group(1)) if m else -1
+
+
+class LibbpfTools(Tracer):
+    def start(self):
+        for tool in ("execsnoop", "exitsnoop", "sigsnoop"):
+            self._spawn([shutil.which(tool)], lambda o, e: nonempty(o))
+
+    def events(self):
+        return sum(max(count_lines(o) - 1, 0) for o in self.outs)  # minus the header
+
+
+class Forkstat(Tracer):
+    def start(self):
+        self._spawn([shutil.which("forkstat"), "-e", "all"], lambda o, e: nonempty(o))
+
+    def events(self):
+        return max(count_lines(self.outs[0]) - 1, 0)
+
+
+class Bpftrace(Tracer):
+    def start(self):
+        script = os.path.join(self.tmp, "lifecycle.bt")
+        with open(script, "w") as f:
+            f.write(BPFTRACE_SCRIPT)
+        self._spawn([shutil.which("bpftrace"), script], lambda o, e: has_line(o, "Attaching"))
+
+    def events(self):
+        return max(count_lines(self.outs[0]) - 1, 0)
+
+
+def ensure_peers():
+    missing = [pkg for pkg, tool in (("libbpf-tools", "execsnoop"), ("forkstat", "forkstat"),
+                                     ("bpftrace", "bpftrace")) if not shutil.which(tool)]
+    if not missing:
+        return
+    print(f"bench: installing {' '.join(missing)}", file=sys.stderr)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], env=env, check=False,
+                   stdout=subprocess.DEVNULL)
+
+
+def tracer_classes(smoke):
+    base = [("no tracer", NoTracer), ("proclife --json -o FILE", ProclifeJson),
+            ("proclife tree only", ProclifeTree)]
+    if smoke:
+        return base
+    peers = [("execsnoop+exitsnoop+sigsnoop", LibbpfTools, "execsnoop"), ("forkstat -e all", Forkstat, "forkstat"),
+             ("bpftrace script", Bpftrace, "bpftrace")]
+    return base + [(n, c) for n, c, tool in peers if shutil.which(tool)]
+
+
+def bpf_stats(enable):
+    try:
+        with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+            f.write("1" if enable else "0")
+    except OSError:
+        pass
+
+
+def proclife_bpf_ns():
+    """Run time of proclife's BPF programs so far (kernel.bpf_stats_enabled), ns."""
+    try:
+        out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True, text=True,
+                             timeout=20).stdout
+        return sum(p.get("run_time_ns", 0) for p in json.loads(out) if p.get("name", "").startswith("pl_"))
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
+
+
+def run_workload(argv):
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)}: exit {r.returncode}: {r.stderr[-300:]}")
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+def measure(workload, tracers, rounds):
+    name, argv, expect = workload
+    res = {t: {"time": [], "cpu": [], "events": [], "lost": [], "bpf_ns": []} for t, _ in tracers}
+    for r in range(rounds):
+        order = tracers[r % len(tracers):] + tracers[:r % len(tracers)]
+        for tname, cls in order:
+            with tempfile.TemporaryDirectory(prefix="plbench-") as tmp:
+                t = cls(tname, tmp)
+                t.start()
+                time.sleep(0.3)  # let start-up work (the /proc scan) settle
+                cpu0, bpf0 = t.cpu(), proclife_bpf_ns() if tname.startswith("proclife") else 0
+                secs = run_workload(argv)
+                time.sleep(0.3)  # let the tracer drain
+                cpu1, bpf1 = t.cpu(), proclife_bpf_ns() if tname.startswith("proclife") else 0
+                t.stop()
+                res[tname]["time"].append(secs)
+                res[tname]["cpu"].append(cpu1 - cpu0)
+                res[tname]["events"].append(t.events())
+                res[tname]["lost"].append(t.lost())
+                res[tname]["bpf_ns"].append(bpf1 - bpf0)
+    return res
+
+
+def fmt_table(results, tracers):
+    lines = ["| workload | tracer | median time (s) | ratio to no tracer | tracer CPU (s) | events received "
+             "| events lost | proclife BPF time (ms) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for (wname, _, _), res in results:
+        base = statistics.median(res["no tracer"]["time"])
+        for tname, _ in tracers:
+            r = res[tname]
+            med = statistics.median(r["time"])
+            cpu = statistics.median(r["cpu"])
+            ev = statistics.median(r["events"])
+            lost = max(r["lost"])
+            bpf = statistics.median(r["bpf_ns"]) / 1e6 if tname.startswith("proclife") else None
+            lines.append(f"| {wname} | {tname} | {med:.3f} | {med / base:.3f}x | "
+                         f"{cpu:.2f} | {int(ev) if tname != 'no tracer' else '-'} | "
+                         f"{lost if tname != 'no tracer' else '-'} | {f'{bpf:.0f}' if bpf is not None else '-'} |")
+    return "\n".join(lines)
+
+
+def collector(smoke):
+    args = ["200000", "20000"] if smoke else ["10000000", "1000000"]
+    r = subprocess.run([f"{BENCH}/collector", *args], capture_output=True, text=True, timeout=600)
+    return dict(line.split() for line in r.stdout.splitlines() if line.strip())
+
+
+def smoke():
+    """Seconds, for make test: every workload runs, proclife sees it all and loses nothing."""
+    tracers = tracer_classes(True)
+    failed = 0
+
+    def report(name, ok, why=""):
+        nonlocal failed
+        print(f"PASS bench/{name}" if ok else f"  {why}\nFAIL bench/{name}")
+        failed += not ok
+
+    for w in workloads(True):
+        name = "smoke_" + re.sub(r"\W+", "_", w[0]).strip("_")
+        try:
+            res = measure(w, tracers, 1)
+        except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
+            report(name, False, str(e))
+            continue
+        j = res["proclife --json -o FILE"]
+        why = []
+        if min(r["time"][0] for r in res.values()) <= 0:
+            why.append("a workload reported no time")
+        if j["lost"][0] != 0 or res["proclife tree only"]["lost"][0] != 0:
+            why.append(f"lost events: {j['lost'][0]}, {res['proclife tree only']['lost'][0]}")
+        if j["events"][0] < w[2]:
+            why.append(f"proclife --json wrote {j['events'][0]} events for {w[2]} operations")
+        report(name, not why, "; ".join(why))
+    c = collector(True)
+    ok = float(c.get("model_events_per_s", 0)) > 0 and float(c.get("model_json_events_per_s", 0)) > 0 \
+        and int(c.get("model_bytes_per_process", 999)) <= 256
+    report("smoke_collector", ok, f"collector said {c}")
+    return 1 if failed else 0
+
+
+def main():
+    if "--smoke" in sys.argv:
+        return smoke()
+    if os.geteuid() != 0:
+        print("bench: needs root (the tracers load BPF programs)", file=sys.stderr)
+        return 1
+    ensure_peers()
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    tracers = tracer_classes(False)
+    bpf_stats(True)
+    results = []
+    try:
+        for w in workloads(False):
+            print(f"bench: {w[0]} ({rounds} rounds x {len(tracers)} tracers)", file=sys.stderr, flush=True)
+            results.append((w, measure(w, tracers, rounds)))
+    finally:
+        bpf_stats(False)
+    c = collector(False)
+    kernel = platform.release()
+    cpus = os.cpu_count()
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    table = fmt_table(results, tracers)
+    doc = f"""# proclife benchmarks
+
+`make bench` wrote this on {date}: Linux {kernel}, {cpus} CPUs, {rounds} rounds,
+tracers interleaved in each round; medians. "ratio" is the workload's time
+under the tracer over its time with no tracer. "tracer CPU" is the tracer
+process's user+system time during the workload (BPF programs run in the
+workload's context and show in its time, and for proclife in the last column,
+from `kernel.bpf_stats_enabled`). "events received" counts output lines (for
+the tree-only run: events the model applied).
+
+Workloads (tools/bench/): spawn = fork + exec /bin/true + wait; signal storm =
+a process sends itself handled SIGUSR1s; thread storm = create and join threads.
+
+{table}
+
+Collector without the kernel (tools/bench/collector.c): a synthetic stream of
+process lives (fork, exec, exit, signal, deliver, reap) on one core.
+
+| measure | value |
+|---|---|
+| events/s into the model | {float(c.get('model_events_per_s', 0)):,.0f} |
+| events/s through the model and the JSON writer | {float(c.get('model_json_events_per_s', 0)):,.0f} |
+| model bytes per live process at {int(c.get('live_processes', 0)):,} live processes (argv aside) | {c.get('model_bytes_per_process', '?')} |
+| peak RSS of the collector benchmark (KiB) | {c.get('maxrss_kib', '?')} |
+"""
+    os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
+    with open(os.path.join(ROOT, "docs", "BENCHMARKS.md"), "w") as f:
+        f.write(doc)
+    print(doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
