@@ -762,7 +762,7 @@ ctypes.string_at(0)
 
 
 def test_kernel_origins(c):
-    blk, ign, cgt = main_thread_sig_masks()
+    _, ign, cgt = main_thread_sig_masks()
     bit = 1 << (signal.SIGCHLD - 1)
     chld_disp = "ignored" if ign & bit else "handler" if cgt & bit else "default"
     t = start_proclife(["watch", "--json", "-e", "signal,exit"])
