@@ -798,6 +798,31 @@ static __always_inline void signal_syscall_exit(struct pt_regs *regs, __u16 sc, 
 	bpf_ringbuf_submit(e, wakeup_flags());
 }
 
+/*
+ * A process renamed itself (prctl(PR_SET_NAME), a kernel thread naming
+ * itself): the model keeps comm current. An exec renames too, but the exec
+ * event carries the new name, so those are left out.
+ */
+SEC("tp_btf/task_rename")
+int BPF_PROG(pl_rename, struct task_struct *task, const char *comm)
+{
+	struct pl_rename *e;
+
+	if (!want(PL_EV_RENAME) || BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
+		return 0;
+	/* A process's name is its leader's; other threads' names are their own business. */
+	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
+		return 0;
+	if (!task_ok(task))
+		return 0;
+	e = reserve_event(PL_EV_RENAME, sizeof(*e), task);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->new_comm, sizeof(e->new_comm), comm);
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
 /* The OOM killer chose task (after sending it SIGKILL): mark its killer record. */
 SEC("tp_btf/mark_victim")
 int BPF_PROG(pl_oom_victim, struct task_struct *task)
@@ -831,26 +856,35 @@ static __always_inline bool parent_anchors(struct task_struct *t, struct pid *pg
 /*
  * SIGTSTP, SIGTTIN and SIGTTOU with the default action stop a process,
  * except in an orphaned process group, where the kernel discards them right
- * after this tracepoint. Checked for the receiver and its group's leader,
- * which decides for the usual groups (a job of a shell, a setsid daemon).
+ * after this tracepoint (is_current_pgrp_orphaned()): no member has a parent
+ * in another group of the same session. Walks the group's members as the
+ * kernel does; a group too big to walk here is taken as not orphaned.
  */
+#define PGRP_WALK_MAX 256
 static __always_inline bool stop_discarded(struct task_struct *cur, int sig)
 {
 	struct signal_struct *s = BPF_CORE_READ(cur, signal);
 	struct pid *pgrp = BPF_CORE_READ(s, pids[PIDTYPE_PGID]), *sid = BPF_CORE_READ(s, pids[PIDTYPE_SID]);
-	struct task_struct *leader;
-	bool anchored;
+	/* Members hang on pgrp->tasks[PIDTYPE_PGID] by their task->pid_links[PIDTYPE_PGID]. */
+	unsigned long link_off = bpf_core_field_offset(struct task_struct, pid_links) +
+				 PIDTYPE_PGID * sizeof(struct hlist_node);
+	struct hlist_node *node;
 
 	if (sig == SIGSTOP || parent_anchors(cur, pgrp, sid))
 		return false;
-	if (!bpf_task_from_pid)
-		return true;
-	leader = bpf_task_from_pid(BPF_CORE_READ(pgrp, numbers[0].nr));
-	if (!leader)
-		return true;
-	anchored = parent_anchors(leader, pgrp, sid);
-	bpf_task_release(leader);
-	return !anchored;
+	node = BPF_CORE_READ(pgrp, tasks[PIDTYPE_PGID].first);
+	for (int i = 0; i < PGRP_WALK_MAX; i++) {
+		struct task_struct *t;
+
+		if (!node)
+			return true; /* every member looked at: orphaned */
+		t = (struct task_struct *)((unsigned long)node - link_off);
+		if (!(BPF_CORE_READ(t, exit_state) && BPF_CORE_READ(t, signal, nr_threads) <= 1) &&
+		    parent_anchors(t, pgrp, sid))
+			return false;
+		node = BPF_CORE_READ(node, next);
+	}
+	return false;
 }
 
 SEC("tp_btf/signal_deliver")

@@ -28,6 +28,7 @@ enum pl_event_type {
 	PL_EV_REAP,        /* an exited process was released: waited for, or auto-reaped */
 	PL_EV_SIGNAL,      /* a signal was generated (sent) */
 	PL_EV_DELIVER,     /* a signal was taken by its target: handler, ignored or default */
+	PL_EV_RENAME,      /* a process changed its comm (not by exec) */
 	PL_EV_MAX,
 };
 
@@ -205,6 +206,11 @@ enum pl_sig_action {
 	PL_ACT_DEFAULT = 0,
 	PL_ACT_IGNORED,
 	PL_ACT_HANDLER,
+};
+
+struct pl_rename {
+	struct pl_hdr h;    /* h.comm is the old name */
+	char new_comm[PL_COMM_LEN];
 };
 
 struct pl_deliver {

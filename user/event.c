@@ -12,6 +12,7 @@ static const size_t fixed_size[PL_EV_MAX] = {
 	[PL_EV_REAP] = sizeof(struct pl_reap),
 	[PL_EV_SIGNAL] = sizeof(struct pl_signal),
 	[PL_EV_DELIVER] = sizeof(struct pl_deliver),
+	[PL_EV_RENAME] = sizeof(struct pl_rename),
 };
 
 int event__check(const void *rec, size_t size)

@@ -26,7 +26,7 @@ struct live_config {
 /* The kernel events the model needs. */
 #define LIVE_MODEL_EVENTS                                                                        \
 	(PL_EV_BIT(PL_EV_FORK) | PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_REAP) | \
-	 PL_EV_BIT(PL_EV_SIGNAL) | PL_EV_BIT(PL_EV_DELIVER))
+	 PL_EV_BIT(PL_EV_SIGNAL) | PL_EV_BIT(PL_EV_DELIVER) | PL_EV_BIT(PL_EV_RENAME))
 
 struct live;
 

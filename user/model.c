@@ -406,6 +406,9 @@ static struct proc *touch(struct model *m, const struct pl_hdr *h)
 		p->start_ns = h->start_ns; /* now exact */
 		p->flags &= ~PROC_F_START_TICKS;
 	}
+	/* A process's name is its leader's: other threads may carry names of their own. */
+	if (h->tid == h->pid)
+		memcpy(p->comm, h->comm, PL_COMM_LEN);
 	if (p->ppid != h->ppid && h->ppid && p->state != PROC_ZOMBIE)
 		reparent(m, p, h->ppid, h->ts);
 	return p;
@@ -591,6 +594,13 @@ void model__apply(struct model *m, const void *rec)
 	case PL_EV_DELIVER:
 		apply_deliver(m, rec);
 		break;
+	case PL_EV_RENAME: {
+		struct proc *p = touch(m, h);
+
+		if (p)
+			memcpy(p->comm, ((const struct pl_rename *)rec)->new_comm, PL_COMM_LEN);
+		break;
+	}
 	}
 }
 

@@ -264,6 +264,7 @@ static const char *const event_names[PL_EV_MAX] = {
 	[PL_EV_REAP] = "reap",
 	[PL_EV_SIGNAL] = "signal",
 	[PL_EV_DELIVER] = "deliver",
+	[PL_EV_RENAME] = "rename",
 };
 
 const char *names__event(unsigned type)

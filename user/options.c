@@ -20,7 +20,7 @@ void watch_opts__usage(FILE *f)
 		"Trace process lifecycle events system-wide: fork, exec, exit, reap, signals.\n"
 		"\n"
 		"  -e, --events LIST    only these events, comma-separated: fork, exec, exec_failed,\n"
-		"                       exit, reap, signal, deliver, stop, continue, zombie,\n"
+		"                       exit, reap, signal, deliver, rename, stop, continue, zombie,\n"
 		"                       reparent, resync, or all (default: all)\n"
 		"  -p, --pid PID        only PID and its descendants\n"
 		"  -c, --comm COMM      only processes named COMM (the first 15 bytes count)\n"
@@ -97,7 +97,7 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 		if (t < 0) {
 			snprintf(err, errlen,
 				 "unknown event '%.32s' (known: fork, exec, exec_failed, exit, reap, signal, "
-				 "deliver, stop, continue, zombie, reparent, resync, all)",
+				 "deliver, rename, stop, continue, zombie, reparent, resync, all)",
 				 tok);
 			return -EINVAL;
 		}

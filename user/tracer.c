@@ -143,6 +143,7 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	bpf_program__set_autoload(skel->progs.pl_signal_generate, ev & (PL_EV_BIT(PL_EV_SIGNAL) | PL_EV_BIT(PL_EV_EXIT)));
 	bpf_program__set_autoload(skel->progs.pl_oom_victim, (ev & PL_EV_BIT(PL_EV_EXIT)) && k.mark_victim_task);
 	bpf_program__set_autoload(skel->progs.pl_signal_deliver, ev & PL_EV_BIT(PL_EV_DELIVER));
+	bpf_program__set_autoload(skel->progs.pl_rename, ev & PL_EV_BIT(PL_EV_RENAME));
 }
 
 static __u64 boottime_ns(void)

@@ -245,6 +245,9 @@ static void json_event(struct writer *w, const void *rec)
 			outbuf__puts(ob, "null");
 		break;
 	}
+	case PL_EV_RENAME:
+		kv_comm(ob, "new_comm", ((const struct pl_rename *)rec)->new_comm);
+		break;
 	case PL_EV_DELIVER: {
 		const struct pl_deliver *e = rec;
 		kv_i64(ob, "sig", e->sig);

@@ -265,6 +265,10 @@ static void text_event(struct writer *w, const void *rec)
 	case PL_EV_SIGNAL:
 		signal_details(ob, rec);
 		break;
+	case PL_EV_RENAME:
+		outbuf__puts(ob, "renamed to ");
+		comm(ob, ((const struct pl_rename *)rec)->new_comm);
+		break;
 	case PL_EV_DELIVER: {
 		const struct pl_deliver *e = rec;
 		outbuf__puts(ob, names__signal(e->sig));

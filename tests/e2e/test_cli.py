@@ -36,7 +36,7 @@ import time
 READY = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"
 SUMMARY_RE = re.compile(
     r"^proclife: (\d+) events seen \(fork (\d+), exec (\d+), exec_failed (\d+), "
-    r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+)\), (\d+) derived \(stop (\d+), "
+    r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+), rename (\d+)\), (\d+) derived \(stop (\d+), "
     r"continue (\d+), zombie (\d+), reparent (\d+), resync (\d+)\), (\d+) lost$"
 )
 TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"
@@ -883,9 +883,9 @@ def summary_case(c, sig):
         c.fail("last stderr line is not the summary: expected to match %r, got %r"
                % (SUMMARY_RE.pattern, lines[-1]))
         return
-    (total, fork, exe, exf, ext, reap, sg, dl,
+    (total, fork, exe, exf, ext, reap, sg, dl, ren,
      derived, stop, cont, zombie, reparent, resync, lost) = (int(x) for x in m.groups())
-    c.eq("summary total = sum of the per-type counts", fork + exe + exf + ext + reap + sg + dl, total)
+    c.eq("summary total = sum of the per-type counts", fork + exe + exf + ext + reap + sg + dl + ren, total)
     c.eq("summary derived = sum of the per-type counts", stop + cont + zombie + reparent + resync, derived)
     c.eq("lost in the summary", 0, lost)
     for what, n in (("fork", fork), ("exec", exe), ("exit", ext), ("reap", reap)):

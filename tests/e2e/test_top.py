@@ -209,10 +209,9 @@ class Tmux:
         return self.wait(lambda s: bool(HEADER_RE.match(s.split("\n")[0])), "the header")
 
     def seek(self, pred, what, timeout=WAIT):
-        """Page through the tree (Home, then PgDn) until pred(screen) holds, as a person would look."""
+        """Page through the tree (Home, then PgDn to the end, again) until pred(screen) holds, as a person would."""
         deadline = time.monotonic() + timeout
         self.keys("Home")
-        pages = 0
         screen = ""
         while time.monotonic() < deadline:
             # A key redraws at once; give the screen a moment to show it.
@@ -222,12 +221,9 @@ class Tmux:
                 if pred(screen):
                     return screen
                 time.sleep(0.05)
-            if pages >= 40:
-                self.keys("Home")
-                pages = 0
-            else:
-                self.keys("NPage")
-                pages += 1
+            # The bottom line ends with "selected/rows": at the last row, start over.
+            m = re.search(r"(\d+)/(\d+) *$", screen.split("\n")[-1])
+            self.keys("Home" if m and m.group(1) == m.group(2) else "NPage")
         raise Failure(f"timed out ({timeout:g} s) paging for {what}\n  screen:\n" + indent(screen))
 
     def selected_line(self):

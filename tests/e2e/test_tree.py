@@ -259,6 +259,34 @@ def rename(name):
     hold()
 
 
+def pgrp():
+    """A process group that is not orphaned only thanks to a member that is neither its
+    leader nor the one signalled: L leads a new session and group; Y, L's child, has a
+    group of its own; X, Y's child, joins L's group, where its parent Y (another group,
+    same session) keeps the group from being orphaned."""
+    def proc_l():
+        os.setsid()
+        lpid = os.getpid()
+
+        def proc_y():
+            os.setpgid(0, 0)
+
+            def proc_x():
+                os.setpgid(0, lpid)
+                report(X=os.getpid())
+                hold()
+            child(proc_x)
+            report(Y=os.getpid())
+            hold()
+        child(proc_y)
+        report(L=lpid)
+        hold()
+    child(proc_l)
+    got = collect({"L", "Y", "X"})
+    out(got)
+    hold()
+
+
 def churn(rate):
     """Start short-lived processes at about rate per second until SIGTERM:
     alternately a /bin/true reaped at once and a sleep killed a few turns later."""
@@ -304,6 +332,8 @@ try:
         zombie(int(sys.argv[2]))
     elif mode == "rename":
         rename(sys.argv[2])
+    elif mode == "pgrp":
+        pgrp()
     elif mode == "churn":
         churn(float(sys.argv[2]))
     else:
@@ -1271,6 +1301,51 @@ def test_tstp_orphaned_pgrp(c):
          % (p.pid, "".join("\n      " + short(e) for e in evs)), not evs)
 
 
+def test_tstp_pgrp_anchored_by_member(c):
+    """SIGTSTP (default action) to the leader of a process group that is not orphaned
+    because of a third member (its parent is in another group of the same session):
+    the kernel stops the leader."""
+    every = 3
+    t = start_tree_following(every)
+    t_ready = time.monotonic()
+    w = Proclife(["watch", "--json", "-e", "stop,continue"])
+    w.wait_ready(READY_WATCH)
+    h = Helper("pgrp")
+    L, Y, X = h.info["L"], h.info["Y"], h.info["X"]
+    for pid in (L, Y, X):
+        adopt_foreign(pid)
+    # The group as the kernel sees it: (pgrp, sid) of each, and X's parent.
+    def ids(pid):
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            d = f.read()
+        v = d[d.rindex(b")") + 2:].split()
+        return int(v[1]), int(v[2]), int(v[3])  # ppid, pgrp, session
+    (_, lpg, lsid), (_, ypg, ysid), (xpp, xpg, xsid) = ids(L), ids(Y), ids(X)
+    if not (lpg == L == lsid and ypg == Y and ysid == lsid and xpg == L and xsid == lsid and xpp == Y):
+        raise Failure("scenario: unexpected groups: L %r, Y %r, X %r" % (ids(L), ids(Y), ids(X)))
+    os.kill(L, signal.SIGTSTP)
+    wait_proc_state(L, ("T",))
+    if time.monotonic() - t_ready > every - 0.3:
+        raise Failure("the scenario took %.2f s; the tree prints %d s after attaching"
+                      % (time.monotonic() - t_ready, every))
+    line, _ = t.wait_line(every + 15)
+    ps = ps_table()
+    check_following_done(c, t, every)
+    time.sleep(0.2)
+    c.eq("watch exit status", 0, w.stop())
+    c.eq("scenario: ps STAT of the leader %d (stopped by the kernel)" % L, "T", ps.get(L, (0, "?"))[1][:1])
+    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    n = nodes.get(L)
+    if n is None:
+        c.fail("pid %d not in the tree" % L)
+    else:
+        c.eq("tree: state of pid %d (ps STAT %s)" % (L, ps.get(L, (0, "?"))[1]), "stopped", n["state"])
+        c.eq("tree: stop_signal of pid %d" % L, "SIGTSTP", n["stop_signal"])
+    evs = [e for e in parse_json_lines(c, w.stdout_bytes()) if e.get("pid") in (L, Y, X)]
+    c.eq("watch: derived events of the group (pid, event, signame)", [(L, "stop", "SIGTSTP")],
+         [(e.get("pid"), e.get("event"), e.get("signame")) for e in evs])
+
+
 def test_comm_after_rename(c):
     """A process born under watch renames itself (prctl PR_SET_NAME, no exec): the tree's
     comm is /proc/PID/comm."""
@@ -1305,6 +1380,7 @@ SUBTESTS = [
     ("startup_race", test_startup_race),
     # Beyond the brief's six: states and names the kernel changes without a fork/exec/exit.
     ("tstp_orphaned_pgrp", test_tstp_orphaned_pgrp),
+    ("tstp_pgrp_anchored_by_member", test_tstp_pgrp_anchored_by_member),
     ("comm_after_rename", test_comm_after_rename),
 ]
 

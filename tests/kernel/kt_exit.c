@@ -645,3 +645,36 @@ void test_fork_clone_parent(void)
 	check_exit_and_reap(g, st);
 	check_nothing_lost();
 }
+
+static int child_rename(void *arg)
+{
+	return prctl(PR_SET_NAME, "pl-renamed") ? 1 : 0;
+}
+
+void test_rename(void)
+{
+	const struct pl_rename *r;
+	char comm[32] = "";
+	FILE *f = fopen("/proc/self/comm", "r");
+	pid_t pid;
+
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	harness__clear();
+	pid = spawn(child_rename, NULL);
+	ASSERT_EQ(wait_status(pid), 0);
+	r = harness__wait(PL_EV_RENAME, pid, NULL, NULL);
+	if (ASSERT_TRUE(r)) {
+		ASSERT_STREQ(r->h.comm, comm); /* the old name */
+		ASSERT_STREQ(r->new_comm, "pl-renamed");
+	}
+	/* An exec renames too, but that is the exec event's to say. */
+	pid = spawn(child_exec_true, NULL);
+	ASSERT_EQ(wait_status(pid), 0);
+	harness__wait(PL_EV_EXIT, pid, NULL, NULL);
+	ASSERT_EQ(harness__count(PL_EV_RENAME, pid, NULL, NULL), 0);
+	check_nothing_lost();
+}

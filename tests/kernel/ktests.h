@@ -20,6 +20,7 @@ void test_pid_namespace(void);
 void test_orphan_to_subreaper(void);
 void test_orphan_to_init(void);
 void test_fork_clone_parent(void);
+void test_rename(void);
 
 /* kt_exec.c */
 void test_argv_hostile(void);

@@ -58,6 +58,7 @@ int main(void)
 	RUN_TEST(test_orphan_to_subreaper);
 	RUN_TEST(test_orphan_to_init);
 	RUN_TEST(test_fork_clone_parent);
+	RUN_TEST(test_rename);
 	RUN_TEST(test_argv_hostile);
 	RUN_TEST(test_argv_many);
 	RUN_TEST(test_argv_truncated);

@@ -343,6 +343,29 @@ static void test_bootstrap_and_resync(void)
 	model__free(m);
 }
 
+static void test_rename(void)
+{
+	struct model *m = new_model();
+	struct pl_rename r = {};
+	struct pl_signal s = {};
+
+	fork_ev(m, 1, 0, 95, 0);
+	hdr(&r.h, PL_EV_RENAME, 95, 1, 1 * MS);
+	strcpy(r.new_comm, "worker");
+	model__apply(m, &r);
+	ASSERT_STREQ(model__find(m, 95)->comm, "worker");
+	/* A live event of the leader refreshes comm; a thread's own name does not. */
+	hdr(&s.h, PL_EV_SIGNAL, 95, 1, 2 * MS);
+	strcpy(s.h.comm, "renamed-again");
+	model__apply(m, &s);
+	ASSERT_STREQ(model__find(m, 95)->comm, "renamed-again");
+	s.h.tid = 96;
+	strcpy(s.h.comm, "thread-name");
+	model__apply(m, &s);
+	ASSERT_STREQ(model__find(m, 95)->comm, "renamed-again");
+	model__free(m);
+}
+
 static void test_exec_chain(void)
 {
 	struct model *m = new_model();
@@ -399,6 +422,7 @@ int main(void)
 	RUN_TEST(test_pid_reuse);
 	RUN_TEST(test_out_of_order_and_missing);
 	RUN_TEST(test_bootstrap_and_resync);
+	RUN_TEST(test_rename);
 	RUN_TEST(test_exec_chain);
 	RUN_TEST(test_memory_per_process);
 	return tl_finish();

@@ -252,6 +252,7 @@ static void test_events(void)
 	ASSERT_STREQ(names__event(PL_EV_REAP), "reap");
 	ASSERT_STREQ(names__event(PL_EV_SIGNAL), "signal");
 	ASSERT_STREQ(names__event(PL_EV_DELIVER), "deliver");
+	ASSERT_STREQ(names__event(PL_EV_RENAME), "rename");
 	ASSERT_STREQ(names__event(PL_EV_NONE), "unknown");
 	ASSERT_STREQ(names__event(PL_EV_MAX), "unknown");
 	ASSERT_STREQ(names__event(~0u), "unknown");

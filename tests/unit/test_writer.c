@@ -213,6 +213,16 @@ static void test_deliver(void)
 	ASSERT_STREQ(render(&text, &d), TIME_TEXT "deliver     9       1       sleep            SIGUSR1 handler\n");
 }
 
+static void test_rename(void)
+{
+	struct pl_rename r = {};
+
+	synth_hdr(&r.h, PL_EV_RENAME, 9, 1, "python3");
+	strcpy(r.new_comm, "worker\x1b");
+	ASSERT_STREQ(render(&text, &r), TIME_TEXT "rename      9       1       python3          renamed to worker\\x1b\n");
+	ASSERT_STREQ(render(&json, &r), JSON_HDR("rename", "9", "1", "python3") ",\"new_comm\":\"worker\\u001b\"}\n");
+}
+
 static void test_lost_and_header(void)
 {
 	outbuf__reset(&ob);
@@ -258,6 +268,7 @@ int main(void)
 	RUN_TEST(test_reap);
 	RUN_TEST(test_signal);
 	RUN_TEST(test_deliver);
+	RUN_TEST(test_rename);
 	RUN_TEST(test_lost_and_header);
 	RUN_TEST(test_comm_escaped);
 	outbuf__free(&ob);
