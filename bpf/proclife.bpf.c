@@ -60,6 +60,8 @@ const volatile __u32 cfg_uid = PL_UID_ANY;
 const volatile bool cfg_comm_set = false;
 const volatile char cfg_comm[PL_COMM_LEN] = {};
 const volatile __u32 cfg_args_cap = PL_ARGS_DEFAULT;
+/* Follow a set of processes (-p, run): events only about them; their children join in the kernel. */
+const volatile bool cfg_follow = false;
 /* Wake the consumer only once this much is pending (0: on every event); it polls on a timer too. */
 const volatile __u64 cfg_wakeup_bytes = 0;
 
@@ -128,6 +130,19 @@ struct {
 	__type(value, struct pl_killer);
 } fatal SEC(".maps");
 
+/*
+ * The followed processes, by tgid (cfg_follow). A fork by a member adds the
+ * child right in the fork program, so no descendant escapes however fast it
+ * forks, execs or exits; membership survives setsid, double forks and
+ * reparenting. A member leaves when its task is freed (its pid may be reused).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
 /* Kernels before 5.5 called start_boottime real_start_time. */
 struct task_struct___pre55 {
 	u64 real_start_time;
@@ -136,6 +151,12 @@ struct task_struct___pre55 {
 static __always_inline bool want(__u32 type)
 {
 	return cfg_events & PL_EV_BIT(type);
+}
+
+/* Is this process one we follow (always, when not following)? One map lookup. */
+static __always_inline bool follows(__u32 tgid)
+{
+	return !cfg_follow || bpf_map_lookup_elem(&followed, &tgid);
 }
 
 static __always_inline void count_lost(__u32 type)
@@ -294,6 +315,15 @@ int BPF_PROG(pl_fork, struct task_struct *parent, struct task_struct *child)
 	bool thread = child->pid != child->tgid;
 	struct pl_fork *e;
 
+	if (cfg_follow) {
+		__u32 ptgid = parent->tgid, ctgid = child->tgid;
+		__u8 one = 1;
+
+		if (!bpf_map_lookup_elem(&followed, &ptgid))
+			return 0;
+		if (!thread && bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY))
+			count_lost(PL_EV_FORK); /* the set is full: this child escapes, and we say so */
+	}
 	if (!want(PL_EV_FORK) || (thread && !cfg_threads))
 		return 0;
 	if (!current_ok())
@@ -326,7 +356,7 @@ int BPF_PROG(pl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u64 size, len;
 	long n;
 
-	if (!want(PL_EV_EXEC) || !current_ok())
+	if (!want(PL_EV_EXEC) || !follows(p->tgid) || !current_ok())
 		return 0;
 	s = scratch_get(PL_EV_EXEC);
 	if (!s)
@@ -378,7 +408,7 @@ static __always_inline void exec_failed(struct pt_regs *regs, long nr, long err)
 	struct scratch *s;
 	long n;
 
-	if (!want(PL_EV_EXEC_FAILED) || !current_ok())
+	if (!want(PL_EV_EXEC_FAILED) || !follows(cur->tgid) || !current_ok())
 		return;
 	s = scratch_get(PL_EV_EXEC_FAILED);
 	if (!s)
@@ -497,6 +527,8 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 	struct pl_killer *k;
 	struct pl_exit *e;
 
+	if (!follows(BPF_CORE_READ(p, tgid)))
+		return 0;
 	if (!group_dead) {
 		__u32 code = BPF_CORE_READ(p, exit_code);
 
@@ -579,13 +611,18 @@ int BPF_PROG(pl_free, struct task_struct *p)
 	__u32 pid;
 	__u64 start;
 
-	if (!want(PL_EV_REAP))
-		return 0;
 	/* Not a process: a thread, or an old leader replaced by a thread's exec. */
 	if ((unsigned long)BPF_CORE_READ(p, group_leader) != (unsigned long)p)
 		return 0;
 	pid = BPF_CORE_READ(p, tgid);
 	start = task_start_ns(p);
+	if (cfg_follow) {
+		if (!bpf_map_lookup_elem(&followed, &pid))
+			return 0;
+		bpf_map_delete_elem(&followed, &pid); /* released: the pid may be reused by a stranger */
+	}
+	if (!want(PL_EV_REAP))
+		return 0;
 	z = bpf_map_lookup_elem(&zombies, &pid);
 	if (z && z->h.start_ns == start) {
 		if (__sync_fetch_and_add(&z->claimed, 1) == 0)
@@ -689,10 +726,13 @@ int BPF_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 		if (sc != PL_SYS_NONE && sc != PL_SYS_PIDFD_SEND_SIGNAL)
 			target_arg = (int)BPF_CORE_READ(regs, di);
 	}
-	if (want(PL_EV_EXIT) && result == PL_SIG_DELIVERED && disp == PL_ACT_DEFAULT && fatal_by_default(sig))
+	if (want(PL_EV_EXIT) && result == PL_SIG_DELIVERED && disp == PL_ACT_DEFAULT && fatal_by_default(sig) &&
+	    follows(task->tgid))
 		record_fatal(BPF_CORE_READ(task, tgid), sig, cur, code, kind, sc);
 
 	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && !pl_signal_failed(sig, result)))
+		return 0;
+	if (!follows(cur->tgid) && !follows(task->tgid))
 		return 0;
 	if (!current_ok() && !task_ok(task))
 		return 0;
@@ -762,7 +802,7 @@ static __always_inline void signal_syscall_exit(struct pt_regs *regs, __u16 sc, 
 	}
 	if (ret == 0 && sig != 0)
 		return; /* a signal sent: the generation tracepoint reported it */
-	if (!want(PL_EV_SIGNAL) || !current_ok())
+	if (!want(PL_EV_SIGNAL) || !follows(cur->tgid) || !current_ok())
 		return;
 	e = reserve_event(PL_EV_SIGNAL, sizeof(*e), cur);
 	if (!e)
@@ -808,7 +848,7 @@ int BPF_PROG(pl_rename, struct task_struct *task, const char *comm)
 {
 	struct pl_rename *e;
 
-	if (!want(PL_EV_RENAME) || BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
+	if (!want(PL_EV_RENAME) || BPF_CORE_READ_BITFIELD_PROBED(task, in_execve) || !follows(task->tgid))
 		return 0;
 	/* A process's name is its leader's; other threads' names are their own business. */
 	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
@@ -896,7 +936,7 @@ int BPF_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	__u32 flags = 0, action;
 	struct pl_deliver *e;
 
-	if (!want(PL_EV_DELIVER) || !current_ok())
+	if (!want(PL_EV_DELIVER) || !follows(cur->tgid) || !current_ok())
 		return 0;
 	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
 	action = handler == 0 ? PL_ACT_DEFAULT : handler == 1 ? PL_ACT_IGNORED : PL_ACT_HANDLER;

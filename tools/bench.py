@@ -84,7 +84,7 @@ class Tracer:
         self.outs = []
         self.errs = []
 
-    def _spawn(self, argv, ready, stdout_to_file=True):
+    def _spawn(self, argv, ready, stdout_to_file=True, settle=0.0):
         i = len(self.procs)
         out = os.path.join(self.tmp, f"{self.name.replace(' ', '_')}.{i}.out")
         err = os.path.join(self.tmp, f"{self.name.replace(' ', '_')}.{i}.err")
@@ -101,10 +101,11 @@ class Tracer:
         def is_ready():
             if p.poll() is not None:
                 raise RuntimeError(f"{self.name}: {argv[0]} exited: {open(err).read()[-300:]}")
-            return ready(out, err)
+            return ready(out, err, p.pid)
 
         if not wait_for(is_ready, 60):
             raise RuntimeError(f"{self.name}: {argv[0]} not ready after 60 s")
+        time.sleep(settle)  # attaching is several steps: let the last ones finish
 
     def start(self):
         raise NotImplementedError
@@ -151,17 +152,23 @@ def count_lines(path):
     return n
 
 
+def fd_links(pid):
+    try:
+        return [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return []
+
+
+def attached(pid):
+    """A peer is ready once its BPF programs are attached: it holds bpf links or perf events.
+    (Its output goes to a file through a stdio buffer, so a header line proves nothing.)"""
+    return any("bpf_link" in l or "perf_event" in l for l in fd_links(pid))
+
+
 def has_line(path, text):
     try:
         with open(path, errors="replace") as f:
             return text in f.read()
-    except OSError:
-        return False
-
-
-def nonempty(path):
-    try:
-        return os.path.getsize(path) > 0
     except OSError:
         return False
 
@@ -175,7 +182,7 @@ class ProclifeJson(Tracer):
     def start(self):
         self.file = os.path.join(self.tmp, "proclife.json")
         self._spawn([PROCLIFE, "watch", "--json", "-o", self.file],
-                    lambda o, e: has_line(e, "Ctrl-C to stop"))
+                    lambda o, e, pid: has_line(e, "Ctrl-C to stop"))
 
     def events(self):
         return count_lines(self.file)
@@ -190,7 +197,7 @@ class ProclifeTree(Tracer):
     """The model only: kept current from every event, no per-event output."""
 
     def start(self):
-        self._spawn([PROCLIFE, "tree", "--every", "86400"], lambda o, e: has_line(e, "following"))
+        self._spawn([PROCLIFE, "tree", "--every", "86400"], lambda o, e, pid: has_line(e, "following"))
 
     def events(self):
         m = re.search(r"(\d+) events seen", open(self.errs[0], errors="replace").read())
@@ -204,7 +211,7 @@ class ProclifeTree(Tracer):
 class LibbpfTools(Tracer):
     def start(self):
         for tool in ("execsnoop", "exitsnoop", "sigsnoop"):
-            self._spawn([shutil.which(tool)], lambda o, e: nonempty(o))
+            self._spawn([shutil.which(tool)], lambda o, e, pid: attached(pid), settle=0.5)
 
     def events(self):
         return sum(max(count_lines(o) - 1, 0) for o in self.outs)  # minus the header
@@ -212,7 +219,9 @@ class LibbpfTools(Tracer):
 
 class Forkstat(Tracer):
     def start(self):
-        self._spawn([shutil.which("forkstat"), "-e", "all"], lambda o, e: nonempty(o))
+        # forkstat reads the proc connector: ready once it holds its netlink socket.
+        self._spawn([shutil.which("forkstat"), "-e", "all"],
+                    lambda o, e, pid: any(l.startswith("socket:") for l in fd_links(pid)), settle=0.5)
 
     def events(self):
         return max(count_lines(self.outs[0]) - 1, 0)
@@ -223,7 +232,7 @@ class Bpftrace(Tracer):
         script = os.path.join(self.tmp, "lifecycle.bt")
         with open(script, "w") as f:
             f.write(BPFTRACE_SCRIPT)
-        self._spawn([shutil.which("bpftrace"), script], lambda o, e: has_line(o, "Attaching"))
+        self._spawn([shutil.which("bpftrace"), script], lambda o, e, pid: attached(pid), settle=1.0)
 
     def events(self):
         return max(count_lines(self.outs[0]) - 1, 0)
@@ -239,6 +248,15 @@ def ensure_peers():
     subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
     subprocess.run(["apt-get", "install", "-y", "-qq", *missing], env=env, check=False,
                    stdout=subprocess.DEVNULL)
+
+
+def ensure_tracefs():
+    """The peers attach tracepoint programs, which need tracefs (proclife does not)."""
+    if os.path.isdir("/sys/kernel/tracing/events"):
+        return
+    r = subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"bench: cannot mount tracefs for the peers: {r.stderr.strip()}", file=sys.stderr)
 
 
 def tracer_classes(smoke):
@@ -364,6 +382,7 @@ def main():
         print("bench: needs root (the tracers load BPF programs)", file=sys.stderr)
         return 1
     ensure_peers()
+    ensure_tracefs()
     rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     tracers = tracer_classes(False)
     bpf_stats(True)

@@ -454,14 +454,15 @@ int signals__main(int argc, char **argv)
 	wallclock__init(&s.wc);
 	if (outbuf__init(&s.ob, STDOUT_FILENO, 1 << 20) < 0)
 		return 1;
+	/* Before the slow part (load), so an early Ctrl-C still ends cleanly. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
 		goto cleanup;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	fprintf(stderr, "proclife: auditing signals, Ctrl-C to stop and print the summary\n");
 	for (__u64 next = live__now() + s.o.every_ns; !stop;) {
 		r = live__poll(l, 100);

@@ -164,6 +164,12 @@ static int run(int argc, char **argv, bool tree)
 	r = parse(argc, argv, tree, &o);
 	if (r)
 		return r > 0 ? 0 : 2;
+	if (o.every_ns) {
+		/* Before the slow part (load, /proc scan), so an early Ctrl-C still ends cleanly. */
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
 	if (snapshot(&l) < 0)
 		return 1;
 	wallclock__init(&wc);
@@ -173,9 +179,6 @@ static int run(int argc, char **argv, bool tree)
 		ret = print(&ob, &o, tree, l, &wc) < 0 ? 1 : 0;
 		goto cleanup;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	fprintf(stderr, "proclife: following, a %s every %.3g s, Ctrl-C to stop\n", tree ? "tree" : "zombie list",
 		o.every_ns / 1e9);
 	for (__u64 next = live__now() + o.every_ns; !stop;) {

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "pidset.h"
 #include "live.h"
 #include "names.h"
 #include "procfs.h"
@@ -114,10 +115,31 @@ int live__poll(struct live *l, int timeout_ms)
 	}
 	if (l->model) {
 		/* The model missed something: /proc is the truth now. */
-		if (lost_any)
-			reconcile(l, NULL);
+		if (lost_any) {
+			int e = reconcile(l, NULL);
+
+			if (e < 0)
+				fprintf(stderr, "proclife: events were lost and /proc could not be read to resync: %s\n",
+					strerror(-e));
+		}
 		model__tick(l->model, now);
 	}
+	return r;
+}
+
+int live__follow(struct live *l, __u32 pid)
+{
+	const char *proc = l->cfg.proc_root ? l->cfg.proc_root : "/proc";
+	struct pidset s = {};
+	int r = tracer__follow(l->tracer, pid);
+
+	for (int pass = 0; r == 0 && pass < 2; pass++) {
+		r = procfs__add_descendants(&s, pid, proc);
+		for (size_t i = 0; r == 0 && i < s.cap; i++)
+			if (s.slots[i] && s.slots[i] != 0xffffffffu)
+				r = tracer__follow(l->tracer, s.slots[i]);
+	}
+	pidset__free(&s);
 	return r;
 }
 

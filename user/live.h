@@ -34,6 +34,12 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
 int live__poll(struct live *l, int timeout_ms);
 struct model *live__model(struct live *l);
+/*
+ * With cfg.tracer.follow: follow pid and its descendants. The kernel adds
+ * children from now on; the ones that exist already are found in /proc
+ * (scanned twice, for those forked during the first scan). 0 or -errno.
+ */
+int live__follow(struct live *l, __u32 pid);
 /* Records seen per type, malformed records, losses per type. */
 const __u64 *live__seen(const struct live *l);
 __u64 live__malformed(const struct live *l);

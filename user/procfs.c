@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pidset.h"
 #include "procfs.h"
 
 #define PF_KTHREAD 0x00200000
@@ -171,3 +172,72 @@ long procfs__scan(const char *proc_root, struct proc_snapshot **out)
 	*out = v;
 	return n;
 }
+
+static int read_ppid(const char *proc_root, unsigned pid, __u32 *ppid)
+{
+	char path[64], buf[1024];
+	struct proc_snapshot s;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	r = read_file(path, buf, sizeof(buf));
+	if (r == 0)
+		r = procfs__parse_stat(buf, &s);
+	if (r == 0)
+		*ppid = s.ppid;
+	return r;
+}
+
+int procfs__add_descendants(struct pidset *s, __u32 pid, const char *proc_root)
+{
+	struct { __u32 pid, ppid; } *procs = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	bool grew = true;
+	DIR *d;
+	int r;
+
+	r = pidset__add(s, pid);
+	if (r)
+		return r;
+	d = opendir(proc_root);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long p = strtoul(de->d_name, &end, 10);
+		__u32 pp;
+
+		if (*end || p == 0 || read_ppid(proc_root, p, &pp))
+			continue; /* not a pid, or gone meanwhile */
+		if (n == cap) {
+			void *np = realloc(procs, (cap = cap ? cap * 2 : 256) * sizeof(*procs));
+			if (!np) {
+				closedir(d);
+				free(procs);
+				return -ENOMEM;
+			}
+			procs = np;
+		}
+		procs[n].pid = p;
+		procs[n].ppid = pp;
+		n++;
+	}
+	closedir(d);
+	/* Fixed point: pids are not ordered by ancestry (they wrap). */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++) {
+			if (!pidset__has(s, procs[i].pid) && pidset__has(s, procs[i].ppid)) {
+				r = pidset__add(s, procs[i].pid);
+				if (r)
+					goto out;
+				grew = true;
+			}
+		}
+	}
+out:
+	free(procs);
+	return r;
+}
+

@@ -34,6 +34,10 @@ long procfs__scan(const char *proc_root, struct proc_snapshot **out);
 /* Frees a scan (accepts NULL). */
 void procfs__free(struct proc_snapshot *v, size_t n);
 
+struct pidset;
+/* Adds pid and every descendant found under proc_root ("/proc") to s. 0 or -errno. */
+int procfs__add_descendants(struct pidset *s, __u32 pid, const char *proc_root);
+
 /* Parses one /proc/PID/stat line (comm may hold spaces and ')'). 0 or -EBADMSG. */
 int procfs__parse_stat(const char *line, struct proc_snapshot *s);
 

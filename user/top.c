@@ -319,7 +319,8 @@ static void clamp(struct top *t)
 
 static void draw(struct top *t)
 {
-	struct view_ctx v = { .m = live__model(t->live), .wc = &t->wc, .now = live__now() };
+	/* Long command lines are cut so the state markers after them stay on screen. */
+	struct view_ctx v = { .m = live__model(t->live), .wc = &t->wc, .now = live__now(), .max_argv = 40 };
 	long h = body_rows();
 
 	erase();

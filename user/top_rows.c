@@ -10,6 +10,7 @@
 
 #include "procfs.h"
 #include "top_rows.h"
+#include "vec.h"
 #include "view_tree.h"
 
 /* Prefix levels drawn at most: deeper ones are cut (no screen is that wide). */
@@ -166,17 +167,7 @@ struct stack {
 
 static bool push(struct stack *s, struct frame f)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct frame *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return false;
-		s->v = nv;
-		s->cap = cap;
-	}
-	s->v[s->n++] = f;
-	return true;
+	return VEC_PUSH(s->v, s->n, s->cap, f);
 }
 
 static bool shown(const unsigned char *keep, __u32 slot)

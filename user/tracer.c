@@ -124,13 +124,15 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	}
 	skel->rodata->cfg_args_cap = cfg->args_cap ? cfg->args_cap : PL_ARGS_DEFAULT;
 	skel->rodata->cfg_wakeup_bytes = cfg->wakeup_bytes;
+	skel->rodata->cfg_follow = cfg->follow;
 
 	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
 	if (cfg->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 
 	/* Load only what the requested events need. */
-	bpf_program__set_autoload(skel->progs.pl_fork, ev & PL_EV_BIT(PL_EV_FORK));
+	/* Following needs every fork (children join) and every free (members leave). */
+	bpf_program__set_autoload(skel->progs.pl_fork, (ev & PL_EV_BIT(PL_EV_FORK)) || cfg->follow);
 	bpf_program__set_autoload(skel->progs.pl_exec, ev & PL_EV_BIT(PL_EV_EXEC));
 	/* Failed execs, waits (reaps), and refused or probing kill-family calls. */
 	bpf_program__set_autoload(skel->progs.pl_sys_exit,
@@ -138,7 +140,7 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	bool exits = ev & (PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_REAP));
 	bpf_program__set_autoload(skel->progs.pl_exit, exits && group_dead);
 	bpf_program__set_autoload(skel->progs.pl_exit_legacy, exits && !group_dead);
-	bpf_program__set_autoload(skel->progs.pl_free, ev & PL_EV_BIT(PL_EV_REAP));
+	bpf_program__set_autoload(skel->progs.pl_free, (ev & PL_EV_BIT(PL_EV_REAP)) || cfg->follow);
 	/* Signal generation also records who sent a fatal signal, for the exit's killed_by. */
 	bpf_program__set_autoload(skel->progs.pl_signal_generate, ev & (PL_EV_BIT(PL_EV_SIGNAL) | PL_EV_BIT(PL_EV_EXIT)));
 	bpf_program__set_autoload(skel->progs.pl_oom_victim, (ev & PL_EV_BIT(PL_EV_EXIT)) && k.mark_victim_task);
@@ -217,6 +219,15 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 int tracer__consume(struct tracer *t)
 {
 	return ring_buffer__consume(t->rb);
+}
+
+int tracer__follow(struct tracer *t, __u32 pid)
+{
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(t->skel->maps.followed, &pid, sizeof(pid), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 void tracer__lost(const struct tracer *t, __u64 lost[PL_EV_MAX])

@@ -24,6 +24,7 @@ struct tracer_config {
 	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else batch up to this */
 	__u32 ringbuf_bytes;   /* 0: the default (16 MiB); a power of two */
 	bool legacy_exit;      /* tests: use the pre-6.16 exit program even where group_dead exists */
+	bool follow;           /* only processes added with tracer__follow() and their descendants */
 };
 
 /* Called for every record; size is the record's size as the ring buffer says. */
@@ -46,6 +47,12 @@ int tracer__poll(struct tracer *t, int timeout_ms);
 
 /* Drain what is there without waiting. */
 int tracer__consume(struct tracer *t);
+
+/*
+ * With cfg.follow: follow pid (and, from now on, every process it forks,
+ * in the kernel). 0 or -errno (-E2BIG: the set is full).
+ */
+int tracer__follow(struct tracer *t, __u32 pid);
 
 /* Events the kernel could not deliver (failed ring buffer reserve), per type. */
 void tracer__lost(const struct tracer *t, __u64 lost[PL_EV_MAX]);

@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "event.h"
 #include "names.h"
+#include "vec.h"
 #include "view_tree.h"
 
 void view__age(char *buf, size_t size, __u64 ns)
@@ -76,6 +77,9 @@ void view__label(struct outbuf *ob, const struct view_ctx *v, const struct proc 
 		const char *a = x->data + x->filename_len, *end = a + x->args_len;
 		bool first = true;
 
+		size_t start = ob->len;
+		bool cut = false;
+
 		while (a < end) {
 			const char *nul = memchr(a, '\0', end - a);
 			size_t n = nul ? (size_t)(nul - a) : (size_t)(end - a);
@@ -85,8 +89,12 @@ void view__label(struct outbuf *ob, const struct view_ctx *v, const struct proc 
 			first = false;
 			escape__text_arg(ob, a, n);
 			a += n + 1;
+			if (v->max_argv && ob->len - start > v->max_argv && a < end) {
+				cut = true;
+				break;
+			}
 		}
-		if (x->truncated)
+		if (cut || x->truncated)
 			outbuf__puts(ob, " ...");
 	} else {
 		escape__text(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
@@ -141,17 +149,7 @@ struct stack {
 
 static bool push(struct stack *s, struct frame f)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct frame *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return false;
-		s->v = nv;
-		s->cap = cap;
-	}
-	s->v[s->n++] = f;
-	return true;
+	return VEC_PUSH(s->v, s->n, s->cap, f);
 }
 
 /* Push root (or every root) so that the first one pops first. */

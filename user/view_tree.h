@@ -14,6 +14,7 @@ struct view_ctx {
 	const struct model *m;
 	const struct wallclock *wc;
 	__u64 now; /* boot ns */
+	size_t max_argv; /* 0: whole argv; else cut after about this many bytes, so markers stay in view */
 };
 
 /* The tree under root (NULL: every root), one process a line. */

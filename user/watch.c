@@ -109,15 +109,10 @@ int watch__main(int argc, char **argv)
 	tc->threads = o.threads;
 	tc->args_cap = o.args_cap;
 	tc->wakeup_bytes = WAKEUP_BYTES;
-	tc->uid = PL_UID_ANY;
-	if (o.pid > 0) {
-		/* Following needs every fork, and reaps to forget pids; filter here instead. */
-		tc->events |= PL_EV_BIT(PL_EV_FORK) | PL_EV_BIT(PL_EV_REAP);
-	} else {
-		tc->uid = o.uid;
-		tc->comm = o.comm;
-		tc->failed_only = o.failed_only;
-	}
+	tc->uid = o.uid;
+	tc->comm = o.comm;
+	tc->failed_only = o.failed_only;
+	tc->follow = o.pid > 0; /* in the kernel: children join in the fork program */
 	/* Stop, continue, zombie and reparent events come from the process model. */
 	cfg.model = (o.events & DV_ALL) && !o.failed_only;
 	cfg.model_cfg = (struct model_config){ .zombie_after_ns = o.zombie_after_ns, .derived = on_derived, .ctx = &w };
@@ -137,22 +132,22 @@ int watch__main(int argc, char **argv)
 		writer__init_text(&w.writer, &w.ob, &w.wc);
 	filter__init(&w.filter, &o);
 
+	/* Before the slow part (load, /proc scan), so an early Ctrl-C still ends cleanly. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe is seen as EPIPE and ends the run */
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
 		goto cleanup;
 	}
 	if (o.pid > 0) {
-		r = filter__follow(&w.filter, o.pid, "/proc");
+		r = live__follow(l, o.pid);
 		if (r < 0) {
-			fprintf(stderr, "proclife: --pid %d: cannot read /proc: %s\n", o.pid, strerror(-r));
+			fprintf(stderr, "proclife: --pid %d: cannot follow it: %s\n", o.pid, strerror(-r));
 			goto cleanup;
 		}
 	}
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed pipe is seen as EPIPE and ends the run */
 
 	w.writer.header(&w.writer);
 	fprintf(stderr, "proclife: tracing process lifecycle events, Ctrl-C to stop\n");
@@ -175,7 +170,6 @@ int watch__main(int argc, char **argv)
 
 cleanup:
 	live__free(l);
-	filter__free(&w.filter);
 	outbuf__free(&w.ob);
 	if (fd != STDOUT_FILENO)
 		close(fd);

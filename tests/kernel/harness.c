@@ -66,6 +66,11 @@ int harness__start(const struct tracer_config *cfg)
 	return r;
 }
 
+int harness__follow(pid_t pid)
+{
+	return tracer__follow(tracer, pid);
+}
+
 void harness__stop(void)
 {
 	tracer__free(tracer);

@@ -236,3 +236,109 @@ void test_lost_counted(void)
 	ASSERT_GE(got + lost, (unsigned long long)n);
 	ASSERT_GE(n - got, 1);
 }
+
+#define STORM 2000
+
+/*
+ * Followed in the kernel: P waits until it is followed, then forks STORM
+ * children as fast as it can, a grandchild, and a setsid double-fork daemon.
+ * Every one of them is seen exactly once; an unrelated process never is.
+ */
+static int child_followed(void *arg)
+{
+	int *fds = arg; /* [0] read "go", [1] write pids */
+	pid_t d;
+	int go = read_int(fds[0]);
+
+	if (go != 1)
+		return 100;
+	for (int i = 0; i < STORM; i++) {
+		pid_t c = fork();
+
+		if (c == 0)
+			_exit(i & 0xff);
+		if (c < 0)
+			return 101;
+	}
+	while (wait(NULL) > 0)
+		;
+	d = fork();
+	if (d == 0) {
+		setsid();
+		if (fork() == 0) {
+			write_int(fds[1], getpid()); /* the daemon */
+			execl("/bin/sleep", "sleep", "0.2", NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	waitpid(d, NULL, 0);
+	return 0;
+}
+
+static int child_stranger(void *arg)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		execl("/bin/true", "true", "stranger", NULL);
+		_exit(127);
+	}
+	waitpid(c, NULL, 0);
+	return 0;
+}
+
+static bool pred_not_followed(const void *rec, const void *arg)
+{
+	const struct pl_hdr *h = rec;
+	pid_t stranger = *(const pid_t *)arg;
+
+	return h->pid == (__u32)stranger || h->ppid == (__u32)stranger;
+}
+
+void test_follow_in_kernel(void)
+{
+	struct tracer_config cfg = harness__default_config();
+	int to_child[2], from_child[2], st, daemon_pid, nforks, nexits;
+	pid_t p, stranger;
+
+	cfg.follow = true;
+	cfg.threads = false;
+	if (!ASSERT_EQ(harness__start(&cfg), 0))
+		return;
+	if (pipe(to_child) || pipe(from_child)) {
+		FAILF("pipe");
+		return;
+	}
+	{
+		int fds[2] = { to_child[0], from_child[1] };
+
+		p = spawn(child_followed, fds);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+	ASSERT_EQ(harness__follow(p), 0);
+	stranger = spawn(child_stranger, NULL);
+	write_int(to_child[1], 1);
+	daemon_pid = read_int(from_child[0]);
+	st = wait_status(p);
+	ASSERT_EQ(st, 0);
+	ASSERT_EQ(wait_status(stranger), 0);
+	close(to_child[1]);
+	close(from_child[0]);
+	ASSERT_GE(daemon_pid, 1);
+	/* The daemon (setsid, double fork, adopted by init) is still followed: its exec and exit. */
+	ASSERT_TRUE(harness__wait(PL_EV_EXEC, daemon_pid, NULL, NULL));
+	ASSERT_TRUE(harness__wait(PL_EV_EXIT, daemon_pid, NULL, NULL));
+	harness__drain(100);
+	/* Every storm child: its fork from P once, its exit once. */
+	nforks = harness__count(PL_EV_FORK, p, NULL, NULL);
+	ASSERT_EQ(nforks, STORM + 1);
+	nexits = harness__count(PL_EV_EXIT, 0, NULL, NULL);
+	/* STORM children + the setsid middle + the daemon + P itself. */
+	ASSERT_EQ(nexits, STORM + 3);
+	ASSERT_EQ(harness__count(PL_EV_REAP, 0, NULL, NULL) >= STORM + 1, 1);
+	/* The stranger and its child: nothing at all. */
+	ASSERT_EQ(harness__count(0, 0, pred_not_followed, &stranger), 0);
+	check_nothing_lost();
+}

@@ -53,6 +53,7 @@ void test_filter_uid(void);
 void test_filter_failed(void);
 void test_filter_events(void);
 void test_lost_counted(void);
+void test_follow_in_kernel(void);
 
 /* kt_exit.c: the exit event of pid equals the waitpid() status, once, and its reap names us. */
 void check_exit_and_reap(pid_t pid, int wstatus);

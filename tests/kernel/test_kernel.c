@@ -97,6 +97,7 @@ int main(void)
 	RUN_TEST(test_filter_uid);
 	RUN_TEST(test_filter_failed);
 	RUN_TEST(test_filter_events);
+	RUN_TEST(test_follow_in_kernel);
 	RUN_TEST(test_lost_counted);
 	harness__stop();
 	return tl_finish();
