@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_run.h"
 #include "cmd_signals.h"
 #include "cmd_tree.h"
 #include "top.h"
@@ -17,6 +18,7 @@ static const struct {
 	{ "zombies", zombies__main },
 	{ "top", top__main },
 	{ "signals", signals__main },
+	{ "run", run__main },
 };
 
 int main(int argc, char **argv)
@@ -31,7 +33,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "proclife: unknown command '%.32s' (commands: watch, tree, zombies, top, signals; try 'proclife --help')\n",
+	fprintf(stderr, "proclife: unknown command '%.32s' (commands: watch, tree, zombies, top, signals, run; try 'proclife --help')\n",
 		argv[1]);
 	return 2;
 }
