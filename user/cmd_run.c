@@ -332,8 +332,7 @@ int run__main(int argc, char **argv)
 	else
 		writer__init_text(&run.writer, &run.ob, &run.wc);
 	cfg.ctx = &run;
-	cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .uid = PL_UID_ANY, .args_cap = o.args_cap,
-					     .wakeup_bytes = 256 << 10, .follow = true };
+	cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .args_cap = o.args_cap, .follow = true };
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r == 0)
 		r = live__follow(l, pid);

@@ -448,8 +448,7 @@ int signals__main(int argc, char **argv)
 		fprintf(stderr, "proclife: %s\n", msg);
 		return 1;
 	}
-	cfg.tracer = (struct tracer_config){ .events = PL_EV_BIT(PL_EV_SIGNAL), .uid = PL_UID_ANY,
-					     .wakeup_bytes = 256 << 10 };
+	cfg.tracer = (struct tracer_config){ .events = PL_EV_BIT(PL_EV_SIGNAL) };
 	cfg.ctx = &s;
 	wallclock__init(&s.wc);
 	if (outbuf__init(&s.ob, STDOUT_FILENO, 1 << 20) < 0)

@@ -68,6 +68,9 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 		return -ENOMEM;
 	}
 	l->cfg = *cfg;
+	/* Every live command polls on a timer too: batch the ring buffer's wakeups. */
+	if (!l->cfg.tracer.wakeup_bytes)
+		l->cfg.tracer.wakeup_bytes = LIVE_WAKEUP_BYTES;
 	if (cfg->model) {
 		l->model = model__new(&cfg->model_cfg);
 		if (!l->model) {

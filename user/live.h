@@ -28,6 +28,9 @@ struct live_config {
 	(PL_EV_BIT(PL_EV_FORK) | PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_REAP) | \
 	 PL_EV_BIT(PL_EV_SIGNAL) | PL_EV_BIT(PL_EV_DELIVER) | PL_EV_BIT(PL_EV_RENAME))
 
+/* Wake the consumer once this much is pending; it also drains on every poll timeout. */
+#define LIVE_WAKEUP_BYTES (256 << 10)
+
 struct live;
 
 int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen);

@@ -406,9 +406,11 @@ static struct proc *touch(struct model *m, const struct pl_hdr *h)
 		p->start_ns = h->start_ns; /* now exact */
 		p->flags &= ~PROC_F_START_TICKS;
 	}
-	/* A process's name is its leader's: other threads may carry names of their own. */
-	if (h->tid == h->pid)
+	/* A process's name and uid are its leader's (other threads may be named apart); setuid() changes the uid. */
+	if (h->tid == h->pid) {
 		memcpy(p->comm, h->comm, PL_COMM_LEN);
+		p->uid = h->uid;
+	}
 	if (p->ppid != h->ppid && h->ppid && p->state != PROC_ZOMBIE)
 		reparent(m, p, h->ppid, h->ts);
 	return p;

@@ -117,7 +117,7 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->cfg_events = ev;
 	skel->rodata->cfg_threads = cfg->threads;
 	skel->rodata->cfg_failed_only = cfg->failed_only;
-	skel->rodata->cfg_uid = cfg->uid;
+	skel->rodata->cfg_uid = cfg->by_uid ? cfg->uid : PL_UID_ANY;
 	if (cfg->comm && *cfg->comm) {
 		skel->rodata->cfg_comm_set = true;
 		strncpy((char *)skel->rodata->cfg_comm, cfg->comm, PL_COMM_LEN - 1);

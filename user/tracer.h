@@ -18,10 +18,11 @@ struct tracer_config {
 	__u32 events;          /* PL_EV_BIT() mask of what the kernel reports */
 	bool threads;          /* also thread creation and thread exits */
 	bool failed_only;      /* failed execs, non-zero exits, undelivered signals */
-	__u32 uid;             /* PL_UID_ANY, or only processes of this real uid */
+	bool by_uid;           /* only processes of real uid `uid` (zero value: every uid) */
+	__u32 uid;
 	const char *comm;      /* NULL, or only processes with this comm */
 	__u32 args_cap;        /* bytes of argv kept per exec, 1..PL_ARGS_MAX */
-	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else batch up to this */
+	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else batch up to this (live: batched) */
 	__u32 ringbuf_bytes;   /* 0: the default (16 MiB); a power of two */
 	bool legacy_exit;      /* tests: use the pre-6.16 exit program even where group_dead exists */
 	bool follow;           /* only processes added with tracer__follow() and their descendants */

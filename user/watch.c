@@ -19,8 +19,6 @@
 
 #define POLL_MS 100
 #define OUTBUF_SIZE (1 << 20)
-/* Batch ring-buffer wakeups: the consumer also drains every POLL_MS. */
-#define WAKEUP_BYTES (256 << 10)
 
 static volatile sig_atomic_t stop;
 
@@ -108,7 +106,7 @@ int watch__main(int argc, char **argv)
 	tc->events = o.events & PL_EV_ALL;
 	tc->threads = o.threads;
 	tc->args_cap = o.args_cap;
-	tc->wakeup_bytes = WAKEUP_BYTES;
+	tc->by_uid = o.uid != PL_UID_ANY;
 	tc->uid = o.uid;
 	tc->comm = o.comm;
 	tc->failed_only = o.failed_only;

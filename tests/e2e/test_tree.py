@@ -1371,6 +1371,34 @@ def test_comm_after_rename(c):
         c.eq("tree: ppid of pid %d" % pid, h.info["P"], n["ppid"])
 
 
+def test_nonroot_process_live(c):
+    """A process of another user, born and exec'd while the tree follows: seen live, with the
+    argv of its exec (a /proc scan at start-up cannot know it). Catches a uid filter left on."""
+    every = 2
+    t = start_tree_following(every)
+    marker = "%d.%d" % (300 + os.getpid() % 100, os.getpid())
+
+    def become_nobody():
+        os.setgid(65534)
+        os.setuid(65534)
+
+    p = subprocess.Popen(["sleep", marker], preexec_fn=become_nobody, stdin=subprocess.DEVNULL)
+    try:
+        line, _ = t.wait_line(every + 15)
+        check_following_done(c, t, every)
+        nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+        n = nodes.get(p.pid)
+        if n is None:
+            c.fail("pid %d (uid 65534, sleep %s) not in the tree" % (p.pid, marker))
+        else:
+            c.eq("tree: uid of pid %d" % p.pid, 65534, n["uid"])
+            c.eq("tree: argv of pid %d (from its exec event)" % p.pid, ["sleep", marker], n["argv"])
+            c.eq("tree: ppid of pid %d" % p.pid, os.getpid(), n["ppid"])
+    finally:
+        p.kill()
+        p.wait()
+
+
 SUBTESTS = [
     ("scenario_vs_ps", test_scenario_vs_ps),
     ("whole_table_vs_ps", test_whole_table_vs_ps),
@@ -1382,6 +1410,7 @@ SUBTESTS = [
     ("tstp_orphaned_pgrp", test_tstp_orphaned_pgrp),
     ("tstp_pgrp_anchored_by_member", test_tstp_pgrp_anchored_by_member),
     ("comm_after_rename", test_comm_after_rename),
+    ("nonroot_process_live", test_nonroot_process_live),
 ]
 
 

@@ -49,7 +49,6 @@ struct tracer_config harness__default_config(void)
 	return (struct tracer_config){
 		.events = PL_EV_ALL,
 		.threads = true,
-		.uid = PL_UID_ANY,
 		.args_cap = PL_ARGS_DEFAULT,
 	};
 }

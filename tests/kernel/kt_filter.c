@@ -114,6 +114,7 @@ void test_filter_uid(void)
 	const struct pl_exec *e;
 	pid_t a, b;
 
+	cfg.by_uid = true;
 	cfg.uid = nobody;
 	if (!ASSERT_EQ(harness__start(&cfg), 0))
 		return;

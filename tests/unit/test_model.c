@@ -359,6 +359,10 @@ static void test_rename(void)
 	strcpy(s.h.comm, "renamed-again");
 	model__apply(m, &s);
 	ASSERT_STREQ(model__find(m, 95)->comm, "renamed-again");
+	/* After setuid(): its next event carries the new uid. */
+	s.h.uid = 65534;
+	model__apply(m, &s);
+	ASSERT_EQ(model__find(m, 95)->uid, 65534);
 	s.h.tid = 96;
 	strcpy(s.h.comm, "thread-name");
 	model__apply(m, &s);
