@@ -11,7 +11,8 @@ same table on stdout.
   tools/bench.py --smoke    seconds: tiny workloads, no tracer and proclife only,
                             checked; prints PASS/FAIL lines (part of make test)
 
-Environment: BENCH_ROUNDS (default 5).
+Environment: BENCH_ROUNDS (default 5); BENCH_ONLY=substring runs only matching workloads
+(docs/BENCHMARKS.md is then left alone).
 """
 import json
 import os
@@ -294,26 +295,42 @@ def run_workload(argv):
     return float(r.stdout.strip().splitlines()[-1])
 
 
-def measure(workload, tracers, rounds):
+def one_run(tname, cls, argv, res, stats):
+    with tempfile.TemporaryDirectory(prefix="plbench-") as tmp:
+        t = cls(tname, tmp)
+        t.start()
+        time.sleep(0.3)  # let start-up work (the /proc scan) settle
+        cpu0, bpf0 = t.cpu(), proclife_bpf_ns() if stats else 0
+        secs = run_workload(argv)
+        time.sleep(0.3)  # let the tracer drain
+        cpu1, bpf1 = t.cpu(), proclife_bpf_ns() if stats else 0
+        t.stop()
+        if stats:
+            res[tname]["bpf_ns"].append(bpf1 - bpf0)
+            return
+        res[tname]["time"].append(secs)
+        res[tname]["cpu"].append(cpu1 - cpu0)
+        res[tname]["events"].append(t.events())
+        res[tname]["lost"].append(t.lost())
+
+
+def measure(workload, tracers, rounds, cost_round=False):
+    """Timed rounds with BPF statistics off (they tax every BPF program run); then, for the
+    cost column, one more round of each proclife tracer with them on."""
     name, argv, expect = workload
     res = {t: {"time": [], "cpu": [], "events": [], "lost": [], "bpf_ns": []} for t, _ in tracers}
     for r in range(rounds):
         order = tracers[r % len(tracers):] + tracers[:r % len(tracers)]
         for tname, cls in order:
-            with tempfile.TemporaryDirectory(prefix="plbench-") as tmp:
-                t = cls(tname, tmp)
-                t.start()
-                time.sleep(0.3)  # let start-up work (the /proc scan) settle
-                cpu0, bpf0 = t.cpu(), proclife_bpf_ns() if tname.startswith("proclife") else 0
-                secs = run_workload(argv)
-                time.sleep(0.3)  # let the tracer drain
-                cpu1, bpf1 = t.cpu(), proclife_bpf_ns() if tname.startswith("proclife") else 0
-                t.stop()
-                res[tname]["time"].append(secs)
-                res[tname]["cpu"].append(cpu1 - cpu0)
-                res[tname]["events"].append(t.events())
-                res[tname]["lost"].append(t.lost())
-                res[tname]["bpf_ns"].append(bpf1 - bpf0)
+            one_run(tname, cls, argv, res, False)
+    if cost_round:
+        bpf_stats(True)
+        try:
+            for tname, cls in tracers:
+                if tname.startswith("proclife"):
+                    one_run(tname, cls, argv, res, True)
+        finally:
+            bpf_stats(False)
     return res
 
 
@@ -329,7 +346,7 @@ def fmt_table(results, tracers):
             cpu = statistics.median(r["cpu"])
             ev = statistics.median(r["events"])
             lost = max(r["lost"])
-            bpf = statistics.median(r["bpf_ns"]) / 1e6 if tname.startswith("proclife") else None
+            bpf = statistics.median(r["bpf_ns"]) / 1e6 if r["bpf_ns"] else None
             lines.append(f"| {wname} | {tname} | {med:.3f} | {med / base:.3f}x | "
                          f"{cpu:.2f} | {int(ev) if tname != 'no tracer' else '-'} | "
                          f"{lost if tname != 'no tracer' else '-'} | {f'{bpf:.0f}' if bpf is not None else '-'} |")
@@ -384,15 +401,17 @@ def main():
     ensure_peers()
     ensure_tracefs()
     rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    only = os.environ.get("BENCH_ONLY")
     tracers = tracer_classes(False)
-    bpf_stats(True)
     results = []
-    try:
-        for w in workloads(False):
-            print(f"bench: {w[0]} ({rounds} rounds x {len(tracers)} tracers)", file=sys.stderr, flush=True)
-            results.append((w, measure(w, tracers, rounds)))
-    finally:
-        bpf_stats(False)
+    for w in workloads(False):
+        if only and only not in w[0]:
+            continue
+        print(f"bench: {w[0]} ({rounds} rounds x {len(tracers)} tracers)", file=sys.stderr, flush=True)
+        results.append((w, measure(w, tracers, rounds, cost_round=True)))
+    if only:
+        print(fmt_table(results, tracers))
+        return 0
     c = collector(False)
     kernel = platform.release()
     cpus = os.cpu_count()
@@ -405,7 +424,9 @@ tracers interleaved in each round; medians. "ratio" is the workload's time
 under the tracer over its time with no tracer. "tracer CPU" is the tracer
 process's user+system time during the workload (BPF programs run in the
 workload's context and show in its time, and for proclife in the last column,
-from `kernel.bpf_stats_enabled`). "events received" counts output lines (for
+from `kernel.bpf_stats_enabled`, measured in a separate round: the statistics
+slow every BPF program down, so the timed rounds run without them). "events
+received" counts output lines (for
 the tree-only run: events the model applied).
 
 Workloads (tools/bench/): spawn = fork + exec /bin/true + wait; signal storm =
