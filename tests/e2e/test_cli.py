@@ -19,7 +19,6 @@ at events of the scenario's own pids. Every wait has a deadline, and each
 subtest kills whatever it started (proclife included) when it ends.
 """
 import errno
-import json
 import os
 import re
 import resource
@@ -29,239 +28,25 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 
-READY = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"
+sys.dont_write_bytecode = True  # no __pycache__ next to the suites
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+from common import (  # noqa: E402
+    MYPID, NOBODY, READY_WATCH, ROOT, TEXT_HEADER, Failure, Lines, Proclife,
+    check_usage_error, drop_to_nobody, my_comm, one_line, parse_json_lines, popen, read_comm, reap_popen,
+    run, run_proclife, select_events, short, spawn, start_proclife, status_truth, tmpdir, wait_comm,
+    waitpid_deadline,
+)
+
 SUMMARY_RE = re.compile(
     r"^proclife: (\d+) events seen \(fork (\d+), exec (\d+), exec_failed (\d+), "
     r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+), rename (\d+)\), (\d+) derived \(stop (\d+), "
     r"continue (\d+), zombie (\d+), reparent (\d+), resync (\d+)\), (\d+) lost$"
 )
-TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"
 
-READY_TIMEOUT = 10.0  # proclife attached and said so
-STOP_TIMEOUT = 10.0  # proclife exits after SIGINT/SIGTERM
-CHILD_TIMEOUT = 10.0  # a scenario process finishes
 SUBTEST_TIMEOUT = 60  # backstop for a whole subtest (SIGALRM)
-
-NOBODY = 65534
-BIN = None  # absolute path of the proclife binary, from argv[1]
-MYPID = os.getpid()
-
-
-class Failure(Exception):
-    """The scenario could not be carried out (or proclife misbehaved so it could not go on)."""
-
-
-class Skip(Exception):
-    pass
-
-
-class Timeout(Exception):
-    pass
-
-
-# --------------------------------------------------------------------------
-# Process bookkeeping: everything a subtest starts is killed when it ends.
-
-_live_popens = []
-_live_pids = []
-
-
-def cleanup_live():
-    for p in _live_popens:
-        try:
-            if p.poll() is None:
-                p.kill()
-                p.wait(timeout=5)
-        except Exception:
-            pass
-    _live_popens.clear()
-    for pid in _live_pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
-    _live_pids.clear()
-
-
-def popen(argv, **kw):
-    kw.setdefault("stdin", subprocess.DEVNULL)
-    kw.setdefault("stdout", subprocess.DEVNULL)
-    p = subprocess.Popen(argv, **kw)
-    _live_popens.append(p)
-    return p
-
-
-def waitpid_deadline(pid, timeout=CHILD_TIMEOUT):
-    """Reap pid; returns the raw wait status. Kills it if it does not finish in time."""
-    deadline = time.monotonic() + timeout
-    while True:
-        wpid, status = os.waitpid(pid, os.WNOHANG)
-        if wpid == pid:
-            if pid in _live_pids:
-                _live_pids.remove(pid)
-            return status
-        if time.monotonic() > deadline:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
-            raise Failure("process %d did not finish within %.0f s" % (pid, timeout))
-        time.sleep(0.002)
-
-
-def reap_popen(p, timeout=CHILD_TIMEOUT):
-    """waitpid() a Popen's process ourselves, so we get the raw status."""
-    status = waitpid_deadline(p.pid, timeout)
-    p.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
-    return status
-
-
-def run(argv, timeout=CHILD_TIMEOUT, **kw):
-    """Run argv to completion; returns (pid, raw wait status)."""
-    p = popen(argv, **kw)
-    return p.pid, reap_popen(p, timeout)
-
-
-def spawn(argv, path=None):
-    """posix_spawn (argv may hold bytes); returns the pid."""
-    pid = os.posix_spawn(path or argv[0], argv, dict(os.environ))
-    _live_pids.append(pid)
-    return pid
-
-
-def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
-    """Wait until pid is named comm. Popen returns once exec closed the CLOEXEC fds,
-    which the kernel does slightly before it renames the task: a signal sent right
-    away may still find the old comm."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with open("/proc/%d/comm" % pid) as f:
-                if f.read().rstrip("\n") == comm:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise Failure("process %d not named %r after %.0f s" % (pid, comm, timeout))
-        time.sleep(0.001)
-
-
-def drop_to_nobody():
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
-
-
-def status_truth(status):
-    """What the JSON status fields must be for this raw wait status."""
-    if os.WIFEXITED(status):
-        return {"exit_code": os.WEXITSTATUS(status), "term_signal": None,
-                "core_dumped": False, "status": status}
-    return {"exit_code": None, "term_signal": os.WTERMSIG(status),
-            "core_dumped": bool(os.WCOREDUMP(status)), "status": status}
-
-
-def my_comm():
-    with open("/proc/self/comm") as f:
-        return f.read().rstrip("\n")
-
-
-# --------------------------------------------------------------------------
-# proclife under test
-
-
-class Proclife:
-    """proclife ARGS with stdout and stderr collected by threads (never blocking it)."""
-
-    def __init__(self, args, stdout=subprocess.PIPE, preexec_fn=None, exe=None, read_stdout=True):
-        self.argv = [exe or BIN] + list(args)
-        self.out = bytearray()
-        self.err = bytearray()
-        self.lock = threading.Lock()
-        self.p = popen(self.argv, stdout=stdout, stderr=subprocess.PIPE, preexec_fn=preexec_fn)
-        self.threads = []
-        if self.p.stdout is not None and read_stdout:
-            self._reader(self.p.stdout, self.out)
-        self._reader(self.p.stderr, self.err)
-
-    def _reader(self, f, buf):
-        def loop():
-            fd = f.fileno()
-            while True:
-                try:
-                    chunk = os.read(fd, 1 << 16)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                with self.lock:
-                    buf.extend(chunk)
-
-        t = threading.Thread(target=loop, daemon=True)
-        t.start()
-        self.threads.append(t)
-
-    def stdout_bytes(self):
-        with self.lock:
-            return bytes(self.out)
-
-    def stderr_bytes(self):
-        with self.lock:
-            return bytes(self.err)
-
-    def wait_ready(self, timeout=READY_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if READY in self.stderr_bytes():
-                return
-            if self.p.poll() is not None:
-                self._join(2)
-                raise Failure("proclife %s exited with %s before it was ready; stderr: %r"
-                              % (" ".join(self.argv[1:]), self.p.returncode, self.stderr_bytes()))
-            time.sleep(0.005)
-        raise Failure("proclife %s: no readiness line on stderr within %.0f s; stderr: %r"
-                      % (" ".join(self.argv[1:]), timeout, self.stderr_bytes()))
-
-    def _join(self, timeout):
-        deadline = time.monotonic() + timeout
-        for t in self.threads:
-            t.join(max(0, deadline - time.monotonic()))
-
-    def wait_exit(self, timeout):
-        """Returns the exit code (negative: killed by that signal) or None if still running."""
-        try:
-            rc = self.p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        self._join(5)
-        return rc
-
-    def stop(self, sig=signal.SIGINT, timeout=STOP_TIMEOUT):
-        """Signal proclife and wait for it; returns its exit code."""
-        if self.p.poll() is None:
-            self.p.send_signal(sig)
-        rc = self.wait_exit(timeout)
-        if rc is None:
-            self.p.kill()
-            self.p.wait(5)
-            raise Failure("proclife did not exit within %.0f s of %s"
-                          % (timeout, signal.Signals(sig).name))
-        return rc
-
-
-def start_tracer(args, **kw):
-    t = Proclife(args, **kw)
-    t.wait_ready()
-    return t
 
 
 def check_clean_stop(c, t, rc):
@@ -273,99 +58,8 @@ def check_clean_stop(c, t, rc):
         lines.pop()
     else:
         c.fail("stderr does not end with a newline: %r" % err[-200:])
-    if len(lines) != 2 or lines[0] + "\n" != READY.decode() or not SUMMARY_RE.match(lines[1]):
+    if len(lines) != 2 or lines[0] + "\n" != READY_WATCH.decode() or not SUMMARY_RE.match(lines[1]):
         c.fail("stderr: expected the ready line then the summary line, got %r" % err[-2000:])
-
-
-# --------------------------------------------------------------------------
-# Output parsing
-
-
-def _no_dup_keys(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise ValueError("duplicate key %r" % k)
-        d[k] = v
-    return d
-
-
-def _no_constants(name):
-    raise ValueError("non-JSON constant %s" % name)
-
-
-def parse_json_lines(c, data, what="stdout"):
-    """Every line must be strict JSON (an object) and the whole valid UTF-8; returns the objects."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        c.fail("%s is not valid UTF-8: %s (bytes %r)" % (what, e, data[max(0, e.start - 40):e.end + 40]))
-        text = data.decode("utf-8", "replace")
-    if text and not text.endswith("\n"):
-        c.fail("%s does not end with a newline: %r" % (what, text[-200:]))
-    events = []
-    for i, line in enumerate(text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")):
-        if not line and not text:
-            continue
-        try:
-            obj = json.loads(line, object_pairs_hook=_no_dup_keys, parse_constant=_no_constants)
-        except ValueError as e:
-            c.fail("%s line %d is not strict JSON (%s): %r" % (what, i + 1, e, line[:300]))
-            continue
-        if not isinstance(obj, dict) or "event" not in obj:
-            c.fail("%s line %d is not an event object: %r" % (what, i + 1, line[:300]))
-            continue
-        events.append(obj)
-    return events
-
-
-def select_events(events, **match):
-    return [e for e in events if all(e.get(k) == v for k, v in match.items())]
-
-
-def short(ev):
-    s = json.dumps(ev, ensure_ascii=True)
-    return s if len(s) < 600 else s[:600] + "..."
-
-
-# --------------------------------------------------------------------------
-# Assertions
-
-
-class Check:
-    def __init__(self):
-        self.fails = []
-
-    def fail(self, msg):
-        self.fails.append(msg)
-
-    def eq(self, what, expected, got):
-        if expected != got:
-            self.fails.append("%s: expected %r, got %r" % (what, expected, got))
-            return False
-        return True
-
-    def ok(self, what, cond):
-        if not cond:
-            self.fails.append(what)
-        return cond
-
-    def one(self, what, evs):
-        """Exactly one event; returns it (or None after recording the failure)."""
-        if len(evs) != 1:
-            self.fails.append("%s: expected exactly 1 event, got %d%s" % (
-                what, len(evs), "".join("\n      " + short(e) for e in evs[:5])))
-            return None
-        return evs[0]
-
-    def fields(self, what, ev, expected):
-        if ev is None:
-            return
-        for k, v in expected.items():
-            if k not in ev:
-                self.fails.append("%s: field %r missing in %s" % (what, k, short(ev)))
-            elif ev[k] != v or type(ev[k]) is not type(v):
-                self.fails.append("%s: %s: expected %r, got %r" % (what, k, v, ev[k]))
 
 
 # --------------------------------------------------------------------------
@@ -394,7 +88,7 @@ def argv_area_size(argv):
 
 def test_json_exec_argv_hostile(c):
     argv = [b"/bin/true"] + [as_bytes(a) for a in HOSTILE] + [b"arg%d" % i for i in range(200)]
-    t = start_tracer(["--json", "-e", "exec,exit"])
+    t = start_proclife(["--json", "-e", "exec,exit"])
     pid = spawn(argv, b"/bin/true")
     status = waitpid_deadline(pid)
     c.eq("/bin/true wait status (scenario)", 0, status)
@@ -450,7 +144,7 @@ def test_text_output_is_terminal_safe(c):
     argv = [b"/bin/true"] + [as_bytes(a) for a, _ in TEXT_HOSTILE] + [b"arg%d" % i for i in range(200)]
     expected_details = " ".join(["/bin/true"] + [e for _, e in TEXT_HOSTILE]
                                 + ["arg%d" % i for i in range(200)])
-    t = start_tracer(["-e", "exec"])
+    t = start_proclife(["-e", "exec"])
     pid = spawn(argv, b"/bin/true")
     c.eq("/bin/true wait status (scenario)", 0, waitpid_deadline(pid))
     rc = t.stop()
@@ -495,37 +189,34 @@ def test_text_output_is_terminal_safe(c):
 
 
 def test_exit_codes_and_signals(c):
-    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
-    try:
-        t = start_tracer(["--json", "-e", "exit"])
-        cases = []
-        for code in (0, 3, 255):
-            pid, st = run(["/bin/sh", "-c", "exit %d" % code])
-            cases.append(("exit %d" % code, pid, st))
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            p = popen(["/bin/sleep", "30"])
-            wait_comm(p.pid, "sleep")
-            os.kill(p.pid, sig)
-            cases.append(("killed by %s" % sig.name, p.pid, reap_popen(p)))
+    tmp = tmpdir("pl_e2e_")
+    t = start_proclife(["--json", "-e", "exit"])
+    cases = []
+    for code in (0, 3, 255):
+        pid, st = run(["/bin/sh", "-c", "exit %d" % code])
+        cases.append(("exit %d" % code, pid, st))
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        p = popen(["/bin/sleep", "30"])
+        wait_comm(p.pid, "sleep")
+        os.kill(p.pid, sig)
+        cases.append(("killed by %s" % sig.name, p.pid, reap_popen(p)))
 
-        def allow_core():
-            soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
-            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    def allow_core():
+        soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
 
-        pid, st = run([sys.executable, "-c", "import ctypes; ctypes.string_at(0)"],
-                      cwd=tmp, preexec_fn=allow_core, stderr=subprocess.DEVNULL)
-        cases.append(("segfault", pid, st))
-        rc = t.stop()
-        check_clean_stop(c, t, rc)
-        events = parse_json_lines(c, t.stdout_bytes())
+    pid, st = run([sys.executable, "-c", "import ctypes; ctypes.string_at(0)"],
+                  cwd=tmp, preexec_fn=allow_core, stderr=subprocess.DEVNULL)
+    cases.append(("segfault", pid, st))
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
 
-        for what, pid, st in cases:
-            if what == "segfault" and not (os.WIFSIGNALED(st) and os.WTERMSIG(st) == signal.SIGSEGV):
-                c.fail("scenario: the segfaulting child was not killed by SIGSEGV: status %d" % st)
-            ev = c.one("%s: exit event of pid %d" % (what, pid), select_events(events, event="exit", pid=pid))
-            c.fields("%s: exit event" % what, ev, dict(status_truth(st), ppid=MYPID, thread=False))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    for what, pid, st in cases:
+        if what == "segfault" and not (os.WIFSIGNALED(st) and os.WTERMSIG(st) == signal.SIGSEGV):
+            c.fail("scenario: the segfaulting child was not killed by SIGSEGV: status %d" % st)
+        ev = c.one("%s: exit event of pid %d" % (what, pid), select_events(events, event="exit", pid=pid))
+        c.fields("%s: exit event" % what, ev, dict(status_truth(st), ppid=MYPID, thread=False))
 
 
 EXEC_TRY = r"""
@@ -540,38 +231,35 @@ os._exit(255)
 
 
 def test_exec_failed(c):
-    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
-    try:
-        noexec = os.path.join(tmp, "not_executable")
-        with open(noexec, "w") as f:
-            f.write("#!/bin/sh\nexit 0\n")
-        os.chmod(noexec, 0o644)
-        t = start_tracer(["--json", "-e", "exec_failed"])
-        cases = []
-        for path, want in (("/nonexistent/prog", errno.ENOENT), (noexec, errno.EACCES)):
-            pid, st = run([sys.executable, "-c", EXEC_TRY, path])
-            cases.append((path, want, pid, st))
-        rc = t.stop()
-        check_clean_stop(c, t, rc)
-        events = parse_json_lines(c, t.stdout_bytes())
-        c.ok("only exec_failed events expected, got: %s" % sorted({e["event"] for e in events}),
-             {e["event"] for e in events} <= {"exec_failed"})
-        for path, want, pid, st in cases:
-            if not os.WIFEXITED(st):
-                c.fail("scenario: exec child for %s did not exit normally: status %d" % (path, st))
-                continue
-            err = os.WEXITSTATUS(st)
-            if err != want:
-                c.fail("scenario: exec of %s failed with errno %d, the test expected %s"
-                       % (path, err, errno.errorcode[want]))
-            ev = c.one("exec_failed event of pid %d (%s)" % (pid, path),
-                       select_events(events, event="exec_failed", pid=pid))
-            c.fields("exec_failed %s" % path, ev, {
-                "filename": path, "error": errno.errorcode.get(err, err), "errno": err,
-                "ppid": MYPID, "tid": pid, "uid": 0,
-            })
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    tmp = tmpdir("pl_e2e_")
+    noexec = os.path.join(tmp, "not_executable")
+    with open(noexec, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(noexec, 0o644)
+    t = start_proclife(["--json", "-e", "exec_failed"])
+    cases = []
+    for path, want in (("/nonexistent/prog", errno.ENOENT), (noexec, errno.EACCES)):
+        pid, st = run([sys.executable, "-c", EXEC_TRY, path])
+        cases.append((path, want, pid, st))
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
+    c.ok("only exec_failed events expected, got: %s" % sorted({e["event"] for e in events}),
+         {e["event"] for e in events} <= {"exec_failed"})
+    for path, want, pid, st in cases:
+        if not os.WIFEXITED(st):
+            c.fail("scenario: exec child for %s did not exit normally: status %d" % (path, st))
+            continue
+        err = os.WEXITSTATUS(st)
+        if err != want:
+            c.fail("scenario: exec of %s failed with errno %d, the test expected %s"
+                   % (path, err, errno.errorcode[want]))
+        ev = c.one("exec_failed event of pid %d (%s)" % (pid, path),
+                   select_events(events, event="exec_failed", pid=pid))
+        c.fields("exec_failed %s" % path, ev, {
+            "filename": path, "error": errno.errorcode.get(err, err), "errno": err,
+            "ppid": MYPID, "tid": pid, "uid": 0,
+        })
 
 
 SIG_CHILD = r"""
@@ -586,31 +274,14 @@ sys.stdin.readline()
 """
 
 
-def read_until(fd, token, timeout):
-    """Read from fd until token shows up; Failure on EOF or deadline."""
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while token not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise Failure("waited %.0f s for %r, got %r" % (timeout, token, buf))
-        r, _, _ = select.select([fd], [], [], left)
-        if r:
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                raise Failure("EOF while waiting for %r, got %r" % (token, buf))
-            buf += chunk
-    return buf
-
-
 def test_signal_and_reap(c):
-    t = start_tracer(["--json", "-e", "signal,deliver,reap"])
+    t = start_proclife(["--json", "-e", "signal,deliver,reap"])
     child = popen([sys.executable, "-c", SIG_CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    read_until(child.stdout.fileno(), b"ready\n", CHILD_TIMEOUT)
-    with open("/proc/%d/comm" % child.pid) as f:
-        child_comm = f.read().rstrip("\n")
+    lines = Lines(child.stdout)
+    lines.wait_for(b"ready")
+    child_comm = read_comm(child.pid)
     os.kill(child.pid, signal.SIGUSR1)
-    read_until(child.stdout.fileno(), b"got\n", CHILD_TIMEOUT)
+    lines.wait_for(b"got")
     child.stdin.write(b"bye\n")
     child.stdin.close()
     st = reap_popen(child)
@@ -651,7 +322,7 @@ def filter_comm_case(c, tmp, progname, comm_arg):
     prog = os.path.join(tmp, progname)
     shutil.copy2("/bin/sleep", prog)
     os.chmod(prog, 0o755)
-    t = start_tracer(["--json", "-c", comm_arg])
+    t = start_proclife(["--json", "-c", comm_arg])
     upid, ust = run(["/bin/true", "unrelated"])
     p = popen([prog, "30"])
     wait_comm(p.pid, name)
@@ -684,22 +355,19 @@ def filter_comm_case(c, tmp, progname, comm_arg):
 
 
 def test_filter_comm(c):
-    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
-    try:
-        os.chmod(tmp, 0o755)
-        tag = os.urandom(3).hex()
-        name = "pltest_%s" % tag
-        filter_comm_case(c, tmp, name, name)
-        # A longer name: the kernel keeps 15 bytes, and so does -c ("the first 15 bytes count").
-        long_name = "plt%s_a_much_longer_name" % tag
-        filter_comm_case(c, tmp, long_name, long_name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    tmp = tmpdir("pl_e2e_")
+    os.chmod(tmp, 0o755)
+    tag = os.urandom(3).hex()
+    name = "pltest_%s" % tag
+    filter_comm_case(c, tmp, name, name)
+    # A longer name: the kernel keeps 15 bytes, and so does -c ("the first 15 bytes count").
+    long_name = "plt%s_a_much_longer_name" % tag
+    filter_comm_case(c, tmp, long_name, long_name)
 
 
 def test_filter_events(c):
     for evlist in (["exec"], ["exit", "reap"]):
-        t = start_tracer(["--json", "-e", ",".join(evlist)])
+        t = start_proclife(["--json", "-e", ",".join(evlist)])
         tpid, tst = run(["/bin/true", "pl-events-marker"])
         spid, sst = run(["/bin/sh", "-c", "exit 3"])
         p = popen(["/bin/sleep", "30"])
@@ -743,7 +411,7 @@ def test_filter_uid(c):
     specs = [str(NOBODY)] + ([nobody_name()] if nobody_name() else [])
     for spec in specs:
         what = "-u %s" % spec
-        t = start_tracer(["--json", "-u", spec])
+        t = start_proclife(["--json", "-u", spec])
         npid, nst = run(["/bin/true", "pl-nobody"], preexec_fn=drop_to_nobody)
         rpid, rst = run(["/bin/true", "pl-root"])
         rc = t.stop()
@@ -765,7 +433,7 @@ def test_filter_uid(c):
 
 
 def test_filter_failed(c):
-    t = start_tracer(["--json", "--failed"])
+    t = start_proclife(["--json", "--failed"])
     ok_pid, ok_st = run(["/bin/sh", "-c", "exit 0"])
     true_pid, true_st = run(["/bin/true", "pl-failed-ok"])
     bad_pid, bad_st = run(["/bin/sh", "-c", "exit 7"])
@@ -820,7 +488,7 @@ def test_filter_failed(c):
 def test_filter_pid(c):
     sh = popen(["/bin/sh", "-c", 'read x; /bin/true child1; sh -c "/bin/true grandchild"'],
                stdin=subprocess.PIPE)
-    t = start_tracer(["--json", "-e", "exec", "-p", str(sh.pid)])
+    t = start_proclife(["--json", "-e", "exec", "-p", str(sh.pid)])
     sh.stdin.write(b"go\n")
     sh.stdin.flush()
     upid = spawn([b"/bin/true", b"unrelated"])
@@ -846,37 +514,34 @@ def test_filter_pid(c):
 
 
 def test_output_file(c):
-    tmp = tempfile.mkdtemp(prefix="pl_e2e_")
-    try:
-        path = os.path.join(tmp, "events.jsonl")
-        t = start_tracer(["-o", path, "--json", "-e", "exec"])
-        pid, st = run(["/bin/true", "pl-output-marker"])
-        rc = t.stop()
-        check_clean_stop(c, t, rc)
-        c.eq("stdout with -o", b"", t.stdout_bytes())
-        if not os.path.exists(path):
-            c.fail("output file %s was not created" % path)
-            return
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-        c.eq("output file mode", "0o600", oct(mode))
-        with open(path, "rb") as f:
-            data = f.read()
-        events = parse_json_lines(c, data, "output file")
-        ex = c.one("exec of pid %d in the file" % pid, select_events(events, event="exec", pid=pid))
-        c.fields("exec", ex, {"argv": ["/bin/true", "pl-output-marker"], "filename": "/bin/true"})
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    tmp = tmpdir("pl_e2e_")
+    path = os.path.join(tmp, "events.jsonl")
+    t = start_proclife(["-o", path, "--json", "-e", "exec"])
+    pid, st = run(["/bin/true", "pl-output-marker"])
+    rc = t.stop()
+    check_clean_stop(c, t, rc)
+    c.eq("stdout with -o", b"", t.stdout_bytes())
+    if not os.path.exists(path):
+        c.fail("output file %s was not created" % path)
+        return
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    c.eq("output file mode", "0o600", oct(mode))
+    with open(path, "rb") as f:
+        data = f.read()
+    events = parse_json_lines(c, data, "output file")
+    ex = c.one("exec of pid %d in the file" % pid, select_events(events, event="exec", pid=pid))
+    c.fields("exec", ex, {"argv": ["/bin/true", "pl-output-marker"], "filename": "/bin/true"})
 
 
 def summary_case(c, sig):
-    t = start_tracer(["--json"])
+    t = start_proclife(["--json"])
     pid, st = run(["/bin/true", "pl-summary"])
     rc = t.stop(sig)
     c.eq("exit status after %s" % sig.name, 0, rc)
     err = t.stderr_bytes().decode("utf-8", "replace")
     c.ok("stderr does not end with a newline: %r" % err[-200:], err.endswith("\n"))
     lines = err.rstrip("\n").split("\n")
-    c.eq("first stderr line", READY.decode().rstrip("\n"), lines[0])
+    c.eq("first stderr line", READY_WATCH.decode().rstrip("\n"), lines[0])
     c.eq("number of stderr lines", 2, len(lines))
     m = SUMMARY_RE.match(lines[-1])
     if not m:
@@ -903,17 +568,6 @@ def test_sigterm_summary(c):
     summary_case(c, signal.SIGTERM)
 
 
-def run_cli(args, timeout=5.0, preexec_fn=None, exe=None):
-    """Run proclife to completion (killed at the deadline); returns (rc or None, stdout, stderr)."""
-    t = Proclife(args, preexec_fn=preexec_fn, exe=exe)
-    rc = t.wait_exit(timeout)
-    if rc is None:
-        t.p.kill()
-        t.p.wait(5)
-        t._join(2)
-    return rc, t.stdout_bytes(), t.stderr_bytes()
-
-
 USAGE_ERRORS = [
     ["--bogus"],
     ["-e", "nosuchevent"],
@@ -935,21 +589,14 @@ USAGE_ERRORS = [
 
 def test_usage_errors(c):
     for args in USAGE_ERRORS:
-        rc, out, err = run_cli(args)
+        rc, out, err = run_proclife(args)
         what = "proclife %s" % " ".join(repr(a) if not a or " " in a else a for a in args)
-        if rc is None:
-            c.fail("%s: still running after 5 s (expected exit status 2); stderr %r" % (what, err))
-            continue
-        c.eq("%s: exit status" % what, 2, rc)
-        c.eq("%s: stdout" % what, b"", out)
-        lines = err.split(b"\n")
-        if not (len(lines) == 2 and lines[1] == b"" and lines[0].startswith(b"proclife: ")):
-            c.fail("%s: stderr: expected exactly one line starting with 'proclife: ', got %r" % (what, err))
+        check_usage_error(c, what, rc, out, err, b"proclife: ")
 
 
 def test_help_version(c):
     for args in (["--help"], ["-h"], ["watch", "--help"]):
-        rc, out, err = run_cli(args)
+        rc, out, err = run_proclife(args)
         c.eq("proclife %s: exit status" % " ".join(args), 0, rc)
         c.ok("proclife %s: stdout does not start with 'Usage: proclife': %r" % (" ".join(args), out[:80]),
              out.startswith(b"Usage: proclife"))
@@ -958,7 +605,7 @@ def test_help_version(c):
             c.ok("proclife %s: usage does not mention %s" % (" ".join(args), opt.decode()), opt in out)
         c.eq("proclife %s: stderr" % " ".join(args), b"", err)
     for args in (["--version"], ["-V"]):
-        rc, out, err = run_cli(args)
+        rc, out, err = run_proclife(args)
         c.eq("proclife %s: exit status" % " ".join(args), 0, rc)
         c.ok("proclife %s: stdout is not 'proclife X.Y.Z\\n': %r" % (" ".join(args), out),
              re.match(rb"^proclife \d+\.\d+\.\d+\S*\n$", out) is not None)
@@ -966,33 +613,27 @@ def test_help_version(c):
 
 
 def test_not_root(c):
-    tmp = None
     try:
-        try:
-            rc, out, err = run_cli(["--json"], timeout=10, preexec_fn=drop_to_nobody)
-        except PermissionError:
-            # nobody cannot reach the binary where it is: test a copy.
-            tmp = tempfile.mkdtemp(prefix="pl_e2e_")
-            os.chmod(tmp, 0o755)
-            exe = os.path.join(tmp, "proclife")
-            shutil.copy2(BIN, exe)
-            os.chmod(exe, 0o755)
-            rc, out, err = run_cli(["--json"], timeout=10, preexec_fn=drop_to_nobody, exe=exe)
-        if rc is None:
-            c.fail("proclife run as uid %d: still running after 10 s (expected exit status 1); stderr %r"
-                   % (NOBODY, err))
-            return
-        c.eq("exit status as uid %d" % NOBODY, 1, rc)
-        c.eq("stdout as uid %d" % NOBODY, b"", out)
-        lines = err.split(b"\n")
-        if not (len(lines) == 2 and lines[1] == b"" and lines[0].startswith(b"proclife: ")):
-            c.fail("stderr as uid %d: expected exactly one line starting with 'proclife: ', got %r"
-                   % (NOBODY, err))
-        c.ok("stderr as uid %d does not mention root and CAP_BPF: %r" % (NOBODY, err),
-             b"root" in err and b"CAP_BPF" in err)
-    finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
+        rc, out, err = run_proclife(["--json"], timeout=10, preexec_fn=drop_to_nobody)
+    except PermissionError:
+        # nobody cannot reach the binary where it is: test a copy.
+        tmp = tmpdir("pl_e2e_")
+        os.chmod(tmp, 0o755)
+        exe = os.path.join(tmp, "proclife")
+        shutil.copy2(common.BIN, exe)
+        os.chmod(exe, 0o755)
+        rc, out, err = run_proclife(["--json"], timeout=10, preexec_fn=drop_to_nobody, exe=exe)
+    if rc is None:
+        c.fail("proclife run as uid %d: still running after 10 s (expected exit status 1); stderr %r"
+               % (NOBODY, err))
+        return
+    c.eq("exit status as uid %d" % NOBODY, 1, rc)
+    c.eq("stdout as uid %d" % NOBODY, b"", out)
+    if not one_line(err, b"proclife: "):
+        c.fail("stderr as uid %d: expected exactly one line starting with 'proclife: ', got %r"
+               % (NOBODY, err))
+    c.ok("stderr as uid %d does not mention root and CAP_BPF: %r" % (NOBODY, err),
+         b"root" in err and b"CAP_BPF" in err)
 
 
 def test_arg_bytes_truncation(c):
@@ -1012,7 +653,7 @@ def test_arg_bytes_truncation(c):
         "one byte over": [b"/bin/true", b"alpha-0123456789", b"bravo-0123456789",
                           b"charlie-012345678901"],
     }
-    t = start_tracer(["--json", "-e", "exec", "--arg-bytes", str(cap)])
+    t = start_proclife(["--json", "-e", "exec", "--arg-bytes", str(cap)])
     pids = {}
     for what, argv in cases.items():
         pid = spawn(argv, b"/bin/true")
@@ -1076,10 +717,9 @@ def test_pipe_closed(c):
         time.sleep(0.05)
     if rc is None:
         c.fail("proclife still running 5 s after its stdout pipe was closed (expected it to exit with 0)")
-        t.p.kill()
-        t.p.wait(5)
+        t.kill()
         return
-    t._join(5)
+    t.join_readers(5)
     c.eq("exit status after the pipe closed (negative: killed by that signal)", 0, rc)
     err = t.stderr_bytes()
     for bad in (b"Traceback", b"Segmentation", b"Aborted", b"Broken pipe", b"writing"):
@@ -1089,89 +729,26 @@ def test_pipe_closed(c):
 
 
 SUBTESTS = [
-    ("json_exec_argv_hostile", test_json_exec_argv_hostile, True),
-    ("text_output_is_terminal_safe", test_text_output_is_terminal_safe, True),
-    ("exit_codes_and_signals", test_exit_codes_and_signals, True),
-    ("exec_failed", test_exec_failed, True),
-    ("signal_and_reap", test_signal_and_reap, True),
-    ("filter_comm", test_filter_comm, True),
-    ("filter_events", test_filter_events, True),
-    ("filter_uid", test_filter_uid, True),
-    ("filter_failed", test_filter_failed, True),
-    ("filter_pid", test_filter_pid, True),
-    ("output_file", test_output_file, True),
-    ("sigint_summary", test_sigint_summary, True),
-    ("sigterm_summary", test_sigterm_summary, True),
-    ("usage_errors", test_usage_errors, False),
-    ("help_version", test_help_version, False),
-    ("not_root", test_not_root, True),
-    ("arg_bytes_truncation", test_arg_bytes_truncation, True),
-    ("pipe_closed", test_pipe_closed, True),
+    ("json_exec_argv_hostile", test_json_exec_argv_hostile, ROOT),
+    ("text_output_is_terminal_safe", test_text_output_is_terminal_safe, ROOT),
+    ("exit_codes_and_signals", test_exit_codes_and_signals, ROOT),
+    ("exec_failed", test_exec_failed, ROOT),
+    ("signal_and_reap", test_signal_and_reap, ROOT),
+    ("filter_comm", test_filter_comm, ROOT),
+    ("filter_events", test_filter_events, ROOT),
+    ("filter_uid", test_filter_uid, ROOT),
+    ("filter_failed", test_filter_failed, ROOT),
+    ("filter_pid", test_filter_pid, ROOT),
+    ("output_file", test_output_file, ROOT),
+    ("sigint_summary", test_sigint_summary, ROOT),
+    ("sigterm_summary", test_sigterm_summary, ROOT),
+    ("usage_errors", test_usage_errors, ()),
+    ("help_version", test_help_version, ()),
+    ("not_root", test_not_root, ROOT),
+    ("arg_bytes_truncation", test_arg_bytes_truncation, ROOT),
+    ("pipe_closed", test_pipe_closed, ROOT),
 ]
 
 
-def on_alarm(signum, frame):
-    raise Timeout("subtest took longer than %d s" % SUBTEST_TIMEOUT)
-
-
-def run_subtest(name, fn, needs_root):
-    if needs_root and os.geteuid() != 0:
-        print("SKIP e2e/%s: needs root" % name, flush=True)
-        return None
-    c = Check()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(SUBTEST_TIMEOUT)
-    skipped = None
-    try:
-        fn(c)
-    except Skip as e:
-        skipped = str(e)
-    except (Failure, Timeout) as e:
-        c.fail(str(e))
-    except Exception as e:  # a bug in the test or an unexpected state: still a FAIL line
-        import traceback
-        c.fail("unexpected %s: %s" % (type(e).__name__, e))
-        for ln in traceback.format_exc().rstrip().split("\n"):
-            c.fail("  " + ln)
-    finally:
-        signal.alarm(0)
-        cleanup_live()
-    if skipped is not None:
-        print("SKIP e2e/%s: %s" % (name, skipped), flush=True)
-        return None
-    if c.fails:
-        for msg in c.fails:
-            for ln in msg.split("\n"):
-                print("    " + ln)
-        print("FAIL e2e/%s" % name, flush=True)
-        return False
-    print("PASS e2e/%s" % name, flush=True)
-    return True
-
-
-def main():
-    global BIN
-    if len(sys.argv) < 2:
-        print("usage: %s PATH/TO/proclife [SUBTEST...]" % sys.argv[0], file=sys.stderr)
-        return 2
-    BIN = os.path.abspath(sys.argv[1])
-    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
-        print("%s: %s is not an executable file" % (sys.argv[0], BIN), file=sys.stderr)
-        return 2
-    only = set(sys.argv[2:])
-    unknown = only - {n for n, _, _ in SUBTESTS}
-    if unknown:
-        print("%s: unknown subtests: %s" % (sys.argv[0], ", ".join(sorted(unknown))), file=sys.stderr)
-        return 2
-    os.chdir("/")  # proclife's cwd must be readable after dropping to nobody
-    failed = 0
-    for name, fn, needs_root in SUBTESTS:
-        if only and name not in only:
-            continue
-        if run_subtest(name, fn, needs_root) is False:
-            failed += 1
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(common.main(SUBTESTS, subtest_timeout=SUBTEST_TIMEOUT))

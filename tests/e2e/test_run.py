@@ -21,7 +21,6 @@ has a deadline; when a subtest ends, its process groups, the leftovers its
 scenario made on purpose (daemons, a zombie's parent) and its tmux server
 are killed.
 """
-import json
 import os
 import re
 import resource
@@ -30,123 +29,22 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 
-TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"
+sys.dont_write_bytecode = True  # no __pycache__ next to the suites
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+from common import (  # noqa: E402
+    NOBODY, ROOT, TEXT_HEADER, Failure, Tmux, adopt_foreign, all_pids, check_usage_error, children_of,
+    indent, one_line, parse_json, parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, select_events, short,
+    tmpdir, wait_for,
+)
+
 RUN_TIMEOUT = 30.0  # one `proclife run` of a short command
 STORM_TIMEOUT = 60.0  # the fork storm, all of it
-WAIT = 10.0  # a scenario state to appear (a process started, a screen line)
 SUBTEST_TIMEOUT = 150  # backstop for a whole subtest (SIGALRM)
-NOBODY = 65534
 
-BIN = None  # absolute path of the proclife binary, from argv[1]
 PY = os.path.realpath(sys.executable)  # the real interpreter, not a pyenv shim (which forks)
-MYPID = os.getpid()
-
-
-class Failure(Exception):
-    """The scenario could not be carried out (or proclife misbehaved so that it could not go on)."""
-
-
-class Skip(Exception):
-    pass
-
-
-class Timeout(Exception):
-    pass
-
-
-# --------------------------------------------------------------------------
-# /proc
-
-
-def proc_stat(pid):
-    """(state, ppid, starttime) of pid from /proc, or None when it is gone."""
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    fields = data[data.rindex(b")") + 2:].split()
-    return fields[0].decode(), int(fields[1]), int(fields[19])
-
-
-def proc_cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    return [a.decode("utf-8", "replace") for a in data.split(b"\0")[:-1]]
-
-
-def children_of(pid):
-    """Pids whose parent is pid (scanning /proc)."""
-    out = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            st = proc_stat(int(name))
-            if st and st[1] == pid:
-                out.append(int(name))
-    return sorted(out)
-
-
-def wait_for(pred, what, timeout=WAIT, interval=0.01):
-    """Poll pred() until it returns something true; returns it, or fails after timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise Failure("timed out (%g s) waiting for %s" % (timeout, what))
-        time.sleep(interval)
-
-
-# --------------------------------------------------------------------------
-# Process bookkeeping: everything a subtest starts is killed when it ends.
-
-_popens = []  # proclife processes, each the leader of its own session
-_leftovers = []  # (pid, starttime) of processes a scenario left behind on purpose
-_tmux = []
-
-
-def track(pid):
-    """Kill pid when the subtest ends (only if it is still the same process)."""
-    st = proc_stat(pid)
-    if st:
-        _leftovers.append((pid, st[2]))
-
-
-def kill_tracked(pid, st_start):
-    st = proc_stat(pid)
-    if st and st[2] == st_start:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def cleanup_live():
-    for p in _popens:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)  # proclife and whatever CMD left in its group
-        except OSError:
-            pass
-        try:
-            if p.poll() is None:
-                p.kill()
-            p.wait(timeout=5)
-        except Exception:
-            pass
-    _popens.clear()
-    for pid, start in _leftovers:
-        kill_tracked(pid, start)
-    _leftovers.clear()
-    for t in _tmux:
-        t.close()
-    _tmux.clear()
 
 
 def no_core():
@@ -166,14 +64,13 @@ class Run:
     """`proclife run ARGS`, in its own session, stdout and stderr to files."""
 
     def __init__(self, tmp, args, env=None, cwd="/", tag="run"):
-        self.argv = [BIN, "run"] + list(args)
+        self.argv = [common.BIN, "run"] + list(args)
         self.out_path = os.path.join(tmp, tag + ".stdout")
         self.err_path = os.path.join(tmp, tag + ".stderr")
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.p = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                      env=env or base_env(), cwd=cwd, preexec_fn=no_core,
-                                      start_new_session=True)
-        _popens.append(self.p)
+            # Killed with its process group when the subtest ends: proclife and whatever CMD left in it.
+            self.p = popen(self.argv, kill_group=True, stdout=out, stderr=err, env=env or base_env(), cwd=cwd,
+                           preexec_fn=no_core, start_new_session=True)
         self.pid = self.p.pid
         self.rc = None
         self.elapsed = None
@@ -212,67 +109,17 @@ def run_pl(tmp, args, timeout=RUN_TIMEOUT, **kw):
 # Output parsing
 
 
-def _no_dup_keys(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise ValueError("duplicate key %r" % k)
-        d[k] = v
-    return d
-
-
-def _no_constants(name):
-    raise ValueError("non-JSON constant %s" % name)
-
-
-def strict_json(text):
-    return json.loads(text, object_pairs_hook=_no_dup_keys, parse_constant=_no_constants)
-
-
 def load_summary(path):
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
         raise Failure("no summary JSON at %s: %s" % (path, e))
-    try:
-        s = strict_json(data.decode("utf-8"))
-    except ValueError as e:
-        raise Failure("summary JSON is not strict JSON (%s): %r" % (e, data[:2000]))
+    s = parse_json(data, "summary JSON")
     for k in ("exit_status", "lost", "processes", "left_behind"):
         if k not in s:
             raise Failure("summary JSON has no %r: %r" % (k, data[:2000]))
     return s
-
-
-def parse_json_lines(c, data, what):
-    """Every line must be a strict JSON object with an "event"; returns the objects."""
-    text = data.decode("utf-8", "replace")
-    if text and not text.endswith("\n"):
-        c.fail("%s does not end with a newline: %r" % (what, text[-200:]))
-    events = []
-    for i, line in enumerate(text.split("\n")):
-        if not line:
-            continue
-        try:
-            obj = strict_json(line)
-        except ValueError as e:
-            c.fail("%s line %d is not strict JSON (%s): %r" % (what, i + 1, e, line[:300]))
-            continue
-        if not isinstance(obj, dict) or "event" not in obj:
-            c.fail("%s line %d is not an event object: %r" % (what, i + 1, line[:300]))
-            continue
-        events.append(obj)
-    return events
-
-
-def select_events(events, **match):
-    return [e for e in events if all(e.get(k) == v for k, v in match.items())]
-
-
-def short(obj, n=600):
-    s = json.dumps(obj, ensure_ascii=True)
-    return s if len(s) < n else s[:n] + "..."
 
 
 def walk(nodes, parent=None):
@@ -297,6 +144,11 @@ def render(nodes, depth=0):
     return lines
 
 
+def tree_of(summary):
+    """For Check.one(): the summary tree, shown when the node sought is not there once."""
+    return lambda: "  summary tree:\n" + indent("\n".join(render(summary["processes"])))
+
+
 def nodes_where(summary, **match):
     return [n for n, _ in walk(summary["processes"]) if all(n.get(k) == v for k, v in match.items())]
 
@@ -307,45 +159,6 @@ def text_lines(data):
 
 # --------------------------------------------------------------------------
 # Assertions
-
-
-class Check:
-    def __init__(self):
-        self.fails = []
-
-    def fail(self, msg):
-        self.fails.append(msg)
-
-    def eq(self, what, expected, got):
-        if expected != got or type(expected) is not type(got):
-            self.fails.append("%s:\n  expected %r\n  got      %r" % (what, expected, got))
-            return False
-        return True
-
-    def ok(self, what, cond):
-        if not cond:
-            self.fails.append(what)
-        return cond
-
-    def one(self, what, items, summary=None):
-        """Exactly one item; returns it (or None after recording the failure)."""
-        if len(items) != 1:
-            msg = "%s: expected exactly 1, got %d%s" % (
-                what, len(items), "".join("\n  " + short(e, 300) for e in items[:5]))
-            if summary is not None:
-                msg += "\n  summary tree:\n" + "\n".join("    " + ln for ln in render(summary["processes"]))
-            self.fails.append(msg)
-            return None
-        return items[0]
-
-    def fields(self, what, obj, expected):
-        if obj is None:
-            return
-        for k, v in expected.items():
-            if k not in obj:
-                self.fails.append("%s: field %r missing in %s" % (what, k, short(obj)))
-            elif obj[k] != v or type(obj[k]) is not type(v):
-                self.fails.append("%s: %s:\n  expected %r\n  got      %r" % (what, k, v, obj[k]))
 
 
 def check_rc(c, r, expected):
@@ -374,12 +187,6 @@ def check_nothing_left(c, summary):
 def exited_fields(code=0, sig=None, killed_by=None):
     return {"state": "exited", "exit_code": code, "term_signal": sig, "core_dumped": False,
             "killed_by": killed_by, "orphaned": False, "adopted_by": None}
-
-
-def write_file(path, text, mode=0o644):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
 
 
 def read_pids(path):
@@ -466,7 +273,7 @@ def test_pipes_subshells_background(c, tmp):
              and isinstance(n.get("duration_s"), (int, float)))
         c.fields(node_label(n), n, {"killed_by": None, "orphaned": False, "adopted_by": None,
                                     "core_dumped": False})
-    sl = c.one("the sleep 0.1 node", nodes_where(s, argv=["sleep", "0.1"]), s)
+    sl = c.one("the sleep 0.1 node", nodes_where(s, argv=["sleep", "0.1"]), tree_of(s))
     if sl:
         c.eq("pid of the sleep 0.1 node ($! in the script)", sleep_pid, sl["pid"])
         c.eq("ppid of the sleep 0.1 node", sh_pid, sl["ppid"])
@@ -476,7 +283,7 @@ def test_pipes_subshells_background(c, tmp):
         c.ok("duration_s of sh (%r) shorter than its child's sleep 0.1 (%r)" % (rd, d),
              isinstance(rd, float) and isinstance(d, float) and rd >= d)
     for argv in (["sort"], ["cat"], ["/bin/true", "sub1"]):
-        n = c.one("node %s" % argv, nodes_where(s, argv=argv), s)
+        n = c.one("node %s" % argv, nodes_where(s, argv=argv), tree_of(s))
         if n:
             c.ok("%s: filename %r does not end with /%s" % (argv, n.get("filename"), os.path.basename(argv[0])),
                  isinstance(n.get("filename"), str) and n["filename"].endswith("/" + os.path.basename(argv[0])))
@@ -501,14 +308,14 @@ def test_daemon_outlives_cmd(c, tmp):
         # The daemon left: find it, whatever happened, to kill it at the end.
         try:
             for pid in read_pids(pids):
-                track(pid)
+                adopt_foreign(pid)
         except Failure:
             pass
     (daemon,) = read_pids(pids)
     st = proc_stat(daemon)
-    if not st or st[0] == "Z":
+    if not st or st["state"] == "Z":
         raise Failure("the daemon %d is not running after the run: %r" % (daemon, st))
-    adopter = st[1]
+    adopter = st["ppid"]
     check_rc(c, r, 0)
     s = load_summary(summ)
     c.eq("summary exit_status", 0, s["exit_status"])
@@ -518,7 +325,7 @@ def test_daemon_outlives_cmd(c, tmp):
     c.eq("left_behind.running", [daemon], lb.get("running"))
     c.eq("left_behind.zombies", [], lb.get("zombies"))
     c.eq("left_behind.orphans", [{"pid": daemon, "adopted_by": adopter, "still_running": True}], lb.get("orphans"))
-    d = c.one("the daemon's node (pid %d)" % daemon, nodes_where(s, pid=daemon), s)
+    d = c.one("the daemon's node (pid %d)" % daemon, nodes_where(s, pid=daemon), tree_of(s))
     c.fields("the daemon's node", d, {"argv": ["sleep", "30"], "comm": "sleep", "state": "running",
                                       "exit_code": None, "term_signal": None, "exit_time": None,
                                       "killed_by": None, "orphaned": True, "adopted_by": adopter,
@@ -556,8 +363,8 @@ def test_child_killed_by_signal(c, tmp):
     c.eq("summary lost", 0, s["lost"])
     check_nesting(c, s)
     check_nothing_left(c, s)
-    sh = c.one("the sh node", nodes_where(s, pid=sh_pid), s)
-    sl = c.one("the sleep node", nodes_where(s, pid=sleep_pid), s)
+    sh = c.one("the sh node", nodes_where(s, pid=sh_pid), tree_of(s))
+    sl = c.one("the sleep node", nodes_where(s, pid=sleep_pid), tree_of(s))
     c.fields("the sleep node", sl, dict(exited_fields(None, 15, {"sig": 15, "signame": "SIGTERM", "origin": None,
                                                                  "pid": sh_pid, "comm": "sh"}),
                                         argv=["sleep", "30"], ppid=sh_pid))
@@ -613,14 +420,14 @@ def test_zombie_left_behind(c, tmp):
     finally:
         try:
             for pid in read_pids(pids)[:1]:
-                track(pid)
+                adopt_foreign(pid)
         except Failure:
             pass
     P, C = read_pids(pids)
     stp, stc = proc_stat(P), proc_stat(C)
-    if not stp or stp[0] == "Z" or not stc or stc[0] != "Z" or stc[1] != P:
+    if not stp or stp["state"] == "Z" or not stc or stc["state"] != "Z" or stc["ppid"] != P:
         raise Failure("scenario: expected P %d running and C %d its zombie, /proc says %r and %r" % (P, C, stp, stc))
-    adopter = stp[1]
+    adopter = stp["ppid"]
     check_rc(c, r, 0)
     s = load_summary(summ)
     c.eq("summary exit_status", 0, s["exit_status"])
@@ -630,8 +437,8 @@ def test_zombie_left_behind(c, tmp):
     c.eq("left_behind.zombies", [{"pid": C, "parent": P}], lb.get("zombies"))
     c.eq("left_behind.running", [P], lb.get("running"))
     c.eq("left_behind.orphans", [{"pid": P, "adopted_by": adopter, "still_running": True}], lb.get("orphans"))
-    pn = c.one("P's node (pid %d)" % P, nodes_where(s, pid=P), s)
-    cn = c.one("C's node (pid %d)" % C, nodes_where(s, pid=C), s)
+    pn = c.one("P's node (pid %d)" % P, nodes_where(s, pid=P), tree_of(s))
+    cn = c.one("C's node (pid %d)" % C, nodes_where(s, pid=C), tree_of(s))
     c.fields("C's node", cn, {"state": "zombie", "exit_code": 7, "term_signal": None, "killed_by": None,
                               "ppid": P, "orphaned": False, "argv": None})
     c.fields("P's node", pn, {"state": "running", "exit_code": None, "orphaned": True, "adopted_by": adopter,
@@ -644,7 +451,7 @@ def test_zombie_left_behind(c, tmp):
         c.fail("expected one root, got:\n" + "\n".join(render(s["processes"])))
     # Kill P: its adopter reaps C.
     os.kill(P, signal.SIGKILL)
-    wait_for(lambda: proc_stat(C) is None or proc_stat(C)[1] != P, "the zombie %d to be reaped once P died" % C)
+    wait_for(lambda: (proc_stat(C) or {}).get("ppid") != P, "the zombie %d to be reaped once P died" % C)
 
 
 STORM_N = 2000
@@ -842,80 +649,19 @@ def test_user_option(c, tmp):
     r = run_pl(tmp, ["-q", "--user", "no_such_user_xyz", "--", "id", "-u"], tag="nosuch")
     check_rc(c, r, 2)
     c.eq("--user no_such_user_xyz: stdout", b"", r.out())
-    lines = r.err().decode("utf-8", "replace").split("\n")
-    c.ok("--user no_such_user_xyz: expected one stderr line starting 'proclife run:', got %r" % lines,
-         len(lines) == 2 and lines[1] == "" and lines[0].startswith("proclife run:"))
+    c.ok("--user no_such_user_xyz: expected one stderr line starting 'proclife run:', got %r" % r.err(),
+         one_line(r.err(), b"proclife run:"))
 
     r = run_pl(tmp, ["-q", "--", "id", "-u"], env=base_env(SUDO_USER="nobody"), tag="sudo")
     check_rc(c, r, 0)
     c.eq("SUDO_USER=nobody: stdout of id -u", b"%d\n" % NOBODY, r.out())
 
 
-class Tmux:
-    """One tmux server (own socket) with one session running cmd."""
-
-    def __init__(self, name, cmd, x=120, y=30):
-        self.sock = "plrun-%d-%s" % (MYPID, name)
-        self.name = name
-        env = base_env(TERM="xterm")
-        env.pop("TMUX", None)
-        self.env = env
-        _tmux.append(self)
-        self.tmux("new-session", "-d", "-s", name, "-x", str(x), "-y", str(y), cmd, check=True)
-
-    def tmux(self, *args, check=False):
-        r = subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null", *args], stdin=subprocess.DEVNULL,
-                           capture_output=True, text=True, timeout=10, env=self.env)
-        if check and r.returncode != 0:
-            raise Failure("tmux %s failed: %s" % (" ".join(args[:2]), r.stderr.strip()))
-        return r
-
-    def capture(self):
-        r = self.tmux("capture-pane", "-p", "-t", self.name)
-        return r.stdout.rstrip("\n") if r.returncode == 0 else ""
-
-    def keys(self, *keys, literal=False):
-        self.tmux("send-keys", "-t", self.name, *(["-l"] if literal else []), *keys, check=True)
-
-    def wait(self, pred, what, timeout=WAIT):
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.capture()
-            if pred(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise Failure("timed out (%g s) waiting for %s\n  screen:\n%s" % (
-                    timeout, what, "\n".join("    " + ln for ln in screen.split("\n"))))
-            time.sleep(0.05)
-
-    def close(self):
-        path = ""
-        try:
-            path = self.tmux("display", "-p", "#{socket_path}").stdout.strip()
-            self.tmux("kill-server")
-        except Exception:
-            pass
-        if path and os.path.basename(path) == self.sock:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-
-
 def find_sh(argv, parent_comm="proclife"):
     """The pid of a process with this argv whose parent is a proclife, or None."""
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        pid = int(name)
-        if proc_cmdline(pid) == argv:
-            st = proc_stat(pid)
-            try:
-                with open("/proc/%d/comm" % st[1]) as f:
-                    if f.read().strip() == parent_comm:
-                        return pid
-            except (OSError, TypeError):
-                pass
+    for pid in all_pids():
+        if proc_cmdline(pid) == argv and read_comm((proc_stat(pid) or {}).get("ppid", 0)) == parent_comm:
+            return pid
     return None
 
 
@@ -932,7 +678,7 @@ def test_signals_reach_cmd(c, tmp):
     r = Run(tmp, ["-q", "--", "sh", "-c", script], tag="term")
     sh = wait_for(lambda: find_sh(["sh", "-c", script]), "CMD's sh under proclife %d" % r.pid)
     sl = wait_for(lambda: sleep_child(sh), "the sh's sleep 30 (the trap is set)")
-    track(sl)
+    adopt_foreign(sl)
     os.kill(r.pid, signal.SIGTERM)
     r.wait()
     check_rc(c, r, 9)
@@ -943,15 +689,15 @@ def test_signals_reach_cmd(c, tmp):
         c.fail("tmux is not installed: the terminal half of this subtest could not run")
         return
     script = 'trap "echo got-INT; exit 8" INT; sleep 30 & wait'
-    tm = Tmux("int", "bash --norc --noprofile")
+    tm = Tmux("int", "bash --norc --noprofile", x=120, y=30, env=base_env(TERM="xterm"), prefix="plrun")
     tm.keys("PS1='$ '", "Enter")
     tm.wait(lambda s: s.rstrip().endswith("$"), "the shell prompt")
     tm.keys("clear", "Enter")
-    tm.keys("%s run -q -- sh -c '%s'; echo RC=$?" % (BIN, script), literal=True)
+    tm.keys("%s run -q -- sh -c '%s'; echo RC=$?" % (common.BIN, script), literal=True)
     tm.keys("Enter")
     sh = wait_for(lambda: find_sh(["sh", "-c", script]), "CMD's sh under proclife in tmux")
     sl = wait_for(lambda: sleep_child(sh), "the sh's sleep 30 in tmux (the trap is set)")
-    track(sl)
+    adopt_foreign(sl)
     tm.keys("C-c")
     screen = tm.wait(lambda s: re.search(r"^RC=\d+", s, re.M), "RC= after C-c")
     lines = [ln.rstrip() for ln in screen.split("\n")]
@@ -962,13 +708,7 @@ def test_signals_reach_cmd(c, tmp):
 
 def usage_case(c, tmp, args):
     r = run_pl(tmp, args, tag="usage")
-    what = "proclife run %s" % " ".join(args)
-    c.eq("%s: exit status" % what, 2, r.rc)
-    c.eq("%s: stdout" % what, b"", r.out())
-    err = r.err().decode("utf-8", "replace")
-    lines = err.split("\n")
-    c.ok("%s: expected exactly one stderr line starting with 'proclife run:', got %r" % (what, err),
-         len(lines) == 2 and lines[1] == "" and lines[0].startswith("proclife run:"))
+    check_usage_error(c, "proclife run %s" % " ".join(args), r.rc, r.out(), r.err(), b"proclife run:")
 
 
 def test_usage_errors(c, tmp):
@@ -977,86 +717,26 @@ def test_usage_errors(c, tmp):
     usage_case(c, tmp, ["--follow-leftovers", "x", "--", "true"])
     usage_case(c, tmp, ["--arg-bytes", "0", "--", "true"])
 
-SUBTESTS = [
-    ("pipes_subshells_background", test_pipes_subshells_background, True),
-    ("daemon_outlives_cmd", test_daemon_outlives_cmd, True),
-    ("child_killed_by_signal", test_child_killed_by_signal, True),
-    ("zombie_left_behind", test_zombie_left_behind, True),
-    ("fork_storm", test_fork_storm, True),
-    ("unrelated_never_appear", test_unrelated_never_appear, True),
-    ("exit_status", test_exit_status, True),
-    ("events_stream", test_events_stream, True),
-    ("user_option", test_user_option, True),
-    ("signals_reach_cmd", test_signals_reach_cmd, True),
-    ("usage_errors", test_usage_errors, False),
-]
+
+def with_tmp(name, fn):
+    """A subtest fn(c, tmp) as fn(c): tmp is a directory of its own, removed when it ends."""
+    return lambda c: fn(c, tmpdir("plrun-%s-" % name))
 
 
-def on_alarm(signum, frame):
-    raise Timeout("subtest took longer than %d s" % SUBTEST_TIMEOUT)
-
-
-def run_subtest(name, fn, needs_root):
-    full = "e2e/run_" + name
-    if needs_root and os.geteuid() != 0:
-        print("SKIP %s: needs root" % full, flush=True)
-        return None
-    c = Check()
-    tmp = tempfile.mkdtemp(prefix="plrun-%s-" % name)
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(SUBTEST_TIMEOUT)
-    skipped = None
-    try:
-        fn(c, tmp)
-    except Skip as e:
-        skipped = str(e)
-    except (Failure, Timeout) as e:
-        c.fail(str(e))
-    except Exception as e:  # a bug in the test or an unexpected state: still a FAIL line
-        import traceback
-        c.fail("unexpected %s: %s" % (type(e).__name__, e))
-        for ln in traceback.format_exc().rstrip().split("\n"):
-            c.fail("  " + ln)
-    finally:
-        signal.alarm(0)
-        cleanup_live()
-        shutil.rmtree(tmp, ignore_errors=True)
-    if skipped is not None:
-        print("SKIP %s: %s" % (full, skipped), flush=True)
-        return None
-    if c.fails:
-        for msg in c.fails:
-            for ln in msg.split("\n"):
-                print("    " + ln)
-        print("FAIL %s" % full, flush=True)
-        return False
-    print("PASS %s" % full, flush=True)
-    return True
-
-
-def main():
-    global BIN
-    if len(sys.argv) < 2:
-        print("usage: %s PATH/TO/proclife [SUBTEST...]" % sys.argv[0], file=sys.stderr)
-        return 2
-    BIN = os.path.abspath(sys.argv[1])
-    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
-        print("%s: %s is not an executable file" % (sys.argv[0], BIN), file=sys.stderr)
-        return 2
-    only = set(sys.argv[2:])
-    unknown = only - {n for n, _, _ in SUBTESTS}
-    if unknown:
-        print("%s: unknown subtests: %s" % (sys.argv[0], ", ".join(sorted(unknown))), file=sys.stderr)
-        return 2
-    os.chdir("/")
-    failed = 0
-    for name, fn, needs_root in SUBTESTS:
-        if only and name not in only:
-            continue
-        if run_subtest(name, fn, needs_root) is False:
-            failed += 1
-    return 1 if failed else 0
+SUBTESTS = [(name, with_tmp(name, fn), needs) for name, fn, needs in [
+    ("pipes_subshells_background", test_pipes_subshells_background, ROOT),
+    ("daemon_outlives_cmd", test_daemon_outlives_cmd, ROOT),
+    ("child_killed_by_signal", test_child_killed_by_signal, ROOT),
+    ("zombie_left_behind", test_zombie_left_behind, ROOT),
+    ("fork_storm", test_fork_storm, ROOT),
+    ("unrelated_never_appear", test_unrelated_never_appear, ROOT),
+    ("exit_status", test_exit_status, ROOT),
+    ("events_stream", test_events_stream, ROOT),
+    ("user_option", test_user_option, ROOT),
+    ("signals_reach_cmd", test_signals_reach_cmd, ROOT),
+    ("usage_errors", test_usage_errors, ()),
+]]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(common.main(SUBTESTS, prefix="run_", subtest_timeout=SUBTEST_TIMEOUT))

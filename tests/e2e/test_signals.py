@@ -23,165 +23,38 @@ and each subtest kills and reaps whatever it started (proclife and tmux
 included) when it ends.
 """
 import ctypes
-import errno
-import json
 import os
 import re
-import select
-import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 
-READY_WATCH = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"
+sys.dont_write_bytecode = True  # no __pycache__ next to the suites
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+from common import (  # noqa: E402
+    CHILD_TIMEOUT, MYPID, NOBODY, ROOT, Failure, Lines, Tmux, alive, all_pids, at_cleanup,
+    check_usage_error, my_comm, parse_json_lines, popen, proc_stat, proc_state, read_comm, reap_popen,
+    parse_json, run_proclife, select_events, short, start_many, start_proclife, status_truth, wait_comm,
+    wait_state,
+)
+
 READY_SIGNALS = b"proclife: auditing signals, Ctrl-C to stop and print the summary\n"
 SIGNALS_HEADER = "COUNT  SIGNAL"
-
-READY_TIMEOUT = 15.0  # proclife attached and said so
-STOP_TIMEOUT = 10.0  # proclife exits after SIGINT
-CHILD_TIMEOUT = 10.0  # a scenario process is set up / finishes
 SUBTEST_TIMEOUT = 90  # backstop for a whole subtest (SIGALRM)
-
-NOBODY = 65534
-BIN = None  # absolute path of the proclife binary, from argv[1]
-MYPID = os.getpid()
-
-
-class Failure(Exception):
-    """The scenario could not be carried out (or proclife misbehaved so that it could not go on)."""
-
-
-class Skip(Exception):
-    pass
-
-
-class Timeout(Exception):
-    pass
-
-
-# --------------------------------------------------------------------------
-# Process bookkeeping: everything a subtest starts is killed when it ends.
-
-_live_popens = []
-_cleanups = []  # callables run (last first) when the subtest ends
-
-
-def cleanup_live():
-    while _cleanups:
-        fn = _cleanups.pop()
-        try:
-            fn()
-        except Exception:
-            pass
-    for p in _live_popens:
-        try:
-            if p.poll() is None:
-                p.kill()
-                p.wait(timeout=5)
-        except Exception:
-            pass
-        for f in (p.stdin, p.stdout, p.stderr):
-            try:
-                if f is not None:
-                    f.close()
-            except Exception:
-                pass
-    _live_popens.clear()
-
-
-def popen(argv, **kw):
-    kw.setdefault("stdin", subprocess.DEVNULL)
-    kw.setdefault("stdout", subprocess.DEVNULL)
-    p = subprocess.Popen(argv, **kw)
-    _live_popens.append(p)
-    return p
-
-
-def reap_popen(p, timeout=CHILD_TIMEOUT):
-    """waitpid() a Popen's process ourselves, so we get the raw status; kills it at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        wpid, status = os.waitpid(p.pid, os.WNOHANG)
-        if wpid == p.pid:
-            p.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
-            return status
-        if time.monotonic() > deadline:
-            try:
-                p.kill()
-            except OSError:
-                pass
-            _, status = os.waitpid(p.pid, 0)
-            p.returncode = os.waitstatus_to_exitcode(status)
-            raise Failure("process %d (%s) did not finish within %.0f s" % (p.pid, p.args, timeout))
-        time.sleep(0.002)
-
-
-def read_comm(pid):
-    try:
-        with open("/proc/%d/comm" % pid) as f:
-            return f.read().rstrip("\n")
-    except OSError:
-        return None
-
-
-def my_comm():
-    return read_comm(MYPID)
-
-
-def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
-    """Wait until pid is named comm (exec renames the task slightly after Popen returns)."""
-    deadline = time.monotonic() + timeout
-    while read_comm(pid) != comm:
-        if time.monotonic() > deadline:
-            raise Failure("process %d not named %r after %.0f s (it is %r)" % (pid, comm, timeout, read_comm(pid)))
-        time.sleep(0.002)
-
-
-def proc_stat(pid):
-    """(state, ppid, pgrp, session, tpgid) from /proc/PID/stat, or None when it is gone."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            s = f.read()
-    except OSError:
-        return None
-    f = s[s.rindex(")") + 2:].split()
-    return f[0], int(f[1]), int(f[2]), int(f[3]), int(f[5])
-
-
-def wait_state(pid, states, timeout=CHILD_TIMEOUT):
-    """Poll /proc/PID/stat until its state is one of states; returns it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        st = proc_stat(pid)
-        if st and st[0] in states:
-            return st[0]
-        if time.monotonic() > deadline:
-            raise Failure("process %d: state %r, expected one of %r after %.0f s"
-                          % (pid, st and st[0], states, timeout))
-        time.sleep(0.002)
 
 
 def wait_gone(pid, timeout=CHILD_TIMEOUT):
     """Wait until pid has exited (gone, or a zombie someone else will reap)."""
     deadline = time.monotonic() + timeout
     while True:
-        st = proc_stat(pid)
-        if st is None or st[0] in ("Z", "X"):
+        state = proc_state(pid)
+        if state in (None, "Z", "X"):
             return
         if time.monotonic() > deadline:
-            raise Failure("process %d still alive (state %s) after %.0f s" % (pid, st[0], timeout))
+            raise Failure("process %d still alive (state %s) after %.0f s" % (pid, state, timeout))
         time.sleep(0.005)
-
-
-def alive(pid):
-    st = proc_stat(pid)
-    return st is not None and st[0] not in ("Z", "X")
-
-
-def all_pids():
-    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
 
 
 def pgrp_members(pgid):
@@ -189,7 +62,7 @@ def pgrp_members(pgid):
     out = set()
     for pid in all_pids():
         st = proc_stat(pid)
-        if st and st[2] == pgid and st[0] not in ("Z", "X"):
+        if st and st["pgrp"] == pgid and st["state"] not in ("Z", "X"):
             out.add(pid)
     return out
 
@@ -216,32 +89,6 @@ def main_thread_sig_masks():
             if k in ("SigBlk", "SigIgn", "SigCgt"):
                 masks[k] = int(v.strip(), 16)
     return masks["SigBlk"], masks["SigIgn"], masks["SigCgt"]
-
-
-class Lines:
-    """Reads a child's stdout pipe; wait_for() waits (bounded) for a line with a prefix."""
-
-    def __init__(self, f):
-        self.fd = f.fileno()
-        self.buf = b""
-
-    def wait_for(self, prefix, timeout=CHILD_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            lines = self.buf.split(b"\n")
-            for i, ln in enumerate(lines[:-1]):
-                if ln.startswith(prefix):
-                    self.buf = b"\n".join(lines[i + 1:])
-                    return ln
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Failure("waited %.0f s for a line %r, got %r" % (timeout, prefix, self.buf))
-            r, _, _ = select.select([self.fd], [], [], left)
-            if r:
-                chunk = os.read(self.fd, 4096)
-                if not chunk:
-                    raise Failure("EOF while waiting for a line %r, got %r" % (prefix, self.buf))
-                self.buf += chunk
 
 
 # A python child: handles the signals named in argv[1], ignores those in argv[2],
@@ -302,148 +149,11 @@ def kill_as_nobody(target, sig):
     return p.pid, comm, result
 
 
-def status_truth(status):
-    """What the JSON status fields of an exit event must be for this raw wait status."""
-    if os.WIFEXITED(status):
-        return {"exit_code": os.WEXITSTATUS(status), "term_signal": None,
-                "core_dumped": False, "status": status}
-    return {"exit_code": None, "term_signal": os.WTERMSIG(status),
-            "core_dumped": bool(os.WCOREDUMP(status)), "status": status}
-
-
-# --------------------------------------------------------------------------
-# proclife under test
-
-
-class Proclife:
-    """proclife ARGS with stdout and stderr collected by threads (never blocking it)."""
-
-    def __init__(self, args, ready=READY_WATCH):
-        self.argv = [BIN] + list(args)
-        self.ready = ready
-        self.out = bytearray()
-        self.err = bytearray()
-        self.lock = threading.Lock()
-        self.p = popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.threads = [self._reader(self.p.stdout, self.out), self._reader(self.p.stderr, self.err)]
-
-    def _reader(self, f, buf):
-        def loop():
-            fd = f.fileno()
-            while True:
-                try:
-                    chunk = os.read(fd, 1 << 16)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                with self.lock:
-                    buf.extend(chunk)
-
-        t = threading.Thread(target=loop, daemon=True)
-        t.start()
-        return t
-
-    def stdout_bytes(self):
-        with self.lock:
-            return bytes(self.out)
-
-    def stderr_bytes(self):
-        with self.lock:
-            return bytes(self.err)
-
-    def wait_ready(self, timeout=READY_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.ready in self.stderr_bytes():
-                return
-            if self.p.poll() is not None:
-                self._join(2)
-                raise Failure("proclife %s exited with %s before it was ready; stderr: %r"
-                              % (" ".join(self.argv[1:]), self.p.returncode, self.stderr_bytes()))
-            time.sleep(0.005)
-        raise Failure("proclife %s: no readiness line on stderr within %.0f s; stderr: %r"
-                      % (" ".join(self.argv[1:]), timeout, self.stderr_bytes()))
-
-    def _join(self, timeout):
-        deadline = time.monotonic() + timeout
-        for t in self.threads:
-            t.join(max(0, deadline - time.monotonic()))
-
-    def wait_exit(self, timeout):
-        try:
-            rc = self.p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        self._join(5)
-        return rc
-
-    def stop(self, timeout=STOP_TIMEOUT):
-        """SIGINT proclife and wait for it; returns its exit code."""
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGINT)
-        rc = self.wait_exit(timeout)
-        if rc is None:
-            self.p.kill()
-            self.p.wait(5)
-            raise Failure("proclife %s did not exit within %.0f s of SIGINT" % (" ".join(self.argv[1:]), timeout))
-        return rc
-
-
-def start_proclife(args, ready=READY_WATCH):
-    t = Proclife(args, ready)
-    t.wait_ready()
-    return t
-
-
-def start_many(arg_lists, ready):
-    """Start several proclife at once (they attach in parallel), then wait for each."""
-    ts = [Proclife(a, ready) for a in arg_lists]
-    for t in ts:
-        t.wait_ready()
-    return ts
-
-
-def _no_dup_keys(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise ValueError("duplicate key %r" % k)
-        d[k] = v
-    return d
-
-
-def _no_constants(name):
-    raise ValueError("non-JSON constant %s" % name)
-
-
-def strict_json(s):
-    return json.loads(s, object_pairs_hook=_no_dup_keys, parse_constant=_no_constants)
-
-
 def stop_watch(c, t):
     """Stop a watch; returns its events (every line strict JSON), checking a clean exit."""
     rc = t.stop()
-    c.eq("proclife %s: exit status" % " ".join(t.argv[1:]), 0, rc)
-    data = t.stdout_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        c.fail("stdout is not valid UTF-8: %s" % e)
-        text = data.decode("utf-8", "replace")
-    if text and not text.endswith("\n"):
-        c.fail("stdout does not end with a newline: %r" % text[-200:])
-    events = []
-    for i, line in enumerate(text.split("\n")[:-1]):
-        try:
-            obj = strict_json(line)
-        except ValueError as e:
-            c.fail("stdout line %d is not strict JSON (%s): %r" % (i + 1, e, line[:300]))
-            continue
-        if not isinstance(obj, dict) or "event" not in obj:
-            c.fail("stdout line %d is not an event object: %r" % (i + 1, line[:300]))
-            continue
-        events.append(obj)
+    c.eq("%s: exit status" % t.name(), 0, rc)
+    events = parse_json_lines(c, t.stdout_bytes())
     lost = [e for e in events if e["event"] == "lost"]
     c.ok("proclife lost events, the checks below may miss some: %s" % [short(e) for e in lost[:3]], not lost)
     return events
@@ -452,67 +162,15 @@ def stop_watch(c, t):
 def stop_signals(c, t):
     """Stop a `proclife signals --json`; returns the summary object."""
     rc = t.stop()
-    what = "proclife %s" % " ".join(t.argv[1:])
+    what = t.name()
     c.eq("%s: exit status" % what, 0, rc)
     check_stderr(c, what, t)
     out = t.stdout_bytes()
-    try:
-        obj = strict_json(out.decode("utf-8"))
-    except ValueError as e:
-        raise Failure("%s: stdout is not one strict JSON document (%s): %r" % (what, e, out[:500]))
+    obj = parse_json(out, "%s: stdout" % what)
     if not (isinstance(obj, dict) and isinstance(obj.get("signals"), list) and "lost" in obj):
         raise Failure("%s: expected {\"signals\": [...], \"lost\": N}, got %r" % (what, out[:500]))
     c.eq("%s: lost" % what, 0, obj["lost"])
     return obj
-
-
-def select_events(events, **match):
-    return [e for e in events if all(e.get(k) == v for k, v in match.items())]
-
-
-def short(ev):
-    s = json.dumps(ev, ensure_ascii=True)
-    return s if len(s) < 700 else s[:700] + "..."
-
-
-# --------------------------------------------------------------------------
-# Assertions
-
-
-class Check:
-    def __init__(self):
-        self.fails = []
-
-    def fail(self, msg):
-        self.fails.append(msg)
-
-    def eq(self, what, expected, got):
-        if expected != got:
-            self.fails.append("%s: expected %r, got %r" % (what, expected, got))
-            return False
-        return True
-
-    def ok(self, what, cond):
-        if not cond:
-            self.fails.append(what)
-        return cond
-
-    def one(self, what, evs):
-        """Exactly one event (or row); returns it, or None after recording the failure."""
-        if len(evs) != 1:
-            self.fails.append("%s: expected exactly 1, got %d%s" % (
-                what, len(evs), "".join("\n      " + short(e) for e in evs[:6])))
-            return None
-        return evs[0]
-
-    def fields(self, what, ev, expected):
-        if ev is None:
-            return
-        for k, v in expected.items():
-            if k not in ev:
-                self.fails.append("%s: field %r missing in %s" % (what, k, short(ev)))
-            elif ev[k] != v or type(ev[k]) is not type(v):
-                self.fails.append("%s: %s: expected %r, got %r\n      in %s" % (what, k, v, ev[k], short(ev)))
 
 
 def sent_by_test(target, sig, target_comm, result, disposition, group=True, syscall="kill", target_arg=None):
@@ -560,7 +218,7 @@ def test_handler_keeps_running(c):
     lines.wait_for(b"caught 15")
     time.sleep(0.1)
     c.ok("the child %d is not alive after catching SIGINT and SIGTERM (state %r)"
-         % (cpid, proc_stat(cpid) and proc_stat(cpid)[0]), alive(cpid))
+         % (cpid, proc_state(cpid)), alive(cpid))
     os.kill(cpid, signal.SIGKILL)
     status = reap_popen(child)
     c.ok("child wait status (scenario): expected death by SIGKILL, got %#x" % status,
@@ -584,7 +242,7 @@ def test_nohup_hup_ignored(c):
     wait_comm(p.pid, "sleep")
     os.kill(p.pid, signal.SIGHUP)
     time.sleep(0.2)
-    c.ok("the nohup'd sleep %d did not survive SIGHUP (state %r)" % (p.pid, proc_stat(p.pid) and proc_stat(p.pid)[0]),
+    c.ok("the nohup'd sleep %d did not survive SIGHUP (state %r)" % (p.pid, proc_state(p.pid)),
          alive(p.pid))
     os.kill(p.pid, signal.SIGKILL)
     status = reap_popen(p)
@@ -837,69 +495,36 @@ def check_stderr(c, what, t):
          bool(SUMMARY_LINE.match(rest)))
 
 
-def tmux_cmd(sock, *args, timeout=10):
-    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
-    env.setdefault("TERM", "xterm")
-    env["HISTFILE"] = "/dev/null"
-    r = subprocess.run(["tmux", "-L", sock, "-f", "/dev/null"] + list(args), env=env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
-    if r.returncode != 0:
-        raise Failure("tmux %s: status %d, stderr %r" % (" ".join(args), r.returncode, r.stderr))
-    return r.stdout.decode("utf-8", "replace")
-
-
 def test_tty_ctrl_c(c):
-    if not shutil.which("tmux"):
-        raise Skip("tmux is not installed")
-    if not shutil.which("bash"):
-        raise Skip("bash is not installed")
-    sock = "proclife-sigtest-%d" % MYPID
-    found = {}
+    found = {}  # pid: (comm, ppid) of the processes of the terminal
 
-    def cleanup():
+    def kill_leftovers():
         # The job and the pane go with the server; kill what is left of ours (still the same comm, parent).
-        try:
-            subprocess.run(["tmux", "-L", sock, "kill-server"], stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
-        except Exception:
-            pass
-        if found.get("socket"):
-            try:
-                os.unlink(found.pop("socket"))  # the server does not always remove it
-            except OSError:
-                pass
         for pid, (comm, ppid) in found.items():
-            st = proc_stat(pid)
-            if st and st[1] == ppid and read_comm(pid) == comm:
+            if (proc_stat(pid) or {}).get("ppid") == ppid and read_comm(pid) == comm:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
 
-    _cleanups.append(cleanup)
-    found["socket"] = os.path.join(os.environ.get("TMUX_TMPDIR") or "/tmp", "tmux-%d" % os.getuid(), sock)
-    tmux_cmd(sock, "new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "bash --norc --noprofile")
-    found["socket"] = tmux_cmd(sock, "display-message", "-p", "-t", "t", "#{socket_path}").strip()
-    server = int(tmux_cmd(sock, "display-message", "-p", "-t", "t", "#{pid}").strip())
-    found[server] = (read_comm(server), proc_stat(server)[1])
-    pane = int(tmux_cmd(sock, "display-message", "-p", "-t", "t", "#{pane_pid}").strip())
-    found[pane] = (read_comm(pane), proc_stat(pane)[1])
-    deadline = time.monotonic() + CHILD_TIMEOUT
-    while not tmux_cmd(sock, "capture-pane", "-p", "-t", "t").strip():  # the prompt
-        if time.monotonic() > deadline:
-            raise Failure("no prompt in the tmux pane after %.0f s" % CHILD_TIMEOUT)
-        time.sleep(0.02)
+    at_cleanup(kill_leftovers)
+    tm = Tmux("t", "bash --norc --noprofile", prefix="proclife-sigtest")
+    server = int(tm.display("#{pid}"))
+    found[server] = (read_comm(server), proc_stat(server)["ppid"])
+    pane = tm.pane_pid()
+    found[pane] = (read_comm(pane), proc_stat(pane)["ppid"])
+    tm.wait(lambda screen: screen.strip(), "a prompt in the tmux pane", CHILD_TIMEOUT)
 
     t = start_proclife(["watch", "--json", "-e", "signal,exit"])
-    tmux_cmd(sock, "send-keys", "-t", "t", "sleep 300 | cat", "Enter")
+    tm.keys("sleep 300 | cat", "Enter")
     deadline = time.monotonic() + CHILD_TIMEOUT
     while True:
         kids = {}
         for pid in all_pids():
             st = proc_stat(pid)
-            if st and st[1] == pane:
+            if st and st["ppid"] == pane:
                 kids[read_comm(pid)] = (pid, st)
-        if "sleep" in kids and "cat" in kids and kids["sleep"][1][4] == kids["sleep"][1][2]:
+        if "sleep" in kids and "cat" in kids and kids["sleep"][1]["tpgid"] == kids["sleep"][1]["pgrp"]:
             break  # both exec'd, and their group is the terminal's foreground group
         if time.monotonic() > deadline:
             raise Failure("the job 'sleep 300 | cat' did not show up under the pane's bash %d: %r" % (pane, kids))
@@ -907,11 +532,11 @@ def test_tty_ctrl_c(c):
     sleep_pid, cat_pid = kids["sleep"][0], kids["cat"][0]
     found[sleep_pid] = ("sleep", pane)
     found[cat_pid] = ("cat", pane)
-    fg = kids["sleep"][1][4]
+    fg = kids["sleep"][1]["tpgid"]
     members = pgrp_members(fg)
     c.eq("members of the foreground process group %d" % fg, sorted([sleep_pid, cat_pid]), sorted(members))
 
-    tmux_cmd(sock, "send-keys", "-t", "t", "C-c")
+    tm.keys("C-c")
     for pid in members:
         wait_gone(pid)
     events = stop_watch(c, t)
@@ -1054,99 +679,24 @@ SIGNALS_USAGE_ERRORS = [
 def test_signals_usage_errors(c):
     for args in SIGNALS_USAGE_ERRORS:
         what = "proclife signals %s" % " ".join(args)
-        t = Proclife(["signals"] + args, READY_SIGNALS)
-        rc = t.wait_exit(5.0)
-        if rc is None:
-            t.p.kill()
-            t.p.wait(5)
-            c.fail("%s: still running after 5 s (expected exit status 2); stderr %r" % (what, t.stderr_bytes()))
-            continue
-        c.eq("%s: exit status" % what, 2, rc)
-        c.eq("%s: stdout" % what, b"", t.stdout_bytes())
-        err = t.stderr_bytes()
-        lines = err.split(b"\n")
-        if not (len(lines) == 2 and lines[1] == b"" and lines[0].startswith(b"proclife signals:")):
-            c.fail("%s: stderr: expected exactly one line starting with 'proclife signals:', got %r" % (what, err))
+        rc, out, err = run_proclife(["signals"] + args, 5.0)
+        check_usage_error(c, what, rc, out, err, b"proclife signals:")
 
 
 SUBTESTS = [
-    ("handler_keeps_running", test_handler_keeps_running, True),
-    ("nohup_hup_ignored", test_nohup_hup_ignored, True),
-    ("stop_continue", test_stop_continue, True),
-    ("refused_eperm", test_refused_eperm, True),
-    ("refused_esrch_and_probe", test_refused_esrch_and_probe, True),
-    ("process_group", test_process_group, True),
-    ("sigqueue_value", test_sigqueue_value, True),
-    ("kernel_origins", test_kernel_origins, True),
-    ("tty_ctrl_c", test_tty_ctrl_c, True),
-    ("signals_summary", test_signals_summary, True),
-    ("signals_usage_errors", test_signals_usage_errors, False),
+    ("handler_keeps_running", test_handler_keeps_running, ROOT),
+    ("nohup_hup_ignored", test_nohup_hup_ignored, ROOT),
+    ("stop_continue", test_stop_continue, ROOT),
+    ("refused_eperm", test_refused_eperm, ROOT),
+    ("refused_esrch_and_probe", test_refused_esrch_and_probe, ROOT),
+    ("process_group", test_process_group, ROOT),
+    ("sigqueue_value", test_sigqueue_value, ROOT),
+    ("kernel_origins", test_kernel_origins, ROOT),
+    ("tty_ctrl_c", test_tty_ctrl_c, ROOT + ("tmux", "bash")),
+    ("signals_summary", test_signals_summary, ROOT),
+    ("signals_usage_errors", test_signals_usage_errors, ()),
 ]
 
 
-def on_alarm(signum, frame):
-    raise Timeout("subtest took longer than %d s" % SUBTEST_TIMEOUT)
-
-
-def run_subtest(name, fn, needs_root):
-    full = "e2e/signals_%s" % name
-    if needs_root and os.geteuid() != 0:
-        print("SKIP %s: needs root" % full, flush=True)
-        return None
-    c = Check()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(SUBTEST_TIMEOUT)
-    skipped = None
-    try:
-        fn(c)
-    except Skip as e:
-        skipped = str(e)
-    except (Failure, Timeout) as e:
-        c.fail(str(e))
-    except Exception as e:  # a bug in the test or an unexpected state: still a FAIL line
-        import traceback
-        c.fail("unexpected %s: %s" % (type(e).__name__, e))
-        for ln in traceback.format_exc().rstrip().split("\n"):
-            c.fail("  " + ln)
-    finally:
-        signal.alarm(0)
-        cleanup_live()
-    if skipped is not None:
-        print("SKIP %s: %s" % (full, skipped), flush=True)
-        return None
-    if c.fails:
-        for msg in c.fails:
-            for ln in msg.split("\n"):
-                print("    " + ln)
-        print("FAIL %s" % full, flush=True)
-        return False
-    print("PASS %s" % full, flush=True)
-    return True
-
-
-def main():
-    global BIN
-    if len(sys.argv) < 2:
-        print("usage: %s PATH/TO/proclife [SUBTEST...]" % sys.argv[0], file=sys.stderr)
-        return 2
-    BIN = os.path.abspath(sys.argv[1])
-    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
-        print("%s: %s is not an executable file" % (sys.argv[0], BIN), file=sys.stderr)
-        return 2
-    only = set(sys.argv[2:])
-    unknown = only - {n for n, _, _ in SUBTESTS}
-    if unknown:
-        print("%s: unknown subtests: %s" % (sys.argv[0], ", ".join(sorted(unknown))), file=sys.stderr)
-        return 2
-    os.chdir("/")  # the uid-65534 children need a cwd they can read
-    failed = 0
-    for name, fn, needs_root in SUBTESTS:
-        if only and name not in only:
-            continue
-        if run_subtest(name, fn, needs_root) is False:
-            failed += 1
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(common.main(SUBTESTS, prefix="signals_", subtest_timeout=SUBTEST_TIMEOUT))

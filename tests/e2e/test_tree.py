@@ -25,39 +25,28 @@ import calendar
 import json
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-READY_WATCH = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"
+sys.dont_write_bytecode = True  # no __pycache__ next to the suites
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+from common import (  # noqa: E402
+    CHILD_TIMEOUT, MYPID, ROOT, Failure, Lines, Skip, adopt_foreign, drop_to_nobody, hold_pipe,
+    parse_json, parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, run_proclife, short, spawn,
+    start_proclife, wait_comm, wait_state, waitpid_deadline,
+)
+
 READY_FOLLOW = b"proclife: following, a "
 SUMMARY_RE = re.compile(r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?$")
 
-READY_TIMEOUT = 15.0  # proclife attached and said so
-STOP_TIMEOUT = 10.0  # proclife exits after SIGINT
-CHILD_TIMEOUT = 10.0  # a scenario is set up / a process finishes
 SUBTEST_TIMEOUT = 60  # backstop for a whole subtest (SIGALRM)
 START_SLACK = 0.05  # s: /proc start times are clock ticks; wall clocks of two processes
 
-BIN = None
-MYPID = os.getpid()
 HELPER = None  # path of the scenario helper script (written at start)
-
-
-class Failure(Exception):
-    """The scenario could not be carried out (or proclife misbehaved so that it could not go on)."""
-
-
-class Skip(Exception):
-    pass
-
-
-class Timeout(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------
@@ -344,168 +333,32 @@ except Exception as e:
 '''
 
 
-# --------------------------------------------------------------------------
-# Process bookkeeping: everything a subtest starts is killed when it ends.
-
-_live_popens = []  # our children (proclife, helpers)
-_live_pids = []  # our children started without Popen
-_foreign = []  # (pid, starttime): scenario processes that are not our children
-_pipes = []  # write ends whose closing tells a helper's processes to exit
-
-
-def cleanup_live():
-    for f in _pipes:
-        try:
-            f.close()
-        except Exception:
-            pass
-    _pipes.clear()
-    # Let the helpers' processes see EOF and exit by themselves, briefly.
-    deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline and any(same_process(pid, st) for pid, st in _foreign):
-        time.sleep(0.01)
-    for pid, st in _foreign:
-        if same_process(pid, st):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-    # Gone, or a zombie its new parent (init, slow here) has yet to reap: not ours to wait for.
-    deadline = time.monotonic() + 3.0
-    while time.monotonic() < deadline and any(
-            same_process(pid, st) and (proc_stat(pid) or {}).get("state") != "Z" for pid, st in _foreign):
-        time.sleep(0.01)
-    _foreign.clear()
-    for p in _live_popens:
-        try:
-            if p.poll() is None:
-                p.kill()
-            p.wait(timeout=5)
-        except Exception:
-            pass
-    _live_popens.clear()
-    for pid in _live_pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
-    _live_pids.clear()
-
-
-def same_process(pid, start):
-    s = proc_stat(pid)
-    return s is not None and s["start"] == start
-
-
-def adopt_foreign(pid):
-    """Remember a scenario process (not our child) so that cleanup kills it."""
-    s = proc_stat(pid)
-    if s is not None:
-        _foreign.append((pid, s["start"]))
-
-
-def popen(argv, **kw):
-    kw.setdefault("stdin", subprocess.DEVNULL)
-    kw.setdefault("stdout", subprocess.DEVNULL)
-    p = subprocess.Popen(argv, **kw)
-    _live_popens.append(p)
-    return p
-
-
-def waitpid_deadline(pid, timeout=CHILD_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        wpid, status = os.waitpid(pid, os.WNOHANG)
-        if wpid == pid:
-            if pid in _live_pids:
-                _live_pids.remove(pid)
-            return status
-        if time.monotonic() > deadline:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
-            raise Failure("process %d did not finish within %.0f s" % (pid, timeout))
-        time.sleep(0.002)
-
-
-def spawn(argv, path):
-    pid = os.posix_spawn(path, argv, dict(os.environ))
-    _live_pids.append(pid)
-    return pid
-
-
 class Helper:
     """The scenario helper in one mode; .info is the JSON line it printed."""
 
     def __init__(self, *args, timeout=CHILD_TIMEOUT):
-        self.p = popen([sys.executable, HELPER] + [str(a) for a in args],
-                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        _pipes.append(self.p.stdin)
         self.argv = [sys.executable, HELPER] + [str(a) for a in args]
-        self.info = self._line(timeout)
+        self.p = popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        hold_pipe(self.p.stdin)
+        what = " ".join(map(str, args))
+        try:
+            line = Lines(self.p.stdout, on_eof=self._stderr).wait_for(b"", timeout)
+        except Failure as e:
+            raise Failure("scenario helper %s: %s" % (what, e))
+        self.info = json.loads(line)
         if "error" in self.info:
-            raise Failure("scenario helper %s failed: %s" % (" ".join(map(str, args)), self.info["error"]))
+            raise Failure("scenario helper %s failed: %s" % (what, self.info["error"]))
 
-    def _line(self, timeout):
-        fd = self.p.stdout.fileno()
-        buf = b""
-        deadline = time.monotonic() + timeout
-        while b"\n" not in buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Failure("scenario helper printed nothing within %.0f s" % timeout)
-            r, _, _ = select.select([fd], [], [], left)
-            if r:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    err = b""
-                    try:
-                        err = self.p.stderr.read()
-                    except Exception:
-                        pass
-                    raise Failure("scenario helper exited without its line; stderr %r" % err[-2000:])
-                buf += chunk
-        return json.loads(buf.split(b"\n", 1)[0])
+    def _stderr(self):
+        """What it said on stderr, once it exited."""
+        try:
+            return "; stderr %r" % self.p.stderr.read()[-2000:]
+        except Exception:
+            return ""
 
 
 # --------------------------------------------------------------------------
 # Ground truth
-
-
-def proc_stat(pid):
-    """state, ppid, starttime (clock ticks) of /proc/PID/stat, or None."""
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    f = data[data.rindex(b")") + 2:].split()
-    return {"state": f[0].decode(), "ppid": int(f[1]), "start": int(f[19])}
-
-
-def proc_comm(pid):
-    try:
-        with open("/proc/%d/comm" % pid, "rb") as f:
-            return f.read().rstrip(b"\n").decode("utf-8", "replace")
-    except OSError:
-        return None
-
-
-def proc_cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if not data:
-        return None
-    return [a.decode("utf-8", "replace") for a in data.rstrip(b"\0").split(b"\0")]
 
 
 def ps_table():
@@ -547,114 +400,12 @@ def tree_class(state):
     return {"running": "alive", "continued": "alive"}.get(state, state)
 
 
-# --------------------------------------------------------------------------
-# proclife under test
-
-
-class Proclife:
-    """proclife ARGS with stdout and stderr collected by threads (never blocking it)."""
-
-    def __init__(self, args):
-        self.argv = [BIN] + list(args)
-        self.out = bytearray()
-        self.err = bytearray()
-        self.lock = threading.Lock()
-        self.p = popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.threads = [self._reader(self.p.stdout, self.out), self._reader(self.p.stderr, self.err)]
-
-    def _reader(self, f, buf):
-        def loop():
-            fd = f.fileno()
-            while True:
-                try:
-                    chunk = os.read(fd, 1 << 16)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                with self.lock:
-                    buf.extend(chunk)
-
-        t = threading.Thread(target=loop, daemon=True)
-        t.start()
-        return t
-
-    def stdout_bytes(self):
-        with self.lock:
-            return bytes(self.out)
-
-    def stderr_bytes(self):
-        with self.lock:
-            return bytes(self.err)
-
-    def name(self):
-        return "proclife " + " ".join(self.argv[1:])
-
-    def wait_ready(self, marker, timeout=READY_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if marker in self.stderr_bytes():
-                return
-            if self.p.poll() is not None:
-                self._join(2)
-                raise Failure("%s exited with %s before it was ready; stderr: %r"
-                              % (self.name(), self.p.returncode, self.stderr_bytes()))
-            time.sleep(0.005)
-        raise Failure("%s: no readiness line on stderr within %.0f s; stderr: %r"
-                      % (self.name(), timeout, self.stderr_bytes()))
-
-    def wait_line(self, timeout, n=1):
-        """Wait for the n-th complete stdout line; returns it (bytes) and the wall time it was seen."""
-        deadline = time.monotonic() + timeout
-        while True:
-            out = self.stdout_bytes()
-            if out.count(b"\n") >= n:
-                return out.split(b"\n")[n - 1], time.time()
-            if self.p.poll() is not None:
-                self._join(2)
-                out = self.stdout_bytes()
-                if out.count(b"\n") >= n:
-                    return out.split(b"\n")[n - 1], time.time()
-                raise Failure("%s exited with %s before printing line %d; stdout %r; stderr %r"
-                              % (self.name(), self.p.returncode, n, out[-500:], self.stderr_bytes()))
-            if time.monotonic() > deadline:
-                raise Failure("%s: no output line %d within %.0f s; stderr %r"
-                              % (self.name(), n, timeout, self.stderr_bytes()))
-            time.sleep(0.002)
-
-    def _join(self, timeout):
-        deadline = time.monotonic() + timeout
-        for t in self.threads:
-            t.join(max(0, deadline - time.monotonic()))
-
-    def wait_exit(self, timeout):
-        try:
-            rc = self.p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        self._join(5)
-        return rc
-
-    def stop(self, sig=signal.SIGINT, timeout=STOP_TIMEOUT):
-        if self.p.poll() is None:
-            self.p.send_signal(sig)
-        rc = self.wait_exit(timeout)
-        if rc is None:
-            self.p.kill()
-            self.p.wait(5)
-            raise Failure("%s did not exit within %.0f s of %s" % (self.name(), timeout, signal.Signals(sig).name))
-        return rc
-
-
 def run_once(args, timeout=30):
     """proclife ARGS to completion; returns (exit status, stdout, stderr)."""
-    t = Proclife(args)
-    rc = t.wait_exit(timeout)
+    rc, out, err = run_proclife(args, timeout)
     if rc is None:
-        t.p.kill()
-        t.p.wait(5)
-        raise Failure("%s did not finish within %.0f s" % (t.name(), timeout))
-    return rc, t.stdout_bytes(), t.stderr_bytes()
+        raise Failure("proclife %s did not finish within %.0f s" % (" ".join(args), timeout))
+    return rc, out, err
 
 
 def check_following_done(c, t, every):
@@ -674,38 +425,6 @@ def check_following_done(c, t, every):
          % (t.name(), err[-1000:]), ok)
     lines = t.stdout_bytes().split(b"\n")
     c.eq("%s stdout lines (one JSON document per print)" % t.name(), 2, len(lines))
-
-
-def _no_dup_keys(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise ValueError("duplicate key %r" % k)
-        d[k] = v
-    return d
-
-
-def _no_constants(name):
-    raise ValueError("non-JSON constant %s" % name)
-
-
-def parse_json(line, what):
-    try:
-        return json.loads(line.decode("utf-8"), object_pairs_hook=_no_dup_keys, parse_constant=_no_constants)
-    except ValueError as e:
-        raise Failure("%s is not strict JSON (%s): %r" % (what, e, line[:500]))
-
-
-def parse_json_lines(c, data, what="stdout"):
-    evs = []
-    for i, line in enumerate(data.split(b"\n")):
-        if not line:
-            continue
-        try:
-            evs.append(parse_json(line, "%s line %d" % (what, i + 1)))
-        except Failure as e:
-            c.fail(str(e))
-    return evs
 
 
 TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
@@ -747,33 +466,6 @@ def rfc3339_ns(s):
 
 
 # --------------------------------------------------------------------------
-# Assertions
-
-
-class Check:
-    def __init__(self):
-        self.fails = []
-
-    def fail(self, msg):
-        self.fails.append(msg)
-
-    def eq(self, what, expected, got):
-        if expected != got or type(expected) is not type(got):
-            self.fails.append("%s: expected %r, got %r" % (what, expected, got))
-            return False
-        return True
-
-    def ok(self, what, cond):
-        if not cond:
-            self.fails.append(what)
-        return cond
-
-
-def short(x):
-    s = json.dumps(x, ensure_ascii=True)
-    return s if len(s) < 600 else s[:600] + "..."
-
-
 def node_summary(n):
     return short({k: v for k, v in n.items() if k != "children"})
 
@@ -818,9 +510,7 @@ def compare_table(c, nodes, parent, dups, before, after, t_before, what):
 
 
 def start_tree_following(every, args=("tree", "--json")):
-    t = Proclife(list(args) + ["--every", str(every), "--count", "1"])
-    t.wait_ready(READY_FOLLOW)
-    return t
+    return start_proclife(list(args) + ["--every", str(every), "--count", "1"], READY_FOLLOW)
 
 
 def test_scenario_vs_ps(c):
@@ -841,7 +531,7 @@ def test_scenario_vs_ps(c):
     # Ground truth, right away.
     truth = {k: proc_stat(s[k]) for k in alive}
     ps = ps_table()
-    comms = {k: proc_comm(s[k]) for k in alive}
+    comms = {k: read_comm(s[k]) for k in alive}
     cmdlines = {k: proc_cmdline(s[k]) for k in alive}
     check_following_done(c, t, every)
     tree = parse_json(line, "the tree print")
@@ -964,12 +654,12 @@ def check_zombie(c, z, what, pid, code, parent, for_s):
     if z is None:
         return
     c.eq("%s state" % what, "zombie", z["state"])
-    c.eq("%s comm (/proc)" % what, proc_comm(pid), z["comm"])
+    c.eq("%s comm (/proc)" % what, read_comm(pid), z["comm"])
     c.eq("%s ppid" % what, parent, z["ppid"])
     c.eq("%s exit_code" % what, code, z["exit_code"])
     c.eq("%s term_signal" % what, None, z["term_signal"])
     c.eq("%s core_dumped" % what, False, z["core_dumped"])
-    c.eq("%s parent" % what, {"pid": parent, "comm": proc_comm(parent)}, z["parent"])
+    c.eq("%s parent" % what, {"pid": parent, "comm": read_comm(parent)}, z["parent"])
     if for_s is None:
         c.eq("%s zombie_for_s (its exit happened before proclife started)" % what, None, z["zombie_for_s"])
         c.eq("%s exit_time" % what, None, z["exit_time"])
@@ -1017,25 +707,6 @@ def test_zombies_command(c):
          % (t0 - t_ready, every), t0 - t_ready < every - 0.5)
 
 
-def wait_proc_state(pid, want, timeout=CHILD_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        s = proc_stat(pid)
-        if s is not None and s["state"] in want:
-            return s
-        if time.monotonic() > deadline:
-            raise Failure("pid %d not in state %s after %.0f s (%r)" % (pid, want, timeout, s))
-        time.sleep(0.002)
-
-
-def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while proc_comm(pid) != comm:
-        if time.monotonic() > deadline:
-            raise Failure("process %d not named %r after %.0f s" % (pid, comm, timeout))
-        time.sleep(0.001)
-
-
 def wait_events(t, pred, timeout, what, pids=None):
     """Wait until the JSON lines so far satisfy pred(events); returns the events."""
     deadline = time.monotonic() + timeout
@@ -1055,8 +726,7 @@ def wait_events(t, pred, timeout, what, pids=None):
 
 
 def test_watch_derived(c):
-    t = Proclife(["watch", "--json", "-e", "stop,continue,zombie,reparent", "--zombie-after", "0.5"])
-    t.wait_ready(READY_WATCH)
+    t = start_proclife(["watch", "--json", "-e", "stop,continue,zombie,reparent", "--zombie-after", "0.5"])
 
     def mine(pids):
         return lambda evs: [e for e in evs if e.get("pid") in pids]
@@ -1065,9 +735,9 @@ def test_watch_derived(c):
     s1 = spawn(["sleep", "3600"], "/bin/sleep")
     wait_comm(s1, "sleep")
     os.kill(s1, signal.SIGSTOP)
-    wait_proc_state(s1, ("T",))
+    wait_state(s1, ("T",))
     os.kill(s1, signal.SIGCONT)
-    wait_proc_state(s1, ("S", "R"))
+    wait_state(s1, ("S", "R"))
     # SIGTSTP, default action, in a process group that is not orphaned (own group, parent
     # in another group of the same session), else the kernel would discard it.
     kw = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": lambda: os.setpgid(0, 0)}
@@ -1075,7 +745,7 @@ def test_watch_derived(c):
     s2 = p2.pid
     wait_comm(s2, "sleep")
     os.kill(s2, signal.SIGTSTP)
-    wait_proc_state(s2, ("T",))
+    wait_state(s2, ("T",))
     # A zombie left unreaped.
     zh = Helper("zombie", 3)
     z, zp = zh.info["Z"], zh.info["P"]
@@ -1121,7 +791,7 @@ def test_watch_derived(c):
         c.eq("zombie: status", 3 << 8, e.get("status"))
         c.eq("zombie: parent", zp, e.get("parent"))
         c.eq("zombie: ppid", zp, e.get("ppid"))
-        c.eq("zombie: parent_comm", proc_comm(zp), e.get("parent_comm"))
+        c.eq("zombie: parent_comm", read_comm(zp), e.get("parent_comm"))
         v = e.get("zombie_for_s")
         c.ok("zombie: zombie_for_s expected in [0.5, 5], got %r" % v, isinstance(v, float) and 0.5 <= v <= 5)
     eg = [e for e in ours if e["pid"] == G]
@@ -1131,7 +801,7 @@ def test_watch_derived(c):
         c.eq("reparent: old_parent (the dead middle process M)", M, e.get("old_parent"))
         c.eq("reparent: new_parent (the subreaper S = /proc ppid)", g_ppid, e.get("new_parent"))
         c.eq("reparent: ppid", g_ppid, e.get("ppid"))
-        c.eq("reparent: new_parent_comm", proc_comm(S), e.get("new_parent_comm"))
+        c.eq("reparent: new_parent_comm", read_comm(S), e.get("new_parent_comm"))
     rest = [e for e in ours if e["pid"] not in (s1, s2, z, G)]
     c.ok("unexpected derived events for our pids: %s" % "".join("\n      " + short(e) for e in rest), not rest)
 
@@ -1154,8 +824,7 @@ def test_pid_reuse(c):
     every = 4
     tree = start_tree_following(every)
     t_ready = time.monotonic()
-    watch = Proclife(["watch", "--json", "-e", "exec,exit,reap"])
-    watch.wait_ready(READY_WATCH)
+    watch = start_proclife(["watch", "--json", "-e", "exec,exit,reap"])
     n = None
     tries = []
     for attempt in range(20):
@@ -1267,8 +936,7 @@ def test_tstp_orphaned_pgrp(c):
     every = 3
     t = start_tree_following(every)
     t_ready = time.monotonic()
-    w = Proclife(["watch", "--json", "-e", "stop,continue"])
-    w.wait_ready(READY_WATCH)
+    w = start_proclife(["watch", "--json", "-e", "stop,continue"])
     # Own session: its group's only member has its parent in another session: orphaned.
     p = popen(["/bin/sleep", "3600"], start_new_session=True)
     wait_comm(p.pid, "sleep")
@@ -1308,23 +976,20 @@ def test_tstp_pgrp_anchored_by_member(c):
     every = 3
     t = start_tree_following(every)
     t_ready = time.monotonic()
-    w = Proclife(["watch", "--json", "-e", "stop,continue"])
-    w.wait_ready(READY_WATCH)
+    w = start_proclife(["watch", "--json", "-e", "stop,continue"])
     h = Helper("pgrp")
     L, Y, X = h.info["L"], h.info["Y"], h.info["X"]
     for pid in (L, Y, X):
         adopt_foreign(pid)
     # The group as the kernel sees it: (pgrp, sid) of each, and X's parent.
     def ids(pid):
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            d = f.read()
-        v = d[d.rindex(b")") + 2:].split()
-        return int(v[1]), int(v[2]), int(v[3])  # ppid, pgrp, session
+        st = proc_stat(pid)
+        return st["ppid"], st["pgrp"], st["session"]
     (_, lpg, lsid), (_, ypg, ysid), (xpp, xpg, xsid) = ids(L), ids(Y), ids(X)
     if not (lpg == L == lsid and ypg == Y and ysid == lsid and xpg == L and xsid == lsid and xpp == Y):
         raise Failure("scenario: unexpected groups: L %r, Y %r, X %r" % (ids(L), ids(Y), ids(X)))
     os.kill(L, signal.SIGTSTP)
-    wait_proc_state(L, ("T",))
+    wait_state(L, ("T",))
     if time.monotonic() - t_ready > every - 0.3:
         raise Failure("the scenario took %.2f s; the tree prints %d s after attaching"
                       % (time.monotonic() - t_ready, every))
@@ -1359,7 +1024,7 @@ def test_comm_after_rename(c):
         raise Failure("the scenario took %.2f s; the tree prints %d s after attaching"
                       % (time.monotonic() - t_ready, every))
     line, _ = t.wait_line(every + 15)
-    comm = proc_comm(pid)
+    comm = read_comm(pid)
     check_following_done(c, t, every)
     c.eq("scenario: /proc/%d/comm" % pid, "pl-renamed", comm)
     nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
@@ -1377,119 +1042,43 @@ def test_nonroot_process_live(c):
     every = 2
     t = start_tree_following(every)
     marker = "%d.%d" % (300 + os.getpid() % 100, os.getpid())
-
-    def become_nobody():
-        os.setgid(65534)
-        os.setuid(65534)
-
-    p = subprocess.Popen(["sleep", marker], preexec_fn=become_nobody, stdin=subprocess.DEVNULL)
-    try:
-        line, _ = t.wait_line(every + 15)
-        check_following_done(c, t, every)
-        nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
-        n = nodes.get(p.pid)
-        if n is None:
-            c.fail("pid %d (uid 65534, sleep %s) not in the tree" % (p.pid, marker))
-        else:
-            c.eq("tree: uid of pid %d" % p.pid, 65534, n["uid"])
-            c.eq("tree: argv of pid %d (from its exec event)" % p.pid, ["sleep", marker], n["argv"])
-            c.eq("tree: ppid of pid %d" % p.pid, os.getpid(), n["ppid"])
-    finally:
-        p.kill()
-        p.wait()
+    p = popen(["sleep", marker], preexec_fn=drop_to_nobody)
+    line, _ = t.wait_line(every + 15)
+    check_following_done(c, t, every)
+    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    n = nodes.get(p.pid)
+    if n is None:
+        c.fail("pid %d (uid 65534, sleep %s) not in the tree" % (p.pid, marker))
+    else:
+        c.eq("tree: uid of pid %d" % p.pid, 65534, n["uid"])
+        c.eq("tree: argv of pid %d (from its exec event)" % p.pid, ["sleep", marker], n["argv"])
+        c.eq("tree: ppid of pid %d" % p.pid, os.getpid(), n["ppid"])
 
 
 SUBTESTS = [
-    ("scenario_vs_ps", test_scenario_vs_ps),
-    ("whole_table_vs_ps", test_whole_table_vs_ps),
-    ("zombies_command", test_zombies_command),
-    ("watch_derived", test_watch_derived),
-    ("pid_reuse", test_pid_reuse),
-    ("startup_race", test_startup_race),
+    ("scenario_vs_ps", test_scenario_vs_ps, ROOT),
+    ("whole_table_vs_ps", test_whole_table_vs_ps, ROOT),
+    ("zombies_command", test_zombies_command, ROOT),
+    ("watch_derived", test_watch_derived, ROOT),
+    ("pid_reuse", test_pid_reuse, ROOT),
+    ("startup_race", test_startup_race, ROOT),
     # Beyond the brief's six: states and names the kernel changes without a fork/exec/exit.
-    ("tstp_orphaned_pgrp", test_tstp_orphaned_pgrp),
-    ("tstp_pgrp_anchored_by_member", test_tstp_pgrp_anchored_by_member),
-    ("comm_after_rename", test_comm_after_rename),
-    ("nonroot_process_live", test_nonroot_process_live),
+    ("tstp_orphaned_pgrp", test_tstp_orphaned_pgrp, ROOT),
+    ("tstp_pgrp_anchored_by_member", test_tstp_pgrp_anchored_by_member, ROOT),
+    ("comm_after_rename", test_comm_after_rename, ROOT),
+    ("nonroot_process_live", test_nonroot_process_live, ROOT),
 ]
 
 
-def on_alarm(signum, frame):
-    raise Timeout("subtest took longer than %d s" % SUBTEST_TIMEOUT)
-
-
-def run_subtest(name, fn):
-    full = "e2e/tree_" + name
-    if os.geteuid() != 0:
-        print("SKIP %s: needs root" % full, flush=True)
-        return None
-    c = Check()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(SUBTEST_TIMEOUT)
-    skipped = None
-    try:
-        try:
-            fn(c)
-        finally:
-            signal.alarm(0)
-    except Skip as e:
-        skipped = str(e)
-    except (Failure, Timeout) as e:
-        c.fail(str(e))
-    except Exception as e:  # a bug in the test or an unexpected state: still a FAIL line
-        import traceback
-        c.fail("unexpected %s: %s" % (type(e).__name__, e))
-        for ln in traceback.format_exc().rstrip().split("\n"):
-            c.fail("  " + ln)
-    finally:
-        signal.signal(signal.SIGALRM, on_alarm)
-        signal.alarm(30)  # cleanup is bounded too
-        try:
-            cleanup_live()
-        except Timeout:
-            c.fail("cleanup took longer than 30 s")
-        finally:
-            signal.alarm(0)
-    if skipped is not None:
-        print("SKIP %s: %s" % (full, skipped), flush=True)
-        return None
-    if c.fails:
-        for msg in c.fails:
-            for ln in msg.split("\n"):
-                print("    " + ln)
-        print("FAIL %s" % full, flush=True)
-        return False
-    print("PASS %s" % full, flush=True)
-    return True
-
-
 def main():
-    global BIN, HELPER
-    if len(sys.argv) < 2:
-        print("usage: %s PATH/TO/proclife [SUBTEST...]" % sys.argv[0], file=sys.stderr)
-        return 2
-    BIN = os.path.abspath(sys.argv[1])
-    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
-        print("%s: %s is not an executable file" % (sys.argv[0], BIN), file=sys.stderr)
-        return 2
-    only = set(sys.argv[2:])
-    unknown = only - {n for n, _ in SUBTESTS}
-    if unknown:
-        print("%s: unknown subtests: %s" % (sys.argv[0], ", ".join(sorted(unknown))), file=sys.stderr)
-        return 2
+    global HELPER
     fd, HELPER = tempfile.mkstemp(prefix="pl-tree-helper-", suffix=".py")
-    failed = 0
     try:
         with os.fdopen(fd, "w") as f:
             f.write(HELPER_SRC)
-        for name, fn in SUBTESTS:
-            if only and name not in only:
-                continue
-            if run_subtest(name, fn) is False:
-                failed += 1
+        return common.main(SUBTESTS, prefix="tree_", subtest_timeout=SUBTEST_TIMEOUT)
     finally:
         os.unlink(HELPER)
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,821 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""
+What the end-to-end suites of this directory (test_*.py) share: starting the
+proclife under test and reading its output, strict JSON parsing, a checker
+that collects "expected vs got" failures, /proc readers, bookkeeping that
+kills and reaps whatever a subtest started, a tmux driver, and the runner
+that prints one result line per subtest.
+
+Not a suite itself (tests/run.sh runs tests/e2e/test_*.py): a suite does
+
+    sys.dont_write_bytecode = True  # no __pycache__ next to the suites
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import common
+
+and ends with `sys.exit(common.main(SUBTESTS, prefix="NAME_", subtest_timeout=N))`.
+
+The runner's output protocol, one line per subtest:
+    PASS e2e/<prefix><name>
+    FAIL e2e/<prefix><name>     (after indented lines saying what differed)
+    SKIP e2e/<prefix><name>: <why>
+and the exit status is 1 if any subtest failed, else 0 (2 for a bad command line).
+
+Python stdlib only.
+"""
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+BIN = None  # absolute path of the proclife binary under test: set by main() from argv[1]
+MYPID = os.getpid()
+NOBODY = 65534  # uid and gid of the unprivileged user the suites switch to
+
+# What proclife prints.
+READY_WATCH = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"  # `watch` is ready
+TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"  # text events
+
+# Deadlines (seconds). Every wait has one.
+READY_TIMEOUT = 15.0  # proclife attached and said so on stderr
+STOP_TIMEOUT = 10.0  # proclife exits after SIGINT/SIGTERM
+CHILD_TIMEOUT = 10.0  # a scenario process is set up / finishes
+WAIT = 10.0  # a scenario state shows (a process started, a line on a screen)
+
+ROOT = ("root",)  # the `needs` of a subtest that needs root; () when it needs nothing
+
+
+class Failure(Exception):
+    """The scenario could not be carried out (or proclife misbehaved so that it could not go on)."""
+
+
+class Skip(Exception):
+    """The subtest cannot run here; the message says why."""
+
+
+class Timeout(Exception):
+    """The per-subtest alarm went off."""
+
+
+# --------------------------------------------------------------------------
+# Assertions
+
+
+def short(obj, n=600):
+    """obj as one line of JSON, cut after n characters."""
+    s = json.dumps(obj, ensure_ascii=True)
+    return s if len(s) < n else s[:n] + "..."
+
+
+def indent(text, prefix="    "):
+    return "\n".join(prefix + ln for ln in text.split("\n"))
+
+
+class Check:
+    """Collects failures (a subtest goes on after one); the runner prints them before FAIL."""
+
+    def __init__(self):
+        self.fails = []
+
+    def fail(self, msg):
+        self.fails.append(msg)
+
+    def ok(self, what, cond):
+        """Fails with the message `what` unless cond holds; returns cond."""
+        if not cond:
+            self.fails.append(what)
+        return cond
+
+    def eq(self, what, expected, got):
+        """expected == got, of the same type (1 is not True, 1.0 is not 1); returns whether they were."""
+        if expected != got or type(expected) is not type(got):
+            self.fails.append("%s:\n  expected %r\n  got      %r" % (what, expected, got))
+            return False
+        return True
+
+    def one(self, what, items, explain=None):
+        """Exactly one item; returns it, or None after recording the failure.
+        explain: a callable giving more text for the failure message (only called then)."""
+        if len(items) != 1:
+            msg = "%s: expected exactly 1, got %d%s" % (
+                what, len(items), "".join("\n  " + short(e) for e in items[:6]))
+            if explain is not None:
+                msg += "\n" + explain()
+            self.fails.append(msg)
+            return None
+        return items[0]
+
+    def fields(self, what, obj, expected):
+        """Each key of expected is in obj with an equal value of the same type. obj None: nothing
+        (the failure to find it was recorded already)."""
+        if obj is None:
+            return
+        for k, v in expected.items():
+            if k not in obj:
+                self.fails.append("%s: field %r missing in %s" % (what, k, short(obj)))
+            elif obj[k] != v or type(obj[k]) is not type(v):
+                self.fails.append("%s: %s:\n  expected %r\n  got      %r\n  in %s"
+                                  % (what, k, v, obj[k], short(obj)))
+
+
+# --------------------------------------------------------------------------
+# Strict JSON: no duplicate keys, no NaN/Infinity, valid UTF-8.
+
+
+def _no_dup_keys(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("duplicate key %r" % k)
+        d[k] = v
+    return d
+
+
+def _no_constants(name):
+    raise ValueError("non-JSON constant %s" % name)
+
+
+def strict_json(text):
+    """json.loads that rejects duplicate keys and NaN/Infinity (ValueError)."""
+    return json.loads(text, object_pairs_hook=_no_dup_keys, parse_constant=_no_constants)
+
+
+def parse_json(data, what):
+    """One strict JSON document (UTF-8 bytes); Failure if it is not one."""
+    try:
+        return strict_json(data.decode("utf-8"))
+    except ValueError as e:  # UnicodeDecodeError included
+        raise Failure("%s is not strict JSON (%s): %r" % (what, e, data[:500]))
+
+
+def parse_json_lines(c, data, what="stdout"):
+    """JSON lines (bytes): the whole valid UTF-8 ending with a newline, every line a strict JSON
+    object with an "event" (an empty line is not one). Records a failure for each that is not;
+    returns the objects that are."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        c.fail("%s is not valid UTF-8: %s (bytes %r)" % (what, e, data[max(0, e.start - 40):e.end + 40]))
+        text = data.decode("utf-8", "replace")
+    if not text:
+        return []
+    if text.endswith("\n"):
+        lines = text[:-1].split("\n")
+    else:
+        c.fail("%s does not end with a newline: %r" % (what, text[-200:]))
+        lines = text.split("\n")
+    events = []
+    for i, line in enumerate(lines):
+        try:
+            obj = strict_json(line)
+        except ValueError as e:
+            c.fail("%s line %d is not strict JSON (%s): %r" % (what, i + 1, e, line[:300]))
+            continue
+        if not isinstance(obj, dict) or "event" not in obj:
+            c.fail("%s line %d is not an event object: %r" % (what, i + 1, line[:300]))
+            continue
+        events.append(obj)
+    return events
+
+
+def select_events(events, **match):
+    """The events whose fields equal all of match."""
+    return [e for e in events if all(e.get(k) == v for k, v in match.items())]
+
+
+def status_truth(status):
+    """What the JSON status fields (exit, reap events) must be for this raw wait status."""
+    if os.WIFEXITED(status):
+        return {"exit_code": os.WEXITSTATUS(status), "term_signal": None,
+                "core_dumped": False, "status": status}
+    return {"exit_code": None, "term_signal": os.WTERMSIG(status),
+            "core_dumped": bool(os.WCOREDUMP(status)), "status": status}
+
+
+# --------------------------------------------------------------------------
+# /proc: the ground truth
+
+
+def read_comm(pid):
+    """/proc/PID/comm, or None when pid is gone."""
+    try:
+        with open("/proc/%d/comm" % pid, "rb") as f:
+            return f.read().rstrip(b"\n").decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def my_comm():
+    return read_comm(MYPID)
+
+
+def proc_stat(pid):
+    """/proc/PID/stat as {state, ppid, pgrp, session, tpgid, start (clock ticks)}, or None when gone."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    f = data[data.rindex(b")") + 2:].split()  # the comm may hold spaces and parentheses
+    return {"state": f[0].decode(), "ppid": int(f[1]), "pgrp": int(f[2]), "session": int(f[3]),
+            "tpgid": int(f[5]), "start": int(f[19])}
+
+
+def proc_state(pid):
+    """The state letter of pid (R, S, T, Z...), or None when it is gone."""
+    st = proc_stat(pid)
+    return st and st["state"]
+
+
+def alive(pid):
+    """pid exists and has not exited (a zombie has)."""
+    return proc_state(pid) not in (None, "Z", "X")
+
+
+def proc_cmdline(pid):
+    """/proc/PID/cmdline as a list, or None when pid is gone or has none (a zombie, a kernel thread)."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if not data:
+        return None
+    if data.endswith(b"\0"):  # each argument ends with a NUL, unless the process rewrote them
+        data = data[:-1]
+    return [a.decode("utf-8", "replace") for a in data.split(b"\0")]
+
+
+def all_pids():
+    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
+
+
+def children_of(pid):
+    """Pids whose parent is pid now, sorted."""
+    return sorted(p for p in all_pids() if (proc_stat(p) or {}).get("ppid") == pid)
+
+
+def same_process(pid, start):
+    """pid is still the process that had this start time (not gone, not reused)."""
+    st = proc_stat(pid)
+    return st is not None and st["start"] == start
+
+
+def wait_for(pred, what, timeout=WAIT, interval=0.01):
+    """Poll pred() until it returns something true; returns that, or Failure after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise Failure("timed out (%g s) waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
+    """Wait until pid is named comm. Popen returns once exec closed the CLOEXEC fds, which the
+    kernel does slightly before it renames the task: a signal sent right away may still find
+    the old comm."""
+    deadline = time.monotonic() + timeout
+    while read_comm(pid) != comm:
+        if time.monotonic() > deadline:
+            raise Failure("process %d not named %r after %.0f s (it is %r)" % (pid, comm, timeout, read_comm(pid)))
+        time.sleep(0.001)
+
+
+def wait_state(pid, states, timeout=CHILD_TIMEOUT):
+    """Poll /proc/PID/stat until its state is one of states; returns proc_stat()."""
+    deadline = time.monotonic() + timeout
+    while True:
+        st = proc_stat(pid)
+        if st and st["state"] in states:
+            return st
+        if time.monotonic() > deadline:
+            raise Failure("process %d: state %r, expected one of %r after %.0f s"
+                          % (pid, st and st["state"], states, timeout))
+        time.sleep(0.002)
+
+
+def drop_to_nobody():
+    """preexec_fn: become uid and gid NOBODY, without supplementary groups."""
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+# --------------------------------------------------------------------------
+# Process bookkeeping: everything a subtest starts is killed and reaped when
+# it ends (cleanup_live(), called by the runner).
+
+_popens = []  # (Popen, kill its process group too)
+_pids = []  # our children started without Popen
+_foreign = []  # (pid, start time): scenario processes that are not our children
+_hold_pipes = []  # write ends whose closing tells a helper's processes to exit
+_proclifes = []  # Proclife objects: their reader threads are joined before their pipes close
+_cleanups = []  # callables, run last first
+_tmpdirs = []  # removed once everything else is done
+
+
+def popen(argv, kill_group=False, **kw):
+    """subprocess.Popen (stdin and stdout default to /dev/null), killed when the subtest ends;
+    kill_group: its process group too (for a process started as a group or session leader)."""
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    kw.setdefault("stdout", subprocess.DEVNULL)
+    p = subprocess.Popen(argv, **kw)
+    _popens.append((p, kill_group))
+    return p
+
+
+def spawn(argv, path=None):
+    """posix_spawn (argv may hold bytes); returns the pid, killed when the subtest ends."""
+    pid = os.posix_spawn(path or argv[0], argv, dict(os.environ))
+    _pids.append(pid)
+    return pid
+
+
+def waitpid_deadline(pid, timeout=CHILD_TIMEOUT, what=None):
+    """Reap our child pid; returns the raw wait status. At the deadline it is killed and reaped,
+    and Failure raised."""
+    deadline = time.monotonic() + timeout
+    while True:
+        wpid, status = os.waitpid(pid, os.WNOHANG)
+        if wpid == pid:
+            break
+        if time.monotonic() > deadline:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.waitpid(pid, 0)
+            if pid in _pids:
+                _pids.remove(pid)
+            raise Failure("process %d%s did not finish within %.0f s"
+                          % (pid, " (%s)" % (what,) if what is not None else "", timeout))
+        time.sleep(0.002)
+    if pid in _pids:
+        _pids.remove(pid)  # reaped: its pid may be reused, never kill it again
+    return status
+
+
+def reap_popen(p, timeout=CHILD_TIMEOUT):
+    """waitpid() a Popen's process ourselves, so we get the raw status; killed at the deadline."""
+    try:
+        status = waitpid_deadline(p.pid, timeout, p.args)
+    except Failure:
+        p.returncode = -signal.SIGKILL  # reaped: keep Popen from waiting again
+        raise
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return status
+
+
+def run(argv, timeout=CHILD_TIMEOUT, **kw):
+    """Run argv to completion; returns (pid, raw wait status)."""
+    p = popen(argv, **kw)
+    return p.pid, reap_popen(p, timeout)
+
+
+def adopt_foreign(pid):
+    """Kill pid (not our child) when the subtest ends, if it is still the same process."""
+    st = proc_stat(pid)
+    if st is not None:
+        _foreign.append((pid, st["start"]))
+
+
+def hold_pipe(f):
+    """Close f (a pipe a helper's processes wait on) first when the subtest ends."""
+    _hold_pipes.append(f)
+
+
+def at_cleanup(fn):
+    """Call fn() when the subtest ends, before its processes are killed (last registered, first)."""
+    _cleanups.append(fn)
+
+
+def tmpdir(prefix):
+    """A new temporary directory, removed when the subtest ends."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _tmpdirs.append(d)
+    return d
+
+
+def cleanup_live():
+    while _cleanups:
+        fn = _cleanups.pop()
+        try:
+            fn()
+        except Exception:
+            pass
+    held = bool(_hold_pipes)
+    for f in _hold_pipes:
+        try:
+            f.close()
+        except Exception:
+            pass
+    _hold_pipes.clear()
+    if held:  # let the helpers' processes see EOF and exit by themselves, briefly
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline and any(same_process(pid, st) for pid, st in _foreign):
+            time.sleep(0.01)
+    for pid, st in _foreign:
+        if same_process(pid, st):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    # Gone, or a zombie its new parent (init, slow here) has yet to reap: not ours to wait for.
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline and any(
+            same_process(pid, st) and proc_state(pid) != "Z" for pid, st in _foreign):
+        time.sleep(0.01)
+    _foreign.clear()
+    popens = [p for p, _ in _popens]
+    for p, group in _popens:
+        if group:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)  # and whatever it left in its group
+            except OSError:
+                pass
+        try:
+            if p.poll() is None:
+                p.kill()
+            p.wait(timeout=5)
+        except Exception:
+            pass
+    _popens.clear()
+    for pid in _pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    _pids.clear()
+    # A pipe a reader thread still reads stays open: closing it could hand its fd to another file.
+    busy = {id(t.p) for t in _proclifes if not t.join_readers(2)}
+    _proclifes.clear()
+    for p in popens:
+        if id(p) in busy:
+            continue
+        for f in (p.stdin, p.stdout, p.stderr):
+            try:
+                if f is not None:
+                    f.close()
+            except Exception:
+                pass
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
+    _tmpdirs.clear()
+
+
+class Lines:
+    """Reads a child's stdout pipe; wait_for() waits (bounded) for a line with a prefix."""
+
+    def __init__(self, f, on_eof=None):
+        self.fd = f.fileno()
+        self.buf = b""
+        self.on_eof = on_eof  # callable: more text for the Failure at EOF
+
+    def wait_for(self, prefix=b"", timeout=CHILD_TIMEOUT):
+        """The first complete line starting with prefix (the lines before it are dropped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.buf.split(b"\n")
+            for i, ln in enumerate(lines[:-1]):
+                if ln.startswith(prefix):
+                    self.buf = b"\n".join(lines[i + 1:])
+                    return ln
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure("waited %.0f s for a line %r, got %r" % (timeout, prefix, self.buf))
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    raise Failure("EOF while waiting for a line %r, got %r%s"
+                                  % (prefix, self.buf, self.on_eof() if self.on_eof else ""))
+                self.buf += chunk
+
+
+# --------------------------------------------------------------------------
+# proclife under test
+
+
+class Proclife:
+    """proclife ARGS with stdout and stderr collected by threads (never blocking it); killed when
+    the subtest ends. ready: the stderr line that says it is ready (wait_ready())."""
+
+    def __init__(self, args, ready=READY_WATCH, preexec_fn=None, exe=None, read_stdout=True):
+        self.argv = [exe or BIN] + list(args)
+        self.ready = ready
+        self.out = bytearray()
+        self.err = bytearray()
+        self.lock = threading.Lock()
+        self.threads = []
+        self.p = popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=preexec_fn)
+        _proclifes.append(self)
+        if read_stdout:
+            self._reader(self.p.stdout, self.out)
+        self._reader(self.p.stderr, self.err)
+
+    def _reader(self, f, buf):
+        def loop():
+            fd = f.fileno()
+            while True:
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                with self.lock:
+                    buf.extend(chunk)
+
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        self.threads.append(t)
+
+    def name(self):
+        return "proclife " + " ".join(self.argv[1:])
+
+    def stdout_bytes(self):
+        with self.lock:
+            return bytes(self.out)
+
+    def stderr_bytes(self):
+        with self.lock:
+            return bytes(self.err)
+
+    def join_readers(self, timeout):
+        """Wait (bounded) for the reader threads to see EOF; returns whether they all did."""
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self.threads)
+
+    def wait_ready(self, timeout=READY_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.ready in self.stderr_bytes():
+                return
+            if self.p.poll() is not None:
+                self.join_readers(2)
+                raise Failure("%s exited with %s before it was ready; stderr: %r"
+                              % (self.name(), self.p.returncode, self.stderr_bytes()))
+            time.sleep(0.005)
+        raise Failure("%s: no readiness line on stderr within %.0f s; stderr: %r"
+                      % (self.name(), timeout, self.stderr_bytes()))
+
+    def wait_line(self, timeout, n=1):
+        """Wait for the n-th complete stdout line; returns it (bytes) and the wall time it was seen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = self.stdout_bytes()
+            if out.count(b"\n") >= n:
+                return out.split(b"\n")[n - 1], time.time()
+            if self.p.poll() is not None:
+                self.join_readers(2)
+                out = self.stdout_bytes()
+                if out.count(b"\n") >= n:
+                    return out.split(b"\n")[n - 1], time.time()
+                raise Failure("%s exited with %s before printing line %d; stdout %r; stderr %r"
+                              % (self.name(), self.p.returncode, n, out[-500:], self.stderr_bytes()))
+            if time.monotonic() > deadline:
+                raise Failure("%s: no output line %d within %.0f s; stderr %r"
+                              % (self.name(), n, timeout, self.stderr_bytes()))
+            time.sleep(0.002)
+
+    def wait_exit(self, timeout):
+        """Returns the exit code (negative: killed by that signal) or None if still running."""
+        try:
+            rc = self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self.join_readers(5)
+        return rc
+
+    def kill(self):
+        """SIGKILL it and wait for it and its readers."""
+        self.p.kill()
+        self.p.wait(5)
+        self.join_readers(2)
+
+    def stop(self, sig=signal.SIGINT, timeout=STOP_TIMEOUT):
+        """Signal proclife and wait for it; returns its exit code."""
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        rc = self.wait_exit(timeout)
+        if rc is None:
+            self.kill()
+            raise Failure("%s did not exit within %.0f s of %s" % (self.name(), timeout, signal.Signals(sig).name))
+        return rc
+
+
+def start_proclife(args, ready=READY_WATCH, **kw):
+    """proclife ARGS, once it said it is ready."""
+    t = Proclife(args, ready, **kw)
+    t.wait_ready()
+    return t
+
+
+def start_many(arg_lists, ready=READY_WATCH):
+    """Start several proclife at once (they attach in parallel), then wait for each."""
+    ts = [Proclife(a, ready) for a in arg_lists]
+    for t in ts:
+        t.wait_ready()
+    return ts
+
+
+def run_proclife(args, timeout=5.0, **kw):
+    """proclife ARGS to completion (killed at the deadline); returns (exit status or None, stdout, stderr)."""
+    t = Proclife(args, **kw)
+    rc = t.wait_exit(timeout)
+    if rc is None:
+        t.kill()
+    return rc, t.stdout_bytes(), t.stderr_bytes()
+
+
+def one_line(err, prefix):
+    """err (bytes or str) is exactly one line, starting with prefix."""
+    nl = b"\n" if isinstance(err, bytes) else "\n"
+    lines = err.split(nl)
+    return len(lines) == 2 and not lines[1] and lines[0].startswith(prefix)
+
+
+def check_usage_error(c, what, rc, out, err, prefix):
+    """A usage error: exit status 2, nothing on stdout, one line on stderr starting with prefix
+    (bytes). rc None: it was still running at the deadline."""
+    if rc is None:
+        c.fail("%s: still running at the deadline (expected exit status 2); stderr %r" % (what, err))
+        return
+    c.eq("%s: exit status" % what, 2, rc)
+    c.eq("%s: stdout" % what, b"", out)
+    if not one_line(err, prefix):
+        c.fail("%s: stderr: expected exactly one line starting with %r, got %r" % (what, prefix.decode(), err))
+
+
+# --------------------------------------------------------------------------
+# tmux: a terminal to drive
+
+
+class Tmux:
+    """A tmux server of its own (socket PREFIX-PID-NAME) with one session NAME running cmd,
+    x columns by y lines; closed when the subtest ends (or by close())."""
+
+    def __init__(self, name, cmd, x=80, y=24, env=None, prefix="pl"):
+        self.name = name
+        self.sock = "%s-%d-%s" % (prefix, MYPID, name)
+        env = dict(os.environ if env is None else env)
+        env.pop("TMUX", None)
+        env.pop("TMUX_PANE", None)
+        env.setdefault("TERM", "xterm")
+        env["HISTFILE"] = "/dev/null"
+        self.env = env
+        # The socket file, which kill-server leaves behind: where tmux puts it, then where it says it did.
+        self.path = os.path.join(env.get("TMUX_TMPDIR") or "/tmp", "tmux-%d" % os.getuid(), self.sock)
+        self.closed = False
+        at_cleanup(self.close)
+        self.tmux("new-session", "-d", "-s", name, "-x", str(x), "-y", str(y), cmd, check=True)
+        self.path = self.display("#{socket_path}") or self.path
+
+    def tmux(self, *args, check=False):
+        r = subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null", *args], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, errors="replace", timeout=10, env=self.env)
+        if check and r.returncode != 0:
+            raise Failure("tmux %s failed: %s" % (" ".join(args[:2]), r.stderr.strip()))
+        return r
+
+    def capture(self, escapes=False):
+        """The screen (-e: with the escape sequences of colours and attributes); "" on failure."""
+        r = self.tmux("capture-pane", *(["-e"] if escapes else []), "-p", "-t", self.name)
+        return r.stdout.rstrip("\n") if r.returncode == 0 else ""
+
+    def keys(self, *keys, literal=False):
+        self.tmux("send-keys", "-t", self.name, *(["-l"] if literal else []), *keys, check=True)
+
+    def display(self, fmt):
+        return self.tmux("display-message", "-p", "-t", self.name, fmt).stdout.strip()
+
+    def pane_pid(self):
+        return int(self.display("#{pane_pid}"))
+
+    def wait(self, pred, what, timeout=WAIT, escapes=False):
+        """Poll the screen until pred(screen) holds; returns the screen or fails with the last one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.capture(escapes)
+            if pred(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise Failure("timed out (%g s) waiting for %s\n  screen:\n%s" % (timeout, what, indent(screen)))
+            time.sleep(0.05)
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.tmux("kill-server")
+        except Exception:
+            pass
+        if self.path and os.path.basename(self.path) == self.sock:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+
+# --------------------------------------------------------------------------
+# The runner
+
+
+def missing(needs):
+    """Why a subtest that needs these ("root", or commands on PATH) cannot run here, or None."""
+    for n in needs:
+        if n == "root":
+            if os.geteuid() != 0:
+                return "needs root"
+        elif not shutil.which(n):
+            return "%s is not installed" % n
+    return None
+
+
+def run_subtest(full, fn, needs, timeout):
+    """Runs fn(Check) under an alarm, cleans up, prints its result line; returns True, False or None (skipped)."""
+    why = missing(needs)
+    if why:
+        print("SKIP %s: %s" % (full, why), flush=True)
+        return None
+
+    def on_alarm(signum, frame):
+        raise Timeout("subtest took longer than %d s" % timeout)
+
+    c = Check()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(timeout)
+    skipped = None
+    try:
+        try:
+            fn(c)
+        finally:
+            signal.alarm(0)
+    except Skip as e:
+        skipped = str(e)
+    except (Failure, Timeout) as e:
+        c.fail(str(e))
+    except Exception as e:  # a bug in the test or an unexpected state: still a FAIL line
+        c.fail("unexpected %s: %s" % (type(e).__name__, e))
+        for ln in traceback.format_exc().rstrip().split("\n"):
+            c.fail("  " + ln)
+    finally:
+        signal.alarm(30)  # cleanup is bounded too
+        try:
+            cleanup_live()
+        except Timeout:
+            c.fail("cleanup took longer than 30 s")
+        finally:
+            signal.alarm(0)
+    if skipped is not None:
+        print("SKIP %s: %s" % (full, skipped), flush=True)
+        return None
+    if c.fails:
+        for msg in c.fails:
+            print(indent(msg))
+        print("FAIL %s" % full, flush=True)
+        return False
+    print("PASS %s" % full, flush=True)
+    return True
+
+
+def main(subtests, prefix="", subtest_timeout=60):
+    """A suite's main: `SUITE PATH/TO/proclife [SUBTEST...]`. subtests: (name, fn(Check), needs)
+    in order; each result line names e2e/PREFIX+name. Returns the exit status."""
+    global BIN
+    if len(sys.argv) < 2:
+        print("usage: %s PATH/TO/proclife [SUBTEST...]" % sys.argv[0], file=sys.stderr)
+        return 2
+    BIN = os.path.abspath(sys.argv[1])
+    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
+        print("%s: %s is not an executable file" % (sys.argv[0], BIN), file=sys.stderr)
+        return 2
+    only = set(sys.argv[2:])
+    unknown = only - {name for name, _, _ in subtests}
+    if unknown:
+        print("%s: unknown subtests: %s" % (sys.argv[0], ", ".join(sorted(unknown))), file=sys.stderr)
+        return 2
+    os.chdir("/")  # processes run as uid 65534 need a cwd they can read
+    failed = 0
+    for name, fn, needs in subtests:
+        if only and name not in only:
+            continue
+        if run_subtest("e2e/" + prefix + name, fn, needs, subtest_timeout) is False:
+            failed += 1
+    return 1 if failed else 0
