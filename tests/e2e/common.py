@@ -202,13 +202,19 @@ def status_truth(status):
 # /proc: the ground truth
 
 
-def read_comm(pid):
-    """/proc/PID/comm, or None when pid is gone."""
+def read_proc(pid, name):
+    """/proc/PID/NAME (bytes), or None when pid is gone."""
     try:
-        with open("/proc/%d/comm" % pid, "rb") as f:
-            return f.read().rstrip(b"\n").decode("utf-8", "replace")
+        with open("/proc/%d/%s" % (pid, name), "rb") as f:
+            return f.read()
     except OSError:
         return None
+
+
+def read_comm(pid):
+    """/proc/PID/comm, or None when pid is gone."""
+    data = read_proc(pid, "comm")
+    return None if data is None else data.rstrip(b"\n").decode("utf-8", "replace")
 
 
 def my_comm():
@@ -217,10 +223,8 @@ def my_comm():
 
 def proc_stat(pid):
     """/proc/PID/stat as {state, ppid, pgrp, session, tpgid, start (clock ticks)}, or None when gone."""
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
+    data = read_proc(pid, "stat")
+    if data is None:
         return None
     f = data[data.rindex(b")") + 2:].split()  # the comm may hold spaces and parentheses
     return {"state": f[0].decode(), "ppid": int(f[1]), "pgrp": int(f[2]), "session": int(f[3]),
@@ -240,11 +244,7 @@ def alive(pid):
 
 def proc_cmdline(pid):
     """/proc/PID/cmdline as a list, or None when pid is gone or has none (a zombie, a kernel thread)."""
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
+    data = read_proc(pid, "cmdline")
     if not data:
         return None
     if data.endswith(b"\0"):  # each argument ends with a NUL, unless the process rewrote them
@@ -268,14 +268,15 @@ def same_process(pid, start):
 
 
 def wait_for(pred, what, timeout=WAIT, interval=0.01):
-    """Poll pred() until it returns something true; returns that, or Failure after timeout."""
+    """Poll pred() until it returns something true; returns that. At the deadline, Failure
+    "timed out (T s) waiting for WHAT" (what: a string, or a callable giving it then)."""
     deadline = time.monotonic() + timeout
     while True:
         v = pred()
         if v:
             return v
         if time.monotonic() > deadline:
-            raise Failure("timed out (%g s) waiting for %s" % (timeout, what))
+            raise Failure("timed out (%g s) waiting for %s" % (timeout, what() if callable(what) else what))
         time.sleep(interval)
 
 
@@ -283,24 +284,18 @@ def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
     """Wait until pid is named comm. Popen returns once exec closed the CLOEXEC fds, which the
     kernel does slightly before it renames the task: a signal sent right away may still find
     the old comm."""
-    deadline = time.monotonic() + timeout
-    while read_comm(pid) != comm:
-        if time.monotonic() > deadline:
-            raise Failure("process %d not named %r after %.0f s (it is %r)" % (pid, comm, timeout, read_comm(pid)))
-        time.sleep(0.001)
+    wait_for(lambda: read_comm(pid) == comm,
+             lambda: "process %d to be named %r (it is %r)" % (pid, comm, read_comm(pid)), timeout, 0.001)
 
 
 def wait_state(pid, states, timeout=CHILD_TIMEOUT):
     """Poll /proc/PID/stat until its state is one of states; returns proc_stat()."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def reached():
         st = proc_stat(pid)
-        if st and st["state"] in states:
-            return st
-        if time.monotonic() > deadline:
-            raise Failure("process %d: state %r, expected one of %r after %.0f s"
-                          % (pid, st and st["state"], states, timeout))
-        time.sleep(0.002)
+        return st if st and st["state"] in states else None
+
+    return wait_for(reached, lambda: "process %d to be in state %s (it is in %r)"
+                    % (pid, " or ".join(states), proc_state(pid)), timeout, 0.002)
 
 
 def drop_to_nobody():
@@ -406,6 +401,9 @@ def tmpdir(prefix):
 
 
 def cleanup_live():
+    """The end of a subtest (the runner calls it): run the at_cleanup() callables, close the held
+    pipes, kill the adopted foreign processes still the same, kill and reap our children (with
+    their process group where asked), close their pipes, remove the temporary directories."""
     while _cleanups:
         fn = _cleanups.pop()
         try:

@@ -36,8 +36,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
     NOBODY, ROOT, TEXT_HEADER, Failure, Tmux, adopt_foreign, all_pids, check_usage_error, children_of,
-    indent, one_line, parse_json, parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, select_events, short,
-    tmpdir, wait_for,
+    indent, one_line, parse_json, parse_json_lines, popen, proc_cmdline, proc_stat, read_comm,
+    select_events, short, tmpdir, wait_for,
 )
 
 RUN_TIMEOUT = 30.0  # one `proclife run` of a short command

@@ -35,9 +35,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
     CHILD_TIMEOUT, MYPID, NOBODY, ROOT, Failure, Lines, Tmux, alive, all_pids, at_cleanup,
-    check_usage_error, my_comm, parse_json_lines, popen, proc_stat, proc_state, read_comm, reap_popen,
-    parse_json, run_proclife, select_events, short, start_many, start_proclife, status_truth, wait_comm,
-    wait_state,
+    check_usage_error, my_comm, parse_json, parse_json_lines, popen, proc_stat, proc_state, read_comm,
+    reap_popen, run_proclife, select_events, short, start_many, start_proclife, status_truth, wait_comm,
+    wait_for, wait_state,
 )
 
 READY_SIGNALS = b"proclife: auditing signals, Ctrl-C to stop and print the summary\n"
@@ -47,14 +47,7 @@ SUBTEST_TIMEOUT = 90  # backstop for a whole subtest (SIGALRM)
 
 def wait_gone(pid, timeout=CHILD_TIMEOUT):
     """Wait until pid has exited (gone, or a zombie someone else will reap)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        state = proc_state(pid)
-        if state in (None, "Z", "X"):
-            return
-        if time.monotonic() > deadline:
-            raise Failure("process %d still alive (state %s) after %.0f s" % (pid, state, timeout))
-        time.sleep(0.005)
+    wait_for(lambda: not alive(pid), lambda: "process %d to exit (state %s)" % (pid, proc_state(pid)), timeout, 0.005)
 
 
 def pgrp_members(pgid):

@@ -32,7 +32,8 @@ sys.dont_write_bytecode = True  # no __pycache__ next to the suites
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
-    MYPID, ROOT, WAIT, Failure, Tmux, adopt_foreign, children_of, indent, popen, proc_stat, proc_state, wait_for,
+    MYPID, ROOT, WAIT, Failure, Tmux, adopt_foreign, children_of, indent, popen, proc_stat, proc_state,
+    wait_for,
 )
 
 LIVE = 2.0  # a new process shows within this

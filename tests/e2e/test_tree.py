@@ -35,8 +35,8 @@ sys.dont_write_bytecode = True  # no __pycache__ next to the suites
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
-    CHILD_TIMEOUT, MYPID, ROOT, Failure, Lines, Skip, adopt_foreign, drop_to_nobody, hold_pipe,
-    parse_json, parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, run_proclife, short, spawn,
+    CHILD_TIMEOUT, MYPID, ROOT, Failure, Lines, Skip, adopt_foreign, drop_to_nobody, hold_pipe, parse_json,
+    parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, read_proc, run_proclife, short, spawn,
     start_proclife, wait_comm, wait_state, waitpid_deadline,
 )
 
@@ -918,13 +918,11 @@ def test_startup_race(c):
 
 def sig_pending(pid):
     """SigPnd | ShdPnd of /proc/PID/status, or None."""
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            st = f.read()
-    except OSError:
+    st = read_proc(pid, "status")
+    if st is None:
         return None
     v = 0
-    for line in st.splitlines():
+    for line in st.decode().splitlines():
         if line.startswith(("SigPnd:", "ShdPnd:")):
             v |= int(line.split()[1], 16)
     return v
