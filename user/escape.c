@@ -259,3 +259,46 @@ bool escape__is_valid_utf8(const char *str, size_t len)
 	}
 	return true;
 }
+
+/* The next argument of an argument area: (a, *n); the cursor moves past it. */
+static const char *next_arg(const char **cur, const char *end, size_t *n)
+{
+	const char *a = *cur, *nul = memchr(a, '\0', end - a);
+
+	*n = nul ? (size_t)(nul - a) : (size_t)(end - a);
+	*cur = a + *n + 1;
+	return a;
+}
+
+bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max)
+{
+	const char *cur = args, *end = args + len;
+	size_t start = ob->len, n;
+
+	while (cur < end) {
+		const char *a = next_arg(&cur, end, &n);
+
+		if (a != args)
+			outbuf__putc(ob, ' ');
+		escape__text_arg(ob, a, n);
+		if (max && ob->len - start > max && cur < end)
+			return true;
+	}
+	return false;
+}
+
+void escape__argv_json(struct outbuf *ob, const char *args, size_t len)
+{
+	const char *cur = args, *end = args + len;
+	size_t n;
+
+	outbuf__putc(ob, '[');
+	while (cur < end) {
+		const char *a = next_arg(&cur, end, &n);
+
+		if (a != args)
+			outbuf__putc(ob, ',');
+		escape__json_string(ob, a, n);
+	}
+	outbuf__putc(ob, ']');
+}

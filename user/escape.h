@@ -50,6 +50,17 @@ void escape__text_arg(struct outbuf *ob, const char *s, size_t len);
 void escape__json_string(struct outbuf *ob, const char *s, size_t len);
 
 /* Strict UTF-8 validation, same definition as above. NUL is valid (U+0000). */
+/*
+ * An argument area (NUL-separated strings; the last one lacks its NUL when
+ * cut) as one command line: escape__text_arg() each, space-separated. With
+ * max > 0, stops once about max bytes were written and returns true if it
+ * left arguments out.
+ */
+bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max);
+
+/* The same argument area as a JSON array of strings. */
+void escape__argv_json(struct outbuf *ob, const char *args, size_t len);
+
 bool escape__is_valid_utf8(const char *s, size_t len);
 
 #endif /* PROCLIFE_ESCAPE_H */

@@ -167,23 +167,10 @@ static char proc_state(const struct run_proc *p, const char *proc_root)
 
 static void argv_text(struct outbuf *ob, const struct run_proc *p)
 {
-	const char *a = p->args, *end = p->args + p->args_len;
-	bool first = true;
-
-	if (!p->args || !p->args_len) {
+	if (p->args && p->args_len)
+		escape__argv_text(ob, p->args, p->args_len, 0);
+	else
 		escape__text(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
-		return;
-	}
-	while (a < end) {
-		const char *nul = memchr(a, '\0', end - a);
-		size_t n = nul ? (size_t)(nul - a) : (size_t)(end - a);
-
-		if (!first)
-			outbuf__putc(ob, ' ');
-		first = false;
-		escape__text_arg(ob, a, n);
-		a += n + 1;
-	}
 }
 
 static void status_text(struct outbuf *ob, const struct run_proc *p, const char *proc_root)
@@ -337,25 +324,10 @@ static void json_proc(const struct run_summary *s, const struct run_proc *p, str
 	else
 		outbuf__puts(ob, "null");
 	outbuf__puts(ob, ",\"argv\":");
-	if (p->args) {
-		const char *a = p->args, *end = p->args + p->args_len;
-		bool first = true;
-
-		outbuf__putc(ob, '[');
-		while (a < end) {
-			const char *nul = memchr(a, '\0', end - a);
-			size_t n = nul ? (size_t)(nul - a) : (size_t)(end - a);
-
-			if (!first)
-				outbuf__putc(ob, ',');
-			first = false;
-			escape__json_string(ob, a, n);
-			a += n + 1;
-		}
-		outbuf__putc(ob, ']');
-	} else {
+	if (p->args)
+		escape__argv_json(ob, p->args, p->args_len);
+	else
 		outbuf__puts(ob, "null");
-	}
 	outbuf__printf(ob, ",\"execs\":%u", p->nr_execs);
 	json_time(ob, wc, "start_time", p->start_ns);
 	json_time(ob, wc, "exit_time", p->exited ? p->exit_ts : 0);

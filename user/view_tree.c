@@ -74,26 +74,8 @@ void view__label(struct outbuf *ob, const struct view_ctx *v, const struct proc 
 	outbuf__u64(ob, p->pid);
 	outbuf__putc(ob, ' ');
 	if (x && x->args_len) {
-		const char *a = x->data + x->filename_len, *end = a + x->args_len;
-		bool first = true;
+		bool cut = escape__argv_text(ob, x->data + x->filename_len, x->args_len, v->max_argv);
 
-		size_t start = ob->len;
-		bool cut = false;
-
-		while (a < end) {
-			const char *nul = memchr(a, '\0', end - a);
-			size_t n = nul ? (size_t)(nul - a) : (size_t)(end - a);
-
-			if (!first)
-				outbuf__putc(ob, ' ');
-			first = false;
-			escape__text_arg(ob, a, n);
-			a += n + 1;
-			if (v->max_argv && ob->len - start > v->max_argv && a < end) {
-				cut = true;
-				break;
-			}
-		}
 		if (cut || x->truncated)
 			outbuf__puts(ob, " ...");
 	} else {
@@ -247,25 +229,10 @@ static void json_proc(struct outbuf *ob, const struct view_ctx *v, const struct 
 	outbuf__printf(ob, "\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"comm\":", p->pid, p->ppid, p->uid);
 	escape__json_string(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
 	outbuf__puts(ob, ",\"argv\":");
-	if (x) {
-		const char *a = x->data + x->filename_len, *end = a + x->args_len;
-		bool first = true;
-
-		outbuf__putc(ob, '[');
-		while (a < end) {
-			const char *nul = memchr(a, '\0', end - a);
-			size_t n = nul ? (size_t)(nul - a) : (size_t)(end - a);
-
-			if (!first)
-				outbuf__putc(ob, ',');
-			first = false;
-			escape__json_string(ob, a, n);
-			a += n + 1;
-		}
-		outbuf__putc(ob, ']');
-	} else {
+	if (x)
+		escape__argv_json(ob, x->data + x->filename_len, x->args_len);
+	else
 		outbuf__puts(ob, "null");
-	}
 	outbuf__printf(ob, ",\"state\":\"%s\"", proc_state__name(p->state));
 	json_time(ob, v, "start_time", p->start_ns);
 	outbuf__printf(ob, ",\"age_s\":%.3f", v->now > p->start_ns ? (v->now - p->start_ns) / 1e9 : 0.0);

@@ -154,23 +154,12 @@ static void json_event(struct writer *w, const void *rec)
 	}
 	case PL_EV_EXEC: {
 		const struct pl_exec *e = rec;
-		struct argv_iter it;
-		const char *a, *fn;
 		size_t n;
-		bool first = true;
+		const char *fn = event__filename(rec, &n);
 
-		fn = event__filename(rec, &n);
 		kv_str(ob, "filename", fn, n);
 		key(ob, "argv");
-		outbuf__putc(ob, '[');
-		argv_iter__init(&it, e);
-		while (argv_iter__next(&it, &a, &n)) {
-			if (!first)
-				outbuf__putc(ob, ',');
-			first = false;
-			escape__json_string(ob, a, n);
-		}
-		outbuf__putc(ob, ']');
+		escape__argv_json(ob, e->data + e->filename_len, e->args_len);
 		kv_u64(ob, "argc", e->argc);
 		kv_bool(ob, "truncated", h->flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE));
 		kv_u64(ob, "argv_bytes", e->args_size);

@@ -138,31 +138,21 @@ static void killer_details(struct outbuf *ob, const struct pl_killer *k)
 		outbuf__printf(ob, " [%s]", sig__syscall_name(k->syscall));
 }
 
+/* The argv, then the filename in parentheses when argv[0] is not it. */
 static void exec_details(struct outbuf *ob, const struct pl_exec *e)
 {
-	struct argv_iter it;
-	const char *a, *a0 = NULL, *fn;
-	size_t n, n0 = 0, fn_len;
-	bool first = true;
+	const char *args = e->data + e->filename_len, *fn;
+	const char *nul = memchr(args, '\0', e->args_len);
+	size_t n0 = nul ? (size_t)(nul - args) : e->args_len, fn_len;
 
-	argv_iter__init(&it, e);
-	while (argv_iter__next(&it, &a, &n)) {
-		if (!first)
-			outbuf__putc(ob, ' ');
-		else {
-			a0 = a;
-			n0 = n;
-		}
-		first = false;
-		escape__text_arg(ob, a, n);
-	}
+	escape__argv_text(ob, args, e->args_len, 0);
 	if (e->h.flags & PL_F_ARGS_TRUNCATED)
 		outbuf__printf(ob, " ... [argv truncated at %u of %u bytes]", e->args_len, e->args_size);
 	if (e->h.flags & PL_F_ARGS_UNREADABLE)
 		outbuf__puts(ob, "[argv unreadable]");
 	fn = event__filename(e, &fn_len);
-	if (!a0 || n0 != fn_len || memcmp(a0, fn, fn_len)) {
-		outbuf__puts(ob, first ? "(" : "  (");
+	if (!e->args_len || n0 != fn_len || memcmp(args, fn, fn_len)) {
+		outbuf__puts(ob, e->args_len ? "  (" : "(");
 		escape__text(ob, fn, fn_len);
 		outbuf__putc(ob, ')');
 	}

@@ -553,6 +553,34 @@ static void test_small_fd_buffer(void)
 	ASSERT_STREQ(got, "\"a" RC "\\u001b\\u009b\xe6\x97\xa5 long enough to pass cap\"");
 }
 
+/* An argument area: NUL-separated, the last argument unterminated when cut. */
+static void test_argv(void)
+{
+	static const char area[] = "ls\0-l\0a b\0\0\x1b[2J";
+	size_t len = sizeof(area) - 1; /* the last one is unterminated, as when cut */
+
+	outbuf__reset(&ob);
+	ASSERT_FALSE(escape__argv_text(&ob, area, len, 0));
+	ASSERT_STREQ(outbuf__cstr(&ob), "ls -l \"a b\" \"\" \"\\x1b[2J\"");
+	outbuf__reset(&ob);
+	escape__argv_json(&ob, area, len);
+	ASSERT_STREQ(outbuf__cstr(&ob), "[\"ls\",\"-l\",\"a b\",\"\",\"\\u001b[2J\"]");
+	/* A terminated last argument is the same argument. */
+	outbuf__reset(&ob);
+	escape__argv_json(&ob, "x\0", 2);
+	ASSERT_STREQ(outbuf__cstr(&ob), "[\"x\"]");
+	outbuf__reset(&ob);
+	escape__argv_json(&ob, "", 0);
+	ASSERT_STREQ(outbuf__cstr(&ob), "[]");
+	/* Cut after about max bytes: says so, and never splits an argument. */
+	outbuf__reset(&ob);
+	ASSERT_TRUE(escape__argv_text(&ob, area, len, 4));
+	ASSERT_STREQ(outbuf__cstr(&ob), "ls -l");
+	outbuf__reset(&ob);
+	ASSERT_FALSE(escape__argv_text(&ob, "ls\0", 3, 1));
+	ASSERT_STREQ(outbuf__cstr(&ob), "ls");
+}
+
 int main(void)
 {
 	tl_init("unit/escape");
@@ -567,6 +595,7 @@ int main(void)
 	RUN_TEST(test_random_json);
 	RUN_TEST(test_random_text);
 	RUN_TEST(test_small_fd_buffer);
+	RUN_TEST(test_argv);
 	outbuf__free(&ob);
 	return tl_finish();
 }
