@@ -38,6 +38,25 @@ static void pipes_parent_side(struct pipes *p)
 	close(p->to_child[0]);
 }
 
+/* Fork fn with a pair of pipes; back once the child said it is ready (wrote 1). */
+static pid_t spawn_ready(int (*fn)(void *), struct pipes *p)
+{
+	pid_t pid;
+
+	if (pipes_open(p)) {
+		FAILF("pipe");
+		return -1;
+	}
+	pid = spawn(fn, p);
+	pipes_parent_side(p);
+	if (!ASSERT_EQ(read_int(p->to_parent[0]), 1)) {
+		kill(pid, SIGKILL);
+		wait_status(pid);
+		return -1;
+	}
+	return pid;
+}
+
 static void pipes_close(struct pipes *p)
 {
 	close(p->to_parent[0]);
@@ -114,13 +133,9 @@ void test_signal_handled(void)
 	pid_t pid;
 
 	harness__clear();
-	if (pipes_open(&p)) {
-		FAILF("pipe");
+	pid = spawn_ready(child_handler, &p);
+	if (pid < 0)
 		return;
-	}
-	pid = spawn(child_handler, &p);
-	pipes_parent_side(&p);
-	ASSERT_EQ(read_int(p.to_parent[0]), 1);
 	start_ticks = proc_starttime(pid);
 	kill(pid, SIGUSR1);
 	st = wait_status(pid);
@@ -177,13 +192,9 @@ void test_signal_ignored(void)
 	pid_t pid;
 
 	harness__clear();
-	if (pipes_open(&p)) {
-		FAILF("pipe");
+	pid = spawn_ready(child_ignore, &p);
+	if (pid < 0)
 		return;
-	}
-	pid = spawn(child_ignore, &p);
-	pipes_parent_side(&p);
-	ASSERT_EQ(read_int(p.to_parent[0]), 1);
 	kill(pid, SIGUSR2);
 	s = harness__wait(PL_EV_SIGNAL, getpid(), pred_target, &pid);
 	write_int(p.to_child[1], 2);
@@ -228,13 +239,9 @@ void test_signal_blocked(void)
 	pid_t pid;
 
 	harness__clear();
-	if (pipes_open(&p)) {
-		FAILF("pipe");
+	pid = spawn_ready(child_blocked, &p);
+	if (pid < 0)
 		return;
-	}
-	pid = spawn(child_blocked, &p);
-	pipes_parent_side(&p);
-	ASSERT_EQ(read_int(p.to_parent[0]), 1);
 	kill(pid, SIGUSR1);
 	s = harness__wait(PL_EV_SIGNAL, getpid(), pred_target, &pid);
 	if (ASSERT_TRUE(s)) {
@@ -438,13 +445,9 @@ void test_sigqueue_value(void)
 	pid_t pid;
 
 	harness__clear();
-	if (pipes_open(&p)) {
-		FAILF("pipe");
+	pid = spawn_ready(child_wait_usr1, &p);
+	if (pid < 0)
 		return;
-	}
-	pid = spawn(child_wait_usr1, &p);
-	pipes_parent_side(&p);
-	ASSERT_EQ(read_int(p.to_parent[0]), 1);
 	ASSERT_EQ(sigqueue(pid, SIGUSR1, v), 0);
 	ASSERT_EQ(wait_status(pid), 0);
 	pipes_close(&p);
@@ -699,13 +702,9 @@ void test_handler_then_sigkill(void)
 	int st;
 
 	harness__clear();
-	if (pipes_open(&p)) {
-		FAILF("pipe");
+	pid = spawn_ready(child_catch_int_term, &p);
+	if (pid < 0)
 		return;
-	}
-	pid = spawn(child_catch_int_term, &p);
-	pipes_parent_side(&p);
-	ASSERT_EQ(read_int(p.to_parent[0]), 1);
 	kill(pid, SIGINT);
 	usleep(5000);
 	kill(pid, SIGTERM);

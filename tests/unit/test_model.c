@@ -5,12 +5,10 @@
 
 #include "model.h"
 #include "procfs.h"
-#include "synth.h"
+#include "synth_model.h"
 #include "testlib.h"
 
 TL_DEFINE_STATE;
-
-#define MS 1000000ull
 
 static struct derived_event got[64];
 static struct proc got_p[64];
@@ -32,30 +30,6 @@ static struct model *new_model(void)
 
 	ngot = 0;
 	return model__new(&cfg);
-}
-
-/* A process's start time is its pid in ms, to keep streams short. */
-static __u64 start_of(__u32 pid)
-{
-	return pid * MS;
-}
-
-static void hdr(struct pl_hdr *h, unsigned type, __u32 pid, __u32 ppid, __u64 ts)
-{
-	synth_hdr(h, type, pid, ppid, "p");
-	h->start_ns = start_of(pid);
-	h->ts = ts;
-}
-
-static void fork_ev(struct model *m, __u32 parent, __u32 pparent, __u32 child, __u64 ts)
-{
-	struct pl_fork f = {};
-
-	hdr(&f.h, PL_EV_FORK, parent, pparent, ts);
-	f.child_pid = f.child_tid = child;
-	f.child_start_ns = start_of(child);
-	f.child_ppid = parent;
-	model__apply(m, &f);
 }
 
 static void exit_ev(struct model *m, __u32 pid, __u32 ppid, __u32 status, __u32 new_parent, __u64 ts)

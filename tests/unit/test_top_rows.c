@@ -5,38 +5,13 @@
 
 #include "model.h"
 #include "procfs.h"
-#include "synth.h"
+#include "synth_model.h"
 #include "testlib.h"
 #include "top_rows.h"
 
 TL_DEFINE_STATE;
 
-#define MS 1000000ull
 #define S (1000 * MS)
-
-/* A process's start time is its pid in ms, as in test_model.c. */
-static __u64 start_of(__u32 pid)
-{
-	return pid * MS;
-}
-
-static void hdr(struct pl_hdr *h, unsigned type, __u32 pid, __u32 ppid, __u64 ts)
-{
-	synth_hdr(h, type, pid, ppid, "p");
-	h->start_ns = start_of(pid);
-	h->ts = ts;
-}
-
-static void fork_ev(struct model *m, __u32 parent, __u32 pparent, __u32 child, __u64 ts)
-{
-	struct pl_fork f = {};
-
-	hdr(&f.h, PL_EV_FORK, parent, pparent, ts);
-	f.child_pid = f.child_tid = child;
-	f.child_start_ns = start_of(child);
-	f.child_ppid = parent;
-	model__apply(m, &f);
-}
 
 static void exec_ev(struct model *m, __u32 pid, __u32 ppid, const char *comm, const char *const *argv, int argc)
 {
