@@ -165,12 +165,15 @@ static char proc_state(const struct run_proc *p, const char *proc_root)
 	return snap.state;
 }
 
+/* For people: a long command line (a linker's, say) is cut; the JSON summary keeps it whole. */
+#define SUMMARY_ARGV_MAX 160
+
 static void argv_text(struct outbuf *ob, const struct run_proc *p)
 {
-	if (p->args && p->args_len)
-		escape__argv_text(ob, p->args, p->args_len, 0);
-	else
+	if (!p->args || !p->args_len)
 		escape__text(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
+	else if (escape__argv_text(ob, p->args, p->args_len, SUMMARY_ARGV_MAX))
+		outbuf__puts(ob, " ...");
 }
 
 static void status_text(struct outbuf *ob, const struct run_proc *p, const char *proc_root)
