@@ -177,31 +177,7 @@ static const char *how(const struct row *r, char *buf, size_t size)
 
 static const char *outcome(const struct row *r, char *buf, size_t size)
 {
-	const char *err;
-
-	switch (r->result) {
-	case PL_SIG_DELIVERED:
-		if (r->blocked)
-			return "pending (blocked)";
-		if (r->disposition == PL_ACT_HANDLER)
-			return "handler";
-		snprintf(buf, size, "default: %s", names__sig_default_action(r->sig));
-		return buf;
-	case PL_SIG_FAILED:
-		err = names__errno(r->err);
-		if (err)
-			snprintf(buf, size, "failed: %s", err);
-		else
-			snprintf(buf, size, "failed: errno %d", r->err);
-		return buf;
-	case PL_SIG_PROBE:
-		return "exists";
-	case PL_SIG_IGNORED:
-		if (r->sig == SIGCONT && r->disposition == PL_ACT_DEFAULT)
-			return "continues it (default)";
-		break;
-	}
-	return names__sig_result(r->result);
+	return sig__outcome(r->sig, r->result, r->disposition, r->blocked, r->err, buf, size);
 }
 
 static enum sort_key sort_by;

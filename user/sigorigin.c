@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include <stdio.h>
+
+#include "names.h"
 #include "proclife.h"
 #include "sigorigin.h"
 
@@ -100,4 +103,35 @@ const char *sig__origin(int sig, int info_code, unsigned info_kind, unsigned sys
 			return NULL;
 	}
 	return by_signal(sig);
+}
+
+const char *sig__outcome(int sig, unsigned result, unsigned disposition, bool blocked, int err, char *buf,
+			 size_t size)
+{
+	const char *name;
+
+	switch (result) {
+	case PL_SIG_DELIVERED:
+		if (blocked)
+			return "pending (blocked)";
+		if (disposition == PL_ACT_HANDLER)
+			return "handler";
+		snprintf(buf, size, "default: %s", names__sig_default_action(sig));
+		return buf;
+	case PL_SIG_FAILED:
+		name = names__errno(err);
+		if (name)
+			snprintf(buf, size, "failed: %s", name);
+		else
+			snprintf(buf, size, "failed: errno %d", err);
+		return buf;
+	case PL_SIG_PROBE:
+		return "exists";
+	case PL_SIG_IGNORED:
+		/* The kernel resumes a stopped process when SIGCONT is sent, then drops it if unhandled. */
+		if (sig == SIGCONT && disposition == PL_ACT_DEFAULT)
+			return "continues it (default)";
+		break;
+	}
+	return names__sig_result(result);
 }

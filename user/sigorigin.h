@@ -9,6 +9,7 @@
 #define PROCLIFE_SIGORIGIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* "kill", "tkill", ... for enum pl_syscall; NULL for PL_SYS_NONE. */
 const char *sig__syscall_name(unsigned syscall);
@@ -20,5 +21,13 @@ const char *sig__syscall_name(unsigned syscall);
  * "mqueue", "aio", "oom" or "kernel".
  */
 const char *sig__origin(int sig, int info_code, unsigned info_kind, unsigned syscall, bool oom);
+
+/*
+ * What became of a signal, in words: "handler", "default: terminate",
+ * "pending (blocked)", "ignored", "continues it (default)", "failed: EPERM",
+ * "exists" (a signal-0 probe), ... buf holds it when it is built.
+ */
+const char *sig__outcome(int sig, unsigned result, unsigned disposition, bool blocked, int err, char *buf,
+			 size_t size);
 
 #endif

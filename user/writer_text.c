@@ -4,7 +4,6 @@
  * (comm, filename, argv) goes through escape__text*, so no process can put
  * a terminal escape sequence on the user's screen.
  */
-#include <signal.h>
 #include <string.h>
 
 #include "escape.h"
@@ -53,8 +52,8 @@ static void status_text(struct outbuf *ob, __u32 status)
 /* SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill] */
 static void signal_details(struct outbuf *ob, const struct pl_signal *e)
 {
-	const char *origin = sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false);
-	const char *err = names__errno(e->err);
+	const char *origin = sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false), *out;
+	char buf[64];
 
 	outbuf__puts(ob, e->sig ? names__signal(e->sig) : "0");
 	outbuf__puts(ob, " -> ");
@@ -71,35 +70,12 @@ static void signal_details(struct outbuf *ob, const struct pl_signal *e)
 		outbuf__i64(ob, e->target_arg);
 		outbuf__putc(ob, ' ');
 	}
-	switch (e->result) {
-	case PL_SIG_DELIVERED:
-		if (e->blocked)
-			outbuf__puts(ob, "pending (blocked)");
-		else if (e->disposition == PL_ACT_HANDLER)
-			outbuf__puts(ob, "delivered (handler)");
-		else
-			outbuf__printf(ob, "delivered (default: %s)", names__sig_default_action(e->sig));
-		break;
-	case PL_SIG_FAILED:
-		outbuf__puts(ob, "failed: ");
-		if (err)
-			outbuf__puts(ob, err);
-		else
-			outbuf__printf(ob, "errno %d", e->err);
-		break;
-	case PL_SIG_PROBE:
-		outbuf__puts(ob, "exists");
-		break;
-	case PL_SIG_IGNORED:
-		/* The kernel resumes a stopped process when SIGCONT is sent, then drops it if unhandled. */
-		if (e->sig == SIGCONT && e->disposition == PL_ACT_DEFAULT) {
-			outbuf__puts(ob, "continues it (default)");
-			break;
-		}
-		/* fall through */
-	default:
-		outbuf__puts(ob, names__sig_result(e->result));
-	}
+	out = sig__outcome(e->sig, e->result, e->disposition, e->blocked, e->err, buf, sizeof(buf));
+	/* A queued signal reads "delivered (handler)"; the rest say what happened on their own. */
+	if (e->result == PL_SIG_DELIVERED && !e->blocked)
+		outbuf__printf(ob, "delivered (%s)", out);
+	else
+		outbuf__puts(ob, out);
 	outbuf__puts(ob, " [");
 	if (origin) {
 		outbuf__puts(ob, "kernel: ");
