@@ -5,14 +5,62 @@
 #include "filter.h"
 #include "tracer.h"
 
-void filter__init(struct filter *f, const struct watch_opts *o)
+void filter__init(struct filter *f, const struct watch_opts *o, bool follow)
 {
 	*f = (struct filter){
 		.events = o->events,
 		.uid = o->uid,
 		.failed_only = o->failed_only,
+		.follow_pid = follow && o->pid > 0 ? o->pid : 0,
 	};
 	memcpy(f->comm, o->comm, sizeof(f->comm));
+}
+
+static int seed(struct filter *f, const struct model *m, const struct proc *p, int depth)
+{
+	int r = pidset__add(&f->members, p->pid);
+
+	/* Depth-bounded: a model from a hostile recording may hold a cycle. */
+	for (__u32 c = p->first_child; r == 0 && c && depth < 4096; c = model__slot(m, c)->next_sibling)
+		r = seed(f, m, model__slot(m, c), depth + 1);
+	return r;
+}
+
+int filter__seed(struct filter *f, const struct model *m)
+{
+	const struct proc *p;
+
+	if (!f->follow_pid)
+		return 0;
+	p = m ? model__find(m, f->follow_pid) : NULL;
+	if (!p) /* not there yet: it joins when it is born (fork by anyone) */
+		return 0;
+	return seed(f, m, p, 0);
+}
+
+/* The kernel's follow rules (bpf/proclife.bpf.c, follows()), in user space. */
+static bool follows(struct filter *f, const void *rec)
+{
+	const struct pl_hdr *h = rec;
+	bool in = pidset__has(&f->members, h->pid);
+
+	switch (h->type) {
+	case PL_EV_FORK: {
+		const struct pl_fork *e = rec;
+
+		if (!(h->flags & PL_F_THREAD) && (in || e->child_pid == f->follow_pid))
+			pidset__add(&f->members, e->child_pid);
+		return in;
+	}
+	case PL_EV_REAP:
+		if (in)
+			pidset__del(&f->members, h->pid);
+		return in;
+	case PL_EV_SIGNAL:
+		return in || pidset__has(&f->members, ((const struct pl_signal *)rec)->target_pid);
+	default:
+		return in;
+	}
 }
 
 static bool comm_eq(const char *a, const char *b)
@@ -25,11 +73,13 @@ static bool subject_ok(const struct filter *f, __u32 uid, const char *comm)
 	return (f->uid == PL_UID_ANY || uid == f->uid) && (!f->comm[0] || comm_eq(comm, f->comm));
 }
 
-bool filter__match(const struct filter *f, const void *rec)
+bool filter__match(struct filter *f, const void *rec)
 {
 	const struct pl_hdr *h = rec;
 	bool ok;
 
+	if (f->follow_pid && !follows(f, rec))
+		return false;
 	if (!(f->events & PL_EV_BIT(h->type)))
 		return false;
 
@@ -64,5 +114,12 @@ bool filter__match_derived(const struct filter *f, const struct derived_event *d
 		return true; /* about the whole model */
 	if (f->failed_only)
 		return false;
+	if (f->follow_pid && !pidset__has(&f->members, d->p->pid))
+		return false;
 	return subject_ok(f, d->p->uid, d->p->comm);
+}
+
+void filter__free(struct filter *f)
+{
+	pidset__free(&f->members);
 }

@@ -12,18 +12,30 @@
 
 #include "model.h"
 #include "options.h"
+#include "pidset.h"
 
 struct filter {
 	__u32 events;
 	__u32 uid;
 	char comm[PL_COMM_LEN];
 	bool failed_only;
+	/*
+	 * -p PID followed here, not in the kernel (recording, replaying): the
+	 * members are PID and its descendants; a fork by a member adds the
+	 * child, a reap removes the pid (it may be reused by a stranger).
+	 */
+	__u32 follow_pid;
+	struct pidset members;
 };
 
-void filter__init(struct filter *f, const struct watch_opts *o);
-/* Should this (checked) record be shown? */
-bool filter__match(const struct filter *f, const void *rec);
+/* follow: -p PID is this filter's to follow (the kernel does not). */
+void filter__init(struct filter *f, const struct watch_opts *o, bool follow);
+/* Following: PID and its descendants as the model knows them now (after its bootstrap). */
+int filter__seed(struct filter *f, const struct model *m);
+/* Should this (checked) record be shown? Every record must pass through here, in order. */
+bool filter__match(struct filter *f, const void *rec);
 /* Should this derived event be shown? */
 bool filter__match_derived(const struct filter *f, const struct derived_event *d);
+void filter__free(struct filter *f);
 
 #endif

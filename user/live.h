@@ -9,7 +9,9 @@
 #define PROCLIFE_LIVE_H
 
 #include "model.h"
+#include "recording.h"
 #include "tracer.h"
+#include "wallclock.h"
 
 struct live_config {
 	struct tracer_config tracer;
@@ -21,6 +23,18 @@ struct live_config {
 	void (*lost)(void *ctx, unsigned type, __u64 count, __u64 now);
 	void *ctx;
 	const char *proc_root;  /* "/proc" */
+	/* Also write everything to a recording (-w FILE). */
+	const struct rec_writer_opts *record_to;
+	/*
+	 * Replay a recording (-r FILE) instead of tracing: the same records, in
+	 * the same order, through the same callbacks and model. replay_buf (with
+	 * replay_len) replays from memory instead (fuzzing).
+	 */
+	const char *replay;
+	const void *replay_buf;
+	size_t replay_len;
+	/* Replay: the records that are not kernel events (run markers, a final snapshot). */
+	void (*item)(void *ctx, const struct rec_item *it);
 };
 
 /* The kernel events the model needs. */
@@ -37,6 +51,29 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
 int live__poll(struct live *l, int timeout_ms);
 struct model *live__model(struct live *l);
+/* Event times to wall clock: sampled at start, or the recording's. Commands print with this one. */
+const struct wallclock *live__wallclock(const struct live *l);
+/* Now, in boot ns: the clock, or when replaying, the time the replay has reached. */
+__u64 live__time(const struct live *l);
+/* Replaying: the whole recording has been read (or reading stopped at damage). */
+bool live__done(const struct live *l);
+bool live__replaying(const struct live *l);
+/* Replaying: apply every record up to time ts (boot ns) and stop there; the time is then ts. */
+int live__replay_until(struct live *l, __u64 ts);
+/* Replaying: the recording's header (NULL when live). */
+const struct rec_file_hdr *live__recording(const struct live *l);
+/*
+ * Replaying, once done: 0 when the file was read to its end, 1 when it
+ * ends early but cleanly cut (a killed recorder: reported on stderr), -EBADMSG
+ * for damage (reported on stderr).
+ */
+int live__replay_result(const struct live *l);
+/* Replaying, from the item callback at a REC_SNAP_END: the processes of that snapshot. */
+const struct proc_snapshot *live__snapshot(const struct live *l, size_t *n);
+/* Recording: the writer (for command-specific records), or NULL. */
+struct rec_writer *live__recorder(struct live *l);
+/* Recording: end the file cleanly. 0, or -errno when the recording failed (already reported). */
+int live__end_recording(struct live *l);
 /*
  * With cfg.tracer.follow: follow pid and its descendants. The kernel adds
  * children from now on; the ones that exist already are found in /proc

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_export.h"
+#include "cmd_life.h"
+#include "cmd_record.h"
 #include "cmd_run.h"
 #include "cmd_signals.h"
 #include "cmd_tree.h"
@@ -19,6 +22,9 @@ static const struct {
 	{ "top", top__main },
 	{ "signals", signals__main },
 	{ "run", run__main },
+	{ "record", record__main },
+	{ "life", life__main },
+	{ "export", export__main },
 };
 
 int main(int argc, char **argv)
@@ -33,7 +39,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "proclife: unknown command '%.32s' (commands: watch, tree, zombies, top, signals, run; try 'proclife --help')\n",
+	fprintf(stderr, "proclife: unknown command '%.32s' (commands: watch, tree, zombies, top, signals, run, record, life, export; try 'proclife --help')\n",
 		argv[1]);
 	return 2;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#define _GNU_SOURCE /* strptime, timegm */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -6,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "model.h"
 #include "names.h"
 #include "options.h"
+#include "recording.h"
 #include "tracer.h"
 
 #define PROCLIFE_VERSION "0.1.0"
@@ -25,6 +29,9 @@ void watch_opts__usage(FILE *f)
 		"  proclife top               the live tree, full-screen\n"
 		"  proclife signals           who sent which signal to whom, and what became of it\n"
 		"  proclife run -- CMD        run CMD, follow everything it starts, summarize\n"
+		"  proclife record -w FILE    record everything to FILE, quietly\n"
+		"  proclife life PID -r FILE  one process's story, from a recording\n"
+		"  proclife export -r FILE    a recording as a Perfetto trace or a Graphviz tree\n"
 		"\n"
 		"  -e, --events LIST    only these events, comma-separated: fork, exec, exec_failed,\n"
 		"                       exit, reap, signal, deliver, rename, stop, continue, zombie,\n"
@@ -39,6 +46,8 @@ void watch_opts__usage(FILE *f)
 		"      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
 		"      --zombie-after S a zombie event when an exited process is not reaped\n"
 		"                       after S seconds (default 5)\n"
+		REC_CLI_WRITE_HELP
+		REC_CLI_READ_HELP
 		"  -h, --help           this help\n"
 		"  -V, --version        print the version\n"
 		"\n"
@@ -141,6 +150,196 @@ int uid__parse(const char *s, __u32 *uid)
 	return ret;
 }
 
+int parse_size(const char *s, __u64 *bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'G': case 'g': v <<= 10; /* fall through */
+	case 'M': case 'm': v <<= 10; /* fall through */
+	case 'K': case 'k': v <<= 10; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v < 4096 || v > (1ull << 40))
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}
+
+int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen)
+{
+	__u32 v;
+
+	switch (c) {
+	case 'w':
+		if (!*arg) {
+			snprintf(err, errlen, "--write needs a file name");
+			return -EINVAL;
+		}
+		rc->write = arg;
+		return 1;
+	case 'r':
+		if (!*arg) {
+			snprintf(err, errlen, "--read needs a file name");
+			return -EINVAL;
+		}
+		rc->read = arg;
+		return 1;
+	case OPT_FORCE:
+		rc->force = true;
+		return 1;
+	case OPT_ROTATE_SIZE:
+		if (parse_size(arg, &rc->rotate_size)) {
+			snprintf(err, errlen, "--rotate-size needs a size from 4096 bytes to 1T (e.g. 100M), not '%.32s'",
+				 arg);
+			return -EINVAL;
+		}
+		return 1;
+	case OPT_ROTATE_COUNT:
+		if (parse_u32(arg, 100000, &v) || v < 2) {
+			snprintf(err, errlen, "--rotate-count needs a number of files from 2 to 100000, not '%.32s'", arg);
+			return -EINVAL;
+		}
+		rc->rotate_count = v;
+		return 1;
+	}
+	return 0;
+}
+
+int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen)
+{
+	if (rc->read && rc->write) {
+		snprintf(err, errlen, "--read and --write do not go together");
+		return -EINVAL;
+	}
+	if (!rc->write && (rc->force || rc->rotate_size || rc->rotate_count)) {
+		snprintf(err, errlen, "%s goes with --write FILE",
+			 rc->force ? "--force" : rc->rotate_size ? "--rotate-size" : "--rotate-count");
+		return -EINVAL;
+	}
+	if (rc->rotate_count && !rc->rotate_size) {
+		snprintf(err, errlen, "--rotate-count goes with --rotate-size");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void rec_cli__writer_opts(const struct rec_cli *rc, int argc, char **argv, __u32 flags, __u32 args_cap,
+			  struct rec_writer_opts *o, char *cmd, size_t cmdlen)
+{
+	size_t n = snprintf(cmd, cmdlen, "proclife");
+
+	for (int i = 0; i < argc && n < cmdlen; i++)
+		n += snprintf(cmd + n, cmdlen - n, " %s", argv[i]);
+	*o = (struct rec_writer_opts){
+		.path = rc->write,
+		.force = rc->force,
+		.rotate_size = rc->rotate_size,
+		.rotate_count = rc->rotate_count,
+		.flags = flags,
+		.args_cap = args_cap,
+		.command = cmd,
+	};
+}
+
+/* Digits then an optional .fraction: ns. */
+static int parse_secs_frac(const char *s, char **end, __u64 *ns)
+{
+	unsigned long long sec;
+	__u64 frac = 0, scale = 100000000;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	sec = strtoull(s, end, 10);
+	if (errno || sec > 1ull << 33)
+		return -EINVAL;
+	if (**end == '.') {
+		for ((*end)++; **end >= '0' && **end <= '9'; (*end)++, scale /= 10)
+			frac += (**end - '0') * scale;
+	}
+	*ns = sec * 1000000000ull + frac;
+	return 0;
+}
+
+int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *boot_ns)
+{
+	struct tm tm = {};
+	__u64 ns, frac = 0;
+	__s64 wall;
+	char *end;
+	time_t t;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s == '+') {
+		if (parse_secs_frac(s + 1, &end, &ns))
+			return -EINVAL;
+		if (*end == 'm')
+			ns *= 60, end++;
+		else if (*end == 'h')
+			ns *= 3600, end++;
+		else if (*end == 's')
+			end++;
+		if (*end)
+			return -EINVAL;
+		*boot_ns = start_ns + ns;
+		return 0;
+	}
+	if (*s == '@') {
+		if (parse_secs_frac(s + 1, &end, &ns) || *end)
+			return -EINVAL;
+		wall = ns;
+	} else {
+		const char *rest;
+		bool utc;
+
+		if (strchr(s, 'T') || strchr(s, ' ')) {
+			rest = strptime(s, "%Y-%m-%d", &tm);
+			if (!rest || (*rest != 'T' && *rest != ' '))
+				return -EINVAL;
+			rest++;
+		} else {
+			/* A time of day: on the day the recording started. */
+			time_t st = (start_ns + wall_offset_ns) / 1000000000ull;
+
+			localtime_r(&st, &tm);
+			rest = s;
+		}
+		rest = strptime(rest, "%H:%M:%S", &tm);
+		if (!rest)
+			return -EINVAL;
+		if (*rest == '.') {
+			__u64 scale = 100000000;
+
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+				frac += (*rest - '0') * scale;
+		}
+		utc = *rest == 'Z';
+		if (utc)
+			rest++;
+		if (*rest)
+			return -EINVAL;
+		tm.tm_isdst = -1;
+		t = utc ? timegm(&tm) : mktime(&tm);
+		if (t == (time_t)-1)
+			return -EINVAL;
+		wall = (__s64)t * 1000000000ll + frac;
+	}
+	if (wall - wall_offset_ns < 0)
+		return -ERANGE;
+	*boot_ns = wall - wall_offset_ns;
+	return 0;
+}
+
 enum { OPT_FAILED = 256, OPT_THREADS, OPT_ARG_BYTES, OPT_ZOMBIE_AFTER };
 
 int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, size_t errlen)
@@ -158,16 +357,23 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		REC_CLI_READ_OPTS,
+		REC_CLI_WRITE_OPTS,
 		{}
 	};
 	__u32 v;
-	int c;
+	int c, r;
 
 	*o = (struct watch_opts){ .events = PL_EV_ALL | DV_ALL, .uid = PL_UID_ANY, .args_cap = PL_ARGS_DEFAULT,
 				  .zombie_after_ns = 5000000000ull };
 	optind = 0; /* full reset: parse may run more than once (tests) */
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":e:p:c:u:jo:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":e:p:c:u:jo:hVr:w:", longopts, NULL)) != -1) {
+		r = rec_cli__option(&o->rec, c, optarg, err, errlen);
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
 		switch (c) {
 		case 'e':
 			if (events__parse(optarg, &o->events, err, errlen))
@@ -245,5 +451,7 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 		snprintf(err, errlen, "unexpected argument '%.32s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (rec_cli__check(&o->rec, err, errlen))
+		return -EINVAL;
 	return OPTS_RUN;
 }

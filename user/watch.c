@@ -72,12 +72,14 @@ int watch__main(int argc, char **argv)
 {
 	struct live_config cfg = { .proc_root = "/proc" };
 	struct tracer_config *tc = &cfg.tracer;
+	struct rec_writer_opts ro;
 	struct watch_opts o;
 	struct watch w = {};
 	struct live *l = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	char msg[256];
+	char msg[256], cmd[1024];
 	int fd = STDOUT_FILENO, r, ret = 1;
+	bool replay, user_filters;
 
 	r = watch_opts__parse(argc, argv, &o, msg, sizeof(msg));
 	if (r < 0) {
@@ -86,11 +88,14 @@ int watch__main(int argc, char **argv)
 	}
 	if (r != OPTS_RUN)
 		return 0;
-	if (o.pid > 0 && kill(o.pid, 0) < 0 && errno == ESRCH) {
+	replay = o.rec.read;
+	/* A recording holds everything, so that any question can be asked of it later: filters act here. */
+	user_filters = replay || o.rec.write;
+	if (!replay && o.pid > 0 && kill(o.pid, 0) < 0 && errno == ESRCH) {
 		fprintf(stderr, "proclife: --pid: no process %d\n", o.pid);
 		return 2;
 	}
-	r = tracer__preflight(msg, sizeof(msg));
+	r = replay ? 0 : tracer__preflight(msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
 		return 1;
@@ -106,19 +111,28 @@ int watch__main(int argc, char **argv)
 	tc->events = o.events & PL_EV_ALL;
 	tc->threads = o.threads;
 	tc->args_cap = o.args_cap;
-	tc->by_uid = o.uid != PL_UID_ANY;
-	tc->uid = o.uid;
-	tc->comm = o.comm;
-	tc->failed_only = o.failed_only;
-	tc->follow = o.pid > 0; /* in the kernel: children join in the fork program */
+	if (user_filters) {
+		tc->events = PL_EV_ALL;
+	} else {
+		tc->by_uid = o.uid != PL_UID_ANY;
+		tc->uid = o.uid;
+		tc->comm = o.comm;
+		tc->failed_only = o.failed_only;
+		tc->follow = o.pid > 0; /* in the kernel: children join in the fork program */
+	}
 	/* Stop, continue, zombie and reparent events come from the process model. */
-	cfg.model = (o.events & DV_ALL) && !o.failed_only;
+	cfg.model = ((o.events & DV_ALL) && !o.failed_only) || user_filters;
 	cfg.model_cfg = (struct model_config){ .zombie_after_ns = o.zombie_after_ns, .derived = on_derived, .ctx = &w };
 	cfg.record = on_record;
 	cfg.lost = on_lost;
 	cfg.ctx = &w;
+	cfg.replay = o.rec.read;
+	if (o.rec.write) {
+		rec_cli__writer_opts(&o.rec, argc - 1, argv + 1, o.threads ? REC_F_THREADS : 0, o.args_cap, &ro, cmd,
+				     sizeof(cmd));
+		cfg.record_to = &ro;
+	}
 
-	wallclock__init(&w.wc);
 	r = outbuf__init(&w.ob, fd, OUTBUF_SIZE);
 	if (r < 0) {
 		fprintf(stderr, "proclife: out of memory\n");
@@ -128,7 +142,7 @@ int watch__main(int argc, char **argv)
 		writer__init_json(&w.writer, &w.ob, &w.wc);
 	else
 		writer__init_text(&w.writer, &w.ob, &w.wc);
-	filter__init(&w.filter, &o);
+	filter__init(&w.filter, &o, user_filters);
 
 	/* Before the slow part (load, /proc scan), so an early Ctrl-C still ends cleanly. */
 	sigaction(SIGINT, &sa, NULL);
@@ -139,7 +153,12 @@ int watch__main(int argc, char **argv)
 		fprintf(stderr, "proclife: %s\n", msg);
 		goto cleanup;
 	}
-	if (o.pid > 0) {
+	w.wc = *live__wallclock(l);
+	if (filter__seed(&w.filter, live__model(l)) < 0) {
+		fprintf(stderr, "proclife: out of memory\n");
+		goto cleanup;
+	}
+	if (o.pid > 0 && !replay && !user_filters) {
 		r = live__follow(l, o.pid);
 		if (r < 0) {
 			fprintf(stderr, "proclife: --pid %d: cannot follow it: %s\n", o.pid, strerror(-r));
@@ -148,26 +167,34 @@ int watch__main(int argc, char **argv)
 	}
 
 	w.writer.header(&w.writer);
-	fprintf(stderr, "proclife: tracing process lifecycle events, Ctrl-C to stop\n");
-	while (!stop) {
+	if (!replay)
+		fprintf(stderr, "proclife: tracing process lifecycle events%s%s, Ctrl-C to stop\n",
+			o.rec.write ? ", recording to " : "", o.rec.write ? o.rec.write : "");
+	while (!stop && !(replay && live__done(l))) {
 		r = live__poll(l, POLL_MS);
-		if (r < 0) {
+		if (r < 0 && !replay) {
 			fprintf(stderr, "proclife: reading events: %s\n", strerror(-r));
 			goto cleanup;
 		}
 		if (outbuf__flush(&w.ob) < 0)
 			break;
 	}
-	live__poll(l, 0);
+	if (!replay)
+		live__poll(l, 0);
 	outbuf__flush(&w.ob);
 	if (w.ob.err && w.ob.err != -EPIPE)
 		fprintf(stderr, "proclife: writing %s: %s\n", o.output ? o.output : "output",
 			strerror(-w.ob.err));
 	live__print_summary(l, w.derived);
 	ret = w.ob.err && w.ob.err != -EPIPE ? 1 : 0;
+	if (replay && live__replay_result(l) < 0)
+		ret = 1;
+	if (live__end_recording(l) < 0)
+		ret = 1;
 
 cleanup:
 	live__free(l);
+	filter__free(&w.filter);
 	outbuf__free(&w.ob);
 	if (fd != STDOUT_FILENO)
 		close(fd);

@@ -33,7 +33,7 @@ static void test_signal_sender_or_target(void)
 	s.target_pid = 100;
 	o = opts();
 	strcpy(o.comm, "victim");
-	filter__init(&f, &o);
+	filter__init(&f, &o, false);
 	strcpy(s.target_comm, "victim");
 	ASSERT_TRUE(filter__match(&f, &s));
 	strcpy(s.target_comm, "bystander");
@@ -41,7 +41,7 @@ static void test_signal_sender_or_target(void)
 
 	o = opts();
 	o.uid = 1000;
-	filter__init(&f, &o);
+	filter__init(&f, &o, false);
 	s.h.uid = 0;
 	s.target_uid = 1000;
 	ASSERT_TRUE(filter__match(&f, &s));
@@ -70,7 +70,7 @@ static void test_events_and_failed(void)
 	term.result = PL_SIG_IGNORED;
 
 	o.failed_only = true;
-	filter__init(&f, &o);
+	filter__init(&f, &o, false);
 	ASSERT_FALSE(filter__match(&f, &ok));
 	ASSERT_TRUE(filter__match(&f, &bad));
 	ASSERT_TRUE(filter__match(&f, &ef));
@@ -80,7 +80,7 @@ static void test_events_and_failed(void)
 
 	o = opts();
 	o.events = PL_EV_BIT(PL_EV_EXIT);
-	filter__init(&f, &o);
+	filter__init(&f, &o, false);
 	ASSERT_TRUE(filter__match(&f, &ok));
 	ASSERT_FALSE(filter__match(&f, &fk));
 	ASSERT_FALSE(filter__match(&f, &term));

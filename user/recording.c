@@ -1,0 +1,853 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Recording files: the writer and the reader (format: recording.h, docs/RECORDING.md). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "event.h"
+#include "procfs.h"
+#include "recording.h"
+
+_Static_assert(sizeof(struct rec_file_hdr) == 64, "file header is 64 bytes");
+_Static_assert(sizeof(struct rec_block_hdr) == 32, "block header is 32 bytes");
+_Static_assert(sizeof(struct rec_snap_proc) == 48, "snapshot entry is 48 bytes");
+
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+#define PROCLIFE_VERSION "0.1.0"
+
+static __u32 crc(const void *p, size_t n)
+{
+	return crc32(0, p, n);
+}
+
+/* ---------------------------------------------------------------- writer */
+
+struct rec_writer {
+	struct rec_writer_opts o;
+	char *path;
+	int fd;
+	__u64 offset;       /* bytes in the file: always at a block boundary */
+	__u64 block_seq;
+	__u64 last_flush;
+	__u64 records;      /* in all files */
+	unsigned seq;       /* rotation number */
+	char *raw;          /* the pending block */
+	size_t raw_len, raw_cap;
+	__u32 nrecords;
+	unsigned char *z;   /* compression buffer */
+	size_t z_cap;
+	int err;
+	char errmsg[256];
+};
+
+static int fail(struct rec_writer *w, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->err)
+		return w->err;
+	w->err = e;
+	va_start(ap, fmt);
+	vsnprintf(w->errmsg, sizeof(w->errmsg), fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static int create_file(const char *path, bool force, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (force && lstat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s is a directory", path);
+			return -EISDIR;
+		}
+		/* Unlink, never write through: a symlink would point the audit file elsewhere. */
+		if (unlink(path) < 0) {
+			snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
+	/* Audit files hold argv, which may hold secrets: the owner only. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == EEXIST)
+			snprintf(err, errlen, "%s exists%s (use --force to replace it)", path,
+				 lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? " and is a symlink" : "");
+		else
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+static int write_all(int fd, const struct iovec *iov, int n)
+{
+	struct iovec v[3];
+	size_t total = 0;
+
+	memcpy(v, iov, n * sizeof(*iov));
+	for (int i = 0; i < n; i++)
+		total += v[i].iov_len;
+	while (total) {
+		ssize_t r = writev(fd, v, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ENOSPC;
+		total -= r;
+		for (int i = 0; i < n && r; i++) {
+			size_t k = (size_t)r < v[i].iov_len ? (size_t)r : v[i].iov_len;
+
+			v[i].iov_base = (char *)v[i].iov_base + k;
+			v[i].iov_len -= k;
+			r -= k;
+		}
+	}
+	return 0;
+}
+
+/* After a failed write: cut the file back to its last complete block, so it ends clean. */
+static int write_failed(struct rec_writer *w, int e)
+{
+	if (ftruncate(w->fd, w->offset) < 0) {
+		/* Nothing more to do: the reader will report the torn block. */
+	}
+	return fail(w, e, "writing %s: %s; the recording is complete up to offset %llu", w->path, strerror(-e),
+		    (unsigned long long)w->offset);
+}
+
+static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_ns)
+{
+	struct rec_file_hdr h = {
+		.major = REC_VERSION_MAJOR,
+		.minor = REC_VERSION_MINOR,
+		.hdr_size = sizeof(h),
+		.start_ns = start_ns,
+		.wall_offset_ns = wall_offset_ns,
+		.flags = w->o.flags,
+		.args_cap = w->o.args_cap,
+		.seq = w->seq,
+	};
+	struct iovec iov = { &h, sizeof(h) };
+	int r;
+
+	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
+	h.crc = crc(&h, offsetof(struct rec_file_hdr, crc));
+	r = write_all(w->fd, &iov, 1);
+	if (r < 0)
+		return write_failed(w, r);
+	w->offset = sizeof(h);
+	w->block_seq = 0;
+	return 0;
+}
+
+int rec_writer__flush(struct rec_writer *w)
+{
+	struct rec_block_hdr b = { .magic = REC_BLOCK_MAGIC };
+	uLongf zlen;
+	size_t need;
+	struct iovec iov[2];
+	int r;
+
+	if (w->err)
+		return w->err;
+	if (!w->raw_len)
+		return 0;
+	need = compressBound(w->raw_len);
+	if (need > w->z_cap) {
+		unsigned char *nz = realloc(w->z, need);
+
+		if (!nz)
+			return fail(w, -ENOMEM, "out of memory");
+		w->z = nz;
+		w->z_cap = need;
+	}
+	zlen = w->z_cap;
+	/* Level 1: events are repetitive enough that speed costs little size. */
+	if (compress2(w->z, &zlen, (const Bytef *)w->raw, w->raw_len, 1) != Z_OK)
+		return fail(w, -EIO, "compressing a block failed");
+	b.payload_len = zlen;
+	b.raw_len = w->raw_len;
+	b.nrecords = w->nrecords;
+	b.seq = w->block_seq;
+	b.payload_crc = crc(w->z, zlen);
+	b.hdr_crc = crc(&b, offsetof(struct rec_block_hdr, hdr_crc));
+	iov[0] = (struct iovec){ &b, sizeof(b) };
+	iov[1] = (struct iovec){ w->z, zlen };
+	/* One writev per block: a kill between blocks leaves the file whole. */
+	r = write_all(w->fd, iov, 2);
+	if (r < 0)
+		return write_failed(w, r);
+	w->offset += sizeof(b) + zlen;
+	w->block_seq++;
+	w->raw_len = 0;
+	w->nrecords = 0;
+	return 0;
+}
+
+/* Room for one record of body bytes; returns where the body goes, or NULL (error set). */
+static void *append(struct rec_writer *w, unsigned kind, size_t body)
+{
+	size_t size = sizeof(struct rec_hdr) + body, padded = ALIGN8(size);
+	struct rec_hdr *h;
+
+	if (w->err)
+		return NULL;
+	if (size > REC_RECORD_MAX) {
+		fail(w, -E2BIG, "a record of %zu bytes is larger than the format allows", size);
+		return NULL;
+	}
+	if (w->raw_len + padded > REC_BLOCK_TARGET && w->raw_len && rec_writer__flush(w) < 0)
+		return NULL;
+	if (w->raw_len + padded > w->raw_cap) {
+		size_t cap = w->raw_cap ? w->raw_cap : 64 << 10;
+		char *n;
+
+		while (cap < w->raw_len + padded)
+			cap *= 2;
+		n = realloc(w->raw, cap);
+		if (!n) {
+			fail(w, -ENOMEM, "out of memory");
+			return NULL;
+		}
+		w->raw = n;
+		w->raw_cap = cap;
+	}
+	h = (struct rec_hdr *)(w->raw + w->raw_len);
+	*h = (struct rec_hdr){ .size = size, .kind = kind };
+	memset((char *)h + size, 0, padded - size);
+	w->raw_len += padded;
+	w->nrecords++;
+	w->records++;
+	return h + 1;
+}
+
+static int add(struct rec_writer *w, unsigned kind, const void *body, size_t len)
+{
+	void *p = append(w, kind, len);
+
+	if (!p)
+		return w->err;
+	memcpy(p, body, len);
+	return 0;
+}
+
+static void add_meta(struct rec_writer *w, __u64 now)
+{
+	char buf[1024], host[256] = "";
+	struct utsname u;
+	size_t n = 0;
+
+	gethostname(host, sizeof(host) - 1);
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	memcpy(buf, &now, sizeof(now));
+	n = sizeof(now);
+	n += 1 + snprintf(buf + n, sizeof(buf) - n, "proclife=%s", PROCLIFE_VERSION);
+	if (n < sizeof(buf))
+		n += 1 + snprintf(buf + n, sizeof(buf) - n, "hostname=%s", host);
+	if (n < sizeof(buf))
+		n += 1 + snprintf(buf + n, sizeof(buf) - n, "kernel=%s", u.release);
+	if (n < sizeof(buf) && w->o.command)
+		n += 1 + snprintf(buf + n, sizeof(buf) - n, "command=%.900s", w->o.command);
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	add(w, REC_META, buf, n);
+}
+
+static int open_current(struct rec_writer *w, __u64 now, __s64 wall_offset_ns, bool force, char *err,
+			size_t errlen)
+{
+	int fd = create_file(w->path, force, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	w->fd = fd;
+	w->last_flush = now;
+	if (write_header(w, now, wall_offset_ns) < 0) {
+		snprintf(err, errlen, "%s", w->errmsg);
+		return w->err;
+	}
+	add_meta(w, now);
+	return 0;
+}
+
+int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall_offset_ns, struct rec_writer **out,
+		     char *err, size_t errlen)
+{
+	struct rec_writer *w = calloc(1, sizeof(*w));
+	int r;
+
+	if (!w || !(w->path = strdup(o->path))) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	w->o = *o;
+	w->o.path = w->path;
+	w->o.command = o->command ? strdup(o->command) : NULL;
+	w->fd = -1;
+	if (o->rotate_size && !w->o.rotate_count)
+		w->o.rotate_count = 10;
+	r = open_current(w, start_ns, wall_offset_ns, o->force, err, errlen);
+	if (r < 0) {
+		if (w->fd >= 0) {
+			close(w->fd);
+			unlink(w->path);
+		}
+		free(w->raw);
+		free((char *)w->o.command);
+		free(w->path);
+		free(w);
+		return r;
+	}
+	*out = w;
+	return 0;
+}
+
+int rec_writer__event(struct rec_writer *w, const void *rec, size_t size)
+{
+	return add(w, REC_EVENT, rec, size);
+}
+
+int rec_writer__snapshot(struct rec_writer *w, enum rec_snap_reason reason, __u64 ts, const struct proc_snapshot *v,
+			 size_t n)
+{
+	struct rec_snap_begin b = { .ts = ts, .reason = reason, .count = n };
+	struct rec_time e = { .ts = ts };
+
+	add(w, REC_SNAP_BEGIN, &b, sizeof(b));
+	for (size_t i = 0; i < n; i++) {
+		const struct proc_snapshot *s = &v[i];
+		__u32 cl = s->cmdline ? s->cmdline_len : 0;
+		struct rec_snap_proc *p;
+
+		if (cl > REC_RECORD_MAX - 1024) /* /proc cmdline is bounded far below; keep records small */
+			cl = REC_RECORD_MAX - 1024;
+		p = append(w, REC_SNAP_PROC, sizeof(*p) + cl);
+		if (!p)
+			return w->err;
+		*p = (struct rec_snap_proc){
+			.start_ns = s->start_ns,
+			.pid = s->pid,
+			.ppid = s->ppid,
+			.uid = s->uid,
+			.exit_code = s->exit_code,
+			.cmdline_len = cl,
+			.state = s->state,
+			.kthread = s->kthread,
+			.cmdline_truncated = s->cmdline_truncated || cl < s->cmdline_len,
+			.has_cmdline = s->cmdline != NULL,
+		};
+		memcpy(p->comm, s->comm, PL_COMM_LEN);
+		p->comm[PL_COMM_LEN - 1] = 0;
+		if (cl)
+			memcpy(p->cmdline, s->cmdline, cl);
+	}
+	return add(w, REC_SNAP_END, &e, sizeof(e));
+}
+
+int rec_writer__tick(struct rec_writer *w, __u64 ts)
+{
+	struct rec_time t = { .ts = ts };
+
+	return add(w, REC_TICK, &t, sizeof(t));
+}
+
+int rec_writer__lost(struct rec_writer *w, __u64 ts, unsigned type, __u64 count)
+{
+	struct rec_lost l = { .ts = ts, .count = count, .type = type };
+
+	return add(w, REC_LOST, &l, sizeof(l));
+}
+
+int rec_writer__run_start(struct rec_writer *w, __u64 ts, __u32 pid)
+{
+	struct rec_run_start s = { .ts = ts, .pid = pid };
+
+	return add(w, REC_RUN_START, &s, sizeof(s));
+}
+
+int rec_writer__run_end(struct rec_writer *w, const struct rec_run_end *e)
+{
+	return add(w, REC_RUN_END, e, sizeof(*e));
+}
+
+int rec_writer__maybe_flush(struct rec_writer *w, __u64 now)
+{
+	if (w->err)
+		return w->err;
+	if (now - w->last_flush < REC_FLUSH_NS)
+		return 0;
+	w->last_flush = now;
+	return rec_writer__flush(w);
+}
+
+bool rec_writer__rotate_due(const struct rec_writer *w)
+{
+	return !w->err && w->o.rotate_size && w->offset >= w->o.rotate_size;
+}
+
+static int end_file(struct rec_writer *w, __u64 now)
+{
+	struct rec_time t = { .ts = now };
+	int r;
+
+	add(w, REC_END, &t, sizeof(t));
+	r = rec_writer__flush(w);
+	if (close(w->fd) < 0 && !r)
+		r = fail(w, -errno, "closing %s: %s", w->path, strerror(errno));
+	w->fd = -1;
+	return r;
+}
+
+int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns)
+{
+	size_t n = strlen(w->path) + 16;
+	char *from = malloc(n), *to = malloc(n), err[256];
+	int r = end_file(w, now);
+
+	if (!from || !to) {
+		r = fail(w, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	/* path.(count-2) -> path.(count-1), ..., path -> path.1: the oldest falls off. */
+	for (unsigned i = w->o.rotate_count - 1; i >= 1; i--) {
+		snprintf(to, n, "%s.%u", w->path, i);
+		if (i == 1)
+			snprintf(from, n, "%s", w->path);
+		else
+			snprintf(from, n, "%s.%u", w->path, i - 1);
+		if (rename(from, to) < 0 && errno != ENOENT) {
+			r = fail(w, -errno, "rotating %s to %s: %s", from, to, strerror(errno));
+			goto out;
+		}
+	}
+	if (w->o.rotate_count <= 1)
+		unlink(w->path);
+	w->seq++;
+	r = open_current(w, now, wall_offset_ns, true, err, sizeof(err));
+	if (r < 0)
+		r = fail(w, r, "%s", err);
+out:
+	free(from);
+	free(to);
+	return r;
+}
+
+const char *rec_writer__error(const struct rec_writer *w)
+{
+	return w && w->err ? w->errmsg : NULL;
+}
+
+__u64 rec_writer__offset(const struct rec_writer *w)
+{
+	return w->offset;
+}
+
+__u64 rec_writer__records(const struct rec_writer *w)
+{
+	return w->records;
+}
+
+int rec_writer__close(struct rec_writer *w, __u64 now)
+{
+	int r;
+
+	if (!w)
+		return 0;
+	r = w->err;
+	if (w->fd >= 0)
+		r = end_file(w, now);
+	else if (!r)
+		r = w->err;
+	free(w->raw);
+	free(w->z);
+	free((char *)w->o.command);
+	free(w->path);
+	free(w);
+	return r;
+}
+
+/* ---------------------------------------------------------------- reader */
+
+struct rec_reader {
+	int fd;                 /* -1: reading mem */
+	const unsigned char *mem;
+	__u64 size;             /* of the file or buffer */
+	struct rec_file_hdr hdr;
+	__u64 offset;           /* next block */
+	__u64 block_seq;
+	__u64 block_off;        /* where the current block started */
+	unsigned char *raw;     /* the current block, inflated */
+	size_t raw_len, raw_cap, pos;
+	__u32 nrecords, rec_no;
+	unsigned char *z;
+	size_t z_cap;
+	bool complete, failed, torn;
+	__u64 stop_off;         /* where the damage is */
+	char err[256];
+};
+
+static int bad(struct rec_reader *r, __u64 off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	r->failed = true;
+	r->stop_off = off;
+	n = snprintf(r->err, sizeof(r->err), "offset %llu: ", (unsigned long long)off);
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+static int src_read(struct rec_reader *r, __u64 off, void *buf, size_t n)
+{
+	if (off > r->size || n > r->size - off)
+		return -ENODATA;
+	if (r->fd < 0) {
+		memcpy(buf, r->mem + off, n);
+		return 0;
+	}
+	while (n) {
+		ssize_t k = pread(r->fd, buf, n, off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			return -ENODATA;
+		buf = (char *)buf + k;
+		off += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int check_header(struct rec_reader *r, char *err, size_t errlen)
+{
+	struct rec_file_hdr *h = &r->hdr;
+	int e;
+
+	if (r->size < REC_MAGIC_LEN || src_read(r, 0, h->magic, REC_MAGIC_LEN) ||
+	    memcmp(h->magic, REC_MAGIC, REC_MAGIC_LEN)) {
+		snprintf(err, errlen, "offset 0: not a proclife recording (expected the magic \\x89PLREC\\r\\n)");
+		return -EBADMSG;
+	}
+	e = src_read(r, 0, h, sizeof(*h));
+	if (e == -ENODATA) {
+		snprintf(err, errlen, "offset %llu: file ends inside its %zu-byte header", (unsigned long long)r->size,
+			 sizeof(*h));
+		return -EBADMSG;
+	}
+	if (e < 0) {
+		snprintf(err, errlen, "offset 0: cannot read: %s", strerror(-e));
+		return e;
+	}
+	if (h->major != REC_VERSION_MAJOR) {
+		snprintf(err, errlen, "offset 8: format version %u.%u, this proclife reads version %u.x", h->major,
+			 h->minor, REC_VERSION_MAJOR);
+		return -EPROTONOSUPPORT;
+	}
+	if (h->crc != crc(h, offsetof(struct rec_file_hdr, crc))) {
+		snprintf(err, errlen, "offset 60: header CRC32 0x%08x, expected 0x%08x", crc(h, offsetof(struct rec_file_hdr, crc)),
+			 h->crc);
+		return -EBADMSG;
+	}
+	if (h->hdr_size < sizeof(*h) || h->hdr_size > 4096 || h->hdr_size > r->size) {
+		snprintf(err, errlen, "offset 12: header size %u, expected 64 to 4096 within the file", h->hdr_size);
+		return -EBADMSG;
+	}
+	r->offset = h->hdr_size;
+	return 0;
+}
+
+static int reader_new(struct rec_reader **out, int fd, const void *mem, __u64 size, char *err, size_t errlen)
+{
+	struct rec_reader *r = calloc(1, sizeof(*r));
+	int e;
+
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r->fd = fd;
+	r->mem = mem;
+	r->size = size;
+	e = check_header(r, err, errlen);
+	if (e < 0) {
+		r->fd = -1; /* the caller closes it */
+		rec_reader__free(r);
+		return e;
+	}
+	*out = r;
+	return 0;
+}
+
+int rec_reader__open(const char *path, struct rec_reader **out, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	if (fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	e = reader_new(out, fd, NULL, st.st_size, err, errlen);
+	if (e < 0)
+		close(fd);
+	return e;
+}
+
+int rec_reader__open_mem(const void *buf, size_t len, struct rec_reader **out, char *err, size_t errlen)
+{
+	return reader_new(out, -1, buf, len, err, errlen);
+}
+
+const struct rec_file_hdr *rec_reader__header(const struct rec_reader *r)
+{
+	return &r->hdr;
+}
+
+static int grow(unsigned char **p, size_t *cap, size_t n)
+{
+	unsigned char *q;
+
+	if (n <= *cap)
+		return 0;
+	q = realloc(*p, n);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* Loads the next block: 1, 0 at a clean end of file, or -EBADMSG. */
+static int next_block(struct rec_reader *r)
+{
+	struct rec_block_hdr b;
+	__u64 off = r->offset;
+	uLongf len;
+	int e;
+
+	if (off == r->size)
+		return 0;
+	e = src_read(r, off, &b, sizeof(b));
+	r->torn = e == -ENODATA;
+	if (e == -ENODATA)
+		return bad(r, off, "file ends inside a block header (%llu of %zu bytes): the recorder stopped mid-write",
+			   (unsigned long long)(r->size - off), sizeof(b));
+	if (e < 0)
+		return bad(r, off, "cannot read: %s", strerror(-e));
+	if (b.magic != REC_BLOCK_MAGIC)
+		return bad(r, off, "block %llu: expected the block magic PLBK", (unsigned long long)r->block_seq);
+	if (b.hdr_crc != crc(&b, offsetof(struct rec_block_hdr, hdr_crc)))
+		return bad(r, off, "block %llu: header CRC32 0x%08x, expected 0x%08x", (unsigned long long)r->block_seq,
+			   crc(&b, offsetof(struct rec_block_hdr, hdr_crc)), b.hdr_crc);
+	if (b.seq != r->block_seq)
+		return bad(r, off, "block number %llu, expected %llu", (unsigned long long)b.seq,
+			   (unsigned long long)r->block_seq);
+	if (b.raw_len == 0 || b.raw_len > REC_BLOCK_RAW_MAX || b.raw_len % 8)
+		return bad(r, off, "block %llu: %u uncompressed bytes, expected a multiple of 8 up to %u",
+			   (unsigned long long)r->block_seq, b.raw_len, REC_BLOCK_RAW_MAX);
+	if (b.payload_len == 0 || b.payload_len > compressBound(REC_BLOCK_RAW_MAX))
+		return bad(r, off, "block %llu: %u compressed bytes, expected 1 to %lu", (unsigned long long)r->block_seq,
+			   b.payload_len, compressBound(REC_BLOCK_RAW_MAX));
+	if (b.nrecords == 0 || b.nrecords > b.raw_len / 8)
+		return bad(r, off, "block %llu: %u records in %u bytes", (unsigned long long)r->block_seq, b.nrecords,
+			   b.raw_len);
+	r->torn = b.payload_len > r->size - off - sizeof(b);
+	if (r->torn)
+		return bad(r, off, "block %llu is cut short: %u payload bytes expected, %llu in the file (the recorder stopped mid-write)",
+			   (unsigned long long)r->block_seq, b.payload_len,
+			   (unsigned long long)(r->size - off - sizeof(b)));
+	if (grow(&r->z, &r->z_cap, b.payload_len) || grow(&r->raw, &r->raw_cap, b.raw_len))
+		return bad(r, off, "out of memory");
+	e = src_read(r, off + sizeof(b), r->z, b.payload_len);
+	if (e < 0)
+		return bad(r, off + sizeof(b), "cannot read: %s", strerror(-e));
+	if (crc(r->z, b.payload_len) != b.payload_crc)
+		return bad(r, off + sizeof(b), "block %llu: payload CRC32 0x%08x, expected 0x%08x",
+			   (unsigned long long)r->block_seq, crc(r->z, b.payload_len), b.payload_crc);
+	len = b.raw_len;
+	e = uncompress(r->raw, &len, r->z, b.payload_len);
+	if (e != Z_OK || len != b.raw_len)
+		return bad(r, off + sizeof(b), "block %llu: zlib data does not inflate to %u bytes (%s)",
+			   (unsigned long long)r->block_seq, b.raw_len, e == Z_OK ? "wrong size" : zError(e));
+	r->block_off = off;
+	r->offset = off + sizeof(b) + b.payload_len;
+	r->block_seq++;
+	r->raw_len = b.raw_len;
+	r->pos = 0;
+	r->nrecords = b.nrecords;
+	r->rec_no = 0;
+	return 1;
+}
+
+/* Checks a record's body for its kind; 0 or a reason. */
+static const char *check_body(unsigned kind, void *body, size_t len, __u64 *ts)
+{
+	size_t min[REC_KIND_MAX] = {
+		[REC_EVENT] = sizeof(struct pl_hdr),
+		[REC_SNAP_BEGIN] = sizeof(struct rec_snap_begin),
+		[REC_SNAP_PROC] = sizeof(struct rec_snap_proc),
+		[REC_SNAP_END] = sizeof(struct rec_time),
+		[REC_TICK] = sizeof(struct rec_time),
+		[REC_LOST] = sizeof(struct rec_lost),
+		[REC_META] = sizeof(__u64),
+		[REC_RUN_START] = sizeof(struct rec_run_start),
+		[REC_RUN_END] = sizeof(struct rec_run_end),
+		[REC_END] = sizeof(struct rec_time),
+	};
+
+	if (len < min[kind])
+		return "record too short for its kind";
+	switch (kind) {
+	case REC_EVENT:
+		if (event__check(body, len))
+			return "malformed event";
+		*ts = ((struct pl_hdr *)body)->ts;
+		return NULL;
+	case REC_SNAP_PROC: {
+		struct rec_snap_proc *p = body;
+
+		if (p->cmdline_len != len - sizeof(*p))
+			return "process entry's cmdline length does not match its record";
+		p->comm[PL_COMM_LEN - 1] = 0;
+		*ts = 0;
+		return NULL;
+	}
+	case REC_LOST:
+		if (((struct rec_lost *)body)->type == 0 || ((struct rec_lost *)body)->type >= PL_EV_MAX)
+			return "lost record for an unknown event type";
+		break;
+	case REC_META:
+		((char *)body)[len - 1] = 0;
+		break;
+	}
+	memcpy(ts, body, sizeof(*ts)); /* every other kind starts with its time */
+	return NULL;
+}
+
+int rec_reader__next(struct rec_reader *r, struct rec_item *it)
+{
+	for (;;) {
+		struct rec_hdr h;
+		const char *why;
+		size_t at;
+		int e;
+
+		if (r->failed)
+			return -EBADMSG;
+		if (r->pos >= r->raw_len) {
+			if (r->rec_no != r->nrecords)
+				return bad(r, r->block_off, "block %llu holds %u records, its header says %u",
+					   (unsigned long long)r->block_seq - 1, r->rec_no, r->nrecords);
+			e = next_block(r);
+			if (e <= 0)
+				return e;
+		}
+		at = r->pos;
+		memcpy(&h, r->raw + at, sizeof(h));
+		if (h.size < sizeof(h) || h.size > r->raw_len - at || h.size > REC_RECORD_MAX)
+			return bad(r, r->block_off, "block %llu, byte %zu: record size %u, expected %zu to %zu",
+				   (unsigned long long)r->block_seq - 1, at, h.size, sizeof(h),
+				   r->raw_len - at < REC_RECORD_MAX ? r->raw_len - at : (size_t)REC_RECORD_MAX);
+		r->pos = at + ALIGN8(h.size);
+		r->rec_no++;
+		if (r->rec_no > r->nrecords)
+			return bad(r, r->block_off, "block %llu holds more records than its header's %u",
+				   (unsigned long long)r->block_seq - 1, r->nrecords);
+		if (h.kind == 0 || h.kind >= REC_KIND_MAX)
+			continue; /* a newer minor version's kind: skip it */
+		if (r->complete)
+			return bad(r, r->block_off, "block %llu, byte %zu: a record after the end mark",
+				   (unsigned long long)r->block_seq - 1, at);
+		it->kind = h.kind;
+		it->body = r->raw + at + sizeof(h);
+		it->len = h.size - sizeof(h);
+		why = check_body(h.kind, r->raw + at + sizeof(h), it->len, &it->ts);
+		if (why)
+			return bad(r, r->block_off, "block %llu, byte %zu: %s", (unsigned long long)r->block_seq - 1, at,
+				   why);
+		if (h.kind == REC_END)
+			r->complete = true;
+		return 1;
+	}
+}
+
+const char *rec_reader__error(const struct rec_reader *r)
+{
+	return r->failed ? r->err : NULL;
+}
+
+bool rec_reader__complete(const struct rec_reader *r)
+{
+	return r->complete;
+}
+
+__u64 rec_reader__offset(const struct rec_reader *r)
+{
+	return r->failed ? r->stop_off : r->offset;
+}
+
+bool rec_reader__torn(const struct rec_reader *r)
+{
+	return r->failed && r->torn;
+}
+
+void rec_snap_proc__decode(const struct rec_snap_proc *p, size_t len, struct proc_snapshot *s)
+{
+	*s = (struct proc_snapshot){
+		.start_ns = p->start_ns,
+		.pid = p->pid,
+		.ppid = p->ppid,
+		.uid = p->uid,
+		.exit_code = p->exit_code,
+		.cmdline = p->has_cmdline ? (char *)p->cmdline : NULL,
+		.cmdline_len = p->has_cmdline ? p->cmdline_len : 0,
+		.cmdline_truncated = p->cmdline_truncated,
+		.state = p->state,
+		.kthread = p->kthread,
+	};
+	memcpy(s->comm, p->comm, PL_COMM_LEN);
+}
+
+void rec_reader__free(struct rec_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->raw);
+	free(r->z);
+	free(r);
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Recordings: what proclife saw, written to a file and read back later
+ * (`-w FILE` / `-r FILE`). The format is documented in docs/RECORDING.md;
+ * the structs below are its on-disk layout (little-endian, fixed widths,
+ * every struct a multiple of 8 bytes).
+ *
+ * A file is a 64-byte header, then blocks. A block is a 32-byte header
+ * with its own CRC32 and the CRC32 of its payload, then the payload: a
+ * zlib stream of records. Each block stands alone, so a recorder killed
+ * mid-write leaves every block before the torn one readable. Records are
+ * 8-byte aligned: a struct rec_hdr, then the kind's body.
+ *
+ * The reader trusts nothing: every length is checked against what is there
+ * and against fixed limits before anything is allocated or read, and it
+ * stops at the first damage with the file offset and what it expected.
+ */
+#ifndef PROCLIFE_RECORDING_H
+#define PROCLIFE_RECORDING_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proclife.h"
+
+#define REC_MAGIC "\x89PLREC\r\n" /* 8 bytes: binary, and breaks under text-mode copies */
+#define REC_MAGIC_LEN 8
+#define REC_VERSION_MAJOR 1       /* a reader refuses another major */
+#define REC_VERSION_MINOR 0       /* a newer minor only adds record kinds: skipped */
+#define REC_BLOCK_MAGIC 0x4b424c50u /* "PLBK" */
+
+/* Reader limits: anything larger is damage, not data. */
+#define REC_BLOCK_RAW_MAX (4u << 20)        /* uncompressed bytes in one block */
+#define REC_RECORD_MAX (128u << 10)         /* one record */
+#define REC_SNAPSHOT_MAX 4194304u           /* processes in one snapshot (PID_MAX_LIMIT) */
+
+/* The writer closes a block at this many raw bytes, or after REC_FLUSH_NS. */
+#define REC_BLOCK_TARGET (256u << 10)
+#define REC_FLUSH_NS 1000000000ull
+
+/* rec_file_hdr.flags */
+#define REC_F_FOLLOW  (1u << 0) /* only a followed process tree (proclife run), not the whole system */
+#define REC_F_THREADS (1u << 1) /* thread creations and exits are included */
+
+struct rec_file_hdr {
+	char magic[REC_MAGIC_LEN];
+	__u16 major, minor;
+	__u32 hdr_size;        /* 64; a newer minor may grow it */
+	__u64 start_ns;        /* CLOCK_BOOTTIME when recording began */
+	__s64 wall_offset_ns;  /* CLOCK_REALTIME - CLOCK_BOOTTIME then: event times to wall clock */
+	__u32 flags;           /* REC_F_* */
+	__u32 args_cap;        /* --arg-bytes of the recorder */
+	__u32 seq;             /* 0, then 1, 2 ... for each rotation */
+	__u32 _reserved[4];
+	__u32 crc;             /* CRC32 of the 60 bytes before it */
+};
+
+struct rec_block_hdr {
+	__u32 magic;           /* REC_BLOCK_MAGIC */
+	__u32 payload_len;     /* compressed bytes that follow */
+	__u32 raw_len;         /* bytes once inflated, <= REC_BLOCK_RAW_MAX */
+	__u32 nrecords;
+	__u64 seq;             /* 0, 1, 2 ... within the file */
+	__u32 payload_crc;     /* CRC32 of the compressed payload */
+	__u32 hdr_crc;         /* CRC32 of the 28 bytes before it */
+};
+
+enum rec_kind {
+	REC_EVENT = 1,   /* a kernel record, exactly as the ring buffer gave it */
+	REC_SNAP_BEGIN,  /* a /proc scan follows: rec_snap_begin */
+	REC_SNAP_PROC,   /* one process of the scan */
+	REC_SNAP_END,    /* the scan is complete: the model reconciles with it here */
+	REC_TICK,        /* time passed (the live model's timers ran): rec_time */
+	REC_LOST,        /* the kernel dropped events */
+	REC_META,        /* key=value strings about the recording */
+	REC_RUN_START,   /* proclife run: the command's pid */
+	REC_RUN_END,     /* proclife run: the command's status */
+	REC_END,         /* the recorder closed the file cleanly */
+	REC_KIND_MAX,
+};
+
+struct rec_hdr {
+	__u32 size;      /* header + body, unpadded; the next record starts at the next multiple of 8 */
+	__u16 kind;      /* enum rec_kind */
+	__u16 _pad;
+};
+
+/* REC_TICK, REC_END */
+struct rec_time {
+	__u64 ts;
+};
+
+enum rec_snap_reason {
+	REC_SNAP_START = 0,  /* the bootstrap scan */
+	REC_SNAP_RESYNC,     /* after lost events */
+	REC_SNAP_ROTATE,     /* the bootstrap of a rotated file */
+	REC_SNAP_FINAL,      /* proclife run: what is left at the end (not applied to the model) */
+};
+
+struct rec_snap_begin {
+	__u64 ts;
+	__u32 reason;    /* enum rec_snap_reason */
+	__u32 count;     /* processes that follow (informative) */
+};
+
+struct rec_snap_proc {
+	__u64 start_ns;
+	__u32 pid, ppid, uid;
+	__u32 exit_code;
+	__u32 cmdline_len;  /* bytes of cmdline[], NUL-separated argv */
+	__u8 state;         /* /proc stat field 3 */
+	__u8 kthread;
+	__u8 cmdline_truncated;
+	__u8 has_cmdline;   /* 0: none (kernel threads, zombies) */
+	char comm[PL_COMM_LEN];
+	char cmdline[];
+};
+
+struct rec_lost {
+	__u64 ts;
+	__u64 count;
+	__u32 type;      /* enum pl_event_type */
+	__u32 _pad;
+};
+
+struct rec_run_start {
+	__u64 ts;
+	__u32 pid;
+	__u32 _pad;
+};
+
+struct rec_run_end {
+	__u64 ts;
+	__u32 pid;
+	__s32 exit_code;  /* what proclife run exited with */
+	__u32 status;     /* the wait status */
+	__u32 _pad;
+	__u64 lost;
+};
+
+/* ---- writing ---- */
+
+struct rec_writer_opts {
+	const char *path;
+	bool force;            /* replace an existing file (never through a symlink) */
+	__u64 rotate_size;     /* 0: never rotate; else start a new file past this many bytes */
+	unsigned rotate_count; /* files kept: path, path.1 ... path.(count-1) */
+	__u32 flags;           /* REC_F_* */
+	__u32 args_cap;
+	const char *command;   /* for the META record: how proclife was started */
+};
+
+struct proc_snapshot;
+struct rec_writer;
+
+/* Creates path (mode 0600) and writes its header. 0, or -errno with a one-line reason. */
+int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall_offset_ns, struct rec_writer **out,
+		     char *err, size_t errlen);
+/*
+ * Appending. Each returns 0, or -errno once the recording has failed (the
+ * file is then cut back to its last complete block and rec_writer__error()
+ * says why); later calls do nothing and return the same error.
+ */
+int rec_writer__event(struct rec_writer *w, const void *rec, size_t size);
+int rec_writer__snapshot(struct rec_writer *w, enum rec_snap_reason reason, __u64 ts, const struct proc_snapshot *v,
+			 size_t n);
+int rec_writer__tick(struct rec_writer *w, __u64 ts);
+int rec_writer__lost(struct rec_writer *w, __u64 ts, unsigned type, __u64 count);
+int rec_writer__run_start(struct rec_writer *w, __u64 ts, __u32 pid);
+int rec_writer__run_end(struct rec_writer *w, const struct rec_run_end *e);
+/* Write out the pending block if REC_FLUSH_NS passed since the last (now: CLOCK_BOOTTIME). */
+int rec_writer__maybe_flush(struct rec_writer *w, __u64 now);
+int rec_writer__flush(struct rec_writer *w);
+/* Past --rotate-size: the caller should rotate now. */
+bool rec_writer__rotate_due(const struct rec_writer *w);
+/* Ends this file, shifts path -> path.1 ..., opens a new path; then give it a snapshot. */
+int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns);
+const char *rec_writer__error(const struct rec_writer *w);
+/* Bytes written to the current file so far; records written in all files. */
+__u64 rec_writer__offset(const struct rec_writer *w);
+__u64 rec_writer__records(const struct rec_writer *w);
+/* Writes the end mark, flushes, closes. 0 or the recording's error. Accepts NULL. */
+int rec_writer__close(struct rec_writer *w, __u64 now);
+
+/* ---- reading ---- */
+
+struct rec_item {
+	unsigned kind;      /* enum rec_kind */
+	const void *body;   /* checked: for REC_EVENT, passes event__check() */
+	size_t len;         /* body bytes */
+	__u64 ts;           /* the record's time (0 for REC_SNAP_PROC, REC_META) */
+};
+
+struct rec_reader;
+
+/* Opens and checks the header. 0, or -errno with "offset N: ..." in err. */
+int rec_reader__open(const char *path, struct rec_reader **out, char *err, size_t errlen);
+/* The same over a buffer (fuzzing, tests); buf must outlive the reader. */
+int rec_reader__open_mem(const void *buf, size_t len, struct rec_reader **out, char *err, size_t errlen);
+const struct rec_file_hdr *rec_reader__header(const struct rec_reader *r);
+/*
+ * The next record: 1 with *it set (valid until the next call), 0 at the end
+ * of the file, or -EBADMSG at damage: rec_reader__error() then says where
+ * and what (e.g. "offset 4160: block 3: payload CRC32 0x1234abcd, expected
+ * 0x89ab0123"), and everything before it was good.
+ */
+int rec_reader__next(struct rec_reader *r, struct rec_item *it);
+/* Why reading stopped early, or NULL. */
+const char *rec_reader__error(const struct rec_reader *r);
+/* The file ended with the recorder's end mark (it was closed cleanly). */
+bool rec_reader__complete(const struct rec_reader *r);
+/* Where reading stopped: the end of the file, or the offset of the damage. */
+__u64 rec_reader__offset(const struct rec_reader *r);
+/* Reading stopped because the file ends mid-block (a recorder killed mid-write), not corruption. */
+bool rec_reader__torn(const struct rec_reader *r);
+/* A REC_SNAP_PROC body as a proc_snapshot (cmdline points into the record). */
+void rec_snap_proc__decode(const struct rec_snap_proc *p, size_t len, struct proc_snapshot *s);
+void rec_reader__free(struct rec_reader *r);
+
+#endif
