@@ -19,6 +19,8 @@
 
 struct snapshot_opts {
 	bool json;
+	const char *read; /* -r FILE: from a recording */
+	const char *at;   /* --at TIME: as it was then (with -r) */
 	__u32 pid;
 	__u64 every_ns;   /* > 0: keep the model live, print every this often */
 	unsigned count;   /* with every_ns: stop after this many prints (0: until Ctrl-C) */
@@ -37,6 +39,8 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "every", required_argument, NULL, 'e' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "at", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -46,7 +50,7 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 	*o = (struct snapshot_opts){};
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":je:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":je:n:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -66,6 +70,12 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 				return -EINVAL;
 			}
 			break;
+		case 'r':
+			o->read = optarg;
+			break;
+		case 'a':
+			o->at = optarg;
+			break;
 		case ':':
 			fprintf(stderr, "proclife %s: option '%.32s' needs a value\n", argv[0], argv[optind - 1]);
 			return -EINVAL;
@@ -78,7 +88,10 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 				       "Processes that exited and were not reaped, and the parent not reaping them.\n");
 			printf("  -j, --json        JSON (schema: README.md), one document per print\n"
 			       "  -e, --every SEC   keep following, print every SEC seconds (Ctrl-C stops)\n"
-			       "  -n, --count N     with --every: stop after N prints\n");
+			       "  -n, --count N     with --every: stop after N prints\n"
+			       "  -r, --read FILE   from a recording (proclife record -w FILE): as it was at its end\n"
+			       "      --at TIME     with -r: as it was at TIME: +SEC from the start (s, m, h),\n"
+			       "                    @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS[.frac] (local)\n");
 			return 1;
 		default:
 			fprintf(stderr, "proclife %s: unknown option '%.32s' (try 'proclife %s --help')\n", argv[0],
@@ -105,6 +118,14 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		fprintf(stderr, "proclife %s: --count goes with --every\n", argv[0]);
 		return -EINVAL;
 	}
+	if (o->at && !o->read) {
+		fprintf(stderr, "proclife %s: --at goes with --read FILE (a recording)\n", argv[0]);
+		return -EINVAL;
+	}
+	if (o->read && o->every_ns) {
+		fprintf(stderr, "proclife %s: --every is for live following, not with --read\n", argv[0]);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -127,10 +148,50 @@ static int snapshot(struct live **l)
 	return 0;
 }
 
+/* From a recording: the model as it was at --at, or at the recording's end. 0, 1 (damage, said), or -errno. */
+static int replay(const struct snapshot_opts *o, struct live **l)
+{
+	struct live_config cfg = { .model = true, .replay = o->read };
+	const struct rec_file_hdr *h;
+	char msg[320], when[WALLCLOCK_RFC3339_MAX];
+	__u64 at;
+	int r;
+
+	r = live__new(&cfg, l, msg, sizeof(msg));
+	if (r < 0) {
+		fprintf(stderr, "proclife: %s\n", msg);
+		return r;
+	}
+	if (!o->at) {
+		while (!live__done(*l))
+			live__poll(*l, 0);
+	} else {
+		h = live__recording(*l);
+		r = parse_instant(o->at, h->start_ns, h->wall_offset_ns, &at);
+		if (r < 0) {
+			fprintf(stderr, "proclife: --at needs +SEC, @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS, not '%.40s'\n",
+				o->at);
+			return -EINVAL;
+		}
+		wallclock__rfc3339(live__wallclock(*l), h->start_ns, when, sizeof(when));
+		if (at < h->start_ns) {
+			fprintf(stderr, "proclife: --at %.40s is before the recording starts (%s)\n", o->at, when);
+			return -ERANGE;
+		}
+		live__replay_until(*l, at);
+		if (live__done(*l) && at > live__time(*l)) {
+			wallclock__rfc3339(live__wallclock(*l), live__time(*l), when, sizeof(when));
+			fprintf(stderr, "proclife: --at %.40s is after the recording ends (%s)\n", o->at, when);
+			return -ERANGE;
+		}
+	}
+	return live__replay_result(*l) < 0;
+}
+
 static int print(struct outbuf *ob, const struct snapshot_opts *o, bool tree, struct live *l,
 		 const struct wallclock *wc)
 {
-	struct view_ctx v = { .m = live__model(l), .wc = wc, .now = live__now() };
+	struct view_ctx v = { .m = live__model(l), .wc = wc, .now = live__time(l) };
 	const struct proc *root = NULL;
 
 	if (o->pid) {
@@ -155,7 +216,6 @@ static int run(int argc, char **argv, bool tree)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct snapshot_opts o;
-	struct wallclock wc;
 	struct outbuf ob = {};
 	struct live *l = NULL;
 	unsigned printed = 0;
@@ -170,13 +230,19 @@ static int run(int argc, char **argv, bool tree)
 		sigaction(SIGTERM, &sa, NULL);
 		signal(SIGPIPE, SIG_IGN);
 	}
-	if (snapshot(&l) < 0)
+	if (o.read) {
+		r = replay(&o, &l);
+		if (r < 0) {
+			ret = r == -EINVAL ? 2 : 1;
+			goto cleanup;
+		}
+	} else if (snapshot(&l) < 0) {
 		return 1;
-	wallclock__init(&wc);
+	}
 	if (outbuf__init(&ob, STDOUT_FILENO, 1 << 20) < 0)
 		goto cleanup;
 	if (!o.every_ns) {
-		ret = print(&ob, &o, tree, l, &wc) < 0 ? 1 : 0;
+		ret = print(&ob, &o, tree, l, live__wallclock(l)) < 0 || (o.read && r) ? 1 : 0;
 		goto cleanup;
 	}
 	fprintf(stderr, "proclife: following, a %s every %.3g s, Ctrl-C to stop\n", tree ? "tree" : "zombie list",
@@ -185,7 +251,7 @@ static int run(int argc, char **argv, bool tree)
 		__u64 now = live__now();
 
 		if (now >= next) {
-			if (print(&ob, &o, tree, l, &wc) < 0)
+			if (print(&ob, &o, tree, l, live__wallclock(l)) < 0)
 				goto cleanup;
 			next += o.every_ns;
 			if (o.count && ++printed >= o.count)

@@ -384,7 +384,8 @@ int live__replay_until(struct live *l, __u64 ts)
 	do
 		r = replay_poll(l, ts, REPLAY_BATCH);
 	while (r > 0);
-	if (ts > l->now)
+	/* Ended before ts: the time stays at the recording's end (callers can tell). */
+	if (!l->done && ts > l->now)
 		l->now = ts;
 	if (l->model)
 		model__tick(l->model, l->now);
@@ -411,6 +412,8 @@ int live__replay_result(const struct live *l)
 	const char *name = l->cfg.replay ? l->cfg.replay : "recording";
 	const char *e = rec_reader__error(l->rd);
 
+	if (!l->done) /* stopped early on purpose (--at): what lies beyond is not our business */
+		return 0;
 	if (l->replay_err[0]) {
 		fprintf(stderr, "proclife: %s: %s; replayed up to there\n", name, l->replay_err);
 		return -EBADMSG;
