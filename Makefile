@@ -72,6 +72,33 @@ test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(BENCH_TOOLS)
 bench: $(BUILD)/proclife $(BENCH_TOOLS)
 	@tools/bench.py
 
+# libFuzzer on the recording reader and the replay path, under ASan and UBSan:
+# user/*.c again, built by clang with the sanitizers into $(FUZZ_DIR) (the
+# objects above are gcc's, uninstrumented). `make fuzz FUZZ_SECONDS=N` runs it;
+# new inputs go to $(FUZZ_DIR)/corpus, crashes to $(FUZZ_DIR)/artifacts/.
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SECONDS := 300
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -MMD -MP \
+                -fsanitize=fuzzer-no-link $(FUZZ_SAN) -Iinclude -Iuser -I$(BUILD) -Itests
+FUZZ_LDLIBS  := -lbpf -lelf -lz -lncursesw -ltinfo
+FUZZ_TARGET  := $(FUZZ_DIR)/fuzz_recording
+FUZZ_CORPORA := tests/fuzz/corpus tests/fuzz/damaged
+FUZZ_FLAGS   := -close_fd_mask=2 -timeout=10 -dict=tests/fuzz/recording.dict -artifact_prefix=$(FUZZ_DIR)/artifacts/
+
+.PHONY: fuzz
+
+$(FUZZ_DIR)/%.o: %.c | deps $(SKEL)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_TARGET): $(LIB_SRCS:%.c=$(FUZZ_DIR)/%.o) $(FUZZ_DIR)/tests/fuzz/fuzz_recording.o
+	$(CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LDLIBS)
+
+fuzz: $(FUZZ_TARGET)
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
+	$(FUZZ_TARGET) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_DIR)/corpus $(FUZZ_CORPORA)
+
 vmlinux: | deps
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 

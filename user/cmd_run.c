@@ -26,6 +26,7 @@
 #define NGROUPS_MAX_LOCAL 256
 #include "live.h"
 #include "options.h"
+#include "procfs.h"
 #include "run_summary.h"
 #include "writer.h"
 
@@ -37,6 +38,9 @@ struct run_opts {
 	__u64 follow_leftovers_ns;
 	__u32 args_cap;
 	char **cmd;
+	struct rec_cli rec;
+	int argc;     /* of run's own arguments, for the recording's META */
+	char **argv;
 };
 
 struct run {
@@ -45,6 +49,9 @@ struct run {
 	struct outbuf ob;
 	struct wallclock wc;
 	bool print;
+	/* replay: what the recording says of the end */
+	bool ended;
+	struct rec_run_end end;
 };
 
 static volatile sig_atomic_t forward_sig;
@@ -67,8 +74,11 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 static void usage(void)
 {
 	printf("Usage: proclife run [OPTIONS] -- CMD [ARGS...]\n"
+	       "       proclife run -r FILE [-q] [-j] [-o FILE] [--summary-json FILE]\n"
 	       "Run CMD, follow everything it starts, then summarize what ran and what was left behind.\n"
 	       "Exits with CMD's status (128+N if a signal N killed it).\n"
+	       "  -w, --write FILE         also record it all to FILE (mode 0600; --force replaces FILE)\n"
+	       "  -r, --read FILE          the events and summary of a run recorded with -w, replayed\n"
 	       "  -o, --output FILE        events to FILE (mode 0600) instead of stderr\n"
 	       "  -q, --quiet              no events, only the summary\n"
 	       "  -j, --json               events as JSON lines\n"
@@ -91,16 +101,25 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "follow-leftovers", required_argument, NULL, OPT_LEFTOVERS },
 		{ "arg-bytes", required_argument, NULL, OPT_ARGS },
 		{ "help", no_argument, NULL, 'h' },
+		REC_CLI_READ_OPTS,
+		REC_CLI_WRITE_OPTS,
 		{}
 	};
-	char *end;
-	int c;
+	char *end, err[256];
+	int c, r;
 
 	*o = (struct run_opts){ .args_cap = PL_ARGS_DEFAULT };
 	optind = 0;
 	opterr = 0;
 	/* "+": stop at the first non-option, CMD's own options are its own. */
-	while ((c = getopt_long(argc, argv, "+:o:qjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:qjhr:w:", longopts, NULL)) != -1) {
+		r = rec_cli__option(&o->rec, c, optarg, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "proclife run: %s\n", err);
+			return r;
+		}
+		if (r)
+			continue;
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -146,11 +165,24 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			return -EINVAL;
 		}
 	}
+	if (rec_cli__check(&o->rec, err, sizeof(err))) {
+		fprintf(stderr, "proclife run: %s\n", err);
+		return -EINVAL;
+	}
+	if (o->rec.read) {
+		if (optind < argc) {
+			fprintf(stderr, "proclife run: --read replays a recorded run: no command goes with it\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (optind >= argc) {
 		fprintf(stderr, "proclife run: no command given (usage: proclife run [OPTIONS] -- CMD [ARGS...])\n");
 		return -EINVAL;
 	}
 	o->cmd = argv + optind;
+	o->argc = optind;
+	o->argv = argv;
 	return 0;
 }
 
@@ -249,7 +281,7 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 		r->writer.lost(&r->writer, type, count, now);
 }
 
-static int write_summary_json(const char *path, const struct run *r, int status, __u64 lost)
+static int write_summary_json(const char *path, const struct run *r, __u64 now, int status, __u64 lost)
 {
 	struct outbuf ob;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), ret;
@@ -257,11 +289,139 @@ static int write_summary_json(const char *path, const struct run *r, int status,
 	if (fd < 0)
 		return -errno;
 	outbuf__init(&ob, fd, 1 << 16);
-	run_summary__json(&r->sum, &ob, &r->wc, live__now(), "/proc", status, lost);
+	run_summary__json(&r->sum, &ob, &r->wc, now, "/proc", status, lost);
 	ret = outbuf__flush(&ob);
 	outbuf__free(&ob);
 	close(fd);
 	return ret;
+}
+
+static void on_item(void *ctx, const struct rec_item *it)
+{
+	struct run *r = ctx;
+
+	if (it->kind == REC_RUN_START) {
+		r->sum.root_pid = ((const struct rec_run_start *)it->body)->pid;
+	} else if (it->kind == REC_RUN_END) {
+		memcpy(&r->end, it->body, sizeof(r->end));
+		r->ended = true;
+	}
+}
+
+/* The final scan of the recording: what was left (live__snapshot() holds it at this item). */
+static struct live *replaying;
+
+static void on_replay_item(void *ctx, const struct rec_item *it)
+{
+	struct run *r = ctx;
+	size_t n;
+
+	if (it->kind == REC_SNAP_END) {
+		/* Only the scan taken when the command ended says what was left. */
+		if (r->ended && replaying) {
+			const struct proc_snapshot *v = live__snapshot(replaying, &n);
+
+			if (run_summary__set_final(&r->sum, v, n) < 0)
+				fprintf(stderr, "proclife run: out of memory\n");
+		}
+		return;
+	}
+	on_item(ctx, it);
+}
+
+/* The summary, as a live run prints it at its end. */
+static void print_summary(struct run *run, int fd, __u64 now, __u64 lost)
+{
+	struct outbuf sob = {};
+
+	outbuf__init(&sob, fd, 1 << 16);
+	run_summary__text(&run->sum, &sob, &run->wc, now, "/proc");
+	if (lost)
+		outbuf__printf(&sob, "(%llu events lost: this summary may be incomplete)\n", (unsigned long long)lost);
+	outbuf__flush(&sob);
+	outbuf__free(&sob);
+}
+
+static int replay_main(const struct run_opts *o)
+{
+	struct live_config cfg = { .record = on_record, .lost = on_lost, .item = on_replay_item, .replay = o->rec.read };
+	int out_fd = STDOUT_FILENO, ret = 1, r;
+	struct live *l = NULL;
+	struct run run = {};
+	char msg[320];
+
+	if (o->output) {
+		out_fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (out_fd < 0) {
+			fprintf(stderr, "proclife run: cannot open %s: %s\n", o->output, strerror(errno));
+			return 1;
+		}
+	}
+	run_summary__init(&run.sum, 0);
+	run.print = !o->quiet;
+	outbuf__init(&run.ob, out_fd, 1 << 20);
+	cfg.ctx = &run;
+	r = live__new(&cfg, &l, msg, sizeof(msg));
+	if (r < 0) {
+		fprintf(stderr, "proclife: %s\n", msg);
+		goto cleanup;
+	}
+	replaying = l;
+	run.wc = *live__wallclock(l);
+	if (o->json)
+		writer__init_json(&run.writer, &run.ob, &run.wc);
+	else
+		writer__init_text(&run.writer, &run.ob, &run.wc);
+	if (!(live__recording(l)->flags & REC_F_FOLLOW) && !run.sum.root_pid) {
+		fprintf(stderr, "proclife run: %s was not recorded by proclife run -w\n", o->rec.read);
+		goto cleanup;
+	}
+	if (run.print)
+		run.writer.header(&run.writer);
+	while (!live__done(l)) {
+		live__poll(l, 0);
+		outbuf__flush(&run.ob);
+	}
+	r = live__replay_result(l);
+	if (!run.ended)
+		fprintf(stderr, "proclife run: the recording ends before the command did: a partial summary\n");
+	print_summary(&run, STDOUT_FILENO, run.ended ? run.end.ts : live__time(l), run.end.lost);
+	if (o->summary_json) {
+		int e = write_summary_json(o->summary_json, &run, run.ended ? run.end.ts : live__time(l),
+					   run.end.exit_code, run.end.lost);
+
+		if (e < 0)
+			fprintf(stderr, "proclife run: cannot write %s: %s\n", o->summary_json, strerror(-e));
+	}
+	/* The command's status, as the recorded run exited with it. */
+	ret = r < 0 ? 1 : run.ended ? run.end.exit_code : 1;
+cleanup:
+	live__free(l);
+	run_summary__free(&run.sum);
+	outbuf__free(&run.ob);
+	if (out_fd != STDOUT_FILENO)
+		close(out_fd);
+	return ret;
+}
+
+/* Recording: what is left of the command now goes into the file (and judges the summary). */
+static void record_end(struct live *l, struct run *run, __u64 now, int exit_code, int status, __u64 lost)
+{
+	struct rec_writer *w = live__recorder(l);
+	struct proc_snapshot *snap = NULL;
+	long n = procfs__scan("/proc", &snap);
+	struct rec_run_end e = { .ts = now, .pid = run->sum.root_pid, .exit_code = exit_code, .status = status,
+				 .lost = lost };
+
+	int r = n >= 0 ? run_summary__set_final(&run->sum, snap, n) : (int)n;
+
+	procfs__free(snap, n > 0 ? n : 0);
+	if (!w)
+		return;
+	/* The end, then the scan: a replay takes the scan that follows the end as what was left. */
+	rec_writer__run_end(w, &e);
+	if (r == 0)
+		rec_writer__snapshot(w, REC_SNAP_FINAL, now, run->sum.final, run->sum.nfinal);
 }
 
 int run__main(int argc, char **argv)
@@ -270,17 +430,19 @@ int run__main(int argc, char **argv)
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
 	struct passwd pw_buf, *pw = NULL;
 	int go[2] = { -1, -1 }, err[2] = { -1, -1 }, out_fd = STDERR_FILENO, status = 0, exit_code = 1, r;
-	char msg[256], user[256];
+	char msg[256], user[256], cmdline[1024];
+	struct rec_writer_opts ro;
 	struct run_opts o;
 	struct live *l = NULL;
 	struct run run = {};
-	struct outbuf sob = {};
-	__u64 lost = 0;
+	__u64 lost = 0, now;
 	pid_t pid;
 
 	r = parse(argc, argv, &o);
 	if (r)
 		return r > 0 ? 0 : 2;
+	if (o.rec.read)
+		return replay_main(&o);
 	r = lookup_user(o.user, &pw_buf, user, sizeof(user));
 	if (r < 0) {
 		fprintf(stderr, "proclife run: --user: no such user '%.32s'\n", o.user ? o.user : getenv("SUDO_USER"));
@@ -333,9 +495,18 @@ int run__main(int argc, char **argv)
 		writer__init_text(&run.writer, &run.ob, &run.wc);
 	cfg.ctx = &run;
 	cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .args_cap = o.args_cap, .follow = true };
+	if (o.rec.write) {
+		rec_cli__writer_opts(&o.rec, argc - 1, argv + 1, REC_F_FOLLOW, o.args_cap,
+				     &ro, cmdline, sizeof(cmdline));
+		cfg.record_to = &ro;
+	}
 	r = live__new(&cfg, &l, msg, sizeof(msg));
-	if (r == 0)
+	if (r == 0) {
+		run.wc = *live__wallclock(l); /* the recording's clock too */
 		r = live__follow(l, pid);
+	}
+	if (r == 0 && live__recorder(l))
+		rec_writer__run_start(live__recorder(l), live__now(), pid);
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", r == -1 ? msg : msg[0] ? msg : strerror(-r));
 		kill(pid, SIGKILL);
@@ -383,13 +554,12 @@ int run__main(int argc, char **argv)
 		lost += live__lost(l)[i];
 	exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
-	outbuf__init(&sob, STDERR_FILENO, 1 << 16);
-	run_summary__text(&run.sum, &sob, &run.wc, live__now(), "/proc");
-	if (lost)
-		outbuf__printf(&sob, "(%llu events lost: this summary may be incomplete)\n", (unsigned long long)lost);
-	outbuf__flush(&sob);
+	now = live__now();
+	/* What is left is judged from one scan, the one a recording keeps: live and replay agree. */
+	record_end(l, &run, now, exit_code, status, lost);
+	print_summary(&run, STDERR_FILENO, now, lost);
 	if (o.summary_json) {
-		r = write_summary_json(o.summary_json, &run, exit_code, lost);
+		r = write_summary_json(o.summary_json, &run, now, exit_code, lost);
 		if (r < 0)
 			fprintf(stderr, "proclife run: cannot write %s: %s\n", o.summary_json, strerror(-r));
 	}
@@ -398,7 +568,6 @@ cleanup:
 	live__free(l);
 	run_summary__free(&run.sum);
 	outbuf__free(&run.ob);
-	outbuf__free(&sob);
 	if (go[1] >= 0)
 		close(go[1]);
 	if (err[0] >= 0)

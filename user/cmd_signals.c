@@ -37,6 +37,7 @@ struct signals_opts {
 	bool json;
 	enum sort_key sort;
 	__u64 every_ns;
+	const char *read; /* -r FILE: from a recording */
 };
 
 /* One row: everything but the count and times is the key. */
@@ -320,7 +321,8 @@ static void usage(void)
 	       "      --failed       only refused attempts and signals not delivered\n"
 	       "      --sort KEY     count (default), time, signal, sender or target\n"
 	       "  -e, --every SEC    also print the summary every SEC seconds\n"
-	       "  -j, --json         JSON (schema: README.md)\n");
+	       "  -j, --json         JSON (schema: README.md)\n"
+	       "  -r, --read FILE    from a recording (proclife record -w FILE) instead of live\n");
 }
 
 static int parse(int argc, char **argv, struct signals_opts *o)
@@ -329,7 +331,8 @@ static int parse(int argc, char **argv, struct signals_opts *o)
 		{ "signal", required_argument, NULL, 's' }, { "pid", required_argument, NULL, 'p' },
 		{ "failed", no_argument, NULL, 'f' },      { "sort", required_argument, NULL, 'S' },
 		{ "every", required_argument, NULL, 'e' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },        {}
+		{ "help", no_argument, NULL, 'h' },        { "read", required_argument, NULL, 'r' },
+		{}
 	};
 	static const char *const sorts[] = { "count", "time", "signal", "sender", "target" };
 	char buf[256], *tok, *save, *end;
@@ -339,7 +342,7 @@ static int parse(int argc, char **argv, struct signals_opts *o)
 	*o = (struct signals_opts){};
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:e:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:p:e:jr:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			snprintf(buf, sizeof(buf), "%s", optarg);
@@ -388,6 +391,9 @@ static int parse(int argc, char **argv, struct signals_opts *o)
 		case 'j':
 			o->json = true;
 			break;
+		case 'r':
+			o->read = optarg;
+			break;
 		case 'h':
 			usage();
 			return 1;
@@ -402,6 +408,10 @@ static int parse(int argc, char **argv, struct signals_opts *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "proclife signals: unexpected argument '%.32s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->read && o->every_ns) {
+		fprintf(stderr, "proclife signals: --every is for live auditing, not with --read\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -419,14 +429,14 @@ int signals__main(int argc, char **argv)
 	r = parse(argc, argv, &s.o);
 	if (r)
 		return r > 0 ? 0 : 2;
-	r = tracer__preflight(msg, sizeof(msg));
+	r = s.o.read ? 0 : tracer__preflight(msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
 		return 1;
 	}
 	cfg.tracer = (struct tracer_config){ .events = PL_EV_BIT(PL_EV_SIGNAL) };
 	cfg.ctx = &s;
-	wallclock__init(&s.wc);
+	cfg.replay = s.o.read;
 	if (outbuf__init(&s.ob, STDOUT_FILENO, 1 << 20) < 0)
 		return 1;
 	/* Before the slow part (load), so an early Ctrl-C still ends cleanly. */
@@ -436,6 +446,13 @@ int signals__main(int argc, char **argv)
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
+		goto cleanup;
+	}
+	s.wc = *live__wallclock(l);
+	if (s.o.read) {
+		while (!stop && !live__done(l))
+			live__poll(l, 0);
+		ret = print(&s, live__lost(l)) < 0 || live__replay_result(l) < 0 ? 1 : 0;
 		goto cleanup;
 	}
 	fprintf(stderr, "proclife: auditing signals, Ctrl-C to stop and print the summary\n");

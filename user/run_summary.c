@@ -145,14 +145,48 @@ size_t run_summary__alive(const struct run_summary *s)
 	return n;
 }
 
-/* What /proc says of p now: 'Z' zombie, 'R' (or any state) alive, 0 gone (or another life). */
-static char proc_state(const struct run_proc *p, const char *proc_root)
+static bool same_life(const struct run_proc *p, const struct proc_snapshot *snap)
+{
+	/* /proc's start time has clock-tick precision. */
+	return snap->pid == p->pid && snap->start_ns / procfs__tick_ns() == p->start_ns / procfs__tick_ns();
+}
+
+int run_summary__set_final(struct run_summary *s, const struct proc_snapshot *v, size_t n)
+{
+	free(s->final);
+	s->final = NULL;
+	s->nfinal = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct run_proc *p = find(s, v[i].pid);
+		size_t cap = s->nfinal; /* grown one at a time: leftovers are few */
+		struct proc_snapshot e = v[i];
+
+		if (!p || !same_life(p, &v[i]))
+			continue;
+		e.cmdline = NULL;
+		e.cmdline_len = 0;
+		if (!VEC_PUSH(s->final, s->nfinal, cap, e))
+			return -ENOMEM;
+	}
+	if (!s->final) /* known and empty: nothing was left */
+		s->final = calloc(1, sizeof(*s->final));
+	return s->final ? 0 : -ENOMEM;
+}
+
+/* What /proc (or the final scan) says of p: 'Z' zombie, 'R' (or any state) alive, 0 gone (or another life). */
+static char proc_state(const struct run_summary *s, const struct run_proc *p, const char *proc_root)
 {
 	char path[64], buf[1024];
 	struct proc_snapshot snap;
 	FILE *f;
 	size_t n;
 
+	if (s->final) {
+		for (size_t i = 0; i < s->nfinal; i++)
+			if (same_life(p, &s->final[i]))
+				return s->final[i].state;
+		return 0;
+	}
 	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, p->pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -160,7 +194,7 @@ static char proc_state(const struct run_proc *p, const char *proc_root)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	if (procfs__parse_stat(buf, &snap) || snap.start_ns / procfs__tick_ns() != p->start_ns / procfs__tick_ns())
+	if (procfs__parse_stat(buf, &snap) || !same_life(p, &snap))
 		return 0;
 	return snap.state;
 }
@@ -176,13 +210,14 @@ static void argv_text(struct outbuf *ob, const struct run_proc *p)
 		outbuf__puts(ob, " ...");
 }
 
-static void status_text(struct outbuf *ob, const struct run_proc *p, const char *proc_root)
+static void status_text(const struct run_summary *s, struct outbuf *ob, const struct run_proc *p,
+			const char *proc_root)
 {
 	struct exit_status st = exit_status__decode(p->status);
 	const struct pl_killer *k = &p->killer;
 
 	if (!p->exited) {
-		outbuf__puts(ob, proc_state(p, proc_root) ? "still running" : "gone (exit not seen)");
+		outbuf__puts(ob, proc_state(s, p, proc_root) ? "still running" : "gone (exit not seen)");
 		return;
 	}
 	if (st.exited) {
@@ -239,7 +274,7 @@ static void tree_text(const struct run_summary *s, struct outbuf *ob, __u64 now,
 		outbuf__printf(ob, "%u ", p->pid);
 		argv_text(ob, p);
 		outbuf__printf(ob, "  [%s] ", dur);
-		status_text(ob, p, proc_root);
+		status_text(s, ob, p, proc_root);
 		if (p->signals_sent || p->signals_received)
 			outbuf__printf(ob, "; signals sent %u, received %u", p->signals_sent, p->signals_received);
 		if (p->adopted_by)
@@ -265,7 +300,7 @@ void run_summary__text(const struct run_summary *s, struct outbuf *ob, const str
 	tree_text(s, ob, now, proc_root);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
-		char st = proc_state(p, proc_root);
+		char st = proc_state(s, p, proc_root);
 
 		if (!st)
 			continue;
@@ -279,7 +314,7 @@ void run_summary__text(const struct run_summary *s, struct outbuf *ob, const str
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
-		char st = proc_state(p, proc_root);
+		char st = proc_state(s, p, proc_root);
 
 		if (!st || st == 'Z' || p->exited)
 			continue;
@@ -316,7 +351,7 @@ static void json_proc(const struct run_summary *s, const struct run_proc *p, str
 		      const struct wallclock *wc, __u64 now, const char *proc_root)
 {
 	struct exit_status st = exit_status__decode(p->status);
-	char state = proc_state(p, proc_root);
+	char state = proc_state(s, p, proc_root);
 	const struct pl_killer *k = &p->killer;
 
 	outbuf__printf(ob, "{\"pid\":%u,\"ppid\":%u,\"comm\":", p->pid, p->ppid);
@@ -399,7 +434,7 @@ void run_summary__json(const struct run_summary *s, struct outbuf *ob, const str
 	first = true;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
-		char st = proc_state(p, proc_root);
+		char st = proc_state(s, p, proc_root);
 
 		if (st && st != 'Z' && !p->exited) {
 			outbuf__printf(ob, "%s%u", first ? "" : ",", p->pid);
@@ -410,7 +445,7 @@ void run_summary__json(const struct run_summary *s, struct outbuf *ob, const str
 	first = true;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
-		char st = proc_state(p, proc_root);
+		char st = proc_state(s, p, proc_root);
 
 		if (st && (st == 'Z' || (p->exited && !p->reaped))) {
 			outbuf__printf(ob, "%s{\"pid\":%u,\"parent\":%u}", first ? "" : ",", p->pid, p->ppid);
@@ -424,7 +459,7 @@ void run_summary__json(const struct run_summary *s, struct outbuf *ob, const str
 
 		if (p->adopted_by) {
 			outbuf__printf(ob, "%s{\"pid\":%u,\"adopted_by\":%u,\"still_running\":%s}", first ? "" : ",", p->pid,
-				       p->adopted_by, !p->exited && proc_state(p, proc_root) ? "true" : "false");
+				       p->adopted_by, !p->exited && proc_state(s, p, proc_root) ? "true" : "false");
 			first = false;
 		}
 	}
@@ -441,5 +476,6 @@ void run_summary__free(struct run_summary *s)
 		free(s->v[i].args);
 	}
 	free(s->v);
+	free(s->final);
 	*s = (struct run_summary){};
 }

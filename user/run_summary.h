@@ -32,10 +32,18 @@ struct run_proc {
 	__u32 nr_execs;
 };
 
+struct proc_snapshot;
+
 struct run_summary {
 	struct run_proc *v;
 	size_t n, cap;
 	__u32 root_pid;
+	/*
+	 * What was left at the end, when known (a scan taken then, kept in a
+	 * recording): leftovers are judged from it instead of proc_root.
+	 */
+	struct proc_snapshot *final;
+	size_t nfinal;
 };
 
 void run_summary__init(struct run_summary *s, __u32 root_pid);
@@ -45,6 +53,12 @@ void run_summary__text(const struct run_summary *s, struct outbuf *ob, const str
 		       const char *proc_root);
 void run_summary__json(const struct run_summary *s, struct outbuf *ob, const struct wallclock *wc, __u64 now,
 		       const char *proc_root, int cmd_status, __u64 lost);
+/*
+ * Takes what is left of the command's processes from a scan of /proc (or
+ * from a recording's final snapshot): only the entries that are lives of
+ * this summary are kept, copied (without cmdlines). 0 or -ENOMEM.
+ */
+int run_summary__set_final(struct run_summary *s, const struct proc_snapshot *v, size_t n);
 /* Processes still running (not exited) now. */
 size_t run_summary__alive(const struct run_summary *s);
 void run_summary__free(struct run_summary *s);
