@@ -72,19 +72,28 @@ struct top {
 	double rate;
 };
 
-static int parse(int argc, char **argv, __u64 *delay_ns)
+static int parse(int argc, char **argv, __u64 *delay_ns, struct rec_cli *rc)
 {
 	static const struct option longopts[] = {
 		{ "delay", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		REC_CLI_WRITE_OPTS,
 		{}
 	};
-	int c;
+	char err[256];
+	int c, r;
 
 	*delay_ns = DELAY_DEFAULT_NS;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:hw:", longopts, NULL)) != -1) {
+		r = rec_cli__option(rc, c, optarg, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "proclife top: %s\n", err);
+			return r;
+		}
+		if (r)
+			continue;
 		switch (c) {
 		case 'd':
 			if (parse_seconds(optarg, delay_ns) || *delay_ns < DELAY_MIN_NS || *delay_ns > DELAY_MAX_NS) {
@@ -97,6 +106,8 @@ static int parse(int argc, char **argv, __u64 *delay_ns)
 			       "The live process tree, full screen: new processes in green, stopped in yellow,\n"
 			       "zombies in red, exited ones dimmed for 3 s.\n"
 			       "  -d, --delay SEC   redraw at most every SEC seconds, 0.05 to 60 (default 0.25)\n"
+			       "  -w, --write FILE  also record everything to FILE (mode 0600; replay with -r FILE);\n"
+			       "                    --force, --rotate-size N, --rotate-count N as for watch\n"
 			       "Keys: q quit; up/down, j/k, PgUp/PgDn, Home/End move; left/-, right/+, Enter\n"
 			       "collapse and expand; / filter by name or argv; c clear; z zombies and stopped only.\n");
 			return 1;
@@ -111,6 +122,10 @@ static int parse(int argc, char **argv, __u64 *delay_ns)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "proclife top: unexpected argument '%.32s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (rec_cli__check(rc, err, sizeof(err))) {
+		fprintf(stderr, "proclife top: %s\n", err);
 		return -EINVAL;
 	}
 	return 0;
@@ -646,11 +661,13 @@ int top__main(int argc, char **argv)
 	struct live_config cfg = { .model = true, .proc_root = "/proc" };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct top t = {};
+	struct rec_cli rc = {};
+	struct rec_writer_opts ro;
 	SCREEN *scr;
-	char msg[256];
+	char msg[256], cmd[1024];
 	int r, ret = 1;
 
-	r = parse(argc, argv, &t.delay_ns);
+	r = parse(argc, argv, &t.delay_ns, &rc);
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
@@ -675,11 +692,18 @@ int top__main(int argc, char **argv)
 		fprintf(stderr, "proclife top: cannot draw on this terminal (TERM=%.32s)\n", term ? term : "");
 		goto out;
 	}
+	if (rc.write) {
+		rec_cli__writer_opts(&rc, argc - 1, argv + 1, 0, PL_ARGS_DEFAULT, &ro, cmd, sizeof(cmd));
+		cfg.record_to = &ro;
+		cfg.tracer.events = PL_EV_ALL;
+		cfg.tracer.args_cap = PL_ARGS_DEFAULT;
+	}
 	r = live__new(&cfg, &t.live, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
 		goto out;
 	}
+	t.wc = *live__wallclock(t.live);
 	/* Before ncurses starts: it leaves handlers that are already set alone. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -701,6 +725,8 @@ int top__main(int argc, char **argv)
 		goto out;
 	}
 	ret = 0;
+	if (t.live && live__end_recording(t.live) < 0)
+		ret = 1;
 out:
 	live__free(t.live);
 	top_rows__free(&t.rows);

@@ -8,7 +8,7 @@
  * never read past what it was given.
  *
  * Built with clang -fsanitize=fuzzer,address,undefined over sanitized
- * copies of user/*.c (build/fuzz/); `make fuzz` runs it, tests/fuzz/smoke.sh
+ * copies of user/ (build/fuzz/user/); `make fuzz` runs it, tests/fuzz/smoke.sh
  * runs it briefly as part of `make test`. To see what one input does:
  * build/fuzz/fuzz_recording FILE (the replay's stderr stays then).
  */
