@@ -387,7 +387,8 @@ def smoke():
         report(name, not why, "; ".join(why))
     c = collector(True)
     ok = float(c.get("model_events_per_s", 0)) > 0 and float(c.get("model_json_events_per_s", 0)) > 0 \
-        and int(c.get("model_bytes_per_process", 999)) <= 256
+        and int(c.get("model_bytes_per_process", 999)) <= 256 \
+        and int(c.get("replay_events", 0)) == int(c.get("record_events", -1))
     report("smoke_collector", ok, f"collector said {c}")
     return 1 if failed else 0
 
@@ -443,6 +444,9 @@ process lives (fork, exec, exit, signal, deliver, reap) on one core.
 | events/s through the model and the JSON writer | {float(c.get('model_json_events_per_s', 0)):,.0f} |
 | model bytes per live process at {int(c.get('live_processes', 0)):,} live processes (argv aside) | {c.get('model_bytes_per_process', '?')} |
 | peak RSS of the collector benchmark (KiB) | {c.get('maxrss_kib', '?')} |
+| events/s written to a recording (compressed blocks) | {float(c.get('record_events_per_s', 0)):,.0f} |
+| recording bytes per event on disk | {c.get('record_bytes_per_event', '?')} |
+| events/s replayed from a recording into the model (read, inflate, check, apply) | {float(c.get('replay_events_per_s', 0)):,.0f} |
 """
     os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
     with open(os.path.join(ROOT, "docs", "BENCHMARKS.md"), "w") as f:

@@ -7,6 +7,12 @@
  * Then through the reader alone, which must stop at the first damage and
  * never read past what it was given.
  *
+ * Mutating a file's bytes rarely gets past its CRCs and zlib, so an input
+ * may also be records alone: FUZZ_RAW_MAGIC, a byte saying how many records
+ * go in each block (0: one block), then records as in a block's payload.
+ * The target wraps them into a file with correct headers, compression and
+ * CRCs, so the fuzzer works on what the model and the writers see.
+ *
  * Built with clang -fsanitize=fuzzer,address,undefined over sanitized
  * copies of user/ (build/fuzz/user/); `make fuzz` runs it, tests/fuzz/smoke.sh
  * runs it briefly as part of `make test`. To see what one input does:
@@ -17,12 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "live.h"
 #include "outbuf.h"
 #include "procfs.h"
 #include "view_tree.h"
 #include "writer.h"
+
+#define FUZZ_RAW_MAGIC "PLRAW\0" /* then u8 records per block, u8 unused: 8 bytes */
+#define FUZZ_RAW_HDR 8
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
 static int devnull = -1;
 
@@ -64,7 +75,8 @@ static void on_item(void *ctx, const struct rec_item *it)
 	size_t n;
 
 	f->items++;
-	if (it->kind == REC_SNAP_END) {
+	/* f->l is set once live__new() returns: the bootstrap snapshot comes before (as in cmd_run.c). */
+	if (it->kind == REC_SNAP_END && f->l) {
 		s = live__snapshot(f->l, &n);
 		for (size_t i = 0; i < n; i++)
 			if (s[i].cmdline)
@@ -157,6 +169,79 @@ static void read_raw(const uint8_t *data, size_t size)
 	(void)n;
 }
 
+/* Records a block's reader accepts from raw[0..len): how many, and the bytes they span. */
+static size_t count_records(const uint8_t *raw, size_t len, size_t max, size_t *span)
+{
+	size_t pos = 0, n = 0;
+
+	while (n < max && len - pos >= sizeof(struct rec_hdr)) {
+		__u32 size;
+
+		memcpy(&size, raw + pos, sizeof(size));
+		if (size < sizeof(struct rec_hdr) || size > len - pos)
+			break;
+		pos += ALIGN8(size) < len - pos ? ALIGN8(size) : len - pos;
+		n++;
+	}
+	*span = pos;
+	return n;
+}
+
+/* A FUZZ_RAW_MAGIC input as a well-formed file (malloc'd; *len set), or NULL. */
+static uint8_t *wrap_records(const uint8_t *data, size_t size, size_t *len)
+{
+	size_t per_block = data[6] ? data[6] : SIZE_MAX, cap, off, pos;
+	const uint8_t *raw = data + FUZZ_RAW_HDR;
+	size_t raw_len = (size - FUZZ_RAW_HDR) & ~(size_t)7;
+	struct rec_file_hdr h = {
+		.major = REC_VERSION_MAJOR,
+		.minor = REC_VERSION_MINOR,
+		.hdr_size = sizeof(h),
+		.start_ns = 1000000000000ull,
+		.wall_offset_ns = 1767322045000000000ll,
+		.args_cap = PL_ARGS_DEFAULT,
+	};
+	uint8_t *out;
+	__u64 seq = 0;
+
+	if (raw_len > REC_BLOCK_RAW_MAX)
+		return NULL;
+	/* Every record may end up in a block of its own: room for each one's header and zlib's overhead. */
+	cap = sizeof(h) + (raw_len / 8 + 1) * (sizeof(struct rec_block_hdr) + 64) + compressBound(raw_len);
+	out = malloc(cap);
+	if (!out)
+		return NULL;
+	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
+	h.crc = crc32(0, (const Bytef *)&h, offsetof(struct rec_file_hdr, crc));
+	memcpy(out, &h, sizeof(h));
+	off = sizeof(h);
+	for (pos = 0; pos < raw_len;) {
+		struct rec_block_hdr b = { .magic = REC_BLOCK_MAGIC, .seq = seq++ };
+		size_t span, n = count_records(raw + pos, raw_len - pos, per_block, &span);
+		uLongf zlen = cap - off - sizeof(b);
+
+		/* What no record fits goes whole into this last block, for the reader to refuse. */
+		if (n < per_block && span < raw_len - pos) {
+			span = raw_len - pos;
+			n++;
+		}
+		if (compress2(out + off + sizeof(b), &zlen, raw + pos, span, 1) != Z_OK) {
+			free(out);
+			return NULL;
+		}
+		b.payload_len = zlen;
+		b.raw_len = span;
+		b.nrecords = n;
+		b.payload_crc = crc32(0, out + off + sizeof(b), zlen);
+		b.hdr_crc = crc32(0, (const Bytef *)&b, offsetof(struct rec_block_hdr, hdr_crc));
+		memcpy(out + off, &b, sizeof(b));
+		off += sizeof(b) + zlen;
+		pos += span;
+	}
+	*len = off;
+	return out;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	/*
@@ -172,7 +257,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	uint8_t *file = NULL;
+	size_t len;
+
+	if (size >= FUZZ_RAW_HDR && !memcmp(data, FUZZ_RAW_MAGIC, 6)) {
+		file = wrap_records(data, size, &len);
+		if (!file)
+			return 0;
+		data = file;
+		size = len;
+	}
 	replay(data, size);
 	read_raw(data, size);
+	free(file);
 	return 0;
 }

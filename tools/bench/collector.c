@@ -2,18 +2,23 @@
 /*
  * Benchmark of the collector without the kernel: a synthetic stream of
  * process lives (fork, exec, signal, deliver, exit, reap) through the model,
- * then through the model and the JSON writer (to /dev/null); and the memory
- * the model holds at one million live processes.
+ * then through the model and the JSON writer (to /dev/null); the memory
+ * the model holds at one million live processes; and recordings: the stream
+ * written to a file (compressed blocks), then replayed from it into the model.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "event.h"
+#include "live.h"
 #include "model.h"
+#include "recording.h"
 #include "writer.h"
 
 #define WINDOW 1000 /* processes alive at once */
@@ -129,6 +134,29 @@ static unsigned long stream(unsigned long n, sink_fn sink, void *ctx)
 	return done;
 }
 
+static size_t rec_size(const void *rec)
+{
+	const struct pl_hdr *h = rec;
+
+	switch (h->type) {
+	case PL_EV_FORK: return sizeof(struct pl_fork);
+	case PL_EV_EXEC: {
+		const struct pl_exec *e = rec;
+		return sizeof(*e) + e->filename_len + e->args_len;
+	}
+	case PL_EV_EXIT: return sizeof(struct pl_exit);
+	case PL_EV_REAP: return sizeof(struct pl_reap);
+	case PL_EV_SIGNAL: return sizeof(struct pl_signal);
+	case PL_EV_DELIVER: return sizeof(struct pl_deliver);
+	}
+	return sizeof(*h);
+}
+
+static void to_file(void *ctx, const void *rec)
+{
+	rec_writer__event(ctx, rec, rec_size(rec));
+}
+
 static void to_model(void *ctx, const void *rec)
 {
 	model__apply(ctx, rec);
@@ -160,6 +188,8 @@ int main(int argc, char **argv)
 	double t;
 
 	templates();
+	if (getenv("REPLAY_ONLY"))
+		goto replay;
 	/* 1. Into the model. */
 	m = model__new(&cfg);
 	t = now();
@@ -194,5 +224,44 @@ int main(int argc, char **argv)
 	printf("live_processes %zu\nmodel_bytes_per_process %zu\nmaxrss_kib %ld\n", model__count(m),
 	       model__memory(m) / model__count(m), ru.ru_maxrss);
 	model__free(m);
+
+replay:
+	/* 4. Recording the stream, then replaying it into the model (one core, the file in page cache). */
+	{
+		char path[] = "/tmp/proclife-bench-XXXXXX", err[256];
+		struct rec_writer_opts o = { .path = path, .force = true };
+		struct live_config lc = { .model = true, .replay = path };
+		struct rec_writer *rw;
+		struct live *l;
+		struct stat st;
+		int fd = mkstemp(path);
+
+		close(fd);
+		if (rec_writer__open(&o, 0, 0, &rw, err, sizeof(err)) < 0) {
+			fprintf(stderr, "collector: %s\n", err);
+			return 1;
+		}
+		t = now();
+		done = stream(n, to_file, rw);
+		rec_writer__close(rw, 0);
+		t = now() - t;
+		stat(path, &st);
+		printf("record_events %lu\nrecord_events_per_s %.0f\nrecord_bytes_per_event %.2f\n", done, done / t,
+		       (double)st.st_size / done);
+		t = now();
+		if (live__new(&lc, &l, err, sizeof(err)) < 0) {
+			fprintf(stderr, "collector: %s\n", err);
+			return 1;
+		}
+		while (!live__done(l))
+			live__poll(l, 0);
+		t = now() - t;
+		done = 0;
+		for (int i = 1; i < PL_EV_MAX; i++)
+			done += live__seen(l)[i];
+		printf("replay_events %lu\nreplay_events_per_s %.0f\n", done, done / t);
+		live__free(l);
+		unlink(path);
+	}
 	return 0;
 }

@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""
+Writes the recordings the fuzzer starts from and the damaged-file corpus,
+deterministically (run it again after a format change and commit the result):
+
+  tests/fuzz/corpus/NAME.plr    valid recordings (the fuzzer's seeds)
+  tests/fuzz/corpus/NAME.raw    the same records as a raw-records input of
+                                fuzz_recording.c (it wraps them into a file)
+  tests/fuzz/damaged/NAME.plr   truncated, corrupted, hostile, wrong-version files
+  tests/fuzz/damaged/NAME.expect
+      exit: N          what `proclife watch --json -r NAME.plr` exits with
+      stderr: TEXT     the one error line it prints contains TEXT ("-": none)
+      events: N        (optional) it prints N kernel events, all there is before the damage
+
+tests/fuzz/test_damaged.py replays each and checks. The format is
+docs/RECORDING.md; this is an independent writer of it (stdlib only), so the
+corpus also checks that the document and the C reader agree.
+
+Usage: tests/fuzz/make_corpus.py [OUTDIR]   (default: the directory of this script)
+"""
+import os
+import struct
+import sys
+import zlib
+
+MAGIC = b"\x89PLREC\r\n"
+BLOCK_MAGIC = 0x4B424C50  # "PLBK"
+START_NS = 1000 * 10**9  # boot time of the recording's start
+WALL = 1767322045 * 10**9  # CLOCK_REALTIME - CLOCK_BOOTTIME: the start is 2026-01-02T03:04:05Z
+
+# enum rec_kind
+EVENT, SNAP_BEGIN, SNAP_PROC, SNAP_END, TICK, LOST, META, RUN_START, RUN_END, END = range(1, 11)
+# enum pl_event_type
+FORK, EXEC, EXEC_FAILED, EXIT, REAP, SIGNAL, DELIVER, RENAME = range(1, 9)
+
+
+def crc(b):
+    return zlib.crc32(b) & 0xFFFFFFFF
+
+
+def file_header(major=1, minor=0, hdr_size=64, flags=0, args_cap=4096, seq=0, fix_crc=True):
+    h = MAGIC + struct.pack("<HHIQqIII16x", major, minor, hdr_size, START_NS, WALL, flags, args_cap, seq)
+    return h + struct.pack("<I", crc(h) if fix_crc else 0)
+
+
+def record(kind, body, size=None):
+    """A record: header, body, zeros to the next multiple of 8. size: a lie for the header."""
+    n = 8 + len(body)
+    return struct.pack("<IHH", n if size is None else size, kind, 0) + body + b"\0" * (-n % 8)
+
+
+def block(recs, seq, nrecords=None, raw_len=None, payload=None, payload_crc=None, magic=BLOCK_MAGIC,
+          hdr_crc=None, payload_len=None):
+    """A block of records (a list of record() bytes); each keyword lies about one field."""
+    raw = b"".join(recs)
+    z = zlib.compress(raw, 1) if payload is None else payload
+    h = struct.pack("<IIIIQI", magic, len(z) if payload_len is None else payload_len,
+                    len(raw) if raw_len is None else raw_len, len(recs) if nrecords is None else nrecords,
+                    seq, crc(z) if payload_crc is None else payload_crc)
+    return h + struct.pack("<I", crc(h) if hdr_crc is None else hdr_crc) + z
+
+
+def comm(s):
+    return s.encode() if isinstance(s, str) else s
+
+
+def start_of(pid):
+    """A process's start time: pid seconds before the recording's (huge pids: half way)."""
+    return START_NS - 10**9 * pid if pid < 1000 else START_NS // 2
+
+
+def ev_hdr(typ, ts, pid, ppid, name, start_ns=None, flags=0, uid=0):
+    start = start_of(pid) if start_ns is None else start_ns
+    return struct.pack("<QQQIIIIIIIIII16s", ts, start, 1, typ, 0, pid, pid, ppid, uid, uid, 4026531836, pid,
+                       flags, comm(name))
+
+
+def ev_fork(ts, pid, ppid, name, child, child_start):
+    return ev_hdr(FORK, ts, pid, ppid, name) + struct.pack("<IIQII", child, child, child_start, pid, 0)
+
+
+def ev_exec(ts, pid, ppid, name, filename, argv, start_ns=None):
+    fn = filename + b"\0"
+    args = b"".join(a + b"\0" for a in argv)
+    return (ev_hdr(EXEC, ts, pid, ppid, name, start_ns) +
+            struct.pack("<IIIIII", pid, len(argv), len(fn), len(args), len(args), 0) + fn + args)
+
+
+def ev_exec_failed(ts, pid, ppid, name, filename, err, start_ns=None):
+    fn = filename + b"\0"
+    return ev_hdr(EXEC_FAILED, ts, pid, ppid, name, start_ns) + struct.pack("<iI", err, len(fn)) + fn
+
+
+def ev_exit(ts, pid, ppid, name, status, start_ns=None, killer_sig=0, killer_pid=0):
+    killer = struct.pack("<QiiIIIHBB16s", ts if killer_sig else 0, killer_sig, 0, killer_pid, killer_pid, 0,
+                         1 if killer_sig else 0, 0, 0, b"killer" if killer_sig else b"")
+    return ev_hdr(EXIT, ts, pid, ppid, name, start_ns) + struct.pack("<II", status, 0) + killer
+
+
+def ev_reap(ts, pid, ppid, name, status, reaper, reaper_name, start_ns=None):
+    return (ev_hdr(REAP, ts, pid, ppid, name, start_ns, flags=1 << 6) +
+            struct.pack("<QIIII16s", ts - 1000, status, reaper, reaper, 0, comm(reaper_name)))
+
+
+def ev_signal(ts, pid, ppid, name, sig, target, target_name, result=0):
+    return (ev_hdr(SIGNAL, ts, pid, ppid, name) +
+            struct.pack("<iiIIIIII16sQiiHBBB3x", sig, 0, result, target, target, 0, pid, 0, comm(target_name), 0,
+                        target, 0, 1, 2, 2, 0))
+
+
+def ev_deliver(ts, pid, ppid, name, sig, action=2, start_ns=None):
+    return ev_hdr(DELIVER, ts, pid, ppid, name, start_ns) + struct.pack("<iiIIQ", sig, 0, action, 1, 0)
+
+
+def ev_rename(ts, pid, ppid, old, new, start_ns=None):
+    return ev_hdr(RENAME, ts, pid, ppid, old, start_ns) + struct.pack("<16s", comm(new))
+
+
+def snap_proc(pid, ppid, name, cmdline, state=b"S", kthread=0, start_ns=None, cmdline_len=None, uid=0):
+    cl = b"" if cmdline is None else b"".join(a + b"\0" for a in cmdline)
+    start = start_of(pid) if start_ns is None else start_ns
+    body = struct.pack("<QIIIIIBBBB16s", start, pid, ppid, uid, 0, len(cl) if cmdline_len is None else cmdline_len,
+                       state[0], kthread, 0, 0 if cmdline is None else 1, comm(name))
+    return record(SNAP_PROC, body + cl)
+
+
+def meta(ts, pairs):
+    return record(META, struct.pack("<Q", ts) + b"".join(p + b"\0" for p in pairs))
+
+
+def rtime(kind, ts):
+    return record(kind, struct.pack("<Q", ts))
+
+
+def snapshot(ts, procs, reason=0, count=None):
+    return ([record(SNAP_BEGIN, struct.pack("<QII", ts, reason, len(procs) if count is None else count))] +
+            procs + [rtime(SNAP_END, ts)])
+
+
+T = START_NS + 10**6  # the first event, 1 ms in
+CHILD_START = START_NS + 5 * 10**6
+
+BOOT = snapshot(START_NS, [
+    snap_proc(1, 0, "systemd", [b"/sbin/init"]),
+    snap_proc(2, 0, "kthreadd", None, kthread=1),
+    snap_proc(100, 1, "bash", [b"-bash"]),
+    snap_proc(150, 100, "sleep", [b"sleep", b"1000"], state=b"T"),
+])
+
+EVENTS_0 = [  # block 0, after META and the bootstrap snapshot
+    record(EVENT, ev_fork(T, 100, 1, "bash", 200, CHILD_START)),
+    record(EVENT, ev_exec_failed(T + 1000, 200, 100, "bash", b"/usr/local/bin/sh", 2, CHILD_START)),
+    record(EVENT, ev_exec(T + 2000, 200, 100, "sh", b"/bin/sh",
+                          [b"sh", b"-c", b"trap 'exit 3' TERM; sleep 1 & wait"], CHILD_START)),
+    rtime(TICK, T + 3000),
+    record(EVENT, ev_rename(T + 4000, 200, 100, "sh", "worker", CHILD_START)),
+]
+EVENTS_1 = [  # block 1
+    record(EVENT, ev_signal(T + 10**7, 100, 1, "bash", 15, 200, "worker")),
+    record(EVENT, ev_deliver(T + 10**7 + 500, 200, 100, "worker", 15, start_ns=CHILD_START)),
+    record(EVENT, ev_exit(T + 10**7 + 900, 200, 100, "worker", 3 << 8, CHILD_START)),
+    record(LOST, struct.pack("<QQII", T + 10**7 + 950, 3, FORK, 0)),
+    record(EVENT, ev_reap(T + 10**7 + 1000, 200, 100, "worker", 3 << 8, 100, "bash", CHILD_START)),
+    rtime(TICK, T + 2 * 10**7),
+] + snapshot(T + 2 * 10**7 + 1, [
+    snap_proc(1, 0, "systemd", [b"/sbin/init"]),
+    snap_proc(2, 0, "kthreadd", None, kthread=1),
+    snap_proc(100, 1, "bash", [b"-bash"]),
+], reason=1) + [
+    record(EVENT, ev_signal(T + 3 * 10**7, 100, 1, "bash", 18, 150, "sleep")),
+    record(EVENT, ev_deliver(T + 3 * 10**7 + 1, 150, 100, "sleep", 18, action=0)),
+]
+META_0 = meta(START_NS, [b"proclife=0.1.0", b"hostname=corpus", b"kernel=6.1.0", b"command=proclife record -w x"])
+END_REC = rtime(END, T + 4 * 10**7)
+
+B0 = [META_0] + BOOT + EVENTS_0
+B1 = EVENTS_1 + [END_REC]
+EV0 = sum(1 for r in B0 if r[4] == EVENT)  # kernel events in each block
+EV1 = sum(1 for r in B1 if r[4] == EVENT)
+
+
+def valid(b0=None, b1=None, header=None):
+    return (file_header() if header is None else header) + block(B0 if b0 is None else b0, 0) + \
+        block(B1 if b1 is None else b1, 1)
+
+
+OFF_B0 = 64
+OFF_B1 = OFF_B0 + len(block(B0, 0))
+RAW0 = b"".join(B0)
+
+
+def raw_input(recs, per_block=0):
+    """An input of fuzz_recording.c's raw-records form."""
+    return b"PLRAW\0" + bytes([per_block, 0]) + b"".join(recs)
+
+
+def flip(data, off, mask=0x01):
+    b = bytearray(data)
+    b[off] ^= mask
+    return bytes(b)
+
+
+def at_in_b0(rec_index, recs=B0):
+    """Byte offset, within block 0's raw bytes, of record rec_index."""
+    return sum(len(r) for r in recs[:rec_index])
+
+
+def damaged():
+    """(name, bytes, exit status, stderr substring or None, kernel events replayed or None).
+    The offsets are those the reader reports."""
+    v = valid()
+    out = []
+
+    def add(name, data, rc, err, events=None):
+        out.append((name, data, rc, err, events))
+
+    add("empty", b"", 1, "offset 0: not a proclife recording (expected the magic")
+    add("text", b"proclife recording, honest\n" * 4, 1, "offset 0: not a proclife recording")
+    add("magic_only", MAGIC, 1, "offset 8: file ends inside its 64-byte header")
+    add("header_cut", v[:40], 1, "offset 40: file ends inside its 64-byte header")
+    add("wrong_magic", b"\x89PLREX" + v[6:], 1, "offset 0: not a proclife recording")
+    add("gzip", b"\x1f\x8b\x08\x00" + v[4:], 1, "offset 0: not a proclife recording")
+    add("version_2", file_header(major=2) + v[64:], 1, "offset 8: format version 2.0, this proclife reads version 1.x")
+    add("version_0", file_header(major=0, minor=9) + v[64:], 1, "offset 8: format version 0.9")
+    add("header_crc", flip(v, 44), 1, "offset 60: header CRC32 0x%08x, expected 0x%08x"
+        % (crc(flip(v, 44)[:60]), crc(v[:60])))
+    add("header_size_huge", file_header(hdr_size=1 << 30) + v[64:], 1, "offset 12: header size 1073741824")
+    add("header_size_small", file_header(hdr_size=8) + v[64:], 1, "offset 12: header size 8")
+    add("header_only", file_header(), 0, "the recording ends at offset 64 without its end mark")
+    # A recorder killed mid-write: a torn last block, the blocks before it replayed (exit 0).
+    add("block_header_cut", v[:OFF_B1 + 20], 0,
+        "offset %d: file ends inside a block header (20 of 32 bytes)" % OFF_B1, EV0)
+    add("block_payload_cut", v[:OFF_B1 + 32 + 10], 0,
+        "offset %d: block 1 is cut short: %d payload bytes expected, 10 in the file" %
+        (OFF_B1, len(block(B1, 1)) - 32), EV0)
+    add("first_block_cut", v[:OFF_B0 + 50], 0, "offset 64: block 0 is cut short", 0)
+    add("no_end_mark", v[:OFF_B1], 0, "the recording ends at offset %d without its end mark" % OFF_B1, EV0)
+    add("payload_crc", flip(v, OFF_B0 + 32 + 7), 1, "offset 96: block 0: payload CRC32")
+    add("payload_crc_block1", flip(v, OFF_B1 + 40), 1, "offset %d: block 1: payload CRC32" % (OFF_B1 + 32), EV0)
+    add("block_header_crc", flip(v, OFF_B0 + 12), 1, "offset 64: block 0: header CRC32")
+    add("block_magic", v[:64] + b"PLBX" + v[68:], 1, "offset 64: block 0: expected the block magic PLBK")
+    add("block_seq", v[:OFF_B1] + block(B1, 7), 1, "offset %d: block number 7, expected 1" % OFF_B1)
+    add("block_dup", v[:OFF_B1] + block(B0, 0), 1, "offset %d: block number 0, expected 1" % OFF_B1)
+    garbage = bytes((i * 151 + 7) & 0xFF for i in range(300))
+    add("zlib_garbage", file_header() + block(B0, 0, payload=garbage), 1,
+        "offset 96: block 0: zlib data does not inflate to %d bytes" % len(RAW0))
+    add("zlib_empty_stream", file_header() + block(B0, 0, payload=zlib.compress(b"")), 1,
+        "offset 96: block 0: zlib data does not inflate to %d bytes" % len(RAW0))
+    add("raw_len_huge", file_header() + block(B0, 0, raw_len=0xFFFFFFF8), 1,
+        "offset 64: block 0: 4294967288 uncompressed bytes, expected a multiple of 8 up to 4194304")
+    add("raw_len_odd", file_header() + block(B0, 0, raw_len=len(RAW0) - 4), 1,
+        "offset 64: block 0: %d uncompressed bytes, expected a multiple of 8" % (len(RAW0) - 4))
+    add("raw_len_short", file_header() + block(B0, 0, raw_len=len(RAW0) - 8), 1,
+        "offset 96: block 0: zlib data does not inflate to %d bytes" % (len(RAW0) - 8))
+    add("raw_len_long", file_header() + block(B0, 0, raw_len=len(RAW0) + 8), 1,
+        "offset 96: block 0: zlib data does not inflate to %d bytes" % (len(RAW0) + 8))
+    add("payload_len_huge", file_header() + block(B0, 0, payload_len=0x7FFFFFFF), 1,
+        "offset 64: block 0: 2147483647 compressed bytes, expected 1 to")
+    add("payload_len_zero", file_header() + block(B0, 0, payload_len=0), 1,
+        "offset 64: block 0: 0 compressed bytes, expected 1 to")
+    n0 = len(B0)
+    add("nrecords_more", valid()[:OFF_B0] + block(B0, 0, nrecords=n0 + 1) + block(B1, 1), 1,
+        "offset 64: block 0 holds %d records, its header says %d" % (n0, n0 + 1))
+    add("nrecords_fewer", valid()[:OFF_B0] + block(B0, 0, nrecords=n0 - 1) + block(B1, 1), 1,
+        "offset 64: block 0 holds more records than its header's %d" % (n0 - 1))
+    add("nrecords_absurd", file_header() + block(B0, 0, nrecords=0xFFFFFFFF), 1,
+        "offset 64: block 0: 4294967295 records in %d bytes" % len(RAW0))
+    add("nrecords_zero", file_header() + block(B0, 0, nrecords=0), 1, "offset 64: block 0: 0 records in")
+    # Records that lie about themselves (block 0: META, SNAP_BEGIN, 4 SNAP_PROC, SNAP_END, events).
+    i = n0 - 1
+    recs = B0[:i] + [struct.pack("<IHH", 0, EVENT, 0)] + B0[i + 1:]
+    add("record_size_0", file_header() + block(recs, 0), 1,
+        "offset 64: block 0, byte %d: record size 0, expected 8 to" % at_in_b0(i))
+    big = struct.pack("<IHH", 1 << 20, EVENT, 0) + B0[i][8:]
+    recs = B0[:i] + [big] + B0[i + 1:]
+    add("record_size_beyond_block", file_header() + block(recs, 0), 1,
+        "offset 64: block 0, byte %d: record size 1048576, expected 8 to %d" % (at_in_b0(i), len(B0[i])))
+    bad = snap_proc(100, 1, "bash", [b"-bash"], cmdline_len=64)
+    recs = B0[:4] + [bad] + B0[5:]
+    add("snap_cmdline_len", file_header() + block(recs, 0), 1,
+        "offset 64: block 0, byte %d: process entry's cmdline length does not match its record" % at_in_b0(4))
+    ex = bytearray(ev_exec(T, 300, 1, "x", b"/bin/x", [b"x"]))
+    struct.pack_into("<I", ex, 80 + 8, 5000)  # filename_len past the record
+    recs = B0[:n0] + [record(EVENT, bytes(ex))]
+    add("event_bad_len", file_header() + block(recs, 0), 1,
+        "offset 64: block 0, byte %d: malformed event" % at_in_b0(n0))
+    recs = B0[:n0] + [record(EVENT, ev_fork(T, 1, 0, "x", 2, 3)[:60])]
+    add("event_short", file_header() + block(recs, 0), 1,
+        "offset 64: block 0, byte %d: record too short for its kind" % at_in_b0(n0))
+    evt = bytearray(ev_fork(T, 1, 0, "x", 2, 3))
+    struct.pack_into("<I", evt, 24, 42)  # type
+    recs = B0[:n0] + [record(EVENT, bytes(evt))]
+    add("event_bad_type", file_header() + block(recs, 0), 1,
+        "offset 64: block 0, byte %d: malformed event" % at_in_b0(n0))
+    recs = B0 + [END_REC, rtime(TICK, T + 5)]
+    add("after_end", file_header() + block(recs, 0), 1,
+        "offset 64: block 0, byte %d: a record after the end mark" % at_in_b0(n0 + 1, recs))
+    add("block_after_end", valid() + block(EVENTS_0, 2), 1,
+        "offset %d: block 2, byte 0: a record after the end mark" % len(valid()))
+    add("lost_bad_type", file_header() + block(B0 + [record(LOST, struct.pack("<QQII", T, 1, 99, 0))], 0), 1,
+        "offset 64: block 0, byte %d: lost record for an unknown event type" % len(RAW0))
+    # Records in the wrong place: the replay (live.c) refuses them, at the end of their block.
+    def near_end(name, recs, what):
+        data = file_header() + block(recs, 0)
+        add(name, data, 1, "near offset %d: %s" % (len(data), what))
+
+    near_end("snap_proc_outside", B0 + [snap_proc(7, 1, "x", [b"x"])], "a process entry outside a snapshot")
+    near_end("snap_nested", [META_0] + BOOT[:2] + BOOT, "a snapshot starts inside another")
+    near_end("snap_end_alone", B0 + [rtime(SNAP_END, T + 9)], "a snapshot ends that never began")
+    # Hostile but well-formed: replayed, never trusted (exit 0).
+    add("valid", v, 0, None, EV0 + EV1)
+    add("unknown_kind", file_header() + block(B0[:5] + [record(200, b"from the future\0")] + B0[5:], 0) +
+        block(B1, 1), 0, None, EV0 + EV1)
+    add("minor_newer", file_header(minor=7, hdr_size=72) + b"\xee" * 8 + block(B0, 0) + block(B1, 1), 0, None,
+        EV0 + EV1)
+    add("absurd_counts", file_header() + block(
+        [META_0] + snapshot(START_NS, BOOT[1:-1], count=0xFFFFFFFF) +
+        [record(LOST, struct.pack("<QQII", T, 0xFFFFFFFFFFFFFFFF, FORK, 0)),
+         record(LOST, struct.pack("<QQII", T, 0xFFFFFFFFFFFFFFFF, FORK, 0)), END_REC], 0), 0, None)
+    hostile = [
+        record(META, struct.pack("<Q", T) + b"no terminating nul"),
+        record(EVENT, ev_exec(T, 100, 1, b"\xff\x1b[2J\x00zz\x7f\x80\xc3\x28ab\x01", b"/bin/\x1b[31m\xff",
+                              [b"\xe2\x82", b"\x00", b"\"\\", b"\x1b]0;pwned\x07"])),
+        record(EVENT, ev_rename(T + 1, 100, 1, b"A" * 16, b"B" * 16)),  # comms with no NUL
+        record(EVENT, ev_fork(T + 2, 100, 1, "bash", 100, START_NS - 10**11)),  # forks itself
+        record(EVENT, ev_fork(T + 3, 0xFFFFFFFF, 0xFFFFFFFF, "x", 0, 0)),
+        record(EVENT, ev_exit(T + 4, 1, 0, "init", 0xFFFFFFFF)),
+        record(EVENT, ev_reap(T + 5, 100, 1, "bash", 0x7F, 100, "bash")),  # reaps itself
+        record(EVENT, ev_signal(T + 6, 100, 1, "bash", -5, 0, "", result=0xFFFF)),
+        record(EVENT, ev_deliver(T + 7, 100, 1, "bash", 1000, action=99)),
+        rtime(TICK, 0xFFFFFFFFFFFFFFFF),
+        rtime(TICK, 0),
+        END_REC,
+    ]
+    add("hostile_values", file_header() + block([META_0] + BOOT + hostile, 0), 0, None)
+    cycle = snapshot(START_NS, [
+        snap_proc(10, 11, "a", [b"a"]), snap_proc(11, 10, "b", [b"b"]),  # each the other's parent
+        snap_proc(12, 12, "self", [b"self"]),  # its own parent
+        snap_proc(13, 13, "dup", [b"dup"]), snap_proc(13, 1, "dup", [b"dup2"]),  # the same pid twice
+        snap_proc(0, 0, "zero", None), snap_proc(0xFFFFFFFF, 0xFFFFFFFF, "max", [b""] * 3),
+        snap_proc(14, 10, "z", None, state=b"Z"),
+    ])
+    add("snap_cycle", file_header() + block([META_0] + cycle + [
+        record(EVENT, ev_fork(T, 10, 11, "a", 11, START_NS - 11 * 10**9)),
+        record(EVENT, ev_exit(T + 1, 11, 10, "b", 9)),
+        record(EVENT, ev_reap(T + 2, 10, 11, "a", 0, 11, "b")),
+        rtime(TICK, T + 100 * 10**9), END_REC], 0), 0, None)
+    # Every record in a block of its own: snapshots span blocks (their cmdlines must be copied).
+    add("one_record_blocks", file_header() + b"".join(block([r], i) for i, r in enumerate(B0 + B1)), 0, None,
+        EV0 + EV1)
+    return out
+
+
+def seeds():
+    """(name, bytes): valid inputs for the fuzzer."""
+    out = [("valid.plr", valid()),
+           ("run.plr", file_header(flags=1) + block(
+               [META_0, record(RUN_START, struct.pack("<QII", T, 200, 0))] + BOOT + EVENTS_0 + EVENTS_1 +
+               [record(RUN_END, struct.pack("<QIiIIQ", T + 5 * 10**7, 200, 3, 3 << 8, 0, 0))] +
+               snapshot(T + 5 * 10**7, BOOT[1:-1], reason=3) + [END_REC], 0)),
+           ("valid.raw", raw_input(B0 + B1)),
+           ("blocks.raw", raw_input(B0 + B1, per_block=3))]
+    return out
+
+
+def main():
+    here = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    for sub in ("corpus", "damaged"):
+        d = os.path.join(here, sub)
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):
+            if f.endswith((".plr", ".raw", ".expect")):
+                os.unlink(os.path.join(d, f))
+    for name, data in seeds():
+        with open(os.path.join(here, "corpus", name), "wb") as f:
+            f.write(data)
+    names = set()
+    for name, data, rc, err, events in damaged():
+        assert name not in names, name
+        names.add(name)
+        with open(os.path.join(here, "damaged", name + ".plr"), "wb") as f:
+            f.write(data)
+        with open(os.path.join(here, "damaged", name + ".expect"), "w") as f:
+            f.write("exit: %d\nstderr: %s\n" % (rc, "-" if err is None else err))
+            if events is not None:
+                f.write("events: %d\n" % events)
+    print("%d seeds, %d damaged files" % (len(seeds()), len(names)))
+
+
+if __name__ == "__main__":
+    main()
