@@ -79,6 +79,7 @@ static void usage(void)
 	       "Exits with CMD's status (128+N if a signal N killed it).\n"
 	       "  -w, --write FILE         also record it all to FILE (mode 0600; --force replaces FILE)\n"
 	       "  -r, --read FILE          the events and summary of a run recorded with -w, replayed\n"
+	       "                           (both on stdout; -o FILE for the events)\n"
 	       "  -o, --output FILE        events to FILE (mode 0600) instead of stderr\n"
 	       "  -q, --quiet              no events, only the summary\n"
 	       "  -j, --json               events as JSON lines\n"
@@ -170,8 +171,10 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		return -EINVAL;
 	}
 	if (o->rec.read) {
-		if (optind < argc) {
-			fprintf(stderr, "proclife run: --read replays a recorded run: no command goes with it\n");
+		if (optind < argc || o->user || o->follow_leftovers_ns) {
+			fprintf(stderr, "proclife run: --read replays a recorded run: %s\n",
+				optind < argc ? "no command goes with it" : o->user ? "--user goes with a command" :
+				"--follow-leftovers goes with a command");
 			return -EINVAL;
 		}
 		return 0;

@@ -149,7 +149,7 @@ static int snapshot(struct live **l)
 }
 
 /* From a recording: the model as it was at --at, or at the recording's end. 0, 1 (damage, said), or -errno. */
-static int replay(const struct snapshot_opts *o, struct live **l)
+static int replay(const char *name, const struct snapshot_opts *o, struct live **l)
 {
 	struct live_config cfg = { .model = true, .replay = o->read };
 	const struct rec_file_hdr *h;
@@ -168,13 +168,13 @@ static int replay(const struct snapshot_opts *o, struct live **l)
 	} else {
 		h = live__recording(*l);
 		r = parse_instant(o->at, h->start_ns, h->wall_offset_ns, &at);
-		if (r < 0) {
-			fprintf(stderr, "proclife: --at needs +SEC, @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS, not '%.40s'\n",
-				o->at);
+		if (r == -EINVAL) {
+			fprintf(stderr, "proclife %s: --at needs +SEC, @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS, not '%.40s' (try 'proclife %s --help')\n",
+				name, o->at, name);
 			return -EINVAL;
 		}
 		wallclock__rfc3339(live__wallclock(*l), h->start_ns, when, sizeof(when));
-		if (at < h->start_ns) {
+		if (r == -ERANGE || at < h->start_ns) { /* -ERANGE: before the machine even booted */
 			fprintf(stderr, "proclife: --at %.40s is before the recording starts (%s)\n", o->at, when);
 			return -ERANGE;
 		}
@@ -231,7 +231,7 @@ static int run(int argc, char **argv, bool tree)
 		signal(SIGPIPE, SIG_IGN);
 	}
 	if (o.read) {
-		r = replay(&o, &l);
+		r = replay(argv[0], &o, &l);
 		if (r < 0) {
 			ret = r == -EINVAL ? 2 : 1;
 			goto cleanup;

@@ -12,8 +12,8 @@
  *     birth order): Perfetto's UI sorts process groups by it (it imports it
  *     as process_sort_index_hint), as chrome://tracing always did, so a
  *     child is listed right under its parent's subtree;
- *   - a flow arrow ("s" on the parent's slice at the fork, "f" bound to the
- *     child's first slice) for each fork seen;
+ *   - a "fork" instant on the parent's track and a flow arrow from it to
+ *     the child's first slice, for each fork seen;
  *   - the parent's pid in every slice's args.
  * The JSON pid is the real pid, except for a process whose pid an earlier
  * one already used (pids are reused): two processes must not merge into
@@ -548,16 +548,25 @@ void perfetto__existing(struct perfetto *x, const struct proc *p)
 		   p->state == PROC_STOPPED ? "stopped" : NULL);
 }
 
-static void flow(struct perfetto *x, const struct pf_proc *from, const struct pf_proc *to, __u64 ts)
+/*
+ * The fork: an instant on the caller's track, and a flow arrow from it to
+ * the child's first slice. The arrow starts at the instant because Perfetto
+ * binds a flow start to the newest slice it has seen on the track, which
+ * could be an older instant (a SIGCHLD) rather than the slice around ts.
+ */
+static void fork_mark(struct perfetto *x, const struct pf_proc *caller, const struct pf_proc *c, __u64 ts)
 {
 	__u64 id = ++x->next_flow;
 
-	if (!from || !from->track || !to->track)
+	if (!instant(x, caller, ts, "fork"))
 		return;
-	head(x, "s", from->jid, ts);
+	outbuf__printf(x->ob, "\"fork\",\"args\":{\"child_pid\":%u}}", c->pid);
+	if (!c->track)
+		return;
+	head(x, "s", caller->jid, ts);
 	outbuf__printf(x->ob, ",\"cat\":\"fork\",\"name\":\"fork\",\"id\":%llu}", (unsigned long long)id);
-	/* "bp":"e": bound to the slice around ts, the child's first one (it starts at ts). */
-	head(x, "f", to->jid, ts);
+	/* "bp":"e": bound to the slice around ts on the child's track, its first (Perfetto sorts it first). */
+	head(x, "f", c->jid, ts);
 	outbuf__printf(x->ob, ",\"bp\":\"e\",\"cat\":\"fork\",\"name\":\"fork\",\"id\":%llu}", (unsigned long long)id);
 }
 
@@ -580,7 +589,7 @@ static void on_fork(struct perfetto *x, const struct pl_fork *f)
 			memcpy(c->comm, f->h.comm, PL_COMM_LEN);
 			seg_forked(x, c, f->h.ts);
 		}
-		flow(x, caller, c, f->h.ts);
+		fork_mark(x, caller, c, f->h.ts);
 		return;
 	}
 	if (c)
@@ -592,7 +601,7 @@ static void on_fork(struct perfetto *x, const struct pl_fork *f)
 	if (!c)
 		return;
 	seg_forked(x, c, f->h.ts);
-	flow(x, caller, c, f->h.ts);
+	fork_mark(x, caller, c, f->h.ts);
 }
 
 static void on_exec(struct perfetto *x, const struct pl_exec *r)
@@ -660,7 +669,7 @@ static void proc_exited(struct perfetto *x, struct pf_proc *e, __u64 ts, __u32 s
 	seg_zombie(x, e, e->seg_ts > ts ? e->seg_ts : ts);
 }
 
-static void on_exit(struct perfetto *x, const struct pl_exit *r)
+static void on_proc_exit(struct perfetto *x, const struct pl_exit *r)
 {
 	struct pf_proc *e;
 
@@ -701,7 +710,7 @@ static void on_reap(struct perfetto *x, const struct pl_reap *r)
 	proc_end(x, e);
 }
 
-static void on_signal(struct perfetto *x, const struct pl_signal *r)
+static void on_sig(struct perfetto *x, const struct pl_signal *r)
 {
 	struct pf_proc *t;
 
@@ -751,13 +760,13 @@ void perfetto__record(struct perfetto *x, const void *rec)
 		on_exec_failed(x, rec);
 		break;
 	case PL_EV_EXIT:
-		on_exit(x, rec);
+		on_proc_exit(x, rec);
 		break;
 	case PL_EV_REAP:
 		on_reap(x, rec);
 		break;
 	case PL_EV_SIGNAL:
-		on_signal(x, rec);
+		on_sig(x, rec);
 		break;
 	case PL_EV_DELIVER:
 		if (h->pid)

@@ -320,7 +320,8 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 	w->o.path = w->path;
 	w->o.command = o->command ? strdup(o->command) : NULL;
 	w->fd = -1;
-	if (o->rotate_size && !w->o.rotate_count)
+	/* rec_writer__rotate() counts down from rotate_count - 1: never from 0. */
+	if (!w->o.rotate_count)
 		w->o.rotate_count = 10;
 	r = open_current(w, start_ns, wall_offset_ns, o->force, err, errlen);
 	if (r < 0) {
@@ -735,7 +736,9 @@ static int next_block(struct rec_reader *r)
 		return bad(r, off + sizeof(b), "block %llu: deflate data does not inflate to exactly %u bytes (%s)",
 			   (unsigned long long)r->block_seq, b.raw_len,
 			   e == Z_STREAM_END ? (r->zs.avail_in ? "bytes left over" : "wrong size")
-			   : e == Z_BUF_ERROR ? "more data than that" : r->zs.msg ? r->zs.msg : zError(e));
+			   /* Z_BUF_ERROR: no room left for more output, or no more input before the stream's end. */
+			   : e == Z_BUF_ERROR ? (r->zs.avail_out ? "the stream is cut short" : "more data than that")
+			   : r->zs.msg ? r->zs.msg : zError(e));
 	r->block_off = off;
 	r->offset = off + sizeof(b) + b.payload_len;
 	r->block_seq++;

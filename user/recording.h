@@ -7,9 +7,10 @@
  *
  * A file is a 64-byte header, then blocks. A block is a 32-byte header
  * with its own CRC32 and the CRC32 of its payload, then the payload: a
- * zlib stream of records. Each block stands alone, so a recorder killed
- * mid-write leaves every block before the torn one readable. Records are
- * 8-byte aligned: a struct rec_hdr, then the kind's body.
+ * raw deflate stream (RFC 1951, no zlib wrapper) of records. Each block
+ * stands alone, so a recorder killed mid-write leaves every block before
+ * the torn one readable. Records are 8-byte aligned: a struct rec_hdr, then
+ * the kind's body.
  *
  * The reader trusts nothing: every length is checked against what is there
  * and against fixed limits before anything is allocated or read, and it

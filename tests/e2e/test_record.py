@@ -34,6 +34,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 
@@ -445,7 +446,8 @@ def check_prefix(c, what, part, full):
     if pl != fl[:len(pl)]:
         for i, (a, b) in enumerate(zip(pl, fl)):
             if a != b:
-                c.fail("%s: line %d differs from the full replay's:\n  got  %r\n  full %r" % (what, i + 1, a[:300], b[:300]))
+                c.fail("%s: line %d differs from the full replay's:\n  got  %r\n  full %r"
+                       % (what, i + 1, a[:300], b[:300]))
                 return
         c.fail("%s: %d lines, the full replay has only %d" % (what, len(pl), len(fl)))
 
@@ -586,7 +588,8 @@ def check_mix_events(c, events, s):
     c.fields("SIGUSR1 to the handler child", sig, {"result": "delivered", "disposition": "handler", "syscall": "kill"})
     dl = c.one("deliver of SIGUSR1", select_events(events, event="deliver", pid=s["handler"], signame="SIGUSR1"))
     c.fields("deliver of SIGUSR1", dl, {"action": "handler"})
-    c.eq("stop events of the sleep", ["SIGSTOP"], [e.get("signame") for e in select_events(events, event="stop", pid=s["sleep"])])
+    c.eq("stop events of the sleep", ["SIGSTOP"],
+         [e.get("signame") for e in select_events(events, event="stop", pid=s["sleep"])])
     c.eq("continue events of the sleep", ["SIGCONT"],
          [e.get("signame") for e in select_events(events, event="continue", pid=s["sleep"])])
     ex = c.one("exec of the sleep", select_events(events, event="exec", pid=s["sleep"]))
@@ -600,8 +603,8 @@ def check_mix_events(c, events, s):
     rp = c.one("reap of the scenario root", select_events(events, event="reap", pid=root))
     c.fields("reap of the scenario root", rp, {"reaper": MYPID, "how": "wait"})
     forks = sorted(e["child"] for e in select_events(events, event="fork", pid=root))
-    c.eq("children forked by the scenario root", sorted(s[k] for k in ("true", "handler", "sleep", "sh", "noexec", "zombie")),
-         forks)
+    c.eq("children forked by the scenario root",
+         sorted(s[k] for k in ("true", "handler", "sleep", "sh", "noexec", "zombie")), forks)
 
 
 # --------------------------------------------------------------------------
@@ -659,6 +662,7 @@ def proc_table():
 def quiet_instant(pids):
     """A moment in the middle of QUIET seconds on each side during which the given pids did not
     change in /proc: (wall time, /proc table then)."""
+    t_before = time.time()
     before = proc_table()
     time.sleep(QUIET)
     t = time.time()
@@ -668,7 +672,39 @@ def quiet_instant(pids):
     a = {p: after.get(p) for p in pids}
     if a != b:
         raise Failure("the scenario changed during its quiet window: before %r, after %r" % (b, a))
+    WINDOWS[t] = (t_before, before, after)
     return t, before
+
+
+WINDOWS = {}  # instant -> (wall time before, /proc table before, /proc table after)
+
+
+def check_whole_table(c, what, tree, t):
+    """Every process the same in /proc on both sides of the window of instant t is in the tree with
+    that parent and state; every process in the tree but not in /proc before was born after that."""
+    nodes, parent = tree
+    t_before, before, after = WINDOWS[t]
+    stable, missing = 0, []
+    for pid, v in sorted(before.items()):
+        if after.get(pid) != v:
+            continue  # it changed during the window
+        stable += 1
+        n = nodes.get(pid)
+        if n is None:
+            missing.append("%d (ppid %d, %s)" % (pid, v[0], v[1]))
+            continue
+        c.eq("%s: pid %d ppid" % (what, pid), v[0], n["ppid"])
+        c.eq("%s: pid %d nested under" % (what, pid), v[0] or None, parent[pid])
+        c.eq("%s: pid %d state (tree %r)" % (what, pid, n["state"]), v[1], tree_class(n["state"]))
+    c.ok("%s: only %d processes were unchanged in /proc around the instant" % (what, stable), stable >= 5)
+    if missing:
+        c.fail("%s: %d of the %d processes /proc showed unchanged around the instant are missing: %s"
+               % (what, len(missing), stable, ", ".join(missing[:20])))
+    for pid, n in sorted(nodes.items()):
+        if pid not in before and rfc3339_s(n["start_time"]) < t_before - 0.05:
+            c.fail("%s: pid %d is in the tree but was not in /proc just before, and started %.3f s before "
+                   "that: %s" % (what, pid, t_before - rfc3339_s(n["start_time"]),
+                                 short({k: v for k, v in n.items() if k != "children"})))
 
 
 def at_forms(t):
@@ -774,6 +810,8 @@ def test_tree_at_three_instants(c):
     check_instant(c, "tree --at %s (t2)" % plus2, tree2, truth2, pids, names)
     out3, tree3 = tree_at(c, path, f3["utc"])
     check_instant(c, "tree --at %s (t3)" % f3["utc"], tree3, truth3, pids, names)
+    for label, t_, tree_ in (("t1", t1, tree1), ("t2", t2, tree2), ("t3", t3, tree3)):
+        check_whole_table(c, "the whole tree at %s" % label, tree_, t_)
 
     # The details /proc does not give, from what the scenario did.
     n = tree2[0].get(s["C"])
@@ -1065,8 +1103,8 @@ def test_sigkill_recorder(c):
     write_file(bad, bytes(b))
     rc, out, err = replay(["watch", "--json", "-r", bad])
     c.eq("replay of a copy with a flipped block header byte: exit status", 1, rc)
-    c.ok("replay of a copy with a flipped block header byte: stderr: expected 'offset %d: block %d: header CRC32', got %r"
-         % (off, seq, err), (b"offset %d: block %d: header CRC32" % (off, seq)) in err)
+    c.ok("replay of a copy with a flipped block header byte: stderr: expected 'offset %d: block %d: header CRC32', "
+         "got %r" % (off, seq, err), (b"offset %d: block %d: header CRC32" % (off, seq)) in err)
     check_prefix(c, "replay of a copy with a flipped block header byte", out, full)
 
 
@@ -1142,6 +1180,42 @@ def test_perms_and_force(c):
     rec_refused(c, "record -w IN-A-MISSING-DIR", ["-w", nodir], nodir, ["No such file or directory"])
     rec_refused(c, "record --force -w DIRECTORY", ["--force", "-w", tmp], tmp, ["directory"])
     c.ok("--force did not remove the directory", os.path.isdir(tmp))
+
+
+# --------------------------------------------------------------------------
+# 6b. the file header: what the recorder says of itself
+
+
+def test_header_fields(c):
+    tmp = tmpdir("pl_rec_")
+    path = os.path.join(tmp, "plain.plr")
+    t_launch = time.time()
+    t = recorder(path)
+    t_ready = time.time()
+    hdr = rec_header(read_file(path))
+    c.fields("header of `record -w F`", hdr, {"major": 1, "hdr_size": 64, "flags": 0, "args_cap": 4096, "seq": 0})
+    c.ok("header start time %.3f: expected between the launch %.3f and the ready line %.3f"
+         % (hdr["start_wall"], t_launch, t_ready), t_launch - 0.01 <= hdr["start_wall"] <= t_ready + 0.01)
+    stop_recorder(c, t)
+    # --threads and --arg-bytes are recorded, and thread events are in it.
+    path = os.path.join(tmp, "threads.plr")
+    t = recorder(path, ["--threads", "--arg-bytes", "100"])
+    th = threading.Thread(target=lambda: None)
+    th.start()
+    th.join()
+    pid = spawn([b"/bin/true", b"pl-rec-args", b"x" * 300])
+    waitpid_deadline(pid)
+    stop_recorder(c, t)
+    hdr = rec_header(read_file(path))
+    c.fields("header of `record --threads --arg-bytes 100`", hdr, {"flags": 2, "args_cap": 100})
+    rc, out, err = replay(["watch", "--json", "-r", path])
+    c.eq("watch -r of the --threads recording: exit status", 0, rc)
+    events = parse_json_lines(c, out, "watch -r of the --threads recording")
+    c.eq("thread creations by the test", 1, len(select_events(events, event="fork", pid=MYPID, thread=True)))
+    c.eq("thread exits in the test", 1, len(select_events(events, event="exit", pid=MYPID, thread=True)))
+    ex = c.one("exec of /bin/true with a long argv", select_events(events, event="exec", pid=pid))
+    c.fields("exec with --arg-bytes 100", ex, {"truncated": True, "argv_bytes": 10 + 12 + 301,
+                                               "argv": ["/bin/true", "pl-rec-args", "x" * (100 - 22)]})
 
 
 # --------------------------------------------------------------------------
@@ -1419,6 +1493,7 @@ SUBTESTS = [
     ("signals_replay", test_signals_replay, ROOT),
     ("sigkill_recorder", test_sigkill_recorder, ROOT),
     ("perms_and_force", test_perms_and_force, ROOT),
+    ("header_fields", test_header_fields, ROOT),
     ("rotation", test_rotation, ROOT),
     ("disk_full", test_disk_full, ROOT),
     ("run_record_replay", test_run_record_replay, ROOT),
