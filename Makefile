@@ -2,6 +2,7 @@
 #   make        build build/proclife (one static binary, BPF object embedded)
 #   make run    build and run the tracer (ARGS="--json" etc.)
 #   make test   build and run every test suite
+#   make fuzz   libFuzzer on the recording reader and replay (FUZZ_SECONDS=300; make test runs 15 s)
 #   make deps   install the toolchain (every other target runs it first)
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel's BTF
 

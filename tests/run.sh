@@ -18,6 +18,10 @@ for t in build/tests/test_*; do
 	[ "$t" = build/tests/test_kernel ] && continue
 	run_suite "$t"
 done
+# Recordings: the damaged-file corpus, replayed by the binary; libFuzzer on the reader and the
+# replay for FUZZ_SMOKE_SECONDS (15; `make fuzz` is the long run). Neither needs root.
+run_suite tests/fuzz/test_damaged.py build/proclife
+run_suite tests/fuzz/smoke.sh
 if [ "$(id -u)" -eq 0 ]; then
 	run_suite build/tests/test_kernel
 	for t in tests/e2e/test_*.py; do

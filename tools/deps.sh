@@ -3,7 +3,9 @@
 # Idempotent and quick when everything is there; every make target runs it.
 set -euo pipefail
 
-pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev procps tmux)
+# libclang-rt-dev: libFuzzer and the sanitizer runtimes for `make fuzz` (clang only recommends it).
+pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev procps
+      tmux)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

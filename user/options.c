@@ -153,6 +153,7 @@ int uid__parse(const char *s, __u32 *uid)
 int parse_size(const char *s, __u64 *bytes)
 {
 	unsigned long long v;
+	unsigned shift = 0;
 	char *end;
 
 	if (!s || *s < '0' || *s > '9')
@@ -162,10 +163,13 @@ int parse_size(const char *s, __u64 *bytes)
 	if (errno)
 		return -EINVAL;
 	switch (*end) {
-	case 'G': case 'g': v <<= 10; /* fall through */
-	case 'M': case 'm': v <<= 10; /* fall through */
-	case 'K': case 'k': v <<= 10; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
 	}
+	if (v > (1ull << 40) >> shift) /* before shifting: no wrap-around */
+		return -EINVAL;
+	v <<= shift;
 	if (*end == 'B' || *end == 'b')
 		end++;
 	if (*end || v < 4096 || v > (1ull << 40))
@@ -273,7 +277,7 @@ static int parse_secs_frac(const char *s, char **end, __u64 *ns)
 int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *boot_ns)
 {
 	struct tm tm = {};
-	__u64 ns, frac = 0;
+	__u64 ns, frac = 0, unit;
 	__s64 wall;
 	char *end;
 	time_t t;
@@ -283,14 +287,13 @@ int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *bo
 	if (*s == '+') {
 		if (parse_secs_frac(s + 1, &end, &ns))
 			return -EINVAL;
-		if (*end == 'm')
-			ns *= 60, end++;
-		else if (*end == 'h')
-			ns *= 3600, end++;
-		else if (*end == 's')
+		unit = *end == 'm' ? 60 : *end == 'h' ? 3600 : 1;
+		if (*end == 'm' || *end == 'h' || *end == 's')
 			end++;
-		if (*end)
+		/* At most a century: and no wrap-around. */
+		if (*end || ns > 100ull * 365 * 86400 * 1000000000ull / unit)
 			return -EINVAL;
+		ns *= unit;
 		*boot_ns = start_ns + ns;
 		return 0;
 	}

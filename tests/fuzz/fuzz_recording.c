@@ -10,7 +10,7 @@
  * Mutating a file's bytes rarely gets past its CRCs and zlib, so an input
  * may also be records alone: FUZZ_RAW_MAGIC, a byte saying how many records
  * go in each block (0: one block), then records as in a block's payload.
- * The target wraps them into a file with correct headers, compression and
+ * The target wraps them into a file with correct headers, deflate and
  * CRCs, so the fuzzer works on what the model and the writers see.
  *
  * Built with clang -fsanitize=fuzzer,address,undefined over sanitized
@@ -36,9 +36,10 @@
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
 static int devnull = -1;
+static z_stream zs; /* raw deflate for wrap_records(), reset per block */
 
 struct fz {
-	struct writer w;
+	struct writer w, text; /* watch --json and watch, both on /dev/null */
 	struct outbuf ob;
 	struct wallclock wc;
 	struct live *l;
@@ -50,6 +51,7 @@ static int on_record(void *ctx, const void *rec)
 	struct fz *f = ctx;
 
 	f->w.event(&f->w, rec);
+	f->text.event(&f->text, rec);
 	return 0;
 }
 
@@ -58,6 +60,7 @@ static void on_derived(void *ctx, const struct derived_event *d)
 	struct fz *f = ctx;
 
 	f->w.derived(&f->w, d);
+	f->text.derived(&f->text, d);
 }
 
 static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
@@ -65,6 +68,7 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 	struct fz *f = ctx;
 
 	f->w.lost(&f->w, type, count, now);
+	f->text.lost(&f->text, type, count, now);
 }
 
 /* What commands do with the other records: run markers, the snapshot a command is handed. */
@@ -103,6 +107,7 @@ static void replay(const uint8_t *data, size_t size)
 	if (outbuf__init(&f.ob, devnull, 64 << 10) < 0)
 		abort();
 	writer__init_json(&f.w, &f.ob, &f.wc);
+	writer__init_text(&f.text, &f.ob, &f.wc);
 	if (live__new(&cfg, &f.l, msg, sizeof(msg)) < 0) {
 		/* Refused at the header: the message must still be one line. */
 		if (!memchr(msg, '\0', sizeof(msg)) || strchr(msg, '\n'))
@@ -112,7 +117,20 @@ static void replay(const uint8_t *data, size_t size)
 	}
 	f.wc = *live__wallclock(f.l);
 	f.w.header(&f.w);
-	/* Each poll applies at least one record or ends the replay: bounded by the input. */
+	f.text.header(&f.text);
+	/*
+	 * Odd sizes stop first at a time the input picks, as tree -r --at TIME
+	 * does, and show the tree there. Then to the end: each poll applies at
+	 * least one record or ends the replay, so this is bounded by the input.
+	 */
+	if (size & 1) {
+		__u64 at = live__time(f.l) + ((__u64)data[size - 1] << 24);
+
+		live__replay_until(f.l, at);
+		v = (struct view_ctx){ .m = live__model(f.l), .wc = &f.wc, .now = live__time(f.l) };
+		view_tree__text(&f.ob, &v, NULL);
+		view_zombies__text(&f.ob, &v);
+	}
 	while (!live__done(f.l))
 		if (live__poll(f.l, 0) < 0)
 			break;
@@ -218,14 +236,23 @@ static uint8_t *wrap_records(const uint8_t *data, size_t size, size_t *len)
 	for (pos = 0; pos < raw_len;) {
 		struct rec_block_hdr b = { .magic = REC_BLOCK_MAGIC, .seq = seq++ };
 		size_t span, n = count_records(raw + pos, raw_len - pos, per_block, &span);
-		uLongf zlen = cap - off - sizeof(b);
+		size_t zlen;
+		int e;
 
 		/* What no record fits goes whole into this last block, for the reader to refuse. */
 		if (n < per_block && span < raw_len - pos) {
 			span = raw_len - pos;
 			n++;
 		}
-		if (compress2(out + off + sizeof(b), &zlen, raw + pos, span, 1) != Z_OK) {
+		/* Raw deflate, as the writer: no zlib wrapper. */
+		deflateReset(&zs);
+		zs.next_in = (Bytef *)raw + pos;
+		zs.avail_in = span;
+		zs.next_out = out + off + sizeof(b);
+		zs.avail_out = cap - off - sizeof(b);
+		e = deflate(&zs, Z_FINISH);
+		zlen = zs.total_out;
+		if (e != Z_STREAM_END) {
 			free(out);
 			return NULL;
 		}
@@ -250,7 +277,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * libFuzzer's and the sanitizers' reports, which it moves to another fd.
 	 */
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (devnull < 0)
+	if (devnull < 0 || deflateInit2(&zs, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();
 	return 0;
 }

@@ -50,11 +50,17 @@ def record(kind, body, size=None):
     return struct.pack("<IHH", n if size is None else size, kind, 0) + body + b"\0" * (-n % 8)
 
 
+def deflate(raw):
+    """Raw deflate (RFC 1951, no zlib wrapper), as the writer does."""
+    c = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return c.compress(raw) + c.flush()
+
+
 def block(recs, seq, nrecords=None, raw_len=None, payload=None, payload_crc=None, magic=BLOCK_MAGIC,
           hdr_crc=None, payload_len=None):
     """A block of records (a list of record() bytes); each keyword lies about one field."""
     raw = b"".join(recs)
-    z = zlib.compress(raw, 1) if payload is None else payload
+    z = deflate(raw) if payload is None else payload
     h = struct.pack("<IIIIQI", magic, len(z) if payload_len is None else payload_len,
                     len(raw) if raw_len is None else raw_len, len(recs) if nrecords is None else nrecords,
                     seq, crc(z) if payload_crc is None else payload_crc)
@@ -243,18 +249,26 @@ def damaged():
     add("block_seq", v[:OFF_B1] + block(B1, 7), 1, "offset %d: block number 7, expected 1" % OFF_B1)
     add("block_dup", v[:OFF_B1] + block(B0, 0), 1, "offset %d: block number 0, expected 1" % OFF_B1)
     garbage = bytes((i * 151 + 7) & 0xFF for i in range(300))
-    add("zlib_garbage", file_header() + block(B0, 0, payload=garbage), 1,
-        "offset 96: block 0: zlib data does not inflate to %d bytes" % len(RAW0))
-    add("zlib_empty_stream", file_header() + block(B0, 0, payload=zlib.compress(b"")), 1,
-        "offset 96: block 0: zlib data does not inflate to %d bytes" % len(RAW0))
+    add("deflate_garbage", file_header() + block(B0, 0, payload=garbage), 1,
+        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (invalid" % len(RAW0))
+    add("deflate_empty", file_header() + block(B0, 0, payload=deflate(b"")), 1,
+        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (wrong size)" % len(RAW0))
+    add("deflate_zlib_wrapped", file_header() + block(B0, 0, payload=zlib.compress(RAW0, 1)), 1,
+        "offset 96: block 0: deflate data does not inflate to exactly %d bytes" % len(RAW0))
+    add("deflate_cut", file_header() + block(B0, 0, payload=deflate(RAW0)[:200]), 1,
+        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (the stream is cut short)"
+        % len(RAW0))
+    add("deflate_left_over", file_header() + block(B0, 0, payload=deflate(RAW0) + b"\0" * 8), 1,
+        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (bytes left over)" % len(RAW0))
     add("raw_len_huge", file_header() + block(B0, 0, raw_len=0xFFFFFFF8), 1,
         "offset 64: block 0: 4294967288 uncompressed bytes, expected a multiple of 8 up to 4194304")
     add("raw_len_odd", file_header() + block(B0, 0, raw_len=len(RAW0) - 4), 1,
         "offset 64: block 0: %d uncompressed bytes, expected a multiple of 8" % (len(RAW0) - 4))
     add("raw_len_short", file_header() + block(B0, 0, raw_len=len(RAW0) - 8), 1,
-        "offset 96: block 0: zlib data does not inflate to %d bytes" % (len(RAW0) - 8))
+        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (more data than that)"
+        % (len(RAW0) - 8))
     add("raw_len_long", file_header() + block(B0, 0, raw_len=len(RAW0) + 8), 1,
-        "offset 96: block 0: zlib data does not inflate to %d bytes" % (len(RAW0) + 8))
+        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (wrong size)" % (len(RAW0) + 8))
     add("payload_len_huge", file_header() + block(B0, 0, payload_len=0x7FFFFFFF), 1,
         "offset 64: block 0: 2147483647 compressed bytes, expected 1 to")
     add("payload_len_zero", file_header() + block(B0, 0, payload_len=0), 1,

@@ -12,7 +12,9 @@ the real binary, checked against NAME.expect (written by make_corpus.py):
   - its stdout is JSON lines only (and, where NAME.expect says, exactly the
     kernel events that came before the damage);
   - `tree --json -r` and `zombies --json -r` on it end cleanly too, with
-    JSON on stdout, and the same error line.
+    JSON on stdout, and the same error line;
+  - the other commands that replay (signals, life, export, run) do not
+    crash or hang on it either.
 
 Usage: tests/fuzz/test_damaged.py PATH/TO/proclife [NAME...]
 Needs no root (replaying traces nothing). Python stdlib only; one result line
@@ -32,6 +34,9 @@ from common import parse_json, parse_json_lines, run_proclife  # noqa: E402
 DAMAGED = os.path.join(HERE, "damaged")
 TIME_LIMIT = 5.0  # seconds for one replay of a file of a few hundred bytes: generous
 KERNEL_EVENTS = {"fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename"}
+# Every other reader of recordings: exit status 0 or 1, in time, no crash.
+OTHERS = (["signals", "--json"], ["life", "100", "--json"], ["export", "--format", "dot"],
+          ["export", "--format", "perfetto"], ["run", "--json"])
 SUMMARY = re.compile(rb"^proclife: \d+ events seen \(")
 SANITIZER = re.compile(rb"runtime error|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|Segmentation")
 
@@ -103,6 +108,11 @@ def make_subtest(name):
                     c.ok("%s: stdout is not a JSON array" % what, isinstance(parse_json(out, "stdout"), list))
                 except common.Failure as e:
                     c.fail("%s: %s" % (what, e))
+        for args in OTHERS:
+            what = "%s -r %s.plr" % (" ".join(args), name)
+            rc, _, errors = replay(c, what, args + ["-r", path])
+            if rc is not None:
+                c.ok("%s: exit status %d, expected 0 or 1; stderr %r" % (what, rc, errors), rc in (0, 1))
     return subtest
 
 
