@@ -29,6 +29,7 @@ struct exporter {
 	enum format fmt;
 	struct perfetto *pf;
 	struct dot *dot;
+	struct live *live;
 };
 
 static int on_record(void *ctx, const void *rec)
@@ -50,6 +51,13 @@ static void on_derived(void *ctx, const struct derived_event *d)
 		perfetto__derived(x->pf, d);
 	else if (x->dot)
 		dot__derived(x->dot, d);
+	/* Given once the model is reconciled: it says who is gone. */
+	if (d->type == DV_RESYNC && x->live) {
+		if (x->pf)
+			perfetto__resync(x->pf, live__model(x->live), d->ts);
+		else if (x->dot)
+			dot__resync(x->dot, live__model(x->live));
+	}
 }
 
 static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
@@ -230,6 +238,7 @@ int export__main(int argc, char **argv)
 	}
 	if (r < 0 || give_existing(&x, live__model(l)) < 0)
 		goto oom;
+	x.live = l;
 	/* A failed output (full disk, closed pipe) stops the replay: it is said once, below. */
 	while (!live__done(l) && !ob.err)
 		live__poll(l, 0);

@@ -499,6 +499,30 @@ void dot__derived(struct dot *d, const struct derived_event *ev)
 	}
 }
 
+void dot__resync(struct dot *d, const struct model *m)
+{
+	struct dot_proc **gone = malloc((d->tab_n + 1) * sizeof(*gone));
+	size_t n = 0;
+
+	if (!gone) {
+		d->err = -ENOMEM;
+		return;
+	}
+	/* Collected first: ending one moves others in the table. */
+	for (size_t i = 0; i < d->tab_cap; i++) {
+		struct dot_proc *e = d->tab[i];
+		const struct proc *p = e ? model__find(m, e->pid) : NULL;
+
+		if (e && (!p || !same_identity(e, p->start_ns, p->flags & PROC_F_START_TICKS)))
+			gone[n++] = e;
+	}
+	for (size_t i = 0; i < n; i++) {
+		gone[i]->flags |= DF_VANISHED;
+		proc_end(d, gone[i]);
+	}
+	free(gone);
+}
+
 /* ---- the graph ---- */
 
 int dot__new(struct outbuf *ob, const struct dot_opts *o, struct dot **out)

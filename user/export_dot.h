@@ -43,6 +43,8 @@ int dot__new(struct outbuf *ob, const struct dot_opts *o, struct dot **out);
 void dot__existing(struct dot *d, const struct proc *p);
 void dot__record(struct dot *d, const void *rec);
 void dot__derived(struct dot *d, const struct derived_event *ev);
+/* After lost events the model was reconciled with /proc: the processes it no longer has ended unseen. */
+void dot__resync(struct dot *d, const struct model *m);
 /* The nodes still open, then the graph's tail. 0, or -ENOMEM if something was dropped. */
 int dot__finish(struct dot *d);
 void dot__free(struct dot *d);

@@ -9,7 +9,7 @@
  * in the UI, a process group holding its track, named "PID comm". The tree
  * shows three ways, all documented parts of the format:
  *   - process_sort_index metadata in tree order (depth first, children in
- *     birth order): Perfetto's UI sorts process groups by it (it imports it
+ *     birth order): recent Perfetto UIs sort process groups by it (imported
  *     as process_sort_index_hint), as chrome://tracing always did, so a
  *     child is listed right under its parent's subtree;
  *   - a "fork" instant on the parent's track and a flow arrow from it to
@@ -325,7 +325,10 @@ static void seg_exec(struct perfetto *x, struct pf_proc *e, const struct pl_exec
 		if (fn[i] == '/' && i + 1 < fl)
 			base = fn + i + 1;
 	ob = body(x, "exec");
-	escape__json_string(ob, base, fl - (base - fn));
+	if (base < fn + fl)
+		escape__json_string(ob, base, fl - (base - fn));
+	else /* no filename (execveat(fd, "", AT_EMPTY_PATH)): the new comm */
+		put_comm(ob, r->h.comm);
 	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u,\"filename\":", e->pid, e->ppid);
 	escape__json_string(ob, fn, fl);
 	outbuf__puts(ob, ",\"argv\":");
@@ -821,6 +824,28 @@ void perfetto__lost(struct perfetto *x, unsigned type, __u64 count, __u64 ts)
 {
 	global_instant(x, ts, "events lost");
 	outbuf__printf(x->ob, "\"type\":\"%s\",\"count\":%llu}}", names__event(type), (unsigned long long)count);
+}
+
+void perfetto__resync(struct perfetto *x, const struct model *m, __u64 ts)
+{
+	struct pf_proc **gone = malloc((x->tab_n + 1) * sizeof(*gone));
+	size_t n = 0;
+
+	if (!gone) {
+		x->err = -ENOMEM;
+		return;
+	}
+	/* Collected first: ending one moves others in the table. */
+	for (size_t i = 0; i < x->tab_cap; i++) {
+		struct pf_proc *e = x->tab[i];
+		const struct proc *p = e ? model__find(m, e->pid) : NULL;
+
+		if (e && (!p || !same_identity(e, p->start_ns, p->flags & PROC_F_START_TICKS)))
+			gone[n++] = e;
+	}
+	for (size_t i = 0; i < n; i++)
+		proc_vanish(x, gone[i], ts);
+	free(gone);
 }
 
 /* ---- the document ---- */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * A recording as a Chrome JSON trace (the trace event format) that the
- * Perfetto UI opens: one track per process, slices for its life split at
- * each exec, instants for signals, stops, continues, exit and reap, and a
- * flow arrow from each fork to the child it made.
+ * Perfetto UI opens: one track per process ("PID comm", in tree order),
+ * slices for its life split at each exec, instants for signals received,
+ * stops, continues, exit, reap (and forks, failed execs, renames,
+ * adoptions), and a flow arrow from each fork to the child it made.
+ * export_perfetto.c says how and why.
  *
  * A pure module: fed with checked kernel records and the model's derived
  * events in replay order, it writes to an outbuf as it goes. A slice is
@@ -42,6 +44,11 @@ void perfetto__existing(struct perfetto *x, const struct proc *p);
 void perfetto__record(struct perfetto *x, const void *rec);
 /* One derived event (stop, continue, reparent, resync). */
 void perfetto__derived(struct perfetto *x, const struct derived_event *d);
+/*
+ * After lost events the model was reconciled with /proc (DV_RESYNC, at ts):
+ * the processes it no longer has ended unseen; their slices end at ts.
+ */
+void perfetto__resync(struct perfetto *x, const struct model *m, __u64 ts);
 /* The kernel dropped count events of a type at ts. */
 void perfetto__lost(struct perfetto *x, unsigned type, __u64 count, __u64 ts);
 /*

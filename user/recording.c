@@ -634,11 +634,11 @@ int rec_reader__open(const char *path, struct rec_reader **out, char *err, size_
 
 	if (fd < 0) {
 		e = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return e;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s is not a regular file", path);
+		snprintf(err, errlen, "not a regular file");
 		close(fd);
 		return -EINVAL;
 	}

@@ -195,7 +195,7 @@ struct rec_item {
 
 struct rec_reader;
 
-/* Opens and checks the header. 0, or -errno with "offset N: ..." in err. */
+/* Opens and checks the header. 0, or -errno with "offset N: ..." (or "cannot open: why") in err, without the path. */
 int rec_reader__open(const char *path, struct rec_reader **out, char *err, size_t errlen);
 /* The same over a buffer (fuzzing, tests); buf must outlive the reader. */
 int rec_reader__open_mem(const void *buf, size_t len, struct rec_reader **out, char *err, size_t errlen);
