@@ -76,6 +76,9 @@ static void templates(void)
 
 typedef void (*sink_fn)(void *ctx, const void *rec);
 
+/* Nanoseconds between two new processes of the stream. */
+static __u64 spacing = 1000;
+
 /* n events of process lives by parent 100; returns the number of events emitted. */
 static unsigned long stream(unsigned long n, sink_fn sink, void *ctx)
 {
@@ -86,7 +89,7 @@ static unsigned long stream(unsigned long n, sink_fn sink, void *ctx)
 	while (done < n) {
 		__u32 c = next++;
 
-		ts += 1000;
+		ts += spacing;
 		fk.h.pid = 100;
 		fk.h.ppid = 1;
 		fk.h.ts = ts;
@@ -105,7 +108,7 @@ static unsigned long stream(unsigned long n, sink_fn sink, void *ctx)
 		/* The oldest one exits, signals its parent, is reaped. */
 		{
 			__u32 o = oldest++;
-			__u64 start = ts - (__u64)(next - 1 - o) * 1000;
+			__u64 start = ts - (__u64)(next - 1 - o) * spacing;
 
 			ex.h.pid = ex.h.tid = o;
 			ex.h.ppid = 100;
@@ -154,7 +157,15 @@ static size_t rec_size(const void *rec)
 
 static void to_file(void *ctx, const void *rec)
 {
+	static __u64 last_tick;
+	const struct pl_hdr *h = rec;
+
 	rec_writer__event(ctx, rec, rec_size(rec));
+	/* As a live recorder does: the model's timers run every 100 ms. */
+	if (h->ts - last_tick >= 100000000ull) {
+		rec_writer__tick(ctx, h->ts);
+		last_tick = h->ts;
+	}
 }
 
 static void to_model(void *ctx, const void *rec)
@@ -179,6 +190,8 @@ int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000000, done;
 	unsigned long nlive = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;
+	/* Replay: long enough (4 x n: 270 s of recorded time by default) that most of it is steady state. */
+	unsigned long nreplay = argc > 3 ? strtoul(argv[3], NULL, 10) : 4 * n;
 	struct model_config cfg = {};
 	struct wallclock wc = {};
 	struct outbuf ob;
@@ -188,7 +201,7 @@ int main(int argc, char **argv)
 	double t;
 
 	templates();
-	if (getenv("REPLAY_ONLY"))
+	if (getenv("REPLAY_ONLY")) /* profiling the replay alone */
 		goto replay;
 	/* 1. Into the model. */
 	m = model__new(&cfg);
@@ -226,7 +239,13 @@ int main(int argc, char **argv)
 	model__free(m);
 
 replay:
-	/* 4. Recording the stream, then replaying it into the model (one core, the file in page cache). */
+	/*
+	 * 4. Recording the stream, then replaying it into the model (one core,
+	 * the file in page cache). Paced like a busy machine, 25,000 new
+	 * processes a second, with the live recorder's 100 ms ticks: the model
+	 * forgets reaped processes after its 60 s retention, as in a real replay.
+	 */
+	spacing = 40000;
 	{
 		char path[] = "/tmp/proclife-bench-XXXXXX", err[256];
 		struct rec_writer_opts o = { .path = path, .force = true };
@@ -242,7 +261,7 @@ replay:
 			return 1;
 		}
 		t = now();
-		done = stream(n, to_file, rw);
+		done = stream(nreplay, to_file, rw);
 		rec_writer__close(rw, 0);
 		t = now() - t;
 		stat(path, &st);
