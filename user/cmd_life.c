@@ -28,10 +28,6 @@
 #define ARGV_TEXT_MAX 200
 #define PID_MAX_LIMIT 4194304
 
-struct life_cmd {
-	struct life_set set;
-};
-
 static void usage(void)
 {
 	printf("Usage: proclife life PID -r FILE [--json]\n"
@@ -46,23 +42,19 @@ static void usage(void)
 
 static int on_record(void *ctx, const void *rec)
 {
-	struct life_cmd *c = ctx;
-
-	life__record(&c->set, rec);
+	life__record(ctx, rec);
 	return 0;
 }
 
 static void on_derived(void *ctx, const struct derived_event *d)
 {
-	struct life_cmd *c = ctx;
-
-	life__derived(&c->set, d);
+	life__derived(ctx, d);
 }
 
 /* The pid was in the recording's first snapshot: its life began before the recording. */
-static int seed(struct life_cmd *c, const struct model *m)
+static int seed(struct life_set *set, const struct model *m)
 {
-	const struct proc *p = model__find(m, c->set.pid), *parent;
+	const struct proc *p = model__find(m, set->pid), *parent;
 	struct life_seed s = {};
 
 	if (!p)
@@ -80,7 +72,7 @@ static int seed(struct life_cmd *c, const struct model *m)
 	}
 	s.state = p->state;
 	s.status = p->status;
-	return life__seed(&c->set, &s);
+	return life__seed(set, &s);
 }
 
 /* ---- text ---- */
@@ -190,7 +182,7 @@ static void exec_text(struct outbuf *ob, const struct life_event *e)
 		return;
 	}
 	outbuf__puts(ob, ": ");
-	escape__argv_text(ob, d + e->exec.filename_len + 1, e->exec.args_len, 0);
+	escape__argv_text(ob, d + e->exec.args_off, e->exec.args_len, 0);
 	if (e->exec.flags & PL_F_ARGS_TRUNCATED)
 		outbuf__printf(ob, " ... [argv truncated at %u of %u bytes]", e->exec.args_len, e->exec.args_size);
 	if (e->exec.flags & PL_F_ARGS_UNREADABLE)
@@ -385,12 +377,16 @@ static void born_text(const struct printer *pr)
 	} else {
 		line(pr, l->start_ns, "born");
 		wallclock__rfc3339(pr->wc, l->start_ns, tbuf, sizeof(tbuf));
-		outbuf__printf(ob, "%s (started at %s), parent ",
+		outbuf__printf(ob, "%s (started at %s), ",
 			       l->born == LIFE_BORN_BEFORE ? "before the recording" : "its fork was not recorded", tbuf);
-		if (l->parent_comm_known)
+		if (!l->ppid)
+			outbuf__puts(ob, "no parent");
+		else if (l->parent_comm_known) {
+			outbuf__puts(ob, "parent ");
 			pid_comm(ob, l->ppid, l->parent_comm);
-		else
-			outbuf__printf(ob, "%u", l->ppid);
+		} else {
+			outbuf__printf(ob, "parent %u", l->ppid);
+		}
 		if (l->cmdline) {
 			outbuf__puts(ob, ", running ");
 			argv_text(ob, l->cmdline, l->cmdline_len, l->cmdline_truncated);
@@ -443,7 +439,7 @@ static void child_text(const struct printer *pr, const struct life_child *c)
 	outbuf__printf(ob, "%u", c->pid);
 	pad(ob, start, 8);
 	if (c->data)
-		argv_text(ob, c->data + c->filename_len + 1, c->args_len, c->truncated);
+		argv_text(ob, c->data + c->args_off, c->args_len, c->truncated);
 	else
 		comm_text(ob, c->comm);
 	if (!c->execd)
@@ -457,7 +453,7 @@ static void child_text(const struct printer *pr, const struct life_child *c)
 		if (c->reaped && c->reaper)
 			outbuf__printf(ob, ", reaped by %u", c->reaper);
 		else if (!c->reaped)
-			outbuf__puts(ob, ", not reaped");
+			outbuf__puts(ob, ", not reaped when the recording ended");
 	} else {
 		outbuf__puts(ob, "no exit recorded");
 	}
@@ -741,7 +737,7 @@ static void event_json(const struct printer *pr, const struct life_event *e)
 			outbuf__puts(ob, "null");
 		key(ob, "argv");
 		if (d)
-			escape__argv_json(ob, d + e->exec.filename_len + 1, e->exec.args_len);
+			escape__argv_json(ob, d + e->exec.args_off, e->exec.args_len);
 		else
 			outbuf__puts(ob, "null");
 		outbuf__printf(ob, ",\"argc\":%u", e->exec.argc);
@@ -842,7 +838,7 @@ static void child_json(const struct printer *pr, const struct life_child *c)
 		outbuf__puts(ob, "null");
 	key(ob, "argv");
 	if (c->data)
-		escape__argv_json(ob, c->data + c->filename_len + 1, c->args_len);
+		escape__argv_json(ob, c->data + c->args_off, c->args_len);
 	else
 		outbuf__puts(ob, "null");
 	kv_bool(ob, "argv_truncated", c->truncated || (c->execd && !c->data));
@@ -941,9 +937,9 @@ int life__main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct life_cmd me = {};
-	struct live_config cfg = { .model = true, .record = on_record, .ctx = &me,
-				   .model_cfg = { .derived = on_derived, .ctx = &me } };
+	struct life_set set = {};
+	struct live_config cfg = { .model = true, .record = on_record, .ctx = &set,
+				   .model_cfg = { .derived = on_derived, .ctx = &set } };
 	struct rec_cli rc = {};
 	struct live *l = NULL;
 	struct outbuf ob = {};
@@ -1002,33 +998,33 @@ int life__main(int argc, char **argv)
 		fprintf(stderr, "proclife life: %s\n", msg);
 		return 1;
 	}
-	life__init(&me.set, pid, live__recording(l)->start_ns);
-	if (seed(&me, live__model(l)) < 0) {
+	life__init(&set, pid, live__recording(l)->start_ns);
+	if (seed(&set, live__model(l)) < 0) {
 		fprintf(stderr, "proclife life: out of memory\n");
 		goto cleanup;
 	}
 	while (!live__done(l))
 		live__poll(l, 0);
-	life__end(&me.set, live__time(l));
+	life__end(&set, live__time(l));
 	r = live__replay_result(l); /* it says what was wrong itself */
-	if (!me.set.n) {
+	if (!set.n) {
 		fprintf(stderr, "proclife life: pid %lu does not appear in %s\n", pid, rc.read);
 		goto cleanup;
 	}
-	if (me.set.lives_left_out)
+	if (set.lives_left_out)
 		fprintf(stderr, "proclife life: pid %lu had %llu more lives, not shown (past %d)\n", pid,
-			(unsigned long long)me.set.lives_left_out, LIFE_MAX_LIVES);
+			(unsigned long long)set.lives_left_out, LIFE_MAX_LIVES);
 	if (outbuf__init(&ob, STDOUT_FILENO, 0) < 0) {
 		fprintf(stderr, "proclife life: out of memory\n");
 		goto cleanup;
 	}
 	if (json)
 		outbuf__putc(&ob, '[');
-	for (size_t i = 0; i < me.set.n; i++) {
+	for (size_t i = 0; i < set.n; i++) {
 		if (json)
-			life_json(&me.set, i, &ob, live__wallclock(l));
+			life_json(&set, i, &ob, live__wallclock(l));
 		else
-			life_text(&me.set, i, &ob, live__wallclock(l));
+			life_text(&set, i, &ob, live__wallclock(l));
 	}
 	if (json)
 		outbuf__puts(&ob, "]\n");
@@ -1039,7 +1035,7 @@ int life__main(int argc, char **argv)
 	ret = r < 0 ? 1 : 0;
 cleanup:
 	outbuf__free(&ob);
-	life__free(&me.set);
+	life__free(&set);
 	live__free(l);
 	return ret;
 usage_error:

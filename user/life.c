@@ -6,7 +6,6 @@
  * a record costs O(1) however many children there are).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +16,8 @@
 
 /* A delivery is paired with one of the last this many events, at most: bounded work per record. */
 #define PAIR_LOOKBACK 4096
+/* The kernel's first realtime signal (glibc's SIGRTMIN is 34: it keeps two for itself). */
+#define KERNEL_SIGRTMIN 32
 
 void life__init(struct life_set *s, __u32 pid, __u64 rec_start)
 {
@@ -251,7 +252,8 @@ static void on_exec(struct life_set *s, const struct pl_exec *x)
 		c->execd = true;
 		c->data = keep(s, x->data, (size_t)x->filename_len + x->args_len);
 		if (c->data) {
-			c->filename_len = x->filename_len - 1;
+			c->filename_len = strnlen(x->data, x->filename_len - 1);
+			c->args_off = x->filename_len;
 			c->args_len = x->args_len;
 			c->truncated = x->h.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE);
 		}
@@ -266,7 +268,9 @@ static void on_exec(struct life_set *s, const struct pl_exec *x)
 	if (!e)
 		return;
 	e->exec.data = keep(s, x->data, (size_t)x->filename_len + x->args_len);
-	e->exec.filename_len = x->filename_len - 1;
+	/* Checked: the filename's NUL is there; an embedded one ends it earlier, as event__filename() says. */
+	e->exec.filename_len = strnlen(x->data, x->filename_len - 1);
+	e->exec.args_off = x->filename_len;
 	e->exec.args_len = x->args_len;
 	e->exec.args_size = x->args_size;
 	e->exec.argc = x->argc;
@@ -282,7 +286,7 @@ static void on_exec_failed(struct life_set *s, const struct pl_exec_failed *x)
 	if (!e)
 		return;
 	e->exec.data = keep(s, x->data, x->filename_len);
-	e->exec.filename_len = x->filename_len - 1;
+	e->exec.filename_len = strnlen(x->data, x->filename_len - 1);
 	e->exec.err = x->err;
 	e->exec.flags = x->h.flags;
 }
@@ -391,7 +395,7 @@ static struct life_event *pending_for(struct life *l, int sig)
 		if (e->type != LIFE_EV_SIG_RECV || e->taken || e->sig.sig != sig || e->sig.result != PL_SIG_DELIVERED)
 			continue;
 		found = e;
-		if (sig < SIGRTMIN)
+		if (sig < KERNEL_SIGRTMIN)
 			break;
 	}
 	return found;
@@ -588,7 +592,7 @@ bool life__argv(const struct life *l, const char **args, __u32 *len, const char 
 		if (e->type == LIFE_EV_EXEC && e->exec.data) {
 			*filename = e->exec.data;
 			*filename_len = e->exec.filename_len;
-			*args = e->exec.data + e->exec.filename_len + 1;
+			*args = e->exec.data + e->exec.args_off;
 			*len = e->exec.args_len;
 			return true;
 		}

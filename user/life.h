@@ -55,7 +55,8 @@ struct life_event {
 	union {
 		struct {           /* EXEC, EXEC_FAILED */
 			char *data;      /* filename, NUL, then args_len bytes of argv; NULL: not kept (memory limit) */
-			__u32 filename_len; /* without its NUL */
+			__u32 filename_len; /* up to its first NUL */
+			__u32 args_off;     /* where argv starts in data */
 			__u32 args_len, args_size, argc, old_tid;
 			__u32 flags;     /* PL_F_ARGS_TRUNCATED, PL_F_ARGS_UNREADABLE, PL_F_NAME_TRUNCATED */
 			__s32 err;       /* EXEC_FAILED: positive errno */
@@ -92,7 +93,8 @@ struct life_child {
 	bool exited, reaped, execd;
 	char comm[PL_COMM_LEN];   /* now: after its execs and renames */
 	char *data;               /* first exec: filename, NUL, argv (NULL: none, or not kept) */
-	__u32 filename_len, args_len;
+	__u32 filename_len;       /* up to its first NUL */
+	__u32 args_off, args_len; /* argv: where in data, how long */
 	bool truncated;
 };
 
