@@ -209,6 +209,14 @@ class ProclifeTree(Tracer):
         return int(m.group(1)) if m else -1
 
 
+class ProclifeRecord(ProclifeTree):
+    """proclife record -w FILE: everything, compressed into a recording."""
+
+    def start(self):
+        self.file = os.path.join(self.tmp, "proclife.plr")
+        self._spawn([PROCLIFE, "record", "-w", self.file], lambda o, e, pid: has_line(e, "Ctrl-C to stop"))
+
+
 class LibbpfTools(Tracer):
     def start(self):
         for tool in ("execsnoop", "exitsnoop", "sigsnoop"):
@@ -262,7 +270,7 @@ def ensure_tracefs():
 
 def tracer_classes(smoke):
     base = [("no tracer", NoTracer), ("proclife --json -o FILE", ProclifeJson),
-            ("proclife tree only", ProclifeTree)]
+            ("proclife tree only", ProclifeTree), ("proclife record -w FILE", ProclifeRecord)]
     if smoke:
         return base
     peers = [("execsnoop+exitsnoop+sigsnoop", LibbpfTools, "execsnoop"), ("forkstat -e all", Forkstat, "forkstat"),
@@ -380,8 +388,11 @@ def smoke():
         why = []
         if min(r["time"][0] for r in res.values()) <= 0:
             why.append("a workload reported no time")
-        if j["lost"][0] != 0 or res["proclife tree only"]["lost"][0] != 0:
-            why.append(f"lost events: {j['lost'][0]}, {res['proclife tree only']['lost'][0]}")
+        lost = [res[t]["lost"][0] for t in ("proclife --json -o FILE", "proclife tree only", "proclife record -w FILE")]
+        if any(lost):
+            why.append(f"lost events (json, tree, record): {lost}")
+        if res["proclife record -w FILE"]["events"][0] < w[2]:
+            why.append(f"proclife record saw {res['proclife record -w FILE']['events'][0]} events for {w[2]} operations")
         if j["events"][0] < w[2]:
             why.append(f"proclife --json wrote {j['events'][0]} events for {w[2]} operations")
         report(name, not why, "; ".join(why))
