@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+#include <linux/types.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "escape.h"
+#include "proclife.h"
 
 /*
  * Byte classes, one table per output syntax, so the inner loop that skips
@@ -268,6 +271,16 @@ static const char *next_arg(const char **cur, const char *end, size_t *n)
 	*n = nul ? (size_t)(nul - a) : (size_t)(end - a);
 	*cur = a + *n + 1;
 	return a;
+}
+
+void escape__comm_text(struct outbuf *ob, const char *comm)
+{
+	escape__text(ob, comm, strnlen(comm, PL_COMM_LEN));
+}
+
+void escape__comm_json(struct outbuf *ob, const char *comm)
+{
+	escape__json_string(ob, comm, strnlen(comm, PL_COMM_LEN));
 }
 
 bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max)

@@ -49,7 +49,13 @@ void escape__text_arg(struct outbuf *ob, const char *s, size_t len);
  */
 void escape__json_string(struct outbuf *ob, const char *s, size_t len);
 
-/* Strict UTF-8 validation, same definition as above. NUL is valid (U+0000). */
+/*
+ * A task's comm: PL_COMM_LEN bytes, NUL-terminated only when shorter (the
+ * kernel's may fill them all), so it is never read past them.
+ */
+void escape__comm_text(struct outbuf *ob, const char *comm);
+void escape__comm_json(struct outbuf *ob, const char *comm);
+
 /*
  * An argument area (NUL-separated strings; the last one lacks its NUL when
  * cut) as one command line: escape__text_arg() each, space-separated. With
@@ -61,6 +67,7 @@ bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t m
 /* The same argument area as a JSON array of strings. */
 void escape__argv_json(struct outbuf *ob, const char *args, size_t len);
 
+/* Strict UTF-8 validation, same definition as above. NUL is valid (U+0000). */
 bool escape__is_valid_utf8(const char *s, size_t len);
 
 #endif /* PROCLIFE_ESCAPE_H */

@@ -291,6 +291,21 @@ static void on_exec_failed(struct life_set *s, const struct pl_exec_failed *x)
 	e->exec.flags = x->h.flags;
 }
 
+/* Its end: from its exit record, or from its reap's when the exit was not seen. */
+static void child_exited(struct life_child *c, __u64 ts, __u32 status)
+{
+	c->exited = true;
+	c->exit_ts = ts;
+	c->status = status;
+}
+
+static void subject_exited(struct life *l, __u64 ts, __u32 status)
+{
+	l->exited = true;
+	l->exit_ts = ts;
+	l->status = status;
+}
+
 static void on_proc_exit(struct life_set *s, const struct pl_exit *x)
 {
 	struct life_event *e;
@@ -301,19 +316,14 @@ static void on_proc_exit(struct life_set *s, const struct pl_exit *x)
 	if (x->h.pid != s->pid) {
 		struct life_child *c = child_of(s, x->h.pid, x->h.start_ns);
 
-		if (c) {
-			c->exited = true;
-			c->exit_ts = x->h.ts;
-			c->status = x->status;
-		}
+		if (c)
+			child_exited(c, x->h.ts, x->status);
 		return;
 	}
 	l = subject(s, &x->h);
 	if (!l)
 		return;
-	l->exited = true;
-	l->exit_ts = x->h.ts;
-	l->status = x->status;
+	subject_exited(l, x->h.ts, x->status);
 	l->state = PROC_ZOMBIE;
 	e = push(s, l, LIFE_EV_EXIT, x->h.ts);
 	if (e)
@@ -329,11 +339,8 @@ static void on_reap(struct life_set *s, const struct pl_reap *r)
 		struct life_child *c = child_of(s, r->h.pid, r->h.start_ns);
 
 		if (c) {
-			if (!c->exited) { /* its exit was not seen */
-				c->exited = true;
-				c->exit_ts = r->exit_ts;
-				c->status = r->status;
-			}
+			if (!c->exited)
+				child_exited(c, r->exit_ts, r->status);
 			c->reaped = true;
 			c->reap_ts = r->h.ts;
 			c->reaper = r->reaper_pid;
@@ -343,11 +350,8 @@ static void on_reap(struct life_set *s, const struct pl_reap *r)
 	l = subject(s, &r->h);
 	if (!l)
 		return;
-	if (!l->exited) {
-		l->exited = true;
-		l->exit_ts = r->exit_ts;
-		l->status = r->status;
-	}
+	if (!l->exited)
+		subject_exited(l, r->exit_ts, r->status);
 	l->reaped = true;
 	l->reap_ts = r->h.ts;
 	l->reaper = r->reaper_pid;
@@ -582,6 +586,38 @@ int life__seed(struct life_set *s, const struct life_seed *seed)
 void life__end(struct life_set *s, __u64 ts)
 {
 	s->end_ts = ts;
+}
+
+enum life_end life__end_state(const struct life *l)
+{
+	if (l->reaped)
+		return LIFE_END_REAPED;
+	if (l->ended_unseen)
+		return LIFE_END_UNKNOWN;
+	if (l->exited)
+		return LIFE_END_ZOMBIE;
+	return l->state == PROC_STOPPED ? LIFE_END_STOPPED : LIFE_END_RUNNING;
+}
+
+const char *life__event_name(unsigned type)
+{
+	static const char *const names[] = {
+		[LIFE_EV_EXEC] = "exec",
+		[LIFE_EV_EXEC_FAILED] = "exec_failed",
+		[LIFE_EV_FORK] = "fork",
+		[LIFE_EV_SIG_RECV] = "signal_received",
+		[LIFE_EV_SIG_SENT] = "signal_sent",
+		[LIFE_EV_DELIVER] = "deliver",
+		[LIFE_EV_STOP] = "stop",
+		[LIFE_EV_CONTINUE] = "continue",
+		[LIFE_EV_RENAME] = "rename",
+		[LIFE_EV_REPARENT] = "orphaned",
+		[LIFE_EV_ZOMBIE] = "zombie",
+		[LIFE_EV_EXIT] = "exit",
+		[LIFE_EV_REAP] = "reap",
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
 }
 
 bool life__argv(const struct life *l, const char **args, __u32 *len, const char **filename, __u32 *filename_len)

@@ -172,4 +172,24 @@ void life__end(struct life_set *s, __u64 ts);
 bool life__argv(const struct life *l, const char **args, __u32 *len, const char **filename, __u32 *filename_len);
 void life__free(struct life_set *s);
 
+/* Where a life stood when the recording ended: the one answer both renderers give. */
+enum life_end {
+	LIFE_END_RUNNING,
+	LIFE_END_STOPPED,
+	LIFE_END_ZOMBIE,   /* exited, not reaped */
+	LIFE_END_REAPED,
+	LIFE_END_UNKNOWN,  /* the pid was reused before its end (or its reap) was seen */
+};
+
+enum life_end life__end_state(const struct life *l);
+
+/* enum life_ev_type's name: "exec", ..., "signal_received", "orphaned", ...; NULL for no type. */
+const char *life__event_name(unsigned type);
+
+/* Seconds from one boot-ns time to another, negative when to is earlier. */
+static inline double life__secs(__u64 from, __u64 to)
+{
+	return ((double)to - (double)from) / 1e9;
+}
+
 #endif

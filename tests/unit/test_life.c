@@ -3,12 +3,17 @@
  * `proclife life`'s stories from synthetic records: birth, the exec chain,
  * signals received (paired with their delivery) and sent, stops, exit and
  * reap, children, a reused pid's lives, a process from the snapshot, and
- * the limits.
+ * the limits; then one story as the text and JSON renderers print it.
  */
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "event.h"
 #include "life.h"
+#include "life_json.h"
+#include "life_text.h"
 #include "procfs.h"
 #include "synth.h"
 #include "testlib.h"
@@ -170,6 +175,7 @@ static void test_birth_and_execs(void)
 	ASSERT_MEMEQ(fn, "/usr/bin/prog", 13);
 	ASSERT_FALSE(l->exited);
 	ASSERT_EQ(l->state, PROC_RUNNING);
+	ASSERT_EQ(life__end_state(l), LIFE_END_RUNNING);
 
 	/* A NUL inside the filename ends it, as for watch; the argv after it is still found. */
 	{
@@ -228,6 +234,7 @@ static void test_signals(void)
 	derived_ev(&s, DV_STOP, PID, START, SIGSTOP, 0, 100, T(3));
 	ASSERT_EQ(s.v[0].state, PROC_STOPPED);
 	ASSERT_EQ(s.v[0].stop_sig, SIGSTOP);
+	ASSERT_EQ(life__end_state(&s.v[0]), LIFE_END_STOPPED);
 	signal_ev(&s, 300, 300000, PID, SIGCONT, PL_SYS_KILL, PL_SIG_IGNORED, PL_ACT_DEFAULT, T(4));
 	derived_ev(&s, DV_CONTINUE, PID, START, SIGCONT, 0, 100, T(4));
 	/* It sends SIGTERM to 400, and tries SIGKILL at 1 (refused). */
@@ -318,6 +325,7 @@ static void test_exit_and_reap(void)
 	ASSERT_TRUE(l->exited);
 	ASSERT_TRUE(l->reaped);
 	ASSERT_EQ(l->state, PROC_REAPED);
+	ASSERT_EQ(life__end_state(l), LIFE_END_REAPED);
 	ASSERT_EQ(l->exit_ts, T(50));
 	ASSERT_EQ(l->reap_ts, T(6000));
 	ASSERT_EQ(l->reaper, 100);
@@ -351,6 +359,7 @@ static void test_exit_and_reap(void)
 	ASSERT_EQ(s.v[0].ev[0].exit.killer.sig, SIGTERM);
 	ASSERT_EQ(s.v[0].ev[0].exit.killer.pid, 300);
 	ASSERT_FALSE(s.v[0].reaped);
+	ASSERT_EQ(life__end_state(&s.v[0]), LIFE_END_ZOMBIE);
 out:
 	life__free(&s);
 }
@@ -497,6 +506,8 @@ static void test_pid_reuse(void)
 		ASSERT_TRUE(s.v[0].ended_unseen);
 		ASSERT_FALSE(s.v[0].exited);
 		ASSERT_FALSE(s.v[1].ended_unseen);
+		ASSERT_EQ(life__end_state(&s.v[0]), LIFE_END_UNKNOWN);
+		ASSERT_EQ(life__end_state(&s.v[1]), LIFE_END_RUNNING);
 	}
 out:
 	life__free(&s);
@@ -609,6 +620,80 @@ static void test_limits(void)
 	life__free(&s);
 }
 
+/* Whether out holds want, with what it holds when not. */
+static bool has(struct outbuf *ob, const char *want)
+{
+	const char *out = outbuf__cstr(ob);
+
+	if (strstr(out, want))
+		return true;
+	fprintf(stderr, "  no %s\n  in:\n%s\n", want, out);
+	return false;
+}
+
+/*
+ * The renderers over one story: forked, an exec, a rename to a hostile
+ * comm, killed by SIGTERM from 300, reaped, with a child killed by SIGSEGV
+ * with a core dump. Times are UTC, boot ns 0 at the epoch.
+ */
+static void test_render(void)
+{
+	static const char *const argv[] = { "sh", "-c", "x" };
+	static const size_t lens[] = { 2, 2, 1 };
+	const struct wallclock wc = { .offset_ns = 0 };
+	struct pl_rename r = {};
+	struct outbuf ob;
+	struct life_set s;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	life__init(&s, PID, REC_START);
+	fork_ev(&s, 100, PID, START, T(0));
+	exec_ev(&s, PID, START, T(1), "/bin/sh", argv, lens, 3);
+	hdr(&r.h, PL_EV_RENAME, PID, 100, START, T(2), "sh");
+	memcpy(r.new_comm, "new\x1bname", 9);
+	life__record(&s, &r);
+	fork_ev(&s, PID, 201, T(3), T(3));
+	exit_ev(&s, 201, PID, T(3), SIGSEGV | 0x80, T(4));
+	exit_ev(&s, PID, 100, START, SIGTERM, T(50));
+	reap_ev(&s, PID, START, SIGTERM, 100, T(50), T(60));
+	life__end(&s, T(100));
+	if (!ASSERT_EQ(s.n, 1) || !ASSERT_EQ(s.v[0].nch, 1))
+		goto out;
+
+	if (!ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
+		goto out;
+	life_text__print(&ob, &s, &wc);
+	ASSERT_TRUE(has(&ob, "pid 200, life 1 of 1: sh -c x\n"
+			     "TIME                 AGE  EVENT        DETAILS\n"
+			     "00:00:00.005       0.000  born         forked by 100 (parent)\n"
+			     "00:00:00.006       0.001  exec         /bin/sh: sh -c x\n"
+			     "00:00:00.007       0.002  rename       sh -> new\\x1bname\n"));
+	ASSERT_TRUE(has(&ob, "  exit         killed by SIGTERM from 300 (killer) [kill], after 0.050s\n"));
+	ASSERT_TRUE(has(&ob, "  reap         reaped by 100 (reaper), a zombie for 0.010s\n"));
+	ASSERT_TRUE(has(&ob, "children: 1\n  201     parent (no exec)  [born 00:00:00.008; "
+			     "killed by SIGSEGV (core dumped) after 0.001s, not reaped when the recording ended]\n"));
+	ASSERT_FALSE(strstr(outbuf__cstr(&ob), "  end  ")); /* reaped: no end line */
+	outbuf__free(&ob);
+
+	if (!ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
+		goto out;
+	life_json__print(&ob, &s, &wc);
+	ASSERT_TRUE(has(&ob, "[{\"pid\":200,\"life\":1,\"start_time\":\"1970-01-01T00:00:00.005000000Z\","
+			     "\"start_exact\":true,\"comm\":\"new\\u001bname\",\"filename\":\"/bin/sh\","
+			     "\"argv\":[\"sh\",\"-c\",\"x\"],\"execs\":1,"));
+	ASSERT_TRUE(has(&ob, "\"exit\":{\"time\":\"1970-01-01T00:00:00.055000000Z\",\"exit_code\":null,"
+			     "\"term_signal\":15,\"core_dumped\":false,\"status\":15,\"killed_by\":{\"sig\":15,"
+			     "\"signame\":\"SIGTERM\",\"time\":\"1970-01-01T00:00:00.054999999Z\",\"origin\":null,"
+			     "\"syscall\":\"kill\",\"pid\":300,\"tid\":300,\"uid\":0,\"comm\":\"killer\"},"));
+	ASSERT_TRUE(has(&ob, "\"end_state\":\"reaped\",\"alive_at_end\":false,"));
+	ASSERT_TRUE(has(&ob, "\"term_signal\":11,\"core_dumped\":true,\"status\":139,"));
+	ASSERT_TRUE(has(&ob, "],\"children_left_out\":0}]\n"));
+	outbuf__free(&ob);
+out:
+	life__free(&s);
+}
+
 int main(void)
 {
 	tl_init("unit/life");
@@ -621,5 +706,6 @@ int main(void)
 	RUN_TEST(test_pid_reuse);
 	RUN_TEST(test_from_snapshot);
 	RUN_TEST(test_limits);
+	RUN_TEST(test_render);
 	return tl_finish();
 }
