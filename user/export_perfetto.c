@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,8 @@
 #include "escape.h"
 #include "event.h"
 #include "export_perfetto.h"
+#include "export_procs.h"
 #include "names.h"
-#include "procfs.h"
 #include "vec.h"
 #include "wallclock.h"
 
@@ -44,24 +45,21 @@
 #define PID_LIMIT 4194304u
 
 enum {
-	PF_TICKS = 1 << 0,   /* start_ns is from /proc: clock-tick precision */
-	PF_KTHREAD = 1 << 1, /* a kernel thread, or forked by one and not exec'd since */
-	PF_SCANNED = 1 << 2, /* from the snapshot, and nothing of its life seen since */
-	PF_EXITED = 1 << 3,  /* its exit is known: the open slice is "zombie" */
+	PF_SCANNED = EP_F_OWN << 0, /* from the snapshot, and nothing of its life seen since */
+	PF_EXITED = EP_F_OWN << 1,  /* its exit is known: the open slice is "zombie" */
 };
 
 struct pf_proc {
-	__u64 start_ns;
+	struct export_proc proc; /* first: the table's entries are pf_procs */
 	__u64 seg_ts;    /* when the open slice began */
 	char *seg;       /* the open slice, from "cat" into its args (left open); NULL: none */
-	__u32 pid, ppid;
 	__u32 jid;       /* JSON pid and tid */
 	__u32 track;     /* 1 + index in tracks; 0: not shown */
 	__u32 status;    /* wait status, once exited */
 	__u8 state;      /* enum proc_state */
-	__u8 flags;      /* PF_* */
-	char comm[PL_COMM_LEN];
 };
+
+_Static_assert(offsetof(struct pf_proc, proc) == 0, "a table entry is a pf_proc");
 
 struct pf_track {
 	__u32 jid;
@@ -74,9 +72,7 @@ struct perfetto {
 	struct outbuf scratch;  /* a slice body being built */
 	__u64 nevents;
 	int err;
-	/* Processes alive or not yet reaped, by pid: open addressing, linear probing. */
-	struct pf_proc **tab;
-	size_t tab_cap, tab_n;
+	struct export_procs procs; /* processes alive or not yet reaped */
 	struct pf_track *tracks;
 	size_t ntracks, tracks_cap;
 	unsigned char *pid_used; /* bit per pid: already a JSON pid */
@@ -87,85 +83,15 @@ struct perfetto {
 
 /* ---- the process table ---- */
 
-static size_t tab_home(__u32 pid, size_t cap)
+/* What the table holds is ours: proc comes first. */
+static struct pf_proc *pp(struct export_proc *e)
 {
-	return (pid * 2654435761u) & (cap - 1);
+	return (struct pf_proc *)e;
 }
 
-static struct pf_proc **tab_pos(const struct perfetto *x, __u32 pid)
+static struct pf_proc *find(const struct perfetto *x, __u32 pid)
 {
-	if (!x->tab_cap)
-		return NULL;
-	for (size_t i = tab_home(pid, x->tab_cap);; i = (i + 1) & (x->tab_cap - 1)) {
-		if (!x->tab[i] || x->tab[i]->pid == pid)
-			return &x->tab[i];
-	}
-}
-
-static struct pf_proc *tab_find(const struct perfetto *x, __u32 pid)
-{
-	struct pf_proc **pp = tab_pos(x, pid);
-
-	return pp ? *pp : NULL;
-}
-
-static void tab_put(struct perfetto *x, struct pf_proc *e)
-{
-	size_t i = tab_home(e->pid, x->tab_cap);
-
-	while (x->tab[i])
-		i = (i + 1) & (x->tab_cap - 1);
-	x->tab[i] = e;
-}
-
-static int tab_add(struct perfetto *x, struct pf_proc *e)
-{
-	if ((x->tab_n + 1) * 2 > x->tab_cap) {
-		size_t oc = x->tab_cap, cap = oc ? oc * 2 : 256;
-		struct pf_proc **old = x->tab, **nt = calloc(cap, sizeof(*nt));
-
-		if (!nt)
-			return -ENOMEM;
-		x->tab = nt;
-		x->tab_cap = cap;
-		for (size_t i = 0; i < oc; i++)
-			if (old[i])
-				tab_put(x, old[i]);
-		free(old);
-	}
-	tab_put(x, e);
-	x->tab_n++;
-	return 0;
-}
-
-/* Remove e; the rest of its probe run moves up (no tombstones). */
-static void tab_del(struct perfetto *x, struct pf_proc *e)
-{
-	struct pf_proc **pp = tab_pos(x, e->pid);
-	size_t i;
-
-	if (!pp || *pp != e)
-		return;
-	i = pp - x->tab;
-	x->tab[i] = NULL;
-	x->tab_n--;
-	for (i = (i + 1) & (x->tab_cap - 1); x->tab[i]; i = (i + 1) & (x->tab_cap - 1)) {
-		struct pf_proc *m = x->tab[i];
-
-		x->tab[i] = NULL;
-		tab_put(x, m);
-	}
-}
-
-/* (pid, start) names one process; a start read from /proc is known to the tick only. */
-static bool same_identity(const struct pf_proc *e, __u64 start_ns, bool ticks)
-{
-	if ((e->flags & PF_TICKS) || ticks) {
-		__u64 tick = procfs__tick_ns();
-
-		return e->start_ns / tick == start_ns / tick;
-	}
-	return e->start_ns == start_ns;
+	return pp(export_procs__find(&x->procs, pid));
 }
 
 /* ---- output pieces ---- */
@@ -238,15 +164,12 @@ static void put_status(struct outbuf *ob, __u32 status)
 	outbuf__printf(ob, ",\"core_dumped\":%s", st.core ? "true" : "false");
 }
 
-/* "exit 3", "killed by SIGTERM", "killed by SIGSEGV (core)" */
+/* "exit 3", "killed by SIGTERM", "killed by SIGSEGV (core)", as a JSON string (no byte of it needs escaping). */
 static void put_exit_name(struct outbuf *ob, __u32 status)
 {
-	struct exit_status st = exit_status__decode(status);
-
-	if (st.exited)
-		outbuf__printf(ob, "\"exit %d\"", st.code);
-	else
-		outbuf__printf(ob, "\"killed by %s%s\"", names__signal(st.sig), st.core ? " (core)" : "");
+	outbuf__putc(ob, '"');
+	export_proc__exit_text(ob, status);
+	outbuf__putc(ob, '"');
 }
 
 /* ---- slices ---- */
@@ -300,16 +223,16 @@ static struct outbuf *body(struct perfetto *x, const char *cat)
 static void seg_forked(struct perfetto *x, struct pf_proc *e, __u64 ts)
 {
 	char name[PL_COMM_LEN + 16];
-	size_t n = strnlen(e->comm, PL_COMM_LEN);
+	size_t n = strnlen(e->proc.comm, PL_COMM_LEN);
 	struct outbuf *ob;
 
 	if (!e->track)
 		return;
 	ob = body(x, "fork");
-	memcpy(name, e->comm, n);
+	memcpy(name, e->proc.comm, n);
 	memcpy(name + n, " (forked)", 9);
 	escape__json_string(ob, name, n + 9);
-	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u", e->pid, e->ppid);
+	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u", e->proc.pid, e->proc.ppid);
 	seg_open(x, e, ts);
 }
 
@@ -329,7 +252,7 @@ static void seg_exec(struct perfetto *x, struct pf_proc *e, const struct pl_exec
 		escape__json_string(ob, base, fl - (base - fn));
 	else /* no filename (execveat(fd, "", AT_EMPTY_PATH)): the new comm */
 		put_comm(ob, r->h.comm);
-	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u,\"filename\":", e->pid, e->ppid);
+	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u,\"filename\":", e->proc.pid, e->proc.ppid);
 	escape__json_string(ob, fn, fl);
 	outbuf__puts(ob, ",\"argv\":");
 	if (r->h.flags & PL_F_ARGS_UNREADABLE)
@@ -350,8 +273,8 @@ static void seg_unborn(struct perfetto *x, struct pf_proc *e, __u64 ts, const ch
 	if (!e->track)
 		return;
 	ob = body(x, "life");
-	put_comm(ob, e->comm);
-	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u,\"origin\":\"%s\"", e->pid, e->ppid, origin);
+	put_comm(ob, e->proc.comm);
+	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u,\"origin\":\"%s\"", e->proc.pid, e->proc.ppid, origin);
 	if (cmdline) {
 		outbuf__puts(ob, ",\"argv\":");
 		escape__argv_json(ob, cmdline->data + cmdline->filename_len, cmdline->args_len);
@@ -368,7 +291,7 @@ static void seg_zombie(struct perfetto *x, struct pf_proc *e, __u64 ts)
 	if (!e->track)
 		return;
 	ob = body(x, "zombie");
-	outbuf__printf(ob, "\"zombie\",\"args\":{\"pid\":%u,", e->pid);
+	outbuf__printf(ob, "\"zombie\",\"args\":{\"pid\":%u,", e->proc.pid);
 	put_status(ob, e->status);
 	seg_open(x, e, ts);
 }
@@ -399,22 +322,10 @@ static __u32 jid_for(struct perfetto *x, __u32 pid)
 	return x->next_synth++;
 }
 
-/* Whether a new process is shown: the -p subtree, kernel threads only if asked. */
-static bool wanted(const struct perfetto *x, __u32 pid, const struct pf_proc *parent, bool kthread)
-{
-	if (x->o.only_pid && pid == x->o.only_pid)
-		return true;
-	if (kthread && !x->o.kthreads)
-		return false;
-	if (!x->o.only_pid)
-		return true;
-	return parent && parent->track;
-}
-
 /* A track for e, under parent's (NULL: a root). */
 static void give_track(struct perfetto *x, struct pf_proc *e, const struct pf_proc *parent)
 {
-	struct pf_track t = { .jid = jid_for(x, e->pid), .parent = parent ? parent->track : 0 };
+	struct pf_track t = { .jid = jid_for(x, e->proc.pid), .parent = parent ? parent->track : 0 };
 
 	if (!VEC_PUSH(x->tracks, x->ntracks, x->tracks_cap, t)) {
 		x->err = -ENOMEM;
@@ -427,21 +338,13 @@ static void give_track(struct perfetto *x, struct pf_proc *e, const struct pf_pr
 static struct pf_proc *proc_add(struct perfetto *x, __u32 pid, __u64 start_ns, __u32 ppid, const char *comm,
 				__u8 flags, const struct pf_proc *parent)
 {
-	struct pf_proc *e = calloc(1, sizeof(*e));
+	struct pf_proc *e = pp(export_procs__add(&x->procs, sizeof(*e), pid, start_ns, ppid, comm, flags));
 
-	if (e) {
-		e->pid = pid;
-		e->start_ns = start_ns;
-		e->ppid = ppid;
-		e->flags = flags;
-		memcpy(e->comm, comm, PL_COMM_LEN);
-	}
-	if (!e || tab_add(x, e)) {
-		free(e);
+	if (!e) {
 		x->err = -ENOMEM;
 		return NULL;
 	}
-	if (wanted(x, pid, parent, flags & PF_KTHREAD))
+	if (export_procs__wanted(&x->procs, pid, parent && parent->track, flags & EP_KTHREAD))
 		give_track(x, e, parent);
 	return e;
 }
@@ -455,9 +358,9 @@ static void track_close(struct perfetto *x, const struct pf_proc *e)
 
 	if (!e->track)
 		return;
-	n = snprintf(name, sizeof(name), "%u ", e->pid);
-	memcpy(name + n, e->comm, strnlen(e->comm, PL_COMM_LEN));
-	n += strnlen(e->comm, PL_COMM_LEN);
+	n = snprintf(name, sizeof(name), "%u ", e->proc.pid);
+	memcpy(name + n, e->proc.comm, strnlen(e->proc.comm, PL_COMM_LEN));
+	n += strnlen(e->proc.comm, PL_COMM_LEN);
 	for (size_t i = 0; i < 2; i++) {
 		sep(x);
 		outbuf__printf(x->ob, "{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"%s\",\"args\":{\"name\":", e->jid,
@@ -470,7 +373,7 @@ static void track_close(struct perfetto *x, const struct pf_proc *e)
 static void proc_end(struct perfetto *x, struct pf_proc *e)
 {
 	track_close(x, e);
-	tab_del(x, e);
+	export_procs__del(&x->procs, &e->proc);
 	free(e->seg);
 	free(e);
 }
@@ -488,58 +391,36 @@ static void proc_vanish(struct perfetto *x, struct pf_proc *e, __u64 ts)
  */
 static struct pf_proc *touch(struct perfetto *x, const struct pl_hdr *h)
 {
-	struct pf_proc *e = tab_find(x, h->pid);
+	struct export_proc *stale;
+	struct pf_proc *e = pp(export_procs__touch(&x->procs, h, &stale)), *parent;
 
-	if (e && !same_identity(e, h->start_ns, false)) {
-		proc_vanish(x, e, h->ts);
-		e = NULL;
-	}
-	if (!e) {
-		struct pf_proc *parent = h->ppid ? tab_find(x, h->ppid) : NULL;
-
-		e = proc_add(x, h->pid, h->start_ns, h->ppid, h->comm, 0, parent);
-		if (e)
-			seg_unborn(x, e, h->start_ns > x->o.origin_ns ? h->start_ns : x->o.origin_ns, "birth not seen",
-				   NULL, NULL);
+	if (stale)
+		proc_vanish(x, pp(stale), h->ts);
+	if (e)
 		return e;
-	}
-	if (e->flags & PF_TICKS) {
-		e->start_ns = h->start_ns;
-		e->flags &= ~PF_TICKS;
-	}
-	if (h->tid == h->pid)
-		memcpy(e->comm, h->comm, PL_COMM_LEN);
+	parent = h->ppid ? find(x, h->ppid) : NULL;
+	e = proc_add(x, h->pid, h->start_ns, h->ppid, h->comm, 0, parent);
+	if (e)
+		seg_unborn(x, e, h->start_ns > x->o.origin_ns ? h->start_ns : x->o.origin_ns, "birth not seen", NULL,
+			   NULL);
 	return e;
-}
-
-/* The process a derived event is about, if it is the one we know. */
-static struct pf_proc *find_proc(const struct perfetto *x, const struct proc *p)
-{
-	struct pf_proc *e = p ? tab_find(x, p->pid) : NULL;
-
-	return e && same_identity(e, p->start_ns, p->flags & PROC_F_START_TICKS) ? e : NULL;
 }
 
 /* ---- events ---- */
 
 void perfetto__existing(struct perfetto *x, const struct proc *p)
 {
-	struct pf_proc *parent = p->ppid ? tab_find(x, p->ppid) : NULL, *e;
+	struct pf_proc *parent = p->ppid ? find(x, p->ppid) : NULL, *e;
 	const struct proc_exec *cmd = p->execs;
-	__u8 flags = PF_SCANNED;
 
-	if (tab_find(x, p->pid))
+	if (find(x, p->pid))
 		return;
-	if (p->flags & PROC_F_START_TICKS)
-		flags |= PF_TICKS;
-	if (p->flags & PROC_F_KTHREAD)
-		flags |= PF_KTHREAD;
-	e = proc_add(x, p->pid, p->start_ns, p->ppid, p->comm, flags, parent);
+	e = proc_add(x, p->pid, p->start_ns, p->ppid, p->comm, export_proc__flags_of(p) | PF_SCANNED, parent);
 	if (!e)
 		return;
 	e->state = p->state;
 	if (p->state == PROC_ZOMBIE || p->state == PROC_REAPED) {
-		e->flags |= PF_EXITED;
+		e->proc.flags |= PF_EXITED;
 		e->status = p->status;
 		seg_zombie(x, e, x->o.origin_ns);
 		return;
@@ -563,7 +444,7 @@ static void fork_mark(struct perfetto *x, const struct pf_proc *caller, const st
 
 	if (!instant(x, caller, ts, "fork"))
 		return;
-	outbuf__printf(x->ob, "\"fork\",\"args\":{\"child_pid\":%u}}", c->pid);
+	outbuf__printf(x->ob, "\"fork\",\"args\":{\"child_pid\":%u}}", c->proc.pid);
 	if (!c->track)
 		return;
 	head(x, "s", caller->jid, ts);
@@ -578,29 +459,28 @@ static void on_fork(struct perfetto *x, const struct pl_fork *f)
 	__u32 ppid = f->child_ppid ? f->child_ppid : f->h.pid;
 	struct pf_proc *caller, *parent, *c;
 	__u32 caller_pid = f->h.pid;
+	struct export_proc *stale;
 
 	if (f->h.flags & PL_F_THREAD)
 		return;
 	caller = touch(x, &f->h);
-	c = tab_find(x, f->child_pid);
-	if (c && same_identity(c, f->child_start_ns, false)) {
+	c = pp(export_procs__match(&x->procs, f->child_pid, f->child_start_ns, &stale));
+	if (c) {
 		/* In the snapshot already (scanned while the fork was under way): born now after all. */
-		c->start_ns = f->child_start_ns;
-		c->flags &= ~PF_TICKS;
-		if (c->flags & PF_SCANNED) {
-			c->flags &= ~PF_SCANNED;
-			memcpy(c->comm, f->h.comm, PL_COMM_LEN);
+		if (c->proc.flags & PF_SCANNED) {
+			c->proc.flags &= ~PF_SCANNED;
+			memcpy(c->proc.comm, f->h.comm, PL_COMM_LEN);
 			seg_forked(x, c, f->h.ts);
 		}
 		fork_mark(x, caller, c, f->h.ts);
 		return;
 	}
-	if (c)
-		proc_vanish(x, c, f->h.ts);
+	if (stale)
+		proc_vanish(x, pp(stale), f->h.ts);
 	/* With CLONE_PARENT the parent is the caller's own parent. */
-	parent = ppid == caller_pid ? caller : tab_find(x, ppid);
+	parent = ppid == caller_pid ? caller : find(x, ppid);
 	c = proc_add(x, f->child_pid, f->child_start_ns, ppid, f->h.comm,
-		     parent && (parent->flags & PF_KTHREAD) ? PF_KTHREAD : 0, parent);
+		     parent && (parent->proc.flags & EP_KTHREAD) ? EP_KTHREAD : 0, parent);
 	if (!c)
 		return;
 	seg_forked(x, c, f->h.ts);
@@ -613,13 +493,13 @@ static void on_exec(struct perfetto *x, const struct pl_exec *r)
 
 	if (!e)
 		return;
-	e->flags &= ~PF_SCANNED;
+	e->proc.flags &= ~PF_SCANNED;
 	/* A kernel thread's child that runs a program (a usermode helper) is a process now. */
-	if ((e->flags & PF_KTHREAD) && !e->track && !x->o.only_pid)
-		give_track(x, e, tab_find(x, e->ppid));
-	e->flags &= ~PF_KTHREAD;
+	if ((e->proc.flags & EP_KTHREAD) && !e->track && !x->o.only_pid)
+		give_track(x, e, find(x, e->proc.ppid));
+	e->proc.flags &= ~EP_KTHREAD;
 	seg_close(x, e, r->h.ts, NULL);
-	memcpy(e->comm, r->h.comm, PL_COMM_LEN);
+	memcpy(e->proc.comm, r->h.comm, PL_COMM_LEN);
 	seg_exec(x, e, r);
 }
 
@@ -663,11 +543,11 @@ static void exit_instant(struct perfetto *x, const struct pf_proc *e, __u64 ts, 
 /* e exited at ts: its slice ends, the exit instant, then "zombie" until the reap. */
 static void proc_exited(struct perfetto *x, struct pf_proc *e, __u64 ts, __u32 status, const struct pl_killer *k)
 {
-	e->flags &= ~PF_SCANNED;
+	e->proc.flags &= ~PF_SCANNED;
 	seg_close(x, e, ts, NULL);
 	e->status = status;
 	e->state = PROC_ZOMBIE;
-	e->flags |= PF_EXITED;
+	e->proc.flags |= PF_EXITED;
 	exit_instant(x, e, ts, k);
 	seg_zombie(x, e, e->seg_ts > ts ? e->seg_ts : ts);
 }
@@ -681,7 +561,7 @@ static void on_proc_exit(struct perfetto *x, const struct pl_exit *r)
 	e = touch(x, &r->h);
 	if (!e)
 		return;
-	if (e->flags & PF_EXITED) {
+	if (e->proc.flags & PF_EXITED) {
 		/* A zombie in the snapshot whose exit came after it: the instant only. */
 		e->status = r->status;
 		exit_instant(x, e, r->h.ts, &r->killer);
@@ -692,11 +572,11 @@ static void on_proc_exit(struct perfetto *x, const struct pl_exit *r)
 
 static void on_reap(struct perfetto *x, const struct pl_reap *r)
 {
-	struct pf_proc *e = tab_find(x, r->h.pid);
+	struct pf_proc *e = pp(export_procs__get(&x->procs, r->h.pid, r->h.start_ns));
 
-	if (!e || !same_identity(e, r->h.start_ns, false))
+	if (!e)
 		return;
-	if (!(e->flags & PF_EXITED))
+	if (!(e->proc.flags & PF_EXITED))
 		proc_exited(x, e, r->exit_ts && r->exit_ts <= r->h.ts ? r->exit_ts : r->h.ts, r->status, NULL);
 	seg_close(x, e, r->h.ts, NULL);
 	if (instant(x, e, r->h.ts, "reap")) {
@@ -722,7 +602,7 @@ static void on_sig(struct perfetto *x, const struct pl_signal *r)
 	/* Attempts the kernel refused and signal-0 probes reached nobody. */
 	if (r->sig <= 0 || r->result == PL_SIG_FAILED || r->result == PL_SIG_PROBE)
 		return;
-	t = tab_find(x, r->target_pid);
+	t = find(x, r->target_pid);
 	if (!instant(x, t, r->h.ts, "signal"))
 		return;
 	outbuf__printf(x->ob, "\"%s\",\"args\":{\"signal\":\"%s\",\"sig\":%d,\"from_pid\":%u,\"from_comm\":",
@@ -745,7 +625,7 @@ static void on_rename(struct perfetto *x, const struct pl_rename *r)
 		put_comm(x->ob, r->new_comm);
 		outbuf__puts(x->ob, "}}");
 	}
-	memcpy(e->comm, r->new_comm, PL_COMM_LEN);
+	memcpy(e->proc.comm, r->new_comm, PL_COMM_LEN);
 }
 
 void perfetto__record(struct perfetto *x, const void *rec)
@@ -783,7 +663,7 @@ void perfetto__record(struct perfetto *x, const void *rec)
 
 void perfetto__derived(struct perfetto *x, const struct derived_event *d)
 {
-	struct pf_proc *e = find_proc(x, d->p);
+	struct pf_proc *e = pp(export_procs__of(&x->procs, d->p));
 
 	switch (d->type) {
 	case DV_STOP:
@@ -799,7 +679,7 @@ void perfetto__derived(struct perfetto *x, const struct derived_event *d)
 	case DV_REPARENT:
 		if (!e)
 			return;
-		e->ppid = d->new_parent;
+		e->proc.ppid = d->new_parent;
 		if (instant(x, e, d->ts, "reparent")) {
 			outbuf__printf(x->ob, "\"adopted by %u\",\"args\":{\"old_parent\":%u,\"new_parent\":%u,\"new_parent_comm\":",
 				       d->new_parent, d->old_parent, d->new_parent);
@@ -828,23 +708,15 @@ void perfetto__lost(struct perfetto *x, unsigned type, __u64 count, __u64 ts)
 
 void perfetto__resync(struct perfetto *x, const struct model *m, __u64 ts)
 {
-	struct pf_proc **gone = malloc((x->tab_n + 1) * sizeof(*gone));
-	size_t n = 0;
+	size_t n;
+	struct export_proc **gone = export_procs__gone(&x->procs, m, &n);
 
 	if (!gone) {
 		x->err = -ENOMEM;
 		return;
 	}
-	/* Collected first: ending one moves others in the table. */
-	for (size_t i = 0; i < x->tab_cap; i++) {
-		struct pf_proc *e = x->tab[i];
-		const struct proc *p = e ? model__find(m, e->pid) : NULL;
-
-		if (e && (!p || !same_identity(e, p->start_ns, p->flags & PROC_F_START_TICKS)))
-			gone[n++] = e;
-	}
 	for (size_t i = 0; i < n; i++)
-		proc_vanish(x, gone[i], ts);
+		proc_vanish(x, pp(gone[i]), ts);
 	free(gone);
 }
 
@@ -862,6 +734,7 @@ int perfetto__new(struct outbuf *ob, const struct perfetto_opts *o, struct perfe
 	}
 	x->o = *o;
 	x->ob = ob;
+	export_procs__init(&x->procs, o->only_pid, o->kthreads);
 	x->next_synth = PID_LIMIT;
 	wallclock__rfc3339(&wc, o->origin_ns, start, sizeof(start));
 	outbuf__printf(ob,
@@ -875,7 +748,7 @@ int perfetto__new(struct outbuf *ob, const struct perfetto_opts *o, struct perfe
 
 static int by_track(const void *a, const void *b)
 {
-	const struct pf_proc *x = *(const struct pf_proc *const *)a, *y = *(const struct pf_proc *const *)b;
+	const struct pf_proc *x = pp(*(struct export_proc *const *)a), *y = pp(*(struct export_proc *const *)b);
 
 	return x->track < y->track ? -1 : x->track > y->track;
 }
@@ -918,17 +791,14 @@ out:
 
 int perfetto__finish(struct perfetto *x, __u64 end_ns)
 {
-	struct pf_proc **open = malloc((x->tab_n + 1) * sizeof(*open));
-	size_t n = 0;
+	size_t n;
+	struct export_proc **open = export_procs__list(&x->procs, &n);
 
 	if (!open)
 		return -ENOMEM;
-	for (size_t i = 0; i < x->tab_cap; i++)
-		if (x->tab[i])
-			open[n++] = x->tab[i];
 	qsort(open, n, sizeof(*open), by_track);
 	for (size_t i = 0; i < n; i++) {
-		struct pf_proc *e = open[i];
+		struct pf_proc *e = pp(open[i]);
 
 		seg_close(x, e, end_ns, proc_state__name(e->state));
 		proc_end(x, e);
@@ -939,16 +809,17 @@ int perfetto__finish(struct perfetto *x, __u64 end_ns)
 	return x->err;
 }
 
+static void proc_free(struct export_proc *e)
+{
+	free(pp(e)->seg);
+	free(e);
+}
+
 void perfetto__free(struct perfetto *x)
 {
 	if (!x)
 		return;
-	for (size_t i = 0; i < x->tab_cap; i++)
-		if (x->tab[i]) {
-			free(x->tab[i]->seg);
-			free(x->tab[i]);
-		}
-	free(x->tab);
+	export_procs__free(&x->procs, proc_free);
 	free(x->tracks);
 	free(x->pid_used);
 	outbuf__free(&x->scratch);

@@ -817,3 +817,229 @@ def main(subtests, prefix="", subtest_timeout=60):
         if run_subtest("e2e/" + prefix + name, fn, needs, subtest_timeout) is False:
             failed += 1
     return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------
+# Scenario helpers: a suite's own Python script, run as `python3 HELPER MODE
+# ARGS...` in one of several modes, that sets up processes in a given shape
+# (chains, zombies, orphans, stopped ones) and says on stdout, as JSON lines,
+# which pids it made. It is a separate program, not an import of this file:
+# it forks, and its processes must hold nothing of the test's (threads,
+# pipes to proclife). Its long-lived processes wait for EOF on stdin, which
+# the test closes when the subtest ends.
+#
+# A suite's source for it is HELPER_PRELUDE, then its modes, then a call of
+# run_mode({"name": fn, ...}); main_with_helper() writes it to a temporary
+# file and Helper runs it.
+
+HELPER_PRELUDE = r'''
+import json, os, select, signal, sys, time
+
+rep_r, rep_w = os.pipe()  # non-inheritable: exec'd programs do not hold it
+
+
+def report(**kw):
+    os.write(rep_w, (json.dumps(kw) + "\n").encode())
+
+
+def hold():
+    """Wait on stdin (the test's pipe) until the test closes it, then exit."""
+    try:
+        while os.read(0, 4096):
+            pass
+    except OSError:
+        pass
+    os._exit(0)
+
+
+def child(fn):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fn()
+        except BaseException as e:
+            try:
+                report(error="pid %d: %r" % (os.getpid(), e))
+            except BaseException:
+                pass
+            os._exit(1)
+        os._exit(0)
+    return pid
+
+
+def fork_exec(path, argv):
+    """Fork, exec path in the child; return once the exec has happened."""
+    r, w = os.pipe()  # both close-on-exec: EOF on r once the child exec'd
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.execv(path, argv)
+        except BaseException:
+            pass
+        os.write(w, b"x")
+        os._exit(127)
+    os.close(w)
+    failed = os.read(r, 1)
+    os.close(r)
+    if failed:
+        raise OSError("exec %s failed" % path)
+    return pid
+
+
+def proc_state(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return data[data.rindex(b")") + 2:].split()[0].decode()
+
+
+def wait_state(pid, st, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while proc_state(pid) != st:
+        if time.monotonic() > deadline:
+            raise OSError("pid %d not in state %s after %.0f s" % (pid, st, timeout))
+        time.sleep(0.001)
+
+
+def collect(keys, timeout=10.0):
+    """The reports of the helper's own processes (report()) until all of keys are in; an
+    error one of them reported is raised here."""
+    got, buf = {}, b""
+    deadline = time.monotonic() + timeout
+    while not keys <= set(got):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OSError("scenario incomplete after %.0f s: have %s" % (timeout, sorted(got)))
+        r, _, _ = select.select([rep_r], [], [], left)
+        if r:
+            buf += os.read(rep_r, 65536)
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                d = json.loads(line)
+                if "error" in d:
+                    raise OSError(d["error"])
+                got.update(d)
+    return got
+
+
+def out(d):
+    sys.stdout.write(json.dumps(d) + "\n")
+    sys.stdout.flush()
+
+
+def run_mode(modes):
+    """Run modes[argv[1]](). A failure is a JSON line {"error": ...} (what the test reports) and
+    exit status 1; an unknown mode, a message on stderr."""
+    try:
+        mode = sys.argv[1]
+        if mode not in modes:
+            raise SystemExit("unknown mode %r" % mode)
+        modes[mode]()
+    except Exception as e:
+        out({"error": "%s: %r" % (type(e).__name__, e)})
+        os._exit(1)
+
+'''
+
+_helper_path = None  # the running suite's helper script: set by main_with_helper()
+
+
+class Helper:
+    """The suite's scenario helper in one mode; .info is the first JSON line it printed, next()
+    reads the following ones, send() writes a command line."""
+
+    def __init__(self, *args, timeout=CHILD_TIMEOUT):
+        self.argv = [sys.executable, _helper_path] + [str(a) for a in args]
+        self.what = " ".join(map(str, args))
+        self.p = popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        hold_pipe(self.p.stdin)
+        self.lines = Lines(self.p.stdout, on_eof=self._stderr)
+        self.info = self.next(timeout)
+
+    def _stderr(self):
+        """What it said on stderr, once it exited."""
+        try:
+            return "; stderr %r" % self.p.stderr.read()[-2000:]
+        except Exception:
+            return ""
+
+    def next(self, timeout=CHILD_TIMEOUT):
+        try:
+            line = self.lines.wait_for(b"", timeout)
+        except Failure as e:
+            raise Failure("scenario helper %s: %s" % (self.what, e))
+        d = json.loads(line)
+        if "error" in d:
+            raise Failure("scenario helper %s failed: %s" % (self.what, d["error"]))
+        return d
+
+    def send(self, cmd):
+        self.p.stdin.write(cmd.encode() + b"\n")
+        self.p.stdin.flush()
+
+
+def main_with_helper(helper_src, subtests, prefix, subtest_timeout):
+    """main() for a suite with a scenario helper: helper_src is written to a temporary file (for
+    Helper to run) that is removed at the end."""
+    global _helper_path
+    fd, _helper_path = tempfile.mkstemp(prefix="pl-%s-helper-" % prefix.rstrip("_"), suffix=".py")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(helper_src)
+        return main(subtests, prefix=prefix, subtest_timeout=subtest_timeout)
+    finally:
+        os.unlink(_helper_path)
+
+
+# --------------------------------------------------------------------------
+# `tree --json` and what replays print
+
+
+# The fields of a `tree --json` node, in order.
+TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
+               "orphaned", "kthread", "stop_signal", "exit_code", "term_signal", "core_dumped",
+               "exit_time", "children"]
+
+# proclife's last line on stderr when it stops (str; encode() it for bytes).
+SUMMARY_PATTERN = r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?$"
+
+
+def flatten_tree(c, roots, what=None):
+    """A `tree --json` document as {pid: node}, {pid: pid of the enclosing node or None} and
+    [pids seen more than once] (the first node of a pid is kept). A node without exactly
+    TREE_FIELDS is a failure (the first three are said) and is left out with its subtree;
+    what: the failure messages' prefix."""
+    pre = "%s: " % what if what else ""
+    nodes, parent, dups, bad = {}, {}, [], 0
+    if not isinstance(roots, list):
+        raise Failure("%stree JSON is not an array: %r" % (pre, str(roots)[:300]))
+    stack = [(r, None) for r in reversed(roots)]
+    while stack:
+        n, par = stack.pop()
+        if not isinstance(n, dict) or list(n.keys()) != TREE_FIELDS:
+            bad += 1
+            if bad <= 3:
+                c.fail("%stree node fields: expected %s, got %s"
+                       % (pre, TREE_FIELDS, list(n.keys()) if isinstance(n, dict) else n))
+            continue
+        pid = n["pid"]
+        if pid in nodes:
+            dups.append(pid)
+        else:
+            nodes[pid] = n
+            parent[pid] = par
+        for ch in reversed(n["children"]):
+            stack.append((ch, pid))
+    return nodes, parent, dups
+
+
+def run_to_end(args, timeout):
+    """proclife ARGS to completion; returns (exit status, stdout, stderr). Failure if it does not
+    finish within timeout."""
+    rc, out, err = run_proclife(args, timeout)
+    if rc is None:
+        raise Failure("proclife %s did not finish within %.0f s" % (" ".join(args), timeout))
+    return rc, out, err

@@ -33,7 +33,6 @@ import stat
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zlib
@@ -42,10 +41,10 @@ sys.dont_write_bytecode = True  # no __pycache__ next to the suites
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
-    CHILD_TIMEOUT, MYPID, NOBODY, ROOT, Failure, Lines, Proclife, Skip, adopt_foreign, at_cleanup,
-    check_usage_error, drop_to_nobody, hold_pipe, one_line, parse_json, parse_json_lines, popen, proc_stat,
-    reap_popen, run, run_proclife, select_events, short, spawn, start_proclife, status_truth, tmpdir,
-    wait_for, wait_state, waitpid_deadline,
+    MYPID, NOBODY, ROOT, TREE_FIELDS, Failure, Helper, Lines, Proclife, Skip, adopt_foreign, at_cleanup,
+    check_usage_error, drop_to_nobody, flatten_tree, one_line, parse_json, parse_json_lines, popen, proc_stat,
+    reap_popen, run, run_proclife, run_to_end, select_events, short, spawn, start_proclife, status_truth,
+    tmpdir, wait_for, wait_state, waitpid_deadline,
 )
 
 SUBTEST_TIMEOUT = 120  # backstop for a whole subtest (SIGALRM)
@@ -54,9 +53,7 @@ QUIET = 0.25  # s on each side of an instant at which /proc and the recording ar
 
 READY_RECORD = "proclife: recording to %s, Ctrl-C to stop\n"
 READY_WATCH_REC = "proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"
-SUMMARY_RE = re.compile(rb"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?$")
-
-HELPER = None  # path of the scenario helper script (written at start)
+SUMMARY_RE = re.compile(common.SUMMARY_PATTERN.encode())
 
 # Recording layout (user/recording.h): what the tests cut and flip.
 FILE_HDR = struct.Struct("<8sHHIQqIII16sI")  # magic, major, minor, hdr_size, start_ns, wall_offset_ns,
@@ -66,108 +63,14 @@ REC_MAGIC = b"\x89PLREC\r\n"
 BLOCK_MAGIC = 0x4b424c50
 
 # --------------------------------------------------------------------------
-# The scenario helper: one script, several modes, run as `python3 HELPER MODE`.
+# The scenario helper (common.HELPER_PRELUDE): run as `python3 HELPER MODE`.
 # It prints one JSON line on stdout at each step; it reads its commands as
 # lines on stdin, and its long-lived processes wait for EOF on stdin (the
 # test closes the pipe when the subtest ends).
 
-HELPER_SRC = r'''
-import json, os, select, signal, sys, time
-
-rep_r, rep_w = os.pipe()  # non-inheritable: exec'd programs do not hold it
-
+HELPER_SRC = common.HELPER_PRELUDE + r'''
 HOSTILE = [b"/bin/true", b"a b", b"it's", b'say "hi"', b"line1\nline2", b"\x1b[2J\x1b]0;pwned\x07",
            b"\xff\xfe invalid \xc3\x28", b"", b"tab\there", "\u65e5\u672c\u8a9e".encode(), b"pl-rec-hostile"]
-
-
-def report(**kw):
-    os.write(rep_w, (json.dumps(kw) + "\n").encode())
-
-
-def hold():
-    """Wait on stdin (the test's pipe) until the test closes it, then exit."""
-    try:
-        while os.read(0, 4096):
-            pass
-    except OSError:
-        pass
-    os._exit(0)
-
-
-def child(fn):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            fn()
-        except BaseException as e:
-            try:
-                report(error="pid %d: %r" % (os.getpid(), e))
-            except BaseException:
-                pass
-            os._exit(1)
-        os._exit(0)
-    return pid
-
-
-def fork_exec(path, argv):
-    """Fork, exec path in the child; return once the exec has happened."""
-    r, w = os.pipe()  # both close-on-exec: EOF on r once the child exec'd
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            os.execv(path, argv)
-        except BaseException:
-            pass
-        os.write(w, b"x")
-        os._exit(127)
-    os.close(w)
-    failed = os.read(r, 1)
-    os.close(r)
-    if failed:
-        raise OSError("exec %s failed" % path)
-    return pid
-
-
-def proc_state(pid):
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    return data[data.rindex(b")") + 2:].split()[0].decode()
-
-
-def wait_state(pid, st, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while proc_state(pid) != st:
-        if time.monotonic() > deadline:
-            raise OSError("pid %d not in state %s after %.0f s" % (pid, st, timeout))
-        time.sleep(0.001)
-
-
-def collect(keys, timeout=10.0):
-    got, buf = {}, b""
-    deadline = time.monotonic() + timeout
-    while not keys <= set(got):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise OSError("scenario incomplete after %.0f s: have %s" % (timeout, sorted(got)))
-        r, _, _ = select.select([rep_r], [], [], left)
-        if r:
-            buf += os.read(rep_r, 65536)
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                d = json.loads(line)
-                if "error" in d:
-                    raise OSError(d["error"])
-                got.update(d)
-    return got
-
-
-def out(d):
-    sys.stdout.write(json.dumps(d) + "\n")
-    sys.stdout.flush()
 
 
 def command():
@@ -295,56 +198,11 @@ def zombies():
     hold()
 
 
-try:
-    mode = sys.argv[1]
-    if mode == "mix":
-        mix()
-    elif mode == "steps":
-        steps()
-    elif mode == "zombies":
-        zombies()
-    else:
-        raise SystemExit("unknown mode %r" % mode)
-except Exception as e:
-    out({"error": "%s: %r" % (type(e).__name__, e)})
-    os._exit(1)
+run_mode({"mix": mix, "steps": steps, "zombies": zombies})
 '''
 
 HOSTILE_ARGV = [b"/bin/true", b"a b", b"it's", b'say "hi"', b"line1\nline2", b"\x1b[2J\x1b]0;pwned\x07",
                 b"\xff\xfe invalid \xc3\x28", b"", b"tab\there", "\u65e5\u672c\u8a9e".encode(), b"pl-rec-hostile"]
-
-
-class Helper:
-    """The scenario helper in one mode; .info is the first JSON line it printed, next() reads
-    the following ones, send() writes a command line."""
-
-    def __init__(self, *args, timeout=CHILD_TIMEOUT):
-        self.argv = [sys.executable, HELPER] + [str(a) for a in args]
-        self.what = " ".join(map(str, args))
-        self.p = popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        hold_pipe(self.p.stdin)
-        self.lines = Lines(self.p.stdout, on_eof=self._stderr)
-        self.info = self.next(timeout)
-
-    def _stderr(self):
-        try:
-            return "; stderr %r" % self.p.stderr.read()[-2000:]
-        except Exception:
-            return ""
-
-    def next(self, timeout=CHILD_TIMEOUT):
-        try:
-            line = self.lines.wait_for(b"", timeout)
-        except Failure as e:
-            raise Failure("scenario helper %s: %s" % (self.what, e))
-        d = json.loads(line)
-        if "error" in d:
-            raise Failure("scenario helper %s failed: %s" % (self.what, d["error"]))
-        return d
-
-    def send(self, cmd):
-        self.p.stdin.write(cmd.encode() + b"\n")
-        self.p.stdin.flush()
 
 
 # --------------------------------------------------------------------------
@@ -371,10 +229,7 @@ def stop_recorder(c, t, what="recorder"):
 
 def replay(args, timeout=REPLAY_TIMEOUT):
     """proclife ARGS (a replay) to completion; returns (exit status, stdout, stderr)."""
-    rc, out, err = run_proclife(args, timeout)
-    if rc is None:
-        raise Failure("proclife %s did not finish within %.0f s" % (" ".join(args), timeout))
-    return rc, out, err
+    return run_to_end(args, timeout)
 
 
 def summary_only(c, what, err):
@@ -611,35 +466,6 @@ def check_mix_events(c, events, s):
 # 2. tree --at three instants, against /proc then
 
 
-TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
-               "orphaned", "kthread", "stop_signal", "exit_code", "term_signal", "core_dumped",
-               "exit_time", "children"]
-
-
-def flatten(c, roots, what):
-    """{pid: node}, {pid: pid of the enclosing node or None}; duplicates are failures."""
-    nodes, parent, bad = {}, {}, 0
-    if not isinstance(roots, list):
-        raise Failure("%s: tree JSON is not an array: %r" % (what, str(roots)[:300]))
-    stack = [(r, None) for r in reversed(roots)]
-    while stack:
-        n, par = stack.pop()
-        if not isinstance(n, dict) or list(n.keys()) != TREE_FIELDS:
-            bad += 1
-            if bad <= 3:
-                c.fail("%s: tree node fields: expected %s, got %s"
-                       % (what, TREE_FIELDS, list(n.keys()) if isinstance(n, dict) else n))
-            continue
-        pid = n["pid"]
-        if pid in nodes:
-            c.fail("%s: pid %d appears more than once" % (what, pid))
-        nodes[pid] = n
-        parent[pid] = par
-        for ch in reversed(n["children"]):
-            stack.append((ch, pid))
-    return nodes, parent
-
-
 def proc_class(state):
     return {"T": "stopped", "t": "stopped", "Z": "zombie", "X": None}.get(state, "running")
 
@@ -739,7 +565,10 @@ def tree_at(c, path, at, pid=None):
     lines = out.split(b"\n")
     c.ok("%s: expected one JSON document on one line, got %d lines" % (what, len(lines) - 1),
          len(lines) == 2 and lines[1] == b"")
-    return out, flatten(c, parse_json(lines[0], what), what)
+    nodes, parent, dups = flatten_tree(c, parse_json(lines[0], what), what)
+    for pid in dups:
+        c.fail("%s: pid %d appears more than once" % (what, pid))
+    return out, (nodes, parent)
 
 
 def check_instant(c, what, tree, truth, pids, names):
@@ -1501,16 +1330,5 @@ SUBTESTS = [
 ]
 
 
-def main():
-    global HELPER
-    fd, HELPER = tempfile.mkstemp(prefix="pl-record-helper-", suffix=".py")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(HELPER_SRC)
-        return common.main(SUBTESTS, prefix="record_", subtest_timeout=SUBTEST_TIMEOUT)
-    finally:
-        os.unlink(HELPER)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(common.main_with_helper(HELPER_SRC, SUBTESTS, prefix="record_", subtest_timeout=SUBTEST_TIMEOUT))

@@ -28,133 +28,38 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the suites
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
-    CHILD_TIMEOUT, MYPID, ROOT, Failure, Lines, Skip, adopt_foreign, drop_to_nobody, hold_pipe, parse_json,
-    parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, read_proc, run_proclife, short, spawn,
+    CHILD_TIMEOUT, MYPID, ROOT, Failure, Helper, Skip, adopt_foreign, drop_to_nobody, flatten_tree, parse_json,
+    parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, read_proc, run_to_end, short, spawn,
     start_proclife, wait_comm, wait_state, waitpid_deadline,
 )
 
 READY_FOLLOW = b"proclife: following, a "
-SUMMARY_RE = re.compile(r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?$")
+SUMMARY_RE = re.compile(common.SUMMARY_PATTERN)
 
 SUBTEST_TIMEOUT = 60  # backstop for a whole subtest (SIGALRM)
+ONCE_TIMEOUT = 30  # one `tree --json` or `zombies --json` print
 START_SLACK = 0.05  # s: /proc start times are clock ticks; wall clocks of two processes
 
-HELPER = None  # path of the scenario helper script (written at start)
-
-
 # --------------------------------------------------------------------------
-# The scenario helper: one script, several modes, run as `python3 HELPER MODE ...`.
+# The scenario helper (common.HELPER_PRELUDE): run as `python3 HELPER MODE ...`.
 # Every mode prints one JSON line on stdout once its processes are in place,
 # then its long-lived processes wait on stdin (a pipe from the test) until
 # the test closes it. Exec'd leaves carry a tagged argv[0].
 
-HELPER_SRC = r'''
-import ctypes, json, os, select, signal, sys, time
-
-rep_r, rep_w = os.pipe()  # non-inheritable: exec'd programs do not hold it
-
-
-def report(**kw):
-    os.write(rep_w, (json.dumps(kw) + "\n").encode())
-
-
-def hold():
-    """Wait on stdin (the test's pipe) until the test closes it, then exit."""
-    try:
-        while os.read(0, 4096):
-            pass
-    except OSError:
-        pass
-    os._exit(0)
-
-
-def child(fn):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            fn()
-        except BaseException as e:
-            try:
-                report(error="pid %d: %r" % (os.getpid(), e))
-            except BaseException:
-                pass
-            os._exit(1)
-        os._exit(0)
-    return pid
-
-
-def fork_exec(path, argv):
-    """Fork, exec path in the child; return once the exec has happened."""
-    r, w = os.pipe()  # both close-on-exec: EOF on r once the child exec'd
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            os.execv(path, argv)
-        except BaseException:
-            pass
-        os.write(w, b"x")
-        os._exit(127)
-    os.close(w)
-    failed = os.read(r, 1)
-    os.close(r)
-    if failed:
-        raise OSError("exec %s failed" % path)
-    return pid
-
-
-def proc_state(pid):
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    return data[data.rindex(b")") + 2:].split()[0].decode()
-
-
-def wait_state(pid, st, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while proc_state(pid) != st:
-        if time.monotonic() > deadline:
-            raise OSError("pid %d not in state %s after %.0f s" % (pid, st, timeout))
-        time.sleep(0.001)
+HELPER_SRC = common.HELPER_PRELUDE + r'''
+import ctypes
 
 
 def set_subreaper():
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
-
-
-def collect(keys, timeout=10.0):
-    got, buf = {}, b""
-    deadline = time.monotonic() + timeout
-    while not keys <= set(got):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise OSError("scenario incomplete after %.0f s: have %s" % (timeout, sorted(got)))
-        r, _, _ = select.select([rep_r], [], [], left)
-        if r:
-            buf += os.read(rep_r, 65536)
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                d = json.loads(line)
-                if "error" in d:
-                    raise OSError(d["error"])
-                got.update(d)
-    return got
-
-
-def out(d):
-    sys.stdout.write(json.dumps(d) + "\n")
-    sys.stdout.flush()
 
 
 def full():
@@ -311,50 +216,15 @@ def churn(rate):
     os._exit(0)
 
 
-try:
-    mode = sys.argv[1]
-    if mode == "full":
-        full()
-    elif mode == "subreaper":
-        subreaper()
-    elif mode == "zombie":
-        zombie(int(sys.argv[2]))
-    elif mode == "rename":
-        rename(sys.argv[2])
-    elif mode == "pgrp":
-        pgrp()
-    elif mode == "churn":
-        churn(float(sys.argv[2]))
-    else:
-        raise SystemExit("unknown mode %r" % mode)
-except Exception as e:
-    out({"error": "%s: %r" % (type(e).__name__, e)})
-    os._exit(1)
+run_mode({
+    "full": full,
+    "subreaper": subreaper,
+    "zombie": lambda: zombie(int(sys.argv[2])),
+    "rename": lambda: rename(sys.argv[2]),
+    "pgrp": pgrp,
+    "churn": lambda: churn(float(sys.argv[2])),
+})
 '''
-
-
-class Helper:
-    """The scenario helper in one mode; .info is the JSON line it printed."""
-
-    def __init__(self, *args, timeout=CHILD_TIMEOUT):
-        self.argv = [sys.executable, HELPER] + [str(a) for a in args]
-        self.p = popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        hold_pipe(self.p.stdin)
-        what = " ".join(map(str, args))
-        try:
-            line = Lines(self.p.stdout, on_eof=self._stderr).wait_for(b"", timeout)
-        except Failure as e:
-            raise Failure("scenario helper %s: %s" % (what, e))
-        self.info = json.loads(line)
-        if "error" in self.info:
-            raise Failure("scenario helper %s failed: %s" % (what, self.info["error"]))
-
-    def _stderr(self):
-        """What it said on stderr, once it exited."""
-        try:
-            return "; stderr %r" % self.p.stderr.read()[-2000:]
-        except Exception:
-            return ""
 
 
 # --------------------------------------------------------------------------
@@ -400,14 +270,6 @@ def tree_class(state):
     return {"running": "alive", "continued": "alive"}.get(state, state)
 
 
-def run_once(args, timeout=30):
-    """proclife ARGS to completion; returns (exit status, stdout, stderr)."""
-    rc, out, err = run_proclife(args, timeout)
-    if rc is None:
-        raise Failure("proclife %s did not finish within %.0f s" % (" ".join(args), timeout))
-    return rc, out, err
-
-
 def check_following_done(c, t, every):
     """A `--every --count 1` run: exits 0 by itself, stderr exactly the following line."""
     rc = t.wait_exit(every + 10)
@@ -425,35 +287,6 @@ def check_following_done(c, t, every):
          % (t.name(), err[-1000:]), ok)
     lines = t.stdout_bytes().split(b"\n")
     c.eq("%s stdout lines (one JSON document per print)" % t.name(), 2, len(lines))
-
-
-TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
-               "orphaned", "kthread", "stop_signal", "exit_code", "term_signal", "core_dumped",
-               "exit_time", "children"]
-
-
-def flatten(c, roots):
-    """{pid: node}, {pid: pid of the enclosing node or None}, [pids seen more than once]."""
-    nodes, parent, dups, bad = {}, {}, [], 0
-    if not isinstance(roots, list):
-        raise Failure("tree JSON is not an array: %r" % str(roots)[:300])
-    stack = [(r, None) for r in reversed(roots)]
-    while stack:
-        n, par = stack.pop()
-        if not isinstance(n, dict) or list(n.keys()) != TREE_FIELDS:
-            bad += 1
-            if bad <= 3:
-                c.fail("tree node fields: expected %s, got %s" % (TREE_FIELDS, list(n.keys()) if isinstance(n, dict) else n))
-            continue
-        pid = n["pid"]
-        if pid in nodes:
-            dups.append(pid)
-        else:
-            nodes[pid] = n
-            parent[pid] = par
-        for ch in reversed(n["children"]):
-            stack.append((ch, pid))
-    return nodes, parent, dups
 
 
 def rfc3339_ns(s):
@@ -535,7 +368,7 @@ def test_scenario_vs_ps(c):
     cmdlines = {k: proc_cmdline(s[k]) for k in alive}
     check_following_done(c, t, every)
     tree = parse_json(line, "the tree print")
-    nodes, parent, dups = flatten(c, tree)
+    nodes, parent, dups = flatten_tree(c, tree)
     name = {s[k]: k for k in alive + dead}
 
     def who(pid):
@@ -629,13 +462,13 @@ def test_scenario_vs_ps(c):
 
 def test_whole_table_vs_ps(c):
     t_before, before = snapshot()
-    rc, out, err = run_once(["tree", "--json"])
+    rc, out, err = run_to_end(["tree", "--json"], ONCE_TIMEOUT)
     _, after = snapshot()
     c.eq("proclife tree --json exit status", 0, rc)
     c.eq("proclife tree --json stderr", b"", err)
     c.eq("proclife tree --json stdout lines", 1, out.count(b"\n"))
     tree = parse_json(out.split(b"\n")[0], "the tree")
-    nodes, parent, dups = flatten(c, tree)
+    nodes, parent, dups = flatten_tree(c, tree)
     stable = compare_table(c, nodes, parent, dups, before, after, t_before, "whole table")
     c.ok("whole table: only %d stable processes to compare (expected dozens)" % stable, stable >= 10)
     c.ok("whole table: pid 1 is not in the tree", 1 in nodes)
@@ -675,7 +508,7 @@ def test_zombies_command(c):
     old = Helper("zombie", 5)
     zo, po = old.info["Z"], old.info["P"]
     c.eq("scenario: pre-existing zombie's ppid", po, proc_stat(zo)["ppid"])
-    rc, out, err = run_once(["zombies", "--json"])
+    rc, out, err = run_to_end(["zombies", "--json"], ONCE_TIMEOUT)
     c.eq("zombies --json exit status", 0, rc)
     c.eq("zombies --json stderr", b"", err)
     zs = parse_json(out.rstrip(b"\n"), "zombies --json")
@@ -910,7 +743,7 @@ def test_startup_race(c):
     line, _ = t.wait_line(every + 15)
     _, after = snapshot()
     check_following_done(c, t, every)
-    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    nodes, parent, dups = flatten_tree(c, parse_json(line, "the tree print"))
     stable = compare_table(c, nodes, parent, dups, before, after, t_before, "after the churn")
     c.ok("after the churn: only %d stable processes to compare" % stable, stable >= 10)
     c.ok("the churn loop started few processes: %r" % err, "churn: " in err)
@@ -955,7 +788,7 @@ def test_tstp_orphaned_pgrp(c):
     check_following_done(c, t, every)
     time.sleep(0.2)
     c.eq("watch exit status", 0, w.stop())
-    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    nodes, parent, dups = flatten_tree(c, parse_json(line, "the tree print"))
     n = nodes.get(p.pid)
     if n is None:
         c.fail("pid %d not in the tree" % p.pid)
@@ -997,7 +830,7 @@ def test_tstp_pgrp_anchored_by_member(c):
     time.sleep(0.2)
     c.eq("watch exit status", 0, w.stop())
     c.eq("scenario: ps STAT of the leader %d (stopped by the kernel)" % L, "T", ps.get(L, (0, "?"))[1][:1])
-    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    nodes, parent, dups = flatten_tree(c, parse_json(line, "the tree print"))
     n = nodes.get(L)
     if n is None:
         c.fail("pid %d not in the tree" % L)
@@ -1025,7 +858,7 @@ def test_comm_after_rename(c):
     comm = read_comm(pid)
     check_following_done(c, t, every)
     c.eq("scenario: /proc/%d/comm" % pid, "pl-renamed", comm)
-    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    nodes, parent, dups = flatten_tree(c, parse_json(line, "the tree print"))
     n = nodes.get(pid)
     if n is None:
         c.fail("pid %d not in the tree" % pid)
@@ -1043,7 +876,7 @@ def test_nonroot_process_live(c):
     p = popen(["sleep", marker], preexec_fn=drop_to_nobody)
     line, _ = t.wait_line(every + 15)
     check_following_done(c, t, every)
-    nodes, parent, dups = flatten(c, parse_json(line, "the tree print"))
+    nodes, parent, dups = flatten_tree(c, parse_json(line, "the tree print"))
     n = nodes.get(p.pid)
     if n is None:
         c.fail("pid %d (uid 65534, sleep %s) not in the tree" % (p.pid, marker))
@@ -1068,16 +901,5 @@ SUBTESTS = [
 ]
 
 
-def main():
-    global HELPER
-    fd, HELPER = tempfile.mkstemp(prefix="pl-tree-helper-", suffix=".py")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(HELPER_SRC)
-        return common.main(SUBTESTS, prefix="tree_", subtest_timeout=SUBTEST_TIMEOUT)
-    finally:
-        os.unlink(HELPER)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(common.main_with_helper(HELPER_SRC, SUBTESTS, prefix="tree_", subtest_timeout=SUBTEST_TIMEOUT))
