@@ -763,7 +763,7 @@ static void test_header_errors(void)
 	ASSERT_EQ(n, 0);
 
 	ASSERT_EQ(rec_reader__open(dir, &r, err, sizeof(err)), -EINVAL);
-	ASSERT_CONTAINS(err, "is not a regular file");
+	ASSERT_CONTAINS(err, "not a regular file");
 	ASSERT_EQ(rec_reader__open(tmp_path("none.plr"), &r, err, sizeof(err)), -ENOENT);
 	ASSERT_CONTAINS(err, "cannot open");
 out:
