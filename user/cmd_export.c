@@ -187,11 +187,8 @@ int export__main(int argc, char **argv)
 		case 'h':
 			usage();
 			return 0;
-		case ':':
-			snprintf(msg, sizeof(msg), "option '%.32s' needs a value", argv[optind - 1]);
-			goto usage_error;
-		default:
-			snprintf(msg, sizeof(msg), "unknown option '%.32s'", argv[optind - 1]);
+		default: /* ':' or '?' */
+			opts__bad_option(c, argv, msg, sizeof(msg));
 			goto usage_error;
 		}
 	}

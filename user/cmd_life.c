@@ -75,11 +75,8 @@ static int parse_args(int argc, char **argv, struct life_opts *o, char *msg, siz
 		case 'h':
 			usage();
 			return 1;
-		case ':':
-			snprintf(msg, size, "option '%.32s' needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			snprintf(msg, size, "unknown option '%.32s'", argv[optind - 1]);
+		default: /* ':' or '?' */
+			opts__bad_option(c, argv, msg, size);
 			return -1;
 		}
 	}

@@ -150,6 +150,15 @@ int uid__parse(const char *s, __u32 *uid)
 	return ret;
 }
 
+int opts__bad_option(int c, char **argv, char *msg, size_t len)
+{
+	if (c == ':')
+		snprintf(msg, len, "option '%.32s' needs a value", argv[optind - 1]);
+	else
+		snprintf(msg, len, "unknown option '%.32s'", argv[optind - 1]);
+	return -EINVAL;
+}
+
 int parse_size(const char *s, __u64 *bytes)
 {
 	unsigned long long v;

@@ -42,6 +42,9 @@ int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen);
 struct rec_writer_opts;
 void rec_cli__writer_opts(const struct rec_cli *rc, int argc, char **argv, __u32 flags, __u32 args_cap,
 			  struct rec_writer_opts *o, char *cmd, size_t cmdlen);
+/* getopt_long() returned ':' (a value missing) or '?' (unknown): the one-line reason in msg. -EINVAL. */
+int opts__bad_option(int c, char **argv, char *msg, size_t len);
+
 /* A size: digits with an optional K, M or G (powers of 1024); -EINVAL otherwise. */
 int parse_size(const char *s, __u64 *bytes);
 /*

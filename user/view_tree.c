@@ -194,18 +194,7 @@ void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct p
 
 static void json_status(struct outbuf *ob, const struct proc *p)
 {
-	struct exit_status st = exit_status__decode(p->status);
-	bool exited = p->state == PROC_ZOMBIE || p->state == PROC_REAPED;
-
-	if (!exited) {
-		outbuf__puts(ob, ",\"exit_code\":null,\"term_signal\":null,\"core_dumped\":false");
-		return;
-	}
-	if (st.exited)
-		outbuf__printf(ob, ",\"exit_code\":%d,\"term_signal\":null", st.code);
-	else
-		outbuf__printf(ob, ",\"exit_code\":null,\"term_signal\":%d", st.sig);
-	outbuf__printf(ob, ",\"core_dumped\":%s", st.core ? "true" : "false");
+	exit_status__json(ob, p->state == PROC_ZOMBIE || p->state == PROC_REAPED, p->status);
 }
 
 static void json_time(struct outbuf *ob, const struct view_ctx *v, const char *key, __u64 ts)
