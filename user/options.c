@@ -14,8 +14,8 @@
 #include "options.h"
 #include "recording.h"
 #include "tracer.h"
+#include "version.h"
 
-#define PROCLIFE_VERSION "0.1.0"
 
 void watch_opts__usage(FILE *f)
 {

@@ -140,6 +140,9 @@ struct rec_run_end {
 	__u64 lost;
 };
 
+/* Records start at multiples of 8 bytes. */
+#define REC_ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
 /* ---- writing ---- */
 
 struct rec_writer_opts {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Recordings (user/recording.c): what the writer writes is what the reader
+ * Recordings (user/recording_writer.c, user/recording_reader.c): what the writer writes is what the reader
  * reads, exactly; damage anywhere is found and said with its offset; the
  * file's creation refuses to clobber or follow symlinks; rotation; a write
  * error leaves a file that reads cleanly up to where it says. And the
