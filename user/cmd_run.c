@@ -311,25 +311,13 @@ static void on_item(void *ctx, const struct rec_item *it)
 	}
 }
 
-/* The final scan of the recording: what was left (live__snapshot() holds it at this item). */
-static struct live *replaying;
-
-static void on_replay_item(void *ctx, const struct rec_item *it)
+/* The scan that follows the command's end in the recording: what was left. */
+static void on_replay_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n)
 {
 	struct run *r = ctx;
-	size_t n;
 
-	if (it->kind == REC_SNAP_END) {
-		/* Only the scan taken when the command ended says what was left. */
-		if (r->ended && replaying) {
-			const struct proc_snapshot *v = live__snapshot(replaying, &n);
-
-			if (run_summary__set_final(&r->sum, v, n) < 0)
-				fprintf(stderr, "proclife run: out of memory\n");
-		}
-		return;
-	}
-	on_item(ctx, it);
+	if (reason == REC_SNAP_FINAL && r->ended && run_summary__set_final(&r->sum, v, n) < 0)
+		fprintf(stderr, "proclife run: out of memory\n");
 }
 
 /* The summary, as a live run prints it at its end. */
@@ -347,7 +335,8 @@ static void print_summary(struct run *run, int fd, __u64 now, __u64 lost)
 
 static int replay_main(const struct run_opts *o)
 {
-	struct live_config cfg = { .record = on_record, .lost = on_lost, .item = on_replay_item, .replay = o->rec.read };
+	struct live_config cfg = { .record = on_record, .lost = on_lost, .item = on_item,
+				   .snapshot = on_replay_snapshot, .replay = o->rec.read };
 	int out_fd = STDOUT_FILENO, ret = 1, r;
 	struct live *l = NULL;
 	struct run run = {};
@@ -369,7 +358,6 @@ static int replay_main(const struct run_opts *o)
 		fprintf(stderr, "proclife: %s\n", msg);
 		goto cleanup;
 	}
-	replaying = l;
 	run.wc = *live__wallclock(l);
 	if (o->json)
 		writer__init_json(&run.writer, &run.ob, &run.wc);

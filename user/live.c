@@ -273,6 +273,8 @@ static int replay_item(struct live *l, const struct rec_item *it)
 			return replay_fail(l, "near offset %llu: %s", "a snapshot ends that never began");
 		if (l->cfg.item)
 			l->cfg.item(l->cfg.ctx, it);
+		if (l->cfg.snapshot)
+			l->cfg.snapshot(l->cfg.ctx, l->snap_reason, l->snap, l->nsnap);
 		/* The final scan of `run` is what was left: not a state of the model. */
 		if (l->model && l->snap_reason != REC_SNAP_FINAL)
 			model__reconcile(l->model, l->snap, l->nsnap, it->ts, NULL);
@@ -327,13 +329,6 @@ static int replay_poll(struct live *l, __u64 until, size_t max)
 		n++;
 	}
 	return n;
-}
-
-/* A snapshot may also hand the items to the command (run's final scan): the snapshot array. */
-const struct proc_snapshot *live__snapshot(const struct live *l, size_t *n)
-{
-	*n = l->nsnap;
-	return l->snap;
 }
 
 static int replay_open(struct live *l, char *msg, size_t msglen)

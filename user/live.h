@@ -33,8 +33,10 @@ struct live_config {
 	const char *replay;
 	const void *replay_buf;
 	size_t replay_len;
-	/* Replay: the records that are not kernel events (run markers, a final snapshot). */
+	/* Replay: the records that are not kernel events (run markers, ...). */
 	void (*item)(void *ctx, const struct rec_item *it);
+	/* Replay: each /proc scan in the file, once complete (reason: enum rec_snap_reason). */
+	void (*snapshot)(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n);
 };
 
 /* The kernel events the model needs. */
@@ -68,8 +70,6 @@ const struct rec_file_hdr *live__recording(const struct live *l);
  * for damage (reported on stderr).
  */
 int live__replay_result(const struct live *l);
-/* Replaying, from the item callback at a REC_SNAP_END: the processes of that snapshot. */
-const struct proc_snapshot *live__snapshot(const struct live *l, size_t *n);
 /* Recording: the writer (for command-specific records), or NULL. */
 struct rec_writer *live__recorder(struct live *l);
 /* Recording: end the file cleanly. 0, or -errno when the recording failed (already reported). */

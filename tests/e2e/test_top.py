@@ -19,6 +19,7 @@ processes (unique argv), found by paging through the tree or with top's
 filter. Every wait polls the screen against a deadline; each subtest kills
 its tmux server and every process it started when it ends.
 """
+import json
 import os
 import re
 import signal
@@ -33,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
     MYPID, ROOT, WAIT, Failure, Tmux, adopt_foreign, children_of, indent, popen, proc_stat, proc_state,
-    wait_for,
+    run_proclife, tmpdir, wait_for,
 )
 
 LIVE = 2.0  # a new process shows within this
@@ -443,6 +444,32 @@ def t_quit_restores_terminal(c):
         tm.close()
 
 
+def t_record(c):
+    """top -w FILE records while it draws; the file replays with what happened meanwhile."""
+    rec = os.path.join(tmpdir("pltop-"), "top.plr")
+    token = f"307.{MYPID}"
+    tm = TopTmux("record", f"sh -c {sh_quote(exit_cmd('-w ' + rec))}")
+    tm.wait_header()
+    n = popen(["sleep", token])
+    n.kill()
+    n.wait()
+    wait_for(lambda: os.path.exists(rec) and os.path.getsize(rec) > 64, "the recording to have a block")
+    time.sleep(1.2)  # the exit and reap of the sleep reach a block (written at least once a second)
+    tm.keys("q")
+    screen = tm.wait(lambda sc: "TOP-EXIT=" in sc, "top to exit")
+    check("TOP-EXIT=0" in screen, "top -w exits 0", "TOP-EXIT=0", screen)
+    check(os.stat(rec).st_mode & 0o777 == 0o600, "the recording is mode 0600", "0600",
+          oct(os.stat(rec).st_mode & 0o777))
+    rc, out, err = run_proclife(["watch", "--json", "-r", rec], timeout=20)
+    check(rc == 0, "the recording replays cleanly", 0, (rc, err[-300:]))
+    check(b"without its end mark" not in err, "top closed the file with its end mark", "no warning", err)
+    evs = [json.loads(l) for l in out.splitlines()]
+    mine = [(e["event"], e.get("argv")) for e in evs if e.get("pid") == n.pid]
+    check(("exec", ["sleep", token]) in mine, "the sleep's exec is in the recording", "exec sleep " + token, mine)
+    check(any(e == "exit" for e, _ in mine), "and its exit", "exit", mine)
+    tm.close()
+
+
 def sh_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
@@ -516,6 +543,7 @@ SUBTESTS = [
     ("options", t_options, ROOT_TMUX),
     ("resize", t_resize, ROOT_TMUX),
     ("ascii_fallback", t_ascii_fallback, ROOT_TMUX),
+    ("record", t_record, ROOT_TMUX),
 ]
 
 
