@@ -71,21 +71,21 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 	f->text.lost(&f->text, type, count, now);
 }
 
-/* What commands do with the other records: run markers, the snapshot a command is handed. */
+/* What commands do with the other records: run markers, and the scans a command is handed. */
 static void on_item(void *ctx, const struct rec_item *it)
 {
 	struct fz *f = ctx;
-	const struct proc_snapshot *s;
-	size_t n;
 
 	f->items++;
-	/* f->l is set once live__new() returns: the bootstrap snapshot comes before (as in cmd_run.c). */
-	if (it->kind == REC_SNAP_END && f->l) {
-		s = live__snapshot(f->l, &n);
-		for (size_t i = 0; i < n; i++)
-			if (s[i].cmdline)
-				outbuf__write(&f->ob, s[i].cmdline, s[i].cmdline_len);
-	}
+}
+
+static void on_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *s, size_t n)
+{
+	struct fz *f = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i].cmdline)
+			outbuf__write(&f->ob, s[i].cmdline, s[i].cmdline_len);
 }
 
 static void replay(const uint8_t *data, size_t size)
@@ -97,6 +97,7 @@ static void replay(const uint8_t *data, size_t size)
 		.record = on_record,
 		.lost = on_lost,
 		.item = on_item,
+		.snapshot = on_snapshot,
 		.ctx = &f,
 		.replay_buf = data,
 		.replay_len = size,
