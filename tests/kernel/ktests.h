@@ -55,6 +55,9 @@ void test_filter_events(void);
 void test_lost_counted(void);
 void test_follow_in_kernel(void);
 
+/* kt_record.c */
+void test_record_lost_resync_replay(void);
+
 /* kt_exit.c: the exit event of pid equals the waitpid() status, once, and its reap names us. */
 void check_exit_and_reap(pid_t pid, int wstatus);
 

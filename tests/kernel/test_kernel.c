@@ -99,6 +99,7 @@ int main(void)
 	RUN_TEST(test_filter_events);
 	RUN_TEST(test_follow_in_kernel);
 	RUN_TEST(test_lost_counted);
+	RUN_TEST(test_record_lost_resync_replay);
 	harness__stop();
 	return tl_finish();
 }
