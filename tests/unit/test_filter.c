@@ -86,10 +86,67 @@ static void test_events_and_failed(void)
 	ASSERT_FALSE(filter__match(&f, &term));
 }
 
+/*
+ * -p PID followed in user space (recording, replay): the kernel's rules.
+ * PID 100 has a child 101 in the model; 101 forks 102 (joins), a stranger
+ * 200 forks 201 (does not); a signal from a stranger to a member shows; after
+ * 102's reap its pid is a stranger's again.
+ */
+static void test_follow_in_user_space(void)
+{
+	struct watch_opts o = opts();
+	struct model_config mc = {};
+	struct model *m = model__new(&mc);
+	struct pl_fork f100 = fork_ev(1, 100), f101 = fork_ev(100, 101), f102 = fork_ev(101, 102),
+		       f201 = fork_ev(200, 201), f102b = fork_ev(300, 102);
+	struct pl_exit x102 = {};
+	struct pl_reap r102 = {};
+	struct pl_signal s = {};
+	struct filter f;
+
+	model__apply(m, &f100);
+	model__apply(m, &f101);
+	o.pid = 100;
+	filter__init(&f, &o, true);
+	ASSERT_EQ(filter__seed(&f, m), 0);
+	ASSERT_TRUE(filter__match(&f, &f102));   /* 101 is a member (from the model): 102 joins */
+	ASSERT_FALSE(filter__match(&f, &f201));  /* strangers */
+	synth_hdr(&x102.h, PL_EV_EXIT, 102, 101, "sh");
+	ASSERT_TRUE(filter__match(&f, &x102));
+	synth_hdr(&s.h, PL_EV_SIGNAL, 999, 1, "killer");
+	s.target_pid = 102;
+	ASSERT_TRUE(filter__match(&f, &s));      /* to a member */
+	s.target_pid = 201;
+	ASSERT_FALSE(filter__match(&f, &s));
+	synth_hdr(&r102.h, PL_EV_REAP, 102, 101, "sh");
+	ASSERT_TRUE(filter__match(&f, &r102));
+	ASSERT_FALSE(filter__match(&f, &x102));  /* reaped: 102 left with its release */
+	ASSERT_FALSE(filter__match(&f, &f102b)); /* a stranger's fork reusing 102 */
+	filter__free(&f);
+	model__free(m);
+}
+
+/* -p PID of a process born after the start: it joins at its fork, whoever forks it. */
+static void test_follow_born_later(void)
+{
+	struct watch_opts o = opts();
+	struct pl_fork f = fork_ev(50, 100), g = fork_ev(100, 101);
+	struct filter flt;
+
+	o.pid = 100;
+	filter__init(&flt, &o, true);
+	ASSERT_EQ(filter__seed(&flt, NULL), 0);
+	ASSERT_FALSE(filter__match(&flt, &f));   /* its birth is its parent's event */
+	ASSERT_TRUE(filter__match(&flt, &g));    /* then it is followed, and its children */
+	filter__free(&flt);
+}
+
 int main(void)
 {
 	tl_init("unit/filter");
 	RUN_TEST(test_signal_sender_or_target);
 	RUN_TEST(test_events_and_failed);
+	RUN_TEST(test_follow_in_user_space);
+	RUN_TEST(test_follow_born_later);
 	return tl_finish();
 }
