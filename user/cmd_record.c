@@ -28,7 +28,7 @@ static void usage(void)
 	       "Record every process lifecycle event to FILE, quietly: a snapshot of the process table,\n"
 	       "then every fork, exec, exit, reap and signal, compressed, in checksummed blocks written\n"
 	       "at least once a second. Replay it with -r FILE (watch, tree, zombies, signals, run, life,\n"
-	       "export). Ctrl-C or SIGTERM stops.\n"
+	       "export). Ctrl-C, SIGTERM or SIGHUP stops it, and the file ends cleanly.\n"
 	       "  -w, --write FILE     the recording (created mode 0600; format: docs/RECORDING.md)\n"
 	       "      --force          replace FILE if it exists (a symlink is replaced, never followed)\n"
 	       "      --rotate-size N  start a new file past N bytes (suffix K, M, G): FILE.1, FILE.2 ...\n"
@@ -116,6 +116,7 @@ int record__main(int argc, char **argv)
 	cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .threads = threads, .args_cap = args_cap };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* its terminal closed: end the file cleanly too */
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
