@@ -32,15 +32,10 @@ static void recording_check(struct live *l)
 	}
 }
 
-int live__on_record(void *ctx, void *data, size_t size)
+void live__apply(struct live *l, const void *data, size_t size)
 {
-	struct live *l = ctx;
 	const struct pl_hdr *h = data;
 
-	if (event__check(data, size)) {
-		l->malformed++;
-		return 0;
-	}
 	l->seen[h->type]++;
 	if (l->rec && rec_writer__event(l->rec, data, size) < 0)
 		recording_check(l);
@@ -48,6 +43,18 @@ int live__on_record(void *ctx, void *data, size_t size)
 		l->cfg.record(l->cfg.ctx, data);
 	if (l->model)
 		model__apply(l->model, data);
+}
+
+/* The tracer's callback: records from the kernel are checked before anything reads them. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct live *l = ctx;
+
+	if (event__check(data, size)) {
+		l->malformed++;
+		return 0;
+	}
+	live__apply(l, data, size);
 	return 0;
 }
 
@@ -109,7 +116,7 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 		}
 		l->cfg.tracer.events |= LIVE_MODEL_EVENTS;
 	}
-	r = tracer__new(&l->cfg.tracer, live__on_record, l, &l->tracer, msg, msglen);
+	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);
 	if (r < 0) {
 		live__free(l);
 		return r;

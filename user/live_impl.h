@@ -33,8 +33,8 @@ struct live {
 	char replay_err[320];
 };
 
-/* The tracer's callback, and replay's for each event record: check, count, record, show, apply. */
-int live__on_record(void *ctx, void *data, size_t size);
+/* One checked event record (the tracer's, or a recording's): count, record, show, apply. */
+void live__apply(struct live *l, const void *data, size_t size);
 /* Replay: open the file and apply its bootstrap (up to the end of the first scan). 0 or -errno. */
 int live__replay_open(struct live *l, char *msg, size_t msglen);
 /* Replay: apply records up to time until (a batch at most). Records applied, or -EBADMSG. */
