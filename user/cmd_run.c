@@ -477,7 +477,6 @@ int run__main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	run_summary__init(&run.sum, pid);
-	wallclock__init(&run.wc);
 	run.print = !o.quiet;
 	outbuf__init(&run.ob, out_fd, 1 << 20);
 	if (o.json)

@@ -175,13 +175,15 @@ static int replay(const char *name, const struct snapshot_opts *o, struct live *
 		}
 		wallclock__rfc3339(live__wallclock(*l), h->start_ns, when, sizeof(when));
 		if (r == -ERANGE || at < h->start_ns) { /* -ERANGE: before the machine even booted */
-			fprintf(stderr, "proclife: --at %.40s is before the recording starts (%s)\n", o->at, when);
+			fprintf(stderr, "proclife %s: --at %.40s is before the recording starts (%s)\n", name, o->at,
+				when);
 			return -ERANGE;
 		}
 		live__replay_until(*l, at);
 		if (live__done(*l) && at > live__time(*l)) {
 			wallclock__rfc3339(live__wallclock(*l), live__time(*l), when, sizeof(when));
-			fprintf(stderr, "proclife: --at %.40s is after the recording ends (%s)\n", o->at, when);
+			fprintf(stderr, "proclife %s: --at %.40s is after the recording ends (%s)\n", name, o->at,
+				when);
 			return -ERANGE;
 		}
 	}

@@ -59,7 +59,6 @@ const struct wallclock *live__wallclock(const struct live *l);
 __u64 live__time(const struct live *l);
 /* Replaying: the whole recording has been read (or reading stopped at damage). */
 bool live__done(const struct live *l);
-bool live__replaying(const struct live *l);
 /* Replaying: apply every record up to time ts (boot ns) and stop there; the time is then ts. */
 int live__replay_until(struct live *l, __u64 ts);
 /* Replaying: the recording's header (NULL when live). */

@@ -202,11 +202,6 @@ bool live__done(const struct live *l)
 	return l->done;
 }
 
-bool live__replaying(const struct live *l)
-{
-	return l->rd != NULL;
-}
-
 const struct rec_file_hdr *live__recording(const struct live *l)
 {
 	return l->rd ? rec_reader__header(l->rd) : NULL;

@@ -681,7 +681,6 @@ int top__main(int argc, char **argv)
 	}
 	setlocale(LC_ALL, "");
 	t.ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
-	wallclock__init(&t.wc);
 	if (outbuf__init(&t.label, -1, 0) < 0) {
 		fprintf(stderr, "proclife top: out of memory\n");
 		return 1;
