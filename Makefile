@@ -15,7 +15,7 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
                -Iinclude -Iuser -I$(BUILD) -Itests
 LDLIBS      := -static -lbpf -lelf -lz -lncursesw -ltinfo
-BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude -Wall
+BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude -Ibpf -Wall
 
 LIB_SRCS    := $(filter-out user/main.c,$(wildcard user/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -34,9 +34,36 @@ all: $(BUILD)/proclife
 deps:
 	@tools/deps.sh
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c include/proclife.h vmlinux/vmlinux.h | deps
+# The kernel side: one object per hook family (bpf/*.bpf.c), some built again
+# as variants for older kernels (their programs get a suffix; user space
+# loads the variant the kernel can take), all linked into one object and
+# one skeleton.
+BPF_SRCS     := $(wildcard bpf/*.bpf.c)
+BPF_VARIANTS := signal.v510 deliver.v510 syscalls.nonames syscalls.v510
+# maps.bpf.o (the definitions) first: libbpf 1.1's linker leaves the offsets of
+# maps it met as extern declarations before their definition at 0.
+BPF_OBJS     := $(BUILD)/bpf/maps.bpf.o \
+                $(patsubst bpf/%.c,$(BUILD)/bpf/%.o,$(filter-out bpf/maps.bpf.c,$(BPF_SRCS))) \
+                $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_VARIANTS))
+BPF_DEPS     := $(wildcard bpf/lib/*.h) include/proclife.h vmlinux/vmlinux.h
+# Linux 5.10: no bpf_get_current_task_btf (5.11), bpf_task_pt_regs (5.15), bpf_task_from_pid (6.2).
+BPF_V510     := -DPL_NO_TASK_BTF -DPL_NO_PT_REGS -DPL_NO_FROM_PID -DPL_SUFFIX=_v510
+BPF_NONAMES  := -DPL_NO_FROM_PID -DPL_SUFFIX=_nonames
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | deps
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.v510.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(BPF_V510) -c $< -o $@
+
+$(BUILD)/bpf/%.nonames.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(BPF_NONAMES) -c $< -o $@
+
+$(BUILD)/proclife.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
 
 $(SKEL): $(BUILD)/proclife.bpf.o
 	$(BPFTOOL) gen skeleton $< name proclife_bpf > $@.tmp && mv $@.tmp $@

@@ -121,6 +121,15 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 		live__free(l);
 		return r;
 	}
+	/* What this kernel cannot give: said once, and kept in the recording. */
+	kfeatures__report(tracer__features(l->tracer));
+	if (l->rec) {
+		char kv[2048];
+		size_t n = kfeatures__meta(tracer__features(l->tracer), kv, sizeof(kv));
+
+		if (n && rec_writer__features(l->rec, live__now(), kv, n) < 0)
+			recording_check(l);
+	}
 	/* Attached first: what happens during the scan is in the ring buffer, applied after. */
 	if (l->model) {
 		r = reconcile(l, REC_SNAP_START);

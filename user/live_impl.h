@@ -31,6 +31,7 @@ struct live {
 	size_t nsnap, capsnap;
 	__u64 snap_bytes;
 	char replay_err[320];
+	bool feature_said[KF_MAX]; /* replay: the recording's missing features, each said once */
 };
 
 /* One checked event record (the tracer's, or a recording's): count, record, show, apply. */

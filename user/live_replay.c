@@ -97,6 +97,13 @@ static int replay_item(struct live *l, const struct rec_item *it)
 		l->lost[lo->type] += lo->count;
 		return 0;
 	}
+	case REC_META:
+		/* ts, then NUL-terminated strings (the reader ended the body with one). */
+		for (size_t o = sizeof(__u64); o < it->len; o += strlen((const char *)it->body + o) + 1)
+			kfeatures__report_recorded((const char *)it->body + o, l->feature_said);
+		if (l->cfg.item)
+			l->cfg.item(l->cfg.ctx, it);
+		return 0;
 	default:
 		if (l->cfg.item)
 			l->cfg.item(l->cfg.ctx, it);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd_export.h"
+#include "cmd_features.h"
 #include "cmd_life.h"
 #include "cmd_record.h"
 #include "cmd_run.h"
@@ -25,6 +26,7 @@ static const struct {
 	{ "record", record__main },
 	{ "life", life__main },
 	{ "export", export__main },
+	{ "features", features__main },
 };
 
 int main(int argc, char **argv)
@@ -39,7 +41,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "proclife: unknown command '%.32s' (commands: watch, tree, zombies, top, signals, run, record, life, export; try 'proclife --help')\n",
+	fprintf(stderr, "proclife: unknown command '%.32s' (commands: watch, tree, zombies, top, signals, run, record, life, export, features; try 'proclife --help')\n",
 		argv[1]);
 	return 2;
 }

@@ -173,6 +173,12 @@ int rec_writer__tick(struct rec_writer *w, __u64 ts);
 int rec_writer__lost(struct rec_writer *w, __u64 ts, unsigned type, __u64 count);
 int rec_writer__run_start(struct rec_writer *w, __u64 ts, __u32 pid);
 int rec_writer__run_end(struct rec_writer *w, const struct rec_run_end *e);
+/*
+ * What the kernel could give (kfeatures__meta()'s NUL-separated
+ * "feature.NAME=STATE[: why]" strings): a META record now, and in every
+ * rotated file, so that a replay can say what the recording cannot show.
+ */
+int rec_writer__features(struct rec_writer *w, __u64 now, const char *kv, size_t len);
 /* Write out the pending block if REC_FLUSH_NS passed since the last (now: CLOCK_BOOTTIME). */
 int rec_writer__maybe_flush(struct rec_writer *w, __u64 now);
 int rec_writer__flush(struct rec_writer *w);

@@ -48,6 +48,8 @@ struct rec_writer {
 	bool zs_ready;
 	int err;
 	char errmsg[256];
+	char *features;     /* META strings "feature.NAME=STATE[: why]", NUL-separated, for every file */
+	size_t features_len;
 };
 
 static int fail(struct rec_writer *w, int e, const char *fmt, ...)
@@ -264,6 +266,18 @@ static int add(struct rec_writer *w, unsigned kind, const void *body, size_t len
 	return 0;
 }
 
+/* What the kernel could give while recording: a META record of its own. */
+static int add_features(struct rec_writer *w, __u64 now)
+{
+	char *p = append(w, REC_META, sizeof(now) + w->features_len);
+
+	if (!p)
+		return w->err;
+	memcpy(p, &now, sizeof(now));
+	memcpy(p + sizeof(now), w->features, w->features_len);
+	return 0;
+}
+
 static void add_meta(struct rec_writer *w, __u64 now)
 {
 	char buf[1024], host[256] = "";
@@ -285,6 +299,8 @@ static void add_meta(struct rec_writer *w, __u64 now)
 	if (n > sizeof(buf))
 		n = sizeof(buf);
 	add(w, REC_META, buf, n);
+	if (w->features)
+		add_features(w, now);
 }
 
 static int open_current(struct rec_writer *w, __u64 now, __s64 wall_offset_ns, bool force, char *err,
@@ -502,6 +518,25 @@ int rec_writer__close(struct rec_writer *w, __u64 now)
 	free(w->z);
 	free((char *)w->o.command);
 	free(w->path);
+	free(w->features);
 	free(w);
 	return r;
+}
+
+int rec_writer__features(struct rec_writer *w, __u64 now, const char *kv, size_t len)
+{
+	char *copy;
+
+	if (w->err)
+		return w->err;
+	if (!len || len > 4096 || kv[len - 1])
+		return -EINVAL;
+	copy = malloc(len);
+	if (!copy)
+		return fail(w, -ENOMEM, "out of memory");
+	memcpy(copy, kv, len);
+	free(w->features);
+	w->features = copy;
+	w->features_len = len;
+	return add_features(w, now);
 }

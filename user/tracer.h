@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kfeatures.h"
 #include "proclife.h"
 
 #define PL_UID_ANY ((__u32)-1)
@@ -26,6 +27,7 @@ struct tracer_config {
 	__u32 ringbuf_bytes;   /* 0: the default (16 MiB); a power of two */
 	bool legacy_exit;      /* tests: use the pre-6.16 exit program even where group_dead exists */
 	bool follow;           /* only processes added with tracer__follow() and their descendants */
+	bool probe_only;       /* load and attach to learn what the kernel takes, read nothing: `proclife features` */
 };
 
 /* Called for every record; size is the record's size as the ring buffer says. */
@@ -39,9 +41,16 @@ struct tracer;
  */
 int tracer__preflight(char *msg, size_t msglen);
 
-/* Open, configure, load and attach. On failure a one-line reason is in msg. */
+/*
+ * Open, configure, load and attach, feature by feature: a feature the
+ * kernel cannot take is off (tracer__features() says why) and the rest
+ * run. Fails, with a one-line reason in msg, only when the core cannot load.
+ */
 int tracer__new(const struct tracer_config *cfg, tracer_event_fn fn, void *ctx, struct tracer **ret,
 		char *msg, size_t msglen);
+
+/* Each feature's state, KF_MAX of them (KF_UNUSED: not needed by what was asked). */
+const struct kfeature_status *tracer__features(const struct tracer *t);
 
 /* Wait up to timeout_ms for data, then drain. Returns records consumed or -errno. */
 int tracer__poll(struct tracer *t, int timeout_ms);

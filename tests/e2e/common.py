@@ -507,6 +507,48 @@ class Lines:
 # proclife under test
 
 
+# --------------------------------------------------------------------------
+# Features this kernel cannot give: proclife names each on stderr, once per run
+# ("... is off on this kernel: ..."; a replay: "this recording was made with ...").
+# Suites that compare stderr exactly compare it without exactly those lines, which
+# `proclife features --json` predicts; any other line, or a wrong one, still shows.
+
+_feature_lines = None
+
+
+def feature_lines():
+    """The stderr lines proclife prints here for its features that are off or reduced (bytes, with \\n)."""
+    global _feature_lines
+    if _feature_lines is None:
+        lines = set()
+        env = dict(os.environ)  # the kernel's own answer: without the test switches a subtest may have set
+        env.pop("PROCLIFE_FEATURES_OFF", None)
+        env.pop("PROCLIFE_KERNEL_LACKS", None)
+        try:
+            r = subprocess.run([BIN, "features", "--json"], capture_output=True, timeout=60, env=env)
+            doc = json.loads(r.stdout) if r.returncode == 0 else {}
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            doc = {}
+        for f in doc.get("features", []):
+            if f["state"] in ("off", "reduced"):
+                lines.add(("proclife: %s is %s on this kernel: %s (see 'proclife features')\n"
+                           % (f["title"], f["state"], f["why"])).encode())
+                lines.add(("proclife: this recording was made with %s %s on its kernel: %s\n"
+                           % (f["title"], f["state"], f["why"])).encode())
+        _feature_lines = lines
+    return _feature_lines
+
+
+def strip_feature_lines(err):
+    """err (bytes or str) without the lines feature_lines() predicts."""
+    as_str = isinstance(err, str)
+    data = err.encode() if as_str else err
+    if b"on this kernel: " in data or b"this recording was made with " in data:
+        known = feature_lines()
+        data = b"".join(ln for ln in data.splitlines(keepends=True) if ln not in known)
+    return data.decode() if as_str else data
+
+
 class Proclife:
     """proclife ARGS with stdout and stderr collected by threads (never blocking it); killed when
     the subtest ends. ready: the stderr line that says it is ready (wait_ready())."""
@@ -549,6 +591,10 @@ class Proclife:
             return bytes(self.out)
 
     def stderr_bytes(self):
+        """stderr, less the lines that name this kernel's missing features (stderr_raw() has them)."""
+        return strip_feature_lines(self.stderr_raw())
+
+    def stderr_raw(self):
         with self.lock:
             return bytes(self.err)
 

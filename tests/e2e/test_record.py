@@ -1183,6 +1183,7 @@ def live_run(c, args, what):
         out, err = p.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         raise Failure("%s did not finish within 30 s" % what)
+    err = common.strip_feature_lines(err)
     c.eq("%s: exit status (the command's)" % what, 3, p.returncode)
     c.eq("%s: stdout" % what, b"", out)
     c.ok("%s: stderr has no summary: %r" % (what, err[-2000:]), b"proclife run: 2 processes ran\n" in err)

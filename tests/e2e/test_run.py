@@ -96,7 +96,7 @@ class Run:
 
     def err(self):
         with open(self.err_path, "rb") as f:
-            return f.read()
+            return common.strip_feature_lines(f.read())
 
 
 def run_pl(tmp, args, timeout=RUN_TIMEOUT, **kw):

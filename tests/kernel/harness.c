@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "testlib.h"
 
 struct rec {
 	size_t size;
@@ -75,6 +76,33 @@ void harness__stop(void)
 	tracer__free(tracer);
 	tracer = NULL;
 	harness__clear();
+}
+
+const struct kfeature_status *harness__features(void)
+{
+	return tracer ? tracer__features(tracer) : NULL;
+}
+
+bool harness__skip_unless(unsigned needs)
+{
+	const struct kfeature_status *st = harness__features();
+
+	if (!st)
+		return false;
+	for (int f = 0; f < KF_MAX; f++) {
+		if (!(needs & NEED(f)))
+			continue;
+		/* KF_UNUSED: the tracer running now did not ask for it (a subtest's own config). */
+		if (st[f].state == KF_OFF) {
+			TEST_SKIP("%s is off on this kernel: %.160s", kfeature__title(f), st[f].why);
+			return true;
+		}
+	}
+	if ((needs & NEED_FULL_SYSCALLS) && st[KF_SYSCALLS].state == KF_REDUCED) {
+		TEST_SKIP("%s", st[KF_SYSCALLS].why);
+		return true;
+	}
+	return false;
 }
 
 void harness__clear(void)

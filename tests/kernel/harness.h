@@ -26,6 +26,19 @@ int harness__follow(pid_t pid);
 /* Default config: every event, threads too. */
 struct tracer_config harness__default_config(void);
 
+/*
+ * What a subtest needs of the kernel: KF_* feature bits (1u << KF_x), and
+ * NEED_FULL_SYSCALLS for the part a reduced "syscalls" feature lacks (the
+ * names of refused kills' targets).
+ */
+#define NEED(f) (1u << (f))
+#define NEED_FULL_SYSCALLS (1u << 31)
+#define NEED_ALL (NEED(KF_CORE) | NEED(KF_SYSCALLS) | NEED(KF_SIGNALS) | NEED(KF_DELIVERY))
+/* The current tracer's features (NULL when none runs). */
+const struct kfeature_status *harness__features(void);
+/* Marks the current subtest skipped, naming the feature and why, unless the tracer has what it needs: true = skip. */
+bool harness__skip_unless(unsigned needs);
+
 /* Forget collected events. */
 void harness__clear(void);
 /* First collected record of this type (0: any) whose header pid is pid (0: any) and that pred accepts. */

@@ -581,6 +581,18 @@ void test_origin_pipe(void)
 	kernel_origin(child_write_closed_pipe, SIGPIPE, "pipe");
 }
 
+/*
+ * A process group of its own, whose parent (the test) is in another group
+ * of the same session: not orphaned, whatever group the test runs in. (In
+ * an orphaned group, e.g. make test started in the background from a
+ * non-interactive shell, the kernel discards SIGTSTP.)
+ */
+static int child_own_group_pause(void *arg)
+{
+	setpgid(0, 0);
+	return child_pause_forever(arg);
+}
+
 /* SIGTSTP then SIGCONT, SIGSTOP then SIGCONT: the default action stops; /proc agrees. */
 static void stop_and_continue(int stopsig)
 {
@@ -590,7 +602,8 @@ static void stop_and_continue(int stopsig)
 	pid_t pid;
 
 	harness__clear();
-	pid = spawn(child_pause_forever, NULL);
+	pid = spawn(child_own_group_pause, NULL);
+	setpgid(pid, pid); /* either side may be first: the group exists before the signal */
 	kill(pid, stopsig);
 	for (int i = 0; i < 250 && state != 'T'; i++) {
 		char path[64], buf[256], *p;

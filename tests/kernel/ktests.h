@@ -55,6 +55,11 @@ void test_filter_events(void);
 void test_lost_counted(void);
 void test_follow_in_kernel(void);
 
+/* kt_features.c */
+void test_features_forced_off(void);
+void test_features_core_off_fatal(void);
+void test_features_probe_only(void);
+
 /* kt_record.c */
 void test_record_lost_resync_replay(void);
 

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every proclife BPF file shares: the options (rodata), the runtime
+ * state (.bss) and the maps, declared here and defined once in maps.bpf.c
+ * (the files are linked into one object), plus the inline helpers: filters,
+ * the event header, the ring buffer.
+ *
+ * Kernel variants. A file may be compiled more than once, each build a
+ * variant for a range of kernels, named by a suffix on its programs
+ * (PL_PROG()); user space picks the variant the running kernel can load:
+ *   PL_NO_TASK_BTF  no bpf_get_current_task_btf() (before 5.11): the current
+ *                   task is a plain address, read with CO-RE probe reads;
+ *   PL_NO_PT_REGS   no bpf_task_pt_regs() (before 5.15): the syscall's
+ *                   registers are found at the top of the task's stack;
+ *   PL_NO_FROM_PID  no bpf_task_from_pid() kfunc (before 6.2).
+ */
+#ifndef PROCLIFE_COMMON_BPF_H
+#define PROCLIFE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "proclife.h"
+
+#ifndef PL_SUFFIX
+#define PL_SUFFIX
+#endif
+#define PL_CAT2(a, b) a##b
+#define PL_CAT(a, b) PL_CAT2(a, b)
+/* A program's name in this variant: pl_sys_exit, pl_sys_exit_v510, ... */
+#define PL_PROG(name) PL_CAT(name, PL_SUFFIX)
+/* BPF_PROG() under that name (BPF_PROG pastes its name: expand it first, one level up). */
+#define PL_BPF_PROG_EXPANDED(name, ...) BPF_PROG(name, __VA_ARGS__)
+#define PL_VARIANT_PROG(name, ...) PL_BPF_PROG_EXPANDED(PL_PROG(name), __VA_ARGS__)
+
+#define PL_UID_ANY ((__u32)-1)
+#define SIGKILL 9
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTOU 22
+#define SI_USER 0
+#define SI_QUEUE -1
+#define SI_TKILL -6
+#define SI_KERNEL 0x80
+#define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
+#define WNOWAIT 0x01000000
+#define TS_COMPAT 0x0002 /* x86: thread_info.status of a 32-bit syscall */
+
+/* x86_64 syscall numbers and argument registers (vmlinux.h is x86_64's). */
+#define NR_wait4 61
+#define NR_execve 59
+#define NR_waitid 247
+#define NR_execveat 322
+#define NR_kill 62
+#define NR_rt_sigqueueinfo 129
+#define NR_tkill 200
+#define NR_tgkill 234
+#define NR_rt_tgsigqueueinfo 297
+#define NR_pidfd_send_signal 424
+/* regs is BTF-typed: direct (guarded) loads, no helper call on the every-syscall path. */
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define SYSCALL_ARG1(regs) ((regs)->di)
+#define SYSCALL_ARG2(regs) ((regs)->si)
+#define SYSCALL_ARG3(regs) ((regs)->dx)
+#define SYSCALL_ARG4(regs) ((regs)->r10)
+
+/* ---- options: rodata, set by user space between skeleton open and load (maps.bpf.c) ---- */
+extern const volatile __u32 cfg_events;
+extern const volatile bool cfg_threads;
+/* With --failed, user space has already narrowed cfg_events to PL_EV_FAILABLE. */
+extern const volatile bool cfg_failed_only;
+extern const volatile __u32 cfg_uid;
+extern const volatile bool cfg_comm_set;
+extern const volatile char cfg_comm[PL_COMM_LEN];
+extern const volatile __u32 cfg_args_cap;
+/* Follow a set of processes (-p, run): events only about them; their children join in the kernel. */
+extern const volatile bool cfg_follow;
+/* Wake the consumer only once this much is pending (0: on every event); it polls on a timer too. */
+extern const volatile __u64 cfg_wakeup_bytes;
+/* The kernel's THREAD_SIZE, for the PL_NO_PT_REGS variant (user space knows KASAN doubles it). */
+extern const volatile __u64 cfg_thread_size;
+
+/* ---- runtime state shared with user space through the mmapped .bss ---- */
+/* Processes that started before it existed before proclife (user space sets it right after attaching). */
+extern __u64 boot_cutoff_ns;
+extern __u64 lost[PL_EV_MAX];
+
+/* ---- maps (defined in maps.bpf.c; an extern map must repeat the definition) ---- */
+#define PL_EVENTS_MAP                                   \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_RINGBUF);     \
+		__uint(max_entries, 16 << 20);          \
+	}
+
+/*
+ * Exec records are variable-size and can be ~70 KiB, more than the BPF stack
+ * or a per-CPU map value holds, so they are built in a per-CPU slot of a plain
+ * array (max_entries is set to the number of CPUs at load) and copied out
+ * with bpf_ringbuf_output(). busy guards against a preempting program on the
+ * same CPU reusing the slot mid-build.
+ */
+#define SCRATCH_DATA (PL_FILENAME_MAX + PL_ARGS_MAX)
+struct scratch {
+	__u64 busy;
+	char raw[sizeof(struct pl_exec) + SCRATCH_DATA];
+};
+#define PL_SCRATCH_MAP                                  \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_ARRAY);       \
+		__uint(max_entries, 1);                 \
+		__type(key, __u32);                     \
+		__type(value, struct scratch);          \
+	}
+
+/*
+ * Exited, not yet reaped processes, by tgid: the exit's header and status,
+ * so the reap event can say who and what was reaped.
+ */
+struct zombie {
+	struct pl_hdr h;
+	__u64 exit_ts;
+	__u32 status;
+	__u32 _pad;
+};
+#define PL_ZOMBIES_MAP                                  \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_HASH);        \
+		__uint(max_entries, 32768);             \
+		__type(key, __u32);                     \
+		__type(value, struct zombie);           \
+	}
+
+/*
+ * Whose reaping was reported, by (pid, start time): a wait() and the
+ * release both race to report it, and the one whose BPF_NOEXIST insert
+ * wins reports it. (A map insert rather than an atomic fetch-and-add on
+ * the zombie: fetching atomics need Linux 5.12.) The release removes it.
+ */
+struct claim_key {
+	__u32 pid;
+	__u32 _pad;
+	__u64 start_ns;
+};
+#define PL_CLAIMS_MAP                                   \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);    \
+		__uint(max_entries, 32768);             \
+		__type(key, struct claim_key);          \
+		__type(value, __u8);                    \
+	}
+
+/*
+ * The sender of a signal that will be fatal to a process (default action
+ * terminate or core, not handled), by the target's tgid: the first one
+ * wins, as the kernel keeps the first fatal signal's code. The exit takes
+ * it as killed_by and always clears it. LRU: filtered-out exits leave entries.
+ */
+#define PL_FATAL_MAP                                    \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);    \
+		__uint(max_entries, 16384);             \
+		__type(key, __u32);                     \
+		__type(value, struct pl_killer);        \
+	}
+
+/*
+ * The followed processes, by tgid (cfg_follow). A fork by a member adds the
+ * child right in the fork program, so no descendant escapes however fast it
+ * forks, execs or exits; membership survives setsid, double forks and
+ * reparenting. A member leaves when its task is freed (its pid may be reused).
+ */
+#define PL_FOLLOWED_MAP                                 \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_HASH);        \
+		__uint(max_entries, 65536);             \
+		__type(key, __u32);                     \
+		__type(value, __u8);                    \
+	}
+
+/* maps.bpf.c defines them; every other file refers to that one definition. */
+#ifdef PL_MAPS_DEFINED_HERE
+#define PL_MAP_EXTERN
+#else
+#define PL_MAP_EXTERN extern
+#endif
+PL_MAP_EXTERN PL_EVENTS_MAP events SEC(".maps");
+PL_MAP_EXTERN PL_SCRATCH_MAP scratch SEC(".maps");
+PL_MAP_EXTERN PL_ZOMBIES_MAP zombies SEC(".maps");
+PL_MAP_EXTERN PL_CLAIMS_MAP claims SEC(".maps");
+PL_MAP_EXTERN PL_FATAL_MAP fatal SEC(".maps");
+PL_MAP_EXTERN PL_FOLLOWED_MAP followed SEC(".maps");
+
+/* Kernels before 5.5 called start_boottime real_start_time. */
+struct task_struct___pre55 {
+	u64 real_start_time;
+} __attribute__((preserve_access_index));
+
+/*
+ * Reading a task. The current task is BTF-typed where the kernel has
+ * bpf_get_current_task_btf(): direct loads, which the verifier guards, are
+ * several times cheaper than a probe-read call per field. Without it the
+ * same reads go through BPF_CORE_READ. TASK_RD(t, a, b) is t->a->b.
+ */
+#ifdef PL_NO_TASK_BTF
+#define TASK_RD(...) BPF_CORE_READ(__VA_ARGS__)
+static __always_inline struct task_struct *current_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+#else
+#define TASK_RD(...) ___arrow(__VA_ARGS__)
+static __always_inline struct task_struct *current_task(void)
+{
+	return bpf_get_current_task_btf();
+}
+#endif
+
+static __always_inline bool want(__u32 type)
+{
+	return cfg_events & PL_EV_BIT(type);
+}
+
+/* Is this process one we follow (always, when not following)? One map lookup. */
+static __always_inline bool follows(__u32 tgid)
+{
+	return !cfg_follow || bpf_map_lookup_elem(&followed, &tgid);
+}
+
+static __always_inline void count_lost(__u32 type)
+{
+	/* The result unused: a plain atomic add, which every kernel takes (a fetch needs 5.12). */
+	if (type < PL_EV_MAX)
+		__sync_fetch_and_add(&lost[type], 1);
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!cfg_wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+										: BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool comm_ok(const char *comm)
+{
+	if (!cfg_comm_set)
+		return true;
+#pragma unroll
+	for (int i = 0; i < PL_COMM_LEN; i++) {
+		if (comm[i] != cfg_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool uid_ok(__u32 uid)
+{
+	return cfg_uid == PL_UID_ANY || uid == cfg_uid;
+}
+
+/* Does a process with this uid and comm pass the -u/-c filters? */
+static __always_inline bool subject_ok(__u32 uid, const char *comm)
+{
+	return uid_ok(uid) && comm_ok(comm);
+}
+
+static __always_inline bool current_ok(void)
+{
+	char comm[PL_COMM_LEN];
+
+	if (!uid_ok((__u32)bpf_get_current_uid_gid()))
+		return false;
+	if (!cfg_comm_set)
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm_ok(comm);
+}
+
+static __always_inline bool task_ok(struct task_struct *t)
+{
+	char comm[PL_COMM_LEN];
+
+	if (!uid_ok(BPF_CORE_READ(t, real_cred, uid.val)))
+		return false;
+	if (!cfg_comm_set)
+		return true;
+	bpf_core_read_str(comm, sizeof(comm), &t->comm);
+	return comm_ok(comm);
+}
+
+static __always_inline __u64 task_start_ns(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->start_boottime))
+		return BPF_CORE_READ(t, start_boottime);
+	return BPF_CORE_READ((struct task_struct___pre55 *)t, real_start_time);
+}
+
+/*
+ * The header of an event whose subject is task t. This runs for every
+ * event: with a BTF-typed t (a tracepoint argument, or the current task
+ * where the kernel types it) the fields are direct loads; only the
+ * variable-index pid number and the comm take a helper call.
+ */
+static __always_inline void fill_hdr(struct pl_hdr *h, __u32 type, struct task_struct *t)
+{
+	struct task_struct *leader = TASK_RD(t, group_leader);
+	struct pid *tgid_pid = TASK_RD(leader, thread_pid);
+	unsigned int level = TASK_RD(tgid_pid, level);
+	const struct cred *cred = TASK_RD(t, real_cred);
+	struct upid upid = {};
+
+	h->ts = bpf_ktime_get_boot_ns();
+	h->start_ns = bpf_core_field_exists(leader->start_boottime)
+			      ? TASK_RD(leader, start_boottime)
+			      : BPF_CORE_READ((struct task_struct___pre55 *)leader, real_start_time);
+	h->cgroup_id = TASK_RD(t, cgroups, dfl_cgrp, kn, id);
+	h->type = type;
+	h->cpu = bpf_get_smp_processor_id();
+	h->pid = TASK_RD(t, tgid);
+	h->tid = TASK_RD(t, pid);
+	h->ppid = TASK_RD(t, real_parent, tgid);
+	h->uid = TASK_RD(cred, uid.val);
+	h->gid = TASK_RD(cred, gid.val);
+	h->flags = 0;
+	/* The tgid as numbered in the namespace the process lives in (its deepest). */
+	if (level == 0) {
+		h->ns_pid = h->pid;
+		h->pidns = TASK_RD(tgid_pid, numbers[0].ns, ns.inum);
+	} else {
+		bpf_core_read(&upid, sizeof(upid), &tgid_pid->numbers[level & 31]);
+		h->ns_pid = upid.nr;
+		h->pidns = BPF_CORE_READ(upid.ns, ns.inum);
+	}
+	/* comm is NUL-padded in the kernel: a plain 16-byte copy. */
+	bpf_probe_read_kernel(h->comm, sizeof(h->comm), &t->comm);
+}
+
+/*
+ * The status the parent's wait() will receive, computed when the last thread
+ * exits: a group exit (exit_group(), a fatal signal, a core dump) stores it in
+ * signal->group_exit_code; otherwise it is the leader's own exit code, which
+ * is already set even if the leader exited long before the last thread.
+ */
+static __always_inline __u32 process_status(struct task_struct *t)
+{
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(sig, group_exit_code);
+	return BPF_CORE_READ(t, group_leader, exit_code);
+}
+
+/*
+ * A tracepoint argument read as a plain number. Pointer arguments that
+ * may carry a sentinel (signal_generate's and signal_deliver's siginfo can
+ * be SEND_SIG_NOINFO (0) or SEND_SIG_PRIV (1)) must never be dereferenced
+ * as typed pointers: older verifiers assume them non-NULL and prune a test
+ * against 0, newer ones type them as scalars ("may encode error") and
+ * refuse the load. Read the number, check it, then probe-read through it.
+ */
+static __always_inline unsigned long raw_arg(unsigned long long *ctx, int i)
+{
+	unsigned long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &ctx[i]);
+	return v;
+}
+
+/* Reserve a fixed-size record and fill its header from t; a full ring buffer is counted. */
+static __always_inline void *reserve_event(__u32 type, __u64 size, struct task_struct *t)
+{
+	struct pl_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		count_lost(type);
+		return NULL;
+	}
+	fill_hdr(h, type, t);
+	return h;
+}
+
+static __always_inline struct scratch *scratch_get(__u32 type)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+
+	if (!s || s->busy) {
+		count_lost(type);
+		return NULL;
+	}
+	s->busy = 1;
+	return s;
+}
+
+#endif

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one definition of what every proclife BPF file shares (declared in
+ * lib/common.bpf.h): options, runtime state, and (through PL_MAPS_DEFINED_HERE)
+ * the maps. The hook files are
+ * linked with this one into a single object and skeleton.
+ */
+#define PL_MAPS_DEFINED_HERE
+#include "lib/common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 cfg_events = PL_EV_ALL;
+const volatile bool cfg_threads = false;
+const volatile bool cfg_failed_only = false;
+const volatile __u32 cfg_uid = PL_UID_ANY;
+const volatile bool cfg_comm_set = false;
+const volatile char cfg_comm[PL_COMM_LEN] = {};
+const volatile __u32 cfg_args_cap = PL_ARGS_DEFAULT;
+const volatile bool cfg_follow = false;
+const volatile __u64 cfg_wakeup_bytes = 0;
+const volatile __u64 cfg_thread_size = 16384;
+
+__u64 boot_cutoff_ns = 0;
+__u64 lost[PL_EV_MAX] = {};

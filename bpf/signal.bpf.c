@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Feature "signals": every signal the kernel generates, who sent it, how,
+ * and what the kernel did with it; and, for the exit's killed_by, who sent
+ * a signal that will be fatal. Feature "oom": the OOM killer's victims.
+ *
+ * Variants (see lib/common.bpf.h): pl_signal_generate (5.15+);
+ * pl_signal_generate_v510, without bpf_get_current_task_btf() and
+ * bpf_task_pt_regs().
+ */
+#include "lib/common.bpf.h"
+#include "lib/signal.bpf.h"
+
+static __always_inline void record_fatal(__u32 tgid, int sig, struct task_struct *cur, int code, __u8 kind,
+					 __u16 sc)
+{
+	struct pl_killer k = {
+		.ts = bpf_ktime_get_boot_ns(),
+		.sig = sig,
+		.info_code = code,
+		.pid = BPF_CORE_READ(cur, tgid),
+		.tid = BPF_CORE_READ(cur, pid),
+		.uid = BPF_CORE_READ(cur, real_cred, uid.val),
+		.syscall = sc,
+		.info_kind = kind,
+	};
+
+	bpf_core_read_str(k.comm, sizeof(k.comm), &cur->comm);
+	bpf_map_update_elem(&fatal, &tgid, &k, BPF_NOEXIST);
+}
+
+/* The syscall the current task is in, and the pid it was given (a group, all): 0 when none. */
+static __always_inline __u16 sending_syscall(struct task_struct *cur, __s32 *target_arg)
+{
+	__u16 sc;
+
+#ifdef PL_NO_PT_REGS
+	/* x86_64's task_pt_regs(): the user registers sit at the top of the task's kernel stack. */
+	struct pt_regs *regs = (struct pt_regs *)((unsigned long)BPF_CORE_READ(cur, stack) + cfg_thread_size) - 1;
+
+	sc = syscall_of(BPF_CORE_READ(regs, orig_ax));
+	if (sc != PL_SYS_NONE && sc != PL_SYS_PIDFD_SEND_SIGNAL)
+		*target_arg = (int)BPF_CORE_READ(regs, di);
+#else
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+
+	sc = syscall_of(regs->orig_ax);
+	if (sc != PL_SYS_NONE && sc != PL_SYS_PIDFD_SEND_SIGNAL)
+		*target_arg = (int)regs->di;
+#endif
+	return sc;
+}
+
+SEC("tp_btf/signal_generate")
+int PL_VARIANT_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_arg, struct task_struct *task,
+	     int group, int result)
+{
+	struct task_struct *cur = current_task();
+	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV: a number, read through only when real. */
+	unsigned long info_addr = raw_arg(ctx, 1);
+	struct kernel_siginfo *info = (struct kernel_siginfo *)info_addr;
+	__u8 kind = info_addr == 0 ? PL_INFO_NOINFO : info_addr == 1 ? PL_INFO_PRIV : PL_INFO_SIGINFO;
+	int code = kind == PL_INFO_SIGINFO ? BPF_CORE_READ(info, si_code) : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;
+	__u8 blocked, disp;
+	__u16 sc = PL_SYS_NONE;
+	__s32 target_arg = 0;
+	struct pl_signal *e;
+
+	if (!task)
+		return 0;
+	disp = disposition_of(task, sig, &blocked);
+	/* Sent by a process: which syscall, and the pid it was given. */
+	if (kind == PL_INFO_SIGINFO && (code == SI_USER || code == SI_QUEUE || code == SI_TKILL))
+		sc = sending_syscall(cur, &target_arg);
+	if (want(PL_EV_EXIT) && result == PL_SIG_DELIVERED && disp == PL_ACT_DEFAULT && fatal_by_default(sig) &&
+	    follows(task->tgid))
+		record_fatal(task->tgid, sig, cur, code, kind, sc);
+
+	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && !pl_signal_failed(sig, result)))
+		return 0;
+	if (!follows(TASK_RD(cur, tgid)) && !follows(task->tgid))
+		return 0;
+	if (!current_ok() && !task_ok(task))
+		return 0;
+	e = reserve_event(PL_EV_SIGNAL, sizeof(*e), cur);
+	if (!e)
+		return 0;
+	if (group)
+		e->h.flags |= PL_F_GROUP;
+	e->sig = sig;
+	e->result = result;
+	e->target_pid = task->tgid;
+	e->target_tid = task->pid;
+	e->target_uid = task->real_cred->uid.val;
+	bpf_probe_read_kernel(e->target_comm, sizeof(e->target_comm), &task->comm);
+	e->info_code = code;
+	e->value = 0;
+	if (kind == PL_INFO_SIGINFO) {
+		e->info_pid = BPF_CORE_READ(info, _sifields._kill._pid);
+		e->info_uid = BPF_CORE_READ(info, _sifields._kill._uid);
+		if (code == SI_QUEUE)
+			bpf_core_read(&e->value, sizeof(e->value), &info->_sifields._rt._sigval);
+	} else {
+		/* No siginfo: the kernel fills in the current task as sender (NOINFO) or nobody (PRIV). */
+		e->info_pid = kind == PL_INFO_NOINFO ? e->h.pid : 0;
+		e->info_uid = kind == PL_INFO_NOINFO ? e->h.uid : 0;
+	}
+	e->target_arg = target_arg;
+	e->err = 0;
+	e->syscall = sc;
+	e->info_kind = kind;
+	e->disposition = disp;
+	e->blocked = blocked;
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	bpf_ringbuf_submit(e, wakeup_flags());
+	return 0;
+}
+
+#ifndef PL_NO_TASK_BTF /* one copy: the program has no variants */
+/* The OOM killer chose task (after sending it SIGKILL): mark its killer record. Linux 6.8+ passes the task. */
+SEC("tp_btf/mark_victim")
+int BPF_PROG(pl_oom_victim, struct task_struct *task)
+{
+	__u32 tgid;
+	struct pl_killer *k;
+	struct pl_killer n = { .ts = bpf_ktime_get_boot_ns(), .sig = SIGKILL, .info_code = SI_KERNEL,
+			       .info_kind = PL_INFO_PRIV, .oom = 1 };
+
+	if (!task)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	k = bpf_map_lookup_elem(&fatal, &tgid);
+	if (k)
+		k->oom = 1;
+	else
+		bpf_map_update_elem(&fatal, &tgid, &n, BPF_NOEXIST);
+	return 0;
+}
+#endif
