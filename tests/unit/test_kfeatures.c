@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
 #include "kfeatures.h"
+#include "proclife.h"
 #include "testlib.h"
 
 TL_DEFINE_STATE;
