@@ -1,7 +1,8 @@
 # proclife: an eBPF process lifecycle tracer.
 #   make        build build/proclife (one static binary, BPF object embedded)
 #   make run    build and run the tracer (ARGS="--json" etc.)
-#   make test   build and run every test suite
+#   make test   build and run every test suite (the kernel matrix included)
+#   make test-kernels  the kernel suite on Debian's 5.10, 6.1, 6.12 and newest kernels, each in QEMU (root; ~2 min)
 #   make fuzz   libFuzzer on the recording reader and replay (FUZZ_SECONDS=300; make test runs 15 s)
 #   make deps   install the toolchain (every other target runs it first)
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel's BTF
@@ -24,7 +25,7 @@ SKEL        := $(BUILD)/proclife.skel.h
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 KERNEL_TEST := $(BUILD)/tests/test_kernel
 
-.PHONY: all deps run test bench vmlinux clean
+.PHONY: all deps run test test-kernels bench vmlinux clean
 # Keep test objects: they are not worth rebuilding on every run.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -95,6 +96,11 @@ run: $(BUILD)/proclife
 
 test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(BENCH_TOOLS)
 	@tests/run.sh
+
+# The kernel suite again on each kernel of the matrix (tools/kernels/matrix.sh says how);
+# make test runs it too. PROCLIFE_KERNELS="bookworm sid" picks some.
+test-kernels: $(BUILD)/proclife $(KERNEL_TEST)
+	@tools/kernels/matrix.sh $(BUILD)/proclife $(KERNEL_TEST)
 
 # Slow (minutes): every workload under every tracer, several rounds. Not part of test.
 bench: $(BUILD)/proclife $(BENCH_TOOLS)

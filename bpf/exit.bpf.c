@@ -45,7 +45,24 @@ static __always_inline bool has_children(struct task_struct *t)
 	return (unsigned long)BPF_CORE_READ(t, children.next) != (unsigned long)&t->children;
 }
 
-static __always_inline int on_exit(struct task_struct *p, bool group_dead)
+/*
+ * Before 6.16 the last thread is guessed from signal->live, which every
+ * exiting thread decrements well before this tracepoint: a thread that was
+ * not last can still see 0 here, once the last one has decremented too (a
+ * joined thread wakes its joiner in exit_mm(), before the tracepoint). The
+ * first thread to see 0 claims the process's exit, by (tgid, start); the
+ * others are thread exits. The release removes the claim.
+ */
+static __always_inline bool exit_claim(struct task_struct *p)
+{
+	struct claim_key k = { .pid = BPF_CORE_READ(p, tgid), ._pad = CLAIM_EXIT,
+			       .start_ns = task_start_ns(BPF_CORE_READ(p, group_leader)) };
+	__u8 one = 1;
+
+	return bpf_map_update_elem(&claims, &k, &one, BPF_NOEXIST) == 0;
+}
+
+static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool guessed)
 {
 	struct zombie z = {};
 	struct pl_killer *k;
@@ -53,6 +70,8 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead)
 
 	if (!follows(BPF_CORE_READ(p, tgid)))
 		return 0;
+	if (group_dead && guessed && !exit_claim(p))
+		group_dead = false;
 	if (!group_dead) {
 		__u32 code = BPF_CORE_READ(p, exit_code);
 
@@ -113,16 +132,27 @@ int BPF_PROG(pl_exit, struct task_struct *p, bool group_dead)
 {
 	if (!p)
 		return 0;
-	return on_exit(p, group_dead);
+	return on_exit(p, group_dead, false);
 }
 
-/* Older kernels: the thread that brought signal->live to zero is the last one. */
+/*
+ * Older kernels: the thread that brought signal->live to zero is the last
+ * one, but any thread past its own decrement may see zero here. A thread
+ * other than the leader takes it for the process's exit only once the
+ * leader has exited (exit_state set): while the leader is still on its way
+ * out, the leader reports it. exit_claim() settles the rest.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(pl_exit_legacy, struct task_struct *p)
 {
+	bool dead;
+
 	if (!p)
 		return 0;
-	return on_exit(p, BPF_CORE_READ(p, signal, live.counter) == 0);
+	dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+	if (dead && BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid) && !BPF_CORE_READ(p, group_leader, exit_state))
+		dead = false;
+	return on_exit(p, dead, true);
 }
 
 /*
@@ -146,6 +176,11 @@ int BPF_PROG(pl_free, struct task_struct *p)
 		return 0;
 	pid = BPF_CORE_READ(p, tgid);
 	start = task_start_ns(p);
+	{
+		struct claim_key k = { .pid = pid, ._pad = CLAIM_EXIT, .start_ns = start };
+
+		bpf_map_delete_elem(&claims, &k); /* pl_exit_legacy's claim of the exit, if any */
+	}
 	if (cfg_follow) {
 		if (!bpf_map_lookup_elem(&followed, &pid))
 			return 0;

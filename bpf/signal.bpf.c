@@ -11,6 +11,8 @@
 #include "lib/common.bpf.h"
 #include "lib/signal.bpf.h"
 
+#define USER_CS 0x33
+
 static __always_inline void record_fatal(__u32 tgid, int sig, struct task_struct *cur, int code, __u8 kind,
 					 __u16 sc)
 {
@@ -35,9 +37,19 @@ static __always_inline __u16 sending_syscall(struct task_struct *cur, __s32 *tar
 	__u16 sc;
 
 #ifdef PL_NO_PT_REGS
-	/* x86_64's task_pt_regs(): the user registers sit at the top of the task's kernel stack. */
-	struct pt_regs *regs = (struct pt_regs *)((unsigned long)BPF_CORE_READ(cur, stack) + cfg_thread_size) - 1;
+	/*
+	 * x86_64's task_pt_regs(): the user registers sit at the top of the
+	 * task's kernel stack, or 16 bytes below it with FRED (6.9+). A 64-bit
+	 * task's saved cs says which (0x33, __USER_CS).
+	 */
+	unsigned long top = (unsigned long)BPF_CORE_READ(cur, stack) + cfg_thread_size;
+	struct pt_regs *regs = (struct pt_regs *)top - 1;
 
+	if ((BPF_CORE_READ(regs, cs) & 0xffff) != USER_CS) {
+		regs = (struct pt_regs *)(top - 16) - 1;
+		if ((BPF_CORE_READ(regs, cs) & 0xffff) != USER_CS)
+			return PL_SYS_NONE;
+	}
 	sc = syscall_of(BPF_CORE_READ(regs, orig_ax));
 	if (sc != PL_SYS_NONE && sc != PL_SYS_PIDFD_SEND_SIGNAL)
 		*target_arg = (int)BPF_CORE_READ(regs, di);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -60,6 +61,8 @@ struct tracer {
 	struct proclife_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[MAX_LINKS];
+	int prog_fds[MAX_LINKS];  /* each link's program */
+	__u32 prog_types[MAX_LINKS]; /* the event a run of it that never happened loses (0: none to say) */
 	int nlinks;
 	int chosen[KF_MAX];   /* the variant loaded per feature (index into variants[]), or -1 */
 	struct kfeature_status features[KF_MAX];
@@ -443,6 +446,30 @@ static int load(struct tracer *t, const struct tracer_config *cfg, char *msg, si
 	return err;
 }
 
+/*
+ * A program the kernel did not run because it was already running on that
+ * CPU (preempted mid-run: from 5.7 on, tracing programs run preemptible),
+ * counted in the program's recursion_misses (5.12+), lost the event it
+ * would have reported. pl_sys_exit runs for every syscall, most of them of
+ * no interest: its misses would be noise, so they are left out.
+ */
+static __u32 lost_type_of(const char *prog)
+{
+	static const struct {
+		const char *prefix;
+		__u32 type;
+	} types[] = {
+		{ "pl_fork", PL_EV_FORK }, { "pl_exec", PL_EV_EXEC }, { "pl_exit", PL_EV_EXIT },
+		{ "pl_free", PL_EV_REAP }, { "pl_signal_generate", PL_EV_SIGNAL }, { "pl_oom_victim", PL_EV_EXIT },
+		{ "pl_signal_deliver", PL_EV_DELIVER }, { "pl_rename", PL_EV_RENAME },
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strncmp(prog, types[i].prefix, strlen(types[i].prefix)))
+			return types[i].type;
+	return 0;
+}
+
 /* Attach each loaded program; a feature whose program cannot attach is off, the rest go on. */
 static int attach(struct tracer *t, char *msg, size_t msglen)
 {
@@ -476,7 +503,10 @@ static int attach(struct tracer *t, char *msg, size_t msglen)
 				snprintf(st->why, sizeof(st->why), "cannot attach %s: %s", v->progs[j], strerror(-err));
 				break;
 			}
-			t->links[t->nlinks++] = link; /* variants[] has at most 4 programs a feature: fits */
+			/* variants[] has at most 4 programs a feature: fits */
+			t->prog_fds[t->nlinks] = bpf_program__fd(p);
+			t->prog_types[t->nlinks] = lost_type_of(v->progs[j]);
+			t->links[t->nlinks++] = link;
 		}
 	}
 	return 0;
@@ -566,6 +596,14 @@ void tracer__lost(const struct tracer *t, __u64 lost[PL_EV_MAX])
 {
 	for (int i = 0; i < PL_EV_MAX; i++)
 		lost[i] = __atomic_load_n(&t->skel->bss->lost[i], __ATOMIC_RELAXED);
+	/* And the runs the kernel skipped (lost_type_of()). */
+	for (int i = 0; i < t->nlinks; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (t->prog_types[i] && !bpf_obj_get_info_by_fd(t->prog_fds[i], &info, &len))
+			lost[t->prog_types[i]] += info.recursion_misses;
+	}
 }
 
 void tracer__free(struct tracer *t)

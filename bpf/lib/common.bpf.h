@@ -133,16 +133,19 @@ struct zombie {
 	}
 
 /*
- * Whose reaping was reported, by (pid, start time): a wait() and the
- * release both race to report it, and the one whose BPF_NOEXIST insert
- * wins reports it. (A map insert rather than an atomic fetch-and-add on
- * the zombie: fetching atomics need Linux 5.12.) The release removes it.
+ * Whose reaping (or, before 6.16, exit) was reported, by (pid, start
+ * time): a wait() and the release both race to report the reap, and the one
+ * whose BPF_NOEXIST insert wins reports it. (A map insert rather than an
+ * atomic fetch-and-add on the zombie: fetching atomics need Linux 5.12.)
+ * The release removes both.
  */
 struct claim_key {
 	__u32 pid;
-	__u32 _pad;
+	__u32 _pad;      /* what is claimed: CLAIM_REAP, CLAIM_EXIT */
 	__u64 start_ns;
 };
+#define CLAIM_REAP 0
+#define CLAIM_EXIT 1 /* the process's exit, by the pre-6.16 exit program (exit.bpf.c) */
 #define PL_CLAIMS_MAP                                   \
 	struct {                                        \
 		__uint(type, BPF_MAP_TYPE_LRU_HASH);    \

@@ -8,7 +8,7 @@
 /* Claim the report of (pid, start)'s reaping: true for exactly one caller. */
 static __always_inline bool reap_claim(__u32 pid, __u64 start_ns)
 {
-	struct claim_key k = { .pid = pid, .start_ns = start_ns };
+	struct claim_key k = { .pid = pid, ._pad = CLAIM_REAP, .start_ns = start_ns };
 	__u8 one = 1;
 
 	return bpf_map_update_elem(&claims, &k, &one, BPF_NOEXIST) == 0;
@@ -16,7 +16,7 @@ static __always_inline bool reap_claim(__u32 pid, __u64 start_ns)
 
 static __always_inline void reap_unclaim(__u32 pid, __u64 start_ns)
 {
-	struct claim_key k = { .pid = pid, .start_ns = start_ns };
+	struct claim_key k = { .pid = pid, ._pad = CLAIM_REAP, .start_ns = start_ns };
 
 	bpf_map_delete_elem(&claims, &k);
 }

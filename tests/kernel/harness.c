@@ -78,6 +78,15 @@ void harness__stop(void)
 	harness__clear();
 }
 
+int harness__wait_ms(void)
+{
+	static int ms;
+
+	if (!ms)
+		ms = getenv("PROCLIFE_IN_VM") ? 30000 : 5000;
+	return ms;
+}
+
 const struct kfeature_status *harness__features(void)
 {
 	return tracer ? tracer__features(tracer) : NULL;
@@ -154,6 +163,16 @@ const void *harness__wait(unsigned type, __u32 pid, ev_pred pred, const void *ar
 	return r;
 }
 
+int harness__wait_count(unsigned type, __u32 pid, ev_pred pred, const void *arg, int n)
+{
+	long long deadline = now_ms() + WAIT_MS;
+	int got;
+
+	while ((got = harness__count(type, pid, pred, arg)) < n && now_ms() < deadline)
+		tracer__poll(tracer, 20);
+	return got;
+}
+
 void harness__drain(int ms)
 {
 	long long deadline = now_ms() + ms;
@@ -161,6 +180,16 @@ void harness__drain(int ms)
 	do
 		tracer__poll(tracer, 10);
 	while (now_ms() < deadline);
+}
+
+unsigned long long harness__lost_of(unsigned type)
+{
+	__u64 lost[PL_EV_MAX];
+
+	if (!tracer || type >= PL_EV_MAX)
+		return 0;
+	tracer__lost(tracer, lost);
+	return lost[type];
 }
 
 unsigned long long harness__lost(void)

@@ -13,7 +13,12 @@
 #include "event.h"
 #include "tracer.h"
 
-#define WAIT_MS 5000
+/*
+ * Every wait's deadline: 5 s, or 30 s in the kernel matrix's emulated VMs
+ * (PROCLIFE_IN_VM set), where a 2,000-process fork storm alone takes longer.
+ */
+#define WAIT_MS harness__wait_ms()
+int harness__wait_ms(void);
 
 /* A predicate on a checked record; arg is the caller's. */
 typedef bool (*ev_pred)(const void *rec, const void *arg);
@@ -46,10 +51,14 @@ const void *harness__find(unsigned type, __u32 pid, ev_pred pred, const void *ar
 /* Same, polling the ring buffer until it shows up or WAIT_MS passes. */
 const void *harness__wait(unsigned type, __u32 pid, ev_pred pred, const void *arg);
 int harness__count(unsigned type, __u32 pid, ev_pred pred, const void *arg);
+/* Polls until harness__count() reaches n or WAIT_MS passes; returns the count then. */
+int harness__wait_count(unsigned type, __u32 pid, ev_pred pred, const void *arg, int n);
 /* Drain what is in the ring buffer now (and for a short settle time). */
 void harness__drain(int ms);
 /* Lost-event counters of the tracer, summed over types; malformed records seen. */
 unsigned long long harness__lost(void);
+/* The same for one event type. */
+unsigned long long harness__lost_of(unsigned type);
 unsigned long long harness__malformed(void);
 
 /* Predicates used by many tests. */
@@ -64,7 +73,7 @@ pid_t spawn(int (*fn)(void *), void *arg); /* fork; the child returns fn(arg) as
 pid_t spawn_piped(int (*fn)(void *), int *rfd);
 int wait_status(pid_t pid);                /* waitpid's raw status, -1 on error */
 void write_int(int fd, int v);
-int read_int(int fd);                      /* -1 on EOF/timeout (5 s) */
+int read_int(int fd);                      /* -1 on EOF/timeout (WAIT_MS) */
 
 /* Exec record helpers: argv as a list of (ptr, len). */
 int exec_argv(const struct pl_exec *e, const char **argv, size_t *lens, int max);

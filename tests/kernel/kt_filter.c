@@ -331,15 +331,28 @@ void test_follow_in_kernel(void)
 	/* The daemon (setsid, double fork, adopted by init) is still followed: its exec and exit. */
 	ASSERT_TRUE(harness__wait(PL_EV_EXEC, daemon_pid, NULL, NULL));
 	ASSERT_TRUE(harness__wait(PL_EV_EXIT, daemon_pid, NULL, NULL));
+	/*
+	 * All of them come (an emulated VM takes its time), then nothing more.
+	 * Each is seen exactly once, or counted lost: a kernel that runs BPF
+	 * programs preemptible (7.x) skips a program that another task on
+	 * the same CPU was preempted in, and proclife counts that (recursion
+	 * misses); on most runs and kernels nothing is lost.
+	 */
+	harness__wait_count(PL_EV_FORK, p, NULL, NULL, STORM + 1 - harness__lost_of(PL_EV_FORK));
+	harness__wait_count(PL_EV_EXIT, 0, NULL, NULL, STORM + 3 - harness__lost_of(PL_EV_EXIT));
 	harness__drain(100);
-	/* Every storm child: its fork from P once, its exit once. */
 	nforks = harness__count(PL_EV_FORK, p, NULL, NULL);
-	ASSERT_EQ(nforks, STORM + 1);
+	ASSERT_EQ(nforks + harness__lost_of(PL_EV_FORK), STORM + 1);
 	nexits = harness__count(PL_EV_EXIT, 0, NULL, NULL);
 	/* STORM children + the setsid middle + the daemon + P itself. */
-	ASSERT_EQ(nexits, STORM + 3);
-	ASSERT_EQ(harness__count(PL_EV_REAP, 0, NULL, NULL) >= STORM + 1, 1);
+	ASSERT_EQ(nexits + harness__lost_of(PL_EV_EXIT), STORM + 3);
+	/* A process whose exit was lost has no reap either: proclife never saw it become a zombie. */
+	ASSERT_GE(harness__count(PL_EV_REAP, 0, NULL, NULL) + harness__lost_of(PL_EV_EXIT) + harness__lost_of(PL_EV_REAP),
+		  STORM + 1);
 	/* The stranger and its child: nothing at all. */
 	ASSERT_EQ(harness__count(0, 0, pred_not_followed, &stranger), 0);
-	check_nothing_lost();
+	ASSERT_EQ(harness__malformed(), 0);
+	ASSERT_EQ(harness__lost() - harness__lost_of(PL_EV_FORK) - harness__lost_of(PL_EV_EXIT) -
+			  harness__lost_of(PL_EV_REAP),
+		  0);
 }
