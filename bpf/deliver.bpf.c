@@ -71,14 +71,13 @@ static __always_inline bool stop_discarded(struct task_struct *cur, int sig)
 }
 
 SEC("tp_btf/signal_deliver")
-int PL_VARIANT_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info_arg, struct k_sigaction *ka_arg)
+int PL_VARIANT_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info_unused, struct k_sigaction *ka_unused)
 {
 	struct task_struct *cur = current_task();
 	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV; both are read as numbers first (lib/common.bpf.h). */
 	unsigned long info_addr = raw_arg(ctx, 1);
-	struct kernel_siginfo *info = (struct kernel_siginfo *)info_addr;
 	struct k_sigaction *ka = (struct k_sigaction *)raw_arg(ctx, 2);
-	unsigned long handler;
+	unsigned long sa[2] = {}; /* sa_handler, sa_flags */
 	__u32 flags = 0, action;
 	struct pl_deliver *e;
 
@@ -86,8 +85,15 @@ int PL_VARIANT_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info_arg,
 		return 0;
 	if (!want(PL_EV_DELIVER) || !follows(TASK_RD(cur, tgid)) || !current_ok())
 		return 0;
-	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
-	action = action_of(handler);
+	/* Handler and flags in one helper call where they are neighbours (x86_64 always). */
+	if (bpf_core_field_offset(struct sigaction, sa_flags) ==
+	    bpf_core_field_offset(struct sigaction, sa_handler) + sizeof(unsigned long)) {
+		bpf_probe_read_kernel(sa, sizeof(sa), &ka->sa.sa_handler);
+	} else {
+		sa[0] = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
+		sa[1] = BPF_CORE_READ(ka, sa.sa_flags);
+	}
+	action = action_of(sa[0]);
 	/* A job-control stop in an orphaned process group: the kernel drops it. */
 	if (action == PL_ACT_DEFAULT && sig >= SIGTSTP && sig <= SIGTTOU && stop_discarded(cur, sig))
 		action = PL_ACT_IGNORED;
@@ -119,13 +125,16 @@ int PL_VARIANT_PROG(pl_signal_deliver, int sig, struct kernel_siginfo *info_arg,
 	e->h.flags |= flags;
 	e->sig = sig;
 	e->action = action;
-	e->sa_flags = BPF_CORE_READ(ka, sa.sa_flags);
+	e->sa_flags = sa[1];
 	if (info_addr <= 1) {
 		e->info_code = info_addr ? SI_KERNEL : SI_USER;
 		e->info_pid = 0;
 	} else {
-		e->info_code = BPF_CORE_READ(info, si_code);
-		e->info_pid = BPF_CORE_READ(info, _sifields._kill._pid);
+		struct siginfo_head info;
+
+		siginfo_read(info_addr, &info);
+		e->info_code = info.si_code;
+		e->info_pid = info.pid;
 	}
 	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;

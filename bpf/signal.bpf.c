@@ -64,15 +64,15 @@ static __always_inline __u16 sending_syscall(struct task_struct *cur, __s32 *tar
 }
 
 SEC("tp_btf/signal_generate")
-int PL_VARIANT_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_arg, struct task_struct *task,
+int PL_VARIANT_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_unused, struct task_struct *task,
 	     int group, int result)
 {
 	struct task_struct *cur = current_task();
 	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV: a number, read through only when real. */
 	unsigned long info_addr = raw_arg(ctx, 1);
-	struct kernel_siginfo *info = (struct kernel_siginfo *)info_addr;
 	__u8 kind = info_addr == 0 ? PL_INFO_NOINFO : info_addr == 1 ? PL_INFO_PRIV : PL_INFO_SIGINFO;
-	int code = kind == PL_INFO_SIGINFO ? BPF_CORE_READ(info, si_code) : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;
+	struct siginfo_head info = {};
+	int code;
 	__u8 blocked, disp;
 	__u16 sc = PL_SYS_NONE;
 	__s32 target_arg = 0;
@@ -80,6 +80,9 @@ int PL_VARIANT_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_arg
 
 	if (!task)
 		return 0;
+	if (kind == PL_INFO_SIGINFO)
+		siginfo_read(info_addr, &info);
+	code = kind == PL_INFO_SIGINFO ? info.si_code : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;
 	disp = disposition_of(task, sig, &blocked);
 	/* Sent by a process: which syscall, and the pid it was given. */
 	if (kind == PL_INFO_SIGINFO && (code == SI_USER || code == SI_QUEUE || code == SI_TKILL))
@@ -108,10 +111,10 @@ int PL_VARIANT_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_arg
 	e->info_code = code;
 	e->value = 0;
 	if (kind == PL_INFO_SIGINFO) {
-		e->info_pid = BPF_CORE_READ(info, _sifields._kill._pid);
-		e->info_uid = BPF_CORE_READ(info, _sifields._kill._uid);
+		e->info_pid = info.pid;
+		e->info_uid = info.uid;
 		if (code == SI_QUEUE)
-			bpf_core_read(&e->value, sizeof(e->value), &info->_sifields._rt._sigval);
+			e->value = info.value;
 	} else {
 		/* No siginfo: the kernel fills in the current task as sender (NOINFO) or nobody (PRIV). */
 		e->info_pid = kind == PL_INFO_NOINFO ? e->h.pid : 0;

@@ -35,13 +35,7 @@ static __always_inline void exec_failed(struct task_struct *cur, struct pt_regs 
 	fill_hdr(&e->h, PL_EV_EXEC_FAILED, cur);
 	e->err = err;
 	filename = (const char *)(nr == NR_execve ? SYSCALL_ARG1(regs) : SYSCALL_ARG2(regs));
-	n = bpf_probe_read_user_str(e->data, PL_FILENAME_MAX, filename);
-	if (n <= 0) {
-		e->data[0] = '\0';
-		n = 1;
-	}
-	if (n > PL_FILENAME_MAX)
-		n = PL_FILENAME_MAX;
+	n = filename_len(e->data, bpf_probe_read_user_str(e->data, PL_FILENAME_MAX, filename));
 	e->filename_len = n;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e) + n, wakeup_flags()))
 		count_lost(PL_EV_EXEC_FAILED);

@@ -64,6 +64,8 @@ struct tracer {
 	int prog_fds[MAX_LINKS];  /* each link's program */
 	__u32 prog_types[MAX_LINKS]; /* the event a run of it that never happened loses (0: none to say) */
 	int nlinks;
+	__u64 misses[PL_EV_MAX];  /* the programs' recursion misses, by event type, as last read */
+	__u64 misses_read_ns;     /* when (CLOCK_MONOTONIC) */
 	int chosen[KF_MAX];   /* the variant loaded per feature (index into variants[]), or -1 */
 	struct kfeature_status features[KF_MAX];
 };
@@ -592,17 +594,36 @@ int tracer__follow(struct tracer *t, __u32 pid)
 	return 0;
 }
 
-void tracer__lost(const struct tracer *t, __u64 lost[PL_EV_MAX])
+/* A bpf_prog_info per program is a costly syscall: read the misses at most every MISSES_EVERY_NS. */
+#define MISSES_EVERY_NS 100000000ull
+
+static void read_misses(struct tracer *t)
 {
-	for (int i = 0; i < PL_EV_MAX; i++)
-		lost[i] = __atomic_load_n(&t->skel->bss->lost[i], __ATOMIC_RELAXED);
-	/* And the runs the kernel skipped (lost_type_of()). */
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (t->misses_read_ns && now - t->misses_read_ns < MISSES_EVERY_NS)
+		return;
+	t->misses_read_ns = now;
+	memset(t->misses, 0, sizeof(t->misses));
 	for (int i = 0; i < t->nlinks; i++) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
 		if (t->prog_types[i] && !bpf_obj_get_info_by_fd(t->prog_fds[i], &info, &len))
-			lost[t->prog_types[i]] += info.recursion_misses;
+			t->misses[t->prog_types[i]] += info.recursion_misses;
+	}
+}
+
+void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX])
+{
+	read_misses(t);
+	for (int i = 0; i < PL_EV_MAX; i++) {
+		lost[i] = __atomic_load_n(&t->skel->bss->lost[i], __ATOMIC_RELAXED);
+		/* And the runs the kernel skipped (lost_type_of()). */
+		lost[i] += t->misses[i];
 	}
 }
 

@@ -64,8 +64,11 @@ int tracer__consume(struct tracer *t);
  */
 int tracer__follow(struct tracer *t, __u32 pid);
 
-/* Events the kernel could not deliver (failed ring buffer reserve), per type. */
-void tracer__lost(const struct tracer *t, __u64 lost[PL_EV_MAX]);
+/*
+ * Events the kernel could not deliver, per type: a full ring buffer, and
+ * program runs the kernel skipped (recursion misses, read every 100 ms).
+ */
+void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX]);
 
 void tracer__free(struct tracer *t);
 

@@ -386,6 +386,16 @@ static __always_inline void *reserve_event(__u32 type, __u64 size, struct task_s
 	return h;
 }
 
+/* The length of the filename a *_str read of n put in data: "" (1) when unreadable, at most PL_FILENAME_MAX. */
+static __always_inline long filename_len(char *data, long n)
+{
+	if (n <= 0) {
+		data[0] = '\0';
+		return 1;
+	}
+	return n > PL_FILENAME_MAX ? PL_FILENAME_MAX : n;
+}
+
 static __always_inline struct scratch *scratch_get(__u32 type)
 {
 	__u32 cpu = bpf_get_smp_processor_id();

@@ -24,6 +24,25 @@ static __always_inline __u16 syscall_of(long nr)
 	return PL_SYS_NONE;
 }
 
+/*
+ * The head of a kernel_siginfo, read in one helper call: its layout is the
+ * user ABI's (asm-generic/siginfo.h: si_signo, si_errno, si_code, then the
+ * union, 8-aligned; _kill and _rt start with pid, uid; _rt's value follows).
+ */
+struct siginfo_head {
+	int si_signo, si_errno, si_code, _pad;
+	int pid;          /* _sifields._kill._pid, _rt._pid */
+	unsigned int uid; /* _sifields._kill._uid, _rt._uid */
+	__u64 value;      /* _sifields._rt._sigval */
+};
+
+/* addr: a real siginfo (not SEND_SIG_NOINFO/PRIV). An unreadable one reads as zeros. */
+static __always_inline void siginfo_read(unsigned long addr, struct siginfo_head *h)
+{
+	if (bpf_probe_read_kernel(h, sizeof(*h), (const void *)addr))
+		__builtin_memset(h, 0, sizeof(*h));
+}
+
 /* The kernel's handler values: SIG_DFL (0), SIG_IGN (1), else a handler. */
 static __always_inline __u8 action_of(unsigned long handler)
 {
