@@ -18,11 +18,15 @@ CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
 LDLIBS      := -static -lbpf -lelf -lz -lncursesw -ltinfo
 BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude -Ibpf -Wall
 
-LIB_SRCS    := $(filter-out user/main.c,$(wildcard user/*.c))
+# user/ is one folder per layer, lowest first (user/README.md); each one's sources are found there.
+LAYERS      := base kernel record model session views cmd
+LIB_SRCS    := $(foreach d,$(LAYERS),$(wildcard user/$(d)/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB         := $(BUILD)/libproclife.a
 SKEL        := $(BUILD)/proclife.skel.h
-UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+# tests/unit/<layer>/test_X.c becomes build/tests/test_X.
+UNIT_SRCS   := $(foreach d,$(LAYERS),$(wildcard tests/unit/$(d)/test_*.c))
+UNIT_TESTS  := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 KERNEL_TEST := $(BUILD)/tests/test_kernel
 
 .PHONY: all deps run test test-kernels bench vmlinux clean
@@ -79,8 +83,11 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/proclife: $(BUILD)/user/main.o $(LIB)
 	$(CC) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
-	$(CC) -o $@ $^ $(LDLIBS)
+define unit_test_rule
+$(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/$(1:.c=.o) $(LIB)
+	$$(CC) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(UNIT_SRCS),$(eval $(call unit_test_rule,$(t))))
 
 $(KERNEL_TEST): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/kernel/*.c)) $(LIB)
 	$(CC) -o $@ $^ $(LDLIBS) -lpthread
@@ -107,7 +114,7 @@ bench: $(BUILD)/proclife $(BENCH_TOOLS)
 	@tools/bench.py
 
 # libFuzzer on the recording reader and the replay path, under ASan and UBSan:
-# user/*.c again, built by clang with the sanitizers into $(FUZZ_DIR) (the
+# user/*/*.c again, built by clang with the sanitizers into $(FUZZ_DIR) (the
 # objects above are gcc's, uninstrumented). `make fuzz FUZZ_SECONDS=N` runs it;
 # new inputs go to $(FUZZ_DIR)/corpus, crashes to $(FUZZ_DIR)/artifacts/.
 FUZZ_DIR     := $(BUILD)/fuzz

@@ -14,6 +14,8 @@ run_suite() {
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 }
 
+# The layer rule of user/ (user/README.md), on every include.
+run_suite tests/layers/test_layers.py
 for t in build/tests/test_*; do
 	[ "$t" = build/tests/test_kernel ] && continue
 	run_suite "$t"

@@ -3,15 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_export.h"
-#include "cmd_features.h"
-#include "cmd_life.h"
-#include "cmd_record.h"
-#include "cmd_run.h"
-#include "cmd_signals.h"
-#include "cmd_tree.h"
-#include "top.h"
-#include "watch.h"
+#include "cmd/export.h"
+#include "cmd/features.h"
+#include "cmd/life.h"
+#include "cmd/record.h"
+#include "cmd/run.h"
+#include "cmd/signals.h"
+#include "cmd/top.h"
+#include "cmd/tree.h"
+#include "cmd/watch.h"
 
 static const struct {
 	const char *name;

@@ -55,7 +55,7 @@ READY_RECORD = "proclife: recording to %s, Ctrl-C to stop\n"
 READY_WATCH_REC = "proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"
 SUMMARY_RE = re.compile(common.SUMMARY_PATTERN.encode())
 
-# Recording layout (user/recording.h): what the tests cut and flip.
+# Recording layout (user/record/recording.h): what the tests cut and flip.
 FILE_HDR = struct.Struct("<8sHHIQqIII16sI")  # magic, major, minor, hdr_size, start_ns, wall_offset_ns,
 #                                              flags, args_cap, seq, reserved, crc
 BLOCK_HDR = struct.Struct("<IIIIQII")  # magic, payload_len, raw_len, nrecords, seq, payload_crc, hdr_crc
@@ -250,7 +250,7 @@ def write_file(path, data):
 
 
 def rec_header(data):
-    """The file header as a dict (the test's own reading of user/recording.h)."""
+    """The file header as a dict (the test's own reading of user/record/recording.h)."""
     if len(data) < FILE_HDR.size:
         raise Failure("recording is %d bytes, shorter than its header" % len(data))
     (magic, major, minor, hdr_size, start_ns, wall_offset_ns, flags, args_cap, seq, _res,
@@ -335,7 +335,7 @@ def untimed(out):
 
 
 def failed_pred(e):
-    """What `--failed` keeps (user/filter.c, include/proclife.h pl_signal_failed)."""
+    """What `--failed` keeps (user/model/filter.c, include/proclife.h pl_signal_failed)."""
     ev = e["event"]
     if ev in ("lost", "resync"):
         return True

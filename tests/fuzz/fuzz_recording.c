@@ -25,11 +25,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "live.h"
-#include "outbuf.h"
-#include "procfs.h"
-#include "view_tree.h"
-#include "writer.h"
+#include "base/outbuf.h"
+#include "kernel/procfs.h"
+#include "session/live.h"
+#include "views/tree.h"
+#include "views/writer.h"
 
 #define FUZZ_RAW_MAGIC "PLRAW\0" /* then u8 records per block, u8 unused: 8 bytes */
 #define FUZZ_RAW_HDR 8

@@ -314,7 +314,7 @@ def damaged():
         "offset %d: block 2, byte 0: a record after the end mark" % len(valid()))
     add("lost_bad_type", file_header() + block(B0 + [record(LOST, struct.pack("<QQII", T, 1, 99, 0))], 0), 1,
         "offset 64: block 0, byte %d: lost record for an unknown event type" % len(RAW0))
-    # Records in the wrong place: the replay (live.c) refuses them, at the end of their block.
+    # Records in the wrong place: the replay (session/replay.c) refuses them, at the end of their block.
     def near_end(name, recs, what):
         data = file_header() + block(recs, 0)
         add(name, data, 1, "near offset %d: %s" % (len(data), what))

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "event.h"
-#include "tracer.h"
+#include "kernel/event.h"
+#include "kernel/tracer.h"
 
 /*
  * Every wait's deadline: 5 s, or 30 s in the kernel matrix's emulated VMs

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "ktests.h"
-#include "live.h"
-#include "writer.h"
+#include "session/live.h"
+#include "views/writer.h"
 
 struct out {
 	struct writer w;

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ktests.h"
-#include "sigorigin.h"
+#include "kernel/sigorigin.h"
 
 static volatile sig_atomic_t got;
 

@@ -6,8 +6,8 @@
 #ifndef PROCLIFE_SYNTH_MODEL_H
 #define PROCLIFE_SYNTH_MODEL_H
 
-#include "model.h"
-#include "synth.h"
+#include "model/model.h"
+#include "unit/synth.h"
 
 #define MS 1000000ull
 

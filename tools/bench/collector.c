@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "live.h"
-#include "model.h"
-#include "recording.h"
-#include "writer.h"
+#include "kernel/event.h"
+#include "record/recording.h"
+#include "model/model.h"
+#include "session/live.h"
+#include "views/writer.h"
 
 #define WINDOW 1000 /* processes alive at once */
 

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Option parsing: values, defaults and the exact one-line errors; sizes and instants. */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "testlib.h"
+#include "kernel/tracer.h"
+#include "model/model.h"
+#include "cmd/options.h"
+#include "unit/synth.h"
+
+TL_DEFINE_STATE;
+
+static struct watch_opts o;
+static char err[256];
+
+#define PARSE(...)                                                                           \
+	({                                                                                   \
+		char *_argv[] = { "watch", __VA_ARGS__, NULL };                              \
+		err[0] = '\0';                                                               \
+		watch_opts__parse(sizeof(_argv) / sizeof(_argv[0]) - 1, _argv, &o, err, sizeof(err)); \
+	})
+
+static void test_defaults(void)
+{
+	char *argv[] = { "watch", NULL };
+
+	ASSERT_EQ(watch_opts__parse(1, argv, &o, err, sizeof(err)), OPTS_RUN);
+	ASSERT_EQ(o.events, PL_EV_ALL | DV_ALL);
+	ASSERT_EQ(o.uid, PL_UID_ANY);
+	ASSERT_EQ(o.zombie_after_ns, 5000000000ull);
+	ASSERT_EQ(o.pid, 0);
+	ASSERT_EQ(o.args_cap, PL_ARGS_DEFAULT);
+	ASSERT_FALSE(o.json || o.failed_only || o.threads);
+	ASSERT_TRUE(o.output == NULL);
+	ASSERT_STREQ(o.comm, "");
+}
+
+static void test_values(void)
+{
+	ASSERT_EQ(PARSE("-e", "exec,exit", "-p", "42", "-c", "bash", "-u", "0", "--failed", "--threads", "-j",
+			"-o", "out.json", "--arg-bytes", "65536"),
+		  OPTS_RUN);
+	ASSERT_EQ(o.events, PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_EXIT));
+	ASSERT_EQ(o.pid, 42);
+	ASSERT_STREQ(o.comm, "bash");
+	ASSERT_EQ(o.uid, 0);
+	ASSERT_TRUE(o.failed_only && o.threads && o.json);
+	ASSERT_STREQ(o.output, "out.json");
+	ASSERT_EQ(o.args_cap, 65536);
+	ASSERT_EQ(PARSE("--events=all", "--uid=nobody", "--comm=averyveryverylongname"), OPTS_RUN);
+	ASSERT_EQ(o.events, PL_EV_ALL | DV_ALL);
+	ASSERT_EQ(o.uid, 65534);
+	ASSERT_STREQ(o.comm, "averyveryverylo"); /* the kernel keeps 15 bytes */
+	ASSERT_EQ(strlen(o.comm), PL_COMM_LEN - 1);
+	ASSERT_EQ(PARSE("-e", "exec_failed,signal,deliver,fork,reap,rename"), OPTS_RUN);
+	ASSERT_EQ(o.events, PL_EV_ALL & ~(PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_EXIT)));
+	ASSERT_EQ(PARSE("-e", "zombie,reparent,stop,continue,resync", "--zombie-after", "0.25"), OPTS_RUN);
+	ASSERT_EQ(o.events, DV_ALL);
+	ASSERT_EQ(o.zombie_after_ns, 250000000ull);
+}
+
+static void test_errors(void)
+{
+	ASSERT_EQ(PARSE("--bogus"), -EINVAL);
+	ASSERT_STREQ(err, "unknown option '--bogus'");
+	ASSERT_EQ(PARSE("-Z"), -EINVAL);
+	ASSERT_STREQ(err, "unknown option '-Z'");
+	ASSERT_EQ(PARSE("-e", "exec,nope"), -EINVAL);
+	ASSERT_STREQ(err, "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, "
+			  "rename, stop, continue, zombie, reparent, resync, all)");
+	ASSERT_EQ(PARSE("--zombie-after", "0"), -EINVAL);
+	ASSERT_STREQ(err, "--zombie-after needs seconds, 0.001 to 86400, not '0'");
+	ASSERT_EQ(PARSE("--zombie-after", "1e9"), -EINVAL);
+	ASSERT_EQ(PARSE("--zombie-after", "nan"), -EINVAL);
+	ASSERT_EQ(PARSE("-e", ","), -EINVAL);
+	ASSERT_STREQ(err, "--events needs a list of event names");
+	ASSERT_EQ(PARSE("-p", "abc"), -EINVAL);
+	ASSERT_STREQ(err, "--pid needs a process id, not 'abc'");
+	ASSERT_EQ(PARSE("-p", "0"), -EINVAL);
+	ASSERT_EQ(PARSE("-p", "-5"), -EINVAL);
+	ASSERT_EQ(PARSE("-p", "99999999999"), -EINVAL);
+	ASSERT_EQ(PARSE("--arg-bytes", "0"), -EINVAL);
+	ASSERT_STREQ(err, "--arg-bytes needs a number from 1 to 65536, not '0'");
+	ASSERT_EQ(PARSE("--arg-bytes", "65537"), -EINVAL);
+	ASSERT_EQ(PARSE("--arg-bytes", "12k"), -EINVAL);
+	ASSERT_EQ(PARSE("-u", "no_such_user_xyz"), -EINVAL);
+	ASSERT_STREQ(err, "--uid: no such user 'no_such_user_xyz'");
+	ASSERT_EQ(PARSE("-o"), -EINVAL);
+	ASSERT_STREQ(err, "option '-o' needs a value");
+	ASSERT_EQ(PARSE("--output"), -EINVAL);
+	ASSERT_STREQ(err, "option '--output' needs a value");
+	ASSERT_EQ(PARSE("stray"), -EINVAL);
+	ASSERT_STREQ(err, "unexpected argument 'stray'");
+	ASSERT_EQ(PARSE("-c", ""), -EINVAL);
+	/* A hostile value is cut, not echoed whole. */
+	ASSERT_EQ(PARSE("-p", "1234567890123456789012345678901234567890"), -EINVAL);
+	ASSERT_EQ(strlen(err), strlen("--pid needs a process id, not ''") + 32);
+}
+
+static void test_parse_twice(void)
+{
+	/* getopt state is reset: a second parse sees its own arguments. */
+	ASSERT_EQ(PARSE("-j"), OPTS_RUN);
+	ASSERT_EQ(PARSE("-p", "7"), OPTS_RUN);
+	ASSERT_EQ(o.pid, 7);
+	ASSERT_FALSE(o.json);
+}
+
+/* The sizes and instants of -w/--rotate-size and --at/--since (parse_size, parse_instant). */
+#define SEC 1000000000ull
+#define START_NS SYNTH_BOOT_NS
+#define WALL_OFFSET ((__s64)SYNTH_EPOCH * 1000000000ll - (__s64)SYNTH_BOOT_NS)
+
+static void test_parse_size(void)
+{
+	__u64 v = 0;
+
+	ASSERT_EQ(parse_size("4096", &v), 0);
+	ASSERT_EQ(v, 4096);
+	ASSERT_EQ(parse_size("4K", &v), 0);
+	ASSERT_EQ(v, 4096);
+	ASSERT_EQ(parse_size("10kb", &v), 0);
+	ASSERT_EQ(v, 10240);
+	ASSERT_EQ(parse_size("100M", &v), 0);
+	ASSERT_EQ(v, 100ull << 20);
+	ASSERT_EQ(parse_size("2g", &v), 0);
+	ASSERT_EQ(v, 2ull << 30);
+	ASSERT_EQ(parse_size("1024G", &v), 0);
+	ASSERT_EQ(v, 1ull << 40);
+	v = 77;
+	ASSERT_EQ(parse_size("4095", &v), -EINVAL);
+	ASSERT_EQ(parse_size("1025G", &v), -EINVAL);
+	ASSERT_EQ(parse_size("1T", &v), -EINVAL);
+	ASSERT_EQ(parse_size("", &v), -EINVAL);
+	ASSERT_EQ(parse_size(NULL, &v), -EINVAL);
+	ASSERT_EQ(parse_size("-4096", &v), -EINVAL);
+	ASSERT_EQ(parse_size(" 4096", &v), -EINVAL);
+	ASSERT_EQ(parse_size("1.5M", &v), -EINVAL);
+	ASSERT_EQ(parse_size("4096 ", &v), -EINVAL);
+	ASSERT_EQ(parse_size("5MM", &v), -EINVAL);
+	ASSERT_EQ(parse_size("99999999999999999999999", &v), -EINVAL);
+	ASSERT_EQ(v, 77);
+}
+
+static void test_parse_instant(void)
+{
+	__u64 t = 0;
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	/* Offsets from the recording's start. */
+	ASSERT_EQ(parse_instant("+1.5s", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 1500000000ull);
+	ASSERT_EQ(parse_instant("+1.5", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 1500000000ull);
+	ASSERT_EQ(parse_instant("+2m", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 120 * SEC);
+	ASSERT_EQ(parse_instant("+1h", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 3600 * SEC);
+	ASSERT_EQ(parse_instant("+0", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS);
+	ASSERT_EQ(parse_instant("+0.000000001s", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 1);
+	/* Epoch seconds: the start is SYNTH_EPOCH. */
+	ASSERT_EQ(parse_instant("@1767323046.25", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 1250000000ull);
+	ASSERT_EQ(parse_instant("@1767323045", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS);
+	/* Dates: UTC with Z, else local time (UTC here). */
+	ASSERT_EQ(parse_instant("2026-01-02T03:04:06.500Z", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 1500000000ull);
+	ASSERT_EQ(parse_instant("2026-01-02T03:04:05.123456789Z", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 123456789);
+	ASSERT_EQ(parse_instant("2026-01-02 03:05:05", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 60 * SEC);
+	/* A time of day: on the day the recording started. */
+	ASSERT_EQ(parse_instant("03:04:07", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + 2 * SEC);
+	ASSERT_EQ(parse_instant("23:00:00.5", START_NS, WALL_OFFSET, &t), 0);
+	ASSERT_EQ(t, START_NS + (19 * 3600 + 55 * 60 + 55) * SEC + 500000000ull);
+	/* Before the machine booted: out of range. */
+	ASSERT_EQ(parse_instant("@1000", START_NS, WALL_OFFSET, &t), -ERANGE);
+	ASSERT_EQ(parse_instant("2025-01-01T00:00:00Z", START_NS, WALL_OFFSET, &t), -ERANGE);
+	/* Not instants. */
+	t = 99;
+	ASSERT_EQ(parse_instant("", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant(NULL, START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("+", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("+1x", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("+-1", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("+1ss", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("+99999999999", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("@", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("@12abc", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("tomorrow", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("03:04", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("2026-13-45T00:00:00Z", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("2026-01-02T03:04:05Zjunk", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(parse_instant("2026-01-02X03:04:05Z", START_NS, WALL_OFFSET, &t), -EINVAL);
+	ASSERT_EQ(t, 99);
+}
+
+int main(void)
+{
+	tl_init("unit/options");
+	RUN_TEST(test_defaults);
+	RUN_TEST(test_values);
+	RUN_TEST(test_errors);
+	RUN_TEST(test_parse_twice);
+	RUN_TEST(test_parse_size);
+	RUN_TEST(test_parse_instant);
+	return tl_finish();
+}

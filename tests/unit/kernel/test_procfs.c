@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Reading /proc: hostile stat lines, and descendants over a fake /proc. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testlib.h"
+#include "base/pidset.h"
+#include "kernel/procfs.h"
+
+TL_DEFINE_STATE;
+
+static char proc[64];
+
+/* A fake /proc/PID/stat whose comm is hostile: spaces and a ')' inside. */
+static void fake_proc(unsigned pid, unsigned ppid)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u", proc, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%u/stat", proc, pid);
+	f = fopen(path, "w");
+	fprintf(f, "%u (a) b (c) S %u 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %u\n", pid, ppid, pid);
+	fclose(f);
+}
+
+static void test_descendants_from_proc(void)
+{
+	struct pidset s = {};
+
+	/* 100 -> 200 -> 50 (pid wrapped: lower than its parent) ; 300 unrelated ; 400 under 300 */
+	fake_proc(1, 0);
+	fake_proc(100, 1);
+	fake_proc(200, 100);
+	fake_proc(50, 200);
+	fake_proc(300, 1);
+	fake_proc(400, 300);
+	ASSERT_EQ(procfs__add_descendants(&s, 100, proc), 0);
+	ASSERT_TRUE(pidset__has(&s, 100));
+	ASSERT_TRUE(pidset__has(&s, 200));
+	ASSERT_TRUE(pidset__has(&s, 50));
+	ASSERT_FALSE(pidset__has(&s, 300));
+	ASSERT_FALSE(pidset__has(&s, 400));
+	ASSERT_FALSE(pidset__has(&s, 1));
+	ASSERT_EQ(s.count, 3);
+	pidset__free(&s);
+	ASSERT_EQ(procfs__add_descendants(&s, 100, "/nonexistent-proc"), -ENOENT);
+	pidset__free(&s);
+}
+
+static void test_parse_stat(void)
+{
+	struct proc_snapshot s;
+
+	/* A comm with spaces, parentheses and a ") R 1" look-alike inside. */
+	ASSERT_EQ(procfs__parse_stat("4242 (a) R 1 (b) T 4241 4242 4242 0 -1 4194560 0 0 0 0 1 2 0 0 20 0 1 0 "
+				     "12345 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 768\n", &s), 0);
+	ASSERT_EQ(s.pid, 4242);
+	ASSERT_STREQ(s.comm, "a) R 1 (b");
+	ASSERT_EQ(s.state, 'T');
+	ASSERT_EQ(s.ppid, 4241);
+	ASSERT_EQ(s.start_ns, 12345 * procfs__tick_ns());
+	ASSERT_EQ(s.exit_code, 768);
+	ASSERT_FALSE(s.kthread);
+	/* A kernel thread (PF_KTHREAD in flags). */
+	ASSERT_EQ(procfs__parse_stat("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 7", &s), 0);
+	ASSERT_TRUE(s.kthread);
+	/* Corrupt lines. */
+	ASSERT_EQ(procfs__parse_stat("", &s), -EBADMSG);
+	ASSERT_EQ(procfs__parse_stat("12 (x", &s), -EBADMSG);
+	ASSERT_EQ(procfs__parse_stat("12 (x) S 1 2 3", &s), -EBADMSG);
+	ASSERT_EQ(procfs__parse_stat("x (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7", &s), -EBADMSG);
+	/* A comm longer than 15 bytes is cut, never overflows. */
+	ASSERT_EQ(procfs__parse_stat("9 (0123456789abcdefghij) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7", &s), 0);
+	ASSERT_STREQ(s.comm, "0123456789abcde");
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/plfakeproc-XXXXXX";
+	char cmd[128];
+
+	tl_init("unit/procfs");
+	if (!mkdtemp(tmpl))
+		return 1;
+	snprintf(proc, sizeof(proc), "%s", tmpl);
+	RUN_TEST(test_parse_stat);
+	RUN_TEST(test_descendants_from_proc);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	if (system(cmd))
+		return 1;
+	return tl_finish();
+}

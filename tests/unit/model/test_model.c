@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The process model on synthetic event streams: in order, out of order, with losses. */
+#include <signal.h>
+#include <stdlib.h>
+
+#include "testlib.h"
+#include "kernel/procfs.h"
+#include "model/model.h"
+#include "unit/synth_model.h"
+
+TL_DEFINE_STATE;
+
+static struct derived_event got[64];
+static struct proc got_p[64];
+static int ngot;
+
+static void on_derived(void *ctx, const struct derived_event *d)
+{
+	if (ngot < 64) {
+		got[ngot] = *d;
+		if (d->p)
+			got_p[ngot] = *d->p;
+		ngot++;
+	}
+}
+
+static struct model *new_model(void)
+{
+	struct model_config cfg = { .zombie_after_ns = 5000 * MS, .retention_ns = 60000 * MS, .derived = on_derived };
+
+	ngot = 0;
+	return model__new(&cfg);
+}
+
+static void exit_ev(struct model *m, __u32 pid, __u32 ppid, __u32 status, __u32 new_parent, __u64 ts)
+{
+	struct pl_exit x = {};
+
+	hdr(&x.h, PL_EV_EXIT, pid, ppid, ts);
+	x.status = status;
+	if (new_parent) {
+		x.h.flags |= PL_F_HAS_CHILDREN;
+		x.new_parent = new_parent;
+	}
+	model__apply(m, &x);
+}
+
+static void reap_ev(struct model *m, __u32 pid, __u32 ppid, __u32 reaper, __u64 ts)
+{
+	struct pl_reap r = {};
+
+	hdr(&r.h, PL_EV_REAP, pid, ppid, ts);
+	r.reaper_pid = reaper;
+	r.h.flags = PL_F_REAP_WAIT;
+	model__apply(m, &r);
+}
+
+static void deliver_ev(struct model *m, __u32 pid, __u32 ppid, int sig, unsigned action, __u64 ts)
+{
+	struct pl_deliver d = {};
+
+	hdr(&d.h, PL_EV_DELIVER, pid, ppid, ts);
+	d.sig = sig;
+	d.action = action;
+	model__apply(m, &d);
+}
+
+static void signal_ev(struct model *m, __u32 from, __u32 from_ppid, __u32 to, int sig, __u64 ts)
+{
+	struct pl_signal s = {};
+
+	hdr(&s.h, PL_EV_SIGNAL, from, from_ppid, ts);
+	s.sig = sig;
+	s.target_pid = s.target_tid = to;
+	model__apply(m, &s);
+}
+
+static __u32 parent_pid(struct model *m, __u32 pid)
+{
+	struct proc *p = model__find(m, pid), *pp = p ? model__slot(m, p->parent) : NULL;
+
+	return pp ? pp->pid : 0;
+}
+
+static int nchildren(struct model *m, __u32 pid)
+{
+	struct proc *p = model__find(m, pid);
+	int n = 0;
+
+	for (struct proc *c = p ? model__slot(m, p->first_child) : NULL; c; c = model__slot(m, c->next_sibling))
+		n++;
+	return n;
+}
+
+static void test_lifecycle(void)
+{
+	struct model *m = new_model();
+	struct proc *p;
+
+	fork_ev(m, 1, 0, 100, 1000 * MS);
+	fork_ev(m, 100, 1, 101, 1001 * MS);
+	ASSERT_EQ(model__count(m), 3);
+	ASSERT_EQ(parent_pid(m, 101), 100);
+	ASSERT_EQ(parent_pid(m, 100), 1);
+	ASSERT_EQ(nchildren(m, 100), 1);
+	exit_ev(m, 101, 100, 3 << 8, 0, 1002 * MS);
+	p = model__find(m, 101);
+	ASSERT_EQ(p->state, PROC_ZOMBIE);
+	ASSERT_EQ(p->status, 3 << 8);
+	ASSERT_EQ(p->exit_ts, 1002 * MS);
+	reap_ev(m, 101, 100, 100, 1003 * MS);
+	ASSERT_TRUE(model__find(m, 101) == NULL);
+	ASSERT_EQ(model__count(m), 2);
+	ASSERT_EQ(nchildren(m, 100), 0);
+	/* Kept for the retention window, then forgotten. */
+	p = (struct proc *)model__reaped_next(m, NULL);
+	if (ASSERT_TRUE(p)) {
+		ASSERT_EQ(p->pid, 101);
+		ASSERT_EQ(p->reaper, 100);
+		ASSERT_EQ(p->state, PROC_REAPED);
+	}
+	model__tick(m, 1003 * MS + 59999 * MS);
+	ASSERT_TRUE(model__reaped_next(m, NULL) != NULL);
+	model__tick(m, 1003 * MS + 60000 * MS);
+	ASSERT_TRUE(model__reaped_next(m, NULL) == NULL);
+	ASSERT_EQ(ngot, 0);
+	model__free(m);
+}
+
+static void test_reparent_on_exit(void)
+{
+	struct model *m = new_model();
+
+	fork_ev(m, 1, 0, 50, 0);           /* 50: a subreaper */
+	fork_ev(m, 50, 1, 60, 1 * MS);
+	fork_ev(m, 60, 50, 70, 2 * MS);
+	fork_ev(m, 60, 50, 71, 3 * MS);
+	exit_ev(m, 60, 50, 0, 50, 4 * MS); /* the kernel says: its children go to 50 */
+	ASSERT_EQ(parent_pid(m, 70), 50);
+	ASSERT_EQ(parent_pid(m, 71), 50);
+	ASSERT_EQ(model__find(m, 70)->ppid, 50);
+	ASSERT_TRUE(model__find(m, 70)->flags & PROC_F_ORPHANED);
+	ASSERT_EQ(nchildren(m, 60), 0);
+	ASSERT_EQ(nchildren(m, 50), 3);
+	ASSERT_EQ(ngot, 2);
+	ASSERT_EQ(got[0].type, DV_REPARENT);
+	ASSERT_EQ(got[0].old_parent, 60);
+	ASSERT_EQ(got[0].new_parent, 50);
+	ASSERT_EQ(got_p[0].pid + got_p[1].pid, 70 + 71);
+	model__free(m);
+}
+
+static void test_stop_continue(void)
+{
+	struct model *m = new_model();
+	struct proc *p;
+
+	fork_ev(m, 1, 0, 10, 0);
+	deliver_ev(m, 10, 1, SIGTSTP, PL_ACT_HANDLER, 1 * MS); /* handled: not a stop */
+	ASSERT_EQ(model__find(m, 10)->state, PROC_RUNNING);
+	deliver_ev(m, 10, 1, SIGTSTP, PL_ACT_DEFAULT, 2 * MS);
+	p = model__find(m, 10);
+	ASSERT_EQ(p->state, PROC_STOPPED);
+	ASSERT_EQ(p->stop_sig, SIGTSTP);
+	ASSERT_EQ(p->state_ts, 2 * MS);
+	signal_ev(m, 1, 0, 10, SIGCONT, 3 * MS);
+	ASSERT_EQ(model__find(m, 10)->state, PROC_CONTINUED);
+	signal_ev(m, 1, 0, 10, SIGCONT, 4 * MS); /* not stopped: nothing */
+	deliver_ev(m, 10, 1, SIGSTOP, PL_ACT_DEFAULT, 5 * MS);
+	ASSERT_EQ(ngot, 3);
+	ASSERT_EQ(got[0].type, DV_STOP);
+	ASSERT_EQ(got[0].sig, SIGTSTP);
+	ASSERT_EQ(got[1].type, DV_CONTINUE);
+	ASSERT_EQ(got[2].type, DV_STOP);
+	ASSERT_EQ(got[2].sig, SIGSTOP);
+	model__free(m);
+}
+
+static void test_zombie_timer(void)
+{
+	struct model *m = new_model();
+
+	fork_ev(m, 1, 0, 20, 0);
+	fork_ev(m, 1, 0, 21, 0);
+	exit_ev(m, 20, 1, 9, 0, 100 * MS);
+	exit_ev(m, 21, 1, 0, 0, 200 * MS);
+	model__tick(m, 5099 * MS);
+	ASSERT_EQ(ngot, 0);
+	model__tick(m, 5100 * MS);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].type, DV_ZOMBIE);
+	ASSERT_EQ(got_p[0].pid, 20);
+	ASSERT_EQ(got_p[0].status, 9);
+	reap_ev(m, 21, 1, 1, 300 * MS); /* reaped in time: no zombie event */
+	model__tick(m, 10000 * MS);
+	model__tick(m, 20000 * MS);
+	ASSERT_EQ(ngot, 1);
+	model__free(m);
+}
+
+static void test_pid_reuse(void)
+{
+	struct model *m = new_model();
+	struct pl_exit x = {};
+	struct proc *p;
+
+	fork_ev(m, 1, 0, 30, 0);
+	/* Its exit and reap were lost; the pid comes back as another process. */
+	hdr(&x.h, PL_EV_EXIT, 30, 1, 9000 * MS);
+	x.h.start_ns = 8000 * MS;
+	model__apply(m, &x);
+	p = model__find(m, 30);
+	ASSERT_EQ(p->start_ns, 8000 * MS);
+	ASSERT_EQ(p->state, PROC_ZOMBIE);
+	p = (struct proc *)model__reaped_next(m, NULL);
+	if (ASSERT_TRUE(p))
+		ASSERT_EQ(p->start_ns, start_of(30)); /* the old life, retired */
+	/* A reap for the old life does not touch the new one. */
+	reap_ev(m, 30, 1, 1, 9001 * MS); /* start_of(30) != 8000 ms */
+	ASSERT_EQ(model__find(m, 30)->state, PROC_ZOMBIE);
+	model__free(m);
+}
+
+static void test_out_of_order_and_missing(void)
+{
+	struct model *m = new_model();
+
+	/* An exit whose fork was never seen: learnt from the header. */
+	exit_ev(m, 40, 1, 0, 0, 10 * MS);
+	ASSERT_EQ(model__find(m, 40)->state, PROC_ZOMBIE);
+	/* A reap without an exit: still ends it. */
+	fork_ev(m, 1, 0, 41, 0);
+	reap_ev(m, 41, 1, 1, 11 * MS);
+	ASSERT_TRUE(model__find(m, 41) == NULL);
+	/* A reap of an unknown process: ignored. */
+	reap_ev(m, 42, 1, 1, 12 * MS);
+	ASSERT_TRUE(model__find(m, 42) == NULL);
+	/* A live event naming another parent than ours: the kernel is right. */
+	fork_ev(m, 1, 0, 43, 0);
+	fork_ev(m, 43, 1, 44, 0);
+	signal_ev(m, 44, 1, 1, SIGUSR1, 13 * MS);
+	ASSERT_EQ(parent_pid(m, 44), 1);
+	ASSERT_EQ(nchildren(m, 43), 0);
+	ASSERT_EQ(ngot, 1);
+	ASSERT_EQ(got[0].type, DV_REPARENT);
+	/* CLONE_PARENT: the child belongs to the caller's parent. */
+	{
+		struct pl_fork f = {};
+
+		hdr(&f.h, PL_EV_FORK, 43, 1, 14 * MS);
+		f.child_pid = f.child_tid = 45;
+		f.child_start_ns = start_of(45);
+		f.child_ppid = 1;
+		model__apply(m, &f);
+		ASSERT_EQ(parent_pid(m, 45), 1);
+	}
+	/* Exit with HAS_CHILDREN of a process with an unknown parent: children still move. */
+	fork_ev(m, 46, 3, 47, 15 * MS);
+	exit_ev(m, 46, 3, 0, 1, 16 * MS);
+	ASSERT_EQ(parent_pid(m, 47), 1);
+	model__free(m);
+}
+
+static struct proc_snapshot snap(__u32 pid, __u32 ppid, char state, __u64 start_ticks)
+{
+	struct proc_snapshot s = { .pid = pid, .ppid = ppid, .state = state };
+
+	s.start_ns = start_ticks * procfs__tick_ns();
+	strcpy(s.comm, "snap");
+	return s;
+}
+
+static void test_bootstrap_and_resync(void)
+{
+	struct model *m = new_model();
+	struct proc_snapshot s1[] = { snap(1, 0, 'S', 0), snap(2, 0, 'S', 0), snap(300, 1, 'S', 5),
+				      snap(301, 300, 'T', 6), snap(302, 300, 'Z', 7) };
+	struct resync_stats rs;
+	struct proc *p;
+
+	s1[4].exit_code = 7 << 8;
+	model__reconcile(m, s1, 5, 100 * procfs__tick_ns(), &rs);
+	ASSERT_EQ(rs.added, 5);
+	ASSERT_EQ(ngot, 0); /* the bootstrap is no resync */
+	ASSERT_EQ(parent_pid(m, 301), 300);
+	ASSERT_EQ(model__find(m, 301)->state, PROC_STOPPED);
+	p = model__find(m, 302);
+	ASSERT_EQ(p->state, PROC_ZOMBIE);
+	ASSERT_EQ(p->status, 7 << 8);
+	ASSERT_TRUE(p->flags & PROC_F_SCANNED);
+	/* An event for a scanned process (exact start within the tick) matches it. */
+	fork_ev(m, 1, 0, 303, 0);
+	{
+		struct pl_exit x = {};
+		hdr(&x.h, PL_EV_EXIT, 301, 300, 101 * procfs__tick_ns());
+		x.h.start_ns = 6 * procfs__tick_ns() + 1234;
+		model__apply(m, &x);
+		p = model__find(m, 301);
+		ASSERT_EQ(p->start_ns, 6 * procfs__tick_ns() + 1234);
+		ASSERT_FALSE(p->flags & PROC_F_START_TICKS);
+	}
+	/* Later, after losses: 300 is gone, 303 gone, 304 new, 302 reparented to 1 and reaped? no: alive zombie. */
+	{
+		struct proc_snapshot s2[] = { snap(1, 0, 'S', 0), snap(2, 0, 'S', 0), snap(302, 1, 'Z', 7),
+					      snap(304, 1, 'R', 150) };
+		model__reconcile(m, s2, 4, 200 * procfs__tick_ns(), &rs);
+		ASSERT_EQ(rs.added, 1);
+		ASSERT_EQ(rs.removed, 3); /* 300, 301, 303 */
+		ASSERT_EQ(rs.reparented, 1);
+		ASSERT_EQ(rs.states_fixed, 0);
+		ASSERT_EQ(parent_pid(m, 302), 1);
+		ASSERT_TRUE(model__find(m, 300) == NULL);
+		ASSERT_EQ(ngot, 1);
+		ASSERT_EQ(got[0].type, DV_RESYNC);
+		ASSERT_EQ(got[0].rs.removed, 3);
+	}
+	model__free(m);
+}
+
+static void test_rename(void)
+{
+	struct model *m = new_model();
+	struct pl_rename r = {};
+	struct pl_signal s = {};
+
+	fork_ev(m, 1, 0, 95, 0);
+	hdr(&r.h, PL_EV_RENAME, 95, 1, 1 * MS);
+	strcpy(r.new_comm, "worker");
+	model__apply(m, &r);
+	ASSERT_STREQ(model__find(m, 95)->comm, "worker");
+	/* A live event of the leader refreshes comm; a thread's own name does not. */
+	hdr(&s.h, PL_EV_SIGNAL, 95, 1, 2 * MS);
+	strcpy(s.h.comm, "renamed-again");
+	model__apply(m, &s);
+	ASSERT_STREQ(model__find(m, 95)->comm, "renamed-again");
+	/* After setuid(): its next event carries the new uid. */
+	s.h.uid = 65534;
+	model__apply(m, &s);
+	ASSERT_EQ(model__find(m, 95)->uid, 65534);
+	s.h.tid = 96;
+	strcpy(s.h.comm, "thread-name");
+	model__apply(m, &s);
+	ASSERT_STREQ(model__find(m, 95)->comm, "renamed-again");
+	model__free(m);
+}
+
+static void test_exec_chain(void)
+{
+	struct model *m = new_model();
+	_Alignas(8) unsigned char buf[sizeof(struct pl_exec) + 256];
+	const char *argv[] = { "ls", "-l" };
+	size_t lens[] = { 2, 2 };
+	struct proc *p;
+
+	fork_ev(m, 1, 0, 90, 0);
+	for (int i = 0; i < 20; i++) {
+		synth_exec(buf, 90, "/bin/ls", argv, lens, 2);
+		((struct pl_exec *)buf)->h.start_ns = start_of(90);
+		((struct pl_exec *)buf)->h.ts = i;
+		model__apply(m, buf);
+	}
+	p = model__find(m, 90);
+	ASSERT_EQ(p->nr_execs, 16);
+	ASSERT_EQ(p->execs->ts, 19);
+	ASSERT_STREQ(p->execs->data, "/bin/ls");
+	ASSERT_EQ(p->execs->args_len, 6);
+	ASSERT_STREQ(p->comm, "prog");
+	{
+		struct proc_exec *x = p->execs;
+		while (x->older)
+			x = x->older;
+		ASSERT_EQ(x->ts, 0); /* the first exec is kept */
+	}
+	model__free(m);
+}
+
+/* At most 256 bytes per live process, argv aside, at a million processes. */
+static void test_memory_per_process(void)
+{
+	struct model *m = new_model();
+	size_t n = 1000000, per;
+
+	fork_ev(m, 1, 0, 2, 0);
+	for (__u32 i = 0; i < n; i++)
+		fork_ev(m, 1, 0, 1000 + i, 1);
+	ASSERT_EQ(model__count(m), n + 2);
+	per = model__memory(m) / model__count(m);
+	printf("  %zu bytes per live process\n", per);
+	ASSERT_TRUE(per <= 256);
+	model__free(m);
+}
+
+int main(void)
+{
+	tl_init("unit/model");
+	RUN_TEST(test_lifecycle);
+	RUN_TEST(test_reparent_on_exit);
+	RUN_TEST(test_stop_continue);
+	RUN_TEST(test_zombie_timer);
+	RUN_TEST(test_pid_reuse);
+	RUN_TEST(test_out_of_order_and_missing);
+	RUN_TEST(test_bootstrap_and_resync);
+	RUN_TEST(test_rename);
+	RUN_TEST(test_exec_chain);
+	RUN_TEST(test_memory_per_process);
+	return tl_finish();
+}

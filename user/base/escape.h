@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Making hostile bytes safe to print.
+ *
+ * Everything proclife prints about a process (comm, filename, argv) is
+ * chosen by whoever started that process: arbitrary bytes, NULs, invalid
+ * UTF-8, and terminal escape sequences that could retitle, clear or
+ * reprogram the terminal of the person watching. These functions are the
+ * only way such bytes reach an outbuf.
+ *
+ * UTF-8 is decoded strictly (Unicode table 3-7): a byte that does not start
+ * a complete, shortest-form sequence of a scalar value (bad lead byte, bad
+ * or missing continuation, overlong form, surrogate U+D800..U+DFFF, above
+ * U+10FFFF) is invalid on its own, and decoding resumes at the next byte.
+ *
+ * C1 controls U+0080..U+009F are valid UTF-8 but are CSI, OSC, ... on some
+ * terminals, so they are escaped too.
+ */
+#ifndef PROCLIFE_ESCAPE_H
+#define PROCLIFE_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/outbuf.h"
+
+/*
+ * Terminal-safe text. Printable UTF-8 is copied; '\' -> \\; newline, tab,
+ * CR -> \n \t \r; other bytes < 0x20, 0x7f and each invalid byte -> \xNN;
+ * C1 controls -> \u0080..\u009f. The output never contains a byte < 0x20,
+ * 0x7f, a C1 control or invalid UTF-8.
+ */
+void escape__text(struct outbuf *ob, const char *s, size_t len);
+
+/*
+ * One argv element of a human-readable command line. Printed bare when it
+ * is non-empty and only made of ASCII letters, digits, _-./:=@%+,^~ and
+ * printable non-ASCII UTF-8; otherwise in double quotes, with '"' as \" and
+ * everything else as escape__text() does. Meant for reading, not for
+ * pasting into a shell ($ and ` are not escaped inside the quotes).
+ */
+void escape__text_arg(struct outbuf *ob, const char *s, size_t len);
+
+/*
+ * A complete JSON string, quotes included. Valid UTF-8 is copied; '"' and
+ * '\' escaped; \b \f \n \r \t; other bytes < 0x20 and 0x7f -> \u00XX; C1
+ * controls -> \u0080..\u009f; each invalid byte -> U+FFFD (EF BF BD). The
+ * output is valid UTF-8 and valid JSON for any input.
+ */
+void escape__json_string(struct outbuf *ob, const char *s, size_t len);
+
+/*
+ * A task's comm: PL_COMM_LEN bytes, NUL-terminated only when shorter (the
+ * kernel's may fill them all), so it is never read past them.
+ */
+void escape__comm_text(struct outbuf *ob, const char *comm);
+void escape__comm_json(struct outbuf *ob, const char *comm);
+
+/*
+ * An argument area (NUL-separated strings; the last one lacks its NUL when
+ * cut) as one command line: escape__text_arg() each, space-separated. With
+ * max > 0, stops once about max bytes were written and returns true if it
+ * left arguments out.
+ */
+bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max);
+
+/* The same argument area as a JSON array of strings. */
+void escape__argv_json(struct outbuf *ob, const char *args, size_t len);
+
+/* Strict UTF-8 validation, same definition as above. NUL is valid (U+0000). */
+bool escape__is_valid_utf8(const char *s, size_t len);
+
+#endif /* PROCLIFE_ESCAPE_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Command line of `proclife [watch]`: parsed into a struct, errors as one line. */
+#ifndef PROCLIFE_OPTIONS_H
+#define PROCLIFE_OPTIONS_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "proclife.h"
+#include "model/filter.h"
+
+/* -w / -r and their companions, shared by the commands that record or replay. */
+struct rec_cli {
+	const char *write;     /* -w FILE: record to FILE */
+	const char *read;      /* -r FILE: replay FILE instead of tracing */
+	bool force;            /* replace an existing FILE */
+	__u64 rotate_size;     /* bytes; 0: never */
+	unsigned rotate_count; /* files kept, 2.. (default 10 with --rotate-size) */
+};
+
+enum { OPT_FORCE = 0x300, OPT_ROTATE_SIZE, OPT_ROTATE_COUNT };
+
+/* getopt_long entries: -r FILE; -w FILE and the rest (with "r:" / "w:" in the short options). */
+#define REC_CLI_READ_OPTS { "read", required_argument, NULL, 'r' }
+#define REC_CLI_WRITE_OPTS                                                     \
+	{ "write", required_argument, NULL, 'w' }, { "force", no_argument, NULL, OPT_FORCE }, \
+	{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },                         \
+	{ "rotate-count", required_argument, NULL, OPT_ROTATE_COUNT }
+#define REC_CLI_WRITE_HELP                                                                          \
+	"  -w, --write FILE     also record everything to FILE (mode 0600; replay with -r)\n"            \
+	"      --force          replace FILE if it exists (a symlink is replaced, never followed)\n"    \
+	"      --rotate-size N  start a new file past N bytes (suffix K, M, G); keep FILE.1 ...\n"       \
+	"      --rotate-count N with --rotate-size: files kept, FILE included (default 10)\n"
+#define REC_CLI_READ_HELP "  -r, --read FILE      replay a recording instead of tracing\n"
+
+/* If option c is one of rec_cli's, takes it: 1, or -EINVAL with a one-line reason. 0: not ours. */
+int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen);
+/* After parsing: the combination makes sense? 0 or -EINVAL with a reason. */
+int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen);
+/* The writer's options for -w, with argv as the recorded command (argv must outlive it: copied at open). */
+struct rec_writer_opts;
+void rec_cli__writer_opts(const struct rec_cli *rc, int argc, char **argv, __u32 flags, __u32 args_cap,
+			  struct rec_writer_opts *o, char *cmd, size_t cmdlen);
+/* getopt_long() returned ':' (a value missing) or '?' (unknown): the one-line reason in msg. -EINVAL. */
+int opts__bad_option(int c, char **argv, char *msg, size_t len);
+
+/* A size: digits with an optional K, M or G (powers of 1024); -EINVAL otherwise. */
+int parse_size(const char *s, __u64 *bytes);
+/*
+ * A point in a recording: "+SEC" (s, m or h suffix) from its start, or a
+ * wall-clock time "YYYY-MM-DDTHH:MM:SS[.frac][Z]" or "HH:MM:SS[.frac]"
+ * (local time, on the recording's first day; Z: UTC), or "@EPOCH[.frac]".
+ * Converted with the recording's start and wall offset to boot ns.
+ */
+int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *boot_ns);
+
+struct watch_opts {
+	__u32 events;          /* PL_EV_BIT() mask of the events to show */
+	pid_t pid;             /* > 0: only this process and its descendants */
+	__u32 uid;             /* PL_UID_ANY, or only this real uid */
+	char comm[PL_COMM_LEN];/* "" or only this comm (first 15 bytes) */
+	bool failed_only;
+	bool threads;
+	bool json;
+	const char *output;    /* NULL: standard output */
+	__u32 args_cap;        /* bytes of argv kept per exec */
+	__u64 zombie_after_ns; /* a zombie event after this long unreaped */
+	struct rec_cli rec;
+};
+
+enum {
+	OPTS_RUN = 0,     /* parsed, go on */
+	OPTS_HELP = 1,    /* --help printed: exit 0 */
+	OPTS_VERSION = 2, /* --version printed: exit 0 */
+};
+
+/*
+ * Parses argv (argv[0] is the command name, e.g. "watch"). Returns OPTS_*,
+ * or -EINVAL with a one-line reason in err.
+ */
+int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, size_t errlen);
+
+void watch_opts__usage(FILE *f);
+/* The filter's part of o; follow: -p PID is the filter's to follow (the kernel does not). */
+struct filter_spec watch_opts__filter_spec(const struct watch_opts *o, bool follow);
+
+/* Parses "fork,exec,...,zombie,..." or "all" into a mask (PL_EV_BIT | DV_BIT); -EINVAL with the bad name in err. */
+int events__parse(const char *list, __u32 *mask, char *err, size_t errlen);
+
+/* Seconds with an optional fraction, 0.001..86400, into ns; -EINVAL otherwise. */
+int parse_seconds(const char *s, __u64 *ns);
+
+/* A uid number or a user name from /etc/passwd; -EINVAL when neither. */
+int uid__parse(const char *s, __u32 *uid);
+
+#endif

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * `proclife top`: the live process tree, full screen (ncurses), redrawn as
+ * events arrive. This file is the screen and the keys; which rows are shown
+ * (collapse, filter) is top_rows.c, and each line's text is view__label().
+ *
+ * Signal handlers only set a flag: the main loop notices, calls endwin() and
+ * returns, so the terminal is restored however top ends.
+ */
+#define _GNU_SOURCE
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <term.h>
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
+
+#include "base/names.h"
+#include "kernel/event.h"
+#include "session/live.h"
+#include "views/top_rows.h"
+#include "views/tree.h"
+#include "cmd/options.h"
+#include "cmd/top.h"
+
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
+#define DELAY_DEFAULT_NS (250 * NS_PER_MS)
+#define DELAY_MIN_NS (50 * NS_PER_MS)
+#define DELAY_MAX_NS (60 * NS_PER_S)
+#define RECENT_NS (3 * NS_PER_S) /* new and exited processes stand out this long */
+#define WAIT_MS 50               /* longest sleep between looks at the ring buffer */
+#define FILTER_MAX 128
+
+enum { PAIR_NEW = 1, PAIR_STOPPED, PAIR_ZOMBIE };
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+struct top {
+	struct live *live;
+	struct top_rows rows;
+	struct outbuf label;  /* one line's text, reused */
+	struct wallclock wc;
+	__u64 delay_ns;
+	bool ascii;           /* the locale is not UTF-8: ASCII tree, '?' for other bytes */
+	bool colors;
+	char filter[FILTER_MAX];
+	bool troubled;        /* zombies and stopped only */
+	bool prompting;       /* the filter prompt is open */
+	char prompt[FILTER_MAX];
+	bool select_match;    /* after the next build: select the first row the filter matches */
+	long sel, scroll;     /* selected row, first row shown */
+	struct top_key sel_key;
+	__u8 sel_kind;
+	/* Events per second, measured over about a second. */
+	__u64 rate_ts, rate_seen;
+	double rate;
+};
+
+static int parse(int argc, char **argv, __u64 *delay_ns, struct rec_cli *rc)
+{
+	static const struct option longopts[] = {
+		{ "delay", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		REC_CLI_WRITE_OPTS,
+		{}
+	};
+	char err[256];
+	int c, r;
+
+	*delay_ns = DELAY_DEFAULT_NS;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:hw:", longopts, NULL)) != -1) {
+		r = rec_cli__option(rc, c, optarg, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "proclife top: %s\n", err);
+			return r;
+		}
+		if (r)
+			continue;
+		switch (c) {
+		case 'd':
+			if (parse_seconds(optarg, delay_ns) || *delay_ns < DELAY_MIN_NS || *delay_ns > DELAY_MAX_NS) {
+				fprintf(stderr, "proclife top: --delay needs seconds, 0.05 to 60, not '%.32s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'h':
+			printf("Usage: proclife top [--delay SEC]\n"
+			       "The live process tree, full screen: new processes in green, stopped in yellow,\n"
+			       "zombies in red, exited ones dimmed for 3 s.\n"
+			       "  -d, --delay SEC   redraw at most every SEC seconds, 0.05 to 60 (default 0.25)\n"
+			       "  -w, --write FILE  also record everything to FILE (mode 0600; replay with -r FILE);\n"
+			       "                    --force, --rotate-size N, --rotate-count N as for watch\n"
+			       "Keys: q quit; up/down, j/k, PgUp/PgDn, Home/End move; left/-, right/+, Enter\n"
+			       "collapse and expand; / filter by name or argv; c clear; z zombies and stopped only.\n");
+			return 1;
+		case ':':
+			fprintf(stderr, "proclife top: option '%.32s' needs a value\n", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			fprintf(stderr, "proclife top: unknown option '%.32s' (try 'proclife top --help')\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "proclife top: unexpected argument '%.32s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (rec_cli__check(rc, err, sizeof(err))) {
+		fprintf(stderr, "proclife top: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- drawing ---- */
+
+/* Draw len bytes of s at the cursor, cut at the right edge. Returns the column reached. */
+static int put(struct top *t, const char *s, size_t len)
+{
+	int y, x;
+	mbstate_t ps = {};
+
+	getyx(stdscr, y, x);
+	(void)y;
+	while (len && x < COLS) {
+		wchar_t wc;
+		size_t n;
+		int w;
+
+		if (t->ascii) {
+			addch((unsigned char)*s < 0x80 ? (unsigned char)*s : '?');
+			s++, len--, x++;
+			continue;
+		}
+		n = mbrtowc(&wc, s, len, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&ps, 0, sizeof(ps));
+			wc = L'?';
+			n = 1;
+		}
+		w = wcwidth(wc);
+		if (w < 0) {
+			wc = L'?';
+			w = 1;
+		}
+		if (x + w > COLS)
+			break;
+		addnwstr(&wc, 1);
+		s += n, len -= n, x += w;
+	}
+	return x;
+}
+
+static int puts_(struct top *t, const char *s)
+{
+	return put(t, s, strlen(s));
+}
+
+/* Blank the rest of the line in the current attributes (the cursor bar). */
+static void fill(int x)
+{
+	for (; x < COLS; x++)
+		addch(' ');
+}
+
+static attr_t state_attr(const struct top *t, const struct proc *p, __u64 now)
+{
+	if (p->state == PROC_ZOMBIE)
+		return t->colors ? COLOR_PAIR(PAIR_ZOMBIE) | A_BOLD : A_BOLD | A_UNDERLINE;
+	if (p->state == PROC_STOPPED)
+		return t->colors ? COLOR_PAIR(PAIR_STOPPED) : A_UNDERLINE;
+	if (now - p->start_ns < RECENT_NS && now >= p->start_ns)
+		return t->colors ? COLOR_PAIR(PAIR_NEW) | A_BOLD : A_BOLD;
+	return A_NORMAL;
+}
+
+static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
+{
+	const struct top_row *row = &t->rows.v[i];
+	attr_t base = i == t->sel ? A_REVERSE : A_NORMAL;
+	const struct proc *p = model__slot(v->m, row->slot);
+	char prefix[1024], buf[64];
+	int x;
+
+	move(y, 0);
+	attrset(base);
+	if (row->kind == TOP_ROW_HEADING) {
+		attrset(base | A_BOLD);
+		x = puts_(t, t->ascii ? "-- recently exited --" : "\u2500\u2500 recently exited \u2500\u2500");
+		fill(x);
+		return;
+	}
+	top_rows__prefix(&t->rows, i, t->ascii, prefix, sizeof(prefix));
+	puts_(t, prefix);
+	if (row->kind == TOP_ROW_EXITED) {
+		struct exit_status st = exit_status__decode(p->status);
+
+		attrset(base | A_DIM);
+		if (st.exited)
+			snprintf(buf, sizeof(buf), "(exited: exit %d) ", st.code);
+		else
+			snprintf(buf, sizeof(buf), "(exited: killed by %s) ", names__signal(st.sig));
+		puts_(t, buf);
+	} else {
+		attrset(base | state_attr(t, p, v->now));
+		if (row->collapsed) {
+			snprintf(buf, sizeof(buf), "[+%u] ", row->hidden);
+			puts_(t, buf);
+		}
+	}
+	outbuf__reset(&t->label);
+	if (row->kind == TOP_ROW_EXITED) {
+		/* Its age is how long it lived. */
+		struct view_ctx at_exit = *v;
+
+		at_exit.now = p->exit_ts ? p->exit_ts : p->state_ts;
+		view__label(&t->label, &at_exit, p);
+	} else {
+		view__label(&t->label, v, p);
+	}
+	x = put(t, t->label.data, t->label.len);
+	attrset(base);
+	fill(x);
+}
+
+static void draw_header(struct top *t, const struct model *m)
+{
+	size_t zombies = 0, stopped = 0;
+	const __u64 *lost = live__lost(t->live);
+	unsigned long long nlost = 0;
+	const char *dash = t->ascii ? "-" : "\u2014";
+	char line[256];
+
+	for (__u32 s = 1; model__slot(m, s); s++) {
+		const struct proc *p = model__slot(m, s);
+
+		if (p->pid && p->state == PROC_ZOMBIE)
+			zombies++;
+		else if (p->pid && p->state == PROC_STOPPED)
+			stopped++;
+	}
+	for (int i = 1; i < PL_EV_MAX; i++)
+		nlost += lost[i];
+	snprintf(line, sizeof(line), "proclife top %s %zu processes, %zu zombies, %zu stopped %s %.0f events/s, lost %llu",
+		 dash, model__count(m), zombies, stopped, dash, t->rate, nlost);
+	move(0, 0);
+	attrset(A_BOLD);
+	fill(puts_(t, line));
+	attrset(A_NORMAL);
+}
+
+static void draw_footer(struct top *t, int y)
+{
+	char pos[32];
+	int x;
+
+	move(y, 0);
+	attrset(A_NORMAL);
+	if (t->prompting) {
+		x = puts_(t, "filter: ");
+		x = puts_(t, t->prompt);
+		fill(x);
+		move(y, x < COLS ? x : COLS - 1);
+		return;
+	}
+	if (t->filter[0] || t->troubled) {
+		attrset(A_REVERSE);
+		if (t->filter[0]) {
+			puts_(t, "filter: ");
+			puts_(t, t->filter);
+		}
+		if (t->troubled)
+			puts_(t, t->filter[0] ? ", zombies and stopped only" : "zombies and stopped only");
+		attrset(A_NORMAL);
+		x = puts_(t, "  c clear  / filter  z zombies  q quit");
+	} else {
+		x = puts_(t, t->ascii ? "q quit  Up/Dn/jk move  Lt/Rt/+- fold  / filter  c clear  z zombies  PgUp/PgDn"
+				      : "q quit  \u2191\u2193/jk move  \u2190\u2192/+- fold  / filter  c clear  z zombies  PgUp/PgDn");
+	}
+	snprintf(pos, sizeof(pos), " %ld/%zu", t->rows.n ? t->sel + 1 : 0, t->rows.n);
+	if (x + (int)strlen(pos) < COLS) {
+		fill(x);
+		move(y, COLS - 1 - (int)strlen(pos));
+		puts_(t, pos);
+	}
+}
+
+/* Rows of the tree area. */
+static long body_rows(void)
+{
+	return LINES > 2 ? LINES - 2 : 1;
+}
+
+static void clamp(struct top *t)
+{
+	long n = t->rows.n, h = body_rows();
+
+	if (t->sel >= n)
+		t->sel = n - 1;
+	if (t->sel < 0)
+		t->sel = 0;
+	if (t->scroll > n - h)
+		t->scroll = n - h;
+	if (t->scroll < 0)
+		t->scroll = 0;
+	if (t->sel < t->scroll)
+		t->scroll = t->sel;
+	if (t->sel >= t->scroll + h)
+		t->scroll = t->sel - h + 1;
+	if (n) {
+		t->sel_kind = t->rows.v[t->sel].kind;
+		t->sel_key = (struct top_key){ .pid = t->rows.v[t->sel].pid, .start_ns = t->rows.v[t->sel].start_ns };
+	}
+}
+
+static void draw(struct top *t)
+{
+	/* Long command lines are cut so the state markers after them stay on screen. */
+	struct view_ctx v = { .m = live__model(t->live), .wc = &t->wc, .now = live__now(), .max_argv = 40 };
+	long h = body_rows();
+
+	erase();
+	draw_header(t, v.m);
+	for (long i = 0; i < h && t->scroll + i < (long)t->rows.n; i++)
+		draw_row(t, 1 + i, t->scroll + i, &v);
+	if (!t->rows.n && LINES > 2) {
+		move(1, 0);
+		attrset(A_DIM);
+		puts_(t, t->troubled && !t->filter[0] ? "(no zombie or stopped process)" : "(no process matches)");
+		attrset(A_NORMAL);
+	}
+	if (LINES >= 2)
+		draw_footer(t, LINES - 1);
+	curs_set(t->prompting ? 1 : 0);
+	refresh();
+}
+
+/* Rebuild the rows from the model, keeping the selected process selected. */
+static int rebuild(struct top *t)
+{
+	const struct model *m = live__model(t->live);
+	struct top_filter f = { .text = t->filter, .troubled_only = t->troubled, .now = live__now(),
+				.exited_ns = RECENT_NS };
+	long i = -1;
+	int err;
+
+	top_rows__prune(&t->rows, m);
+	if (t->select_match)
+		top_rows__reveal(&t->rows, m, &f);
+	err = top_rows__build(&t->rows, m, &f);
+	if (err)
+		return err;
+	if (t->select_match) {
+		for (size_t k = 0; k < t->rows.n && i < 0; k++)
+			if (t->rows.v[k].kind == TOP_ROW_PROC &&
+			    top_rows__wanted(model__slot(m, t->rows.v[k].slot), &f))
+				i = k;
+		t->select_match = false;
+		if (i < 0)
+			i = 0;
+	} else {
+		i = top_rows__find(&t->rows, t->sel_kind, t->sel_key.pid, t->sel_key.start_ns);
+	}
+	if (i >= 0)
+		t->sel = i;
+	clamp(t);
+	return 0;
+}
+
+static void rate_update(struct top *t)
+{
+	const __u64 *seen = live__seen(t->live);
+	__u64 total = 0, now = live__now();
+
+	for (int i = 1; i < PL_EV_MAX; i++)
+		total += seen[i];
+	if (!t->rate_ts) {
+		t->rate_ts = now;
+		t->rate_seen = total;
+	} else if (now - t->rate_ts >= NS_PER_S) {
+		t->rate = (double)(total - t->rate_seen) * NS_PER_S / (now - t->rate_ts);
+		t->rate_ts = now;
+		t->rate_seen = total;
+	}
+}
+
+/* ---- keys ---- */
+
+/* Collapse (-1), expand (1) or toggle (0) the selected process. Left also climbs to the parent. */
+static void fold(struct top *t, int how, bool climb)
+{
+	const struct top_row *row;
+
+	if (!t->rows.n)
+		return;
+	row = &t->rows.v[t->sel];
+	if (row->kind != TOP_ROW_PROC)
+		return;
+	if (how == 0)
+		how = row->collapsed ? 1 : -1;
+	if (how > 0 && row->collapsed)
+		top_rows__set_collapsed(&t->rows, row->pid, row->start_ns, false);
+	else if (how < 0 && row->has_children && !row->collapsed)
+		top_rows__set_collapsed(&t->rows, row->pid, row->start_ns, true);
+	else if (how < 0 && climb && row->up)
+		t->sel = row->up - 1;
+}
+
+static void prompt_key(struct top *t, int kind, wint_t ch)
+{
+	size_t len = strlen(t->prompt);
+
+	if (kind == KEY_CODE_YES) {
+		if (ch == KEY_ENTER)
+			goto apply;
+		if (ch == KEY_BACKSPACE)
+			goto backspace;
+		return;
+	}
+	switch (ch) {
+	case '\n':
+	case '\r':
+		goto apply;
+	case 27: /* Esc */
+		t->prompting = false;
+		return;
+	case 127:
+	case 8:
+		goto backspace;
+	case 21: /* ^U */
+		t->prompt[0] = '\0';
+		return;
+	}
+	if (iswprint(ch)) {
+		char mb[MB_LEN_MAX];
+		mbstate_t ps = {};
+		size_t n = (size_t)-1;
+
+		if (!t->ascii)
+			n = wcrtomb(mb, ch, &ps);
+		else if (ch < 0x80)
+			mb[0] = ch, n = 1;
+
+		if (n != (size_t)-1 && len + n < sizeof(t->prompt)) {
+			memcpy(t->prompt + len, mb, n);
+			t->prompt[len + n] = '\0';
+		}
+	}
+	return;
+backspace:
+	while (len && !t->ascii && ((unsigned char)t->prompt[len - 1] & 0xc0) == 0x80)
+		len--;
+	if (len)
+		len--;
+	t->prompt[len] = '\0';
+	return;
+apply:
+	memcpy(t->filter, t->prompt, sizeof(t->filter));
+	t->prompting = false;
+	t->select_match = true;
+}
+
+/* One key. Returns false to quit. */
+static bool key(struct top *t, int kind, wint_t ch)
+{
+	long h = body_rows();
+
+	if (kind == KEY_CODE_YES && ch == KEY_RESIZE)
+		return true;
+	if (t->prompting) {
+		prompt_key(t, kind, ch);
+		return true;
+	}
+	if (kind == KEY_CODE_YES) {
+		switch (ch) {
+		case KEY_UP:
+			t->sel--;
+			break;
+		case KEY_DOWN:
+			t->sel++;
+			break;
+		case KEY_PPAGE:
+			t->sel -= h;
+			t->scroll -= h;
+			break;
+		case KEY_NPAGE:
+			t->sel += h;
+			t->scroll += h;
+			break;
+		case KEY_HOME:
+			t->sel = 0;
+			break;
+		case KEY_END:
+			t->sel = (long)t->rows.n - 1;
+			break;
+		case KEY_LEFT:
+			fold(t, -1, true);
+			break;
+		case KEY_RIGHT:
+			fold(t, 1, false);
+			break;
+		case KEY_ENTER:
+			fold(t, 0, false);
+			break;
+		}
+		clamp(t);
+		return true;
+	}
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		return false;
+	case 'k':
+		t->sel--;
+		break;
+	case 'j':
+		t->sel++;
+		break;
+	case 'g':
+		t->sel = 0;
+		break;
+	case 'G':
+		t->sel = (long)t->rows.n - 1;
+		break;
+	case '-':
+		fold(t, -1, false);
+		break;
+	case '+':
+		fold(t, 1, false);
+		break;
+	case '\n':
+	case '\r':
+		fold(t, 0, false);
+		break;
+	case '/':
+		t->prompting = true;
+		t->prompt[0] = '\0';
+		break;
+	case 'c':
+		t->filter[0] = '\0';
+		t->troubled = false;
+		break;
+	case 'z':
+		t->troubled = !t->troubled;
+		t->select_match = t->troubled;
+		break;
+	case 12: /* ^L */
+		clearok(curscr, TRUE);
+		break;
+	}
+	clamp(t);
+	return true;
+}
+
+/* ---- setup and the loop ---- */
+
+static void init_screen(struct top *t)
+{
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(50);
+	curs_set(0);
+	t->colors = has_colors() && start_color() == OK;
+	if (t->colors) {
+		short bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
+
+		init_pair(PAIR_NEW, COLOR_GREEN, bg);
+		init_pair(PAIR_STOPPED, COLOR_YELLOW, bg);
+		init_pair(PAIR_ZOMBIE, COLOR_RED, bg);
+	}
+}
+
+/* Is TERM known, and can it move the cursor? Checked before the slow part (loading the BPF programs). */
+static bool terminal_usable(void)
+{
+	char *cup;
+	bool ok;
+	int err;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return false;
+	cup = tigetstr("cup");
+	ok = cup && cup != (char *)-1;
+	del_curterm(cur_term);
+	return ok;
+}
+
+/* Kernel threads are many and rarely what one looks for: their tree starts collapsed. */
+static void collapse_kthreads(struct top *t)
+{
+	const struct proc *p = model__find(live__model(t->live), 2);
+
+	if (p && (p->flags & PROC_F_KTHREAD))
+		top_rows__set_collapsed(&t->rows, p->pid, p->start_ns, true);
+}
+
+static int loop(struct top *t)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	__u64 next = 0;
+	bool dirty = true;
+	int r;
+
+	while (!stop) {
+		__u64 now = live__now();
+		int kind;
+		wint_t ch;
+
+		if (dirty || now >= next) {
+			rate_update(t);
+			if (rebuild(t) < 0)
+				return -ENOMEM;
+			draw(t);
+			next = now + t->delay_ns;
+			dirty = false;
+		}
+		now = live__now();
+		if (now < next) {
+			__u64 ms = (next - now + NS_PER_MS - 1) / NS_PER_MS;
+
+			if (poll(&pfd, 1, ms < WAIT_MS ? (int)ms : WAIT_MS) < 0 && errno != EINTR)
+				return -errno;
+		}
+		r = live__poll(t->live, 0);
+		if (r < 0)
+			return r;
+		while ((kind = get_wch(&ch)) != ERR) {
+			if (!key(t, kind, ch))
+				return 0;
+			dirty = true;
+		}
+	}
+	return 0;
+}
+
+int top__main(int argc, char **argv)
+{
+	struct live_config cfg = { .model = true, .proc_root = "/proc" };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct top t = {};
+	struct rec_cli rc = {};
+	struct rec_writer_opts ro;
+	SCREEN *scr;
+	char msg[256], cmd[1024];
+	int r, ret = 1;
+
+	r = parse(argc, argv, &t.delay_ns, &rc);
+	if (r)
+		return r > 0 ? 0 : 2;
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "proclife top: needs a terminal (use 'proclife tree --every SEC' for a non-interactive view)\n");
+		return 2;
+	}
+	r = tracer__preflight(msg, sizeof(msg));
+	if (r < 0) {
+		fprintf(stderr, "proclife: %s\n", msg);
+		return 1;
+	}
+	setlocale(LC_ALL, "");
+	t.ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+	if (outbuf__init(&t.label, -1, 0) < 0) {
+		fprintf(stderr, "proclife top: out of memory\n");
+		return 1;
+	}
+	if (!terminal_usable()) {
+		const char *term = getenv("TERM");
+
+		fprintf(stderr, "proclife top: cannot draw on this terminal (TERM=%.32s)\n", term ? term : "");
+		goto out;
+	}
+	if (rc.write) {
+		rec_cli__writer_opts(&rc, argc - 1, argv + 1, 0, PL_ARGS_DEFAULT, &ro, cmd, sizeof(cmd));
+		cfg.record_to = &ro;
+		cfg.tracer.events = PL_EV_ALL;
+		cfg.tracer.args_cap = PL_ARGS_DEFAULT;
+	}
+	r = live__new(&cfg, &t.live, msg, sizeof(msg));
+	if (r < 0) {
+		fprintf(stderr, "proclife: %s\n", msg);
+		goto out;
+	}
+	t.wc = *live__wallclock(t.live);
+	/* Before ncurses starts: it leaves handlers that are already set alone. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		const char *term = getenv("TERM");
+
+		fprintf(stderr, "proclife top: cannot draw on this terminal (TERM=%.32s)\n", term ? term : "");
+		goto out;
+	}
+	init_screen(&t);
+	collapse_kthreads(&t);
+	r = loop(&t);
+	endwin();
+	delscreen(scr);
+	if (r < 0) {
+		fprintf(stderr, "proclife top: %s\n", r == -ENOMEM ? "out of memory" : strerror(-r));
+		goto out;
+	}
+	ret = 0;
+	if (t.live && live__end_recording(t.live) < 0)
+		ret = 1;
+out:
+	live__free(t.live);
+	top_rows__free(&t.rows);
+	outbuf__free(&t.label);
+	return ret;
+}

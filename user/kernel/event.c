@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/names.h"
+#include "base/outbuf.h"
+#include "kernel/event.h"
+
+static const size_t fixed_size[PL_EV_MAX] = {
+	[PL_EV_FORK] = sizeof(struct pl_fork),
+	[PL_EV_EXEC] = sizeof(struct pl_exec),
+	[PL_EV_EXEC_FAILED] = sizeof(struct pl_exec_failed),
+	[PL_EV_EXIT] = sizeof(struct pl_exit),
+	[PL_EV_REAP] = sizeof(struct pl_reap),
+	[PL_EV_SIGNAL] = sizeof(struct pl_signal),
+	[PL_EV_DELIVER] = sizeof(struct pl_deliver),
+	[PL_EV_RENAME] = sizeof(struct pl_rename),
+};
+
+int event__check(const void *rec, size_t size)
+{
+	const struct pl_hdr *h = rec;
+
+	if (!rec || size < sizeof(*h) || h->type == PL_EV_NONE || h->type >= PL_EV_MAX)
+		return -EBADMSG;
+	if (size < fixed_size[h->type])
+		return -EBADMSG;
+	if (h->type == PL_EV_EXEC) {
+		const struct pl_exec *e = rec;
+		size_t var = (size_t)e->filename_len + e->args_len;
+
+		if (e->filename_len < 1 || e->filename_len > PL_FILENAME_MAX || e->args_len > PL_ARGS_MAX ||
+		    var > size - sizeof(*e) || e->data[e->filename_len - 1] != '\0')
+			return -EBADMSG;
+	} else if (h->type == PL_EV_EXEC_FAILED) {
+		const struct pl_exec_failed *e = rec;
+
+		if (e->filename_len < 1 || e->filename_len > PL_FILENAME_MAX ||
+		    e->filename_len > size - sizeof(*e) || e->data[e->filename_len - 1] != '\0')
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+const char *event__filename(const void *rec, size_t *len)
+{
+	const struct pl_hdr *h = rec;
+	const char *s;
+	size_t n;
+
+	if (h->type == PL_EV_EXEC) {
+		s = ((const struct pl_exec *)rec)->data;
+		n = ((const struct pl_exec *)rec)->filename_len;
+	} else if (h->type == PL_EV_EXEC_FAILED) {
+		s = ((const struct pl_exec_failed *)rec)->data;
+		n = ((const struct pl_exec_failed *)rec)->filename_len;
+	} else {
+		*len = 0;
+		return "";
+	}
+	/* Checked: n >= 1 and s[n - 1] is the NUL; an embedded NUL ends it earlier. */
+	*len = strnlen(s, n - 1);
+	return s;
+}
+
+void argv_iter__init(struct argv_iter *it, const struct pl_exec *e)
+{
+	it->p = e->data + e->filename_len;
+	it->end = it->p + e->args_len;
+}
+
+bool argv_iter__next(struct argv_iter *it, const char **s, size_t *len)
+{
+	const char *nul;
+
+	if (it->p >= it->end)
+		return false;
+	*s = it->p;
+	nul = memchr(it->p, '\0', it->end - it->p);
+	if (nul) {
+		*len = nul - it->p;
+		it->p = nul + 1;
+	} else {
+		/* The last argument, cut by the cap: the record says it was truncated. */
+		*len = it->end - it->p;
+		it->p = it->end;
+	}
+	return true;
+}
+
+struct exit_status exit_status__decode(__u32 status)
+{
+	struct exit_status st = {};
+
+	if ((status & 0x7f) == 0) {
+		st.exited = true;
+		st.code = (status >> 8) & 0xff;
+	} else {
+		st.sig = status & 0x7f;
+		st.core = status & 0x80;
+	}
+	return st;
+}
+
+const char *exit_status__text(__u32 status, enum exit_text_style style, char *buf, size_t size)
+{
+	struct exit_status st = exit_status__decode(status);
+	const char *core = style == EXIT_TEXT_BRIEF ? " (core)" : " (core dumped)";
+
+	if (st.exited)
+		snprintf(buf, size, "exit %d", st.code);
+	else
+		snprintf(buf, size, "killed by %s%s", names__signal(st.sig), st.core ? core : "");
+	return buf;
+}
+
+void exit_status__json(struct outbuf *ob, bool exited, __u32 status)
+{
+	struct exit_status st = exit_status__decode(status);
+
+	if (!exited) {
+		outbuf__puts(ob, ",\"exit_code\":null,\"term_signal\":null,\"core_dumped\":false");
+		return;
+	}
+	if (st.exited)
+		outbuf__printf(ob, ",\"exit_code\":%d,\"term_signal\":null", st.code);
+	else
+		outbuf__printf(ob, ",\"exit_code\":null,\"term_signal\":%d", st.sig);
+	outbuf__printf(ob, ",\"core_dumped\":%s", st.core ? "true" : "false");
+}
+
+bool exit_status__failed(__u32 status)
+{
+	return status != 0;
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/pidset.h"
+#include "kernel/procfs.h"
+
+#define PF_KTHREAD 0x00200000
+
+__u64 procfs__tick_ns(void)
+{
+	static __u64 tick;
+
+	if (!tick) {
+		long hz = sysconf(_SC_CLK_TCK);
+		tick = 1000000000ull / (hz > 0 ? hz : 100);
+	}
+	return tick;
+}
+
+int procfs__parse_stat(const char *line, struct proc_snapshot *s)
+{
+	const char *open = strchr(line, '('), *close = strrchr(line, ')'), *p;
+	unsigned long long v[64];
+	size_t n;
+	int field;
+	char *end;
+
+	if (!open || !close || close < open || close[1] != ' ' || !close[2])
+		return -EBADMSG;
+	memset(s, 0, sizeof(*s));
+	s->pid = strtoul(line, &end, 10);
+	if (end == line || s->pid == 0)
+		return -EBADMSG;
+	n = close - open - 1;
+	if (n >= PL_COMM_LEN)
+		n = PL_COMM_LEN - 1;
+	memcpy(s->comm, open + 1, n);
+	s->state = close[2];
+	/* Fields 4.. as numbers: v[k] is field k + 4. */
+	p = close + 3;
+	for (field = 0; field < 64 && *p; field++) {
+		v[field] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	if (field < 19) /* through starttime, field 22 */
+		return -EBADMSG;
+	s->ppid = v[0];
+	s->kthread = v[5] & PF_KTHREAD;
+	s->start_ns = v[18] * procfs__tick_ns();
+	s->exit_code = field >= 49 ? v[48] : 0; /* field 52 */
+	return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return n ? 0 : -ENODATA;
+}
+
+static int read_uid(const char *proc_root, __u32 pid, __u32 *uid)
+{
+	char path[64], buf[2048], *u;
+
+	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return -ENOENT;
+	u = strstr(buf, "\nUid:");
+	if (!u)
+		return -EBADMSG;
+	*uid = strtoul(u + 5, NULL, 10);
+	return 0;
+}
+
+#define CMDLINE_MAX 4096
+
+static void read_cmdline(const char *proc_root, struct proc_snapshot *s)
+{
+	char path[64], buf[CMDLINE_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/cmdline", proc_root, s->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf), f);
+	s->cmdline_truncated = n == sizeof(buf) && fgetc(f) != EOF;
+	fclose(f);
+	if (!n)
+		return;
+	s->cmdline = malloc(n);
+	if (!s->cmdline)
+		return;
+	/* The last argument's NUL is the separator, not part of it. */
+	if (!s->cmdline_truncated && buf[n - 1] == '\0')
+		n--;
+	memcpy(s->cmdline, buf, n);
+	s->cmdline_len = n;
+}
+
+void procfs__free(struct proc_snapshot *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].cmdline);
+	free(v);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct proc_snapshot *x = a, *y = b;
+
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+long procfs__scan(const char *proc_root, struct proc_snapshot **out)
+{
+	struct proc_snapshot *v = NULL, s;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	char path[64], buf[1024];
+	DIR *d;
+
+	d = opendir(proc_root);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		if (*end || pid == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%lu/stat", proc_root, pid);
+		if (read_file(path, buf, sizeof(buf)) || procfs__parse_stat(buf, &s))
+			continue; /* gone meanwhile */
+		if (read_uid(proc_root, s.pid, &s.uid))
+			continue;
+		if (!s.kthread)
+			read_cmdline(proc_root, &s);
+		if (n == cap) {
+			void *nv = realloc(v, (cap = cap ? cap * 2 : 512) * sizeof(*v));
+			if (!nv) {
+				free(s.cmdline);
+				procfs__free(v, n);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n++] = s;
+	}
+	closedir(d);
+	/* By start time, not pid: pids wrap, and parents always start before their children. */
+	qsort(v, n, sizeof(*v), by_start);
+	*out = v;
+	return n;
+}
+
+static int read_ppid(const char *proc_root, unsigned pid, __u32 *ppid)
+{
+	char path[64], buf[1024];
+	struct proc_snapshot s;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	r = read_file(path, buf, sizeof(buf));
+	if (r == 0)
+		r = procfs__parse_stat(buf, &s);
+	if (r == 0)
+		*ppid = s.ppid;
+	return r;
+}
+
+int procfs__add_descendants(struct pidset *s, __u32 pid, const char *proc_root)
+{
+	struct { __u32 pid, ppid; } *procs = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	bool grew = true;
+	DIR *d;
+	int r;
+
+	r = pidset__add(s, pid);
+	if (r)
+		return r;
+	d = opendir(proc_root);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long p = strtoul(de->d_name, &end, 10);
+		__u32 pp;
+
+		if (*end || p == 0 || read_ppid(proc_root, p, &pp))
+			continue; /* not a pid, or gone meanwhile */
+		if (n == cap) {
+			void *np = realloc(procs, (cap = cap ? cap * 2 : 256) * sizeof(*procs));
+			if (!np) {
+				closedir(d);
+				free(procs);
+				return -ENOMEM;
+			}
+			procs = np;
+		}
+		procs[n].pid = p;
+		procs[n].ppid = pp;
+		n++;
+	}
+	closedir(d);
+	/* Fixed point: pids are not ordered by ancestry (they wrap). */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++) {
+			if (!pidset__has(s, procs[i].pid) && pidset__has(s, procs[i].ppid)) {
+				r = pidset__add(s, procs[i].pid);
+				if (r)
+					goto out;
+				grew = true;
+			}
+		}
+	}
+out:
+	free(procs);
+	return r;
+}
+

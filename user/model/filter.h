@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The user-space side of event filtering. The kernel already drops what it
+ * can (types, uid, comm, --failed, and -p PID with its descendants, followed
+ * in the kernel); applying the filters here again is harmless and keeps the
+ * two in step. Derived events exist only here.
+ */
+#ifndef PROCLIFE_FILTER_H
+#define PROCLIFE_FILTER_H
+
+#include <stdbool.h>
+
+#include "base/pidset.h"
+#include "model/model.h"
+
+struct filter {
+	__u32 events;
+	__u32 uid;
+	char comm[PL_COMM_LEN];
+	bool failed_only;
+	/*
+	 * -p PID followed here, not in the kernel (recording, replaying): the
+	 * members are PID and its descendants; a fork by a member adds the
+	 * child, a reap removes the pid (it may be reused by a stranger).
+	 */
+	__u32 follow_pid;
+	struct pidset members;
+};
+
+/* What to keep: the options of the command line that filter events. */
+struct filter_spec {
+	__u32 events;      /* PL_EV_BIT() mask of the events to keep */
+	__u32 uid;         /* PL_UID_ANY, or only this real uid */
+	const char *comm;  /* "" or only this comm (first 15 bytes) */
+	bool failed_only;
+	__u32 follow_pid;  /* > 0: follow it and its descendants here (recording, replaying) */
+};
+
+void filter__init(struct filter *f, const struct filter_spec *spec);
+/* Following: PID and its descendants as the model knows them now (after its bootstrap). */
+int filter__seed(struct filter *f, const struct model *m);
+/* Should this (checked) record be shown? Every record must pass through here, in order. */
+bool filter__match(struct filter *f, const void *rec);
+/* Should this derived event be shown? */
+bool filter__match_derived(const struct filter *f, const struct derived_event *d);
+void filter__free(struct filter *f);
+
+#endif

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Reading recordings (format: recording.h, docs/RECORDING.md). Nothing in
+ * the file is trusted: every length is checked against the file and fixed
+ * limits before it is used, and reading stops at the first damage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "kernel/event.h"
+#include "kernel/procfs.h"
+#include "record/recording.h"
+
+static __u32 crc(const void *p, size_t n)
+{
+	return crc32(0, p, n);
+}
+
+struct rec_reader {
+	int fd;                 /* -1: reading mem */
+	const unsigned char *mem;
+	__u64 size;             /* of the file or buffer */
+	struct rec_file_hdr hdr;
+	__u64 offset;           /* next block */
+	__u64 block_seq;
+	__u64 block_off;        /* where the current block started */
+	unsigned char *raw;     /* the current block, inflated */
+	size_t raw_len, raw_cap, pos;
+	__u32 nrecords, rec_no;
+	unsigned char *z;
+	size_t z_cap;
+	z_stream zs;            /* raw inflate, reset per block */
+	bool zs_ready;
+	bool complete, failed, torn;
+	__u64 stop_off;         /* where the damage is */
+	char err[256];
+};
+
+static int bad(struct rec_reader *r, __u64 off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	r->failed = true;
+	r->stop_off = off;
+	n = snprintf(r->err, sizeof(r->err), "offset %llu: ", (unsigned long long)off);
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+static int src_read(struct rec_reader *r, __u64 off, void *buf, size_t n)
+{
+	if (off > r->size || n > r->size - off)
+		return -ENODATA;
+	if (r->fd < 0) {
+		memcpy(buf, r->mem + off, n);
+		return 0;
+	}
+	while (n) {
+		ssize_t k = pread(r->fd, buf, n, off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			return -ENODATA;
+		buf = (char *)buf + k;
+		off += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int check_header(struct rec_reader *r, char *err, size_t errlen)
+{
+	struct rec_file_hdr *h = &r->hdr;
+	int e;
+
+	if (r->size < REC_MAGIC_LEN || src_read(r, 0, h->magic, REC_MAGIC_LEN) ||
+	    memcmp(h->magic, REC_MAGIC, REC_MAGIC_LEN)) {
+		snprintf(err, errlen, "offset 0: not a proclife recording (expected the magic \\x89PLREC\\r\\n)");
+		return -EBADMSG;
+	}
+	e = src_read(r, 0, h, sizeof(*h));
+	if (e == -ENODATA) {
+		snprintf(err, errlen, "offset %llu: file ends inside its %zu-byte header", (unsigned long long)r->size,
+			 sizeof(*h));
+		return -EBADMSG;
+	}
+	if (e < 0) {
+		snprintf(err, errlen, "offset 0: cannot read: %s", strerror(-e));
+		return e;
+	}
+	if (h->major != REC_VERSION_MAJOR) {
+		snprintf(err, errlen, "offset 8: format version %u.%u, this proclife reads version %u.x", h->major,
+			 h->minor, REC_VERSION_MAJOR);
+		return -EPROTONOSUPPORT;
+	}
+	if (h->crc != crc(h, offsetof(struct rec_file_hdr, crc))) {
+		snprintf(err, errlen, "offset 60: header CRC32 0x%08x, expected 0x%08x", crc(h, offsetof(struct rec_file_hdr, crc)),
+			 h->crc);
+		return -EBADMSG;
+	}
+	if (h->hdr_size < sizeof(*h) || h->hdr_size > 4096 || h->hdr_size > r->size) {
+		snprintf(err, errlen, "offset 12: header size %u, expected 64 to 4096 within the file", h->hdr_size);
+		return -EBADMSG;
+	}
+	r->offset = h->hdr_size;
+	return 0;
+}
+
+static int reader_new(struct rec_reader **out, int fd, const void *mem, __u64 size, char *err, size_t errlen)
+{
+	struct rec_reader *r = calloc(1, sizeof(*r));
+	int e;
+
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r->fd = fd;
+	r->mem = mem;
+	r->size = size;
+	e = check_header(r, err, errlen);
+	if (e < 0) {
+		r->fd = -1; /* the caller closes it */
+		rec_reader__free(r);
+		return e;
+	}
+	*out = r;
+	return 0;
+}
+
+int rec_reader__open(const char *path, struct rec_reader **out, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	if (fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		close(fd);
+		return -EINVAL;
+	}
+	e = reader_new(out, fd, NULL, st.st_size, err, errlen);
+	if (e < 0)
+		close(fd);
+	return e;
+}
+
+int rec_reader__open_mem(const void *buf, size_t len, struct rec_reader **out, char *err, size_t errlen)
+{
+	return reader_new(out, -1, buf, len, err, errlen);
+}
+
+const struct rec_file_hdr *rec_reader__header(const struct rec_reader *r)
+{
+	return &r->hdr;
+}
+
+static int grow(unsigned char **p, size_t *cap, size_t n)
+{
+	unsigned char *q;
+
+	if (n <= *cap)
+		return 0;
+	q = realloc(*p, n);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* Loads the next block: 1, 0 at a clean end of file, or -EBADMSG. */
+static int next_block(struct rec_reader *r)
+{
+	struct rec_block_hdr b;
+	__u64 off = r->offset;
+	uLongf len;
+	int e;
+
+	if (off == r->size)
+		return 0;
+	e = src_read(r, off, &b, sizeof(b));
+	r->torn = e == -ENODATA;
+	if (e == -ENODATA)
+		return bad(r, off, "file ends inside a block header (%llu of %zu bytes): the recorder stopped mid-write",
+			   (unsigned long long)(r->size - off), sizeof(b));
+	if (e < 0)
+		return bad(r, off, "cannot read: %s", strerror(-e));
+	if (b.magic != REC_BLOCK_MAGIC)
+		return bad(r, off, "block %llu: expected the block magic PLBK", (unsigned long long)r->block_seq);
+	if (b.hdr_crc != crc(&b, offsetof(struct rec_block_hdr, hdr_crc)))
+		return bad(r, off, "block %llu: header CRC32 0x%08x, expected 0x%08x", (unsigned long long)r->block_seq,
+			   crc(&b, offsetof(struct rec_block_hdr, hdr_crc)), b.hdr_crc);
+	if (b.seq != r->block_seq)
+		return bad(r, off, "block number %llu, expected %llu", (unsigned long long)b.seq,
+			   (unsigned long long)r->block_seq);
+	if (b.raw_len == 0 || b.raw_len > REC_BLOCK_RAW_MAX || b.raw_len % 8)
+		return bad(r, off, "block %llu: %u uncompressed bytes, expected a multiple of 8 up to %u",
+			   (unsigned long long)r->block_seq, b.raw_len, REC_BLOCK_RAW_MAX);
+	if (b.payload_len == 0 || b.payload_len > compressBound(REC_BLOCK_RAW_MAX))
+		return bad(r, off, "block %llu: %u compressed bytes, expected 1 to %lu", (unsigned long long)r->block_seq,
+			   b.payload_len, compressBound(REC_BLOCK_RAW_MAX));
+	if (b.nrecords == 0 || b.nrecords > b.raw_len / 8)
+		return bad(r, off, "block %llu: %u records in %u bytes", (unsigned long long)r->block_seq, b.nrecords,
+			   b.raw_len);
+	r->torn = b.payload_len > r->size - off - sizeof(b);
+	if (r->torn)
+		return bad(r, off, "block %llu is cut short: %u payload bytes expected, %llu in the file (the recorder stopped mid-write)",
+			   (unsigned long long)r->block_seq, b.payload_len,
+			   (unsigned long long)(r->size - off - sizeof(b)));
+	if (grow(&r->z, &r->z_cap, b.payload_len) || grow(&r->raw, &r->raw_cap, b.raw_len))
+		return bad(r, off, "out of memory");
+	e = src_read(r, off + sizeof(b), r->z, b.payload_len);
+	if (e < 0)
+		return bad(r, off + sizeof(b), "cannot read: %s", strerror(-e));
+	if (crc(r->z, b.payload_len) != b.payload_crc)
+		return bad(r, off + sizeof(b), "block %llu: payload CRC32 0x%08x, expected 0x%08x",
+			   (unsigned long long)r->block_seq, crc(r->z, b.payload_len), b.payload_crc);
+	if (!r->zs_ready) {
+		if (inflateInit2(&r->zs, -15) != Z_OK)
+			return bad(r, off, "out of memory");
+		r->zs_ready = true;
+	} else if (inflateReset(&r->zs) != Z_OK) {
+		return bad(r, off, "inflate failed");
+	}
+	r->zs.next_in = r->z;
+	r->zs.avail_in = b.payload_len;
+	r->zs.next_out = r->raw;
+	r->zs.avail_out = b.raw_len;
+	e = inflate(&r->zs, Z_FINISH);
+	len = r->zs.total_out;
+	if (e != Z_STREAM_END || len != b.raw_len || r->zs.avail_in)
+		return bad(r, off + sizeof(b), "block %llu: deflate data does not inflate to exactly %u bytes (%s)",
+			   (unsigned long long)r->block_seq, b.raw_len,
+			   e == Z_STREAM_END ? (r->zs.avail_in ? "bytes left over" : "wrong size")
+			   /* Z_BUF_ERROR: no room left for more output, or no more input before the stream's end. */
+			   : e == Z_BUF_ERROR ? (r->zs.avail_out ? "the stream is cut short" : "more data than that")
+			   : r->zs.msg ? r->zs.msg : zError(e));
+	r->block_off = off;
+	r->offset = off + sizeof(b) + b.payload_len;
+	r->block_seq++;
+	r->raw_len = b.raw_len;
+	r->pos = 0;
+	r->nrecords = b.nrecords;
+	r->rec_no = 0;
+	return 1;
+}
+
+/* Checks a record's body for its kind; 0 or a reason. */
+static const char *check_body(unsigned kind, void *body, size_t len, __u64 *ts)
+{
+	size_t min[REC_KIND_MAX] = {
+		[REC_EVENT] = sizeof(struct pl_hdr),
+		[REC_SNAP_BEGIN] = sizeof(struct rec_snap_begin),
+		[REC_SNAP_PROC] = sizeof(struct rec_snap_proc),
+		[REC_SNAP_END] = sizeof(struct rec_time),
+		[REC_TICK] = sizeof(struct rec_time),
+		[REC_LOST] = sizeof(struct rec_lost),
+		[REC_META] = sizeof(__u64),
+		[REC_RUN_START] = sizeof(struct rec_run_start),
+		[REC_RUN_END] = sizeof(struct rec_run_end),
+		[REC_END] = sizeof(struct rec_time),
+	};
+
+	if (len < min[kind])
+		return "record too short for its kind";
+	switch (kind) {
+	case REC_EVENT:
+		if (event__check(body, len))
+			return "malformed event";
+		*ts = ((struct pl_hdr *)body)->ts;
+		return NULL;
+	case REC_SNAP_PROC: {
+		struct rec_snap_proc *p = body;
+
+		if (p->cmdline_len != len - sizeof(*p))
+			return "process entry's cmdline length does not match its record";
+		p->comm[PL_COMM_LEN - 1] = 0;
+		*ts = 0;
+		return NULL;
+	}
+	case REC_LOST:
+		if (((struct rec_lost *)body)->type == 0 || ((struct rec_lost *)body)->type >= PL_EV_MAX)
+			return "lost record for an unknown event type";
+		break;
+	case REC_META:
+		((char *)body)[len - 1] = 0;
+		break;
+	}
+	memcpy(ts, body, sizeof(*ts)); /* every other kind starts with its time */
+	return NULL;
+}
+
+int rec_reader__next(struct rec_reader *r, struct rec_item *it)
+{
+	for (;;) {
+		struct rec_hdr h;
+		const char *why;
+		size_t at;
+		int e;
+
+		if (r->failed)
+			return -EBADMSG;
+		if (r->pos >= r->raw_len) {
+			if (r->rec_no != r->nrecords)
+				return bad(r, r->block_off, "block %llu holds %u records, its header says %u",
+					   (unsigned long long)r->block_seq - 1, r->rec_no, r->nrecords);
+			e = next_block(r);
+			if (e <= 0)
+				return e;
+		}
+		at = r->pos;
+		memcpy(&h, r->raw + at, sizeof(h));
+		if (h.size < sizeof(h) || h.size > r->raw_len - at || h.size > REC_RECORD_MAX)
+			return bad(r, r->block_off, "block %llu, byte %zu: record size %u, expected %zu to %zu",
+				   (unsigned long long)r->block_seq - 1, at, h.size, sizeof(h),
+				   r->raw_len - at < REC_RECORD_MAX ? r->raw_len - at : (size_t)REC_RECORD_MAX);
+		r->pos = at + REC_ALIGN8(h.size);
+		r->rec_no++;
+		if (r->rec_no > r->nrecords)
+			return bad(r, r->block_off, "block %llu holds more records than its header's %u",
+				   (unsigned long long)r->block_seq - 1, r->nrecords);
+		if (h.kind == 0 || h.kind >= REC_KIND_MAX)
+			continue; /* a newer minor version's kind: skip it */
+		if (r->complete)
+			return bad(r, r->block_off, "block %llu, byte %zu: a record after the end mark",
+				   (unsigned long long)r->block_seq - 1, at);
+		it->kind = h.kind;
+		it->body = r->raw + at + sizeof(h);
+		it->len = h.size - sizeof(h);
+		why = check_body(h.kind, r->raw + at + sizeof(h), it->len, &it->ts);
+		if (why)
+			return bad(r, r->block_off, "block %llu, byte %zu: %s", (unsigned long long)r->block_seq - 1, at,
+				   why);
+		if (h.kind == REC_END)
+			r->complete = true;
+		return 1;
+	}
+}
+
+const char *rec_reader__error(const struct rec_reader *r)
+{
+	return r->failed ? r->err : NULL;
+}
+
+bool rec_reader__complete(const struct rec_reader *r)
+{
+	return r->complete;
+}
+
+__u64 rec_reader__offset(const struct rec_reader *r)
+{
+	return r->failed ? r->stop_off : r->offset;
+}
+
+bool rec_reader__torn(const struct rec_reader *r)
+{
+	return r->failed && r->torn;
+}
+
+void rec_snap_proc__decode(const struct rec_snap_proc *p, size_t len, struct proc_snapshot *s)
+{
+	*s = (struct proc_snapshot){
+		.start_ns = p->start_ns,
+		.pid = p->pid,
+		.ppid = p->ppid,
+		.uid = p->uid,
+		.exit_code = p->exit_code,
+		.cmdline = p->has_cmdline ? (char *)p->cmdline : NULL,
+		.cmdline_len = p->has_cmdline ? p->cmdline_len : 0,
+		.cmdline_truncated = p->cmdline_truncated,
+		.state = p->state,
+		.kthread = p->kthread,
+	};
+	memcpy(s->comm, p->comm, PL_COMM_LEN);
+}
+
+void rec_reader__free(struct rec_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->zs_ready)
+		inflateEnd(&r->zs);
+	free(r->raw);
+	free(r->z);
+	free(r);
+}

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/names.h"
+#include "base/pidset.h"
+#include "kernel/event.h"
+#include "kernel/procfs.h"
+#include "session/live.h"
+#include "session/replay.h"
+
+struct live {
+	struct live_config cfg;
+	struct tracer *tracer;
+	struct model *model;
+	struct wallclock wc;
+	__u64 seen[PL_EV_MAX];
+	__u64 lost[PL_EV_MAX];
+	__u64 malformed;
+	/* recording */
+	struct rec_writer *rec;
+	bool rec_reported;
+	/* replaying */
+	struct replay *rp;
+};
+
+__u64 live__now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* A recording that fails is said once; tracing goes on without it. */
+static void recording_check(struct live *l)
+{
+	const char *e = rec_writer__error(l->rec);
+
+	if (e && !l->rec_reported) {
+		fprintf(stderr, "proclife: recording stopped: %s\n", e);
+		l->rec_reported = true;
+	}
+}
+
+/* One checked event record (the tracer's, or a recording's): count, record, show, apply. */
+static void apply(struct live *l, const void *data, size_t size)
+{
+	const struct pl_hdr *h = data;
+
+	l->seen[h->type]++;
+	if (l->rec && rec_writer__event(l->rec, data, size) < 0)
+		recording_check(l);
+	if (l->cfg.record)
+		l->cfg.record(l->cfg.ctx, data);
+	if (l->model)
+		model__apply(l->model, data);
+}
+
+/* The tracer's callback: records from the kernel are checked before anything reads them. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct live *l = ctx;
+
+	if (event__check(data, size)) {
+		l->malformed++;
+		return 0;
+	}
+	apply(l, data, size);
+	return 0;
+}
+
+/* What a replay plays, applied as the kernel's records and scans are. */
+static void replay_event(void *ctx, const void *data, size_t size)
+{
+	apply(ctx, data, size);
+}
+
+static void replay_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n, __u64 ts)
+{
+	struct live *l = ctx;
+
+	if (l->cfg.snapshot)
+		l->cfg.snapshot(l->cfg.ctx, reason, v, n);
+	/* The final scan of `run` is what was left: not a state of the model. */
+	if (l->model && reason != REC_SNAP_FINAL)
+		model__reconcile(l->model, v, n, ts, NULL);
+}
+
+static void replay_tick(void *ctx, __u64 ts)
+{
+	struct live *l = ctx;
+
+	if (l->model)
+		model__tick(l->model, ts);
+}
+
+static void replay_lost(void *ctx, unsigned type, __u64 count, __u64 ts)
+{
+	struct live *l = ctx;
+
+	if (l->cfg.lost)
+		l->cfg.lost(l->cfg.ctx, type, count, ts);
+	l->lost[type] += count;
+}
+
+static void replay_item(void *ctx, const struct rec_item *it)
+{
+	struct live *l = ctx;
+
+	if (l->cfg.item)
+		l->cfg.item(l->cfg.ctx, it);
+}
+
+static const struct replay_ops replay_ops = {
+	.event = replay_event,
+	.snapshot = replay_snapshot,
+	.tick = replay_tick,
+	.lost = replay_lost,
+	.item = replay_item,
+};
+
+/* Replay (-r FILE) instead of tracing: the model, then the recording's bootstrap. */
+static int replay_open(struct live *l, char *msg, size_t msglen)
+{
+	const struct live_config *cfg = &l->cfg;
+	int r = replay__open(cfg->replay, cfg->replay_buf, cfg->replay_len, &replay_ops, l, &l->rp, msg, msglen);
+
+	if (r < 0)
+		return r;
+	l->wc.offset_ns = replay__header(l->rp)->wall_offset_ns;
+	if (cfg->model) {
+		l->model = model__new(&cfg->model_cfg);
+		if (!l->model) {
+			snprintf(msg, msglen, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	replay__bootstrap(l->rp);
+	return 0;
+}
+
+/* Scan /proc; record the scan; reconcile the model with it (unless only recording it). */
+static int reconcile(struct live *l, enum rec_snap_reason reason)
+{
+	struct proc_snapshot *snap = NULL;
+	__u64 now = live__now();
+	long n = procfs__scan(l->cfg.proc_root ? l->cfg.proc_root : "/proc", &snap);
+
+	if (n < 0)
+		return n;
+	if (l->rec && rec_writer__snapshot(l->rec, reason, now, snap, n) < 0)
+		recording_check(l);
+	if (l->model && reason != REC_SNAP_ROTATE)
+		model__reconcile(l->model, snap, n, now, NULL);
+	procfs__free(snap, n);
+	return 0;
+}
+
+int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen)
+{
+	struct live *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	l->cfg = *cfg;
+	if (cfg->replay || cfg->replay_buf) {
+		r = replay_open(l, msg, msglen);
+		if (r < 0) {
+			live__free(l);
+			return r;
+		}
+		*out = l;
+		return 0;
+	}
+	wallclock__init(&l->wc);
+	if (cfg->record_to) {
+		/* Before loading anything: an existing file is refused at once. */
+		r = rec_writer__open(cfg->record_to, live__now(), l->wc.offset_ns, &l->rec, msg, msglen);
+		if (r < 0) {
+			live__free(l);
+			return r;
+		}
+		l->cfg.model = true; /* the recording starts with a scan of /proc */
+	}
+	/* Every live command polls on a timer too: batch the ring buffer's wakeups. */
+	if (!l->cfg.tracer.wakeup_bytes)
+		l->cfg.tracer.wakeup_bytes = LIVE_WAKEUP_BYTES;
+	if (l->cfg.model) {
+		l->model = model__new(&cfg->model_cfg);
+		if (!l->model) {
+			snprintf(msg, msglen, "out of memory");
+			live__free(l);
+			return -ENOMEM;
+		}
+		l->cfg.tracer.events |= LIVE_MODEL_EVENTS;
+	}
+	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);
+	if (r < 0) {
+		live__free(l);
+		return r;
+	}
+	/* What this kernel cannot give: said once, and kept in the recording. */
+	kfeatures__report(tracer__features(l->tracer));
+	if (l->rec) {
+		char kv[2048];
+		size_t n = kfeatures__meta(tracer__features(l->tracer), kv, sizeof(kv));
+
+		if (n && rec_writer__features(l->rec, live__now(), kv, n) < 0)
+			recording_check(l);
+	}
+	/* Attached first: what happens during the scan is in the ring buffer, applied after. */
+	if (l->model) {
+		r = reconcile(l, REC_SNAP_START);
+		if (r < 0) {
+			snprintf(msg, msglen, "cannot read /proc: %s", strerror(-r));
+			live__free(l);
+			return r;
+		}
+	}
+	*out = l;
+	return 0;
+}
+
+static void recording_poll(struct live *l, __u64 now)
+{
+	if (rec_writer__tick(l->rec, now) < 0 || rec_writer__maybe_flush(l->rec, now) < 0) {
+		recording_check(l);
+		return;
+	}
+	if (rec_writer__rotate_due(l->rec)) {
+		/* A rotated file stands alone: it starts with a scan of its own. */
+		if (rec_writer__rotate(l->rec, now, l->wc.offset_ns) < 0 || reconcile(l, REC_SNAP_ROTATE) < 0)
+			recording_check(l);
+	}
+}
+
+int live__poll(struct live *l, int timeout_ms)
+{
+	__u64 lost[PL_EV_MAX], now;
+	bool lost_any = false;
+	int r;
+
+	if (l->rp)
+		return replay__poll(l->rp, ~0ull);
+	r = tracer__poll(l->tracer, timeout_ms);
+	if (r < 0)
+		return r;
+	now = live__now();
+	tracer__lost(l->tracer, lost);
+	for (int i = 1; i < PL_EV_MAX; i++) {
+		if (lost[i] > l->lost[i]) {
+			if (l->cfg.lost)
+				l->cfg.lost(l->cfg.ctx, i, lost[i] - l->lost[i], now);
+			if (l->rec && rec_writer__lost(l->rec, now, i, lost[i] - l->lost[i]) < 0)
+				recording_check(l);
+			l->lost[i] = lost[i];
+			lost_any = true;
+		}
+	}
+	if (l->model) {
+		/* The model missed something: /proc is the truth now. */
+		if (lost_any) {
+			int e = reconcile(l, REC_SNAP_RESYNC);
+
+			if (e < 0)
+				fprintf(stderr, "proclife: events were lost and /proc could not be read to resync: %s\n",
+					strerror(-e));
+		}
+		model__tick(l->model, now);
+	}
+	if (l->rec)
+		recording_poll(l, now);
+	return r;
+}
+
+const struct wallclock *live__wallclock(const struct live *l)
+{
+	return &l->wc;
+}
+
+__u64 live__time(const struct live *l)
+{
+	return l->rp ? replay__now(l->rp) : live__now();
+}
+
+bool live__done(const struct live *l)
+{
+	return l->rp && replay__done(l->rp);
+}
+
+int live__replay_until(struct live *l, __u64 ts)
+{
+	int r;
+
+	if (!l->rp)
+		return -EINVAL;
+	r = replay__until(l->rp, ts);
+	if (l->model)
+		model__tick(l->model, replay__now(l->rp));
+	return r;
+}
+
+const struct rec_file_hdr *live__recording(const struct live *l)
+{
+	return l->rp ? replay__header(l->rp) : NULL;
+}
+
+int live__replay_result(const struct live *l)
+{
+	return l->rp ? replay__result(l->rp) : 0;
+}
+
+struct rec_writer *live__recorder(struct live *l)
+{
+	return l->rec;
+}
+
+int live__end_recording(struct live *l)
+{
+	int r;
+
+	if (!l->rec)
+		return 0;
+	r = rec_writer__close(l->rec, live__now());
+	l->rec = NULL;
+	if (r < 0 && !l->rec_reported) {
+		fprintf(stderr, "proclife: recording failed: %s\n", strerror(-r));
+		l->rec_reported = true;
+	}
+	return r;
+}
+
+int live__follow(struct live *l, __u32 pid)
+{
+	const char *proc = l->cfg.proc_root ? l->cfg.proc_root : "/proc";
+	struct pidset s = {};
+	int r = tracer__follow(l->tracer, pid);
+
+	for (int pass = 0; r == 0 && pass < 2; pass++) {
+		r = procfs__add_descendants(&s, pid, proc);
+		for (size_t i = 0; r == 0 && i < s.cap; i++)
+			if (s.slots[i] && s.slots[i] != 0xffffffffu)
+				r = tracer__follow(l->tracer, s.slots[i]);
+	}
+	pidset__free(&s);
+	return r;
+}
+
+struct model *live__model(struct live *l)
+{
+	return l->model;
+}
+
+const __u64 *live__seen(const struct live *l)
+{
+	return l->seen;
+}
+
+__u64 live__malformed(const struct live *l)
+{
+	return l->malformed;
+}
+
+const __u64 *live__lost(const struct live *l)
+{
+	return l->lost;
+}
+
+void live__print_summary(const struct live *l, const __u64 *derived)
+{
+	__u64 total = 0, nlost = 0, nderived = 0;
+
+	for (int i = 1; i < PL_EV_MAX; i++) {
+		total += l->seen[i];
+		nlost += l->lost[i];
+	}
+	fprintf(stderr, "proclife: %llu events seen (", (unsigned long long)total);
+	for (int i = 1; i < PL_EV_MAX; i++)
+		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", names__event(i), (unsigned long long)l->seen[i]);
+	fprintf(stderr, "), ");
+	if (derived) {
+		for (int i = 1; i < DV_MAX; i++)
+			nderived += derived[i];
+		fprintf(stderr, "%llu derived (", (unsigned long long)nderived);
+		for (int i = 1; i < DV_MAX; i++)
+			fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", derived__name(i),
+				(unsigned long long)derived[i]);
+		fprintf(stderr, "), ");
+	}
+	fprintf(stderr, "%llu lost", (unsigned long long)nlost);
+	if (nlost) {
+		const char *sep = " (";
+
+		for (int i = 1; i < PL_EV_MAX; i++) {
+			if (l->lost[i]) {
+				fprintf(stderr, "%s%s %llu", sep, names__event(i), (unsigned long long)l->lost[i]);
+				sep = ", ";
+			}
+		}
+		fprintf(stderr, ")");
+	}
+	if (l->malformed)
+		fprintf(stderr, ", %llu malformed", (unsigned long long)l->malformed);
+	fprintf(stderr, "\n");
+}
+
+void live__free(struct live *l)
+{
+	if (!l)
+		return;
+	live__end_recording(l);
+	replay__free(l->rp);
+	tracer__free(l->tracer);
+	model__free(l->model);
+	free(l);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * `proclife life` for people: each life of the pid as a title, a table
+ * (TIME, AGE, EVENT, DETAILS) from its birth to how its story ends, and its
+ * children one a line. Lives are apart, a blank line between them.
+ */
+#ifndef PROCLIFE_LIFE_TEXT_H
+#define PROCLIFE_LIFE_TEXT_H
+
+#include "base/outbuf.h"
+#include "base/wallclock.h"
+#include "views/life.h"
+
+void life_text__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc);
+
+#endif

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/escape.h"
+#include "base/names.h"
+#include "base/vec.h"
+#include "kernel/event.h"
+#include "kernel/procfs.h"
+#include "kernel/sigorigin.h"
+#include "views/run_summary.h"
+
+void run_summary__init(struct run_summary *s, __u32 root_pid)
+{
+	*s = (struct run_summary){ .root_pid = root_pid };
+}
+
+/* The current life of pid: the newest entry with that pid. */
+static struct run_proc *find(struct run_summary *s, __u32 pid)
+{
+	for (size_t i = s->n; i-- > 0;)
+		if (s->v[i].pid == pid)
+			return &s->v[i];
+	return NULL;
+}
+
+static struct run_proc *add(struct run_summary *s, __u32 pid, __u64 start, __u32 ppid, const char *comm)
+{
+	struct run_proc p = { .pid = pid, .start_ns = start, .ppid = ppid };
+	struct run_proc *parent = find(s, ppid);
+
+	if (parent)
+		p.parent = parent - s->v + 1;
+	memcpy(p.comm, comm, PL_COMM_LEN);
+	if (!VEC_PUSH(s->v, s->n, s->cap, p))
+		return NULL;
+	return &s->v[s->n - 1];
+}
+
+/* The subject of an event: known, or (its fork was before us: the root) learnt now. */
+static struct run_proc *subject(struct run_summary *s, const struct pl_hdr *h)
+{
+	struct run_proc *p = find(s, h->pid);
+
+	if (p && p->start_ns == h->start_ns)
+		return p;
+	return add(s, h->pid, h->start_ns, h->ppid, h->comm);
+}
+
+void run_summary__apply(struct run_summary *s, const void *rec)
+{
+	const struct pl_hdr *h = rec;
+	struct run_proc *p, *t;
+
+	switch (h->type) {
+	case PL_EV_FORK: {
+		const struct pl_fork *e = rec;
+
+		if (h->flags & PL_F_THREAD)
+			return;
+		subject(s, h);
+		p = add(s, e->child_pid, e->child_start_ns, e->child_ppid ? e->child_ppid : h->pid, h->comm);
+		break;
+	}
+	case PL_EV_EXEC: {
+		const struct pl_exec *e = rec;
+		size_t fl;
+		const char *fn = event__filename(rec, &fl);
+
+		p = subject(s, h);
+		if (!p)
+			return;
+		free(p->filename);
+		free(p->args);
+		p->filename = strndup(fn, fl);
+		p->args = malloc(e->args_len ? e->args_len : 1);
+		if (p->args)
+			memcpy(p->args, e->data + e->filename_len, e->args_len);
+		p->args_len = p->args ? e->args_len : 0;
+		if (!p->nr_execs++)
+			p->first_exec_ts = h->ts;
+		memcpy(p->comm, h->comm, PL_COMM_LEN);
+		break;
+	}
+	case PL_EV_EXIT: {
+		const struct pl_exit *e = rec;
+
+		if (h->flags & PL_F_THREAD)
+			return;
+		p = subject(s, h);
+		if (!p)
+			return;
+		p->exited = true;
+		p->exit_ts = h->ts;
+		p->status = e->status;
+		p->killer = e->killer;
+		/* Its living children were just adopted. */
+		if ((h->flags & PL_F_HAS_CHILDREN) && e->new_parent) {
+			size_t me = p - s->v + 1;
+
+			for (size_t i = 0; i < s->n; i++) {
+				struct run_proc *c = &s->v[i];
+
+				if (c->parent == me && !c->exited && c->ppid == h->pid) {
+					c->adopted_by = e->new_parent;
+					c->ppid = e->new_parent;
+				}
+			}
+		}
+		break;
+	}
+	case PL_EV_REAP:
+		p = find(s, h->pid);
+		if (p && p->start_ns == h->start_ns)
+			p->reaped = true;
+		break;
+	case PL_EV_SIGNAL: {
+		const struct pl_signal *e = rec;
+
+		if (e->result == PL_SIG_FAILED || e->result == PL_SIG_PROBE)
+			return;
+		p = h->pid ? find(s, h->pid) : NULL;
+		if (p && e->syscall != PL_SYS_NONE)
+			p->signals_sent++;
+		t = find(s, e->target_pid);
+		if (t)
+			t->signals_received++;
+		break;
+	}
+	case PL_EV_RENAME:
+		p = subject(s, h);
+		if (p)
+			memcpy(p->comm, ((const struct pl_rename *)rec)->new_comm, PL_COMM_LEN);
+		break;
+	}
+}
+
+size_t run_summary__alive(const struct run_summary *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += !s->v[i].exited;
+	return n;
+}
+
+static bool same_life(const struct run_proc *p, const struct proc_snapshot *snap)
+{
+	/* /proc's start time has clock-tick precision. */
+	return snap->pid == p->pid && snap->start_ns / procfs__tick_ns() == p->start_ns / procfs__tick_ns();
+}
+
+int run_summary__set_final(struct run_summary *s, const struct proc_snapshot *v, size_t n)
+{
+	free(s->final);
+	s->final = NULL;
+	s->nfinal = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct run_proc *p = find(s, v[i].pid);
+		size_t cap = s->nfinal; /* grown one at a time: leftovers are few */
+		struct proc_snapshot e = v[i];
+
+		if (!p || !same_life(p, &v[i]))
+			continue;
+		e.cmdline = NULL;
+		e.cmdline_len = 0;
+		if (!VEC_PUSH(s->final, s->nfinal, cap, e))
+			return -ENOMEM;
+	}
+	if (!s->final) /* known and empty: nothing was left */
+		s->final = calloc(1, sizeof(*s->final));
+	return s->final ? 0 : -ENOMEM;
+}
+
+/* What /proc (or the final scan) says of p: 'Z' zombie, 'R' (or any state) alive, 0 gone (or another life). */
+static char proc_state(const struct run_summary *s, const struct run_proc *p, const char *proc_root)
+{
+	char path[64], buf[1024];
+	struct proc_snapshot snap;
+	FILE *f;
+	size_t n;
+
+	if (s->final) {
+		for (size_t i = 0; i < s->nfinal; i++)
+			if (same_life(p, &s->final[i]))
+				return s->final[i].state;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, p->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (procfs__parse_stat(buf, &snap) || !same_life(p, &snap))
+		return 0;
+	return snap.state;
+}
+
+/* For people: a long command line (a linker's, say) is cut; the JSON summary keeps it whole. */
+#define SUMMARY_ARGV_MAX 160
+
+static void argv_text(struct outbuf *ob, const struct run_proc *p)
+{
+	if (!p->args || !p->args_len)
+		escape__text(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
+	else if (escape__argv_text(ob, p->args, p->args_len, SUMMARY_ARGV_MAX))
+		outbuf__puts(ob, " ...");
+}
+
+static void status_text(const struct run_summary *s, struct outbuf *ob, const struct run_proc *p,
+			const char *proc_root)
+{
+	struct exit_status st = exit_status__decode(p->status);
+	const struct pl_killer *k = &p->killer;
+
+	if (!p->exited) {
+		outbuf__puts(ob, proc_state(s, p, proc_root) ? "still running" : "gone (exit not seen)");
+		return;
+	}
+	if (st.exited) {
+		outbuf__printf(ob, "exit %d", st.code);
+	} else {
+		outbuf__printf(ob, "killed by %s%s", names__signal(st.sig), st.core ? " (core dumped)" : "");
+		if (k->sig) {
+			const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
+
+			if (origin)
+				outbuf__printf(ob, " [kernel: %s]", origin);
+			else {
+				outbuf__printf(ob, " from %u (", k->pid);
+				escape__text(ob, k->comm, strnlen(k->comm, PL_COMM_LEN));
+				outbuf__putc(ob, ')');
+			}
+		}
+	}
+	if (!p->reaped)
+		outbuf__puts(ob, ", not reaped (zombie)");
+}
+
+/* How long it lived; CMD itself from its exec, as before that it waited for proclife. */
+static double duration_s(const struct run_summary *s, const struct run_proc *p, __u64 now)
+{
+	__u64 end = p->exited ? p->exit_ts : now;
+	__u64 start = p->pid == s->root_pid && !p->parent && p->first_exec_ts ? p->first_exec_ts : p->start_ns;
+
+	return end > start ? (end - start) / 1e9 : 0.0;
+}
+
+/* Depth-first from index i (its children are those whose parent is i + 1), iteratively. */
+static void tree_text(const struct run_summary *s, struct outbuf *ob, __u64 now, const char *proc_root)
+{
+	size_t *stack = NULL, n = 0, cap = 0;
+	unsigned *depth = NULL;
+	size_t dn = 0, dcap = 0;
+
+	for (size_t i = s->n; i-- > 0;) {
+		if (!s->v[i].parent) {
+			VEC_PUSH(stack, n, cap, i);
+			VEC_PUSH(depth, dn, dcap, 0u);
+		}
+	}
+	while (n) {
+		size_t i = stack[--n];
+		unsigned d = depth[--dn];
+		const struct run_proc *p = &s->v[i];
+		char dur[32];
+
+		for (unsigned k = 0; k < d; k++)
+			outbuf__puts(ob, "  ");
+		snprintf(dur, sizeof(dur), "%.3fs", duration_s(s, p, now));
+		outbuf__printf(ob, "%u ", p->pid);
+		argv_text(ob, p);
+		outbuf__printf(ob, "  [%s] ", dur);
+		status_text(s, ob, p, proc_root);
+		if (p->signals_sent || p->signals_received)
+			outbuf__printf(ob, "; signals sent %u, received %u", p->signals_sent, p->signals_received);
+		if (p->adopted_by)
+			outbuf__printf(ob, "; orphaned, adopted by %u", p->adopted_by);
+		outbuf__putc(ob, '\n');
+		for (size_t c = s->n; c-- > 0;) {
+			if (s->v[c].parent == i + 1) {
+				VEC_PUSH(stack, n, cap, c);
+				VEC_PUSH(depth, dn, dcap, d + 1);
+			}
+		}
+	}
+	free(stack);
+	free(depth);
+}
+
+void run_summary__text(const struct run_summary *s, struct outbuf *ob, const struct wallclock *wc, __u64 now,
+		       const char *proc_root)
+{
+	size_t running = 0, zombies = 0, orphans = 0;
+
+	outbuf__printf(ob, "proclife run: %zu processes ran\n", s->n);
+	tree_text(s, ob, now, proc_root);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *p = &s->v[i];
+		char st = proc_state(s, p, proc_root);
+
+		if (!st)
+			continue;
+		if (st == 'Z' || (p->exited && !p->reaped)) {
+			if (!zombies++)
+				outbuf__puts(ob, "left behind, zombies:\n");
+			outbuf__printf(ob, "  %u ", p->pid);
+			argv_text(ob, p);
+			outbuf__printf(ob, " (parent %u has not reaped it)\n", p->ppid);
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *p = &s->v[i];
+		char st = proc_state(s, p, proc_root);
+
+		if (!st || st == 'Z' || p->exited)
+			continue;
+		if (!running++)
+			outbuf__puts(ob, "left behind, still running:\n");
+		outbuf__printf(ob, "  %u ", p->pid);
+		argv_text(ob, p);
+		if (p->adopted_by) {
+			outbuf__printf(ob, " (orphaned, adopted by %u)", p->adopted_by);
+			orphans++;
+		}
+		outbuf__putc(ob, '\n');
+	}
+	if (!running && !zombies)
+		outbuf__puts(ob, "left behind: nothing\n");
+	(void)orphans;
+	(void)wc;
+}
+
+static void json_time(struct outbuf *ob, const struct wallclock *wc, const char *key, __u64 ts)
+{
+	char buf[48];
+
+	outbuf__printf(ob, ",\"%s\":", key);
+	if (!ts) {
+		outbuf__puts(ob, "null");
+		return;
+	}
+	wallclock__rfc3339(wc, ts, buf, sizeof(buf));
+	outbuf__printf(ob, "\"%s\"", buf);
+}
+
+static void json_proc(const struct run_summary *s, const struct run_proc *p, struct outbuf *ob,
+		      const struct wallclock *wc, __u64 now, const char *proc_root)
+{
+	struct exit_status st = exit_status__decode(p->status);
+	char state = proc_state(s, p, proc_root);
+	const struct pl_killer *k = &p->killer;
+
+	outbuf__printf(ob, "{\"pid\":%u,\"ppid\":%u,\"comm\":", p->pid, p->ppid);
+	escape__json_string(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
+	outbuf__puts(ob, ",\"filename\":");
+	if (p->filename)
+		escape__json_string(ob, p->filename, strlen(p->filename));
+	else
+		outbuf__puts(ob, "null");
+	outbuf__puts(ob, ",\"argv\":");
+	if (p->args)
+		escape__argv_json(ob, p->args, p->args_len);
+	else
+		outbuf__puts(ob, "null");
+	outbuf__printf(ob, ",\"execs\":%u", p->nr_execs);
+	json_time(ob, wc, "start_time", p->start_ns);
+	json_time(ob, wc, "exit_time", p->exited ? p->exit_ts : 0);
+	outbuf__printf(ob, ",\"duration_s\":%.6f", duration_s(s, p, now));
+	outbuf__printf(ob, ",\"state\":\"%s\"", p->exited ? (p->reaped ? "exited" : "zombie") : state ? "running" : "gone");
+	if (p->exited && st.exited)
+		outbuf__printf(ob, ",\"exit_code\":%d,\"term_signal\":null", st.code);
+	else if (p->exited)
+		outbuf__printf(ob, ",\"exit_code\":null,\"term_signal\":%d", st.sig);
+	else
+		outbuf__puts(ob, ",\"exit_code\":null,\"term_signal\":null");
+	outbuf__printf(ob, ",\"core_dumped\":%s,\"killed_by\":", p->exited && st.core ? "true" : "false");
+	if (p->exited && !st.exited && k->sig) {
+		const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
+
+		outbuf__printf(ob, "{\"sig\":%d,\"signame\":\"%s\",\"origin\":", k->sig, names__signal(k->sig));
+		if (origin)
+			outbuf__printf(ob, "\"%s\"", origin);
+		else
+			outbuf__puts(ob, "null");
+		outbuf__printf(ob, ",\"pid\":%u,\"comm\":", k->pid);
+		escape__json_string(ob, k->comm, strnlen(k->comm, PL_COMM_LEN));
+		outbuf__putc(ob, '}');
+	} else {
+		outbuf__puts(ob, "null");
+	}
+	outbuf__printf(ob, ",\"signals_sent\":%u,\"signals_received\":%u,\"orphaned\":%s,\"adopted_by\":",
+		       p->signals_sent, p->signals_received, p->adopted_by ? "true" : "false");
+	if (p->adopted_by)
+		outbuf__printf(ob, "%u", p->adopted_by);
+	else
+		outbuf__puts(ob, "null");
+}
+
+void run_summary__json(const struct run_summary *s, struct outbuf *ob, const struct wallclock *wc, __u64 now,
+		       const char *proc_root, int cmd_status, __u64 lost)
+{
+	size_t *stack = NULL, n = 0, cap = 0;
+	bool first;
+
+	outbuf__printf(ob, "{\"exit_status\":%d,\"lost\":%llu,\"processes\":[", cmd_status, (unsigned long long)lost);
+	/* Nested: a frame is an index, or ~index to close that node's children. */
+	for (size_t i = s->n; i-- > 0;)
+		if (!s->v[i].parent)
+			VEC_PUSH(stack, n, cap, i);
+	first = true;
+	while (n) {
+		size_t i = stack[--n];
+
+		if (i >= s->n) {
+			outbuf__puts(ob, "]}");
+			first = false;
+			continue;
+		}
+		if (!first)
+			outbuf__putc(ob, ',');
+		json_proc(s, &s->v[i], ob, wc, now, proc_root);
+		outbuf__puts(ob, ",\"children\":[");
+		first = true;
+		VEC_PUSH(stack, n, cap, ~(size_t)0);
+		for (size_t c = s->n; c-- > 0;)
+			if (s->v[c].parent == i + 1)
+				VEC_PUSH(stack, n, cap, c);
+	}
+	outbuf__puts(ob, "],\"left_behind\":{\"running\":[");
+	first = true;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *p = &s->v[i];
+		char st = proc_state(s, p, proc_root);
+
+		if (st && st != 'Z' && !p->exited) {
+			outbuf__printf(ob, "%s%u", first ? "" : ",", p->pid);
+			first = false;
+		}
+	}
+	outbuf__puts(ob, "],\"zombies\":[");
+	first = true;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *p = &s->v[i];
+		char st = proc_state(s, p, proc_root);
+
+		if (st && (st == 'Z' || (p->exited && !p->reaped))) {
+			outbuf__printf(ob, "%s{\"pid\":%u,\"parent\":%u}", first ? "" : ",", p->pid, p->ppid);
+			first = false;
+		}
+	}
+	outbuf__puts(ob, "],\"orphans\":[");
+	first = true;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *p = &s->v[i];
+
+		if (p->adopted_by) {
+			outbuf__printf(ob, "%s{\"pid\":%u,\"adopted_by\":%u,\"still_running\":%s}", first ? "" : ",", p->pid,
+				       p->adopted_by, !p->exited && proc_state(s, p, proc_root) ? "true" : "false");
+			first = false;
+		}
+	}
+	outbuf__puts(ob, "]}}\n");
+	free(stack);
+}
+
+void run_summary__free(struct run_summary *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].filename);
+		free(s->v[i].args);
+	}
+	free(s->v);
+	free(s->final);
+	*s = (struct run_summary){};
+}

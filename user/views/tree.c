@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Tree and zombie views. Walks are iterative (explicit stacks): a chain of
+ * thousands of nested processes must not overflow the C stack.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/escape.h"
+#include "base/names.h"
+#include "base/vec.h"
+#include "kernel/event.h"
+#include "views/tree.h"
+
+void view__age(char *buf, size_t size, __u64 ns)
+{
+	unsigned long long s = ns / 1000000000ull;
+
+	if (s < 60)
+		snprintf(buf, size, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%lluh%02llum", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, size, "%llud%02lluh", s / 86400, s % 86400 / 3600);
+}
+
+static int by_start(const void *a, const void *b, void *ctx)
+{
+	const struct model *m = ctx;
+	const struct proc *x = model__slot(m, *(const __u32 *)a), *y = model__slot(m, *(const __u32 *)b);
+
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+__u32 *view__children(const struct model *m, const struct proc *p, size_t *n)
+{
+	size_t k = 0, cap = 16;
+	__u32 *v = malloc(cap * sizeof(*v));
+
+	for (const struct proc *c = model__slot(m, p->first_child); v && c; c = model__slot(m, c->next_sibling)) {
+		if (k == cap) {
+			__u32 *nv = realloc(v, (cap *= 2) * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return NULL;
+			}
+			v = nv;
+		}
+		v[k++] = model__slot_of(m, c);
+	}
+	if (v)
+		qsort_r(v, k, sizeof(*v), by_start, (void *)m);
+	*n = v ? k : 0;
+	return v;
+}
+
+/* The argv of the newest exec, or NULL. */
+static const struct proc_exec *last_exec(const struct proc *p)
+{
+	return p->execs;
+}
+
+void view__label(struct outbuf *ob, const struct view_ctx *v, const struct proc *p)
+{
+	const struct proc_exec *x = last_exec(p);
+	char age[32];
+
+	outbuf__u64(ob, p->pid);
+	outbuf__putc(ob, ' ');
+	if (x && x->args_len) {
+		bool cut = escape__argv_text(ob, x->data + x->filename_len, x->args_len, v->max_argv);
+
+		if (cut || x->truncated)
+			outbuf__puts(ob, " ...");
+	} else {
+		escape__text(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
+	}
+	switch (p->state) {
+	case PROC_STOPPED:
+		outbuf__puts(ob, "  <stopped");
+		if (p->stop_sig) {
+			outbuf__puts(ob, " by ");
+			outbuf__puts(ob, names__signal(p->stop_sig));
+		}
+		outbuf__putc(ob, '>');
+		break;
+	case PROC_CONTINUED:
+		outbuf__puts(ob, "  <continued>");
+		break;
+	case PROC_ZOMBIE: {
+		struct exit_status st = exit_status__decode(p->status);
+
+		outbuf__puts(ob, "  <zombie: ");
+		if (st.exited)
+			outbuf__printf(ob, "exit %d", st.code);
+		else
+			outbuf__printf(ob, "killed by %s%s", names__signal(st.sig), st.core ? " (core)" : "");
+		if (p->exit_ts) {
+			view__age(age, sizeof(age), v->now - p->exit_ts);
+			outbuf__printf(ob, ", for %s", age);
+		}
+		outbuf__putc(ob, '>');
+		break;
+	}
+	default:
+		break;
+	}
+	if (p->flags & PROC_F_ORPHANED)
+		outbuf__puts(ob, "  <orphaned>");
+	view__age(age, sizeof(age), v->now > p->start_ns ? v->now - p->start_ns : 0);
+	outbuf__printf(ob, "  [%s]", age);
+}
+
+struct frame {
+	__u32 slot;
+	__u32 depth;
+	bool last;
+	bool close; /* JSON: the end of this node's children */
+};
+
+struct stack {
+	struct frame *v;
+	size_t n, cap;
+};
+
+static bool push(struct stack *s, struct frame f)
+{
+	return VEC_PUSH(s->v, s->n, s->cap, f);
+}
+
+/* Push root (or every root) so that the first one pops first. */
+static __u32 *start_slots(const struct view_ctx *v, const struct proc *root, size_t *n)
+{
+	if (root) {
+		__u32 *one = malloc(sizeof(*one));
+		if (one) {
+			*one = model__slot_of(v->m, root);
+			*n = 1;
+		}
+		return one;
+	}
+	return model__roots(v->m, n);
+}
+
+static void push_children(struct stack *st, const struct model *m, const struct proc *p, __u32 depth)
+{
+	size_t n;
+	__u32 *kids = view__children(m, p, &n);
+
+	for (size_t i = n; i-- > 0;)
+		push(st, (struct frame){ .slot = kids[i], .depth = depth, .last = i == n - 1 });
+	free(kids);
+}
+
+void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct proc *root)
+{
+	struct stack st = {};
+	bool *last = NULL; /* per depth: was that ancestor the last child? */
+	size_t nlast = 0, n;
+	__u32 *starts = start_slots(v, root, &n);
+
+	for (size_t i = n; starts && i-- > 0;)
+		push(&st, (struct frame){ .slot = starts[i], .depth = 0, .last = true });
+	free(starts);
+	while (st.n) {
+		struct frame f = st.v[--st.n];
+		const struct proc *p = model__slot(v->m, f.slot);
+
+		if (f.depth >= nlast) {
+			bool *nl = realloc(last, (f.depth + 64) * sizeof(*nl));
+			if (!nl)
+				break;
+			last = nl;
+			nlast = f.depth + 64;
+		}
+		last[f.depth] = f.last;
+		for (__u32 d = 1; d < f.depth; d++)
+			outbuf__puts(ob, last[d] ? "   " : "\u2502  ");
+		if (f.depth)
+			outbuf__puts(ob, f.last ? "\u2514\u2500 " : "\u251c\u2500 ");
+		view__label(ob, v, p);
+		outbuf__putc(ob, '\n');
+		push_children(&st, v->m, p, f.depth + 1);
+	}
+	free(last);
+	free(st.v);
+}
+
+static void json_status(struct outbuf *ob, const struct proc *p)
+{
+	exit_status__json(ob, p->state == PROC_ZOMBIE || p->state == PROC_REAPED, p->status);
+}
+
+static void json_time(struct outbuf *ob, const struct view_ctx *v, const char *key, __u64 ts)
+{
+	char buf[48];
+
+	outbuf__printf(ob, ",\"%s\":", key);
+	if (!ts) {
+		outbuf__puts(ob, "null");
+		return;
+	}
+	wallclock__rfc3339(v->wc, ts, buf, sizeof(buf));
+	outbuf__printf(ob, "\"%s\"", buf);
+}
+
+/* The fields of one process, without the braces and children. */
+static void json_proc(struct outbuf *ob, const struct view_ctx *v, const struct proc *p)
+{
+	const struct proc_exec *x = last_exec(p);
+
+	outbuf__printf(ob, "\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"comm\":", p->pid, p->ppid, p->uid);
+	escape__json_string(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
+	outbuf__puts(ob, ",\"argv\":");
+	if (x)
+		escape__argv_json(ob, x->data + x->filename_len, x->args_len);
+	else
+		outbuf__puts(ob, "null");
+	outbuf__printf(ob, ",\"state\":\"%s\"", proc_state__name(p->state));
+	json_time(ob, v, "start_time", p->start_ns);
+	outbuf__printf(ob, ",\"age_s\":%.3f", v->now > p->start_ns ? (v->now - p->start_ns) / 1e9 : 0.0);
+	json_time(ob, v, "state_since", p->state_ts);
+	outbuf__printf(ob, ",\"orphaned\":%s,\"kthread\":%s", p->flags & PROC_F_ORPHANED ? "true" : "false",
+		       p->flags & PROC_F_KTHREAD ? "true" : "false");
+	outbuf__puts(ob, ",\"stop_signal\":");
+	if (p->state == PROC_STOPPED && p->stop_sig)
+		outbuf__printf(ob, "\"%s\"", names__signal(p->stop_sig));
+	else
+		outbuf__puts(ob, "null");
+	json_status(ob, p);
+	json_time(ob, v, "exit_time", p->exit_ts);
+}
+
+void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct proc *root)
+{
+	struct stack st = {};
+	size_t n;
+	__u32 *starts = start_slots(v, root, &n);
+	bool need_comma = false;
+
+	outbuf__putc(ob, '[');
+	for (size_t i = n; starts && i-- > 0;)
+		push(&st, (struct frame){ .slot = starts[i] });
+	free(starts);
+	while (st.n) {
+		struct frame f = st.v[--st.n];
+		const struct proc *p;
+		size_t nk;
+		__u32 *kids;
+
+		if (f.close) {
+			outbuf__puts(ob, "]}");
+			need_comma = true;
+			continue;
+		}
+		p = model__slot(v->m, f.slot);
+		if (need_comma)
+			outbuf__putc(ob, ',');
+		outbuf__putc(ob, '{');
+		json_proc(ob, v, p);
+		outbuf__puts(ob, ",\"children\":[");
+		need_comma = false;
+		push(&st, (struct frame){ .close = true });
+		kids = view__children(v->m, p, &nk);
+		for (size_t i = nk; kids && i-- > 0;)
+			push(&st, (struct frame){ .slot = kids[i] });
+		free(kids);
+	}
+	outbuf__puts(ob, "]\n");
+	free(st.v);
+}
+
+/* Zombies, oldest exit first. */
+static __u32 *zombies(const struct model *m, size_t *n)
+{
+	size_t k = 0, nroots;
+	__u32 *all = model__roots(m, &nroots), *out;
+	struct stack st = {};
+
+	out = malloc((model__count(m) + 1) * sizeof(*out));
+	for (size_t i = 0; all && i < nroots; i++)
+		push(&st, (struct frame){ .slot = all[i] });
+	free(all);
+	while (out && st.n) {
+		const struct proc *p = model__slot(m, st.v[--st.n].slot);
+
+		if (p->state == PROC_ZOMBIE)
+			out[k++] = model__slot_of(m, p);
+		for (const struct proc *c = model__slot(m, p->first_child); c; c = model__slot(m, c->next_sibling))
+			push(&st, (struct frame){ .slot = model__slot_of(m, c) });
+	}
+	free(st.v);
+	if (out)
+		qsort_r(out, k, sizeof(*out), by_start, (void *)m);
+	*n = k;
+	return out;
+}
+
+void view_zombies__text(struct outbuf *ob, const struct view_ctx *v)
+{
+	size_t n;
+	__u32 *z = zombies(v->m, &n);
+
+	outbuf__puts(ob, "PID     COMM             STATUS                     ZOMBIE FOR  PARENT (NOT REAPING)\n");
+	for (size_t i = 0; z && i < n; i++) {
+		const struct proc *p = model__slot(v->m, z[i]), *pp = model__slot(v->m, p->parent);
+		struct exit_status es = exit_status__decode(p->status);
+		char status[64], age[32];
+		size_t start;
+
+		if (es.exited)
+			snprintf(status, sizeof(status), "exit %d", es.code);
+		else
+			snprintf(status, sizeof(status), "killed by %s%s", names__signal(es.sig), es.core ? " (core)" : "");
+		if (p->exit_ts)
+			view__age(age, sizeof(age), v->now - p->exit_ts);
+		else
+			snprintf(age, sizeof(age), "?");
+		outbuf__printf(ob, "%-7u ", p->pid);
+		start = ob->len;
+		escape__text(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
+		for (size_t k = ob->len - start; k < 17; k++)
+			outbuf__putc(ob, ' ');
+		outbuf__printf(ob, "%-26s %-11s %u", status, age, p->ppid);
+		if (pp) {
+			outbuf__puts(ob, " (");
+			escape__text(ob, pp->comm, strnlen(pp->comm, PL_COMM_LEN));
+			outbuf__putc(ob, ')');
+		}
+		outbuf__putc(ob, '\n');
+	}
+	free(z);
+}
+
+void view_zombies__json(struct outbuf *ob, const struct view_ctx *v)
+{
+	size_t n;
+	__u32 *z = zombies(v->m, &n);
+
+	outbuf__putc(ob, '[');
+	for (size_t i = 0; z && i < n; i++) {
+		const struct proc *p = model__slot(v->m, z[i]), *pp = model__slot(v->m, p->parent);
+
+		if (i)
+			outbuf__putc(ob, ',');
+		outbuf__putc(ob, '{');
+		json_proc(ob, v, p);
+		outbuf__puts(ob, ",\"zombie_for_s\":");
+		if (p->exit_ts)
+			outbuf__printf(ob, "%.3f", (v->now - p->exit_ts) / 1e9);
+		else
+			outbuf__puts(ob, "null");
+		outbuf__printf(ob, ",\"parent\":{\"pid\":%u,\"comm\":", p->ppid);
+		if (pp)
+			escape__json_string(ob, pp->comm, strnlen(pp->comm, PL_COMM_LEN));
+		else
+			outbuf__puts(ob, "null");
+		outbuf__puts(ob, "}}");
+	}
+	outbuf__puts(ob, "]\n");
+	free(z);
+}

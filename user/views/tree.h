@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Views of the model: the process tree (pstree-like text, or nested JSON)
+ * and the list of zombies. Shared by `tree`, `zombies` and `top`.
+ */
+#ifndef PROCLIFE_VIEW_TREE_H
+#define PROCLIFE_VIEW_TREE_H
+
+#include "base/outbuf.h"
+#include "base/wallclock.h"
+#include "model/model.h"
+
+struct view_ctx {
+	const struct model *m;
+	const struct wallclock *wc;
+	__u64 now; /* boot ns */
+	size_t max_argv; /* 0: whole argv; else cut after about this many bytes, so markers stay in view */
+};
+
+/* The tree under root (NULL: every root), one process a line. */
+void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct proc *root);
+/* The same as a JSON array of nested nodes. */
+void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct proc *root);
+void view_zombies__text(struct outbuf *ob, const struct view_ctx *v);
+void view_zombies__json(struct outbuf *ob, const struct view_ctx *v);
+
+/* "5s", "3m12s", "2h05m", "3d04h": a process's age, compactly. */
+void view__age(char *buf, size_t size, __u64 ns);
+/* One line's label: pid, argv (or comm), markers. What top shows too. */
+void view__label(struct outbuf *ob, const struct view_ctx *v, const struct proc *p);
+/* p's children, oldest first (caller frees). */
+__u32 *view__children(const struct model *m, const struct proc *p, size_t *n);
+
+#endif

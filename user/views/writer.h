@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Output writers: aligned text for people, one JSON object per line for
+ * programs. Both write into an outbuf (flushed once per ring-buffer batch)
+ * and take checked records (event__check).
+ */
+#ifndef PROCLIFE_WRITER_H
+#define PROCLIFE_WRITER_H
+
+#include <linux/types.h>
+
+#include "base/outbuf.h"
+#include "base/wallclock.h"
+#include "model/model.h"
+
+struct writer {
+	struct outbuf *ob;
+	const struct wallclock *wc;
+	void (*header)(struct writer *w);
+	void (*event)(struct writer *w, const void *rec);
+	/* count events of this type could not be delivered by the kernel (noticed at ts, boot ns) */
+	void (*lost)(struct writer *w, unsigned type, __u64 count, __u64 ts);
+	/* a state change the model derived (stop, continue, zombie, reparent, resync) */
+	void (*derived)(struct writer *w, const struct derived_event *d);
+};
+
+void writer__init_text(struct writer *w, struct outbuf *ob, const struct wallclock *wc);
+void writer__init_json(struct writer *w, struct outbuf *ob, const struct wallclock *wc);
+
+#endif

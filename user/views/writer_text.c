@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Text: one aligned line per event. Every byte that comes from a process
+ * (comm, filename, argv) goes through escape__text*, so no process can put
+ * a terminal escape sequence on the user's screen.
+ */
+#include <string.h>
+
+#include "base/escape.h"
+#include "base/names.h"
+#include "kernel/event.h"
+#include "kernel/sigorigin.h"
+#include "views/writer.h"
+
+#define COMM_COL 16
+
+/* Pads the column started at from to width; a too-long value still gets one space. */
+static void pad(struct outbuf *ob, size_t from, size_t width)
+{
+	size_t n = ob->len - from;
+
+	do
+		outbuf__putc(ob, ' ');
+	while (++n < width);
+}
+
+static void comm(struct outbuf *ob, const char *c)
+{
+	escape__text(ob, c, strnlen(c, PL_COMM_LEN));
+}
+
+static void text_header(struct writer *w)
+{
+	outbuf__puts(w->ob, "TIME         EVENT       PID     PPID    COMM             DETAILS\n");
+}
+
+static void status_text(struct outbuf *ob, __u32 status)
+{
+	struct exit_status st = exit_status__decode(status);
+
+	if (st.exited) {
+		outbuf__puts(ob, "exit ");
+		outbuf__i64(ob, st.code);
+	} else {
+		outbuf__puts(ob, "killed by ");
+		outbuf__puts(ob, names__signal(st.sig));
+		if (st.core)
+			outbuf__puts(ob, " (core dumped)");
+	}
+}
+
+/* SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill] */
+static void signal_details(struct outbuf *ob, const struct pl_signal *e)
+{
+	const char *origin = sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false), *out;
+	char buf[64];
+
+	outbuf__puts(ob, e->sig ? names__signal(e->sig) : "0");
+	outbuf__puts(ob, " -> ");
+	if (e->target_pid) {
+		outbuf__u64(ob, e->target_pid);
+		if (!(e->h.flags & PL_F_GROUP) && e->target_tid != e->target_pid) {
+			outbuf__putc(ob, '/');
+			outbuf__u64(ob, e->target_tid);
+		}
+		outbuf__puts(ob, " (");
+		comm(ob, e->target_comm);
+		outbuf__puts(ob, ") ");
+	} else {
+		outbuf__i64(ob, e->target_arg);
+		outbuf__putc(ob, ' ');
+	}
+	out = sig__outcome(e->sig, e->result, e->disposition, e->blocked, e->err, buf, sizeof(buf));
+	/* A queued signal reads "delivered (handler)"; the rest say what happened on their own. */
+	if (e->result == PL_SIG_DELIVERED && !e->blocked)
+		outbuf__printf(ob, "delivered (%s)", out);
+	else
+		outbuf__puts(ob, out);
+	outbuf__puts(ob, " [");
+	if (origin) {
+		outbuf__puts(ob, "kernel: ");
+		outbuf__puts(ob, origin);
+	} else {
+		const char *sc = sig__syscall_name(e->syscall);
+
+		outbuf__puts(ob, sc ? sc : names__si_code(e->info_code));
+		/* Sent to a group or to all: the pid as given. */
+		if (e->target_arg <= 0 && e->syscall != PL_SYS_NONE && e->syscall != PL_SYS_PIDFD_SEND_SIGNAL &&
+		    e->target_pid)
+			outbuf__printf(ob, " %d", e->target_arg);
+		if (e->info_code == -1 /* SI_QUEUE */)
+			outbuf__printf(ob, " value=%lld", (long long)e->value);
+	}
+	outbuf__putc(ob, ']');
+}
+
+/* ", from 1234 (bash) [kill]" or " [kernel: oom]": who sent the fatal signal. */
+static void killer_details(struct outbuf *ob, const struct pl_killer *k)
+{
+	const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
+
+	if (!k->sig)
+		return;
+	if (origin) {
+		outbuf__printf(ob, " [kernel: %s]", origin);
+		return;
+	}
+	outbuf__puts(ob, " from ");
+	outbuf__u64(ob, k->pid);
+	outbuf__puts(ob, " (");
+	comm(ob, k->comm);
+	outbuf__puts(ob, ")");
+	if (sig__syscall_name(k->syscall))
+		outbuf__printf(ob, " [%s]", sig__syscall_name(k->syscall));
+}
+
+/* The argv, then the filename in parentheses when argv[0] is not it. */
+static void exec_details(struct outbuf *ob, const struct pl_exec *e)
+{
+	const char *args = e->data + e->filename_len, *fn;
+	const char *nul = memchr(args, '\0', e->args_len);
+	size_t n0 = nul ? (size_t)(nul - args) : e->args_len, fn_len;
+
+	escape__argv_text(ob, args, e->args_len, 0);
+	if (e->h.flags & PL_F_ARGS_TRUNCATED)
+		outbuf__printf(ob, " ... [argv truncated at %u of %u bytes]", e->args_len, e->args_size);
+	if (e->h.flags & PL_F_ARGS_UNREADABLE)
+		outbuf__puts(ob, "[argv unreadable]");
+	fn = event__filename(e, &fn_len);
+	if (!e->args_len || n0 != fn_len || memcmp(args, fn, fn_len)) {
+		outbuf__puts(ob, e->args_len ? "  (" : "(");
+		escape__text(ob, fn, fn_len);
+		outbuf__putc(ob, ')');
+	}
+}
+
+/* TIME EVENT PID PPID COMM, aligned; the details follow. */
+static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __u32 ppid, const char *c)
+{
+	struct outbuf *ob = w->ob;
+	char tbuf[32];
+	size_t start;
+
+	wallclock__hms(w->wc, ts, tbuf, sizeof(tbuf));
+	start = ob->len;
+	outbuf__puts(ob, tbuf);
+	pad(ob, start, 13);
+	start = ob->len;
+	outbuf__puts(ob, event);
+	pad(ob, start, 12);
+	start = ob->len;
+	if (pid)
+		outbuf__u64(ob, pid);
+	else
+		outbuf__putc(ob, '-');
+	pad(ob, start, 8);
+	start = ob->len;
+	if (pid)
+		outbuf__u64(ob, ppid);
+	else
+		outbuf__putc(ob, '-');
+	pad(ob, start, 8);
+	start = ob->len;
+	comm(ob, c);
+	pad(ob, start, COMM_COL + 1);
+}
+
+static void text_event(struct writer *w, const void *rec)
+{
+	const struct pl_hdr *h = rec;
+	struct outbuf *ob = w->ob;
+
+	columns(w, h->ts, names__event(h->type), h->pid, h->ppid, h->comm);
+
+	switch (h->type) {
+	case PL_EV_FORK: {
+		const struct pl_fork *e = rec;
+		if (h->flags & PL_F_THREAD) {
+			outbuf__puts(ob, "thread ");
+			outbuf__u64(ob, e->child_tid);
+		} else {
+			outbuf__puts(ob, "child ");
+			outbuf__u64(ob, e->child_pid);
+		}
+		break;
+	}
+	case PL_EV_EXEC:
+		exec_details(ob, rec);
+		break;
+	case PL_EV_EXEC_FAILED: {
+		const struct pl_exec_failed *e = rec;
+		const char *name = names__errno(e->err);
+		size_t n;
+		const char *fn = event__filename(rec, &n);
+
+		escape__text(ob, fn, n);
+		outbuf__puts(ob, ": ");
+		if (name)
+			outbuf__puts(ob, name);
+		else
+			outbuf__printf(ob, "errno %d", e->err);
+		break;
+	}
+	case PL_EV_EXIT: {
+		const struct pl_exit *e = rec;
+		if (h->flags & PL_F_THREAD) {
+			outbuf__puts(ob, "thread ");
+			outbuf__u64(ob, h->tid);
+			outbuf__putc(ob, ' ');
+		}
+		status_text(ob, e->status);
+		killer_details(ob, &e->killer);
+		break;
+	}
+	case PL_EV_REAP: {
+		const struct pl_reap *e = rec;
+		if (h->flags & PL_F_REAP_WAIT) {
+			outbuf__puts(ob, "reaped by ");
+			outbuf__u64(ob, e->reaper_pid);
+			outbuf__puts(ob, " (");
+			comm(ob, e->reaper_comm);
+			outbuf__puts(ob, "), ");
+		} else if (h->flags & PL_F_REAP_AUTO) {
+			outbuf__puts(ob, "auto-reaped, ");
+		} else {
+			outbuf__puts(ob, "released, exited before proclife started: ");
+		}
+		status_text(ob, e->status);
+		break;
+	}
+	case PL_EV_SIGNAL:
+		signal_details(ob, rec);
+		break;
+	case PL_EV_RENAME:
+		outbuf__puts(ob, "renamed to ");
+		comm(ob, ((const struct pl_rename *)rec)->new_comm);
+		break;
+	case PL_EV_DELIVER: {
+		const struct pl_deliver *e = rec;
+		outbuf__puts(ob, names__signal(e->sig));
+		outbuf__putc(ob, ' ');
+		outbuf__puts(ob, names__sig_action(e->action));
+		if (e->action == PL_ACT_DEFAULT) {
+			outbuf__puts(ob, " (");
+			outbuf__puts(ob, names__sig_default_action(e->sig));
+			outbuf__putc(ob, ')');
+		}
+		break;
+	}
+	}
+	outbuf__putc(ob, '\n');
+}
+
+static void text_lost(struct writer *w, unsigned type, __u64 count, __u64 ts)
+{
+	char tbuf[32];
+
+	wallclock__hms(w->wc, ts, tbuf, sizeof(tbuf));
+	outbuf__puts(w->ob, tbuf);
+	outbuf__putc(w->ob, ' ');
+	outbuf__puts(w->ob, "LOST ");
+	outbuf__u64(w->ob, count);
+	outbuf__putc(w->ob, ' ');
+	outbuf__puts(w->ob, names__event(type));
+	outbuf__puts(w->ob, " events: the kernel could not queue them (ring buffer full)\n");
+}
+
+static void text_derived(struct writer *w, const struct derived_event *d)
+{
+	struct outbuf *ob = w->ob;
+	const struct proc *p = d->p;
+
+	if (d->type == DV_RESYNC) {
+		columns(w, d->ts, "resync", 0, 0, "-");
+		outbuf__printf(ob, "events were lost: resynced with /proc: %u added, %u removed, %u reparented, "
+			       "%u states fixed\n", d->rs.added, d->rs.removed, d->rs.reparented, d->rs.states_fixed);
+		return;
+	}
+	columns(w, d->ts, derived__name(d->type), p->pid, p->ppid, p->comm);
+	switch (d->type) {
+	case DV_STOP:
+		outbuf__puts(ob, "stopped by ");
+		outbuf__puts(ob, names__signal(d->sig));
+		break;
+	case DV_CONTINUE:
+		outbuf__puts(ob, "continued");
+		break;
+	case DV_ZOMBIE:
+		outbuf__printf(ob, "zombie for %.1f s, ", p->exit_ts ? (d->ts - p->exit_ts) / 1e9 : 0.0);
+		status_text(ob, p->status);
+		outbuf__puts(ob, "; not reaped by its parent ");
+		outbuf__u64(ob, p->ppid);
+		if (d->parent) {
+			outbuf__puts(ob, " (");
+			comm(ob, d->parent->comm);
+			outbuf__putc(ob, ')');
+		}
+		break;
+	case DV_REPARENT:
+		outbuf__puts(ob, "orphaned: parent ");
+		outbuf__u64(ob, d->old_parent);
+		outbuf__puts(ob, " exited, adopted by ");
+		outbuf__u64(ob, d->new_parent);
+		if (d->parent) {
+			outbuf__puts(ob, " (");
+			comm(ob, d->parent->comm);
+			outbuf__putc(ob, ')');
+		}
+		break;
+	default:
+		break;
+	}
+	outbuf__putc(ob, '\n');
+}
+
+void writer__init_text(struct writer *w, struct outbuf *ob, const struct wallclock *wc)
+{
+	*w = (struct writer){ .ob = ob, .wc = wc, .header = text_header, .event = text_event, .lost = text_lost,
+			      .derived = text_derived };
+}
