@@ -5,6 +5,7 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/reap.bpf.h"
+#include "lib/usage.bpf.h"
 
 /*
  * Who adopts the children of a process whose last thread is exiting: the
@@ -62,6 +63,27 @@ static __always_inline bool exit_claim(struct task_struct *p)
 	return bpf_map_update_elem(&claims, &k, &one, BPF_NOEXIST) == 0;
 }
 
+/* A zeroed record: what a held-back exit starts as in the exits map. */
+static const struct pl_exit exit_blank;
+
+/* A process's exit record, but its usage: from the zombie entry, the killer, p. */
+static __always_inline void fill_exit(struct pl_exit *e, struct zombie *z, struct pl_killer *k,
+				      struct task_struct *p)
+{
+	__builtin_memcpy(&e->h, &z->h, sizeof(z->h));
+	e->status = z->status;
+	/* Killed by a signal: who sent that one (the first fatal one). */
+	if (k && (z->status & 0x7f) && k->sig == (z->status & 0x7f))
+		__builtin_memcpy(&e->killer, k, sizeof(*k));
+	else
+		__builtin_memset(&e->killer, 0, sizeof(e->killer));
+	e->new_parent = 0;
+	if (has_children(p)) {
+		e->h.flags |= PL_F_HAS_CHILDREN;
+		e->new_parent = new_parent_of_children(p);
+	}
+}
+
 static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool guessed)
 {
 	struct zombie z = {};
@@ -77,7 +99,7 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool 
 
 		if (!cfg_threads || !want(PL_EV_EXIT) || (cfg_failed_only && !code) || !current_ok())
 			return 0;
-		e = reserve_event(PL_EV_EXIT, sizeof(*e), p);
+		e = reserve_event(PL_EV_EXIT, PL_EXIT_SIZE_NO_USAGE, p);
 		if (!e)
 			return 0;
 		e->h.flags |= PL_F_THREAD;
@@ -102,23 +124,28 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool 
 	k = bpf_map_lookup_elem(&fatal, &z.h.pid);
 	if (!want(PL_EV_EXIT) || (cfg_failed_only && !z.status))
 		goto out;
+	/*
+	 * Held back until its parent is notified, where its usage is read
+	 * again (lib/usage.bpf.h); sent now when that cannot be (no signal
+	 * program, the map full).
+	 */
+	e = NULL;
+	if (exit_at_notify && bpf_map_update_elem(&exits, &z.h.pid, &exit_blank, BPF_ANY) == 0)
+		e = bpf_map_lookup_elem(&exits, &z.h.pid);
+	if (e) {
+		fill_exit(e, &z, k, p);
+		read_usage(&e->usage, p); /* what goes out if it is released without a new reading */
+		e->h.flags |= PL_F_USAGE;
+		goto out;
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost(PL_EV_EXIT);
 		goto out;
 	}
-	__builtin_memcpy(&e->h, &z.h, sizeof(z.h));
-	e->status = z.status;
-	/* Killed by a signal: who sent that one (the first fatal one). */
-	if (k && (z.status & 0x7f) && k->sig == (z.status & 0x7f))
-		__builtin_memcpy(&e->killer, k, sizeof(*k));
-	else
-		__builtin_memset(&e->killer, 0, sizeof(e->killer));
-	e->new_parent = 0;
-	if (has_children(p)) {
-		e->h.flags |= PL_F_HAS_CHILDREN;
-		e->new_parent = new_parent_of_children(p);
-	}
+	fill_exit(e, &z, k, p);
+	read_usage(&e->usage, p);
+	e->h.flags |= PL_F_USAGE;
 	bpf_ringbuf_submit(e, wakeup_flags());
 out:
 	if (k)
@@ -174,6 +201,8 @@ int BPF_PROG(pl_free, struct task_struct *p)
 	/* Not a process: a thread, or an old leader replaced by a thread's exec. */
 	if ((unsigned long)BPF_CORE_READ(p, group_leader) != (unsigned long)p)
 		return 0;
+	/* Its exit record if still held back (no parent notification): final usage, then out. */
+	exit_release_held(BPF_CORE_READ(p, tgid), p);
 	pid = BPF_CORE_READ(p, tgid);
 	start = task_start_ns(p);
 	{

@@ -23,3 +23,4 @@ const volatile __u64 cfg_thread_size = 16384;
 
 __u64 boot_cutoff_ns = 0;
 __u64 lost[PL_EV_MAX] = {};
+__u32 exit_at_notify = 0;

@@ -10,6 +10,7 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/signal.bpf.h"
+#include "lib/usage.bpf.h"
 
 #define USER_CS 0x33
 
@@ -80,6 +81,8 @@ int PL_VARIANT_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_unu
 
 	if (!task)
 		return 0;
+	/* An exiting process notifying its parent: its exit record goes first, its usage final. */
+	exit_notify_parent(cur);
 	if (kind == PL_INFO_SIGINFO)
 		siginfo_read(info_addr, &info);
 	code = kind == PL_INFO_SIGINFO ? info.si_code : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;

@@ -48,6 +48,7 @@ enum pl_event_type {
 #define PL_F_REAP_AUTO       (1u << 7) /* reap: released with no wait seen (SIGCHLD ignored, ...) */
 #define PL_F_REAP_PREEXIST   (1u << 8) /* reap: exited before proclife started */
 #define PL_F_HAS_CHILDREN    (1u << 9) /* exit: it had children, adopted by new_parent */
+#define PL_F_USAGE           (1u << 10) /* exit: usage is there (a process's exit; older recordings lack it) */
 
 /*
  * Common header. The subject is the process the event is about: the parent
@@ -135,12 +136,47 @@ struct pl_killer {
 	char comm[PL_COMM_LEN];
 };
 
+/* pl_usage.flags: which parts of /proc/PID/io the kernel keeps */
+#define PL_USAGE_IO_CHARS    (1u << 0) /* rchar, wchar, syscr, syscw (CONFIG_TASK_XACCT) */
+#define PL_USAGE_IO_BYTES    (1u << 1) /* read_bytes, write_bytes, cancelled_write_bytes (CONFIG_TASK_IO_ACCOUNTING) */
+
+/*
+ * What a process used, read as its last thread exits: the counters of
+ * getrusage(RUSAGE_BOTH) on the zombie (what wait4() returns) and of
+ * /proc/PID/io, in the kernel's own units. The collector turns them into
+ * struct rusage's (kernel/usage.c): CPU time is split into user and system
+ * the kernel's way (cputime_adjust()), which needs 128-bit arithmetic.
+ */
+struct pl_usage {
+	/* The process itself: its threads, the ones that exited before folded in (signal_struct). */
+	__u64 utime_tick;   /* ns of user time, as sampled at scheduler ticks */
+	__u64 stime_tick;   /* ns of system time, as sampled */
+	__u64 runtime;      /* ns on a CPU, exact (sum_exec_runtime): what the split divides */
+	__u64 prev_utime;   /* the split as last reported (signal->prev_cputime): it never goes back */
+	__u64 prev_stime;
+	__u64 minflt, majflt, nvcsw, nivcsw;
+	__u64 inblock, oublock; /* 512-byte blocks */
+	__u64 maxrss_kb;
+	/* The children it waited for (and theirs), already split. */
+	__u64 cutime, cstime;   /* ns */
+	__u64 cminflt, cmajflt, cnvcsw, cnivcsw, cinblock, coublock;
+	__u64 cmaxrss_kb;
+	/* /proc/PID/io: the process and the children it waited for */
+	__u64 rchar, wchar, syscr, syscw, read_bytes, write_bytes, cancelled_write_bytes;
+	__u32 flags;        /* PL_USAGE_* */
+	__u32 _pad;
+};
+
 struct pl_exit {
 	struct pl_hdr h;
 	__u32 status;       /* the wait status the parent's wait() receives */
 	__u32 new_parent;   /* PL_F_HAS_CHILDREN: who adopts its children (subreaper or pid-ns init) */
 	struct pl_killer killer; /* killed by a signal: who sent it */
+	/* Only with PL_F_USAGE (a process's exit): a thread's exit record ends before it. */
+	struct pl_usage usage;
 };
+/* An exit record without usage (a thread's; recordings made before usage existed). */
+#define PL_EXIT_SIZE_NO_USAGE __builtin_offsetof(struct pl_exit, usage)
 
 struct pl_reap {
 	struct pl_hdr h;    /* the reaped process, as it was when it exited */

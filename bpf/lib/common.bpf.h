@@ -86,6 +86,12 @@ extern const volatile __u64 cfg_thread_size;
 /* Processes that started before it existed before proclife (user space sets it right after attaching). */
 extern __u64 boot_cutoff_ns;
 extern __u64 lost[PL_EV_MAX];
+/*
+ * Set by user space once the signal_generate program is attached: a
+ * process's exit record waits in `exits` for the SIGCHLD its parent is
+ * sent, where its usage is read again (see lib/usage.bpf.h).
+ */
+extern __u32 exit_at_notify;
 
 /* ---- maps (defined in maps.bpf.c; an extern map must repeat the definition) ---- */
 #define PL_EVENTS_MAP                                   \
@@ -182,6 +188,19 @@ struct claim_key {
 		__type(value, __u8);                    \
 	}
 
+/*
+ * A process's exit record, by tgid, from its last thread's exit until the
+ * notification of its parent (lib/usage.bpf.h): microseconds, or until its
+ * release when no notification comes. Full: the record goes out at once.
+ */
+#define PL_EXITS_MAP                                    \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_HASH);        \
+		__uint(max_entries, 8192);              \
+		__type(key, __u32);                     \
+		__type(value, struct pl_exit);          \
+	}
+
 /* maps.bpf.c defines them; every other file refers to that one definition. */
 #ifdef PL_MAPS_DEFINED_HERE
 #define PL_MAP_EXTERN
@@ -194,6 +213,7 @@ PL_MAP_EXTERN PL_ZOMBIES_MAP zombies SEC(".maps");
 PL_MAP_EXTERN PL_CLAIMS_MAP claims SEC(".maps");
 PL_MAP_EXTERN PL_FATAL_MAP fatal SEC(".maps");
 PL_MAP_EXTERN PL_FOLLOWED_MAP followed SEC(".maps");
+PL_MAP_EXTERN PL_EXITS_MAP exits SEC(".maps");
 
 /* Kernels before 5.5 called start_boottime real_start_time. */
 struct task_struct___pre55 {

@@ -4,6 +4,7 @@
 #define PROCLIFE_REAP_BPF_H
 
 #include "common.bpf.h"
+#include "usage.bpf.h"
 
 /* Claim the report of (pid, start)'s reaping: true for exactly one caller. */
 static __always_inline bool reap_claim(__u32 pid, __u64 start_ns)
@@ -27,6 +28,8 @@ static __always_inline void emit_reap(struct pl_hdr *h, __u64 exit_ts, __u32 sta
 {
 	struct pl_reap *e;
 
+	/* Its exit comes first, if it was still held back (no parent notification came). */
+	exit_release_held(h->pid, NULL);
 	if (!subject_ok(h->uid, h->comm))
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

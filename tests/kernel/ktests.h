@@ -55,6 +55,15 @@ void test_filter_events(void);
 void test_lost_counted(void);
 void test_follow_in_kernel(void);
 
+/* kt_usage.c */
+void test_usage_cpu_spin(void);
+void test_usage_syscall_loop(void);
+void test_usage_touch_memory(void);
+void test_usage_write_fsync(void);
+void test_usage_threads_exit_first(void);
+void test_usage_killed(void);
+void test_usage_parent_reaped_child(void);
+
 /* kt_features.c */
 void test_features_forced_off(void);
 void test_features_core_off_fatal(void);

@@ -42,6 +42,7 @@ AGAIN(test_exit_codes, legacy)
 AGAIN(test_exit_by_signal, legacy)
 AGAIN(test_leader_exits_first, legacy)
 AGAIN(test_leader_first_killed, legacy)
+AGAIN(test_usage_threads_exit_first, legacy)
 /* The variants for Linux 5.10 (no current-task BTF, pt_regs, task_from_pid, group_dead), loaded here. */
 AGAIN(test_fork_exec_exit_fields, v510)
 AGAIN(test_exit_by_signal, v510)
@@ -113,6 +114,13 @@ int main(void)
 	RUN_KTEST(test_orphan_to_init, NEED_ALL);
 	RUN_KTEST(test_fork_clone_parent, NEED_ALL);
 	RUN_KTEST(test_rename, NEED_ALL | NEED(KF_RENAME));
+	RUN_KTEST(test_usage_cpu_spin, NEED(KF_CORE));
+	RUN_KTEST(test_usage_syscall_loop, NEED(KF_CORE));
+	RUN_KTEST(test_usage_touch_memory, NEED(KF_CORE));
+	RUN_KTEST(test_usage_write_fsync, NEED(KF_CORE));
+	RUN_KTEST(test_usage_threads_exit_first, NEED(KF_CORE));
+	RUN_KTEST(test_usage_killed, NEED(KF_CORE));
+	RUN_KTEST(test_usage_parent_reaped_child, NEED(KF_CORE));
 	RUN_KTEST(test_argv_hostile, NEED_ALL);
 	RUN_KTEST(test_argv_many, NEED_ALL);
 	RUN_KTEST(test_argv_truncated, NEED_ALL);
@@ -138,6 +146,7 @@ int main(void)
 	cfg.legacy_exit = true;
 	if (harness__start(&cfg) == 0) {
 		RUN_KTEST(test_exit_codes_legacy, NEED_ALL);
+		RUN_KTEST(test_usage_threads_exit_first_legacy, NEED(KF_CORE));
 		RUN_KTEST(test_exit_by_signal_legacy, NEED_ALL);
 		RUN_KTEST(test_leader_exits_first_legacy, NEED_ALL);
 		RUN_KTEST(test_leader_first_killed_legacy, NEED_ALL);

@@ -11,7 +11,7 @@ static const size_t fixed_size[PL_EV_MAX] = {
 	[PL_EV_FORK] = sizeof(struct pl_fork),
 	[PL_EV_EXEC] = sizeof(struct pl_exec),
 	[PL_EV_EXEC_FAILED] = sizeof(struct pl_exec_failed),
-	[PL_EV_EXIT] = sizeof(struct pl_exit),
+	[PL_EV_EXIT] = PL_EXIT_SIZE_NO_USAGE, /* usage only with PL_F_USAGE */
 	[PL_EV_REAP] = sizeof(struct pl_reap),
 	[PL_EV_SIGNAL] = sizeof(struct pl_signal),
 	[PL_EV_DELIVER] = sizeof(struct pl_deliver),
@@ -25,6 +25,8 @@ int event__check(const void *rec, size_t size)
 	if (!rec || size < sizeof(*h) || h->type == PL_EV_NONE || h->type >= PL_EV_MAX)
 		return -EBADMSG;
 	if (size < fixed_size[h->type])
+		return -EBADMSG;
+	if (h->type == PL_EV_EXIT && (h->flags & PL_F_USAGE) && size < sizeof(struct pl_exit))
 		return -EBADMSG;
 	if (h->type == PL_EV_EXEC) {
 		const struct pl_exec *e = rec;

@@ -546,6 +546,9 @@ int tracer__new(const struct tracer_config *cfg, tracer_event_fn fn, void *ctx, 
 	}
 	/* Everything that starts from now on is seen from its fork. */
 	t->skel->bss->boot_cutoff_ns = boottime_ns();
+	/* Exit records wait for the parent's notification, where usage is final (bpf/lib/usage.bpf.h). */
+	t->skel->bss->exit_at_notify = t->features[KF_SIGNALS].state == KF_ON ||
+				       t->features[KF_SIGNALS].state == KF_REDUCED;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), fn, ctx, NULL);
 	if (!t->rb) {
 		err = -errno;

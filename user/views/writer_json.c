@@ -13,6 +13,8 @@
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
+#include "kernel/usage.h"
+#include "views/usage_fmt.h"
 #include "views/writer.h"
 
 INLINE void key(struct outbuf *ob, const char *k)
@@ -187,6 +189,20 @@ static void json_event(struct writer *w, const void *rec)
 		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
 		if (h->flags & PL_F_HAS_CHILDREN)
 			kv_u64(ob, "children_to", e->new_parent);
+		/* What it used: a process's exit only (a thread's has none). */
+		key(ob, "runtime_ns");
+		if (h->flags & PL_F_THREAD || h->ts < h->start_ns)
+			outbuf__puts(ob, "null");
+		else
+			outbuf__u64(ob, h->ts - h->start_ns);
+		if (usage__of(rec)) {
+			struct usage u;
+
+			usage__decode(usage__of(rec), &u);
+			usage_fmt__json_fields(ob, &u);
+		} else {
+			usage_fmt__json_fields(ob, NULL);
+		}
 		break;
 	}
 	case PL_EV_REAP: {

@@ -10,6 +10,8 @@
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
+#include "kernel/usage.h"
+#include "views/usage_fmt.h"
 #include "views/writer.h"
 
 #define COMM_COL 16
@@ -210,6 +212,13 @@ static void text_event(struct writer *w, const void *rec)
 		}
 		status_text(ob, e->status);
 		killer_details(ob, &e->killer);
+		if (usage__of(rec)) {
+			struct usage u;
+
+			usage__decode(usage__of(rec), &u);
+			outbuf__puts(ob, "  ");
+			usage_fmt__text(ob, &u);
+		}
 		break;
 	}
 	case PL_EV_REAP: {

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * What a process used, at its exit, against the oracles: what wait4()
+ * returns for it (struct rusage) and what its zombie's /proc/PID/io says
+ * (read first: waitid(WNOWAIT)). Children with known work: a CPU spin, a
+ * system-call loop, touching memory, writing and fsyncing a file, threads
+ * that exit before the leader, death by a signal, a parent that reaps a
+ * busy child.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/usage.h"
+#include "ktests.h"
+
+/* ---------------------------------------------------------------- the oracle */
+
+struct oracle {
+	int status;
+	struct rusage ru;
+	struct proc_io io; /* the zombie's /proc/PID/io */
+	bool io_read;
+};
+
+static bool io_line(const char *line, const char *key, __u64 *v)
+{
+	size_t n = strlen(key);
+
+	if (strncmp(line, key, n) || line[n] != ':')
+		return false;
+	*v = strtoull(line + n + 1, NULL, 10);
+	return true;
+}
+
+static bool read_proc_io(pid_t pid, struct proc_io *io)
+{
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	*io = (struct proc_io){};
+	while (fgets(line, sizeof(line), f)) {
+		io->chars |= io_line(line, "rchar", &io->rchar);
+		io_line(line, "wchar", &io->wchar);
+		io_line(line, "syscr", &io->syscr);
+		io_line(line, "syscw", &io->syscw);
+		io->bytes |= io_line(line, "read_bytes", &io->read_bytes);
+		io_line(line, "write_bytes", &io->write_bytes);
+		io_line(line, "cancelled_write_bytes", &io->cancelled_write_bytes);
+	}
+	fclose(f);
+	return true;
+}
+
+/* The zombie's /proc/PID/io, then wait4(): what the parent gets. */
+static bool reap(pid_t pid, struct oracle *o)
+{
+	siginfo_t si;
+
+	if (!ASSERT_EQ(waitid(P_PID, pid, &si, WEXITED | WNOWAIT), 0))
+		return false;
+	o->io_read = read_proc_io(pid, &o->io);
+	ASSERT_TRUE(o->io_read);
+	return ASSERT_EQ(wait4(pid, &o->status, 0, &o->ru), pid);
+}
+
+static __u64 tv_us(struct timeval tv)
+{
+	return (__u64)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* utime + stime within 10 ms or 5 %, whichever is larger. */
+static bool cpu_close(__u64 got_us, __u64 want_us)
+{
+	__u64 diff = got_us > want_us ? got_us - want_us : want_us - got_us;
+	__u64 tol = want_us / 20 > 10000 ? want_us / 20 : 10000;
+
+	if (diff <= tol)
+		return true;
+	FAILF("utime+stime %llu us, wait4() says %llu us: %llu us apart (at most %llu)", (unsigned long long)got_us,
+	      (unsigned long long)want_us, (unsigned long long)diff, (unsigned long long)tol);
+	return false;
+}
+
+static bool within(const char *what, __u64 got, __u64 want, __u64 tol)
+{
+	if (got + tol >= want && got <= want + tol)
+		return true;
+	FAILF("%s: got %llu, wait4() says %llu (±%llu)", what, (unsigned long long)got, (unsigned long long)want,
+	      (unsigned long long)tol);
+	return false;
+}
+
+/* The exit event of pid, decoded; false (a failure said) when it is missing or has no usage. */
+static bool exit_usage(pid_t pid, struct usage *u, const struct pl_exit **out)
+{
+	const struct pl_exit *e = harness__wait(PL_EV_EXIT, pid, pred_process_exit, NULL);
+
+	if (!ASSERT_TRUE(e) || !ASSERT_TRUE(usage__of(e)))
+		return false;
+	usage__decode(usage__of(e), u);
+	if (out)
+		*out = e;
+	return true;
+}
+
+/* For a child that reaped no children: rusage as wait4() said, self the same, io as /proc said. */
+static void check_leaf(pid_t pid, const struct oracle *o)
+{
+	const struct pl_exit *e;
+	struct usage u;
+
+	if (!exit_usage(pid, &u, &e))
+		return;
+	ASSERT_EQ(e->status, (__u32)o->status);
+	ASSERT_EQ(u.rusage.maxrss_kb, (__u64)o->ru.ru_maxrss);
+	ASSERT_EQ(u.rusage.minflt, (__u64)o->ru.ru_minflt);
+	ASSERT_EQ(u.rusage.majflt, (__u64)o->ru.ru_majflt);
+	ASSERT_EQ(u.rusage.inblock, (__u64)o->ru.ru_inblock);
+	ASSERT_EQ(u.rusage.oublock, (__u64)o->ru.ru_oublock);
+	cpu_close(u.rusage.utime_us + u.rusage.stime_us, tv_us(o->ru.ru_utime) + tv_us(o->ru.ru_stime));
+	within("nvcsw", u.rusage.nvcsw, o->ru.ru_nvcsw, 3);
+	within("nivcsw", u.rusage.nivcsw, o->ru.ru_nivcsw, 3);
+	/* It reaped nobody: self is rusage. */
+	ASSERT_MEMEQ(&u.self, &u.rusage, sizeof(u.self));
+	/* The exact run time is what the split divides. */
+	ASSERT_EQ(u.self_utime_ns + u.self_stime_ns, u.cpu_ns);
+	ASSERT_GE(e->h.ts - e->h.start_ns, u.cpu_ns / 2); /* runtime_ns: a single thread ran at most that long */
+	if (o->io_read && ASSERT_EQ(u.io.chars, o->io.chars) && ASSERT_EQ(u.io.bytes, o->io.bytes)) {
+		ASSERT_EQ(u.io.rchar, o->io.rchar);
+		ASSERT_EQ(u.io.wchar, o->io.wchar);
+		ASSERT_EQ(u.io.syscr, o->io.syscr);
+		ASSERT_EQ(u.io.syscw, o->io.syscw);
+		ASSERT_EQ(u.io.read_bytes, o->io.read_bytes);
+		ASSERT_EQ(u.io.write_bytes, o->io.write_bytes);
+		ASSERT_EQ(u.io.cancelled_write_bytes, o->io.cancelled_write_bytes);
+	}
+}
+
+/* ---------------------------------------------------------------- workloads */
+
+static __u64 thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static volatile unsigned long sink;
+
+static void spin_ms(unsigned ms)
+{
+	__u64 end = thread_cpu_ns() + ms * 1000000ull;
+
+	while (thread_cpu_ns() < end)
+		for (int i = 0; i < 10000; i++)
+			sink += i;
+}
+
+static int child_spin(void *arg)
+{
+	spin_ms(200);
+	return 0;
+}
+
+static int child_syscalls(void *arg)
+{
+	__u64 end = thread_cpu_ns() + 150000000ull;
+
+	while (thread_cpu_ns() < end)
+		for (int i = 0; i < 1000; i++)
+			syscall(SYS_getppid);
+	return 1;
+}
+
+static int child_touch(void *arg)
+{
+	size_t n = 64ul << 20;
+	char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 100;
+	for (size_t i = 0; i < n; i += 4096)
+		p[i] = 1;
+	return 0;
+}
+
+static int child_write_fsync(void *arg)
+{
+	const char *path = arg;
+	static char buf[1 << 20];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0)
+		return 100;
+	memset(buf, 'x', sizeof(buf));
+	for (int i = 0; i < 8; i++)
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			return 101;
+	if (fsync(fd))
+		return 102;
+	close(fd);
+	return 0;
+}
+
+static void *thread_spin(void *arg)
+{
+	spin_ms(100);
+	return NULL;
+}
+
+static int child_threads(void *arg)
+{
+	pthread_t t[2];
+
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, thread_spin, NULL))
+			return 100;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	spin_ms(20);
+	return 0;
+}
+
+static int child_spin_forever(void *arg)
+{
+	for (;;)
+		sink++;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- subtests */
+
+static void leaf(int (*fn)(void *), void *arg)
+{
+	struct oracle o = {};
+	pid_t pid;
+
+	harness__clear();
+	pid = spawn(fn, arg);
+	if (reap(pid, &o))
+		check_leaf(pid, &o);
+}
+
+void test_usage_cpu_spin(void)
+{
+	leaf(child_spin, NULL);
+}
+
+void test_usage_syscall_loop(void)
+{
+	leaf(child_syscalls, NULL);
+}
+
+void test_usage_touch_memory(void)
+{
+	leaf(child_touch, NULL);
+}
+
+void test_usage_write_fsync(void)
+{
+	char path[] = "/var/tmp/proclife-usage.XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0) /* /var/tmp is on the root file system: the VM's too */
+		snprintf(path, sizeof(path), "/proclife-usage");
+	else
+		close(fd);
+	leaf(child_write_fsync, path);
+	unlink(path);
+}
+
+void test_usage_threads_exit_first(void)
+{
+	leaf(child_threads, NULL);
+}
+
+void test_usage_killed(void)
+{
+	struct oracle o = {};
+	pid_t pid;
+
+	harness__clear();
+	pid = spawn(child_spin_forever, NULL);
+	usleep(150000);
+	kill(pid, SIGKILL);
+	if (reap(pid, &o) && ASSERT_TRUE(WIFSIGNALED(o.status)))
+		check_leaf(pid, &o);
+}
+
+/* A parent that reaps a busy child, then exits: its rusage has the child (as wait4() says), its self not. */
+static int child_reaps_busy(void *arg)
+{
+	struct rusage ru;
+	int st;
+	pid_t c = spawn(child_spin, NULL);
+
+	if (wait4(c, &st, 0, &ru) != c)
+		return 100;
+	return 0;
+}
+
+void test_usage_parent_reaped_child(void)
+{
+	struct oracle o = {};
+	struct usage u;
+	pid_t pid;
+
+	harness__clear();
+	pid = spawn(child_reaps_busy, NULL);
+	if (!reap(pid, &o) || !ASSERT_EQ(o.status, 0) || !exit_usage(pid, &u, NULL))
+		return;
+	cpu_close(u.rusage.utime_us + u.rusage.stime_us, tv_us(o.ru.ru_utime) + tv_us(o.ru.ru_stime));
+	ASSERT_GE(u.rusage.utime_us + u.rusage.stime_us, 190000);
+	/* Itself it only forked and waited. */
+	if (u.self.utime_us + u.self.stime_us >= 50000)
+		FAILF("self utime+stime %llu us: the child's 200 ms are in it",
+		      (unsigned long long)(u.self.utime_us + u.self.stime_us));
+	ASSERT_EQ(u.rusage.maxrss_kb, (__u64)o.ru.ru_maxrss);
+	ASSERT_EQ(u.rusage.minflt, (__u64)o.ru.ru_minflt);
+	ASSERT_GE(u.rusage.minflt, u.self.minflt + 1);
+}
