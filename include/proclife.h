@@ -178,6 +178,20 @@ struct pl_exit {
 /* An exit record without usage (a thread's; recordings made before usage existed). */
 #define PL_EXIT_SIZE_NO_USAGE __builtin_offsetof(struct pl_exit, usage)
 
+/*
+ * One task as the sampling iterator sees it (feature "sampling", not an
+ * event: read in one read() for `tree` and `top`). A process is the sum
+ * of its tasks' records: runtime_ns adds up, rss_kb is the same in each
+ * task with an address space.
+ */
+struct pl_sample {
+	__u32 tgid;
+	__u32 tid;
+	__u64 start_ns;     /* the process's (its leader's) start, CLOCK_BOOTTIME */
+	__u64 runtime_ns;   /* this thread's run time; the leader's includes its exited threads' */
+	__u64 rss_kb;       /* resident (file + anon + shmem), 0 without an address space */
+};
+
 struct pl_reap {
 	struct pl_hdr h;    /* the reaped process, as it was when it exited */
 	__u64 exit_ts;      /* when it exited; 0 if proclife did not see the exit */

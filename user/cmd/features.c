@@ -138,7 +138,7 @@ static void print_text(struct outbuf *ob, const struct utsname *u, bool btf, boo
 int features__main(int argc, char **argv)
 {
 	struct features_opts o = {};
-	struct tracer_config cfg = { .events = PL_EV_ALL, .threads = true, .probe_only = true };
+	struct tracer_config cfg = { .events = PL_EV_ALL, .threads = true, .probe_only = true, .sample = true };
 	struct tracer *t = NULL;
 	struct utsname u;
 	struct outbuf ob;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <getopt.h>
+#include <sys/ioctl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct snapshot_opts {
 	__u32 pid;
 	__u64 every_ns;   /* > 0: keep the model live, print every this often */
 	unsigned count;   /* with every_ns: stop after this many prints (0: until Ctrl-C) */
+	bool wide;        /* -w: whole lines on a terminal too */
 };
 
 static volatile sig_atomic_t stop;
@@ -41,6 +43,7 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		{ "count", required_argument, NULL, 'n' },
 		{ "read", required_argument, NULL, 'r' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "wide", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -50,7 +53,7 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 	*o = (struct snapshot_opts){};
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":je:n:r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":je:n:r:wh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -73,6 +76,9 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		case 'r':
 			o->read = optarg;
 			break;
+		case 'w':
+			o->wide = true;
+			break;
 		case 'a':
 			o->at = optarg;
 			break;
@@ -81,14 +87,17 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 			return -EINVAL;
 		case 'h':
 			if (takes_pid)
-				printf("Usage: proclife tree [PID] [--json] [--every SEC [--count N]]\n"
-				       "The process tree now (all, or under PID): pid, argv, state, age.\n");
+				printf("Usage: proclife tree [PID] [--json] [-w] [--every SEC [--count N]]\n"
+				       "The process tree now (all, or under PID): what each process used (CPU so far,\n"
+				       "RSS; in all once it exited), the CPU of everything that ran under it, pid,\n"
+				       "argv, state, age.\n");
 			else
 				printf("Usage: proclife zombies [--json] [--every SEC [--count N]]\n"
 				       "Processes that exited and were not reaped, and the parent not reaping them.\n");
 			printf("  -j, --json        JSON (schema: README.md), one document per print\n"
 			       "  -e, --every SEC   keep following, print every SEC seconds (Ctrl-C stops)\n"
 			       "  -n, --count N     with --every: stop after N prints\n"
+			       "  -w, --wide        whole lines on a terminal too (else cut to its width, as ps does)\n"
 			       "  -r, --read FILE   from a recording (proclife record -w FILE): as it was at its end\n"
 			       "      --at TIME     with -r: as it was at TIME: +SEC from the start (s, m, h),\n"
 			       "                    @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS[.frac] (local)\n");
@@ -132,7 +141,7 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 /* Attach, scan /proc, and apply what arrived during the scan. */
 static int snapshot(struct live **l)
 {
-	struct live_config cfg = { .model = true, .proc_root = "/proc" };
+	struct live_config cfg = { .model = true, .proc_root = "/proc", .tracer.sample = true };
 	char msg[256];
 	int r;
 
@@ -190,11 +199,29 @@ static int replay(const char *name, const struct snapshot_opts *o, struct live *
 	return live__replay_result(*l) < 0;
 }
 
+/* A terminal's width, as ps finds it: the terminal's, else $COLUMNS; 0 when not a terminal. */
+static unsigned terminal_width(int fd)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+
+	if (!isatty(fd))
+		return 0;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return env && atoi(env) > 0 ? (unsigned)atoi(env) : 80;
+}
+
 static int print(struct outbuf *ob, const struct snapshot_opts *o, bool tree, struct live *l,
 		 const struct wallclock *wc)
 {
-	struct view_ctx v = { .m = live__model(l), .wc = wc, .now = live__time(l) };
+	struct view_ctx v = { .m = live__model(l), .wc = wc, .now = live__time(l),
+			      .width = o->wide ? 0 : terminal_width(STDOUT_FILENO) };
 	const struct proc *root = NULL;
+
+	/* Live: what each process used so far (a feature that is off was said at start). */
+	if (!o->read && tree)
+		live__sample(l);
 
 	if (o->pid) {
 		root = model__find(v.m, o->pid);

@@ -24,6 +24,7 @@ static const struct {
 	[KF_OOM] = { "oom", "OOM-killer attribution (killed_by oom)", PL_EV_BIT(PL_EV_EXIT) },
 	[KF_DELIVERY] = { "delivery", "signal delivery (deliver, stop, continue)", PL_EV_BIT(PL_EV_DELIVER) },
 	[KF_RENAME] = { "rename", "rename tracing (rename events)", PL_EV_BIT(PL_EV_RENAME) },
+	[KF_SAMPLING] = { "sampling", "CPU and memory of live processes (tree and top columns)", 0 },
 };
 
 const char *kfeature__name(enum kfeature f)

@@ -20,6 +20,7 @@ enum kfeature {
 	KF_OOM,      /* killed_by names the OOM killer */
 	KF_DELIVERY, /* deliver events, and the stops and continues derived from them */
 	KF_RENAME,   /* rename events */
+	KF_SAMPLING, /* CPU time and resident memory of live processes, read on demand (tree, top) */
 	KF_MAX,
 };
 

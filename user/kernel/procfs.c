@@ -56,8 +56,22 @@ int procfs__parse_stat(const char *line, struct proc_snapshot *s)
 	s->ppid = v[0];
 	s->kthread = v[5] & PF_KTHREAD;
 	s->start_ns = v[18] * procfs__tick_ns();
+	s->cpu_ns = (v[10] + v[11]) * procfs__tick_ns();
+	s->rss_kb = field >= 21 ? v[20] * (sysconf(_SC_PAGESIZE) / 1024) : 0;
 	s->exit_code = field >= 49 ? v[48] : 0; /* field 52 */
 	return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t size);
+
+int procfs__stat(const char *proc_root, __u32 pid, struct proc_snapshot *s)
+{
+	char path[64], buf[1024];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	r = read_file(path, buf, sizeof(buf));
+	return r < 0 ? r : procfs__parse_stat(buf, s);
 }
 
 static int read_file(const char *path, char *buf, size_t size)

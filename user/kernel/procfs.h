@@ -19,6 +19,8 @@ struct proc_snapshot {
 	char state;       /* stat field 3: R S D Z T t X I ... */
 	bool kthread;
 	char comm[PL_COMM_LEN];
+	__u64 cpu_ns;     /* utime + stime (stat fields 14, 15): tick precision */
+	__u64 rss_kb;     /* resident (stat field 24) */
 };
 
 /* Nanoseconds per clock tick of /proc's starttime. */
@@ -37,6 +39,9 @@ void procfs__free(struct proc_snapshot *v, size_t n);
 struct pidset;
 /* Adds pid and every descendant found under proc_root ("/proc") to s. 0 or -errno. */
 int procfs__add_descendants(struct pidset *s, __u32 pid, const char *proc_root);
+
+/* One process's /proc/PID/stat (no cmdline). 0 or -errno. */
+int procfs__stat(const char *proc_root, __u32 pid, struct proc_snapshot *s);
 
 /* Parses one /proc/PID/stat line (comm may hold spaces and ')'). 0 or -EBADMSG. */
 int procfs__parse_stat(const char *line, struct proc_snapshot *s);

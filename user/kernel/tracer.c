@@ -54,6 +54,7 @@ static const struct variant variants[] = {
 	{ KF_DELIVERY, { "pl_signal_deliver" }, KCAP_TASK_BTF, NULL },
 	{ KF_DELIVERY, { "pl_signal_deliver_v510" }, 0, NULL },
 	{ KF_RENAME, { "pl_rename" }, 0, NULL },
+	{ KF_SAMPLING, { "pl_sample" }, 0, NULL },
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 
@@ -67,6 +68,8 @@ struct tracer {
 	__u64 misses[PL_EV_MAX];  /* the programs' recursion misses, by event type, as last read */
 	__u64 misses_read_ns;     /* when (CLOCK_MONOTONIC) */
 	int chosen[KF_MAX];   /* the variant loaded per feature (index into variants[]), or -1 */
+	char *sample_buf;     /* tracer__sample(): the iterator's output */
+	size_t sample_cap;
 	struct kfeature_status features[KF_MAX];
 };
 
@@ -158,6 +161,8 @@ static void failed_program(char *name, size_t len)
 /* Is this program of the variant needed for what was asked? */
 static bool prog_wanted(const char *name, enum kfeature f, __u32 ev, const struct tracer_config *cfg)
 {
+	if (f == KF_SAMPLING)
+		return cfg->sample;
 	if (f != KF_CORE)
 		return ev & kfeature__events(f);
 	if (!strcmp(name, "pl_fork"))
@@ -268,7 +273,7 @@ static void plan__init(struct plan *pl, struct bpf_object *obj, const struct tra
 
 		pl->chosen[f] = -1;
 		st->state = KF_UNUSED;
-		if (f != KF_CORE && !(ev & kfeature__events(f)))
+		if (f == KF_SAMPLING ? !cfg->sample : f != KF_CORE && !(ev & kfeature__events(f)))
 			continue;
 		if (f == KF_CORE && !(ev & kfeature__events(f)) && !cfg->follow)
 			continue;
@@ -630,10 +635,55 @@ void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX])
 	}
 }
 
+int tracer__sample(struct tracer *t, tracer_sample_fn fn, void *ctx)
+{
+	int prog = bpf_program__fd(t->skel->progs.pl_sample), fd = -1, r = 0;
+	size_t len = 0;
+
+	for (int i = 0; i < t->nlinks && fd < 0; i++)
+		if (t->prog_fds[i] == prog)
+			fd = bpf_iter_create(bpf_link__fd(t->links[i]));
+	if (fd < 0)
+		return t->features[KF_SAMPLING].state == KF_ON ? -errno : -EOPNOTSUPP;
+	/* Records may straddle two reads: gather the whole file, then hand them out. */
+	for (;;) {
+		ssize_t n;
+
+		if (t->sample_cap - len < 65536) {
+			size_t cap = t->sample_cap ? t->sample_cap * 2 : 1 << 20;
+			char *nb = realloc(t->sample_buf, cap);
+
+			if (!nb) {
+				r = -ENOMEM;
+				break;
+			}
+			t->sample_buf = nb;
+			t->sample_cap = cap;
+		}
+		n = read(fd, t->sample_buf + len, t->sample_cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 0;
+			break;
+		}
+		len += n;
+	}
+	close(fd);
+	for (size_t off = 0; r == 0 && off + sizeof(struct pl_sample) <= len; off += sizeof(struct pl_sample)) {
+		struct pl_sample s;
+
+		memcpy(&s, t->sample_buf + off, sizeof(s));
+		fn(ctx, &s);
+	}
+	return r;
+}
+
 void tracer__free(struct tracer *t)
 {
 	if (!t)
 		return;
+	free(t->sample_buf);
 	ring_buffer__free(t->rb);
 	while (t->nlinks > 0)
 		bpf_link__destroy(t->links[--t->nlinks]);

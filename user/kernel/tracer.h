@@ -28,6 +28,7 @@ struct tracer_config {
 	bool legacy_exit;      /* tests: use the pre-6.16 exit program even where group_dead exists */
 	bool follow;           /* only processes added with tracer__follow() and their descendants */
 	bool probe_only;       /* load and attach to learn what the kernel takes, read nothing: `proclife features` */
+	bool sample;           /* feature "sampling": tracer__sample() reads live processes' CPU and memory */
 };
 
 /* Called for every record; size is the record's size as the ring buffer says. */
@@ -70,6 +71,13 @@ int tracer__follow(struct tracer *t, __u32 pid);
  */
 void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX]);
 
+/* One task's sample (feature "sampling"); a process is the sum of its tasks'. */
+typedef void (*tracer_sample_fn)(void *ctx, const struct pl_sample *s);
+/*
+ * Every task's CPU time and resident memory, in one read() of the sampling
+ * iterator. 0, -EOPNOTSUPP when the feature is not on, or -errno.
+ */
+int tracer__sample(struct tracer *t, tracer_sample_fn fn, void *ctx);
 void tracer__free(struct tracer *t);
 
 #endif

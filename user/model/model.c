@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kernel/procfs.h"
+#include "kernel/usage.h"
 #include "model/model.h"
 
 #define INDEX_EMPTY 0u
@@ -37,6 +38,7 @@ struct model {
 	/* Reaped processes, oldest first, linked through next_sibling. */
 	__u32 reaped_head, reaped_tail;
 	size_t exec_bytes;
+	__u32 sample_gen;
 };
 
 const char *proc_state__name(enum proc_state s)
@@ -115,6 +117,11 @@ void model__free(struct model *m)
 	free(m->index);
 	free(m->zq);
 	free(m);
+}
+
+__u32 model__nslots(const struct model *m)
+{
+	return m->nslots;
 }
 
 struct proc *model__slot(const struct model *m, __u32 slot)
@@ -508,6 +515,20 @@ static void apply_exit(struct model *m, const struct pl_exit *e)
 	if (!p)
 		return;
 	become_zombie(m, p, e->h.ts, e->status);
+	if (usage__of(e)) {
+		struct usage u;
+		struct proc *a = p;
+
+		usage__decode(usage__of(e), &u);
+		p->cpu_ns = u.cpu_ns;
+		p->rss_kb = u.self.maxrss_kb;
+		p->flags = (p->flags & ~PROC_F_SAMPLED) | PROC_F_USAGE;
+		/* Its ancestors' subtrees ran it: bounded (a hostile recording may loop). */
+		for (int depth = 0; depth < 4096 && a->parent; depth++) {
+			a = &m->slots[a->parent];
+			a->ended_cpu_ns += u.cpu_ns;
+		}
+	}
 	/* The kernel hands its children to new_parent right after this event. */
 	if ((e->h.flags & PL_F_HAS_CHILDREN) && e->new_parent) {
 		__u32 slot = model__slot_of(m, p);
@@ -753,4 +774,31 @@ void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t 
 	}
 	if (out)
 		*out = rs;
+}
+
+void model__sample_begin(struct model *m)
+{
+	m->sample_gen++;
+}
+
+void model__sample_add(struct model *m, const struct pl_sample *s)
+{
+	struct proc *p = model__find(m, s->tgid);
+
+	if (!p || p->state >= PROC_ZOMBIE || !same_identity(p, s->start_ns))
+		return;
+	if (p->sample_gen != m->sample_gen || !(p->flags & PROC_F_SAMPLED)) {
+		p->sample_gen = m->sample_gen;
+		p->cpu_ns = 0;
+		p->rss_kb = 0;
+		p->flags |= PROC_F_SAMPLED;
+	}
+	p->cpu_ns += s->runtime_ns;
+	if (s->rss_kb > p->rss_kb)
+		p->rss_kb = s->rss_kb;
+}
+
+bool model__sampled(const struct model *m, const struct proc *p)
+{
+	return (p->flags & PROC_F_SAMPLED) && p->sample_gen == m->sample_gen;
 }

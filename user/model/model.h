@@ -34,6 +34,8 @@ enum proc_state {
 #define PROC_F_START_TICKS (1u << 2) /* start_ns is from /proc: clock-tick precision */
 #define PROC_F_ZOMBIE_SEEN (1u << 3) /* its zombie event was given */
 #define PROC_F_KTHREAD     (1u << 4) /* a kernel thread */
+#define PROC_F_USAGE       (1u << 5) /* exited with its usage known: cpu_ns and maxrss_kb are final */
+#define PROC_F_SAMPLED     (1u << 6) /* alive, cpu_ns and rss_kb from a sample (model__sample) */
 
 /* One exec: data holds the filename (NUL-terminated), then args_len bytes of argv. */
 struct proc_exec {
@@ -48,6 +50,11 @@ struct proc_exec {
 
 struct proc {
 	__u64 start_ns;    /* CLOCK_BOOTTIME ns */
+	/* What it used: PROC_F_SAMPLED (alive) or PROC_F_USAGE (exited), else unknown (0). */
+	__u64 cpu_ns;      /* its threads' run time: so far, or in all */
+	__u64 rss_kb;      /* alive: resident now; exited: the most it ever was (maxrss) */
+	/* CPU of every process that ended under it (its descendants then), at their exits. */
+	__u64 ended_cpu_ns;
 	__u64 state_ts;    /* when it entered its state */
 	__u64 exit_ts;     /* 0: unknown (or alive) */
 	struct proc_exec *execs; /* newest first */
@@ -62,6 +69,7 @@ struct proc {
 	__u8 stop_sig;
 	__u8 nr_execs;
 	char comm[PL_COMM_LEN];
+	__u32 sample_gen;  /* the sample cpu_ns and rss_kb are from */
 };
 
 enum derived_type {
@@ -125,6 +133,8 @@ void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t 
 		      struct resync_stats *out);
 
 struct proc *model__find(const struct model *m, __u32 pid);
+/* Slot indices are below this (slot 0 is none; a free slot has pid 0). */
+__u32 model__nslots(const struct model *m);
 /* Slot navigation: NULL at the end. */
 struct proc *model__slot(const struct model *m, __u32 slot);
 __u32 model__slot_of(const struct model *m, const struct proc *p);
@@ -134,6 +144,15 @@ __u32 *model__roots(const struct model *m, size_t *n);
 size_t model__count(const struct model *m);
 /* Recently reaped processes, oldest first, through this iterator. */
 const struct proc *model__reaped_next(const struct model *m, const struct proc *prev);
+/*
+ * Live processes' CPU so far and resident memory: a sample is begun, then
+ * each task of it added (a process's tasks add up); a task of another life
+ * of the pid, or of an exited process (what it used is final), is ignored.
+ */
+void model__sample_begin(struct model *m);
+void model__sample_add(struct model *m, const struct pl_sample *s);
+/* p has a value from the sample begun last. */
+bool model__sampled(const struct model *m, const struct proc *p);
 /* Memory held by the model, bytes (for benchmarks). */
 size_t model__memory(const struct model *m);
 

@@ -353,6 +353,43 @@ int live__follow(struct live *l, __u32 pid)
 	return r;
 }
 
+static void on_sample(void *ctx, const struct pl_sample *s)
+{
+	model__sample_add(ctx, s);
+}
+
+int live__sample(struct live *l)
+{
+	const char *proc = l->cfg.proc_root ? l->cfg.proc_root : "/proc";
+	struct model *m = l->model;
+	__u64 tick = procfs__tick_ns();
+	int r;
+
+	if (!l->tracer || !m)
+		return -EOPNOTSUPP;
+	model__sample_begin(m);
+	r = tracer__sample(l->tracer, on_sample, m);
+	/*
+	 * What the iterator did not give (the feature off; a process it
+	 * missed, such as a pid namespace's init on some kernels; one born
+	 * after it passed): /proc, to the clock tick.
+	 */
+	for (__u32 slot = 1; slot < model__nslots(m); slot++) {
+		const struct proc *p = model__slot(m, slot);
+		struct proc_snapshot s;
+
+		if (!p->pid || p->state >= PROC_ZOMBIE || model__sampled(m, p))
+			continue;
+		if (procfs__stat(proc, p->pid, &s) == 0 && s.start_ns / tick == p->start_ns / tick) {
+			struct pl_sample x = { .tgid = p->pid, .tid = p->pid, .start_ns = p->start_ns,
+					       .runtime_ns = s.cpu_ns, .rss_kb = s.rss_kb };
+
+			model__sample_add(m, &x);
+		}
+	}
+	return r == -EOPNOTSUPP ? 0 : r;
+}
+
 struct model *live__model(struct live *l)
 {
 	return l->model;

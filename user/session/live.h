@@ -79,6 +79,12 @@ int live__end_recording(struct live *l);
  * (scanned twice, for those forked during the first scan). 0 or -errno.
  */
 int live__follow(struct live *l, __u32 pid);
+/*
+ * Live processes' CPU so far and resident memory into the model, from one
+ * read of the sampling iterator (cfg.tracer.sample). 0, -EOPNOTSUPP when
+ * replaying or the feature is off, or -errno.
+ */
+int live__sample(struct live *l);
 /* Records seen per type, malformed records, losses per type. */
 const __u64 *live__seen(const struct live *l);
 __u64 live__malformed(const struct live *l);

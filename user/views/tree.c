@@ -13,6 +13,7 @@
 #include "base/vec.h"
 #include "kernel/event.h"
 #include "views/tree.h"
+#include "views/usage_fmt.h"
 
 void view__age(char *buf, size_t size, __u64 ns)
 {
@@ -158,12 +159,86 @@ static void push_children(struct stack *st, const struct model *m, const struct 
 	free(kids);
 }
 
+static bool usage_known(const struct proc *p)
+{
+	return p->flags & (PROC_F_SAMPLED | PROC_F_USAGE);
+}
+
+__u64 *view__subtree_cpu(const struct model *m)
+{
+	__u32 n = model__nslots(m);
+	__u64 *tot = calloc(n ? n : 1, sizeof(*tot));
+
+	if (!tot)
+		return NULL;
+	/*
+	 * Ended processes are in their ancestors' ended_cpu_ns already (at
+	 * their exits); a live one's CPU so far goes to it and each ancestor.
+	 */
+	for (__u32 s = 1; s < n; s++) {
+		const struct proc *p = model__slot(m, s);
+
+		if (!p->pid)
+			continue;
+		tot[s] += p->ended_cpu_ns + (usage_known(p) ? p->cpu_ns : 0);
+		if (p->state >= PROC_ZOMBIE || !(p->flags & PROC_F_SAMPLED))
+			continue;
+		/* Bounded: a model from a hostile recording may hold a cycle. */
+		for (int d = 0; d < 4096 && p->parent; d++) {
+			tot[p->parent] += p->cpu_ns;
+			p = model__slot(m, p->parent);
+		}
+	}
+	return tot;
+}
+
+/* One line's columns: CPU, RSS, SUBTREE. */
+static void columns(struct outbuf *ob, const struct proc *p, __u64 subtree)
+{
+	char cpu[32] = "-", rss[32] = "-", sub[32] = "-";
+
+	if (usage_known(p))
+		usage_fmt__secs_str(cpu, sizeof(cpu), p->cpu_ns);
+	if (usage_known(p) && p->rss_kb)
+		usage_fmt__bytes_str(rss, sizeof(rss), p->rss_kb * 1024);
+	if (subtree)
+		usage_fmt__secs_str(sub, sizeof(sub), subtree);
+	outbuf__printf(ob, "%8s %7s %8s  ", cpu, rss, sub);
+}
+
+/* Copies line (len bytes, no newline) to ob cut to width columns: a column per UTF-8 character. */
+static void put_cut(struct outbuf *ob, const char *line, size_t len, unsigned width)
+{
+	size_t i = 0;
+
+	for (unsigned cols = 0; i < len; i++) {
+		if (((unsigned char)line[i] & 0xc0) != 0x80 && cols++ == width)
+			break;
+	}
+	outbuf__write(ob, line, i);
+	outbuf__putc(ob, '\n');
+}
+
 void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct proc *root)
 {
 	struct stack st = {};
 	bool *last = NULL; /* per depth: was that ancestor the last child? */
 	size_t nlast = 0, n;
 	__u32 *starts = start_slots(v, root, &n);
+	__u64 *subtree = view__subtree_cpu(v->m);
+	struct outbuf line = {};
+	struct outbuf *lo = ob;
+
+	/* Cut to the width: each line is made in memory first. */
+	if (v->width && outbuf__init(&line, -1, 4096) == 0)
+		lo = &line;
+	outbuf__printf(lo, "%8s %7s %8s  %s", "CPU", "RSS", "SUBTREE", "PROCESS");
+	if (lo != ob) {
+		put_cut(ob, line.data, line.len, v->width);
+		outbuf__reset(&line);
+	} else {
+		outbuf__putc(ob, '\n');
+	}
 
 	for (size_t i = n; starts && i-- > 0;)
 		push(&st, (struct frame){ .slot = starts[i], .depth = 0, .last = true });
@@ -180,14 +255,22 @@ void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct p
 			nlast = f.depth + 64;
 		}
 		last[f.depth] = f.last;
+		columns(lo, p, subtree ? subtree[f.slot] : 0);
 		for (__u32 d = 1; d < f.depth; d++)
-			outbuf__puts(ob, last[d] ? "   " : "\u2502  ");
+			outbuf__puts(lo, last[d] ? "   " : "\u2502  ");
 		if (f.depth)
-			outbuf__puts(ob, f.last ? "\u2514\u2500 " : "\u251c\u2500 ");
-		view__label(ob, v, p);
-		outbuf__putc(ob, '\n');
+			outbuf__puts(lo, f.last ? "\u2514\u2500 " : "\u251c\u2500 ");
+		view__label(lo, v, p);
+		if (lo != ob) {
+			put_cut(ob, line.data, line.len, v->width);
+			outbuf__reset(&line);
+		} else {
+			outbuf__putc(ob, '\n');
+		}
 		push_children(&st, v->m, p, f.depth + 1);
 	}
+	outbuf__free(&line);
+	free(subtree);
 	free(last);
 	free(st.v);
 }
@@ -211,7 +294,7 @@ static void json_time(struct outbuf *ob, const struct view_ctx *v, const char *k
 }
 
 /* The fields of one process, without the braces and children. */
-static void json_proc(struct outbuf *ob, const struct view_ctx *v, const struct proc *p)
+static void json_proc(struct outbuf *ob, const struct view_ctx *v, const struct proc *p, __u64 subtree)
 {
 	const struct proc_exec *x = last_exec(p);
 
@@ -235,6 +318,18 @@ static void json_proc(struct outbuf *ob, const struct view_ctx *v, const struct 
 		outbuf__puts(ob, "null");
 	json_status(ob, p);
 	json_time(ob, v, "exit_time", p->exit_ts);
+	/* What it used: so far (sampled), or in all (its exit); null when not known. */
+	if (usage_known(p))
+		outbuf__printf(ob, ",\"cpu_ns\":%llu", (unsigned long long)p->cpu_ns);
+	else
+		outbuf__puts(ob, ",\"cpu_ns\":null");
+	if ((p->flags & PROC_F_SAMPLED) && p->state < PROC_ZOMBIE)
+		outbuf__printf(ob, ",\"rss_kb\":%llu,\"maxrss_kb\":null", (unsigned long long)p->rss_kb);
+	else if (p->flags & PROC_F_USAGE)
+		outbuf__printf(ob, ",\"rss_kb\":null,\"maxrss_kb\":%llu", (unsigned long long)p->rss_kb);
+	else
+		outbuf__puts(ob, ",\"rss_kb\":null,\"maxrss_kb\":null");
+	outbuf__printf(ob, ",\"subtree_cpu_ns\":%llu", (unsigned long long)subtree);
 }
 
 void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct proc *root)
@@ -243,6 +338,7 @@ void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct p
 	size_t n;
 	__u32 *starts = start_slots(v, root, &n);
 	bool need_comma = false;
+	__u64 *subtree = view__subtree_cpu(v->m);
 
 	outbuf__putc(ob, '[');
 	for (size_t i = n; starts && i-- > 0;)
@@ -263,7 +359,7 @@ void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct p
 		if (need_comma)
 			outbuf__putc(ob, ',');
 		outbuf__putc(ob, '{');
-		json_proc(ob, v, p);
+		json_proc(ob, v, p, subtree ? subtree[f.slot] : 0);
 		outbuf__puts(ob, ",\"children\":[");
 		need_comma = false;
 		push(&st, (struct frame){ .close = true });
@@ -273,6 +369,7 @@ void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct p
 		free(kids);
 	}
 	outbuf__puts(ob, "]\n");
+	free(subtree);
 	free(st.v);
 }
 
@@ -350,7 +447,8 @@ void view_zombies__json(struct outbuf *ob, const struct view_ctx *v)
 		if (i)
 			outbuf__putc(ob, ',');
 		outbuf__putc(ob, '{');
-		json_proc(ob, v, p);
+		/* A zombie has no live children: its own and what ended under it. */
+		json_proc(ob, v, p, p->ended_cpu_ns + (usage_known(p) ? p->cpu_ns : 0));
 		outbuf__puts(ob, ",\"zombie_for_s\":");
 		if (p->exit_ts)
 			outbuf__printf(ob, "%.3f", (v->now - p->exit_ts) / 1e9);

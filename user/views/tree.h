@@ -15,14 +15,26 @@ struct view_ctx {
 	const struct wallclock *wc;
 	__u64 now; /* boot ns */
 	size_t max_argv; /* 0: whole argv; else cut after about this many bytes, so markers stay in view */
+	unsigned width;  /* text: cut each line to this many columns, as ps does on a terminal (0: whole) */
 };
 
-/* The tree under root (NULL: every root), one process a line. */
+/*
+ * The tree under root (NULL: every root), one process a line, after a
+ * header: CPU (so far, or in all once exited), RSS (now, or the most it
+ * was once exited), SUBTREE (the CPU of it and everything that ran under
+ * it: live descendants so far, ended ones in all), "-" where not known.
+ */
 void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct proc *root);
 /* The same as a JSON array of nested nodes. */
 void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct proc *root);
 void view_zombies__text(struct outbuf *ob, const struct view_ctx *v);
 void view_zombies__json(struct outbuf *ob, const struct view_ctx *v);
+
+/*
+ * Per slot (model__nslots() of them): the CPU of the process and of
+ * everything under it, ended or alive, as far as known (caller frees).
+ */
+__u64 *view__subtree_cpu(const struct model *m);
 
 /* "5s", "3m12s", "2h05m", "3d04h": a process's age, compactly. */
 void view__age(char *buf, size_t size, __u64 ns);

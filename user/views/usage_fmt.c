@@ -1,30 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include "views/usage_fmt.h"
 
-void usage_fmt__secs(struct outbuf *ob, __u64 ns)
+#include <stdio.h>
+
+void usage_fmt__secs_str(char *buf, size_t size, __u64 ns)
 {
 	double s = ns / 1e9;
 
-	if (s < 10)
-		outbuf__printf(ob, "%.2fs", s);
-	else if (s < 1000)
-		outbuf__printf(ob, "%.1fs", s);
-	else
-		outbuf__printf(ob, "%.0fs", s);
+	snprintf(buf, size, s < 10 ? "%.2fs" : s < 1000 ? "%.1fs" : "%.0fs", s);
 }
 
-void usage_fmt__bytes(struct outbuf *ob, __u64 bytes)
+void usage_fmt__bytes_str(char *buf, size_t size, __u64 bytes)
 {
 	static const char unit[] = "KMGTPE";
 	double v = bytes;
 	int i = -1;
 
-	if (bytes == 0) {
-		outbuf__putc(ob, '0');
-		return;
-	}
 	if (bytes < 1024) {
-		outbuf__printf(ob, "%lluB", (unsigned long long)bytes);
+		snprintf(buf, size, bytes ? "%lluB" : "0", (unsigned long long)bytes);
 		return;
 	}
 	while (v >= 1024 && i < 5) {
@@ -36,7 +29,23 @@ void usage_fmt__bytes(struct outbuf *ob, __u64 bytes)
 		v /= 1024;
 		i++;
 	}
-	outbuf__printf(ob, "%.1f%c", v, unit[i]);
+	snprintf(buf, size, "%.1f%c", v, unit[i]);
+}
+
+void usage_fmt__secs(struct outbuf *ob, __u64 ns)
+{
+	char buf[32];
+
+	usage_fmt__secs_str(buf, sizeof(buf), ns);
+	outbuf__puts(ob, buf);
+}
+
+void usage_fmt__bytes(struct outbuf *ob, __u64 bytes)
+{
+	char buf[32];
+
+	usage_fmt__bytes_str(buf, sizeof(buf), bytes);
+	outbuf__puts(ob, buf);
 }
 
 void usage_fmt__text(struct outbuf *ob, const struct usage *u)

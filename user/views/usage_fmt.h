@@ -16,6 +16,9 @@
 void usage_fmt__secs(struct outbuf *ob, __u64 ns);
 /* A size: "0", "512B", "8.0K", "64.2M", "1.5G". */
 void usage_fmt__bytes(struct outbuf *ob, __u64 bytes);
+/* The same into buf (at most size bytes, NUL included): for columns. */
+void usage_fmt__secs_str(char *buf, size_t size, __u64 ns);
+void usage_fmt__bytes_str(char *buf, size_t size, __u64 bytes);
 /* The exit line's short form: "cpu 0.21s  rss 64.2M  io r 0 w 8.0M" (the process alone; io as /proc says). */
 void usage_fmt__text(struct outbuf *ob, const struct usage *u);
 /* One struct ru as a JSON object. */
