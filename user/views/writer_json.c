@@ -191,7 +191,7 @@ static void json_event(struct writer *w, const void *rec)
 			kv_u64(ob, "children_to", e->new_parent);
 		/* What it used: a process's exit only (a thread's has none). */
 		key(ob, "runtime_ns");
-		if (h->flags & PL_F_THREAD || h->ts < h->start_ns)
+		if (h->flags & PL_F_THREAD || !h->start_ns || h->ts < h->start_ns)
 			outbuf__puts(ob, "null");
 		else
 			outbuf__u64(ob, h->ts - h->start_ns);

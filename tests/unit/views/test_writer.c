@@ -92,12 +92,12 @@ static void test_exit(void)
 	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       sh               exit 3\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":3,\"term_signal\":null,\"core_dumped\":false,"
-		     "\"status\":768,\"killed_by\":null,\"thread\":false}\n");
+		     "\"status\":768,\"killed_by\":null,\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
 	x.status = 11 | 0x80;
 	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       sh               killed by SIGSEGV (core dumped)\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":null,\"term_signal\":11,\"core_dumped\":true,"
-		     "\"status\":139,\"killed_by\":null,\"thread\":false}\n");
+		     "\"status\":139,\"killed_by\":null,\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
 	/* Killed by a kill() from bash; by the OOM killer. */
 	x.status = 15;
 	x.killer = (struct pl_killer){ .sig = 15, .pid = 77, .tid = 77, .syscall = PL_SYS_KILL,
@@ -107,10 +107,48 @@ static void test_exit(void)
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":null,\"term_signal\":15,\"core_dumped\":false,"
 		     "\"status\":15,\"killed_by\":{\"sig\":15,\"signame\":\"SIGTERM\",\"time\":\"2026-01-02T03:04:05.123456789Z\","
-		     "\"origin\":null,\"syscall\":\"kill\",\"pid\":77,\"tid\":77,\"uid\":0,\"comm\":\"bash\"},\"thread\":false}\n");
+		     "\"origin\":null,\"syscall\":\"kill\",\"pid\":77,\"tid\":77,\"uid\":0,\"comm\":\"bash\"},\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
 	x.status = 9;
 	x.killer = (struct pl_killer){ .sig = 9, .info_kind = PL_INFO_PRIV, .info_code = 0x80, .oom = 1 };
 	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       sh               killed by SIGKILL [kernel: oom]\n");
+}
+
+/* What it used: the short form on the text line, every field in JSON (kernel units turned into rusage's). */
+static void test_exit_usage(void)
+{
+	struct pl_exit x = {};
+	struct pl_usage *u = &x.usage;
+
+	synth_hdr(&x.h, PL_EV_EXIT, 9, 1, "cc");
+	x.h.start_ns = x.h.ts - 1500000000ull;
+	x.h.flags = PL_F_USAGE;
+	/* 300 ms on a CPU, ticks 3:1 user:system: 225 ms user, 75 ms system. */
+	*u = (struct pl_usage){ .utime_tick = 12000000, .stime_tick = 4000000, .runtime = 300000000,
+				.minflt = 1000, .majflt = 2, .nvcsw = 5, .nivcsw = 7, .inblock = 8, .oublock = 16384,
+				.maxrss_kb = 65741, .cutime = 100000000, .cstime = 50000000, .cminflt = 10,
+				.cmajflt = 1, .cnvcsw = 3, .cnivcsw = 4, .cinblock = 2, .coublock = 6,
+				.cmaxrss_kb = 70000, .rchar = 100, .wchar = 8388608, .syscr = 3, .syscw = 8,
+				.read_bytes = 0, .write_bytes = 8388608, .cancelled_write_bytes = 4096,
+				.flags = PL_USAGE_IO_CHARS | PL_USAGE_IO_BYTES };
+	ASSERT_STREQ(render(&text, &x),
+		     TIME_TEXT "exit        9       1       cc               exit 0  cpu 0.30s  rss 64.2M  io r 0 w 8.0M\n");
+	ASSERT_STREQ(render(&json, &x),
+		     JSON_HDR("exit", "9", "1", "cc") ",\"exit_code\":0,\"term_signal\":null,\"core_dumped\":false,"
+		     "\"status\":0,\"killed_by\":null,\"thread\":false,\"runtime_ns\":1500000000,\"cpu_ns\":300000000,"
+		     "\"rusage\":{\"utime_us\":325000,\"stime_us\":125000,\"maxrss_kb\":70000,\"minflt\":1010,"
+		     "\"majflt\":3,\"nvcsw\":8,\"nivcsw\":11,\"inblock\":10,\"oublock\":16390},"
+		     "\"self\":{\"utime_us\":225000,\"stime_us\":75000,\"maxrss_kb\":65741,\"minflt\":1000,"
+		     "\"majflt\":2,\"nvcsw\":5,\"nivcsw\":7,\"inblock\":8,\"oublock\":16384},"
+		     "\"io\":{\"rchar\":100,\"wchar\":8388608,\"syscr\":3,\"syscw\":8,\"read_bytes\":0,"
+		     "\"write_bytes\":8388608,\"cancelled_write_bytes\":4096}}\n");
+	/* A kernel without I/O accounting: io null, and no io on the text line. */
+	u->flags = 0;
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       cc               exit 0  cpu 0.30s  rss 64.2M\n");
+	ASSERT_TRUE(strstr(render(&json, &x), ",\"io\":null}\n") != NULL);
+	/* Only the byte counters (no CONFIG_TASK_XACCT): the others null. */
+	u->flags = PL_USAGE_IO_BYTES;
+	ASSERT_TRUE(strstr(render(&json, &x), ",\"io\":{\"rchar\":null,\"wchar\":null,\"syscr\":null,\"syscw\":null,"
+				       "\"read_bytes\":0,\"write_bytes\":8388608,\"cancelled_write_bytes\":4096}}\n") != NULL);
 }
 
 static void test_reap(void)
@@ -248,7 +286,7 @@ static void test_comm_escaped(void)
 	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       \\x1b]0;x\\x07\\xff\" exit 0\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "\\u001b]0;x\\u0007\xef\xbf\xbd\\\"") ",\"exit_code\":0,\"term_signal\":null,"
-		     "\"core_dumped\":false,\"status\":0,\"killed_by\":null,\"thread\":false}\n");
+		     "\"core_dumped\":false,\"status\":0,\"killed_by\":null,\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
 }
 
 int main(void)
@@ -265,6 +303,7 @@ int main(void)
 	RUN_TEST(test_exec_truncated);
 	RUN_TEST(test_exec_failed);
 	RUN_TEST(test_exit);
+	RUN_TEST(test_exit_usage);
 	RUN_TEST(test_reap);
 	RUN_TEST(test_signal);
 	RUN_TEST(test_deliver);
