@@ -10,6 +10,7 @@
 #include "kernel/procfs.h"
 #include "kernel/sigorigin.h"
 #include "views/run_summary.h"
+#include "views/usage_fmt.h"
 
 void run_summary__init(struct run_summary *s, __u32 root_pid)
 {
@@ -95,6 +96,9 @@ void run_summary__apply(struct run_summary *s, const void *rec)
 		p->exit_ts = h->ts;
 		p->status = e->status;
 		p->killer = e->killer;
+		p->has_usage = usage__of(e) != NULL;
+		if (p->has_usage)
+			usage__decode(usage__of(e), &p->usage);
 		/* Its living children were just adopted. */
 		if ((h->flags & PL_F_HAS_CHILDREN) && e->new_parent) {
 			size_t me = p - s->v + 1;
@@ -112,8 +116,11 @@ void run_summary__apply(struct run_summary *s, const void *rec)
 	}
 	case PL_EV_REAP:
 		p = find(s, h->pid);
-		if (p && p->start_ns == h->start_ns)
+		if (p && p->start_ns == h->start_ns) {
 			p->reaped = true;
+			if (h->flags & PL_F_REAP_WAIT)
+				p->reaped_by = ((const struct pl_reap *)rec)->reaper_pid;
+		}
 		break;
 	case PL_EV_SIGNAL: {
 		const struct pl_signal *e = rec;
@@ -249,6 +256,180 @@ static double duration_s(const struct run_summary *s, const struct run_proc *p, 
 	return end > start ? (end - start) / 1e9 : 0.0;
 }
 
+/*
+ * Storage I/O of p alone: /proc/PID/io counts the children it waited for
+ * too, so theirs (as their exits said) comes off.
+ */
+static void self_io(const struct run_summary *s, const struct run_proc *p, __u64 *rd, __u64 *wr)
+{
+	size_t me = p - s->v + 1;
+
+	*rd = p->usage.io.read_bytes;
+	*wr = p->usage.io.write_bytes;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *c = &s->v[i];
+
+		if (c->parent != me || !c->has_usage || c->reaped_by != p->pid)
+			continue;
+		*rd -= *rd > c->usage.io.read_bytes ? c->usage.io.read_bytes : *rd;
+		*wr -= *wr > c->usage.io.write_bytes ? c->usage.io.write_bytes : *wr;
+	}
+}
+
+/* time -v for one process: user and system time, the most memory, storage I/O; the process alone. */
+static void usage_text(const struct run_summary *s, struct outbuf *ob, const struct run_proc *p)
+{
+	__u64 rd, wr;
+
+	if (!p->has_usage)
+		return;
+	outbuf__puts(ob, "  user ");
+	usage_fmt__secs(ob, p->usage.self_utime_ns);
+	outbuf__puts(ob, " sys ");
+	usage_fmt__secs(ob, p->usage.self_stime_ns);
+	outbuf__puts(ob, " rss ");
+	usage_fmt__bytes(ob, p->usage.self.maxrss_kb * 1024);
+	if (p->usage.io.bytes) {
+		self_io(s, p, &rd, &wr);
+		outbuf__puts(ob, " io r ");
+		usage_fmt__bytes(ob, rd);
+		outbuf__puts(ob, " w ");
+		usage_fmt__bytes(ob, wr);
+	}
+}
+
+struct run_totals {
+	size_t with_usage;
+	__u64 cpu_ns, utime_ns, stime_ns;
+	struct ru self;          /* sums of the processes' self values; maxrss_kb the largest */
+	const struct run_proc *maxrss_proc;
+	__u64 read_bytes, write_bytes;
+	bool io;
+};
+
+/* The tree's totals: sums of each process alone (self), so nothing is counted twice. */
+static void totals(const struct run_summary *s, struct run_totals *t)
+{
+	*t = (struct run_totals){};
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *p = &s->v[i];
+		const struct ru *r = &p->usage.self;
+		__u64 rd, wr;
+
+		if (!p->has_usage)
+			continue;
+		t->with_usage++;
+		t->cpu_ns += p->usage.cpu_ns;
+		t->utime_ns += p->usage.self_utime_ns;
+		t->stime_ns += p->usage.self_stime_ns;
+		t->self.utime_us += r->utime_us;
+		t->self.stime_us += r->stime_us;
+		t->self.minflt += r->minflt;
+		t->self.majflt += r->majflt;
+		t->self.nvcsw += r->nvcsw;
+		t->self.nivcsw += r->nivcsw;
+		t->self.inblock += r->inblock;
+		t->self.oublock += r->oublock;
+		if (!t->maxrss_proc || r->maxrss_kb > t->self.maxrss_kb) {
+			t->self.maxrss_kb = r->maxrss_kb;
+			t->maxrss_proc = p;
+		}
+		if (p->usage.io.bytes) {
+			self_io(s, p, &rd, &wr);
+			t->read_bytes += rd;
+			t->write_bytes += wr;
+			t->io = true;
+		}
+	}
+}
+
+#define RUN_TOP 5
+
+static __u64 key_cpu(const struct run_proc *p)
+{
+	return p->usage.cpu_ns;
+}
+
+static __u64 key_rss(const struct run_proc *p)
+{
+	return p->usage.self.maxrss_kb;
+}
+
+/* The RUN_TOP largest by key among those with usage, largest first (ties: the earlier). Count. */
+static size_t top_by(const struct run_summary *s, __u64 (*key)(const struct run_proc *),
+		     const struct run_proc *out[RUN_TOP])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct run_proc *p = &s->v[i];
+		size_t j;
+
+		if (!p->has_usage)
+			continue;
+		for (j = n; j > 0 && key(out[j - 1]) < key(p); j--)
+			if (j < RUN_TOP)
+				out[j] = out[j - 1];
+		if (j < RUN_TOP) {
+			out[j] = p;
+			if (n < RUN_TOP)
+				n++;
+		}
+	}
+	return n;
+}
+
+static void totals_text(const struct run_summary *s, struct outbuf *ob)
+{
+	const struct run_proc *top[RUN_TOP];
+	struct run_totals t;
+	size_t n;
+
+	totals(s, &t);
+	if (!t.with_usage)
+		return;
+	outbuf__printf(ob, "used in all (%zu processes", t.with_usage);
+	if (t.with_usage < s->n)
+		outbuf__printf(ob, "; %zu more still running or their exit not seen", s->n - t.with_usage);
+	outbuf__puts(ob, "): CPU ");
+	usage_fmt__secs(ob, t.cpu_ns);
+	outbuf__puts(ob, " (user ");
+	usage_fmt__secs(ob, t.utime_ns);
+	outbuf__puts(ob, ", system ");
+	usage_fmt__secs(ob, t.stime_ns);
+	outbuf__puts(ob, "), largest RSS ");
+	usage_fmt__bytes(ob, t.self.maxrss_kb * 1024);
+	outbuf__printf(ob, " (%u ", t.maxrss_proc->pid);
+	escape__text(ob, t.maxrss_proc->comm, strnlen(t.maxrss_proc->comm, PL_COMM_LEN));
+	outbuf__printf(ob, "), page faults %llu (major %llu)", (unsigned long long)(t.self.minflt + t.self.majflt),
+		       (unsigned long long)t.self.majflt);
+	if (t.io) {
+		outbuf__puts(ob, ", storage read ");
+		usage_fmt__bytes(ob, t.read_bytes);
+		outbuf__puts(ob, " written ");
+		usage_fmt__bytes(ob, t.write_bytes);
+	}
+	outbuf__putc(ob, '\n');
+	n = top_by(s, key_cpu, top);
+	outbuf__puts(ob, "most CPU:");
+	for (size_t i = 0; i < n; i++) {
+		outbuf__printf(ob, "%s %u ", i ? "," : "", top[i]->pid);
+		escape__text(ob, top[i]->comm, strnlen(top[i]->comm, PL_COMM_LEN));
+		outbuf__putc(ob, ' ');
+		usage_fmt__secs(ob, top[i]->usage.cpu_ns);
+	}
+	outbuf__putc(ob, '\n');
+	n = top_by(s, key_rss, top);
+	outbuf__puts(ob, "most memory:");
+	for (size_t i = 0; i < n; i++) {
+		outbuf__printf(ob, "%s %u ", i ? "," : "", top[i]->pid);
+		escape__text(ob, top[i]->comm, strnlen(top[i]->comm, PL_COMM_LEN));
+		outbuf__putc(ob, ' ');
+		usage_fmt__bytes(ob, top[i]->usage.self.maxrss_kb * 1024);
+	}
+	outbuf__putc(ob, '\n');
+}
+
 /* Depth-first from index i (its children are those whose parent is i + 1), iteratively. */
 static void tree_text(const struct run_summary *s, struct outbuf *ob, __u64 now, const char *proc_root)
 {
@@ -279,6 +460,7 @@ static void tree_text(const struct run_summary *s, struct outbuf *ob, __u64 now,
 			outbuf__printf(ob, "; signals sent %u, received %u", p->signals_sent, p->signals_received);
 		if (p->adopted_by)
 			outbuf__printf(ob, "; orphaned, adopted by %u", p->adopted_by);
+		usage_text(s, ob, p);
 		outbuf__putc(ob, '\n');
 		for (size_t c = s->n; c-- > 0;) {
 			if (s->v[c].parent == i + 1) {
@@ -298,6 +480,7 @@ void run_summary__text(const struct run_summary *s, struct outbuf *ob, const str
 
 	outbuf__printf(ob, "proclife run: %zu processes ran\n", s->n);
 	tree_text(s, ob, now, proc_root);
+	totals_text(s, ob);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
 		char st = proc_state(s, p, proc_root);
@@ -398,6 +581,55 @@ static void json_proc(const struct run_summary *s, const struct run_proc *p, str
 		outbuf__printf(ob, "%u", p->adopted_by);
 	else
 		outbuf__puts(ob, "null");
+	/* What it used, as its exit event says; self_io: its storage I/O without the children it reaped. */
+	usage_fmt__json_fields(ob, p->has_usage ? &p->usage : NULL);
+	if (p->has_usage && p->usage.io.bytes) {
+		__u64 rd, wr;
+
+		self_io(s, p, &rd, &wr);
+		outbuf__printf(ob, ",\"self_io\":{\"read_bytes\":%llu,\"write_bytes\":%llu}", (unsigned long long)rd,
+			       (unsigned long long)wr);
+	} else {
+		outbuf__puts(ob, ",\"self_io\":null");
+	}
+}
+
+static void top_json(const struct run_summary *s, struct outbuf *ob, const char *name,
+		     __u64 (*key)(const struct run_proc *), const char *field)
+{
+	const struct run_proc *top[RUN_TOP];
+	size_t n = top_by(s, key, top);
+
+	outbuf__printf(ob, ",\"%s\":[", name);
+	for (size_t i = 0; i < n; i++) {
+		outbuf__printf(ob, "%s{\"pid\":%u,\"comm\":", i ? "," : "", top[i]->pid);
+		escape__json_string(ob, top[i]->comm, strnlen(top[i]->comm, PL_COMM_LEN));
+		outbuf__printf(ob, ",\"%s\":%llu}", field, (unsigned long long)key(top[i]));
+	}
+	outbuf__putc(ob, ']');
+}
+
+/* ,"totals":{...},"top_cpu":[...],"top_rss":[...] */
+static void totals_json(const struct run_summary *s, struct outbuf *ob)
+{
+	struct run_totals t;
+
+	totals(s, &t);
+	outbuf__printf(ob, ",\"totals\":{\"processes\":%zu,\"with_usage\":%zu,\"cpu_ns\":%llu,\"self\":", s->n,
+		       t.with_usage, (unsigned long long)t.cpu_ns);
+	usage_fmt__ru_json(ob, &t.self);
+	outbuf__puts(ob, ",\"maxrss_pid\":");
+	if (t.maxrss_proc)
+		outbuf__printf(ob, "%u", t.maxrss_proc->pid);
+	else
+		outbuf__puts(ob, "null");
+	if (t.io)
+		outbuf__printf(ob, ",\"read_bytes\":%llu,\"write_bytes\":%llu}", (unsigned long long)t.read_bytes,
+			       (unsigned long long)t.write_bytes);
+	else
+		outbuf__puts(ob, ",\"read_bytes\":null,\"write_bytes\":null}");
+	top_json(s, ob, "top_cpu", key_cpu, "cpu_ns");
+	top_json(s, ob, "top_rss", key_rss, "maxrss_kb");
 }
 
 void run_summary__json(const struct run_summary *s, struct outbuf *ob, const struct wallclock *wc, __u64 now,
@@ -463,7 +695,9 @@ void run_summary__json(const struct run_summary *s, struct outbuf *ob, const str
 			first = false;
 		}
 	}
-	outbuf__puts(ob, "]}}\n");
+	outbuf__puts(ob, "]}");
+	totals_json(s, ob);
+	outbuf__puts(ob, "}\n");
 	free(stack);
 }
 

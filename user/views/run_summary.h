@@ -3,7 +3,8 @@
  * What a followed command did, for `proclife run`'s summary: every process
  * that ran (each life of a reused pid apart), its argv, duration, exit
  * status or killing signal and sender, signals sent and received, who
- * adopted it; and at the end, what it left behind.
+ * adopted it, what it used (time -v for every process of the tree); and at
+ * the end the totals, the top consumers, and what it left behind.
  */
 #ifndef PROCLIFE_RUN_SUMMARY_H
 #define PROCLIFE_RUN_SUMMARY_H
@@ -14,6 +15,7 @@
 #include "proclife.h"
 #include "base/outbuf.h"
 #include "base/wallclock.h"
+#include "kernel/usage.h"
 
 struct run_proc {
 	__u64 start_ns, exit_ts;
@@ -24,6 +26,9 @@ struct run_proc {
 	__u32 signals_sent, signals_received;
 	__u32 parent;         /* index + 1 of its parent when it started, 0 = none */
 	bool exited, reaped;
+	bool has_usage;       /* its exit said what it used */
+	__u32 reaped_by;      /* the pid whose wait() reaped it, 0 when not known */
+	struct usage usage;
 	struct pl_killer killer;
 	char comm[PL_COMM_LEN];
 	char *filename;       /* of the last exec, or NULL */
