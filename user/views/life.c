@@ -12,6 +12,7 @@
 #include "base/vec.h"
 #include "kernel/event.h"
 #include "kernel/procfs.h"
+#include "kernel/usage.h"
 #include "views/life.h"
 
 /* A delivery is paired with one of the last this many events, at most: bounded work per record. */
@@ -326,8 +327,14 @@ static void on_proc_exit(struct life_set *s, const struct pl_exit *x)
 	subject_exited(l, x->h.ts, x->status);
 	l->state = PROC_ZOMBIE;
 	e = push(s, l, LIFE_EV_EXIT, x->h.ts);
-	if (e)
-		e->exit = *x;
+	if (e) {
+		/* The record may end before usage (a recording from before it): copy what it holds. */
+		memcpy(&e->exit, x, PL_EXIT_SIZE_NO_USAGE);
+		if (usage__of(x))
+			e->exit.usage = x->usage;
+		else
+			memset(&e->exit.usage, 0, sizeof(e->exit.usage));
+	}
 }
 
 static void on_reap(struct life_set *s, const struct pl_reap *r)

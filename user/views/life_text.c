@@ -10,7 +10,9 @@
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
+#include "kernel/usage.h"
 #include "views/life_text.h"
+#include "views/usage_fmt.h"
 
 /* A command line in a title or a children line is cut past this many bytes (the JSON keeps it whole). */
 #define ARGV_TEXT_MAX 200
@@ -267,6 +269,13 @@ static void event_text(const struct printer *pr, const struct life_event *e)
 		outbuf__printf(ob, ", after %.3fs", life__secs(pr->l->start_ns, e->ts));
 		if (e->exit.h.flags & PL_F_HAS_CHILDREN)
 			outbuf__printf(ob, "; its children go to %u", e->exit.new_parent);
+		if (usage__of(&e->exit)) {
+			struct usage u;
+
+			usage__decode(usage__of(&e->exit), &u);
+			outbuf__puts(ob, "; used ");
+			usage_fmt__text(ob, &u);
+		}
 		break;
 	case LIFE_EV_REAP:
 		reap_text(ob, e);
