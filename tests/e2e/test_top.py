@@ -128,9 +128,15 @@ def cells(escaped):
     return out
 
 
+# The usage columns before the tree: CPU% (or an exited one's CPU seconds), RSS, SUBTREE, fixed width.
+COLS = r"[ 0-9.\-smhd]{6} [ 0-9.\-BKMGTPE]{7} [ 0-9.\-smhd]{7}  "
+COLS_WIDTH = 24
+COLS_TITLE_RE = re.compile(r"^ +CPU%\*? +RSS\*? +SUBTREE\*?  PROCESS")
+
+
 def pid_line_re(pid):
-    # A tree row: prefix, maybe "[+N] " or "(exited: ...) ", then the pid.
-    return re.compile(r"^[\s│├└─|`\-]*(?:\[\+\d+\] )?(?:\(exited[^)]*\) )?" + str(pid) + r" ")
+    # A tree row: the columns, the prefix, maybe "[+N] " or "(exited: ...) ", then the pid.
+    return re.compile(r"^" + COLS + r"[\s│├└─|`\-]*(?:\[\+\d+\] )?(?:\(exited[^)]*\) )?" + str(pid) + r" ")
 
 
 def find_pid_line(screen, pid):
@@ -145,10 +151,10 @@ def tree_pids(screen):
     """Pids of the tree rows (not the recently exited section), in screen order."""
     pids = []
     lines = screen.split("\n")
-    for line in lines[1:-1]:
+    for line in lines[2:-1]:
         if "recently exited" in line:
             break
-        m = re.match(r"^[\s│├└─|`\-]*(?:\[\+\d+\] )?(\d+) ", line)
+        m = re.match(r"^" + COLS + r"[\s│├└─|`\-]*(?:\[\+\d+\] )?(\d+) ", line)
         if m:
             pids.append(int(m.group(1)))
     return pids
@@ -184,7 +190,7 @@ class TopTmux(Tmux):
     def selected_line(self):
         """Index of the line drawn in reverse video (the cursor), or -1."""
         rows = cells(self.capture(escapes=True))
-        for i, row in enumerate(rows[1:-1], 1):
+        for i, row in enumerate(rows[2:-1], 2):
             if row and row[0][1].get("reverse"):
                 return i
         return -1
@@ -224,7 +230,7 @@ def t_shows_tree_80x24(c):
     s = popen(["sleep", f"300.{MYPID}123"])
     tm = TopTmux("shows", top_cmd())
     screen = tm.wait_header()
-    screen = tm.wait(lambda sc: find_pid_line(sc, 1) == 1, "pid 1 on the first tree line")
+    screen = tm.wait(lambda sc: find_pid_line(sc, 1) == 2, "pid 1 on the first tree line")
     screen = tm.seek(
         lambda sc: find_pid_line(sc, s.pid) >= 0 and f"{s.pid} sleep 300.{MYPID}123  [" in sc,
         f"the line of sleep {s.pid}",
@@ -233,14 +239,15 @@ def t_shows_tree_80x24(c):
     check(len(lines) == 24, "the screen has 24 lines", 24, len(lines))
     check(HEADER_RE.match(lines[0]), "line 1 is the header", "proclife top — N processes, ...", lines[0])
     check(lines[-1].startswith("q quit"), "the last line is the key help", "q quit ...", lines[-1])
-    row = re.compile(r"^([\s│├└─]*(\[\+\d+\] )?\d+ |\(exited[^)]*\) \d+ |── recently exited ──|$)")
+    check(COLS_TITLE_RE.match(lines[1]), "line 2 names the columns", " CPU%     RSS SUBTREE  PROCESS", lines[1])
+    row = re.compile(r"^(" + COLS + r"([\s│├└─]*(\[\+\d+\] )?\d+ |[\s│├└─]*\(exited[^)]*\) \d+ )|── recently exited ──|$)")
     for line in lines:
         check(width(line) <= 80, "no line is wider than 80 columns", "<= 80", f"{width(line)}: {line}")
-    for line in lines[1:-1]:
+    for line in lines[2:-1]:
         check(row.match(line), "every middle line is a tree row (nothing wrapped)", "prefix + pid", line)
     # The sleep sits under this test's process, with a tree prefix.
     i = find_pid_line(screen, s.pid)
-    check(re.match(r"^[\s│├└─]*[├└]─ ", lines[i]), "the sleep has a tree prefix", "├─ or └─", lines[i])
+    check(re.match(r"^" + COLS + r"[\s│├└─]*[├└]─ ", lines[i]), "the sleep has a tree prefix", "├─ or └─", lines[i])
 
 
 def screen_attrs(tm):
@@ -254,7 +261,7 @@ def label_attrs(tm, pid):
     text, rows = screen_attrs(tm)
     li = find_pid_line(text, pid)
     check(li >= 0, f"pid {pid} on the screen", pid, text)
-    col = "".join(c for c, _ in rows[li]).find(f"{pid} ")
+    col = "".join(c for c, _ in rows[li]).find(f"{pid} ", COLS_WIDTH)
     return rows[li][col][1], text
 
 
@@ -277,7 +284,7 @@ def t_stopped_and_zombie_stand_out(c):
     sa, text = label_attrs(tm, stopped.pid)
     check(sa.get("fg") == 33, "the stopped one is yellow", "fg 33", sa)
     # A process older than a few seconds, neither stopped nor a zombie, is drawn plain.
-    old = re.compile(r"^[\s│├└─]*(\d+) [^<]*  \[(\d+m\d+s|\d+h\d+m|\d+d\d+h|[1-9]\d+s)\] *$")
+    old = re.compile(r"^" + COLS + r"[\s│├└─]*(\d+) [^<]*  \[(\d+m\d+s|\d+h\d+m|\d+d\d+h|[1-9]\d+s)\] *$")
     olds = [int(m.group(1)) for m in map(old.match, text.split("\n")) if m]
     if olds:
         pa, _ = label_attrs(tm, olds[0])
@@ -306,6 +313,87 @@ def t_new_process_appears_live(c):
     # New: bold green, for a few seconds.
     a, _ = label_attrs(tm, n.pid)
     check(a.get("fg") == 32 and a.get("bold"), "a new process is bold green", "fg 32, bold", a)
+
+
+def row_cols(screen, pid):
+    """(CPU% or an exited one's CPU text, RSS text, SUBTREE text) of pid's row, or None."""
+    i = find_pid_line(screen, pid)
+    if i < 0:
+        return None
+    return screen.split("\n")[i][:COLS_WIDTH].split()
+
+
+def size_kb(text):
+    """'13.1M' -> KiB."""
+    units = {"B": 1 / 1024, "K": 1, "M": 1024, "G": 1024 * 1024}
+    return float(text[:-1]) * units[text[-1]]
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+
+
+def t_usage_columns(c):
+    """A spinning process's CPU% against /proc over the same time, its RSS against /proc's, and the
+    sort keys: P puts the busy one before its older idle sibling, T puts it back."""
+    token = f"pltop-usage-{MYPID}"
+    idle = popen([sys.executable, "-c", "import time; time.sleep(300)", token + "-idle"])
+    busy = popen([sys.executable, "-c", "x = bytearray(48 << 20)\nwhile True: pass", token + "-busy"])
+    tm = TopTmux("usage", top_cmd(), x=160, y=40)
+    tm.wait_header()
+    tm.keys("/")
+    tm.keys(token, literal=True)
+    tm.keys("Enter")
+    tm.wait(lambda sc: (row_cols(sc, busy.pid) or ["-"])[0] not in ("-",) and find_pid_line(sc, idle.pid) >= 0,
+            "the busy one's CPU%")
+    hz = os.sysconf("SC_CLK_TCK")
+    # /proc over a window that holds top's last sample interval (about a second before the capture).
+    t1, c1 = time.monotonic(), cpu_ticks(busy.pid)
+    time.sleep(2.5)
+    screen = tm.capture()
+    t2, c2 = time.monotonic(), cpu_ticks(busy.pid)
+    proc_pct = (c2 - c1) / hz / (t2 - t1) * 100
+    cols = row_cols(screen, busy.pid)
+    check(cols is not None, "the busy row", busy.pid, screen)
+    top_pct = float(cols[0])
+    check(abs(top_pct - proc_pct) <= 10, "top's CPU% within 10 points of /proc's", f"{proc_pct:.1f}", f"{top_pct}")
+    with open(f"/proc/{busy.pid}/status") as f:
+        vmrss = int(next(ln for ln in f if ln.startswith("VmRSS:")).split()[1])
+    rss = size_kb(cols[1])
+    check(abs(rss - vmrss) <= max(0.05 * vmrss, 512), "its RSS as /proc's VmRSS", f"{vmrss} KiB", f"{cols[1]}")
+    idle_cols = row_cols(screen, idle.pid)
+    check(idle_cols and float(idle_cols[0]) < 5, "the idle one near 0%", "< 5", idle_cols)
+    # Tree order: the idle one (older) first; P: the busy one first; T: back.
+    check(find_pid_line(screen, idle.pid) < find_pid_line(screen, busy.pid), "oldest first", "idle above busy", screen)
+    tm.keys("P")
+    screen = tm.wait(lambda sc: find_pid_line(sc, busy.pid) < find_pid_line(sc, idle.pid), "P: the busy one first")
+    check(COLS_TITLE_RE.match(screen.split("\n")[1]) and "CPU%*" in screen.split("\n")[1],
+          "the sorted column is marked", "CPU%*", screen.split("\n")[1])
+    tm.keys("T")
+    tm.wait(lambda sc: find_pid_line(sc, idle.pid) < find_pid_line(sc, busy.pid), "T: oldest first again")
+    busy.kill()
+    busy.wait()
+
+
+def t_exited_cost(c):
+    """A process that exited lately shows what it cost: its CPU in all, in the CPU column."""
+    token = f"pltop-cost-{MYPID}"
+    tm = TopTmux("cost", top_cmd(), x=160, y=40)
+    tm.wait_header()
+    tm.keys("/")
+    tm.keys(token, literal=True)
+    tm.keys("Enter")
+    tm.wait(lambda sc: "(no process matches)" in sc, "an empty filtered tree")
+    p = popen([sys.executable, "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass",
+               token])
+    p.wait()
+    screen = tm.wait(lambda sc: "recently exited" in sc and find_pid_line(sc, p.pid) >= 0, "the exited row")
+    cols = row_cols(screen, p.pid)
+    check(cols and cols[0].endswith("s"), "its CPU in seconds", "0.3s or so", cols)
+    secs = float(cols[0][:-1])
+    check(0.25 <= secs <= 0.6, "what it used: about 0.3 s of CPU (plus the interpreter's start)", "0.25..0.6", secs)
 
 
 def t_filter(c):
@@ -515,7 +603,7 @@ def t_resize(c):
             and lines[0].startswith("proclife top")
             and lines[-1].startswith("q quit")
             and all(width(line) <= 60 for line in lines)
-            and find_pid_line(sc, 1) == 1
+            and find_pid_line(sc, 1) == 2
         )
 
     tm.wait(fits, "a 60x15 screen redrawn to fit")
@@ -524,7 +612,7 @@ def t_resize(c):
 def t_ascii_fallback(c):
     tm = TopTmux("ascii", top_cmd(), locale="C")
     screen = tm.wait(
-        lambda sc: sc.startswith("proclife top - ") and re.search(r"^\s*(\|  |   )*[|`]- \d+ ", sc, re.M),
+        lambda sc: sc.startswith("proclife top - ") and re.search(r"^" + COLS + r"\s*(\|  |   )*[|`]- \d+ ", sc, re.M),
         "an ASCII header and tree",
     )
     check(not any(ord(c) > 127 for c in screen), "only ASCII on the screen", "ASCII", screen)
@@ -537,6 +625,8 @@ SUBTESTS = [
     ("stopped_and_zombie_stand_out", t_stopped_and_zombie_stand_out, ROOT_TMUX),
     ("new_process_appears_live", t_new_process_appears_live, ROOT_TMUX),
     ("filter", t_filter, ROOT_TMUX),
+    ("usage_columns", t_usage_columns, ROOT_TMUX),
+    ("exited_cost", t_exited_cost, ROOT_TMUX),
     ("collapse_expand", t_collapse_expand, ROOT_TMUX),
     ("quit_restores_terminal", t_quit_restores_terminal, ROOT_TMUX),
     ("not_a_terminal", t_not_a_terminal, ()),

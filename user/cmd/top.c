@@ -30,6 +30,7 @@
 #include "session/live.h"
 #include "views/top_rows.h"
 #include "views/tree.h"
+#include "views/usage_fmt.h"
 #include "cmd/options.h"
 #include "cmd/top.h"
 
@@ -41,6 +42,8 @@
 #define RECENT_NS (3 * NS_PER_S) /* new and exited processes stand out this long */
 #define WAIT_MS 50               /* longest sleep between looks at the ring buffer */
 #define FILTER_MAX 128
+#define SAMPLE_MIN_NS (1 * NS_PER_S) /* CPU% is over about this long at least (a sample costs a walk of all tasks) */
+#define COLS_FMT "%6s %7s %7s  "    /* CPU%, RSS, SUBTREE: a fixed width, so the tree stays aligned */
 
 enum { PAIR_NEW = 1, PAIR_STOPPED, PAIR_ZOMBIE };
 
@@ -70,6 +73,11 @@ struct top {
 	/* Events per second, measured over about a second. */
 	__u64 rate_ts, rate_seen;
 	double rate;
+	/* What processes use: sampled every SAMPLE_MIN_NS or delay, whichever is longer. */
+	__u64 sampled_at;
+	__u64 *subtree;       /* per slot: CPU of the subtree (view__subtree_cpu) */
+	__u64 *sort_key;      /* per slot, when sorting: the value sorted by */
+	char sort;            /* 'T' tree order (oldest first), 'P' CPU%, 'M' memory, 'S' subtree CPU */
 };
 
 static int parse(int argc, char **argv, __u64 *delay_ns, struct rec_cli *rc)
@@ -108,8 +116,11 @@ static int parse(int argc, char **argv, __u64 *delay_ns, struct rec_cli *rc)
 			       "  -d, --delay SEC   redraw at most every SEC seconds, 0.05 to 60 (default 0.25)\n"
 			       "  -w, --write FILE  also record everything to FILE (mode 0600; replay with -r FILE);\n"
 			       "                    --force, --rotate-size N, --rotate-count N as for watch\n"
+			       "Columns: CPU%% (of one CPU, over the last second or --delay), RSS, SUBTREE (the CPU\n"
+			       "of the process and all that ran under it); exited ones: their CPU and most memory.\n"
 			       "Keys: q quit; up/down, j/k, PgUp/PgDn, Home/End move; left/-, right/+, Enter\n"
-			       "collapse and expand; / filter by name or argv; c clear; z zombies and stopped only.\n");
+			       "collapse and expand; / filter by name or argv; c clear; z zombies and stopped only;\n"
+			       "sort siblings: P by CPU%%, M by memory, S by subtree CPU, T tree order (oldest first).\n");
 			return 1;
 		case ':':
 			fprintf(stderr, "proclife top: option '%.32s' needs a value\n", argv[optind - 1]);
@@ -193,6 +204,29 @@ static attr_t state_attr(const struct top *t, const struct proc *p, __u64 now)
 	return A_NORMAL;
 }
 
+/*
+ * A row's CPU%, RSS and SUBTREE columns: a live process's CPU use over the
+ * last samples, resident memory now, and the CPU of everything under it;
+ * an exited one's CPU and most memory in all. "-" where not known.
+ */
+static void usage_cols(const struct top *t, const struct proc *p, bool exited, const struct model *m, char *buf,
+		    size_t size)
+{
+	char cpu[16] = "-", rss[16] = "-", sub[16] = "-";
+	double pct;
+	__u32 slot = model__slot_of(m, p);
+
+	if (exited && (p->flags & PROC_F_USAGE))
+		usage_fmt__secs_str(cpu, sizeof(cpu), p->cpu_ns);
+	else if (!exited && model__cpu_pct(m, p, &pct))
+		snprintf(cpu, sizeof(cpu), pct < 99.95 ? "%.1f" : "%.0f", pct);
+	if ((p->flags & (PROC_F_SAMPLED | PROC_F_USAGE)) && p->rss_kb)
+		usage_fmt__bytes_str(rss, sizeof(rss), p->rss_kb * 1024);
+	if (t->subtree && t->subtree[slot])
+		usage_fmt__secs_str(sub, sizeof(sub), t->subtree[slot]);
+	snprintf(buf, size, COLS_FMT, cpu, rss, sub);
+}
+
 static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
 {
 	const struct top_row *row = &t->rows.v[i];
@@ -209,6 +243,10 @@ static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
 		fill(x);
 		return;
 	}
+	usage_cols(t, p, row->kind == TOP_ROW_EXITED, v->m, buf, sizeof(buf));
+	attrset(base | (row->kind == TOP_ROW_EXITED ? A_DIM : A_NORMAL));
+	puts_(t, buf);
+	attrset(base);
 	top_rows__prefix(&t->rows, i, t->ascii, prefix, sizeof(prefix));
 	puts_(t, prefix);
 	if (row->kind == TOP_ROW_EXITED) {
@@ -265,7 +303,13 @@ static void draw_header(struct top *t, const struct model *m)
 	move(0, 0);
 	attrset(A_BOLD);
 	fill(puts_(t, line));
+	/* The column titles; the sorted one marked. */
+	snprintf(line, sizeof(line), COLS_FMT "PROCESS%s", t->sort == 'P' ? "CPU%*" : "CPU%",
+		 t->sort == 'M' ? "RSS*" : "RSS", t->sort == 'S' ? "SUBTREE*" : "SUBTREE",
+		 t->sort == 'T' ? "" : "  (sorted by *; T: tree order)");
+	move(1, 0);
 	attrset(A_NORMAL);
+	fill(puts_(t, line));
 }
 
 static void draw_footer(struct top *t, int y)
@@ -307,7 +351,7 @@ static void draw_footer(struct top *t, int y)
 /* Rows of the tree area. */
 static long body_rows(void)
 {
-	return LINES > 2 ? LINES - 2 : 1;
+	return LINES > 3 ? LINES - 3 : 1;
 }
 
 static void clamp(struct top *t)
@@ -341,9 +385,9 @@ static void draw(struct top *t)
 	erase();
 	draw_header(t, v.m);
 	for (long i = 0; i < h && t->scroll + i < (long)t->rows.n; i++)
-		draw_row(t, 1 + i, t->scroll + i, &v);
-	if (!t->rows.n && LINES > 2) {
-		move(1, 0);
+		draw_row(t, 2 + i, t->scroll + i, &v);
+	if (!t->rows.n && LINES > 3) {
+		move(2, 0);
 		attrset(A_DIM);
 		puts_(t, t->troubled && !t->filter[0] ? "(no zombie or stopped process)" : "(no process matches)");
 		attrset(A_NORMAL);
@@ -363,6 +407,26 @@ static int rebuild(struct top *t)
 	long i = -1;
 	int err;
 
+	free(t->subtree);
+	t->subtree = view__subtree_cpu(m);
+	free(t->sort_key);
+	t->sort_key = NULL;
+	if (t->sort != 'T' && (t->sort_key = calloc(model__nslots(m) + 1, sizeof(*t->sort_key)))) {
+		for (__u32 s = 1; s < model__nslots(m); s++) {
+			const struct proc *p = model__slot(m, s);
+			double pct;
+
+			if (!p->pid)
+				continue;
+			if (t->sort == 'P')
+				t->sort_key[s] = model__cpu_pct(m, p, &pct) ? (__u64)(pct * 1000) : 0;
+			else if (t->sort == 'M')
+				t->sort_key[s] = (p->flags & (PROC_F_SAMPLED | PROC_F_USAGE)) ? p->rss_kb : 0;
+			else if (t->subtree)
+				t->sort_key[s] = t->subtree[s];
+		}
+	}
+	f.sort_key = t->sort_key;
 	top_rows__prune(&t->rows, m);
 	if (t->select_match)
 		top_rows__reveal(&t->rows, m, &f);
@@ -566,6 +630,12 @@ static bool key(struct top *t, int kind, wint_t ch)
 	case 12: /* ^L */
 		clearok(curscr, TRUE);
 		break;
+	case 'P': /* sort siblings: by CPU%, memory, subtree CPU, or back to tree order */
+	case 'M':
+	case 'S':
+	case 'T':
+		t->sort = ch;
+		break;
 	}
 	clamp(t);
 	return true;
@@ -629,6 +699,11 @@ static int loop(struct top *t)
 		int kind;
 		wint_t ch;
 
+		if (now - t->sampled_at >= (t->delay_ns > SAMPLE_MIN_NS ? t->delay_ns : SAMPLE_MIN_NS)) {
+			live__sample(t->live);
+			t->sampled_at = now;
+			dirty = true;
+		}
 		if (dirty || now >= next) {
 			rate_update(t);
 			if (rebuild(t) < 0)
@@ -658,9 +733,9 @@ static int loop(struct top *t)
 
 int top__main(int argc, char **argv)
 {
-	struct live_config cfg = { .model = true, .proc_root = "/proc" };
+	struct live_config cfg = { .model = true, .proc_root = "/proc", .tracer.sample = true };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct top t = {};
+	struct top t = { .sort = 'T' };
 	struct rec_cli rc = {};
 	struct rec_writer_opts ro;
 	SCREEN *scr;
@@ -729,6 +804,8 @@ int top__main(int argc, char **argv)
 out:
 	live__free(t.live);
 	top_rows__free(&t.rows);
+	free(t.subtree);
+	free(t.sort_key);
 	outbuf__free(&t.label);
 	return ret;
 }

@@ -39,6 +39,7 @@ struct model {
 	__u32 reaped_head, reaped_tail;
 	size_t exec_bytes;
 	__u32 sample_gen;
+	__u64 sample_ts, prev_sample_ts; /* when the last two samples began (boot ns) */
 };
 
 const char *proc_state__name(enum proc_state s)
@@ -776,9 +777,11 @@ void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t 
 		*out = rs;
 }
 
-void model__sample_begin(struct model *m)
+void model__sample_begin(struct model *m, __u64 now)
 {
 	m->sample_gen++;
+	m->prev_sample_ts = m->sample_ts;
+	m->sample_ts = now;
 }
 
 void model__sample_add(struct model *m, const struct pl_sample *s)
@@ -788,6 +791,13 @@ void model__sample_add(struct model *m, const struct pl_sample *s)
 	if (!p || p->state >= PROC_ZOMBIE || !same_identity(p, s->start_ns))
 		return;
 	if (p->sample_gen != m->sample_gen || !(p->flags & PROC_F_SAMPLED)) {
+		bool before = (p->flags & PROC_F_SAMPLED) && p->sample_gen + 1 == m->sample_gen;
+
+		/* Its CPU at the sample before; or none yet, which is 0 if it was born since. */
+		p->flags &= ~PROC_F_CPU_PREV;
+		if (before || (m->prev_sample_ts && p->start_ns >= m->prev_sample_ts))
+			p->flags |= PROC_F_CPU_PREV;
+		p->cpu_prev_ns = before ? p->cpu_ns : 0;
 		p->sample_gen = m->sample_gen;
 		p->cpu_ns = 0;
 		p->rss_kb = 0;
@@ -801,4 +811,14 @@ void model__sample_add(struct model *m, const struct pl_sample *s)
 bool model__sampled(const struct model *m, const struct proc *p)
 {
 	return (p->flags & PROC_F_SAMPLED) && p->sample_gen == m->sample_gen;
+}
+
+bool model__cpu_pct(const struct model *m, const struct proc *p, double *pct)
+{
+	__u64 from = p->start_ns > m->prev_sample_ts ? p->start_ns : m->prev_sample_ts;
+
+	if (!model__sampled(m, p) || !(p->flags & PROC_F_CPU_PREV) || m->sample_ts <= from)
+		return false;
+	*pct = p->cpu_ns >= p->cpu_prev_ns ? (p->cpu_ns - p->cpu_prev_ns) * 100.0 / (m->sample_ts - from) : 0;
+	return true;
 }

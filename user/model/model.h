@@ -35,7 +35,8 @@ enum proc_state {
 #define PROC_F_ZOMBIE_SEEN (1u << 3) /* its zombie event was given */
 #define PROC_F_KTHREAD     (1u << 4) /* a kernel thread */
 #define PROC_F_USAGE       (1u << 5) /* exited with its usage known: cpu_ns and maxrss_kb are final */
-#define PROC_F_SAMPLED     (1u << 6) /* alive, cpu_ns and rss_kb from a sample (model__sample) */
+#define PROC_F_SAMPLED     (1u << 6) /* alive, cpu_ns and rss_kb from a sample (model__sample_add) */
+#define PROC_F_CPU_PREV    (1u << 7) /* cpu_prev_ns is its CPU at the sample before (0 if born since) */
 
 /* One exec: data holds the filename (NUL-terminated), then args_len bytes of argv. */
 struct proc_exec {
@@ -53,6 +54,7 @@ struct proc {
 	/* What it used: PROC_F_SAMPLED (alive) or PROC_F_USAGE (exited), else unknown (0). */
 	__u64 cpu_ns;      /* its threads' run time: so far, or in all */
 	__u64 rss_kb;      /* alive: resident now; exited: the most it ever was (maxrss) */
+	__u64 cpu_prev_ns; /* PROC_F_CPU_PREV: cpu_ns at the sample before, for its CPU% */
 	/* CPU of every process that ended under it (its descendants then), at their exits. */
 	__u64 ended_cpu_ns;
 	__u64 state_ts;    /* when it entered its state */
@@ -149,10 +151,16 @@ const struct proc *model__reaped_next(const struct model *m, const struct proc *
  * each task of it added (a process's tasks add up); a task of another life
  * of the pid, or of an exited process (what it used is final), is ignored.
  */
-void model__sample_begin(struct model *m);
+void model__sample_begin(struct model *m, __u64 now);
 void model__sample_add(struct model *m, const struct pl_sample *s);
 /* p has a value from the sample begun last. */
 bool model__sampled(const struct model *m, const struct proc *p);
+/*
+ * p's CPU use between the last two samples (or since it started, if after
+ * the first), in percent of one CPU (a process with threads can pass 100).
+ * False when not known.
+ */
+bool model__cpu_pct(const struct model *m, const struct proc *p, double *pct);
 /* Memory held by the model, bytes (for benchmarks). */
 size_t model__memory(const struct model *m);
 

@@ -367,7 +367,7 @@ int live__sample(struct live *l)
 
 	if (!l->tracer || !m)
 		return -EOPNOTSUPP;
-	model__sample_begin(m);
+	model__sample_begin(m, live__now());
 	r = tracer__sample(l->tracer, on_sample, m);
 	/*
 	 * What the iterator did not give (the feature off; a process it

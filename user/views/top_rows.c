@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#define _GNU_SOURCE /* qsort_r */
 /*
  * Flattening the model into top's rows. Walks are iterative (explicit
  * stacks), like views/tree.c: a chain of thousands of nested processes must
@@ -226,7 +227,34 @@ static unsigned char *mark(const struct model *m, const struct top_filter *f)
 	return keep;
 }
 
-static int add_tree(struct top_rows *r, const struct model *m, const unsigned char *keep)
+/* Siblings by a value per slot, largest first; ties stay oldest first (the order they come in). */
+struct sort_ctx {
+	const struct model *m;
+	const __u64 *key;
+};
+
+static int by_key(const void *a, const void *b, void *ctx)
+{
+	const struct sort_ctx *c = ctx;
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+	const struct proc *px = model__slot(c->m, x), *py = model__slot(c->m, y);
+
+	if (c->key[x] != c->key[y])
+		return c->key[x] > c->key[y] ? -1 : 1;
+	if (px->start_ns != py->start_ns)
+		return px->start_ns < py->start_ns ? -1 : 1;
+	return px->pid < py->pid ? -1 : px->pid > py->pid;
+}
+
+static void sort_slots(const struct model *m, const __u64 *key, __u32 *v, size_t n)
+{
+	struct sort_ctx c = { .m = m, .key = key };
+
+	if (key && n > 1)
+		qsort_r(v, n, sizeof(*v), by_key, &c);
+}
+
+static int add_tree(struct top_rows *r, const struct model *m, const unsigned char *keep, const __u64 *key)
 {
 	struct stack st = {};
 	size_t nroots, nk;
@@ -235,6 +263,7 @@ static int add_tree(struct top_rows *r, const struct model *m, const unsigned ch
 
 	if (!roots)
 		return -ENOMEM;
+	sort_slots(m, key, roots, nroots);
 	for (size_t i = nroots; i-- > 0;)
 		if (shown(keep, roots[i]) && !push(&st, (struct frame){ .slot = roots[i], .last = true }))
 			goto out;
@@ -260,6 +289,7 @@ static int add_tree(struct top_rows *r, const struct model *m, const unsigned ch
 		kids = view__children(m, p, &nk);
 		if (!kids)
 			goto out;
+		sort_slots(m, key, kids, nk);
 		for (size_t i = 0; i < nk; i++)
 			if (shown(keep, kids[i])) {
 				nshown++;
@@ -322,7 +352,7 @@ int top_rows__build(struct top_rows *r, const struct model *m, const struct top_
 		if (!keep)
 			return -ENOMEM;
 	}
-	err = add_tree(r, m, keep);
+	err = add_tree(r, m, keep, f->sort_key);
 	if (!err)
 		err = add_exited(r, m, f);
 	free(keep);

@@ -40,6 +40,8 @@ struct top_filter {
 	bool troubled_only; /* only zombies and stopped processes */
 	__u64 now;          /* boot ns */
 	__u64 exited_ns;    /* list processes reaped within this long before now (0: none) */
+	/* NULL: siblings oldest first; else by this value per model slot, largest first. */
+	const __u64 *sort_key;
 };
 
 struct top_key {

@@ -7,7 +7,17 @@ void usage_fmt__secs_str(char *buf, size_t size, __u64 ns)
 {
 	double s = ns / 1e9;
 
-	snprintf(buf, size, s < 10 ? "%.2fs" : s < 1000 ? "%.1fs" : "%.0fs", s);
+	/* At most 6 characters below 1000 days, so that columns stay aligned. */
+	if (s < 10)
+		snprintf(buf, size, "%.2fs", s);
+	else if (s < 1000)
+		snprintf(buf, size, "%.1fs", s);
+	else if (s < 6000)
+		snprintf(buf, size, "%.1fm", s / 60);
+	else if (s < 360000)
+		snprintf(buf, size, "%.1fh", s / 3600);
+	else
+		snprintf(buf, size, "%.1fd", s / 86400);
 }
 
 void usage_fmt__bytes_str(char *buf, size_t size, __u64 bytes)

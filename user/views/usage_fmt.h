@@ -12,7 +12,7 @@
 #include "base/outbuf.h"
 #include "kernel/usage.h"
 
-/* ns of CPU as seconds: "0.21s", "12.3s", "1234s". */
+/* ns of CPU, compactly: "0.21s", "12.3s", "16.7m", "3.2h", "1.5d" (6 characters at most). */
 void usage_fmt__secs(struct outbuf *ob, __u64 ns);
 /* A size: "0", "512B", "8.0K", "64.2M", "1.5G". */
 void usage_fmt__bytes(struct outbuf *ob, __u64 bytes);
