@@ -367,6 +367,13 @@ def collector(smoke):
     return dict(line.split() for line in r.stdout.splitlines() if line.strip())
 
 
+def sampling(smoke):
+    """CPU per refresh to learn every live process's CPU and memory (tools/bench/sample.c)."""
+    args = ["300", "3"] if smoke else ["10000", "20"]
+    r = subprocess.run([f"{BENCH}/sample", *args], capture_output=True, text=True, timeout=900)
+    return dict(line.split() for line in r.stdout.splitlines() if line.strip())
+
+
 def smoke():
     """Seconds, for make test: every workload runs, proclife sees it all and loses nothing."""
     tracers = tracer_classes(True)
@@ -401,6 +408,10 @@ def smoke():
         and int(c.get("model_bytes_per_process", 999)) <= 256 \
         and int(c.get("replay_events", 0)) == int(c.get("record_events", -1))
     report("smoke_collector", ok, f"collector said {c}")
+    sm = sampling(True)
+    ok = int(sm.get("processes", 0)) >= 300 and sm.get("sampled") == sm.get("processes") \
+        and float(sm.get("iterator_ms_per_refresh", 0)) > 0
+    report("smoke_sampling", ok, f"sample said {sm}")
     return 1 if failed else 0
 
 
@@ -425,6 +436,13 @@ def main():
         print(fmt_table(results, tracers))
         return 0
     c = collector(False)
+    print("bench: sampling 10,000 processes", file=sys.stderr, flush=True)
+    sm = sampling(False)
+    it = float(sm.get("iterator_ms_per_refresh", 0)) or float("nan")
+
+    def ratio(key):
+        v = float(sm.get(key, -1))
+        return ("%.2f | %.1fx" % (v, v / it)) if v >= 0 else "- | -"
     kernel = platform.release()
     cpus = os.cpu_count()
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -458,6 +476,18 @@ process lives (fork, exec, exit, signal, deliver, reap) on one core.
 | events/s written to a recording (compressed blocks) | {float(c.get('record_events_per_s', 0)):,.0f} |
 | recording bytes per event on disk | {c.get('record_bytes_per_event', '?')} |
 | events/s replayed from a recording into the model, one core (read, check CRC, inflate, check, apply; 40 M events paced like a busy machine, 25,000 new processes/s with the recorder's ticks, so the model forgets reaped processes after its 60 s as in a real replay) | {float(c.get('replay_events_per_s', 0)):,.0f} |
+
+Sampling live processes for `tree` and `top` (tools/bench/sample.c): CPU time
+(user + system) of one look at every live process's CPU time and memory, at
+{int(sm.get('processes', 0)):,} processes ({sm.get('sampled', '?')} of them sampled by the iterator),
+median of 20 refreshes; the peers once each, 5 runs.
+
+| how | CPU per refresh (ms) | ratio to the iterator |
+|---|---|---|
+| proclife: task iterator (feature sampling), one read() for all tasks, into the model | {it:.2f} | 1.0x |
+| /proc/PID/stat for each process (proclife's fallback without the feature) | {ratio('procfs_ms_per_refresh')} |
+| ps -e -o pid,time,rss | {ratio('ps_ms_per_run')} |
+| top -b -n 1 | {ratio('top_ms_per_run')} |
 """
     os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
     with open(os.path.join(ROOT, "docs", "BENCHMARKS.md"), "w") as f:
