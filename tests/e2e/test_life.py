@@ -99,6 +99,10 @@ def events_of(lv, event, **match):
     return [e for e in lv["events"] if e["event"] == event and all(e.get(k) == v for k, v in match.items())]
 
 
+# What the life used, at the end of its exit line: CPU, the most memory, storage I/O.
+USED = rb"; used cpu \d+\.\d\ds  rss [\d.]+[BKMG]  io r [\d.]+[BKMG]? w [\d.]+[BKMG]?"
+
+
 def index_of(lv, e):
     return next(i for i, x in enumerate(lv["events"]) if x is e)
 
@@ -206,7 +210,7 @@ def test_story(c):
     check_text_line(c, text, "signal", rb"SIGCONT from " + me + rb" \[kill\]: continues it \(default\)", "SIGCONT")
     check_text_line(c, text, "continue", rb"continued by SIGCONT", "continue")
     check_text_line(c, text, "fork", b"child %d" % gc, "fork")
-    check_text_line(c, text, "exit", rb"exit 7, after \d+\.\d{3}s", "exit")
+    check_text_line(c, text, "exit", rb"exit 7, after \d+\.\d{3}s" + USED, "exit")
     check_text_line(c, text, "reap", b"reaped by " + me + rb", a zombie for \d+\.\d{3}s", "reap")
     c.ok("text: no children lines for %d: %r" % (gc, text[-400:]),
          re.search(rb"^children: 1\n  %d +sh -c \"exit 5\"  \[born \d\d:\d\d:\d\d\.\d{3}; exit 5 after "
@@ -247,7 +251,7 @@ def test_killed_and_preexisting(c):
         c.eq("sleep 60: children", [], lv["children"])
     text = life(c, p.pid, path, json_out=False)
     me = re.escape(b"%d (%s)" % (MYPID, my_comm().encode()))
-    check_text_line(c, text, "exit", rb"killed by SIGTERM from " + me + rb" \[kill\], after \d+\.\d{3}s", "exit")
+    check_text_line(c, text, "exit", rb"killed by SIGTERM from " + me + rb" \[kill\], after \d+\.\d{3}s" + USED, "exit")
     check_text_line(c, text, "reap", b"reaped by " + me + rb", a zombie for \d+\.\d{3}s", "reap")
 
     lv = c.one("lives of sleep 61", life(c, old.pid, path))

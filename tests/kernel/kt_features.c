@@ -73,6 +73,7 @@ void test_features_probe_only(void)
 	char msg[512] = "";
 
 	cfg.probe_only = true;
+	cfg.sample = true; /* as `proclife features` asks */
 	if (!ASSERT_EQ(tracer__new(&cfg, NULL, NULL, &t, msg, sizeof(msg)), 0))
 		return;
 	for (int f = 0; f < KF_MAX; f++) {

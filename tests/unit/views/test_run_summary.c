@@ -98,7 +98,10 @@ static void test_json_shape(void)
 	ASSERT_TRUE(strstr(out, "{\"exit_status\":0,\"lost\":0,\"processes\":[{\"pid\":10,") == out);
 	ASSERT_TRUE(strstr(out, "\"children\":[{\"pid\":11,\"ppid\":10,") != NULL);
 	ASSERT_TRUE(strstr(out, "\"exit_code\":3,\"term_signal\":null") != NULL);
-	ASSERT_TRUE(strstr(out, "\"left_behind\":{\"running\":[],\"zombies\":[],\"orphans\":[]}}\n") != NULL);
+	ASSERT_TRUE(strstr(out, "\"left_behind\":{\"running\":[],\"zombies\":[],\"orphans\":[]},\"totals\":{") != NULL);
+	/* No exit said what it used (synthetic ones without usage): totals of nothing, no top consumers. */
+	ASSERT_TRUE(strstr(out, "\"totals\":{\"processes\":2,\"with_usage\":0,\"cpu_ns\":0,") != NULL);
+	ASSERT_TRUE(strstr(out, "\"top_cpu\":[],\"top_rss\":[]}\n") != NULL);
 	outbuf__free(&ob);
 	run_summary__free(&s);
 }
