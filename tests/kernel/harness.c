@@ -54,6 +54,11 @@ struct tracer_config harness__default_config(void)
 	};
 }
 
+struct tracer *harness__tracer(void)
+{
+	return tracer;
+}
+
 int harness__start(const struct tracer_config *cfg)
 {
 	char msg[256];

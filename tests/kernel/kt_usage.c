@@ -339,3 +339,139 @@ void test_usage_parent_reaped_child(void)
 	ASSERT_EQ(u.rusage.minflt, (__u64)o.ru.ru_minflt);
 	ASSERT_GE(u.rusage.minflt, u.self.minflt + 1);
 }
+
+/* ---------------------------------------------------------------- sampling */
+
+struct found {
+	pid_t pid;
+	int tasks;
+	__u64 start_ns, runtime_ns, rss_kb;
+};
+
+static void on_sample(void *ctx, const struct pl_sample *s)
+{
+	struct found *f = ctx;
+
+	if (s->tgid != (__u32)f->pid)
+		return;
+	f->tasks++;
+	f->start_ns = s->start_ns;
+	f->runtime_ns += s->runtime_ns;
+	if (s->rss_kb > f->rss_kb)
+		f->rss_kb = s->rss_kb;
+}
+
+/* Spins in two threads (one ends early), touches 32 MiB, says so, then waits to be told to end. */
+static int child_sampled(void *arg)
+{
+	int *fds = arg;
+	pthread_t t;
+	char *p = mmap(NULL, 32 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || pthread_create(&t, NULL, thread_spin, NULL))
+		return 100;
+	for (size_t i = 0; i < (32u << 20); i += 4096)
+		p[i] = 1;
+	spin_ms(60);
+	pthread_join(t, NULL); /* its 100 ms are the process's now (signal_struct) */
+	write_int(fds[1], 1);
+	return read_int(fds[0]) == 2 ? 0 : 101;
+}
+
+static bool proc_stat_fields(pid_t pid, __u64 *cpu_ticks, __u64 *start_ticks)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v[20];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return false;
+	/* Fields 3..22 after the comm: state, then 19 numbers up to starttime. */
+	if (sscanf(p + 2, "%*c %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12],
+		   &v[13], &v[14], &v[15], &v[16], &v[17], &v[18]) != 19)
+		return false;
+	*cpu_ticks = v[10] + v[11];
+	*start_ticks = v[18];
+	return true;
+}
+
+static __u64 vmrss_kb(pid_t pid)
+{
+	char path[64], line[128];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* The sampling iterator (feature "sampling") against /proc: a process's run time, start and resident memory. */
+void test_sampling_vs_proc(void)
+{
+	struct tracer_config cfg = harness__default_config();
+	int to_child[2], from_child[2], st;
+	__u64 tick = 1000000000ull / sysconf(_SC_CLK_TCK), cpu0, cpu1, start;
+	struct found f = {};
+	pid_t pid;
+
+	cfg.sample = true;
+	if (!ASSERT_EQ(harness__start(&cfg), 0) || harness__skip_unless(NEED(KF_SAMPLING)) ||
+	    pipe(to_child) || pipe(from_child)) {
+		cfg = harness__default_config();
+		harness__start(&cfg);
+		return;
+	}
+	{
+		int fds[2] = { to_child[0], from_child[1] };
+
+		pid = spawn(child_sampled, fds);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+	if (!ASSERT_EQ(read_int(from_child[0]), 1))
+		goto out;
+	/* It waits now: its counters stand still while we read them both ways. */
+	if (!ASSERT_TRUE(proc_stat_fields(pid, &cpu0, &start)))
+		goto out;
+	f.pid = pid;
+	ASSERT_EQ(tracer__sample(harness__tracer(), on_sample, &f), 0);
+	ASSERT_TRUE(proc_stat_fields(pid, &cpu1, &start));
+	if (!ASSERT_EQ(f.tasks, 1)) /* one thread left */
+		goto out;
+	ASSERT_EQ(f.start_ns / tick, start);
+	/* /proc's utime + stime are the run time split in two, each cut to ticks: up to 2 ticks short. */
+	if (f.runtime_ns + tick < cpu0 * tick || f.runtime_ns >= (cpu1 + 2) * tick)
+		FAILF("run time %llu ns, /proc says %llu..%llu ticks of %llu ns", (unsigned long long)f.runtime_ns,
+		      (unsigned long long)cpu0, (unsigned long long)cpu1, (unsigned long long)tick);
+	ASSERT_GE(f.runtime_ns, 150000000); /* 100 ms in the thread that ended, 60 in the leader */
+	{
+		__u64 rss = vmrss_kb(pid);
+
+		if (f.rss_kb + 512 < rss || f.rss_kb > rss + 512 + rss / 20)
+			FAILF("rss %llu KiB, /proc's VmRSS %llu KiB", (unsigned long long)f.rss_kb, (unsigned long long)rss);
+		ASSERT_GE(f.rss_kb, 32 * 1024);
+	}
+out:
+	write_int(to_child[1], 2);
+	close(to_child[1]);
+	close(from_child[0]);
+	st = wait_status(pid);
+	ASSERT_EQ(st, 0);
+	/* The next subtests run on the default tracer again. */
+	cfg = harness__default_config();
+	harness__start(&cfg);
+}

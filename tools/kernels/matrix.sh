@@ -422,7 +422,7 @@ report_results() {
 	# What `proclife features` said there, in one line ("core on, syscalls reduced, ...").
 	say "kernel $kver: features: $(awk '/^proclife features \(rc=/ { on = 1; next }
 		on && /^proclife watch/ { exit }
-		on && $1 ~ /^(core|syscalls|signals|oom|delivery|rename)$/ { printf "%s%s %s", sep, $1, $2; sep = ", " }' "$clean")"
+		on && $1 ~ /^(core|syscalls|signals|oom|delivery|rename|sampling)$/ { printf "%s%s %s", sep, $1, $2; sep = ", " }' "$clean")"
 	echo "kernel $kver: $(grep -c '^PASS ' "$res") passed, $(grep -c '^FAIL ' "$res") failed, $(grep -c '^SKIP ' "$res") skipped"
 }
 

@@ -11,7 +11,6 @@
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
-#include "kernel/usage.h"
 #include "views/life_json.h"
 #include "views/usage_fmt.h"
 
@@ -209,14 +208,7 @@ static void exit_json(const struct printer *pr, const struct pl_exit *x, __u64 t
 	kv_secs(ob, "lifetime_s", pr->l->start_ns, ts);
 	kv_pid(ob, "children_to", x->h.flags & PL_F_HAS_CHILDREN ? x->new_parent : 0);
 	/* What it used, as the exit event says (null from a recording made before usage). */
-	if (usage__of(x)) {
-		struct usage u;
-
-		usage__decode(usage__of(x), &u);
-		usage_fmt__json_fields(ob, &u);
-	} else {
-		usage_fmt__json_fields(ob, NULL);
-	}
+	usage_fmt__json_fields_of(ob, x);
 }
 
 /* k is "new_parent" (orphaned) or "parent" (zombie); its comm's key follows from it. */

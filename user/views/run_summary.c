@@ -379,11 +379,29 @@ static size_t top_by(const struct run_summary *s, __u64 (*key)(const struct run_
 	return n;
 }
 
-static void totals_text(const struct run_summary *s, struct outbuf *ob)
+/* "most CPU: 1240 cc1 1.20s, ...": the largest by key, each with its value. */
+static void top_text(const struct run_summary *s, struct outbuf *ob, const char *title,
+		     __u64 (*key)(const struct run_proc *))
 {
 	const struct run_proc *top[RUN_TOP];
+	size_t n = top_by(s, key, top);
+
+	outbuf__puts(ob, title);
+	for (size_t i = 0; i < n; i++) {
+		outbuf__printf(ob, "%s %u ", i ? "," : "", top[i]->pid);
+		escape__text(ob, top[i]->comm, strnlen(top[i]->comm, PL_COMM_LEN));
+		outbuf__putc(ob, ' ');
+		if (key == key_cpu)
+			usage_fmt__secs(ob, key(top[i]));
+		else
+			usage_fmt__bytes(ob, key(top[i]) * 1024);
+	}
+	outbuf__putc(ob, '\n');
+}
+
+static void totals_text(const struct run_summary *s, struct outbuf *ob)
+{
 	struct run_totals t;
-	size_t n;
 
 	totals(s, &t);
 	if (!t.with_usage)
@@ -410,24 +428,8 @@ static void totals_text(const struct run_summary *s, struct outbuf *ob)
 		usage_fmt__bytes(ob, t.write_bytes);
 	}
 	outbuf__putc(ob, '\n');
-	n = top_by(s, key_cpu, top);
-	outbuf__puts(ob, "most CPU:");
-	for (size_t i = 0; i < n; i++) {
-		outbuf__printf(ob, "%s %u ", i ? "," : "", top[i]->pid);
-		escape__text(ob, top[i]->comm, strnlen(top[i]->comm, PL_COMM_LEN));
-		outbuf__putc(ob, ' ');
-		usage_fmt__secs(ob, top[i]->usage.cpu_ns);
-	}
-	outbuf__putc(ob, '\n');
-	n = top_by(s, key_rss, top);
-	outbuf__puts(ob, "most memory:");
-	for (size_t i = 0; i < n; i++) {
-		outbuf__printf(ob, "%s %u ", i ? "," : "", top[i]->pid);
-		escape__text(ob, top[i]->comm, strnlen(top[i]->comm, PL_COMM_LEN));
-		outbuf__putc(ob, ' ');
-		usage_fmt__bytes(ob, top[i]->usage.self.maxrss_kb * 1024);
-	}
-	outbuf__putc(ob, '\n');
+	top_text(s, ob, "most CPU:", key_cpu);
+	top_text(s, ob, "most memory:", key_rss);
 }
 
 /* Depth-first from index i (its children are those whose parent is i + 1), iteratively. */

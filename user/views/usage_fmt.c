@@ -141,3 +141,15 @@ void usage_fmt__json_fields(struct outbuf *ob, const struct usage *u)
 	outbuf__puts(ob, ",\"io\":");
 	usage_fmt__io_json(ob, &u->io);
 }
+
+void usage_fmt__json_fields_of(struct outbuf *ob, const void *rec)
+{
+	struct usage u;
+
+	if (!usage__of(rec)) {
+		usage_fmt__json_fields(ob, NULL);
+		return;
+	}
+	usage__decode(usage__of(rec), &u);
+	usage_fmt__json_fields(ob, &u);
+}

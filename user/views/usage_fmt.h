@@ -27,5 +27,7 @@ void usage_fmt__ru_json(struct outbuf *ob, const struct ru *r);
 void usage_fmt__io_json(struct outbuf *ob, const struct proc_io *io);
 /* ,"cpu_ns":N,"rusage":{..},"self":{..},"io":{..} (each null when u is NULL). */
 void usage_fmt__json_fields(struct outbuf *ob, const struct usage *u);
+/* The same for an exit record: its usage, or nulls when it has none (usage__of()). */
+void usage_fmt__json_fields_of(struct outbuf *ob, const void *rec);
 
 #endif

@@ -13,7 +13,6 @@
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
-#include "kernel/usage.h"
 #include "views/usage_fmt.h"
 #include "views/writer.h"
 
@@ -195,14 +194,7 @@ static void json_event(struct writer *w, const void *rec)
 			outbuf__puts(ob, "null");
 		else
 			outbuf__u64(ob, h->ts - h->start_ns);
-		if (usage__of(rec)) {
-			struct usage u;
-
-			usage__decode(usage__of(rec), &u);
-			usage_fmt__json_fields(ob, &u);
-		} else {
-			usage_fmt__json_fields(ob, NULL);
-		}
+		usage_fmt__json_fields_of(ob, rec);
 		break;
 	}
 	case PL_EV_REAP: {
