@@ -184,6 +184,9 @@ struct pl_exit {
  * of its tasks' records: runtime_ns adds up, rss_kb is the same in each
  * task with an address space.
  */
+/* The most tasks one sampling walk (pl_sample_walk) reports; the rest are read from /proc. */
+#define PL_SAMPLE_MAX 65536
+
 struct pl_sample {
 	__u32 tgid;
 	__u32 tid;

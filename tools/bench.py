@@ -484,7 +484,7 @@ median of 20 refreshes; the peers once each, 5 runs.
 
 | how | CPU per refresh (ms) | ratio to the iterator |
 |---|---|---|
-| proclife: task iterator (feature sampling), one read() for all tasks, into the model | {it:.2f} | 1.0x |
+| proclife: feature sampling (the walk from Linux 6.7, else the iter/task program), into the model | {it:.2f} | 1.0x |
 | /proc/PID/stat for each process (proclife's fallback without the feature) | {ratio('procfs_ms_per_refresh')} |
 | ps -e -o pid,time,rss | {ratio('ps_ms_per_run')} |
 | top -b -n 1 | {ratio('top_ms_per_run')} |

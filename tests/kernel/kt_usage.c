@@ -452,6 +452,8 @@ void test_sampling_vs_proc(void)
 	ASSERT_TRUE(proc_stat_fields(pid, &cpu1, &start));
 	if (!ASSERT_EQ(f.tasks, 1)) /* one thread left */
 		goto out;
+	/* Which program gave it: the walk from 6.7, the iter/task program before (or with PROCLIFE_KERNEL_LACKS). */
+	printf("  # sampled by %s\n", tracer__features(harness__tracer())[KF_SAMPLING].program);
 	ASSERT_EQ(f.start_ns / tick, start);
 	/* /proc's utime + stime are the run time split in two, each cut to ticks: up to 2 ticks short. */
 	if (f.runtime_ns + tick < cpu0 * tick || f.runtime_ns >= (cpu1 + 2) * tick)

@@ -57,8 +57,9 @@ AGAIN(test_sigqueue_value, v510)
 AGAIN(test_origin_fault, v510)
 AGAIN(test_stop_tstp_cont, v510)
 AGAIN(test_handler_then_sigkill, v510)
+AGAIN(test_sampling_vs_proc, v510) /* the iter/task program (before 6.7) */
 
-#define V510_LACKS "task_btf,pt_regs,task_from_pid,exit_group_dead"
+#define V510_LACKS "task_btf,pt_regs,task_from_pid,exit_group_dead,task_iter"
 
 static void run_v510(void)
 {
@@ -80,6 +81,7 @@ static void run_v510(void)
 		RUN_KTEST(test_origin_fault_v510, NEED_ALL);
 		RUN_KTEST(test_stop_tstp_cont_v510, NEED_ALL);
 		RUN_KTEST(test_handler_then_sigkill_v510, NEED_ALL);
+		RUN_KTEST(test_sampling_vs_proc_v510, NEED(KF_CORE));
 	} else {
 		printf("FAIL kernel/v510_load: cannot load the Linux 5.10 variants\n");
 		tl.n_fail++;

@@ -74,6 +74,7 @@ static const struct {
 	{ KCAP_FROM_PID, "task_from_pid", "needs the bpf_task_from_pid() kfunc (Linux 6.2)" },
 	{ KCAP_GROUP_DEAD, "exit_group_dead", "needs sched_process_exit's group_dead (Linux 6.16)" },
 	{ KCAP_OOM_TASK, "oom_task", "needs mark_victim to pass the task (Linux 6.8)" },
+	{ KCAP_TASK_ITER, "task_iter", "needs the open-coded task iterator kfuncs (Linux 6.7)" },
 };
 
 const char *kcap__name(__u32 cap)
@@ -139,6 +140,9 @@ __u32 kcaps__probe(const struct btf *btf)
 		k |= KCAP_PT_REGS;
 	if (btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC) > 0)
 		k |= KCAP_FROM_PID;
+	if (btf__find_by_name_kind(btf, "bpf_iter_task_new", BTF_KIND_FUNC) > 0 &&
+	    btf__find_by_name_kind(btf, "bpf_rcu_read_lock", BTF_KIND_FUNC) > 0)
+		k |= KCAP_TASK_ITER;
 	t = tp_proto(btf, "sched_process_exit");
 	if (t && btf_vlen(t) >= 3)
 		k |= KCAP_GROUP_DEAD;

@@ -38,6 +38,7 @@ enum {
 	KCAP_FROM_PID = 1u << 2,   /* the bpf_task_from_pid() kfunc: 6.2 */
 	KCAP_GROUP_DEAD = 1u << 3, /* sched_process_exit(task, group_dead): 6.16 */
 	KCAP_OOM_TASK = 1u << 4,   /* mark_victim(task, uid): 6.8 */
+	KCAP_TASK_ITER = 1u << 5,  /* the open-coded task iterator kfuncs (bpf_iter_task_new): 6.7 */
 };
 
 struct kfeature_status {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -54,6 +55,7 @@ static const struct variant variants[] = {
 	{ KF_DELIVERY, { "pl_signal_deliver" }, KCAP_TASK_BTF, NULL },
 	{ KF_DELIVERY, { "pl_signal_deliver_v510" }, 0, NULL },
 	{ KF_RENAME, { "pl_rename" }, 0, NULL },
+	{ KF_SAMPLING, { "pl_sample_walk" }, KCAP_TASK_ITER, NULL },
 	{ KF_SAMPLING, { "pl_sample" }, 0, NULL },
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
@@ -70,6 +72,7 @@ struct tracer {
 	int chosen[KF_MAX];   /* the variant loaded per feature (index into variants[]), or -1 */
 	char *sample_buf;     /* tracer__sample(): the iterator's output */
 	size_t sample_cap;
+	const struct pl_sample *sample_map; /* pl_sample_walk's output, mapped (PL_SAMPLE_MAX entries) */
 	struct kfeature_status features[KF_MAX];
 };
 
@@ -198,6 +201,8 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->cfg_thread_size = kcaps__thread_size();
 
 	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
+	/* The sampling walk's output: room only when sampling is asked for. */
+	bpf_map__set_max_entries(skel->maps.sample_out, cfg->sample ? PL_SAMPLE_MAX : 1);
 	if (cfg->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 }
@@ -495,6 +500,13 @@ static int attach(struct tracer *t, char *msg, size_t msglen)
 
 			if (!p || !bpf_program__autoload(p))
 				continue;
+			/* A syscall program is run on demand (tracer__sample), not attached. */
+			if (bpf_program__type(p) == BPF_PROG_TYPE_SYSCALL) {
+				t->prog_fds[t->nlinks] = bpf_program__fd(p);
+				t->prog_types[t->nlinks] = 0;
+				t->links[t->nlinks++] = NULL;
+				continue;
+			}
 			link = bpf_program__attach(p);
 			if (!link) {
 				int err = -errno;
@@ -635,10 +647,36 @@ void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX])
 	}
 }
 
+/* pl_sample_walk: one run, its output read where the map is mapped. */
+static int sample_walk(struct tracer *t, tracer_sample_fn fn, void *ctx)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	size_t size = (size_t)PL_SAMPLE_MAX * sizeof(struct pl_sample);
+	__u32 n;
+
+	if (!t->sample_map) {
+		void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, bpf_map__fd(t->skel->maps.sample_out), 0);
+
+		if (m == MAP_FAILED)
+			return -errno;
+		t->sample_map = m;
+	}
+	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.pl_sample_walk), &opts) < 0)
+		return -errno;
+	n = t->skel->bss->sample_count;
+	for (__u32 i = 0; i < n && i < PL_SAMPLE_MAX; i++)
+		fn(ctx, &t->sample_map[i]);
+	return 0;
+}
+
 int tracer__sample(struct tracer *t, tracer_sample_fn fn, void *ctx)
 {
 	int prog = bpf_program__fd(t->skel->progs.pl_sample), fd = -1, r = 0;
 	size_t len = 0;
+
+	if (t->chosen[KF_SAMPLING] >= 0 && !strcmp(variants[t->chosen[KF_SAMPLING]].progs[0], "pl_sample_walk") &&
+	    (t->features[KF_SAMPLING].state == KF_ON || t->features[KF_SAMPLING].state == KF_REDUCED))
+		return sample_walk(t, fn, ctx);
 
 	for (int i = 0; i < t->nlinks && fd < 0; i++)
 		if (t->prog_fds[i] == prog)
@@ -684,6 +722,8 @@ void tracer__free(struct tracer *t)
 	if (!t)
 		return;
 	free(t->sample_buf);
+	if (t->sample_map)
+		munmap((void *)t->sample_map, (size_t)PL_SAMPLE_MAX * sizeof(struct pl_sample));
 	ring_buffer__free(t->rb);
 	while (t->nlinks > 0)
 		bpf_link__destroy(t->links[--t->nlinks]);
