@@ -91,8 +91,7 @@ int pl_sample_walk(void *ctx)
 		s->runtime_ns = t->se.sum_exec_runtime;
 		if (s->tid == s->tgid && t->signal)
 			s->runtime_ns += t->signal->sum_sched_runtime;
-		s->rss_kb = mm ? (clamp0(mm->rss_stat[MM_FILEPAGES].count) + clamp0(mm->rss_stat[MM_ANONPAGES].count) +
-				  clamp0(mm->rss_stat[MM_SHMEMPAGES].count)) * 4 : 0;
+		s->rss_kb = mm ? rss_pages(mm) * 4 : 0; /* x86_64: 4 KiB pages */
 		sample_count = n + 1;
 	}
 	bpf_iter_task_destroy(&it);
