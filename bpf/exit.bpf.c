@@ -127,10 +127,10 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool 
 	/*
 	 * Held back until its parent is notified, where its usage is read
 	 * again (lib/usage.bpf.h); sent now when that cannot be (no signal
-	 * program, the map full).
+	 * program, no signal to its parent, the map full).
 	 */
 	e = NULL;
-	if (exit_at_notify && bpf_map_update_elem(&exits, &z.h.pid, &exit_blank, BPF_ANY) == 0)
+	if (exit_at_notify && parent_gets_signal(p) && bpf_map_update_elem(&exits, &z.h.pid, &exit_blank, BPF_ANY) == 0)
 		e = bpf_map_lookup_elem(&exits, &z.h.pid);
 	if (e) {
 		fill_exit(e, &z, k, p);
@@ -202,9 +202,9 @@ int BPF_PROG(pl_free, struct task_struct *p)
 	if ((unsigned long)BPF_CORE_READ(p, group_leader) != (unsigned long)p)
 		return 0;
 	/* Its exit record if still held back (no parent notification): final usage, then out. */
-	exit_release_held(BPF_CORE_READ(p, tgid), p);
 	pid = BPF_CORE_READ(p, tgid);
 	start = task_start_ns(p);
+	exit_release_held(pid, p, start);
 	{
 		struct claim_key k = { .pid = pid, ._pad = CLAIM_EXIT, .start_ns = start };
 

@@ -29,7 +29,7 @@ static __always_inline void emit_reap(struct pl_hdr *h, __u64 exit_ts, __u32 sta
 	struct pl_reap *e;
 
 	/* Its exit comes first, if it was still held back (no parent notification came). */
-	exit_release_held(h->pid, NULL);
+	exit_release_held(h->pid, NULL, h->start_ns);
 	if (!subject_ok(h->uid, h->comm))
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

@@ -108,12 +108,14 @@ static __always_inline void read_usage(struct pl_usage *u, struct task_struct *t
 /*
  * Sends tgid's held-back exit record, if any; with t (a task of that
  * process) its usage is read again first, else it goes as it was read.
+ * With start, only the record of the process that started then: a freed
+ * task's pid can already belong to a new process whose exit is held.
  */
-static __always_inline void exit_release_held(__u32 tgid, struct task_struct *t)
+static __always_inline void exit_release_held(__u32 tgid, struct task_struct *t, __u64 start)
 {
 	struct pl_exit *e = bpf_map_lookup_elem(&exits, &tgid);
 
-	if (!e)
+	if (!e || (start && e->h.start_ns != start))
 		return;
 	if (t)
 		read_usage(&e->usage, t);
@@ -127,7 +129,41 @@ static __always_inline void exit_notify_parent(struct task_struct *cur)
 {
 	if (!exit_at_notify || !(TASK_RD(cur, flags) & PF_EXITING))
 		return;
-	exit_release_held(TASK_RD(cur, tgid), cur);
+	exit_release_held(TASK_RD(cur, tgid), cur, 0);
+}
+
+#define PL_SIGCHLD 17
+
+/*
+ * Whether the parent of p's process will be sent a signal for its exit,
+ * which is when its held exit record goes out (do_notify_parent()): a
+ * traced process always signals its tracer; else not when its exit signal
+ * is 0, nor when it is SIGCHLD and the parent ignores SIGCHLD (the kernel
+ * reaps it at once and sends nothing). Then the record goes at the exit:
+ * its release comes only after an RCU grace period, milliseconds to
+ * seconds later.
+ */
+static __always_inline bool parent_gets_signal(struct task_struct *p)
+{
+	struct task_struct *leader = TASK_RD(p, group_leader);
+	struct sighand_struct *sh;
+	unsigned long handler = 0;
+	int sig;
+
+	if (!leader)
+		return false;
+	if (TASK_RD(leader, ptrace))
+		return true;
+	sig = TASK_RD(leader, exit_signal);
+	if (sig < 1 || sig > 64)
+		return false;
+	if (sig != PL_SIGCHLD)
+		return true;
+	sh = BPF_CORE_READ(leader, real_parent, sighand);
+	if (!sh)
+		return false;
+	bpf_core_read(&handler, sizeof(handler), &sh->action[PL_SIGCHLD - 1].sa.sa_handler);
+	return handler != 1; /* SIG_IGN */
 }
 
 #endif

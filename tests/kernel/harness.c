@@ -88,7 +88,7 @@ int harness__wait_ms(void)
 	static int ms;
 
 	if (!ms)
-		ms = getenv("PROCLIFE_IN_VM") ? 30000 : 5000;
+		ms = getenv("PROCLIFE_IN_VM") ? 30000 : 10000;
 	return ms;
 }
 
@@ -124,6 +124,14 @@ void harness__clear(void)
 	for (size_t i = 0; i < nrecs; i++)
 		free(recs[i]);
 	nrecs = 0;
+}
+
+int harness__index(const void *rec)
+{
+	for (size_t i = 0; i < nrecs; i++)
+		if ((const void *)recs[i]->data == rec)
+			return (int)i;
+	return -1;
 }
 
 const void *harness__find(unsigned type, __u32 pid, ev_pred pred, const void *arg)

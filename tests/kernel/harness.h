@@ -14,8 +14,11 @@
 #include "kernel/tracer.h"
 
 /*
- * Every wait's deadline: 5 s, or 30 s in the kernel matrix's emulated VMs
+ * Every wait's deadline: 10 s, or 30 s in the kernel matrix's emulated VMs
  * (PROCLIFE_IN_VM set), where a 2,000-process fork storm alone takes longer.
+ * A release (auto-reaps) comes an RCU grace period after the reap: usually
+ * 20 ms, but a loaded machine has taken over 5 s. Only a failing wait waits
+ * that long.
  */
 #define WAIT_MS harness__wait_ms()
 int harness__wait_ms(void);
@@ -50,7 +53,9 @@ bool harness__skip_unless(unsigned needs);
 void harness__clear(void);
 /* First collected record of this type (0: any) whose header pid is pid (0: any) and that pred accepts. */
 const void *harness__find(unsigned type, __u32 pid, ev_pred pred, const void *arg);
-/* Same, polling the ring buffer until it shows up or WAIT_MS passes. */
+/* Where a record returned by harness__find()/wait() came in the stream (-1: not collected). */
+int harness__index(const void *rec);
+/* Same as harness__find(), polling the ring buffer until it shows up or WAIT_MS passes. */
 const void *harness__wait(unsigned type, __u32 pid, ev_pred pred, const void *arg);
 int harness__count(unsigned type, __u32 pid, ev_pred pred, const void *arg);
 /* Polls until harness__count() reaches n or WAIT_MS passes; returns the count then. */

@@ -456,7 +456,7 @@ static int child_autoreap(void *arg)
 void test_reap_auto(void)
 {
 	const struct pl_reap *r;
-	const struct pl_exit *x;
+	const struct pl_exit *x, *xp;
 	int fd, g, st;
 	pid_t pid;
 
@@ -469,6 +469,14 @@ void test_reap_auto(void)
 	x = harness__wait(PL_EV_EXIT, g, pred_process_exit, NULL);
 	if (ASSERT_TRUE(x))
 		ASSERT_EQ(x->status, 5 << 8);
+	/*
+	 * No signal tells the parent: g's exit goes out at once, not at its
+	 * release (an RCU grace period after the reap, so after the parent saw
+	 * ECHILD and exited itself).
+	 */
+	xp = harness__wait(PL_EV_EXIT, pid, pred_process_exit, NULL);
+	if (ASSERT_TRUE(x) && ASSERT_TRUE(xp))
+		ASSERT_GE(harness__index(xp), harness__index(x) + 1);
 	r = harness__wait(PL_EV_REAP, g, NULL, NULL);
 	if (ASSERT_TRUE(r)) {
 		ASSERT_EQ(r->h.flags, PL_F_REAP_AUTO);
