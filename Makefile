@@ -6,6 +6,7 @@
 #   make fuzz   libFuzzer on the recording reader and replay (FUZZ_SECONDS=300; make test runs 15 s)
 #   make deps   install the toolchain (every other target runs it first)
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel's BTF
+#   make install / uninstall  PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc; make deb  a Debian package
 
 BUILD   := build
 CC      := gcc
@@ -145,5 +146,8 @@ vmlinux: | deps
 
 clean:
 	rm -rf $(BUILD)
+
+# install, uninstall, deb: the binary, man page, bash completion, systemd units, /etc files.
+include tools/packaging/install.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -7,6 +7,9 @@ set -euo pipefail
 # graphviz: the tests check that `export --format dot` is a graph dot(1) accepts.
 pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev procps
       tmux graphviz)
+# Packaging (tests/e2e/test_docs.py, test_package.py): mandoc lints the man page, strace lists
+# the system calls the units' SystemCallFilter must allow, logrotate checks the snippet.
+pkgs+=(mandoc strace logrotate)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
