@@ -150,4 +150,4 @@ clean:
 # install, uninstall, deb: the binary, man page, bash completion, systemd units, /etc files.
 include tools/packaging/install.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)
