@@ -343,11 +343,6 @@ def test_unit_capabilities(c):
              common.one_line(p.stderr, b"proclife"))
 
     # The unit's own command line, as systemd substitutes it, with these capabilities.
-    if not help_knows("record", "--rotate-existing", "--metrics-file"):
-        if c.fails:
-            return  # a FAIL, not hidden by the skip
-        raise Skip("record has no --rotate-existing or --metrics-file yet (other branches of this issue add "
-                   "them); the rest passed")
     s = unit_settings(read(os.path.join(PKG, "proclife.service.in")))
     env = unit_environment(s)
     env["PROCLIFE_METRICS_FILE"] = os.path.join(d, "metrics", "proclife.prom")
@@ -358,9 +353,24 @@ def test_unit_capabilities(c):
     c.eq("the unit's ExecStart, substituted", [common.BIN, "record", "-w", rec, "--rotate-existing",
                                                "--rotate-size", "100M", "--rotate-count", "10",
                                                "--metrics-file", env["PROCLIFE_METRICS_FILE"]], argv)
+    env["PROCLIFE_OPTS"] = "--threads  --arg-bytes 512"
+    c.eq("the unit's ExecStart with PROCLIFE_OPTS", argv + ["--threads", "--arg-bytes", "512"],
+         expand_exec(s["ExecStart"][0].replace("@BINDIR@/proclife", common.BIN)
+                     .replace("/var/lib/proclife/", d + "/unit-"), env))
+    if not help_knows("record", "--rotate-existing", "--metrics-file"):
+        if c.fails:
+            return  # a FAIL, not hidden by the skip
+        raise Skip("record has no --rotate-existing or --metrics-file yet (other branches of this issue add "
+                   "them): the unit's command line was not run; the rest passed")
+    # Twice: the second start keeps the first recording as .1 (--rotate-existing).
     pid, marker = record_scenario(c, bounded(caps, argv), rec)
     check_recording(c, rec, pid, marker, "the unit's command line")
     c.ok("the unit's command line wrote no metrics file", os.path.exists(env["PROCLIFE_METRICS_FILE"]))
+    first = read(rec, "rb")
+    pid, marker = record_scenario(c, bounded(caps, argv), rec)
+    check_recording(c, rec, pid, marker, "the unit's command line, started again")
+    c.ok("a restart did not keep the previous recording as %s.1" % rec,
+         os.path.exists(rec + ".1") and read(rec + ".1", "rb") == first)
 
 
 def syscall_names(path):
