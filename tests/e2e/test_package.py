@@ -420,16 +420,23 @@ def test_syscall_filter(c):
     d = tmpdir("pl-syscalls-")
     workload = ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do /bin/true; kill -0 $$; done; "
                 "sleep 0.2 & kill -TERM $!; wait"]
-    runs = {
-        "record": ([common.BIN, "record", "-w", os.path.join(d, "r.plr"), "--rotate-size", "4096",
-                    "--rotate-count", "3"], b"proclife: recording to "),
-        "watch": ([common.BIN, "watch", "--json", "-o", os.path.join(d, "events.json")], common.READY_WATCH),
-    }
+    # What the units run, as far as this build has it: the metrics file rewritten often, and
+    # SIGHUP (systemctl reload) rotating the recording and reopening the JSON lines.
+    record = [common.BIN, "record", "-w", os.path.join(d, "r.plr"), "--rotate-size", "4096", "--rotate-count", "3"]
+    watch = [common.BIN, "watch", "--json", "-o", os.path.join(d, "events.json")]
+    if help_knows("record", "--metrics-file", "--metrics-interval"):
+        record += ["--metrics-file", os.path.join(d, "m.prom"), "--metrics-interval", "0.1"]
+    hup = help_knows("record", "--rotate-existing")  # the same branch made SIGHUP rotate and reopen
+    runs = {"record": (record, b"proclife: recording to "), "watch": (watch, common.READY_WATCH)}
     for name, (argv, ready) in runs.items():
         out = os.path.join(d, name + ".strace")
         t = common.start_proclife(["-f", "-qq", "-c", "-o", out] + argv, ready=ready, exe="strace")
-        for _ in range(3):
+        for i in range(3):
             subprocess.run(workload, timeout=10)
+            if hup and i == 1:
+                if name == "watch":  # as logrotate does
+                    os.rename(os.path.join(d, "events.json"), os.path.join(d, "events.json.1"))
+                os.kill(common.children_of(t.p.pid)[0], signal.SIGHUP)
         # SIGINT to strace would detach it and leave proclife running: to proclife itself.
         kids = wait_for(lambda: common.children_of(t.p.pid), "proclife under strace")
         os.kill(kids[0], signal.SIGINT)
