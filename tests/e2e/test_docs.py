@@ -180,6 +180,8 @@ def test_completion_files_users(c):
                   ["proclife", "run", "--summary-json"], ["proclife", "top", "--write"]):
         expect(c, words + [os.path.join(d, "a")], every)
     expect(c, ["proclife", "-r", os.path.join(d, "b")], [os.path.join(d, "b.json")])
+    open(os.path.join(d, "c with spaces.plr"), "w").close()  # one name, not three words
+    expect(c, ["proclife", "-r", os.path.join(d, "c")], [os.path.join(d, "c with spaces.plr")])
     # Users: what the passwd database has.
     users = sorted({p.pw_name for p in pwd.getpwall()})
     for prefix in ["", "r", "no", users[-1][:2]]:

@@ -74,7 +74,7 @@ _proclife_list()
 	for w in $words; do
 		[[ ,$prefix == *,$w,* ]] || left+=("$w")
 	done
-	COMPREPLY=($(compgen -W "${left[*]}" -P "$prefix" -- "$item"))
+	mapfile -t COMPREPLY < <(compgen -W "${left[*]}" -P "$prefix" -- "$item")
 }
 
 _proclife()
@@ -95,7 +95,7 @@ _proclife()
 	# The command: the first argument, unless that is an option (then it is watch).
 	cmd=watch
 	if ((cword == 1)) && [[ $cur != -* ]]; then
-		COMPREPLY=($(compgen -W "$_proclife_commands" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$_proclife_commands" -- "$cur")
 		return 0
 	fi
 	if ((cword > 1)) && [[ " $_proclife_commands " == *" ${COMP_WORDS[1]} "* ]]; then
@@ -107,10 +107,10 @@ _proclife()
 		for ((i = 2; i < cword; i++)); do
 			if [[ ${COMP_WORDS[i]} == -- ]]; then
 				if ((i == cword - 1)); then
-					COMPREPLY=($(compgen -c -- "$cur" | sort -u))
+					mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
 				else
 					compopt -o filenames 2>/dev/null
-					COMPREPLY=($(compgen -f -- "$cur"))
+					mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 				fi
 				return 0
 			fi
@@ -123,22 +123,23 @@ _proclife()
 		events) _proclife_list "$cur" "$_proclife_events" ;;
 		signals)
 			if [[ ${cur##*,} == SIG* ]]; then
+				# shellcheck disable=SC2086 # the list, split into words
 				_proclife_list "$cur" "$(printf 'SIG%s ' $_proclife_signals)"
 			else
 				_proclife_list "$cur" "$_proclife_signals"
 			fi ;;
-		sort) COMPREPLY=($(compgen -W "count time signal sender target" -- "$cur")) ;;
-		format) COMPREPLY=($(compgen -W "perfetto dot" -- "$cur")) ;;
+		sort) mapfile -t COMPREPLY < <(compgen -W "count time signal sender target" -- "$cur") ;;
+		format) mapfile -t COMPREPLY < <(compgen -W "perfetto dot" -- "$cur") ;;
 		file)
 			compopt -o filenames 2>/dev/null
-			COMPREPLY=($(compgen -f -- "$cur")) ;;
-		user) COMPREPLY=($(compgen -u -- "$cur")) ;;
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+		user) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 		esac
 		return 0
 	fi
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_proclife_options "$cmd")" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$(_proclife_options "$cmd")" -- "$cur")
 	fi
 	return 0
 }
