@@ -393,7 +393,16 @@ static int load(struct tracer *t, const struct tracer_config *cfg, char *msg, si
 		char name[128];
 		int f;
 
-		t->skel = proclife_bpf__open();
+		/*
+		 * CO-RE against the kernel's own BTF file: without a path, libbpf
+		 * 1.1 also lists the modules' BTF for relocations, which needs
+		 * CAP_SYS_ADMIN; proclife traces no module, and the systemd
+		 * units give it only CAP_BPF and CAP_PERFMON.
+		 */
+		LIBBPF_OPTS(bpf_object_open_opts, oo,
+			    .btf_custom_path = access(VMLINUX_BTF, R_OK) == 0 ? VMLINUX_BTF : NULL);
+
+		t->skel = proclife_bpf__open_opts(&oo);
 		if (!t->skel) {
 			err = -errno;
 			snprintf(msg, msglen, "cannot open the BPF object: %s", strerror(-err));
