@@ -148,7 +148,7 @@ static void format_processes(struct outbuf *ob, const struct metrics_input *in)
 			break;
 		case PROC_ZOMBIE:
 			zombies++;
-			/* An exit proclife did not see (it was before the start): counted from the start. */
+			/* An exit proclife did not see: counted from the start (it was a zombie at the scan). */
 			since = p->exit_ts ? p->exit_ts : in->start_ns;
 			if (in->now_ns > since && in->now_ns - since > oldest)
 				oldest = in->now_ns - since;
@@ -164,7 +164,7 @@ static void format_processes(struct outbuf *ob, const struct metrics_input *in)
 
 	family(ob, "proclife_zombie_oldest_seconds", "gauge",
 	       "How long the oldest zombie has been one, 0 when there is none; a zombie whose exit proclife "
-	       "did not see counts from when proclife started (at least that long).");
+	       "did not see counts from when proclife first saw it (at least that long).");
 	outbuf__printf(ob, "proclife_zombie_oldest_seconds %llu.%03llu\n", (unsigned long long)(oldest / 1000000000),
 		       (unsigned long long)(oldest % 1000000000 / 1000000));
 }

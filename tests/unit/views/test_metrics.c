@@ -164,7 +164,7 @@ static const char head[] =
 	"proclife_processes{state=\"running\"} 2\n"
 	"proclife_processes{state=\"stopped\"} 2\n"
 	"proclife_processes{state=\"zombie\"} 2\n"
-	"# HELP proclife_zombie_oldest_seconds How long the oldest zombie has been one, 0 when there is none; a zombie whose exit proclife did not see counts from when proclife started (at least that long).\n"
+	"# HELP proclife_zombie_oldest_seconds How long the oldest zombie has been one, 0 when there is none; a zombie whose exit proclife did not see counts from when proclife first saw it (at least that long).\n"
 	"# TYPE proclife_zombie_oldest_seconds gauge\n"
 	"proclife_zombie_oldest_seconds 9.500\n"
 	"# HELP proclife_exec_failed_total Failed execve/execveat calls since proclife started, by errno (\"other\": not in its table).\n"
