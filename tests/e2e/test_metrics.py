@@ -406,6 +406,8 @@ def test_node_exporter(c):
         c.ok("the rules' file selector %r matches none of %s" % (sel.group(1), files), any(rx.match(f) for f in files))
         c.ok("mtime %s is not the file's %.3f" % (mt, mtime), any(abs(v - mtime) < 1.0 for v in mt.values()))
     c.eq("proclife exit status", 0, t.stop())
+    # With an hour's interval, the only other write is the last one, at the exit.
+    c.ok("the file was not written again at the exit", os.stat(path).st_mtime_ns / 1e9 > mtime)
 
 
 def test_atomic_rewrite(c):
