@@ -5,8 +5,11 @@ set -euo pipefail
 
 # libclang-rt-dev: libFuzzer and the sanitizer runtimes for `make fuzz` (clang only recommends it).
 # graphviz: the tests check that `export --format dot` is a graph dot(1) accepts.
+# prometheus (for promtool) and prometheus-node-exporter: the tests check --metrics-file and the alert
+# rules with them; their daemons are not needed, and are neither started nor enabled here (below).
+daemons=(prometheus prometheus-node-exporter)
 pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev procps
-      tmux graphviz)
+      tmux graphviz "${daemons[@]}")
 # Packaging (tests/e2e/test_docs.py, test_package.py): mandoc lints the man page, strace lists
 # the system calls the units' SystemCallFilter must allow, logrotate checks the snippet.
 pkgs+=(mandoc strace logrotate)
@@ -28,5 +31,19 @@ else
 fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Their postinst starts the daemons (invoke-rc.d: prometheus on :9090, node_exporter on :9100) unless
+# policy-rc.d says no: say no for this install, if no policy is there already.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+	printf '#!/bin/sh\n# proclife tools/deps.sh: no daemon starts while it installs\nexit 101\n' | $SUDO tee $policy >/dev/null
+	$SUDO chmod 755 $policy
+	trap '$SUDO rm -f $policy' EXIT
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Nor at the next boot: only the tools are wanted (a machine that wants the daemons enables them).
+# update-rc.d disables the init script's links and, where systemctl is, the systemd unit too.
+for d in "${daemons[@]}"; do
+	[[ " ${missing[*]} " == *" $d "* ]] || continue
+	$SUDO update-rc.d "$d" disable >/dev/null 2>&1 || true
+done

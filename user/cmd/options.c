@@ -48,6 +48,7 @@ void watch_opts__usage(FILE *f)
 		"                       after S seconds (default 5)\n"
 		REC_CLI_WRITE_HELP
 		REC_CLI_READ_HELP
+		METRICS_CLI_HELP
 		"  -h, --help           this help\n"
 		"  -V, --version        print the version\n"
 		"\n"
@@ -245,6 +246,45 @@ int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen)
 	return 0;
 }
 
+int metrics_cli__option(struct metrics_cli *mc, int c, const char *arg, char *err, size_t errlen)
+{
+	size_t n;
+
+	switch (c) {
+	case OPT_METRICS_FILE:
+		n = strlen(arg);
+		if (!n || arg[n - 1] == '/') {
+			snprintf(err, errlen, "--metrics-file needs a file name%s%.32s%s", n ? ", not the directory '" : "",
+				 arg, n ? "'" : "");
+			return -EINVAL;
+		}
+		mc->file = arg;
+		return 1;
+	case OPT_METRICS_INTERVAL:
+		if (parse_seconds(arg, &mc->interval_ns) || mc->interval_ns < 100000000ull) {
+			snprintf(err, errlen, "--metrics-interval needs seconds, 0.1 to 86400, not '%.32s'", arg);
+			return -EINVAL;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+int metrics_cli__check(struct metrics_cli *mc, bool replay, char *err, size_t errlen)
+{
+	if (mc->interval_ns && !mc->file) {
+		snprintf(err, errlen, "--metrics-interval goes with --metrics-file PATH");
+		return -EINVAL;
+	}
+	if (mc->file && replay) {
+		snprintf(err, errlen, "--metrics-file is for live tracing, not with --read (metrics describe the host now)");
+		return -EINVAL;
+	}
+	if (!mc->interval_ns)
+		mc->interval_ns = METRICS_CLI_INTERVAL_DEFAULT;
+	return 0;
+}
+
 void rec_cli__writer_opts(const struct rec_cli *rc, int argc, char **argv, __u32 flags, __u32 args_cap,
 			  struct rec_writer_opts *o, char *cmd, size_t cmdlen)
 {
@@ -371,6 +411,7 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 		{ "version", no_argument, NULL, 'V' },
 		REC_CLI_READ_OPTS,
 		REC_CLI_WRITE_OPTS,
+		METRICS_CLI_OPTS,
 		{}
 	};
 	__u32 v;
@@ -382,6 +423,8 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":e:p:c:u:jo:hVr:w:", longopts, NULL)) != -1) {
 		r = rec_cli__option(&o->rec, c, optarg, err, errlen);
+		if (r == 0)
+			r = metrics_cli__option(&o->metrics, c, optarg, err, errlen);
 		if (r < 0)
 			return r;
 		if (r)
@@ -464,6 +507,8 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 		return -EINVAL;
 	}
 	if (rec_cli__check(&o->rec, err, errlen))
+		return -EINVAL;
+	if (metrics_cli__check(&o->metrics, o->rec.read, err, errlen))
 		return -EINVAL;
 	return OPTS_RUN;
 }

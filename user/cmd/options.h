@@ -35,6 +35,34 @@ enum { OPT_FORCE = 0x300, OPT_ROTATE_SIZE, OPT_ROTATE_COUNT };
 	"      --rotate-count N with --rotate-size: files kept, FILE included (default 10)\n"
 #define REC_CLI_READ_HELP "  -r, --read FILE      replay a recording instead of tracing\n"
 
+/* --metrics-file and --metrics-interval, shared by watch, record, and tree and zombies --every. */
+struct metrics_cli {
+	const char *file;     /* NULL: no metrics */
+	__u64 interval_ns;    /* 0 until given: then METRICS_CLI_INTERVAL_DEFAULT applies */
+};
+
+#define METRICS_CLI_INTERVAL_DEFAULT 15000000000ull
+
+enum { OPT_METRICS_FILE = 0x380, OPT_METRICS_INTERVAL };
+
+#define METRICS_CLI_OPTS                                                                         \
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },                           \
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL }
+#define METRICS_CLI_HELP                                                                            \
+	"      --metrics-file PATH\n"                                                                   \
+	"                       Prometheus metrics of the host in PATH (text format, for node_exporter's\n" \
+	"                       textfile collector), rewritten atomically every interval and at exit\n"   \
+	"      --metrics-interval SEC\n"                                                                \
+	"                       seconds between rewrites, 0.1 to 86400 (default 15)\n"
+
+/* If option c is one of metrics_cli's, takes it: 1, or -EINVAL with a one-line reason. 0: not ours. */
+int metrics_cli__option(struct metrics_cli *mc, int c, const char *arg, char *err, size_t errlen);
+/*
+ * After parsing: the combination makes sense (live: replay is refused, since
+ * metrics describe the host now)? Sets the default interval. 0 or -EINVAL.
+ */
+int metrics_cli__check(struct metrics_cli *mc, bool replay, char *err, size_t errlen);
+
 /* If option c is one of rec_cli's, takes it: 1, or -EINVAL with a one-line reason. 0: not ours. */
 int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen);
 /* After parsing: the combination makes sense? 0 or -EINVAL with a reason. */
@@ -68,6 +96,7 @@ struct watch_opts {
 	__u32 args_cap;        /* bytes of argv kept per exec */
 	__u64 zombie_after_ns; /* a zombie event after this long unreaped */
 	struct rec_cli rec;
+	struct metrics_cli metrics;
 };
 
 enum {

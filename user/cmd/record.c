@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "session/live.h"
+#include "views/metrics_file.h"
 #include "cmd/options.h"
 #include "cmd/record.h"
 
@@ -20,6 +21,18 @@ static volatile sig_atomic_t stop;
 static void on_signal(int sig)
 {
 	stop = 1;
+}
+
+/* --metrics-file: what passes is counted. */
+static int on_record(void *ctx, const void *rec)
+{
+	metrics_file__record(ctx, rec);
+	return 0;
+}
+
+static void on_derived(void *ctx, const struct derived_event *d)
+{
+	metrics_file__derived(ctx, d);
 }
 
 static void usage(void)
@@ -35,7 +48,8 @@ static void usage(void)
 	       "      --rotate-count N with --rotate-size: files kept, FILE included (default 10)\n"
 	       "      --threads        also thread creation and thread exits\n"
 	       "      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
-	       "  -d, --duration SEC   stop after SEC seconds\n",
+	       "  -d, --duration SEC   stop after SEC seconds\n"
+	       METRICS_CLI_HELP,
 	       PL_ARGS_MAX, PL_ARGS_DEFAULT);
 }
 
@@ -49,11 +63,14 @@ int record__main(int argc, char **argv)
 		{ "arg-bytes", required_argument, NULL, OPT_ARG_BYTES },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		METRICS_CLI_OPTS,
 		{}
 	};
 	struct live_config cfg = { .proc_root = "/proc", .model = true };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct rec_cli rc = {};
+	struct metrics_cli mc = {};
+	struct metrics_file *mf = NULL;
 	struct rec_writer_opts ro;
 	struct live *l = NULL;
 	__u64 duration = 0, until = 0, args_cap = PL_ARGS_DEFAULT;
@@ -65,6 +82,8 @@ int record__main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":w:d:h", longopts, NULL)) != -1) {
 		r = rec_cli__option(&rc, c, optarg, msg, sizeof(msg));
+		if (r == 0)
+			r = metrics_cli__option(&mc, c, optarg, msg, sizeof(msg));
 		if (r < 0)
 			goto usage_error;
 		if (r)
@@ -103,7 +122,7 @@ int record__main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "record needs --write FILE");
 		goto usage_error;
 	}
-	if (rec_cli__check(&rc, msg, sizeof(msg)))
+	if (rec_cli__check(&rc, msg, sizeof(msg)) || metrics_cli__check(&mc, false, msg, sizeof(msg)))
 		goto usage_error;
 
 	r = tracer__preflight(msg, sizeof(msg));
@@ -114,6 +133,17 @@ int record__main(int argc, char **argv)
 	rec_cli__writer_opts(&rc, argc, argv, threads ? REC_F_THREADS : 0, args_cap, &ro, cmd, sizeof(cmd));
 	cfg.record_to = &ro;
 	cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .threads = threads, .args_cap = args_cap };
+	if (mc.file) {
+		if (metrics_file__new(&(struct metrics_file_config){ .path = mc.file, .interval_ns = mc.interval_ns,
+								     .threads = threads },
+				      &mf) < 0) {
+			fprintf(stderr, "proclife: out of memory\n");
+			return 1;
+		}
+		cfg.record = on_record;
+		cfg.model_cfg.derived = on_derived;
+		cfg.ctx = cfg.model_cfg.ctx = mf;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL); /* its terminal closed: end the file cleanly too */
@@ -122,6 +152,7 @@ int record__main(int argc, char **argv)
 		fprintf(stderr, "proclife: %s\n", msg);
 		goto cleanup;
 	}
+	metrics_file__write(mf, l); /* at once: a scrape soon after the start finds it */
 	fprintf(stderr, "proclife: recording to %s, Ctrl-C to stop\n", rc.write);
 	if (duration)
 		until = live__now() + duration;
@@ -131,14 +162,19 @@ int record__main(int argc, char **argv)
 			fprintf(stderr, "proclife: reading events: %s\n", strerror(-r));
 			goto cleanup;
 		}
-		if (!live__recorder(l) || rec_writer__error(live__recorder(l)))
+		if (!live__recorder(l) || rec_writer__error(live__recorder(l))) {
+			metrics_file__write(mf, l); /* the last values */
 			goto cleanup; /* the recording failed: said already; nothing else to do */
+		}
+		metrics_file__tick(mf, l);
 	}
 	live__poll(l, 0);
+	metrics_file__write(mf, l); /* the final values */
 	live__print_summary(l, NULL);
 	ret = live__end_recording(l) < 0 ? 1 : 0;
 cleanup:
 	live__free(l);
+	metrics_file__free(mf);
 	return ret;
 usage_error:
 	fprintf(stderr, "proclife record: %s (try 'proclife record --help')\n", msg);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "session/live.h"
+#include "views/metrics_file.h"
 #include "views/tree.h"
 #include "cmd/options.h"
 #include "cmd/tree.h"
@@ -26,6 +27,7 @@ struct snapshot_opts {
 	__u64 every_ns;   /* > 0: keep the model live, print every this often */
 	unsigned count;   /* with every_ns: stop after this many prints (0: until Ctrl-C) */
 	bool wide;        /* -w: whole lines on a terminal too */
+	struct metrics_cli metrics; /* with every_ns */
 };
 
 static volatile sig_atomic_t stop;
@@ -45,15 +47,24 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		{ "at", required_argument, NULL, 'a' },
 		{ "wide", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		METRICS_CLI_OPTS,
 		{}
 	};
-	char *end;
+	char msg[256], *end;
 	int c;
 
 	*o = (struct snapshot_opts){};
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":je:n:r:wh", longopts, NULL)) != -1) {
+		int r = metrics_cli__option(&o->metrics, c, optarg, msg, sizeof(msg));
+
+		if (r < 0) {
+			fprintf(stderr, "proclife %s: %s\n", argv[0], msg);
+			return -EINVAL;
+		}
+		if (r)
+			continue;
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -87,12 +98,12 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 			return -EINVAL;
 		case 'h':
 			if (takes_pid)
-				printf("Usage: proclife tree [PID] [--json] [-w] [--every SEC [--count N]]\n"
+				printf("Usage: proclife tree [PID] [--json] [-w] [--every SEC [--count N] [--metrics-file PATH]]\n"
 				       "The process tree now (all, or under PID): what each process used (CPU so far,\n"
 				       "RSS; in all once it exited), the CPU of everything that ran under it, pid,\n"
 				       "argv, state, age.\n");
 			else
-				printf("Usage: proclife zombies [--json] [--every SEC [--count N]]\n"
+				printf("Usage: proclife zombies [--json] [--every SEC [--count N] [--metrics-file PATH]]\n"
 				       "Processes that exited and were not reaped, and the parent not reaping them.\n");
 			printf("  -j, --json        JSON (schema: README.md), one document per print\n"
 			       "  -e, --every SEC   keep following, print every SEC seconds (Ctrl-C stops)\n"
@@ -100,7 +111,8 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 			       "  -w, --wide        whole lines on a terminal too (else cut to its width, as ps does)\n"
 			       "  -r, --read FILE   from a recording (proclife record -w FILE): as it was at its end\n"
 			       "      --at TIME     with -r: as it was at TIME: +SEC from the start (s, m, h),\n"
-			       "                    @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS[.frac] (local)\n");
+			       "                    @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS[.frac] (local)\n"
+			       "With --every:\n" METRICS_CLI_HELP);
 			return 1;
 		default:
 			fprintf(stderr, "proclife %s: unknown option '%.32s' (try 'proclife %s --help')\n", argv[0],
@@ -135,15 +147,42 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		fprintf(stderr, "proclife %s: --every is for live following, not with --read\n", argv[0]);
 		return -EINVAL;
 	}
+	if (metrics_cli__check(&o->metrics, o->read, msg, sizeof(msg))) {
+		fprintf(stderr, "proclife %s: %s\n", argv[0], msg);
+		return -EINVAL;
+	}
+	if (o->metrics.file && !o->every_ns) {
+		fprintf(stderr, "proclife %s: --metrics-file goes with --every (it follows the host)\n", argv[0]);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-/* Attach, scan /proc, and apply what arrived during the scan. */
-static int snapshot(struct live **l)
+/* --metrics-file: what passes is counted. */
+static int on_record(void *ctx, const void *rec)
+{
+	metrics_file__record(ctx, rec);
+	return 0;
+}
+
+static void on_derived(void *ctx, const struct derived_event *d)
+{
+	metrics_file__derived(ctx, d);
+}
+
+/* Attach, scan /proc, and apply what arrived during the scan. mf: count what passes, for --metrics-file. */
+static int snapshot(struct live **l, struct metrics_file *mf)
 {
 	struct live_config cfg = { .model = true, .proc_root = "/proc", .tracer.sample = true };
 	char msg[256];
 	int r;
+
+	if (mf) {
+		cfg.tracer.events = PL_EV_ALL; /* failed execs too: the metrics describe the host */
+		cfg.record = on_record;
+		cfg.model_cfg.derived = on_derived;
+		cfg.ctx = cfg.model_cfg.ctx = mf;
+	}
 
 	r = tracer__preflight(msg, sizeof(msg));
 	if (r == 0)
@@ -247,6 +286,7 @@ static int run(int argc, char **argv, bool tree)
 	struct snapshot_opts o;
 	struct outbuf ob = {};
 	struct live *l = NULL;
+	struct metrics_file *mf = NULL;
 	unsigned printed = 0;
 	int r, ret = 1;
 
@@ -265,8 +305,17 @@ static int run(int argc, char **argv, bool tree)
 			ret = r == -EINVAL ? 2 : 1;
 			goto cleanup;
 		}
-	} else if (snapshot(&l) < 0) {
-		return 1;
+	} else {
+		if (o.metrics.file &&
+		    metrics_file__new(&(struct metrics_file_config){ .path = o.metrics.file,
+								     .interval_ns = o.metrics.interval_ns },
+				      &mf) < 0) {
+			fprintf(stderr, "proclife: out of memory\n");
+			return 1;
+		}
+		if (snapshot(&l, mf) < 0)
+			goto cleanup;
+		metrics_file__write(mf, l); /* at once: a scrape soon after the start finds it */
 	}
 	if (outbuf__init(&ob, STDOUT_FILENO, 1 << 20) < 0)
 		goto cleanup;
@@ -292,12 +341,15 @@ static int run(int argc, char **argv, bool tree)
 			fprintf(stderr, "proclife: reading events: %s\n", strerror(-r));
 			goto cleanup;
 		}
+		metrics_file__tick(mf, l);
 	}
+	metrics_file__write(mf, l); /* the final values */
 	live__print_summary(l, NULL);
 	ret = 0;
 cleanup:
 	outbuf__free(&ob);
 	live__free(l);
+	metrics_file__free(mf);
 	return ret;
 }
 

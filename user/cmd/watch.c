@@ -13,6 +13,7 @@
 #include "base/names.h"
 #include "model/filter.h"
 #include "session/live.h"
+#include "views/metrics_file.h"
 #include "views/writer.h"
 #include "cmd/options.h"
 #include "cmd/watch.h"
@@ -33,12 +34,14 @@ struct watch {
 	struct writer writer;
 	struct outbuf ob;
 	struct wallclock wc;
+	struct metrics_file *metrics; /* --metrics-file: counts everything, before the filters */
 };
 
 static int on_record(void *ctx, const void *rec)
 {
 	struct watch *w = ctx;
 
+	metrics_file__record(w->metrics, rec);
 	if (filter__match(&w->filter, rec))
 		w->writer.event(&w->writer, rec);
 	return 0;
@@ -49,6 +52,7 @@ static void on_derived(void *ctx, const struct derived_event *d)
 	struct watch *w = ctx;
 
 	w->derived[d->type]++;
+	metrics_file__derived(w->metrics, d);
 	if (filter__match_derived(&w->filter, d))
 		w->writer.derived(&w->writer, d);
 }
@@ -90,8 +94,11 @@ int watch__main(int argc, char **argv)
 	if (r != OPTS_RUN)
 		return 0;
 	replay = o.rec.read;
-	/* A recording holds everything, so that any question can be asked of it later: filters act here. */
-	user_filters = replay || o.rec.write;
+	/*
+	 * A recording holds everything, so that any question can be asked of it later: filters act here.
+	 * So do metrics, which describe the host.
+	 */
+	user_filters = replay || o.rec.write || o.metrics.file;
 	if (!replay && o.pid > 0 && kill(o.pid, 0) < 0 && errno == ESRCH) {
 		fprintf(stderr, "proclife: --pid: no process %d\n", o.pid);
 		return 2;
@@ -135,6 +142,11 @@ int watch__main(int argc, char **argv)
 	}
 
 	r = outbuf__init(&w.ob, fd, OUTBUF_SIZE);
+	if (r == 0 && o.metrics.file)
+		r = metrics_file__new(&(struct metrics_file_config){ .path = o.metrics.file,
+								     .interval_ns = o.metrics.interval_ns,
+								     .threads = o.threads },
+				      &w.metrics);
 	if (r < 0) {
 		fprintf(stderr, "proclife: out of memory\n");
 		goto cleanup;
@@ -168,6 +180,7 @@ int watch__main(int argc, char **argv)
 		}
 	}
 
+	metrics_file__write(w.metrics, l); /* at once: a scrape soon after the start finds it */
 	w.writer.header(&w.writer);
 	if (!replay)
 		fprintf(stderr, "proclife: tracing process lifecycle events%s%s, Ctrl-C to stop\n",
@@ -180,9 +193,11 @@ int watch__main(int argc, char **argv)
 		}
 		if (outbuf__flush(&w.ob) < 0)
 			break;
+		metrics_file__tick(w.metrics, l);
 	}
 	if (!replay)
 		live__poll(l, 0);
+	metrics_file__write(w.metrics, l); /* the final values */
 	outbuf__flush(&w.ob);
 	if (w.ob.err && w.ob.err != -EPIPE)
 		fprintf(stderr, "proclife: writing %s: %s\n", o.output ? o.output : "output",
@@ -197,6 +212,7 @@ int watch__main(int argc, char **argv)
 cleanup:
 	live__free(l);
 	filter__free(&w.filter);
+	metrics_file__free(w.metrics);
 	outbuf__free(&w.ob);
 	if (fd != STDOUT_FILENO)
 		close(fd);

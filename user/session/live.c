@@ -395,6 +395,11 @@ struct model *live__model(struct live *l)
 	return l->model;
 }
 
+const struct kfeature_status *live__features(const struct live *l)
+{
+	return l->tracer ? tracer__features(l->tracer) : NULL;
+}
+
 const __u64 *live__seen(const struct live *l)
 {
 	return l->seen;

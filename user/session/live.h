@@ -85,6 +85,8 @@ int live__follow(struct live *l, __u32 pid);
  * replaying or the feature is off, or -errno.
  */
 int live__sample(struct live *l);
+/* Each kernel feature's state (KF_MAX of them), or NULL when replaying. */
+const struct kfeature_status *live__features(const struct live *l);
 /* Records seen per type, malformed records, losses per type. */
 const __u64 *live__seen(const struct live *l);
 __u64 live__malformed(const struct live *l);

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The Prometheus exposition of a synthetic session (exact text), and the
+ * atomic rewrite of the file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "testlib.h"
+#include "base/names.h"
+#include "kernel/procfs.h"
+#include "model/model.h"
+#include "views/metrics.h"
+#include "views/metrics_file.h"
+#include "unit/synth_model.h"
+
+TL_DEFINE_STATE;
+
+#define S (1000 * MS)
+
+static struct metrics_counts counts;
+
+static void on_derived(void *ctx, const struct derived_event *d)
+{
+	metrics_counts__derived(&counts, d);
+}
+
+/* As the live session passes it: counted, then applied. */
+static void pass(struct model *m, const void *rec)
+{
+	metrics_counts__record(&counts, rec);
+	model__apply(m, rec);
+}
+
+static struct proc_snapshot snap(__u32 pid, __u32 ppid, char state)
+{
+	struct proc_snapshot s = { .pid = pid, .ppid = ppid, .state = state };
+
+	s.start_ns = start_of(pid) - start_of(pid) % procfs__tick_ns(); /* /proc: to the tick */
+	strcpy(s.comm, "snap");
+	return s;
+}
+
+static void exec_failed(struct model *m, __u32 pid, int err)
+{
+	_Alignas(8) unsigned char buf[sizeof(struct pl_exec_failed) + 8];
+	struct pl_exec_failed *e = (struct pl_exec_failed *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	hdr(&e->h, PL_EV_EXEC_FAILED, pid, 1, 4 * S);
+	e->err = err;
+	e->filename_len = 2;
+	memcpy(e->data, "x", 2);
+	pass(m, e);
+}
+
+static void signal_ev(struct model *m, int sig, unsigned result, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct pl_signal s = {};
+
+		hdr(&s.h, PL_EV_SIGNAL, 10, 1, 5 * S);
+		s.sig = sig;
+		s.result = result;
+		s.target_pid = 11;
+		pass(m, &s);
+	}
+}
+
+/*
+ * At bootstrap (1 s): 1 and 10 sleeping, 11 stopped, 12 a zombie whose exit
+ * was before proclife started (at 0.5 s). Then 1 forks 20 and 21 (and a
+ * thread); 20 exits at 3 s (a zombie); 21 takes SIGSTOP; failed execs and
+ * signals. Now is 10 s.
+ */
+static struct model *session(void)
+{
+	struct model_config cfg = { .derived = on_derived };
+	struct proc_snapshot boot[] = { snap(1, 0, 'S'), snap(10, 1, 'S'), snap(11, 1, 'T'), snap(12, 10, 'Z') };
+	struct model *m = model__new(&cfg);
+	struct pl_fork thr = {};
+	struct pl_exit x = {};
+	struct pl_deliver d = {};
+
+	memset(&counts, 0, sizeof(counts));
+	model__reconcile(m, boot, 4, 1 * S, NULL);
+	fork_ev(m, 1, 0, 20, 2 * S);
+	metrics_counts__record(&counts, &(struct pl_hdr){ .type = PL_EV_FORK }); /* fork_ev applies only */
+	fork_ev(m, 1, 0, 21, 2 * S + 100 * MS);
+	metrics_counts__record(&counts, &(struct pl_hdr){ .type = PL_EV_FORK });
+	hdr(&thr.h, PL_EV_FORK, 1, 0, 2 * S + 200 * MS);
+	thr.h.flags = PL_F_THREAD;
+	thr.child_pid = 1;
+	thr.child_tid = 22;
+	metrics_counts__record(&counts, &thr);
+
+	hdr(&x.h, PL_EV_EXIT, 20, 1, 3 * S);
+	pass(m, &x);
+	hdr(&d.h, PL_EV_DELIVER, 21, 1, 3 * S + 500 * MS);
+	d.sig = SIGSTOP;
+	d.action = PL_ACT_DEFAULT;
+	pass(m, &d);
+
+	exec_failed(m, 10, ENOENT);
+	exec_failed(m, 10, ENOENT);
+	exec_failed(m, 10, EACCES);
+	exec_failed(m, 10, 41);  /* a hole in the errno table */
+	exec_failed(m, 10, 200); /* past it */
+
+	signal_ev(m, SIGTERM, PL_SIG_DELIVERED, 2);
+	signal_ev(m, SIGTERM, PL_SIG_FAILED, 1);
+	signal_ev(m, 35, PL_SIG_DELIVERED, 1); /* SIGRTMIN+1: not there until it happens */
+	signal_ev(m, 0, PL_SIG_PROBE, 3);
+	signal_ev(m, 99, PL_SIG_DELIVERED, 1); /* out of range: counted as an event only */
+	signal_ev(m, SIGUSR1, 9, 1);           /* an unknown result: likewise */
+	model__tick(m, 10 * S);                /* zombie events for 12 and 20 */
+	return m;
+}
+
+static const char head[] =
+	"# HELP proclife_build_info proclife's version and the kernel release it runs on; always 1.\n"
+	"# TYPE proclife_build_info gauge\n"
+	"proclife_build_info{version=\"0.1.0\",kernel=\"6.1.0-a\\\"b\\\\c\\nd\"} 1\n"
+	"# HELP proclife_start_time_seconds When this proclife started, in seconds since the epoch (its counters start at 0 there).\n"
+	"# TYPE proclife_start_time_seconds gauge\n"
+	"proclife_start_time_seconds 1767323045.250\n"
+	"# HELP proclife_events_total Events proclife reported since it started, by type: the kernel's (of processes; thread_fork and thread_exit with --threads) and those derived from the process model (stop, continue, zombie, reparent, resync). Everything traced on the machine, before any filter of the command.\n"
+	"# TYPE proclife_events_total counter\n"
+	"proclife_events_total{event=\"fork\"} 2\n"
+	"proclife_events_total{event=\"exec\"} 0\n"
+	"proclife_events_total{event=\"exec_failed\"} 5\n"
+	"proclife_events_total{event=\"exit\"} 1\n"
+	"proclife_events_total{event=\"reap\"} 0\n"
+	"proclife_events_total{event=\"signal\"} 9\n"
+	"proclife_events_total{event=\"deliver\"} 1\n"
+	"proclife_events_total{event=\"rename\"} 0\n"
+	"proclife_events_total{event=\"thread_fork\"} 1\n"
+	"proclife_events_total{event=\"thread_exit\"} 0\n"
+	"proclife_events_total{event=\"stop\"} 1\n"
+	"proclife_events_total{event=\"continue\"} 0\n"
+	"proclife_events_total{event=\"zombie\"} 2\n"
+	"proclife_events_total{event=\"reparent\"} 0\n"
+	"proclife_events_total{event=\"resync\"} 0\n"
+	"# HELP proclife_lost_events_total Kernel events lost since proclife started (its ring buffer was full), by type; each loss makes the process model resync with /proc.\n"
+	"# TYPE proclife_lost_events_total counter\n"
+	"proclife_lost_events_total{event=\"fork\"} 0\n"
+	"proclife_lost_events_total{event=\"exec\"} 3\n"
+	"proclife_lost_events_total{event=\"exec_failed\"} 0\n"
+	"proclife_lost_events_total{event=\"exit\"} 0\n"
+	"proclife_lost_events_total{event=\"reap\"} 0\n"
+	"proclife_lost_events_total{event=\"signal\"} 1\n"
+	"proclife_lost_events_total{event=\"deliver\"} 0\n"
+	"proclife_lost_events_total{event=\"rename\"} 0\n"
+	"# HELP proclife_resyncs_total Times the process model was reconciled with /proc after lost events.\n"
+	"# TYPE proclife_resyncs_total counter\n"
+	"proclife_resyncs_total 0\n"
+	"# HELP proclife_processes Processes on the machine now (kernel threads included), by state: running (alive and not stopped: sleeping included), stopped (by a stop signal), zombie (exited, not reaped).\n"
+	"# TYPE proclife_processes gauge\n"
+	"proclife_processes{state=\"running\"} 2\n"
+	"proclife_processes{state=\"stopped\"} 2\n"
+	"proclife_processes{state=\"zombie\"} 2\n"
+	"# HELP proclife_zombie_oldest_seconds How long the oldest zombie has been one, 0 when there is none; a zombie whose exit proclife did not see counts from when proclife first saw it (at least that long).\n"
+	"# TYPE proclife_zombie_oldest_seconds gauge\n"
+	"proclife_zombie_oldest_seconds 9.500\n"
+	"# HELP proclife_exec_failed_total Failed execve/execveat calls since proclife started, by errno (\"other\": not in its table).\n"
+	"# TYPE proclife_exec_failed_total counter\n"
+	"proclife_exec_failed_total{errno=\"EPERM\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ENOENT\"} 2\n"
+	"proclife_exec_failed_total{errno=\"EIO\"} 0\n"
+	"proclife_exec_failed_total{errno=\"E2BIG\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ENOEXEC\"} 0\n"
+	"proclife_exec_failed_total{errno=\"EAGAIN\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ENOMEM\"} 0\n"
+	"proclife_exec_failed_total{errno=\"EACCES\"} 1\n"
+	"proclife_exec_failed_total{errno=\"EFAULT\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ENOTDIR\"} 0\n"
+	"proclife_exec_failed_total{errno=\"EISDIR\"} 0\n"
+	"proclife_exec_failed_total{errno=\"EINVAL\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ENFILE\"} 0\n"
+	"proclife_exec_failed_total{errno=\"EMFILE\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ETXTBSY\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ENAMETOOLONG\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ELOOP\"} 0\n"
+	"proclife_exec_failed_total{errno=\"ELIBBAD\"} 0\n"
+	"proclife_exec_failed_total{errno=\"other\"} 2\n"
+	"# HELP proclife_signals_total Signals since proclife started, by signal and outcome: delivered (queued), ignored, already_pending, overflow_fail, lose_info, failed (a kill-family call refused), probe (signal 0).\n"
+	"# TYPE proclife_signals_total counter\n";
+
+static const char tail[] =
+	"# HELP proclife_features The kernel features proclife uses here: 1 on (or reduced), 0 off (what it reports is missing; 'proclife features' says why).\n"
+	"# TYPE proclife_features gauge\n"
+	"proclife_features{feature=\"core\"} 1\n"
+	"proclife_features{feature=\"syscalls\"} 1\n"
+	"proclife_features{feature=\"signals\"} 1\n"
+	"proclife_features{feature=\"oom\"} 0\n"
+	"proclife_features{feature=\"delivery\"} 1\n"
+	"proclife_features{feature=\"rename\"} 1\n"
+	"# HELP proclife_feature_reduced 1 when a feature in use is on with a part missing on this kernel ('proclife features' says which).\n"
+	"# TYPE proclife_feature_reduced gauge\n"
+	"proclife_feature_reduced{feature=\"core\"} 0\n"
+	"proclife_feature_reduced{feature=\"syscalls\"} 1\n"
+	"proclife_feature_reduced{feature=\"signals\"} 0\n"
+	"proclife_feature_reduced{feature=\"oom\"} 0\n"
+	"proclife_feature_reduced{feature=\"delivery\"} 0\n"
+	"proclife_feature_reduced{feature=\"rename\"} 0\n";
+
+/*
+ * The signals family, spelled out another way than the formatter does: 0
+ * for probe and failed; SIGHUP..SIGSYS for the four outcomes any signal can
+ * have; the rest only when counted. Values: SIGTERM delivered 2, failed 1;
+ * SIGRTMIN+1 delivered 1; 0 probe 3.
+ */
+static void expected_signals(struct outbuf *ob)
+{
+	static const char *const results[] = { "delivered", "ignored", "already_pending", "failed" };
+
+	outbuf__puts(ob, "proclife_signals_total{signal=\"0\",result=\"failed\"} 0\n");
+	outbuf__puts(ob, "proclife_signals_total{signal=\"0\",result=\"probe\"} 3\n");
+	for (int sig = 1; sig <= 31; sig++) {
+		for (int r = 0; r < 4; r++) {
+			int v = sig == SIGTERM && r == 0 ? 2 : sig == SIGTERM && r == 3 ? 1 : 0;
+
+			outbuf__printf(ob, "proclife_signals_total{signal=\"%s\",result=\"%s\"} %d\n", names__signal(sig),
+				       results[r], v);
+		}
+	}
+	outbuf__puts(ob, "proclife_signals_total{signal=\"SIGRTMIN+1\",result=\"delivered\"} 1\n");
+}
+
+static void input(struct metrics_input *in, const struct model *m, const __u64 *lost,
+		  const struct kfeature_status *features)
+{
+	*in = (struct metrics_input){
+		.counts = &counts,
+		.model = m,
+		.lost = lost,
+		.features = features,
+		.threads = true,
+		.version = "0.1.0",
+		.kernel = "6.1.0-a\"b\\c\nd",
+		.now_ns = 10 * S,
+		.start_ns = S / 2,
+		.wall_offset_ns = SYNTH_EPOCH * 1000000000ll - 250 * (__s64)MS,
+	};
+}
+
+static void test_exposition_exact(void)
+{
+	struct kfeature_status features[KF_MAX] = {
+		[KF_CORE] = { .state = KF_ON },     [KF_SYSCALLS] = { .state = KF_REDUCED },
+		[KF_SIGNALS] = { .state = KF_ON },  [KF_OOM] = { .state = KF_OFF },
+		[KF_DELIVERY] = { .state = KF_ON }, [KF_RENAME] = { .state = KF_ON },
+		[KF_SAMPLING] = { .state = KF_UNUSED },
+	};
+	__u64 lost[PL_EV_MAX] = { [PL_EV_EXEC] = 3, [PL_EV_SIGNAL] = 1 };
+	struct model *m = session();
+	struct outbuf got, want;
+	struct metrics_input in;
+
+	outbuf__init(&got, -1, 0);
+	outbuf__init(&want, -1, 0);
+	input(&in, m, lost, features);
+	metrics__format(&got, &in);
+	outbuf__puts(&want, head);
+	expected_signals(&want);
+	outbuf__puts(&want, tail);
+	ASSERT_STREQ(outbuf__cstr(&got), outbuf__cstr(&want));
+	ASSERT_EQ(counts.signals_other, 2);
+	outbuf__free(&got);
+	outbuf__free(&want);
+	model__free(m);
+}
+
+/* Without thread tracing, features or a model: no thread labels, no feature families, zero gauges. */
+static void test_exposition_minimal(void)
+{
+	struct model_config cfg = {};
+	struct model *m = model__new(&cfg);
+	struct metrics_input in;
+	struct outbuf ob;
+	const char *s;
+
+	memset(&counts, 0, sizeof(counts));
+	outbuf__init(&ob, -1, 0);
+	input(&in, m, NULL, NULL);
+	in.threads = false;
+	metrics__format(&ob, &in);
+	s = outbuf__cstr(&ob);
+	ASSERT_TRUE(strstr(s, "proclife_events_total{event=\"rename\"} 0\nproclife_events_total{event=\"stop\"} 0\n"));
+	ASSERT_FALSE(strstr(s, "event=\"thread_fork\""));
+	ASSERT_FALSE(strstr(s, "proclife_features"));
+	ASSERT_FALSE(strstr(s, "proclife_feature_reduced"));
+	ASSERT_FALSE(strstr(s, "errno=\"other\""));
+	ASSERT_TRUE(strstr(s, "\nproclife_lost_events_total{event=\"exec\"} 0\n"));
+	ASSERT_TRUE(strstr(s, "\nproclife_processes{state=\"running\"} 0\nproclife_processes{state=\"stopped\"} 0\n"
+			      "proclife_processes{state=\"zombie\"} 0\n"));
+	ASSERT_TRUE(strstr(s, "\nproclife_zombie_oldest_seconds 0.000\n"));
+	outbuf__free(&ob);
+	model__free(m);
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_replace(void)
+{
+	char dir[] = "/tmp/pl-metrics-XXXXXX", path[128], tmp[256], missing[160], buf[64];
+	struct stat st;
+	mode_t old = umask(077);
+	int fd;
+	ssize_t n;
+
+	if (!ASSERT_TRUE(mkdtemp(dir)))
+		goto out;
+	snprintf(path, sizeof(path), "%s/proclife.prom", dir);
+	ASSERT_EQ(metrics_file__replace(path, "a 1\n", 4), 0);
+	ASSERT_EQ(metrics_file__replace(path, "a 22\n", 5), 0);
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ASSERT_EQ(n, 5);
+	buf[n > 0 ? n : 0] = '\0';
+	ASSERT_STREQ(buf, "a 22\n");
+	/* 0644 under umask 077: the collector runs as another user. */
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0644);
+	ASSERT_EQ(count_entries(dir), 1);
+	/* A temporary file left by an earlier process with our pid is replaced. */
+	snprintf(tmp, sizeof(tmp), "%s/.proclife.prom.tmp.%d", dir, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	close(fd);
+	ASSERT_EQ(metrics_file__replace(path, "a 3\n", 4), 0);
+	ASSERT_EQ(count_entries(dir), 1);
+	/* Failures: -errno, and nothing left behind. */
+	snprintf(missing, sizeof(missing), "%s/no/such.prom", dir);
+	ASSERT_EQ(metrics_file__replace(missing, "a 1\n", 4), -ENOENT);
+	ASSERT_EQ(metrics_file__replace("/tmp/", "a 1\n", 4), -EISDIR);
+	/* The rename fails (a directory is in the way): the temporary file goes. */
+	snprintf(missing, sizeof(missing), "%s/sub", dir);
+	ASSERT_EQ(mkdir(missing, 0755), 0);
+	snprintf(tmp, sizeof(tmp), "%s/x", missing);
+	ASSERT_EQ(mkdir(tmp, 0755), 0);
+	ASSERT_EQ(metrics_file__replace(missing, "a 1\n", 4) < 0, 1);
+	ASSERT_EQ(count_entries(dir), 2); /* proclife.prom and sub */
+	rmdir(tmp);
+	rmdir(missing);
+	unlink(path);
+	rmdir(dir);
+out:
+	umask(old);
+}
+
+int main(void)
+{
+	tl_init("unit/metrics");
+	RUN_TEST(test_exposition_exact);
+	RUN_TEST(test_exposition_minimal);
+	RUN_TEST(test_replace);
+	return tl_finish();
+}
