@@ -174,6 +174,7 @@ def test_install_uninstall(c):
         "usr/local/bin/proclife": 0o755,
         "usr/local/share/man/man8/proclife.8": 0o644,
         "usr/local/share/bash-completion/completions/proclife": 0o644,
+        "usr/local/share/proclife/proclife.rules.yml": 0o644,
         "usr/local/lib/systemd/system/proclife.service": 0o644,
         "usr/local/lib/systemd/system/proclife-events.service": 0o644,
         "etc/default/proclife": 0o644,
@@ -187,6 +188,8 @@ def test_install_uninstall(c):
         "usr/local/share/man/man8/proclife.8": os.path.join(REPO, "docs", "proclife.8"),
         "usr/local/share/bash-completion/completions/proclife": os.path.join(REPO, "tools", "completion",
                                                                              "proclife.bash"),
+        "usr/local/share/proclife/proclife.rules.yml": os.path.join(REPO, "tools", "prometheus",
+                                                                    "proclife.rules.yml"),
         "etc/default/proclife": os.path.join(PKG, "proclife.default"),
         "etc/logrotate.d/proclife": os.path.join(PKG, "proclife.logrotate"),
     }
@@ -482,7 +485,8 @@ def test_deb(c):
     if not os.path.exists(deb):
         raise Failure("make deb made no %s" % deb)
     files = ["/usr/bin/proclife", "/usr/share/man/man8/proclife.8.gz",
-             "/usr/share/bash-completion/completions/proclife", "/lib/systemd/system/proclife.service",
+             "/usr/share/bash-completion/completions/proclife", "/usr/share/proclife/proclife.rules.yml",
+             "/lib/systemd/system/proclife.service",
              "/lib/systemd/system/proclife-events.service", "/etc/default/proclife", "/etc/logrotate.d/proclife",
              "/usr/share/doc/proclife/copyright", "/usr/share/doc/proclife/changelog.Debian.gz"]
     conffiles = ["/etc/default/proclife", "/etc/logrotate.d/proclife"]

@@ -10,6 +10,8 @@ SYSCONFDIR  ?= /etc
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Example Prometheus alert rules (README: Operating proclife), for rule_files in prometheus.yml.
+DATADIR     ?= $(PREFIX)/share/proclife
 # systemd looks in /lib/systemd/system (Debian's packages) and /usr/local/lib/systemd/system.
 UNITDIR     ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 
@@ -17,6 +19,7 @@ PKG_DIR     := tools/packaging
 PKG_UNITS   := proclife.service proclife-events.service
 # What install lays down, relative to DESTDIR (tests/e2e/test_package.py checks the list).
 PKG_FILES   := $(BINDIR)/proclife $(MANDIR)/man8/proclife.8 $(BASHCOMPDIR)/proclife \
+               $(DATADIR)/proclife.rules.yml \
                $(addprefix $(UNITDIR)/,$(PKG_UNITS))
 PKG_CONF    := $(SYSCONFDIR)/default/proclife:$(PKG_DIR)/proclife.default \
                $(SYSCONFDIR)/logrotate.d/proclife:$(PKG_DIR)/proclife.logrotate
@@ -32,11 +35,12 @@ $(BUILD)/packaging/%.service: $(PKG_DIR)/%.service.in FORCE
 FORCE:
 
 install: $(BUILD)/proclife $(addprefix $(BUILD)/packaging/,$(PKG_UNITS))
-	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(BUILD)/proclife $(DESTDIR)$(BINDIR)/proclife
 	install -m 0644 docs/proclife.8 $(DESTDIR)$(MANDIR)/man8/proclife.8
 	install -m 0644 tools/completion/proclife.bash $(DESTDIR)$(BASHCOMPDIR)/proclife
+	install -m 0644 tools/prometheus/proclife.rules.yml $(DESTDIR)$(DATADIR)/proclife.rules.yml
 	install -m 0644 $(addprefix $(BUILD)/packaging/,$(PKG_UNITS)) $(DESTDIR)$(UNITDIR)/
 	@for c in $(PKG_CONF); do \
 		dst=$(DESTDIR)$${c%%:*}; src=$${c#*:}; \
@@ -49,6 +53,7 @@ install: $(BUILD)/proclife $(addprefix $(BUILD)/packaging/,$(PKG_UNITS))
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(PKG_FILES))
+	@rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 	@for c in $(PKG_CONF); do \
 		dst=$(DESTDIR)$${c%%:*}; src=$${c#*:}; \
 		if [ -e "$$dst" ] && ! cmp -s "$$src" "$$dst"; then \
@@ -64,5 +69,6 @@ deb: $(BUILD)/proclife
 	rm -rf $(BUILD)/deb
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/deb/root PREFIX=/usr SYSCONFDIR=/etc \
 		BINDIR=/usr/bin MANDIR=/usr/share/man BASHCOMPDIR=/usr/share/bash-completion/completions \
+		DATADIR=/usr/share/proclife \
 		UNITDIR=/lib/systemd/system
 	$(PKG_DIR)/mkdeb.sh $(BUILD)/deb/root $(BUILD)
