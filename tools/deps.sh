@@ -5,8 +5,9 @@ set -euo pipefail
 
 # libclang-rt-dev: libFuzzer and the sanitizer runtimes for `make fuzz` (clang only recommends it).
 # graphviz: the tests check that `export --format dot` is a graph dot(1) accepts.
+# logrotate: tests/e2e/test_logs.py rotates watch -o's file with tools/packaging/proclife.logrotate.
 pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev procps
-      tmux graphviz)
+      tmux graphviz logrotate)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@
 #include "session/live.h"
 #include "cmd/options.h"
 #include "cmd/record.h"
+#include "cmd/sighup.h"
 
 static volatile sig_atomic_t stop;
 
@@ -28,11 +29,13 @@ static void usage(void)
 	       "Record every process lifecycle event to FILE, quietly: a snapshot of the process table,\n"
 	       "then every fork, exec, exit, reap and signal, compressed, in checksummed blocks written\n"
 	       "at least once a second. Replay it with -r FILE (watch, tree, zombies, signals, run, life,\n"
-	       "export). Ctrl-C, SIGTERM or SIGHUP stops it, and the file ends cleanly.\n"
+	       "export). Ctrl-C or SIGTERM stops it, and the file ends cleanly. SIGHUP (systemctl reload)\n"
+	       "starts a new file as --rotate-size does: FILE becomes FILE.1, FILE.1 FILE.2 ...\n"
 	       "  -w, --write FILE     the recording (created mode 0600; format: docs/RECORDING.md)\n"
 	       "      --force          replace FILE if it exists (a symlink is replaced, never followed)\n"
+	       "      --rotate-existing  keep an existing FILE as FILE.1 (as a rotation) instead of refusing\n"
 	       "      --rotate-size N  start a new file past N bytes (suffix K, M, G): FILE.1, FILE.2 ...\n"
-	       "      --rotate-count N with --rotate-size: files kept, FILE included (default 10)\n"
+	       "      --rotate-count N files kept, FILE included, past a rotation (default 10)\n"
 	       "      --threads        also thread creation and thread exits\n"
 	       "      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
 	       "  -d, --duration SEC   stop after SEC seconds\n",
@@ -53,7 +56,7 @@ int record__main(int argc, char **argv)
 	};
 	struct live_config cfg = { .proc_root = "/proc", .model = true };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct rec_cli rc = {};
+	struct rec_cli rc = { .hup_rotates = true };
 	struct rec_writer_opts ro;
 	struct live *l = NULL;
 	__u64 duration = 0, until = 0, args_cap = PL_ARGS_DEFAULT;
@@ -116,7 +119,7 @@ int record__main(int argc, char **argv)
 	cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .threads = threads, .args_cap = args_cap };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL); /* its terminal closed: end the file cleanly too */
+	sighup__catch(); /* a new file, as a rotation: logrotate and systemctl reload */
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
@@ -131,6 +134,8 @@ int record__main(int argc, char **argv)
 			fprintf(stderr, "proclife: reading events: %s\n", strerror(-r));
 			goto cleanup;
 		}
+		if (sighup__take())
+			sighup__rotate_recording(l, rc.write);
 		if (!live__recorder(l) || rec_writer__error(live__recorder(l)))
 			goto cleanup; /* the recording failed: said already; nothing else to do */
 	}
