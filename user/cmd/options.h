@@ -36,7 +36,8 @@ enum { OPT_FORCE = 0x300, OPT_ROTATE_SIZE, OPT_ROTATE_COUNT, OPT_ROTATE_EXISTING
 	"      --force          replace FILE if it exists (a symlink is replaced, never followed)\n"    \
 	"      --rotate-size N  start a new file past N bytes (suffix K, M, G); keep FILE.1 ...\n"       \
 	"      --rotate-count N files kept when FILE rotates, FILE included (default 10)\n"                \
-	"      --rotate-existing  keep an existing FILE as FILE.1 (as a rotation) instead of refusing\n"
+	"      --rotate-existing\n"                                                                       \
+	"                       keep an existing FILE as FILE.1 (as a rotation) instead of refusing\n"
 #define REC_CLI_READ_HELP "  -r, --read FILE      replay a recording instead of tracing\n"
 
 /* If option c is one of rec_cli's, takes it: 1, or -EINVAL with a one-line reason. 0: not ours. */

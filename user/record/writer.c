@@ -342,9 +342,12 @@ out:
  * --rotate-existing: an existing path is kept, as path.1 (older pieces
  * shifted as a rotation does), so that a restarted recorder never
  * overwrites a recording. A symlink is moved as it is, never followed.
+ * When it is a recording, the new file's seq follows its seq, so that seq
+ * still orders the pieces across restarts.
  */
-static int keep_existing(const char *path, unsigned count, char *err, size_t errlen)
+static int keep_existing(const char *path, unsigned count, unsigned *seq, char *err, size_t errlen)
 {
+	struct rec_reader *r = NULL;
 	struct stat st;
 
 	if (lstat(path, &st) < 0) {
@@ -359,6 +362,9 @@ static int keep_existing(const char *path, unsigned count, char *err, size_t err
 		snprintf(err, errlen, "%s is a directory", path);
 		return -EISDIR;
 	}
+	if (S_ISREG(st.st_mode) && rec_reader__open(path, &r, err, errlen) == 0)
+		*seq = rec_reader__header(r)->seq + 1;
+	rec_reader__free(r);
 	return shift_files(path, count, err, errlen);
 }
 
@@ -397,7 +403,7 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 	/* rec_writer__rotate() counts down from rotate_count - 1: never from 0. */
 	if (!w->o.rotate_count)
 		w->o.rotate_count = 10;
-	r = o->rotate_existing ? keep_existing(w->path, w->o.rotate_count, err, errlen) : 0;
+	r = o->rotate_existing ? keep_existing(w->path, w->o.rotate_count, &w->seq, err, errlen) : 0;
 	if (r == 0)
 		r = open_current(w, start_ns, wall_offset_ns, o->force, err, errlen);
 	if (r < 0) {

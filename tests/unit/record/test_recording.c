@@ -1095,6 +1095,7 @@ static void test_rotate_existing(void)
 	struct rec_writer_opts o = { .path = tmp_path("keep.plr"), .rotate_existing = true, .rotate_count = 3,
 				     .args_cap = 4096, .command = "proclife test" };
 	struct rec_writer *w = NULL;
+	struct rec_reader *r = NULL;
 	char name[160], buf[64];
 	FILE *f;
 
@@ -1129,6 +1130,11 @@ static void test_rotate_existing(void)
 	}
 	snprintf(name, sizeof(name), "%s/keep.plr.3", dir);
 	ASSERT_EQ(access(name, F_OK), -1);
+	/* The new file's seq follows the kept recording's (0): seq orders the pieces across restarts. */
+	if (ASSERT_EQ(rec_reader__open(tmp_path("keep.plr"), &r, err, sizeof(err)), 0)) {
+		ASSERT_EQ(rec_reader__header(r)->seq, 1u);
+		rec_reader__free(r);
+	}
 	/* A directory in its place: refused, said, not moved. */
 	o.path = tmp_path("keepdir.plr");
 	ASSERT_EQ(mkdir(o.path, 0700), 0);
