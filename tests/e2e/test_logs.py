@@ -184,18 +184,38 @@ def first_difference(a, b):
     return "one is a prefix of the other: %d and %d lines" % (len(la), len(lb))
 
 
+def without_inherited_zombies(data):
+    """The lines of data (JSON events) less the zombie events of processes that did not exit in it.
+
+    A rotated recording stands alone: replayed by itself, its model starts from its own /proc
+    scan, so a zombie then present (its exit time unknown) gets its zombie event at the first
+    tick; live, the model knew its exit and fires the event 5 s after it, whichever piece that
+    falls in. Zombie events of processes that exit within a piece are compared like the rest."""
+    out, exited = [], set()
+    for line in data.split(b"\n"):
+        if line.startswith(b'{"event":"exit",'):
+            exited.add(common.strict_json(line.decode())["pid"])
+        elif line.startswith(b'{"event":"zombie",') and common.strict_json(line.decode())["pid"] not in exited:
+            continue
+        out.append(line)
+    return b"\n".join(out)
+
+
 def check_pieces(c, pieces, recs, prefix, count):
     """pieces: the -o file's pieces, oldest first, as bytes; recs: the recording's files, oldest
     first, one per piece (each SIGHUP cut both at the same point). Each piece is byte for byte
-    what its recording replays to; every line is a whole JSON event; every marker once."""
+    what its recording replays to (after the first piece, less the zombie events each side has of
+    processes that exited before it: without_inherited_zombies()); every line is a whole JSON
+    event; every marker once."""
     c.eq("pieces of the -o file and of the recording", len(recs), len(pieces))
     for i, (data, rec) in enumerate(zip(pieces, recs)):
         what = "piece %d of %d of the -o file (recording %s)" % (i + 1, len(pieces), os.path.basename(rec))
         c.ok("%s is empty: the workload ran during it" % what, len(data) > 0)
         want = replay_json(c, rec)
-        if not c.ok("%s: %d bytes, not what the recording replays to (%d bytes): %s"
-                    % (what, len(data), len(want), first_difference(data, want)), data == want):
-            continue
+        if i > 0:
+            data, want = without_inherited_zombies(data), without_inherited_zombies(want)
+        c.ok("%s: %d bytes, not what the recording replays to (%d bytes): %s"
+             % (what, len(data), len(want), first_difference(data, want)), data == want)
     events = []
     for i, data in enumerate(pieces):
         events += parse_json_lines(c, data, "piece %d" % (i + 1))
@@ -224,6 +244,11 @@ def test_watch_reopen(c):
     tmp = tmpdir("pl_logs_")
     f = os.path.join(tmp, "events.json")
     rec = os.path.join(tmp, "events.plr")
+    # A zombie there all along (sh forks a child, then becomes sleep, which never reaps it): each
+    # rotated piece's scan holds it (see without_inherited_zombies()).
+    zp = popen(["/bin/sh", "-c", "/bin/true pl-logs-zombie & exec sleep 60"])
+    common.wait_for(lambda: any(common.proc_state(int(ch)) == "Z" for ch in common.children_of(zp.pid)),
+                    "the zombie child of %d" % zp.pid)
     t = start_proclife(["watch", "--json", "-o", f, "-w", rec], (READY_WATCH_REC % rec).encode())
     w = Workload(tmp, "mv")
     moved = []
