@@ -1255,7 +1255,7 @@ def test_bad_options(c):
     g = os.path.join(tmp, "g.plr")
     for args, prefix in (
             (["watch", "-r", f, "-w", g], b"proclife: "),
-            (["record", "-w", g, "--rotate-count", "3"], b"proclife record: "),
+            (["record", "-w", g, "--rotate-count", "1"], b"proclife record: "),
             (["record", "-w", g, "--rotate-size", "12Q"], b"proclife record: "),
             (["record", "-w", g, "--rotate-size", "1K"], b"proclife record: "),
             (["record", "-w", g, "--rotate-size", "64K", "--rotate-count", "1"], b"proclife record: "),
@@ -1265,7 +1265,7 @@ def test_bad_options(c):
             (["record", "-w", g, "-d", "0"], b"proclife record: "),
             (["watch", "--force"], b"proclife: "),
             (["watch", "-r", f, "--force"], b"proclife: "),
-            (["watch", "-w", g, "--rotate-count", "3"], b"proclife: "),
+            (["top", "-w", g, "--rotate-count", "3"], b"proclife top: "),
             (["run", "-r", f, "--", "true"], b"proclife run: "),
             (["run", "-r", f, "-w", g], b"proclife run: "),
             (["signals", "-r", f, "-w", g], b"proclife signals: "),

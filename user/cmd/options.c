@@ -42,7 +42,8 @@ void watch_opts__usage(FILE *f)
 		"      --failed         only failed execs, non-zero exits and undelivered signals\n"
 		"      --threads        also thread creation and thread exits\n"
 		"  -j, --json           one JSON object per line (schema: README.md)\n"
-		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout\n"
+		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout;\n"
+		"                       SIGHUP reopens it (after logrotate moved it away)\n"
 		"      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
 		"      --zombie-after S a zombie event when an exited process is not reaped\n"
 		"                       after S seconds (default 5)\n"
@@ -53,7 +54,8 @@ void watch_opts__usage(FILE *f)
 		"  -V, --version        print the version\n"
 		"\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
-		"Ctrl-C stops and prints how many events were seen and lost.\n",
+		"Ctrl-C stops and prints how many events were seen and lost. SIGHUP reopens -o FILE\n"
+		"and starts a new -w FILE (FILE.1 ...); without -o or -w it ends proclife.\n",
 		PL_ARGS_MAX, PL_ARGS_DEFAULT);
 }
 
@@ -224,6 +226,9 @@ int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_
 		}
 		rc->rotate_count = v;
 		return 1;
+	case OPT_ROTATE_EXISTING:
+		rc->rotate_existing = true;
+		return 1;
 	}
 	return 0;
 }
@@ -234,13 +239,19 @@ int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen)
 		snprintf(err, errlen, "--read and --write do not go together");
 		return -EINVAL;
 	}
-	if (!rc->write && (rc->force || rc->rotate_size || rc->rotate_count)) {
+	if (!rc->write && (rc->force || rc->rotate_size || rc->rotate_count || rc->rotate_existing)) {
 		snprintf(err, errlen, "%s goes with --write FILE",
-			 rc->force ? "--force" : rc->rotate_size ? "--rotate-size" : "--rotate-count");
+			 rc->force ? "--force" : rc->rotate_size ? "--rotate-size" :
+			 rc->rotate_count ? "--rotate-count" : "--rotate-existing");
 		return -EINVAL;
 	}
-	if (rc->rotate_count && !rc->rotate_size) {
-		snprintf(err, errlen, "--rotate-count goes with --rotate-size");
+	if (rc->force && rc->rotate_existing) {
+		snprintf(err, errlen, "--force (replace FILE) and --rotate-existing (keep it) do not go together");
+		return -EINVAL;
+	}
+	/* Files kept: meaningful whenever FILE may rotate (by size, on SIGHUP, or an existing one at start). */
+	if (rc->rotate_count && !rc->rotate_size && !rc->rotate_existing && !rc->hup_rotates) {
+		snprintf(err, errlen, "--rotate-count goes with --rotate-size or --rotate-existing");
 		return -EINVAL;
 	}
 	return 0;
@@ -297,6 +308,7 @@ void rec_cli__writer_opts(const struct rec_cli *rc, int argc, char **argv, __u32
 		.force = rc->force,
 		.rotate_size = rc->rotate_size,
 		.rotate_count = rc->rotate_count,
+		.rotate_existing = rc->rotate_existing,
 		.flags = flags,
 		.args_cap = args_cap,
 		.command = cmd,
@@ -418,7 +430,7 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 	int c, r;
 
 	*o = (struct watch_opts){ .events = PL_EV_ALL | DV_ALL, .uid = PL_UID_ANY, .args_cap = PL_ARGS_DEFAULT,
-				  .zombie_after_ns = 5000000000ull };
+				  .zombie_after_ns = 5000000000ull, .rec.hup_rotates = true };
 	optind = 0; /* full reset: parse may run more than once (tests) */
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":e:p:c:u:jo:hVr:w:", longopts, NULL)) != -1) {

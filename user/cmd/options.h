@@ -17,22 +17,27 @@ struct rec_cli {
 	const char *read;      /* -r FILE: replay FILE instead of tracing */
 	bool force;            /* replace an existing FILE */
 	__u64 rotate_size;     /* bytes; 0: never */
-	unsigned rotate_count; /* files kept, 2.. (default 10 with --rotate-size) */
+	unsigned rotate_count; /* files kept, 2.. (default 10) */
+	bool rotate_existing;  /* an existing FILE becomes FILE.1, as in a rotation */
+	bool hup_rotates;      /* the command rotates FILE on SIGHUP (record, watch): --rotate-count alone makes sense */
 };
 
-enum { OPT_FORCE = 0x300, OPT_ROTATE_SIZE, OPT_ROTATE_COUNT };
+enum { OPT_FORCE = 0x300, OPT_ROTATE_SIZE, OPT_ROTATE_COUNT, OPT_ROTATE_EXISTING };
 
 /* getopt_long entries: -r FILE; -w FILE and the rest (with "r:" / "w:" in the short options). */
 #define REC_CLI_READ_OPTS { "read", required_argument, NULL, 'r' }
 #define REC_CLI_WRITE_OPTS                                                     \
 	{ "write", required_argument, NULL, 'w' }, { "force", no_argument, NULL, OPT_FORCE }, \
 	{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },                         \
-	{ "rotate-count", required_argument, NULL, OPT_ROTATE_COUNT }
+	{ "rotate-count", required_argument, NULL, OPT_ROTATE_COUNT },                       \
+	{ "rotate-existing", no_argument, NULL, OPT_ROTATE_EXISTING }
 #define REC_CLI_WRITE_HELP                                                                          \
 	"  -w, --write FILE     also record everything to FILE (mode 0600; replay with -r)\n"            \
 	"      --force          replace FILE if it exists (a symlink is replaced, never followed)\n"    \
 	"      --rotate-size N  start a new file past N bytes (suffix K, M, G); keep FILE.1 ...\n"       \
-	"      --rotate-count N with --rotate-size: files kept, FILE included (default 10)\n"
+	"      --rotate-count N files kept when FILE rotates, FILE included (default 10)\n"                \
+	"      --rotate-existing\n"                                                                       \
+	"                       keep an existing FILE as FILE.1 (as a rotation) instead of refusing\n"
 #define REC_CLI_READ_HELP "  -r, --read FILE      replay a recording instead of tracing\n"
 
 /* --metrics-file and --metrics-interval, shared by watch, record, and tree and zombies --every. */

@@ -15,6 +15,7 @@
 #include "views/metrics_file.h"
 #include "cmd/options.h"
 #include "cmd/record.h"
+#include "cmd/sighup.h"
 
 static volatile sig_atomic_t stop;
 
@@ -41,11 +42,14 @@ static void usage(void)
 	       "Record every process lifecycle event to FILE, quietly: a snapshot of the process table,\n"
 	       "then every fork, exec, exit, reap and signal, compressed, in checksummed blocks written\n"
 	       "at least once a second. Replay it with -r FILE (watch, tree, zombies, signals, run, life,\n"
-	       "export). Ctrl-C, SIGTERM or SIGHUP stops it, and the file ends cleanly.\n"
+	       "export). Ctrl-C or SIGTERM stops it, and the file ends cleanly. SIGHUP (systemctl reload)\n"
+	       "starts a new file as --rotate-size does (FILE is kept as FILE.1, FILE.1 as FILE.2 ...).\n"
 	       "  -w, --write FILE     the recording (created mode 0600; format: docs/RECORDING.md)\n"
 	       "      --force          replace FILE if it exists (a symlink is replaced, never followed)\n"
+	       "      --rotate-existing\n"
+	       "                       keep an existing FILE as FILE.1 (as a rotation) instead of refusing\n"
 	       "      --rotate-size N  start a new file past N bytes (suffix K, M, G): FILE.1, FILE.2 ...\n"
-	       "      --rotate-count N with --rotate-size: files kept, FILE included (default 10)\n"
+	       "      --rotate-count N files kept when FILE rotates, FILE included (default 10)\n"
 	       "      --threads        also thread creation and thread exits\n"
 	       "      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
 	       "  -d, --duration SEC   stop after SEC seconds\n"
@@ -68,7 +72,7 @@ int record__main(int argc, char **argv)
 	};
 	struct live_config cfg = { .proc_root = "/proc", .model = true };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct rec_cli rc = {};
+	struct rec_cli rc = { .hup_rotates = true };
 	struct metrics_cli mc = {};
 	struct metrics_file *mf = NULL;
 	struct rec_writer_opts ro;
@@ -146,7 +150,7 @@ int record__main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL); /* its terminal closed: end the file cleanly too */
+	sighup__catch(); /* a new file, as a rotation: logrotate and systemctl reload */
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
@@ -162,6 +166,8 @@ int record__main(int argc, char **argv)
 			fprintf(stderr, "proclife: reading events: %s\n", strerror(-r));
 			goto cleanup;
 		}
+		if (sighup__take())
+			sighup__rotate_recording(l, rc.write);
 		if (!live__recorder(l) || rec_writer__error(live__recorder(l))) {
 			metrics_file__write(mf, l); /* the last values */
 			goto cleanup; /* the recording failed: said already; nothing else to do */

@@ -16,6 +16,7 @@
 #include "views/metrics_file.h"
 #include "views/writer.h"
 #include "cmd/options.h"
+#include "cmd/sighup.h"
 #include "cmd/watch.h"
 
 #define POLL_MS 100
@@ -65,13 +66,6 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 	w->writer.lost(&w->writer, type, count, now);
 }
 
-static int open_output(const char *path)
-{
-	/* Events hold argv, which may hold secrets: readable by the owner only. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	return fd < 0 ? -errno : fd;
-}
-
 int watch__main(int argc, char **argv)
 {
 	struct live_config cfg = { .proc_root = "/proc" };
@@ -109,7 +103,7 @@ int watch__main(int argc, char **argv)
 		return 1;
 	}
 	if (o.output) {
-		fd = open_output(o.output);
+		fd = sighup__open_output(o.output, true);
 		if (fd < 0) {
 			fprintf(stderr, "proclife: cannot open %s: %s\n", o.output, strerror(-fd));
 			return 1;
@@ -162,6 +156,9 @@ int watch__main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe is seen as EPIPE and ends the run */
+	/* SIGHUP reopens -o FILE and rotates -w FILE (logrotate); with neither, it ends the run as it always did. */
+	if (o.output || o.rec.write)
+		sighup__catch();
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
@@ -190,6 +187,15 @@ int watch__main(int argc, char **argv)
 		if (r < 0 && !replay) {
 			fprintf(stderr, "proclife: reading events: %s\n", strerror(-r));
 			goto cleanup;
+		}
+		if (sighup__take()) {
+			/* Between two polls: every line written so far is whole, every record in the old file. */
+			if (o.rec.write)
+				sighup__rotate_recording(l, o.rec.write);
+			if (o.output) {
+				sighup__reopen_output(&w.ob, o.output);
+				fd = w.ob.fd;
+			}
 		}
 		if (outbuf__flush(&w.ob) < 0)
 			break;

@@ -52,7 +52,7 @@ struct rec_file_hdr {
 	__s64 wall_offset_ns;  /* CLOCK_REALTIME - CLOCK_BOOTTIME then: event times to wall clock */
 	__u32 flags;           /* REC_F_* */
 	__u32 args_cap;        /* --arg-bytes of the recorder */
-	__u32 seq;             /* 0, then 1, 2 ... for each rotation */
+	__u32 seq;             /* 0, then 1, 2 ... for each rotation (and on from a file --rotate-existing kept) */
 	__u32 _reserved[4];
 	__u32 crc;             /* CRC32 of the 60 bytes before it */
 };
@@ -148,6 +148,7 @@ struct rec_run_end {
 struct rec_writer_opts {
 	const char *path;
 	bool force;            /* replace an existing file (never through a symlink) */
+	bool rotate_existing;  /* keep an existing file as path.1 (shifting older ones, as a rotation); seq follows its */
 	__u64 rotate_size;     /* 0: never rotate; else start a new file past this many bytes */
 	unsigned rotate_count; /* files kept: path, path.1 ... path.(count-1) */
 	__u32 flags;           /* REC_F_* */
@@ -184,7 +185,11 @@ int rec_writer__maybe_flush(struct rec_writer *w, __u64 now);
 int rec_writer__flush(struct rec_writer *w);
 /* Past --rotate-size: the caller should rotate now. */
 bool rec_writer__rotate_due(const struct rec_writer *w);
-/* Ends this file, shifts path -> path.1 ..., opens a new path; then give it a snapshot. */
+/*
+ * Ends this file, shifts path -> path.1 ..., opens a new path; then give it a
+ * snapshot. Past --rotate-size, and whenever the caller wants a new file now
+ * (SIGHUP).
+ */
 int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns);
 const char *rec_writer__error(const struct rec_writer *w);
 /* Bytes written to the current file so far; records written in all files. */

@@ -303,6 +303,71 @@ static void add_meta(struct rec_writer *w, __u64 now)
 		add_features(w, now);
 }
 
+/*
+ * path.(count-2) -> path.(count-1), ..., path -> path.1: the oldest falls
+ * off; path is then free. 0, or -errno with the reason in err.
+ */
+static int shift_files(const char *path, unsigned count, char *err, size_t errlen)
+{
+	size_t n = strlen(path) + 16;
+	char *from = malloc(n), *to = malloc(n);
+	int r = 0;
+
+	if (!from || !to) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = count - 1; i >= 1; i--) {
+		snprintf(to, n, "%s.%u", path, i);
+		if (i == 1)
+			snprintf(from, n, "%s", path);
+		else
+			snprintf(from, n, "%s.%u", path, i - 1);
+		if (rename(from, to) < 0 && errno != ENOENT) {
+			r = -errno;
+			snprintf(err, errlen, "rotating %s to %s: %s", from, to, strerror(-r));
+			goto out;
+		}
+	}
+	if (count <= 1)
+		unlink(path);
+out:
+	free(from);
+	free(to);
+	return r;
+}
+
+/*
+ * --rotate-existing: an existing path is kept, as path.1 (older pieces
+ * shifted as a rotation does), so that a restarted recorder never
+ * overwrites a recording. A symlink is moved as it is, never followed.
+ * When it is a recording, the new file's seq follows its seq, so that seq
+ * still orders the pieces across restarts.
+ */
+static int keep_existing(const char *path, unsigned count, unsigned *seq, char *err, size_t errlen)
+{
+	struct rec_reader *r = NULL;
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		int e = errno;
+
+		if (e == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot check %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is a directory", path);
+		return -EISDIR;
+	}
+	if (S_ISREG(st.st_mode) && rec_reader__open(path, &r, err, errlen) == 0)
+		*seq = rec_reader__header(r)->seq + 1;
+	rec_reader__free(r);
+	return shift_files(path, count, err, errlen);
+}
+
 static int open_current(struct rec_writer *w, __u64 now, __s64 wall_offset_ns, bool force, char *err,
 			size_t errlen)
 {
@@ -338,7 +403,9 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 	/* rec_writer__rotate() counts down from rotate_count - 1: never from 0. */
 	if (!w->o.rotate_count)
 		w->o.rotate_count = 10;
-	r = open_current(w, start_ns, wall_offset_ns, o->force, err, errlen);
+	r = o->rotate_existing ? keep_existing(w->path, w->o.rotate_count, &w->seq, err, errlen) : 0;
+	if (r == 0)
+		r = open_current(w, start_ns, wall_offset_ns, o->force, err, errlen);
 	if (r < 0) {
 		if (w->fd >= 0) {
 			close(w->fd);
@@ -452,37 +519,18 @@ static int end_file(struct rec_writer *w, __u64 now)
 
 int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns)
 {
-	size_t n = strlen(w->path) + 16;
-	char *from = malloc(n), *to = malloc(n), err[256];
+	char err[256];
 	int r = end_file(w, now);
 
-	if (!from || !to) {
-		r = fail(w, -ENOMEM, "out of memory");
-		goto out;
-	}
 	if (r < 0)
-		goto out;
-	/* path.(count-2) -> path.(count-1), ..., path -> path.1: the oldest falls off. */
-	for (unsigned i = w->o.rotate_count - 1; i >= 1; i--) {
-		snprintf(to, n, "%s.%u", w->path, i);
-		if (i == 1)
-			snprintf(from, n, "%s", w->path);
-		else
-			snprintf(from, n, "%s.%u", w->path, i - 1);
-		if (rename(from, to) < 0 && errno != ENOENT) {
-			r = fail(w, -errno, "rotating %s to %s: %s", from, to, strerror(errno));
-			goto out;
-		}
-	}
-	if (w->o.rotate_count <= 1)
-		unlink(w->path);
+		return r;
+	r = shift_files(w->path, w->o.rotate_count, err, sizeof(err));
+	if (r < 0)
+		return fail(w, r, "%s", err);
 	w->seq++;
 	r = open_current(w, now, wall_offset_ns, true, err, sizeof(err));
 	if (r < 0)
 		r = fail(w, r, "%s", err);
-out:
-	free(from);
-	free(to);
 	return r;
 }
 

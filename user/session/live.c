@@ -228,17 +228,35 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 	return 0;
 }
 
+/* A rotated file stands alone: it starts with a scan of its own. */
+static int rotate(struct live *l, __u64 now)
+{
+	int r = rec_writer__rotate(l->rec, now, l->wc.offset_ns);
+
+	if (r == 0)
+		r = reconcile(l, REC_SNAP_ROTATE);
+	if (r < 0)
+		recording_check(l);
+	return r;
+}
+
 static void recording_poll(struct live *l, __u64 now)
 {
 	if (rec_writer__tick(l->rec, now) < 0 || rec_writer__maybe_flush(l->rec, now) < 0) {
 		recording_check(l);
 		return;
 	}
-	if (rec_writer__rotate_due(l->rec)) {
-		/* A rotated file stands alone: it starts with a scan of its own. */
-		if (rec_writer__rotate(l->rec, now, l->wc.offset_ns) < 0 || reconcile(l, REC_SNAP_ROTATE) < 0)
-			recording_check(l);
-	}
+	if (rec_writer__rotate_due(l->rec))
+		rotate(l, now);
+}
+
+int live__rotate_recording(struct live *l)
+{
+	if (!l->rec)
+		return -ENOENT;
+	if (rec_writer__error(l->rec))
+		return -EIO; /* stopped already, and said so */
+	return rotate(l, live__now());
 }
 
 int live__poll(struct live *l, int timeout_ms)

@@ -71,6 +71,12 @@ const struct rec_file_hdr *live__recording(const struct live *l);
 int live__replay_result(const struct live *l);
 /* Recording: the writer (for command-specific records), or NULL. */
 struct rec_writer *live__recorder(struct live *l);
+/*
+ * Recording: start a new file now, as a size rotation does (FILE -> FILE.1
+ * ..., its own header and /proc scan), between two records. 0; -ENOENT when
+ * not recording; or -errno when the recording failed (already reported).
+ */
+int live__rotate_recording(struct live *l);
 /* Recording: end the file cleanly. 0, or -errno when the recording failed (already reported). */
 int live__end_recording(struct live *l);
 /*

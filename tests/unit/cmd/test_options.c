@@ -108,6 +108,26 @@ static void test_parse_twice(void)
 	ASSERT_FALSE(o.json);
 }
 
+/* -w's rotation options: watch rotates on SIGHUP, so --rotate-count alone is fine; --rotate-existing. */
+static void test_rotation_options(void)
+{
+	struct rec_cli rc = { .write = "f.plr", .rotate_count = 3 };
+
+	ASSERT_EQ(PARSE("-w", "f.plr", "--rotate-count", "3"), OPTS_RUN);
+	ASSERT_EQ(o.rec.rotate_count, 3u);
+	ASSERT_EQ(PARSE("-w", "f.plr", "--rotate-existing"), OPTS_RUN);
+	ASSERT_TRUE(o.rec.rotate_existing);
+	ASSERT_EQ(PARSE("--rotate-existing"), -EINVAL);
+	ASSERT_STREQ(err, "--rotate-existing goes with --write FILE");
+	ASSERT_EQ(PARSE("-w", "f.plr", "--force", "--rotate-existing"), -EINVAL);
+	ASSERT_STREQ(err, "--force (replace FILE) and --rotate-existing (keep it) do not go together");
+	/* A command that does not rotate on SIGHUP (top, run): --rotate-count needs a rotation to count. */
+	ASSERT_EQ(rec_cli__check(&rc, err, sizeof(err)), -EINVAL);
+	ASSERT_STREQ(err, "--rotate-count goes with --rotate-size or --rotate-existing");
+	rc.rotate_existing = true;
+	ASSERT_EQ(rec_cli__check(&rc, err, sizeof(err)), 0);
+}
+
 /* The sizes and instants of -w/--rotate-size and --at/--since (parse_size, parse_instant). */
 #define SEC 1000000000ull
 #define START_NS SYNTH_BOOT_NS
@@ -209,6 +229,7 @@ int main(void)
 	RUN_TEST(test_values);
 	RUN_TEST(test_errors);
 	RUN_TEST(test_parse_twice);
+	RUN_TEST(test_rotation_options);
 	RUN_TEST(test_parse_size);
 	RUN_TEST(test_parse_instant);
 	return tl_finish();

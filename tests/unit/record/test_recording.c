@@ -1089,6 +1089,60 @@ static void test_rotate_by_hand(void)
 	ASSERT_EQ(stat(tmp_path("hand.plr"), &st), 0);
 }
 
+/* --rotate-existing: an existing file (and its older pieces) shift as in a rotation; none: created plainly. */
+static void test_rotate_existing(void)
+{
+	struct rec_writer_opts o = { .path = tmp_path("keep.plr"), .rotate_existing = true, .rotate_count = 3,
+				     .args_cap = 4096, .command = "proclife test" };
+	struct rec_writer *w = NULL;
+	struct rec_reader *r = NULL;
+	char name[160], buf[64];
+	FILE *f;
+
+	/* Nothing there yet: a plain new file, nothing shifted. */
+	ASSERT_EQ(rec_writer__open(&o, START_NS, WALL_OFFSET, &w, err, sizeof(err)), 0);
+	ASSERT_EQ(rec_writer__close(w, START_NS + SEC), 0);
+	snprintf(name, sizeof(name), "%s/keep.plr.1", dir);
+	ASSERT_EQ(access(name, F_OK), -1);
+	/* keep.plr.1 is "one", keep.plr.2 "two": after the open, the recording is .1, "one" .2, "two" gone. */
+	f = fopen(name, "w");
+	fputs("one", f);
+	fclose(f);
+	snprintf(name, sizeof(name), "%s/keep.plr.2", dir);
+	f = fopen(name, "w");
+	fputs("two", f);
+	fclose(f);
+	w = NULL;
+	ASSERT_EQ(rec_writer__open(&o, START_NS + 2 * SEC, WALL_OFFSET, &w, err, sizeof(err)), 0);
+	ASSERT_EQ(rec_writer__close(w, START_NS + 3 * SEC), 0);
+	f = fopen(name, "r");
+	if (ASSERT_TRUE(f != NULL)) {
+		ASSERT_TRUE(fgets(buf, sizeof(buf), f) != NULL);
+		ASSERT_STREQ(buf, "one");
+		fclose(f);
+	}
+	snprintf(name, sizeof(name), "%s/keep.plr.1", dir);
+	f = fopen(name, "r");
+	if (ASSERT_TRUE(f != NULL)) {
+		ASSERT_EQ(fread(buf, 1, REC_MAGIC_LEN, f), (size_t)REC_MAGIC_LEN);
+		ASSERT_EQ(memcmp(buf, REC_MAGIC, REC_MAGIC_LEN), 0);
+		fclose(f);
+	}
+	snprintf(name, sizeof(name), "%s/keep.plr.3", dir);
+	ASSERT_EQ(access(name, F_OK), -1);
+	/* The new file's seq follows the kept recording's (0): seq orders the pieces across restarts. */
+	if (ASSERT_EQ(rec_reader__open(tmp_path("keep.plr"), &r, err, sizeof(err)), 0)) {
+		ASSERT_EQ(rec_reader__header(r)->seq, 1u);
+		rec_reader__free(r);
+	}
+	/* A directory in its place: refused, said, not moved. */
+	o.path = tmp_path("keepdir.plr");
+	ASSERT_EQ(mkdir(o.path, 0700), 0);
+	w = NULL;
+	ASSERT_EQ(rec_writer__open(&o, START_NS, WALL_OFFSET, &w, err, sizeof(err)), -EISDIR);
+	ASSERT_CONTAINS(err, "is a directory");
+}
+
 /* ---------------------------------------------------------------- write errors */
 
 /* Writes until the writer fails; checks its message and that the file reads cleanly up to there. */
@@ -1201,6 +1255,7 @@ int main(void)
 	RUN_TEST(test_create_refuses);
 	RUN_TEST(test_rotation);
 	RUN_TEST(test_rotate_by_hand);
+	RUN_TEST(test_rotate_existing);
 	RUN_TEST(test_write_error_full_disk);
 	RUN_TEST(test_write_error_file_size_limit);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/sighup.h"
+
+static volatile sig_atomic_t hup;
+
+static void on_sighup(int sig)
+{
+	hup = 1;
+}
+
+void sighup__catch(void)
+{
+	struct sigaction sa = { .sa_handler = on_sighup };
+
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+bool sighup__take(void)
+{
+	if (!hup)
+		return false;
+	hup = 0;
+	return true;
+}
+
+int sighup__open_output(const char *path, bool truncate)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int sighup__reopen_output(struct outbuf *ob, const char *path)
+{
+	/* The new file first: if it cannot be had, the old one goes on and nothing is lost. */
+	int fd = sighup__open_output(path, false), r;
+
+	if (fd < 0) {
+		fprintf(stderr, "proclife: SIGHUP: cannot reopen %s: %s; events go on to the file open before "
+			"(another SIGHUP tries again)\n", path, strerror(-fd));
+		return fd;
+	}
+	/* Whole records only: the loop calls this between two of them, so the old file ends with a whole line. */
+	r = outbuf__flush(ob);
+	if (r < 0) {
+		close(fd);
+		return r; /* the caller reports the write error, as for any other flush */
+	}
+	/* close() can report a failed write-back (NFS): said, though there is nothing left to do about it. */
+	if (close(ob->fd) < 0 && errno != EINTR) {
+		r = -errno;
+		fprintf(stderr, "proclife: SIGHUP: closing the old %s: %s\n", path, strerror(-r));
+	}
+	ob->fd = fd;
+	fprintf(stderr, "proclife: SIGHUP: reopened %s\n", path);
+	return r;
+}
+
+int sighup__rotate_recording(struct live *l, const char *path)
+{
+	int r = live__rotate_recording(l);
+
+	if (r == 0)
+		fprintf(stderr, "proclife: SIGHUP: started a new %s (the previous one is now %s.1)\n", path, path);
+	else if (r != -ENOENT && !rec_writer__error(live__recorder(l)))
+		/* The writer's failures are said by the session; this one is the scan's. */
+		fprintf(stderr, "proclife: SIGHUP: the new %s has no /proc scan to start from: %s\n", path,
+			strerror(-r));
+	return r;
+}
