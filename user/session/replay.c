@@ -259,8 +259,6 @@ static void advance(struct replay *l)
 	}
 	if (!continuous)
 		say_boundary(l, prev, prev_end, next);
-	if (next->hdr.start_ns > l->now)
-		l->now = next->hdr.start_ns;
 }
 
 /* The next record of the stream, across pieces: 1, or 0 at its end. */
@@ -367,8 +365,11 @@ static int arrange(struct replay *l, char *msg, size_t msglen)
 		struct piece *p = &l->pieces[i];
 
 		if (k && !memcmp(&p->hdr, &l->pieces[k - 1].hdr, sizeof(p->hdr))) {
-			fprintf(stderr, "proclife: %s is the same piece of a recording as %s (the same header): replayed once\n",
-				pname(p), pname(&l->pieces[k - 1]));
+			if (!strcmp(pname(p), pname(&l->pieces[k - 1])))
+				fprintf(stderr, "proclife: %s is given twice: replayed once\n", pname(p));
+			else
+				fprintf(stderr, "proclife: %s is the same piece of a recording as %s (the same header): replayed once\n",
+					pname(p), pname(&l->pieces[k - 1]));
 			rec_reader__free(p->rd);
 			continue;
 		}
