@@ -152,11 +152,13 @@ static const struct replay_ops replay_ops = {
 static int replay_open(struct live *l, char *msg, size_t msglen)
 {
 	const struct live_config *cfg = &l->cfg;
-	struct replay_source one = { .buf = cfg->replay_buf, .len = cfg->replay_len }, *src = &one;
-	size_t n = 1;
+	struct replay_source *src = NULL;
+	size_t n = cfg->nreplay_mem;
 	int r;
 
-	if (cfg->nreplay) {
+	if (!cfg->nreplay) {
+		r = replay__open(cfg->replay_mem, n, &replay_ops, l, &l->rp, msg, msglen);
+	} else {
 		n = cfg->nreplay;
 		src = calloc(n, sizeof(*src));
 		if (!src) {
@@ -165,10 +167,9 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 		}
 		for (size_t i = 0; i < n; i++)
 			src[i].path = cfg->replay[i];
-	}
-	r = replay__open(src, n, &replay_ops, l, &l->rp, msg, msglen);
-	if (src != &one)
+		r = replay__open(src, n, &replay_ops, l, &l->rp, msg, msglen);
 		free(src);
+	}
 	if (r < 0)
 		return r;
 	l->wc.offset_ns = replay__header(l->rp)->wall_offset_ns;
@@ -217,7 +218,7 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 	}
 	l->cfg = *cfg;
 	l->until = ~0ull;
-	if (cfg->nreplay || cfg->replay_buf) {
+	if (cfg->nreplay || cfg->nreplay_mem) {
 		r = replay_open(l, msg, msglen);
 		if (r < 0) {
 			live__free(l);

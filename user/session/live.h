@@ -28,13 +28,13 @@ struct live_config {
 	/*
 	 * Replay a recording (-r FILE, nreplay of them: the pieces of one, in
 	 * any order) instead of tracing: the same records, in the same order,
-	 * through the same callbacks and model. replay_buf (with replay_len)
-	 * replays from memory instead (fuzzing).
+	 * through the same callbacks and model. replay_mem (nreplay_mem pieces)
+	 * replays from memory instead (fuzzing, tests).
 	 */
 	const char *const *replay;
 	size_t nreplay;
-	const void *replay_buf;
-	size_t replay_len;
+	const struct replay_source *replay_mem;
+	size_t nreplay_mem;
 	/* Replay: the records that are not kernel events (run markers, ...). */
 	void (*item)(void *ctx, const struct rec_item *it);
 	/* Replay: each /proc scan in the file, once complete (reason: enum rec_snap_reason). */
@@ -50,6 +50,7 @@ struct live_config {
 #define LIVE_WAKEUP_BYTES (256 << 10)
 
 struct live;
+struct replay_source;
 
 int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen);
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
