@@ -165,7 +165,8 @@ static int replay(struct life_opts *o, struct life_set *set, struct live **lp, i
 	r = rec_cli__window(&o->rec, "proclife life", l);
 	if (r < 0)
 		return r;
-	life__init(set, o->pid, live__recording(l)->start_ns);
+	/* With --since, the story begins then: what was born before is known from the model, as before a recording. */
+	life__init(set, o->pid, o->rec.since ? o->rec.since_ns : live__recording(l)->start_ns);
 	if (seed(set, live__model(l)) < 0) {
 		fprintf(stderr, "proclife life: out of memory\n");
 		return -1;
