@@ -173,7 +173,6 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 	if (r < 0)
 		return r;
 	l->wc.offset_ns = replay__header(l->rp)->wall_offset_ns;
-	l->until = ~0ull;
 	if (cfg->model) {
 		struct model_config mc = cfg->model_cfg;
 

@@ -227,6 +227,14 @@ static void say_boundary(struct replay *l, const struct piece *prev, __u64 prev_
 	}
 }
 
+/* The recording is past replay__stop_after()'s time: the replay ends there, at that time. */
+static void cut(struct replay *l)
+{
+	l->cut = true;
+	if (l->stop_after > l->now)
+		l->now = l->stop_after;
+}
+
 /* The current piece has nothing more: on to the next one, or the end of the stream. */
 static void advance(struct replay *l)
 {
@@ -254,7 +262,7 @@ static void advance(struct replay *l)
 	l->piece_max = next->hdr.start_ns;
 	l->end_mark = 0;
 	if (l->stop_set && next->hdr.start_ns > l->stop_after) {
-		l->cut = true;
+		cut(l);
 		return;
 	}
 	if (!continuous)
@@ -291,7 +299,7 @@ static int replay_poll(struct replay *l, __u64 until, size_t max)
 		if (!next_item(l, &it))
 			break;
 		if (l->stop_set && it.kind == REC_TICK && it.ts > l->stop_after) {
-			l->cut = true;
+			cut(l);
 			break;
 		}
 		if (it.ts > until) {

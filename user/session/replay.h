@@ -77,6 +77,7 @@ int replay__until(struct replay *rp, __u64 ts);
  * End the replay once the recording is past ts: at its first timer tick
  * after ts (the recorder wrote each tick after every event it had by then,
  * so no event of ts or before follows it), or a piece that starts after ts.
+ * The time is then ts, or the latest record's if later.
  */
 void replay__stop_after(struct replay *rp, __u64 ts);
 /* The time the replay has reached (boot ns). */

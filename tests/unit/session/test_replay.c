@@ -535,6 +535,7 @@ static void test_stop_after(void)
 		replay__poll(rp, ~0ull);
 	ASSERT_TRUE(strstr(seen, "event:1@2000000 ") != NULL);
 	ASSERT_TRUE(strstr(seen, "tick") == NULL);
+	ASSERT_EQ(replay__now(rp), T0 + 2500000); /* the time it was cut at, not the last record's */
 	ASSERT_EQ(replay__result(rp), 0); /* cut on purpose: nothing to say */
 	replay__free(rp);
 	rp = NULL;
