@@ -5,7 +5,8 @@
  * the reader, the snapshot assembly, the model, the JSON writer for every
  * record and derived event, the tree and zombie views, the replay verdict.
  * Then through the reader alone, which must stop at the first damage and
- * never read past what it was given.
+ * never read past what it was given; then again as two pieces of one
+ * recording (-r twice), the second a copy with the next header.
  *
  * Mutating a file's bytes rarely gets past its CRCs and zlib, so an input
  * may also be records alone: FUZZ_RAW_MAGIC, a byte saying how many records
@@ -28,6 +29,7 @@
 #include "base/outbuf.h"
 #include "kernel/procfs.h"
 #include "session/live.h"
+#include "session/replay.h"
 #include "views/tree.h"
 #include "views/writer.h"
 
@@ -88,7 +90,8 @@ static void on_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *
 			outbuf__write(&f->ob, s[i].cmdline, s[i].cmdline_len);
 }
 
-static void replay(const uint8_t *data, size_t size)
+/* The pieces src[0..n) replayed as one; data, size: the input, whose size and last byte pick a time. */
+static void replay(const struct replay_source *src, size_t n, const uint8_t *data, size_t size)
 {
 	struct fz f = {};
 	struct live_config cfg = {
@@ -99,8 +102,8 @@ static void replay(const uint8_t *data, size_t size)
 		.item = on_item,
 		.snapshot = on_snapshot,
 		.ctx = &f,
-		.replay_buf = data,
-		.replay_len = size,
+		.replay_mem = src,
+		.nreplay_mem = n,
 	};
 	struct view_ctx v;
 	char msg[512];
@@ -146,19 +149,23 @@ static void replay(const uint8_t *data, size_t size)
 	outbuf__free(&f.ob);
 }
 
-/* The reader alone: it stops for good at damage, and says where within the input. */
-static void read_raw(const uint8_t *data, size_t size)
+/*
+ * The reader alone: it stops for good at damage, and says where within the
+ * input. Returns the time of the end mark (0: none), where a rotation
+ * would start the next piece.
+ */
+static __u64 read_raw(const uint8_t *data, size_t size)
 {
 	struct rec_reader *r;
 	struct rec_item it;
 	char err[256];
-	__u64 n = 0;
+	__u64 n = 0, end = 0;
 	int e;
 
 	if (rec_reader__open_mem(data, size, &r, err, sizeof(err)) < 0) {
 		if (strncmp(err, "offset ", 7))
 			abort();
-		return;
+		return 0;
 	}
 	while ((e = rec_reader__next(r, &it)) > 0) {
 		if (it.kind == 0 || it.kind >= REC_KIND_MAX || it.len > REC_RECORD_MAX)
@@ -166,6 +173,8 @@ static void read_raw(const uint8_t *data, size_t size)
 		/* Touch every byte: ASan checks the body is inside the reader's block. */
 		for (size_t i = 0; i < it.len; i++)
 			n += ((const unsigned char *)it.body)[i];
+		if (it.kind == REC_END)
+			end = it.ts;
 		if (it.kind == REC_SNAP_PROC) {
 			struct proc_snapshot s;
 
@@ -186,6 +195,32 @@ static void read_raw(const uint8_t *data, size_t size)
 	}
 	rec_reader__free(r);
 	(void)n;
+	return end;
+}
+
+/*
+ * The input as the first of two pieces, the second a copy whose header
+ * continues it (the next seq, starting at its end mark: a rotation) or,
+ * for odd sizes, starts at a time the input picks (a gap or an overlap):
+ * ordering, the carried scan, the boundary's line, the verdicts of both.
+ */
+static void replay_two(const uint8_t *data, size_t size, __u64 end)
+{
+	struct replay_source two[2] = { { .buf = data, .len = size } };
+	struct rec_file_hdr h;
+	uint8_t *next;
+
+	if (size < sizeof(h) || !(next = malloc(size)))
+		return;
+	memcpy(next, data, size);
+	memcpy(&h, next, sizeof(h));
+	h.seq++;
+	h.start_ns = size & 1 ? h.start_ns + ((__u64)data[size / 2] << 22) : end;
+	h.crc = crc32(0, (const Bytef *)&h, offsetof(struct rec_file_hdr, crc));
+	memcpy(next, &h, sizeof(h));
+	two[1] = (struct replay_source){ .buf = next, .len = size };
+	replay(two, 2, data, size);
+	free(next);
 }
 
 /* Records a block's reader accepts from raw[0..len): how many, and the bytes they span. */
@@ -285,6 +320,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct replay_source one;
 	uint8_t *file = NULL;
 	size_t len;
 
@@ -295,8 +331,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data = file;
 		size = len;
 	}
-	replay(data, size);
-	read_raw(data, size);
+	one = (struct replay_source){ .buf = data, .len = size };
+	replay(&one, 1, data, size);
+	replay_two(data, size, read_raw(data, size));
 	free(file);
 	return 0;
 }

@@ -97,7 +97,8 @@ void test_record_lost_resync_replay(void)
 	ASSERT_TRUE(strstr(live.ob.data, "\"event\":\"resync\"") != NULL);
 
 	cfg = config(&replay);
-	cfg.replay = path;
+	cfg.replay = (const char *const[]){ path };
+	cfg.nreplay = 1;
 	if (!ASSERT_EQ(live__new(&cfg, &l, msg, sizeof(msg)), 0)) {
 		FAILF("replay: %s", msg);
 		goto out;

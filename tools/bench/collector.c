@@ -249,7 +249,7 @@ replay:
 	{
 		char path[] = "/tmp/proclife-bench-XXXXXX", err[256];
 		struct rec_writer_opts o = { .path = path, .force = true };
-		struct live_config lc = { .model = true, .replay = path };
+		struct live_config lc = { .model = true, .replay = (const char *const[]){ path }, .nreplay = 1 };
 		struct rec_writer *rw;
 		struct live *l;
 		struct stat st;

@@ -114,7 +114,11 @@ static void usage(void)
 	       "                         instants for signals, stops, continues, exit and reap; times in\n"
 	       "                         microseconds since the recording started\n"
 	       "  -f, --format dot       the process tree as a Graphviz digraph, states as styles\n"
-	       "  -r, --read FILE        the recording\n"
+	       "  -r, --read FILE        the recording; -r again for each piece of a rotated one\n"
+	       "                         (FILE.1 ...), in any order: replayed as one\n"
+	       "      --since TIME       only from TIME on (TIME: +SEC from the start (s, m, h), @EPOCH,\n"
+	       "                         YYYY-MM-DDTHH:MM:SS[.frac][Z], HH:MM:SS): the processes then first\n"
+	       "      --until TIME       only up to TIME\n"
 	       "  -o, --output OUT       write to OUT (created mode 0600, replaced) instead of stdout\n"
 	       "  -p, --pid PID          only PID and its descendants\n"
 	       "      --kthreads         kernel threads too (left out by default)\n");
@@ -137,7 +141,8 @@ int export__main(int argc, char **argv)
 	struct live_config cfg = { .model = true, .record = on_record, .lost = on_lost, .ctx = &x,
 				   .model_cfg = { .derived = on_derived, .ctx = &x } };
 	const struct rec_file_hdr *h;
-	const char *out_path = NULL, *read_path = NULL;
+	const char *out_path = NULL;
+	struct rec_cli rc = {};
 	struct outbuf ob = {};
 	struct live *l = NULL;
 	unsigned long pid = 0;
@@ -148,6 +153,11 @@ int export__main(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:r:o:p:h", longopts, NULL)) != -1) {
+		r = rec_cli__option(&rc, c, optarg, msg, sizeof(msg));
+		if (r < 0)
+			goto usage_error;
+		if (r)
+			continue;
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "perfetto"))
@@ -158,13 +168,6 @@ int export__main(int argc, char **argv)
 				snprintf(msg, sizeof(msg), "unknown format '%.32s' (perfetto or dot)", optarg);
 				goto usage_error;
 			}
-			break;
-		case 'r':
-			if (!*optarg) {
-				snprintf(msg, sizeof(msg), "--read needs a file name");
-				goto usage_error;
-			}
-			read_path = optarg;
 			break;
 		case 'o':
 			if (!*optarg) {
@@ -200,17 +203,24 @@ int export__main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "export needs --format perfetto or --format dot");
 		goto usage_error;
 	}
-	if (!read_path) {
+	if (!rc.nread) {
 		snprintf(msg, sizeof(msg), "export needs -r FILE, a recording (proclife record -w FILE)");
 		goto usage_error;
 	}
 
 	/* The recording first: a file that cannot be read leaves OUT alone. */
-	cfg.replay = read_path;
+	cfg.replay = rc.read;
+	cfg.nreplay = rc.nread;
 	r = live__new(&cfg, &l, msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife export: %s\n", msg);
 		return 1;
+	}
+	/* --since: the processes given first are the ones there then. */
+	r = rec_cli__window(&rc, "proclife export", l);
+	if (r < 0) {
+		ret = r == -EINVAL ? 2 : 1;
+		goto out;
 	}
 	if (out_path) {
 		/* Mode 0600: it may hold every command line of the machine. */
@@ -249,7 +259,7 @@ int export__main(int argc, char **argv)
 		goto out;
 	}
 	/* A damaged recording: what could be read was written, and the reader said where it stopped. */
-	ret = rr < 0 ? 1 : 0;
+	ret = rr < 0 || rec_cli__window_end(&rc, "proclife export", l) < 0 ? 1 : 0;
 	goto out;
 oom:
 	fprintf(stderr, "proclife export: out of memory\n");

@@ -29,7 +29,7 @@
 
 struct life_opts {
 	unsigned long pid;
-	const char *read;
+	struct rec_cli rec; /* -r FILE ...; --since, --until */
 	bool json;
 };
 
@@ -40,7 +40,11 @@ static void usage(void)
 	       "was born and by whom, each exec, signals received (from whom, what became of them) and\n"
 	       "sent, stops and continues, renames, adoption, exit status, who reaped it, and its\n"
 	       "children. A pid that was reused has one story per life.\n"
-	       "  -r, --read FILE      the recording (required: life has no live mode)\n"
+	       "  -r, --read FILE      the recording (required: life has no live mode); -r again for\n"
+	       "                       each piece of a rotated one (FILE.1 ...), in any order\n"
+	       "      --since TIME     only from TIME on (TIME: +SEC from the start (s, m, h), @EPOCH,\n"
+	       "                       YYYY-MM-DDTHH:MM:SS[.frac][Z], HH:MM:SS)\n"
+	       "      --until TIME     only up to TIME\n"
 	       "      --json           one JSON document: an array of lives\n"
 	       "  -h, --help           this help\n");
 }
@@ -56,14 +60,14 @@ static int parse_args(int argc, char **argv, struct life_opts *o, char *msg, siz
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct rec_cli rc = {};
+	struct rec_cli *rc = &o->rec;
 	char *end;
 	int c, r;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:h", longopts, NULL)) != -1) {
-		r = rec_cli__option(&rc, c, optarg, msg, size);
+		r = rec_cli__option(rc, c, optarg, msg, size);
 		if (r < 0)
 			return -1;
 		if (r)
@@ -94,12 +98,11 @@ static int parse_args(int argc, char **argv, struct life_opts *o, char *msg, siz
 		snprintf(msg, size, "unexpected argument '%.32s'", argv[optind + 1]);
 		return -1;
 	}
-	if (!rc.read) {
+	if (!rc->nread) {
 		snprintf(msg, size, "needs --read FILE: life tells a story from a recording, it has no live mode "
 				    "(record one with 'proclife record -w FILE')");
 		return -1;
 	}
-	o->read = rc.read;
 	return 0;
 }
 
@@ -139,24 +142,31 @@ static int seed(struct life_set *set, const struct model *m)
 }
 
 /*
- * Replays the whole recording into set. 0, or -1 once it said why on
- * stderr; *replay_err is the replay's own verdict (a damaged file still
+ * Replays the whole recording into set. 0, or -errno once it said why on
+ * stderr (-EINVAL: a bad --since/--until); *replay_err is the replay's own verdict (a damaged file still
  * tells the story up to the damage, then exits 1).
  */
-static int replay(const struct life_opts *o, struct life_set *set, struct live **lp, int *replay_err)
+static int replay(struct life_opts *o, struct life_set *set, struct live **lp, int *replay_err)
 {
 	struct live_config cfg = { .model = true, .record = on_record, .ctx = set,
 				   .model_cfg = { .derived = on_derived, .ctx = set } };
 	struct live *l;
 	char msg[256];
+	int r;
 
-	cfg.replay = o->read;
+	cfg.replay = o->rec.read;
+	cfg.nreplay = o->rec.nread;
 	if (live__new(&cfg, lp, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "proclife life: %s\n", msg);
-		return -1;
+		return -EIO;
 	}
 	l = *lp;
-	life__init(set, o->pid, live__recording(l)->start_ns);
+	/* --since: the story starts from the model then. */
+	r = rec_cli__window(&o->rec, "proclife life", l);
+	if (r < 0)
+		return r;
+	/* With --since, the story begins then: what was born before is known from the model, as before a recording. */
+	life__init(set, o->pid, o->rec.since ? o->rec.since_ns : live__recording(l)->start_ns);
 	if (seed(set, live__model(l)) < 0) {
 		fprintf(stderr, "proclife life: out of memory\n");
 		return -1;
@@ -165,6 +175,8 @@ static int replay(const struct life_opts *o, struct life_set *set, struct live *
 		live__poll(l, 0);
 	life__end(set, live__time(l));
 	*replay_err = live__replay_result(l); /* it says what was wrong itself */
+	if (rec_cli__window_end(&o->rec, "proclife life", l) < 0)
+		*replay_err = -ERANGE;
 	return 0;
 }
 
@@ -185,10 +197,14 @@ int life__main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe is seen as EPIPE */
-	if (replay(&o, &set, &l, &replay_err) < 0)
+	r = replay(&o, &set, &l, &replay_err);
+	if (r < 0) {
+		ret = r == -EINVAL ? 2 : 1;
 		goto out;
+	}
 	if (!set.n) {
-		fprintf(stderr, "proclife life: pid %lu does not appear in %s\n", o.pid, o.read);
+		fprintf(stderr, "proclife life: pid %lu does not appear in %s%s\n", o.pid, o.rec.read[0],
+			o.rec.nread > 1 ? " and the other pieces" : "");
 		goto out;
 	}
 	if (set.lives_left_out)

@@ -14,6 +14,7 @@
 #include "kernel/tracer.h"
 #include "record/recording.h"
 #include "model/model.h"
+#include "session/live.h"
 #include "cmd/options.h"
 
 
@@ -207,7 +208,19 @@ int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_
 			snprintf(err, errlen, "--read needs a file name");
 			return -EINVAL;
 		}
-		rc->read = arg;
+		if (rc->nread >= REC_CLI_READ_MAX) {
+			snprintf(err, errlen, "--read given more than %d times", REC_CLI_READ_MAX);
+			return -EINVAL;
+		}
+		rc->read[rc->nread++] = arg;
+		return 1;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (!*arg) {
+			snprintf(err, errlen, "--%s needs a time", c == OPT_SINCE ? "since" : "until");
+			return -EINVAL;
+		}
+		*(c == OPT_SINCE ? &rc->since : &rc->until) = arg;
 		return 1;
 	case OPT_FORCE:
 		rc->force = true;
@@ -235,8 +248,12 @@ int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_
 
 int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen)
 {
-	if (rc->read && rc->write) {
+	if (rc->nread && rc->write) {
 		snprintf(err, errlen, "--read and --write do not go together");
+		return -EINVAL;
+	}
+	if (!rc->nread && (rc->since || rc->until)) {
+		snprintf(err, errlen, "%s goes with --read FILE (a recording)", rc->since ? "--since" : "--until");
 		return -EINVAL;
 	}
 	if (!rc->write && (rc->force || rc->rotate_size || rc->rotate_count || rc->rotate_existing)) {
@@ -520,7 +537,7 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 	}
 	if (rec_cli__check(&o->rec, err, errlen))
 		return -EINVAL;
-	if (metrics_cli__check(&o->metrics, o->rec.read, err, errlen))
+	if (metrics_cli__check(&o->metrics, o->rec.nread, err, errlen))
 		return -EINVAL;
 	return OPTS_RUN;
 }
@@ -534,4 +551,63 @@ struct filter_spec watch_opts__filter_spec(const struct watch_opts *o, bool foll
 		.failed_only = o->failed_only,
 		.follow_pid = follow && o->pid > 0 ? (__u32)o->pid : 0,
 	};
+}
+
+/* One of --since/--until: boot ns, checked against the recording's start. */
+static int window_time(const char *who, const char *opt, const char *s, const struct rec_file_hdr *h,
+		       const struct wallclock *wc, __u64 *ns)
+{
+	char when[WALLCLOCK_RFC3339_MAX];
+	int r = parse_instant(s, h->start_ns, h->wall_offset_ns, ns);
+
+	if (r == -EINVAL) {
+		fprintf(stderr, "%s: %s needs %s, not '%.40s'\n", who, opt, REC_CLI_TIME_FORMS, s);
+		return -EINVAL;
+	}
+	if (r == -ERANGE || *ns < h->start_ns) { /* -ERANGE: before the machine even booted */
+		wallclock__rfc3339(wc, h->start_ns, when, sizeof(when));
+		fprintf(stderr, "%s: %s %.40s is before the recording starts (%s)\n", who, opt, s, when);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+int rec_cli__times(struct rec_cli *rc, const char *who, const struct rec_file_hdr *h, const struct wallclock *wc)
+{
+	int r;
+
+	rc->since_ns = 0;
+	rc->until_ns = ~0ull;
+	if (rc->since && (r = window_time(who, "--since", rc->since, h, wc, &rc->since_ns)) < 0)
+		return r;
+	if (rc->until && (r = window_time(who, "--until", rc->until, h, wc, &rc->until_ns)) < 0)
+		return r;
+	if (rc->since_ns > rc->until_ns) {
+		fprintf(stderr, "%s: --since %.40s is after --until %.40s\n", who, rc->since, rc->until);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int rec_cli__window(struct rec_cli *rc, const char *who, struct live *l)
+{
+	int r = rec_cli__times(rc, who, live__recording(l), live__wallclock(l));
+
+	if (r < 0 || (!rc->since && !rc->until))
+		return r;
+	return live__replay_window(l, rc->since_ns, rc->until_ns);
+}
+
+int rec_cli__window_end(const struct rec_cli *rc, const char *who, struct live *l)
+{
+	char when[WALLCLOCK_RFC3339_MAX];
+	__u64 end = live__time(l);
+	const char *opt = rc->since && rc->since_ns > end ? "--since" : rc->until && rc->until_ns > end ? "--until" : NULL;
+
+	if (!opt || !live__done(l))
+		return 0;
+	wallclock__rfc3339(live__wallclock(l), end, when, sizeof(when));
+	fprintf(stderr, "%s: %s %.40s is after the recording ends (%s)\n", who, opt,
+		opt[2] == 's' ? rc->since : rc->until, when);
+	return -ERANGE;
 }

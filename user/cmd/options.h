@@ -9,12 +9,19 @@
 #include <sys/types.h>
 
 #include "proclife.h"
+#include "base/wallclock.h"
 #include "model/filter.h"
+
+/* -r FILE given this many times at most (the pieces of a rotated recording). */
+#define REC_CLI_READ_MAX 512
 
 /* -w / -r and their companions, shared by the commands that record or replay. */
 struct rec_cli {
 	const char *write;     /* -w FILE: record to FILE */
-	const char *read;      /* -r FILE: replay FILE instead of tracing */
+	const char *read[REC_CLI_READ_MAX]; /* -r FILE, each one given: replay them as one instead of tracing */
+	unsigned nread;
+	const char *since, *until;  /* --since/--until TIME: cut the replay */
+	__u64 since_ns, until_ns;   /* them as boot ns, once rec_cli__window() has read them (0, ~0: none) */
 	bool force;            /* replace an existing FILE */
 	__u64 rotate_size;     /* bytes; 0: never */
 	unsigned rotate_count; /* files kept, 2.. (default 10) */
@@ -24,8 +31,12 @@ struct rec_cli {
 
 enum { OPT_FORCE = 0x300, OPT_ROTATE_SIZE, OPT_ROTATE_COUNT, OPT_ROTATE_EXISTING };
 
-/* getopt_long entries: -r FILE; -w FILE and the rest (with "r:" / "w:" in the short options). */
-#define REC_CLI_READ_OPTS { "read", required_argument, NULL, 'r' }
+enum { OPT_SINCE = 0x320, OPT_UNTIL };
+
+/* getopt_long entries: -r FILE (--since, --until); -w FILE and the rest (with "r:" / "w:" in the short options). */
+#define REC_CLI_READ_OPTS                                                                  \
+	{ "read", required_argument, NULL, 'r' }, { "since", required_argument, NULL, OPT_SINCE }, \
+	{ "until", required_argument, NULL, OPT_UNTIL }
 #define REC_CLI_WRITE_OPTS                                                     \
 	{ "write", required_argument, NULL, 'w' }, { "force", no_argument, NULL, OPT_FORCE }, \
 	{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },                         \
@@ -38,7 +49,12 @@ enum { OPT_FORCE = 0x300, OPT_ROTATE_SIZE, OPT_ROTATE_COUNT, OPT_ROTATE_EXISTING
 	"      --rotate-count N files kept when FILE rotates, FILE included (default 10)\n"                \
 	"      --rotate-existing\n"                                                                       \
 	"                       keep an existing FILE as FILE.1 (as a rotation) instead of refusing\n"
-#define REC_CLI_READ_HELP "  -r, --read FILE      replay a recording instead of tracing\n"
+#define REC_CLI_READ_HELP                                                                           \
+	"  -r, --read FILE      replay a recording instead of tracing; -r again for each piece\n"        \
+	"                       of a rotated one (FILE.1 ...), in any order: replayed as one\n"         \
+	"      --since TIME     with -r: only what happened from TIME on (TIME: +SEC from the\n"        \
+	"                       start (s, m, h), @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z], HH:MM:SS)\n"   \
+	"      --until TIME     with -r: only what happened up to TIME\n"
 
 /* --metrics-file and --metrics-interval, shared by watch, record, and tree and zombies --every. */
 struct metrics_cli {
@@ -76,6 +92,23 @@ int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen);
 struct rec_writer_opts;
 void rec_cli__writer_opts(const struct rec_cli *rc, int argc, char **argv, __u32 flags, __u32 args_cap,
 			  struct rec_writer_opts *o, char *cmd, size_t cmdlen);
+/*
+ * With -r: --since and --until read against the recording (the start of its
+ * first piece), checked, and given to the replay (live__replay_window(),
+ * which plays what comes before --since unseen). Call it once the session
+ * is open, before polling it. 0; or one line on stderr, after who
+ * ("proclife", "proclife life"), and -EINVAL (a TIME that does not parse,
+ * --since after --until: a usage error) or -ERANGE (before the recording).
+ */
+struct live;
+int rec_cli__window(struct rec_cli *rc, const char *who, struct live *l);
+/* The same reading and checks without a replay to cut (tree, zombies): 0, -EINVAL or -ERANGE, said. */
+struct rec_file_hdr;
+int rec_cli__times(struct rec_cli *rc, const char *who, const struct rec_file_hdr *h, const struct wallclock *wc);
+/* Once the whole recording was replayed: --since or --until after its end is said in one line: -ERANGE; else 0. */
+int rec_cli__window_end(const struct rec_cli *rc, const char *who, struct live *l);
+/* "TIME" in the words of the help, for messages about --at and the like. */
+#define REC_CLI_TIME_FORMS "+SEC, @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS[.frac]"
 /* getopt_long() returned ':' (a value missing) or '?' (unknown): the one-line reason in msg. -EINVAL. */
 int opts__bad_option(int c, char **argv, char *msg, size_t len);
 

@@ -79,7 +79,11 @@ static void usage(void)
 	       "Exits with CMD's status (128+N if a signal N killed it).\n"
 	       "  -w, --write FILE         also record it all to FILE (mode 0600; --force replaces FILE)\n"
 	       "  -r, --read FILE          the events and summary of a run recorded with -w, replayed\n"
-	       "                           (both on stdout; -o FILE for the events)\n"
+	       "                           (both on stdout; -o FILE for the events); -r again for each\n"
+	       "                           piece of a rotated one (FILE.1 ...), in any order\n"
+	       "      --since TIME         with -r: only the events from TIME on (TIME: +SEC from the start\n"
+	       "                           (s, m, h), @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z], HH:MM:SS)\n"
+	       "      --until TIME         with -r: only the events up to TIME\n"
 	       "  -o, --output FILE        events to FILE (mode 0600) instead of stderr\n"
 	       "  -q, --quiet              no events, only the summary\n"
 	       "  -j, --json               events as JSON lines\n"
@@ -170,7 +174,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		fprintf(stderr, "proclife run: %s\n", err);
 		return -EINVAL;
 	}
-	if (o->rec.read) {
+	if (o->rec.nread) {
 		if (optind < argc || o->user || o->follow_leftovers_ns) {
 			fprintf(stderr, "proclife run: --read replays a recorded run: %s\n",
 				optind < argc ? "no command goes with it" : o->user ? "--user goes with a command" :
@@ -333,10 +337,10 @@ static void print_summary(struct run *run, int fd, __u64 now, __u64 lost)
 	outbuf__free(&sob);
 }
 
-static int replay_main(const struct run_opts *o)
+static int replay_main(struct run_opts *o)
 {
 	struct live_config cfg = { .record = on_record, .lost = on_lost, .item = on_item,
-				   .snapshot = on_replay_snapshot, .replay = o->rec.read };
+				   .snapshot = on_replay_snapshot, .replay = o->rec.read, .nreplay = o->rec.nread };
 	int out_fd = STDOUT_FILENO, ret = 1, r;
 	struct live *l = NULL;
 	struct run run = {};
@@ -364,7 +368,12 @@ static int replay_main(const struct run_opts *o)
 	else
 		writer__init_text(&run.writer, &run.ob, &run.wc);
 	if (!(live__recording(l)->flags & REC_F_FOLLOW) && !run.sum.root_pid) {
-		fprintf(stderr, "proclife run: %s was not recorded by proclife run -w\n", o->rec.read);
+		fprintf(stderr, "proclife run: %s was not recorded by proclife run -w\n", o->rec.read[0]);
+		goto cleanup;
+	}
+	r = rec_cli__window(&o->rec, "proclife run", l);
+	if (r < 0) {
+		ret = r == -EINVAL ? 2 : 1;
 		goto cleanup;
 	}
 	if (run.print)
@@ -374,6 +383,8 @@ static int replay_main(const struct run_opts *o)
 		outbuf__flush(&run.ob);
 	}
 	r = live__replay_result(l);
+	if (rec_cli__window_end(&o->rec, "proclife run", l) < 0)
+		r = -ERANGE;
 	if (!run.ended)
 		fprintf(stderr, "proclife run: the recording ends before the command did: a partial summary\n");
 	print_summary(&run, STDOUT_FILENO, run.ended ? run.end.ts : live__time(l), run.end.lost);
@@ -432,7 +443,7 @@ int run__main(int argc, char **argv)
 	r = parse(argc, argv, &o);
 	if (r)
 		return r > 0 ? 0 : 2;
-	if (o.rec.read)
+	if (o.rec.nread)
 		return replay_main(&o);
 	r = lookup_user(o.user, &pw_buf, user, sizeof(user));
 	if (r < 0) {

@@ -37,7 +37,7 @@ struct signals_opts {
 	bool json;
 	enum sort_key sort;
 	__u64 every_ns;
-	const char *read; /* -r FILE: from a recording */
+	struct rec_cli rec; /* -r FILE ...: from a recording; --since, --until */
 };
 
 /* One row: everything but the count and times is the key. */
@@ -322,7 +322,11 @@ static void usage(void)
 	       "      --sort KEY     count (default), time, signal, sender or target\n"
 	       "  -e, --every SEC    also print the summary every SEC seconds\n"
 	       "  -j, --json         JSON (schema: README.md)\n"
-	       "  -r, --read FILE    from a recording (proclife record -w FILE) instead of live\n");
+	       "  -r, --read FILE    from a recording (proclife record -w FILE) instead of live;\n"
+	       "                     -r again for each piece of a rotated one (FILE.1 ...), in any order\n"
+	       "      --since TIME   with -r: only signals from TIME on (TIME: +SEC from the start\n"
+	       "                     (s, m, h), @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z], HH:MM:SS)\n"
+	       "      --until TIME   with -r: only signals up to TIME\n");
 }
 
 static int parse(int argc, char **argv, struct signals_opts *o)
@@ -331,18 +335,26 @@ static int parse(int argc, char **argv, struct signals_opts *o)
 		{ "signal", required_argument, NULL, 's' }, { "pid", required_argument, NULL, 'p' },
 		{ "failed", no_argument, NULL, 'f' },      { "sort", required_argument, NULL, 'S' },
 		{ "every", required_argument, NULL, 'e' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },        { "read", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },        REC_CLI_READ_OPTS,
 		{}
 	};
 	static const char *const sorts[] = { "count", "time", "signal", "sender", "target" };
 	char buf[256], *tok, *save, *end;
 	unsigned long v;
-	int c;
+	char err[256];
+	int c, r;
 
 	*o = (struct signals_opts){};
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:p:e:jr:h", longopts, NULL)) != -1) {
+		r = rec_cli__option(&o->rec, c, optarg, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "proclife signals: %s\n", err);
+			return r;
+		}
+		if (r)
+			continue;
 		switch (c) {
 		case 's':
 			snprintf(buf, sizeof(buf), "%s", optarg);
@@ -391,9 +403,6 @@ static int parse(int argc, char **argv, struct signals_opts *o)
 		case 'j':
 			o->json = true;
 			break;
-		case 'r':
-			o->read = optarg;
-			break;
 		case 'h':
 			usage();
 			return 1;
@@ -410,7 +419,11 @@ static int parse(int argc, char **argv, struct signals_opts *o)
 		fprintf(stderr, "proclife signals: unexpected argument '%.32s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (o->read && o->every_ns) {
+	if (rec_cli__check(&o->rec, err, sizeof(err))) {
+		fprintf(stderr, "proclife signals: %s\n", err);
+		return -EINVAL;
+	}
+	if (o->rec.nread && o->every_ns) {
 		fprintf(stderr, "proclife signals: --every is for live auditing, not with --read\n");
 		return -EINVAL;
 	}
@@ -429,14 +442,15 @@ int signals__main(int argc, char **argv)
 	r = parse(argc, argv, &s.o);
 	if (r)
 		return r > 0 ? 0 : 2;
-	r = s.o.read ? 0 : tracer__preflight(msg, sizeof(msg));
+	r = s.o.rec.nread ? 0 : tracer__preflight(msg, sizeof(msg));
 	if (r < 0) {
 		fprintf(stderr, "proclife: %s\n", msg);
 		return 1;
 	}
 	cfg.tracer = (struct tracer_config){ .events = PL_EV_BIT(PL_EV_SIGNAL) };
 	cfg.ctx = &s;
-	cfg.replay = s.o.read;
+	cfg.replay = s.o.rec.read;
+	cfg.nreplay = s.o.rec.nread;
 	if (outbuf__init(&s.ob, STDOUT_FILENO, 1 << 20) < 0)
 		return 1;
 	/* Before the slow part (load), so an early Ctrl-C still ends cleanly. */
@@ -449,10 +463,17 @@ int signals__main(int argc, char **argv)
 		goto cleanup;
 	}
 	s.wc = *live__wallclock(l);
-	if (s.o.read) {
+	if (s.o.rec.nread) {
+		r = rec_cli__window(&s.o.rec, "proclife signals", l);
+		if (r < 0) {
+			ret = r == -EINVAL ? 2 : 1;
+			goto cleanup;
+		}
 		while (!stop && !live__done(l))
 			live__poll(l, 0);
 		ret = print(&s, live__lost(l)) < 0 || live__replay_result(l) < 0 ? 1 : 0;
+		if (rec_cli__window_end(&s.o.rec, "proclife signals", l) < 0)
+			ret = 1;
 		goto cleanup;
 	}
 	fprintf(stderr, "proclife: auditing signals, Ctrl-C to stop and print the summary\n");

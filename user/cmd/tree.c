@@ -21,7 +21,7 @@
 
 struct snapshot_opts {
 	bool json;
-	const char *read; /* -r FILE: from a recording */
+	struct rec_cli rec; /* -r FILE ...: from a recording; --since, --until */
 	const char *at;   /* --at TIME: as it was then (with -r) */
 	__u32 pid;
 	__u64 every_ns;   /* > 0: keep the model live, print every this often */
@@ -43,24 +43,25 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "every", required_argument, NULL, 'e' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "read", required_argument, NULL, 'r' },
+		REC_CLI_READ_OPTS,
 		{ "at", required_argument, NULL, 'a' },
 		{ "wide", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		METRICS_CLI_OPTS,
 		{}
 	};
-	char msg[256], *end;
-	int c;
+	char *end, err[256];
+	int c, r;
 
 	*o = (struct snapshot_opts){};
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":je:n:r:wh", longopts, NULL)) != -1) {
-		int r = metrics_cli__option(&o->metrics, c, optarg, msg, sizeof(msg));
-
+		r = metrics_cli__option(&o->metrics, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = rec_cli__option(&o->rec, c, optarg, err, sizeof(err));
 		if (r < 0) {
-			fprintf(stderr, "proclife %s: %s\n", argv[0], msg);
+			fprintf(stderr, "proclife %s: %s\n", argv[0], err);
 			return -EINVAL;
 		}
 		if (r)
@@ -84,9 +85,6 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 				return -EINVAL;
 			}
 			break;
-		case 'r':
-			o->read = optarg;
-			break;
 		case 'w':
 			o->wide = true;
 			break;
@@ -109,9 +107,12 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 			       "  -e, --every SEC   keep following, print every SEC seconds (Ctrl-C stops)\n"
 			       "  -n, --count N     with --every: stop after N prints\n"
 			       "  -w, --wide        whole lines on a terminal too (else cut to its width, as ps does)\n"
-			       "  -r, --read FILE   from a recording (proclife record -w FILE): as it was at its end\n"
+			       "  -r, --read FILE   from a recording (proclife record -w FILE): as it was at its end;\n"
+			       "                    -r again for each piece of a rotated one (FILE.1 ...), in any order\n"
 			       "      --at TIME     with -r: as it was at TIME: +SEC from the start (s, m, h),\n"
 			       "                    @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS[.frac] (local)\n"
+			       "      --until TIME  with -r: as it was at TIME (the same as --at)\n"
+			       "      --since TIME  with -r: --at must not be before TIME\n"
 			       "With --every:\n" METRICS_CLI_HELP);
 			return 1;
 		default:
@@ -139,16 +140,20 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 		fprintf(stderr, "proclife %s: --count goes with --every\n", argv[0]);
 		return -EINVAL;
 	}
-	if (o->at && !o->read) {
+	if (o->at && !o->rec.nread) {
 		fprintf(stderr, "proclife %s: --at goes with --read FILE (a recording)\n", argv[0]);
 		return -EINVAL;
 	}
-	if (o->read && o->every_ns) {
+	if (rec_cli__check(&o->rec, err, sizeof(err))) {
+		fprintf(stderr, "proclife %s: %s\n", argv[0], err);
+		return -EINVAL;
+	}
+	if (o->rec.nread && o->every_ns) {
 		fprintf(stderr, "proclife %s: --every is for live following, not with --read\n", argv[0]);
 		return -EINVAL;
 	}
-	if (metrics_cli__check(&o->metrics, o->read, msg, sizeof(msg))) {
-		fprintf(stderr, "proclife %s: %s\n", argv[0], msg);
+	if (metrics_cli__check(&o->metrics, o->rec.nread, err, sizeof(err))) {
+		fprintf(stderr, "proclife %s: %s\n", argv[0], err);
 		return -EINVAL;
 	}
 	if (o->metrics.file && !o->every_ns) {
@@ -196,12 +201,16 @@ static int snapshot(struct live **l, struct metrics_file *mf)
 	return 0;
 }
 
-/* From a recording: the model as it was at --at, or at the recording's end. 0, 1 (damage, said), or -errno. */
-static int replay(const char *name, const struct snapshot_opts *o, struct live **l)
+/*
+ * From a recording: the model as it was at --at (or --until), or at the
+ * recording's end. 0, 1 (damage, said), or -errno (said).
+ */
+static int replay(const char *name, struct snapshot_opts *o, struct live **l)
 {
-	struct live_config cfg = { .model = true, .replay = o->read };
+	struct live_config cfg = { .model = true, .replay = o->rec.read, .nreplay = o->rec.nread };
 	const struct rec_file_hdr *h;
-	char msg[320], when[WALLCLOCK_RFC3339_MAX];
+	char msg[320], when[WALLCLOCK_RFC3339_MAX], who[32];
+	const char *at_opt = o->at ? "--at" : "--until", *at_s = o->at ? o->at : o->rec.until;
 	__u64 at;
 	int r;
 
@@ -210,15 +219,22 @@ static int replay(const char *name, const struct snapshot_opts *o, struct live *
 		fprintf(stderr, "proclife: %s\n", msg);
 		return r;
 	}
-	if (!o->at) {
+	h = live__recording(*l);
+	snprintf(who, sizeof(who), "proclife %s", name);
+	r = rec_cli__times(&o->rec, who, h, live__wallclock(*l));
+	if (r < 0)
+		return r;
+	if (!at_s) {
 		while (!live__done(*l))
 			live__poll(*l, 0);
-	} else {
-		h = live__recording(*l);
+		return live__replay_result(*l) < 0;
+	}
+	at = o->rec.until_ns;
+	if (o->at) {
 		r = parse_instant(o->at, h->start_ns, h->wall_offset_ns, &at);
 		if (r == -EINVAL) {
-			fprintf(stderr, "proclife %s: --at needs +SEC, @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z] or HH:MM:SS, not '%.40s' (try 'proclife %s --help')\n",
-				name, o->at, name);
+			fprintf(stderr, "proclife %s: --at needs %s, not '%.40s' (try 'proclife %s --help')\n", name,
+				REC_CLI_TIME_FORMS, o->at, name);
 			return -EINVAL;
 		}
 		wallclock__rfc3339(live__wallclock(*l), h->start_ns, when, sizeof(when));
@@ -227,13 +243,16 @@ static int replay(const char *name, const struct snapshot_opts *o, struct live *
 				when);
 			return -ERANGE;
 		}
-		live__replay_until(*l, at);
-		if (live__done(*l) && at > live__time(*l)) {
-			wallclock__rfc3339(live__wallclock(*l), live__time(*l), when, sizeof(when));
-			fprintf(stderr, "proclife %s: --at %.40s is after the recording ends (%s)\n", name, o->at,
-				when);
-			return -ERANGE;
+		if (at < o->rec.since_ns || at > o->rec.until_ns) {
+			fprintf(stderr, "proclife %s: --at %.40s is not within --since/--until\n", name, o->at);
+			return -EINVAL;
 		}
+	}
+	live__replay_until(*l, at);
+	if (live__done(*l) && at > live__time(*l)) {
+		wallclock__rfc3339(live__wallclock(*l), live__time(*l), when, sizeof(when));
+		fprintf(stderr, "proclife %s: %s %.40s is after the recording ends (%s)\n", name, at_opt, at_s, when);
+		return -ERANGE;
 	}
 	return live__replay_result(*l) < 0;
 }
@@ -259,7 +278,7 @@ static int print(struct outbuf *ob, const struct snapshot_opts *o, bool tree, st
 	const struct proc *root = NULL;
 
 	/* Live: what each process used so far (a feature that is off was said at start). */
-	if (!o->read && tree)
+	if (!o->rec.nread && tree)
 		live__sample(l);
 
 	if (o->pid) {
@@ -299,7 +318,7 @@ static int run(int argc, char **argv, bool tree)
 		sigaction(SIGTERM, &sa, NULL);
 		signal(SIGPIPE, SIG_IGN);
 	}
-	if (o.read) {
+	if (o.rec.nread) {
 		r = replay(argv[0], &o, &l);
 		if (r < 0) {
 			ret = r == -EINVAL ? 2 : 1;
@@ -320,7 +339,7 @@ static int run(int argc, char **argv, bool tree)
 	if (outbuf__init(&ob, STDOUT_FILENO, 1 << 20) < 0)
 		goto cleanup;
 	if (!o.every_ns) {
-		ret = print(&ob, &o, tree, l, live__wallclock(l)) < 0 || (o.read && r) ? 1 : 0;
+		ret = print(&ob, &o, tree, l, live__wallclock(l)) < 0 || (o.rec.nread && r) ? 1 : 0;
 		goto cleanup;
 	}
 	fprintf(stderr, "proclife: following, a %s every %.3g s, Ctrl-C to stop\n", tree ? "tree" : "zombie list",

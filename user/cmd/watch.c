@@ -87,7 +87,7 @@ int watch__main(int argc, char **argv)
 	}
 	if (r != OPTS_RUN)
 		return 0;
-	replay = o.rec.read;
+	replay = o.rec.nread;
 	/*
 	 * A recording holds everything, so that any question can be asked of it later: filters act here.
 	 * So do metrics, which describe the host.
@@ -129,6 +129,7 @@ int watch__main(int argc, char **argv)
 	cfg.lost = on_lost;
 	cfg.ctx = &w;
 	cfg.replay = o.rec.read;
+	cfg.nreplay = o.rec.nread;
 	if (o.rec.write) {
 		rec_cli__writer_opts(&o.rec, argc - 1, argv + 1, o.threads ? REC_F_THREADS : 0, o.args_cap, &ro, cmd,
 				     sizeof(cmd));
@@ -165,6 +166,12 @@ int watch__main(int argc, char **argv)
 		goto cleanup;
 	}
 	w.wc = *live__wallclock(l);
+	/* --since: what came before builds the model unseen; the filter starts from the model then. */
+	r = replay ? rec_cli__window(&o.rec, "proclife", l) : 0;
+	if (r < 0) {
+		ret = r == -EINVAL ? 2 : 1;
+		goto cleanup;
+	}
 	if (filter__seed(&w.filter, live__model(l)) < 0) {
 		fprintf(stderr, "proclife: out of memory\n");
 		goto cleanup;
@@ -211,6 +218,8 @@ int watch__main(int argc, char **argv)
 	live__print_summary(l, w.derived);
 	ret = w.ob.err && w.ob.err != -EPIPE ? 1 : 0;
 	if (replay && live__replay_result(l) < 0)
+		ret = 1;
+	if (replay && rec_cli__window_end(&o.rec, "proclife", l) < 0)
 		ret = 1;
 	if (live__end_recording(l) < 0)
 		ret = 1;

@@ -356,6 +356,14 @@ int rec_reader__next(struct rec_reader *r, struct rec_item *it)
 	}
 }
 
+bool rec_file_hdr__has_boot_id(const struct rec_file_hdr *h)
+{
+	for (size_t i = 0; i < sizeof(h->boot_id); i++)
+		if (h->boot_id[i])
+			return true;
+	return false;
+}
+
 const char *rec_reader__error(const struct rec_reader *r)
 {
 	return r->failed ? r->err : NULL;

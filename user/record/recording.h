@@ -28,7 +28,7 @@
 #define REC_MAGIC "\x89PLREC\r\n" /* 8 bytes: binary, and breaks under text-mode copies */
 #define REC_MAGIC_LEN 8
 #define REC_VERSION_MAJOR 1       /* a reader refuses another major */
-#define REC_VERSION_MINOR 0       /* a newer minor only adds record kinds: skipped */
+#define REC_VERSION_MINOR 1       /* a newer minor only adds what an older reader may ignore; 1.1: boot_id */
 #define REC_BLOCK_MAGIC 0x4b424c50u /* "PLBK" */
 
 /* Reader limits: anything larger is damage, not data. */
@@ -53,7 +53,7 @@ struct rec_file_hdr {
 	__u32 flags;           /* REC_F_* */
 	__u32 args_cap;        /* --arg-bytes of the recorder */
 	__u32 seq;             /* 0, then 1, 2 ... for each rotation (and on from a file --rotate-existing kept) */
-	__u32 _reserved[4];
+	__u8 boot_id[16];      /* the kernel's boot id (1.1): pieces of one boot only are replayed together; 0: unknown */
 	__u32 crc;             /* CRC32 of the 60 bytes before it */
 };
 
@@ -221,6 +221,8 @@ const struct rec_file_hdr *rec_reader__header(const struct rec_reader *r);
  * 0x89ab0123"), and everything before it was good.
  */
 int rec_reader__next(struct rec_reader *r, struct rec_item *it);
+/* The header's boot id is set (a 1.1 recorder read it); else zeros: unknown. */
+bool rec_file_hdr__has_boot_id(const struct rec_file_hdr *h);
 /* Why reading stopped early, or NULL. */
 const char *rec_reader__error(const struct rec_reader *r);
 /* The file ended with the recorder's end mark (it was closed cleanly). */

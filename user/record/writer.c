@@ -39,6 +39,7 @@ struct rec_writer {
 	__u64 last_flush;
 	__u64 records;      /* in all files */
 	unsigned seq;       /* rotation number */
+	__u8 boot_id[16];   /* for every file's header: a replay joins pieces of one boot only */
 	char *raw;          /* the pending block */
 	size_t raw_len, raw_cap;
 	__u32 nrecords;
@@ -135,6 +136,35 @@ static int write_failed(struct rec_writer *w, int e)
 		    (unsigned long long)w->offset);
 }
 
+/*
+ * The kernel's boot id ("8-4-4-4-12" hex digits) as 16 bytes, or zeros when
+ * it cannot be read: boot-ns times of two boots cannot be compared, and
+ * this says which boot they count from.
+ */
+static void read_boot_id(__u8 id[16])
+{
+	char buf[64];
+	size_t k = 0;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	bool ok = f && fgets(buf, sizeof(buf), f);
+
+	memset(id, 0, 16);
+	for (const char *p = buf; ok && *p && *p != '\n' && k < 32; p++) {
+		int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+
+		if (*p == '-')
+			continue;
+		if (v < 0)
+			break;
+		id[k / 2] |= v << (k % 2 ? 0 : 4);
+		k++;
+	}
+	if (k != 32)
+		memset(id, 0, 16);
+	if (f)
+		fclose(f);
+}
+
 static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_ns)
 {
 	struct rec_file_hdr h = {
@@ -151,6 +181,7 @@ static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_
 	int r;
 
 	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
+	memcpy(h.boot_id, w->boot_id, sizeof(h.boot_id));
 	h.crc = crc(&h, offsetof(struct rec_file_hdr, crc));
 	r = write_all(w->fd, &iov, 1);
 	if (r < 0)
@@ -400,6 +431,7 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 	w->o.path = w->path;
 	w->o.command = o->command ? strdup(o->command) : NULL;
 	w->fd = -1;
+	read_boot_id(w->boot_id);
 	/* rec_writer__rotate() counts down from rotate_count - 1: never from 0. */
 	if (!w->o.rotate_count)
 		w->o.rotate_count = 10;

@@ -25,7 +25,14 @@ struct live {
 	bool rec_reported;
 	/* replaying */
 	struct replay *rp;
+	__u64 since, until;     /* what is shown (live__replay_window()) */
 };
+
+/* A record or derived event of this time is shown (replaying: within the window). */
+static bool shown(const struct live *l, __u64 ts)
+{
+	return ts >= l->since && ts <= l->until;
+}
 
 __u64 live__now(void)
 {
@@ -50,11 +57,13 @@ static void recording_check(struct live *l)
 static void apply(struct live *l, const void *data, size_t size)
 {
 	const struct pl_hdr *h = data;
+	bool show = shown(l, h->ts);
 
-	l->seen[h->type]++;
+	if (show)
+		l->seen[h->type]++;
 	if (l->rec && rec_writer__event(l->rec, data, size) < 0)
 		recording_check(l);
-	if (l->cfg.record)
+	if (l->cfg.record && show)
 		l->cfg.record(l->cfg.ctx, data);
 	if (l->model)
 		model__apply(l->model, data);
@@ -79,14 +88,19 @@ static void replay_event(void *ctx, const void *data, size_t size)
 	apply(ctx, data, size);
 }
 
-static void replay_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n, __u64 ts)
+static void replay_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n, __u64 ts,
+			    bool carried)
 {
 	struct live *l = ctx;
 
 	if (l->cfg.snapshot)
 		l->cfg.snapshot(l->cfg.ctx, reason, v, n);
-	/* The final scan of `run` is what was left: not a state of the model. */
-	if (l->model && reason != REC_SNAP_FINAL)
+	/*
+	 * The final scan of `run` is what was left: not a state of the model.
+	 * A carried scan (a rotation's) was only written: the live model did
+	 * not take it (reconcile() below), so the replay does not either.
+	 */
+	if (l->model && reason != REC_SNAP_FINAL && !carried)
 		model__reconcile(l->model, v, n, ts, NULL);
 }
 
@@ -102,9 +116,20 @@ static void replay_lost(void *ctx, unsigned type, __u64 count, __u64 ts)
 {
 	struct live *l = ctx;
 
+	if (!shown(l, ts))
+		return;
 	if (l->cfg.lost)
 		l->cfg.lost(l->cfg.ctx, type, count, ts);
 	l->lost[type] += count;
+}
+
+/* The model's derived events, to the command's callback within the window. */
+static void replay_derived(void *ctx, const struct derived_event *d)
+{
+	struct live *l = ctx;
+
+	if (shown(l, d->ts) && l->cfg.model_cfg.derived)
+		l->cfg.model_cfg.derived(l->cfg.model_cfg.ctx, d);
 }
 
 static void replay_item(void *ctx, const struct rec_item *it)
@@ -123,17 +148,38 @@ static const struct replay_ops replay_ops = {
 	.item = replay_item,
 };
 
-/* Replay (-r FILE) instead of tracing: the model, then the recording's bootstrap. */
+/* Replay (-r FILE ...) instead of tracing: the model, then the recording's bootstrap. */
 static int replay_open(struct live *l, char *msg, size_t msglen)
 {
 	const struct live_config *cfg = &l->cfg;
-	int r = replay__open(cfg->replay, cfg->replay_buf, cfg->replay_len, &replay_ops, l, &l->rp, msg, msglen);
+	struct replay_source *src = NULL;
+	size_t n = cfg->nreplay_mem;
+	int r;
 
+	if (!cfg->nreplay) {
+		r = replay__open(cfg->replay_mem, n, &replay_ops, l, &l->rp, msg, msglen);
+	} else {
+		n = cfg->nreplay;
+		src = calloc(n, sizeof(*src));
+		if (!src) {
+			snprintf(msg, msglen, "out of memory");
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++)
+			src[i].path = cfg->replay[i];
+		r = replay__open(src, n, &replay_ops, l, &l->rp, msg, msglen);
+		free(src);
+	}
 	if (r < 0)
 		return r;
 	l->wc.offset_ns = replay__header(l->rp)->wall_offset_ns;
 	if (cfg->model) {
-		l->model = model__new(&cfg->model_cfg);
+		struct model_config mc = cfg->model_cfg;
+
+		/* Derived events pass the window too (live__replay_window()). */
+		mc.derived = replay_derived;
+		mc.ctx = l;
+		l->model = model__new(&mc);
 		if (!l->model) {
 			snprintf(msg, msglen, "out of memory");
 			return -ENOMEM;
@@ -170,7 +216,8 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 		return -ENOMEM;
 	}
 	l->cfg = *cfg;
-	if (cfg->replay || cfg->replay_buf) {
+	l->until = ~0ull;
+	if (cfg->nreplay || cfg->nreplay_mem) {
 		r = replay_open(l, msg, msglen);
 		if (r < 0) {
 			live__free(l);
@@ -323,6 +370,20 @@ int live__replay_until(struct live *l, __u64 ts)
 	if (l->model)
 		model__tick(l->model, replay__now(l->rp));
 	return r;
+}
+
+int live__replay_window(struct live *l, __u64 since, __u64 until)
+{
+	if (!l->rp)
+		return -EINVAL;
+	l->since = since;
+	l->until = until;
+	if (until != ~0ull)
+		replay__stop_after(l->rp, until);
+	/* Not live__replay_until(): no tick of the model that the recorder did not make. */
+	if (since)
+		replay__until(l->rp, since - 1);
+	return 0;
 }
 
 const struct rec_file_hdr *live__recording(const struct live *l)

@@ -26,13 +26,15 @@ struct live_config {
 	/* Also write everything to a recording (-w FILE). */
 	const struct rec_writer_opts *record_to;
 	/*
-	 * Replay a recording (-r FILE) instead of tracing: the same records, in
-	 * the same order, through the same callbacks and model. replay_buf (with
-	 * replay_len) replays from memory instead (fuzzing).
+	 * Replay a recording (-r FILE, nreplay of them: the pieces of one, in
+	 * any order) instead of tracing: the same records, in the same order,
+	 * through the same callbacks and model. replay_mem (nreplay_mem pieces)
+	 * replays from memory instead (fuzzing, tests).
 	 */
-	const char *replay;
-	const void *replay_buf;
-	size_t replay_len;
+	const char *const *replay;
+	size_t nreplay;
+	const struct replay_source *replay_mem;
+	size_t nreplay_mem;
 	/* Replay: the records that are not kernel events (run markers, ...). */
 	void (*item)(void *ctx, const struct rec_item *it);
 	/* Replay: each /proc scan in the file, once complete (reason: enum rec_snap_reason). */
@@ -48,6 +50,7 @@ struct live_config {
 #define LIVE_WAKEUP_BYTES (256 << 10)
 
 struct live;
+struct replay_source;
 
 int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen);
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
@@ -61,7 +64,16 @@ __u64 live__time(const struct live *l);
 bool live__done(const struct live *l);
 /* Replaying: apply every record up to time ts (boot ns) and stop there; the time is then ts. */
 int live__replay_until(struct live *l, __u64 ts);
-/* Replaying: the recording's header (NULL when live). */
+/*
+ * Replaying: show only what happened from since to until (boot ns, each
+ * record and derived event by its own time): what comes before since
+ * builds the model unseen, and is played now, so that a command seeds its
+ * views from the model as it was at since; the replay ends once the
+ * recording is past until. Call it before the first live__poll(). 0, or
+ * -EINVAL when not replaying.
+ */
+int live__replay_window(struct live *l, __u64 since, __u64 until);
+/* Replaying: the recording's header (its first piece's; NULL when live). */
 const struct rec_file_hdr *live__recording(const struct live *l);
 /*
  * Replaying, once done: 0 when the file was read to its end, 1 when it

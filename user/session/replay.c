@@ -2,7 +2,8 @@
 /*
  * Playing a recording back (session/replay.h). The live session hands what
  * it plays to the same callbacks, model and timers as the kernel's records,
- * in the same order, so every view prints what it printed live.
+ * in the same order, so every view prints what it printed live. The pieces
+ * of a rotated recording are one stream: the model carries across them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "base/vec.h"
+#include "base/wallclock.h"
 #include "kernel/kfeatures.h"
 #include "session/replay.h"
 
@@ -17,14 +19,40 @@
 #define REPLAY_BATCH 65536
 /* A snapshot in a recording may hold at most this many bytes of cmdlines. */
 #define REPLAY_SNAP_BYTES (512ull << 20)
+/*
+ * Without boot ids (recordings before format 1.1), two pieces are of one
+ * boot when their boot times (REALTIME - BOOTTIME) agree this closely: only
+ * a step of the clock moves it within a boot, and another boot began at
+ * least a whole uptime later.
+ */
+#define REPLAY_SAME_BOOT_NS 1000000000ll
+
+struct piece {
+	const char *path;        /* the file, or NULL: a buffer */
+	char buf_name[24];       /* a buffer's name: "recording", "recording N" */
+	struct rec_reader *rd;   /* open until the piece has been played */
+	struct rec_file_hdr hdr;
+	size_t given;            /* its place on the command line */
+};
 
 struct replay {
 	const struct replay_ops *ops;
 	void *ctx;
-	const char *name;        /* the file, or "recording" */
-	struct rec_reader *rd;
+	struct piece *pieces;    /* in the order they were recorded */
+	size_t npieces, cur;
+	struct wallclock wc;     /* the first piece's: for times in messages */
+	/* the piece being played */
+	bool piece_ended;        /* its reader has nothing more */
+	bool opening;            /* its first scan is still to come */
+	bool carried;            /* it continues the previous piece exactly */
+	__u64 piece_max;         /* the latest time in it so far */
+	__u64 end_mark;          /* its REC_END's time, 0 before */
 	struct rec_item pending; /* read but beyond a replay__until() limit */
 	bool has_pending, done, in_snap;
+	bool stop_set, cut;      /* replay__stop_after(), and it happened */
+	__u64 stop_after;
+	int worst;               /* the verdicts of the pieces left behind */
+	bool reported;           /* the last piece's verdict was said */
 	__u64 now;               /* the replay's clock */
 	unsigned snap_reason;
 	struct proc_snapshot *snap;
@@ -44,10 +72,22 @@ static void snap_reset(struct replay *l)
 	l->in_snap = false;
 }
 
+/* How messages name a piece (not a pointer kept in it: pieces move when sorted). */
+static const char *pname(const struct piece *p)
+{
+	return p->path ? p->path : p->buf_name;
+}
+
+static struct piece *cur(const struct replay *l)
+{
+	return &l->pieces[l->cur];
+}
+
+/* A record out of place: the rest of this piece is not played. */
 static int replay_fail(struct replay *l, const char *fmt, const char *what)
 {
-	snprintf(l->err, sizeof(l->err), fmt, (unsigned long long)rec_reader__offset(l->rd), what);
-	l->done = true;
+	snprintf(l->err, sizeof(l->err), fmt, (unsigned long long)rec_reader__offset(cur(l)->rd), what);
+	l->piece_ended = true;
 	return -EBADMSG;
 }
 
@@ -56,6 +96,8 @@ static int replay_item(struct replay *l, const struct rec_item *it)
 {
 	if (it->ts > l->now)
 		l->now = it->ts;
+	if (it->ts > l->piece_max)
+		l->piece_max = it->ts;
 	switch (it->kind) {
 	case REC_EVENT:
 		l->ops->event(l->ctx, it->body, it->len); /* the reader checked it (event__check) */
@@ -91,13 +133,18 @@ static int replay_item(struct replay *l, const struct rec_item *it)
 		}
 		return 0;
 	}
-	case REC_SNAP_END:
+	case REC_SNAP_END: {
+		/* A rotated piece's opening scan: the recorder wrote it for the file, its model went on. */
+		bool carried = l->opening && l->carried;
+
 		if (!l->in_snap)
 			return replay_fail(l, "near offset %llu: %s", "a snapshot ends that never began");
+		l->opening = false;
 		l->ops->item(l->ctx, it);
-		l->ops->snapshot(l->ctx, l->snap_reason, l->snap, l->nsnap, it->ts);
+		l->ops->snapshot(l->ctx, l->snap_reason, l->snap, l->nsnap, it->ts, carried);
 		snap_reset(l);
 		return 0;
+	}
 	case REC_TICK:
 		l->ops->tick(l->ctx, it->ts);
 		return 0;
@@ -113,88 +160,296 @@ static int replay_item(struct replay *l, const struct rec_item *it)
 			kfeatures__report_recorded((const char *)it->body + o, l->feature_said);
 		l->ops->item(l->ctx, it);
 		return 0;
+	case REC_END:
+		l->end_mark = it->ts;
+		l->ops->item(l->ctx, it);
+		return 0;
 	default:
 		l->ops->item(l->ctx, it);
 		return 0;
 	}
 }
 
-/* Applies records up to time until, at most max of them. Records applied, or -EBADMSG. */
+/*
+ * How a piece ended: 0 read to its end mark, 1 cleanly cut (a killed
+ * recorder), -EBADMSG damage; the last two said on stderr.
+ */
+static int verdict(struct replay *l, const struct piece *p)
+{
+	const char *e = rec_reader__error(p->rd);
+
+	if (l->err[0]) {
+		fprintf(stderr, "proclife: %s: %s; replayed up to there\n", pname(p), l->err);
+		return -EBADMSG;
+	}
+	if (e) {
+		fprintf(stderr, "proclife: %s: %s; replayed up to there\n", pname(p), e);
+		return rec_reader__torn(p->rd) ? 1 : -EBADMSG;
+	}
+	if (!rec_reader__complete(p->rd)) {
+		fprintf(stderr,
+			"proclife: %s: the recording ends at offset %llu without its end mark (the recorder was killed?); replayed all of it\n",
+			pname(p), (unsigned long long)rec_reader__offset(p->rd));
+		return 1;
+	}
+	return 0;
+}
+
+static void worsen(struct replay *l, int v)
+{
+	if (v < 0 || (v > 0 && l->worst == 0))
+		l->worst = v;
+}
+
+/* "12.500 s" */
+static void span(char *buf, size_t size, __u64 ns)
+{
+	snprintf(buf, size, "%llu.%03llu s", (unsigned long long)(ns / 1000000000ull),
+		 (unsigned long long)(ns % 1000000000ull / 1000000ull));
+}
+
+/* Between two pieces that do not continue each other: what lies between them, in one line. */
+static void say_boundary(struct replay *l, const struct piece *prev, __u64 prev_end, const struct piece *next)
+{
+	char end[WALLCLOCK_HMS_MAX], start[WALLCLOCK_HMS_MAX], d[32];
+	__u64 s = next->hdr.start_ns;
+
+	wallclock__hms(&l->wc, prev_end, end, sizeof(end));
+	wallclock__hms(&l->wc, s, start, sizeof(start));
+	if (s >= prev_end) {
+		span(d, sizeof(d), s - prev_end);
+		fprintf(stderr, "proclife: gap of %s between %s (ends %s) and %s (starts %s): what happened then was not recorded\n",
+			d, pname(prev), end, pname(next), start);
+	} else {
+		span(d, sizeof(d), prev_end - s);
+		fprintf(stderr, "proclife: overlap of %s: %s (starts %s) was recorded while %s (ends %s) was: events of that time may be shown twice\n",
+			d, pname(next), start, pname(prev), end);
+	}
+}
+
+/* The recording is past replay__stop_after()'s time: the replay ends there, at that time. */
+static void cut(struct replay *l)
+{
+	l->cut = true;
+	if (l->stop_after > l->now)
+		l->now = l->stop_after;
+}
+
+/* The current piece has nothing more: on to the next one, or the end of the stream. */
+static void advance(struct replay *l)
+{
+	struct piece *prev = cur(l), *next;
+	__u64 prev_end = l->piece_max;
+	bool continuous;
+
+	if (l->cur + 1 >= l->npieces) {
+		l->done = true; /* the last piece's verdict is replay__result()'s */
+		return;
+	}
+	next = prev + 1;
+	worsen(l, verdict(l, prev));
+	/* A rotation: the recorder closed the file and opened the next one at the same instant. */
+	continuous = rec_reader__complete(prev->rd) && !l->err[0] && l->end_mark == next->hdr.start_ns &&
+		     next->hdr.seq == prev->hdr.seq + 1;
+	rec_reader__free(prev->rd);
+	prev->rd = NULL;
+	snap_reset(l);
+	l->err[0] = 0;
+	l->cur++;
+	l->piece_ended = false;
+	l->opening = true;
+	l->carried = continuous;
+	l->piece_max = next->hdr.start_ns;
+	l->end_mark = 0;
+	if (l->stop_set && next->hdr.start_ns > l->stop_after) {
+		cut(l);
+		return;
+	}
+	if (!continuous)
+		say_boundary(l, prev, prev_end, next);
+}
+
+/* The next record of the stream, across pieces: 1, or 0 at its end. */
+static int next_item(struct replay *l, struct rec_item *it)
+{
+	while (!l->done && !l->cut) {
+		if (l->has_pending) {
+			*it = l->pending;
+			l->has_pending = false;
+			return 1;
+		}
+		if (!l->piece_ended) {
+			if (rec_reader__next(cur(l)->rd, it) > 0)
+				return 1;
+			l->piece_ended = true;
+		}
+		advance(l);
+	}
+	return 0;
+}
+
+/* Applies records up to time until, at most max of them. Records applied, or -EBADMSG at the end of a bad stream. */
 static int replay_poll(struct replay *l, __u64 until, size_t max)
 {
 	size_t n = 0;
 
-	while (!l->done && n < max) {
+	while (n < max) {
 		struct rec_item it;
-		int r;
 
-		if (l->has_pending) {
-			it = l->pending;
-			l->has_pending = false;
-		} else {
-			r = rec_reader__next(l->rd, &it);
-			if (r <= 0) {
-				l->done = true;
-				break;
-			}
+		if (!next_item(l, &it))
+			break;
+		if (l->stop_set && it.kind == REC_TICK && it.ts > l->stop_after) {
+			cut(l);
+			break;
 		}
 		if (it.ts > until) {
 			l->pending = it;
 			l->has_pending = true;
 			break;
 		}
-		r = replay_item(l, &it);
-		if (r < 0)
-			return r;
+		/* A record out of place ends its piece (said with the piece's verdict); the stream goes on. */
+		if (replay_item(l, &it) < 0 && l->cur + 1 >= l->npieces) {
+			l->done = true;
+			return -EBADMSG;
+		}
 		n++;
 	}
 	return n;
 }
 
-int replay__open(const char *path, const void *buf, size_t len, const struct replay_ops *ops, void *ctx,
+static int by_start(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	if (x->hdr.start_ns != y->hdr.start_ns)
+		return x->hdr.start_ns < y->hdr.start_ns ? -1 : 1;
+	if (x->hdr.seq != y->hdr.seq)
+		return x->hdr.seq < y->hdr.seq ? -1 : 1;
+	return x->given < y->given ? -1 : x->given > y->given;
+}
+
+static bool same_boot(const struct rec_file_hdr *a, const struct rec_file_hdr *b)
+{
+	__s64 d = a->wall_offset_ns - b->wall_offset_ns;
+
+	if (rec_file_hdr__has_boot_id(a) && rec_file_hdr__has_boot_id(b))
+		return !memcmp(a->boot_id, b->boot_id, sizeof(a->boot_id));
+	return d > -REPLAY_SAME_BOOT_NS && d < REPLAY_SAME_BOOT_NS;
+}
+
+static void boot_str(const struct rec_file_hdr *h, char *buf, size_t size)
+{
+	struct wallclock wc = { .offset_ns = h->wall_offset_ns };
+	char t[WALLCLOCK_RFC3339_MAX];
+
+	if (rec_file_hdr__has_boot_id(h)) {
+		snprintf(buf, size, "boot id %02x%02x%02x%02x-...", h->boot_id[0], h->boot_id[1], h->boot_id[2],
+			 h->boot_id[3]);
+		return;
+	}
+	wallclock__rfc3339(&wc, 0, t, sizeof(t));
+	snprintf(buf, size, "booted %.19sZ", t);
+}
+
+/* Orders the pieces, refuses to mix boots, leaves out the ones given twice. 0 or -EINVAL with msg. */
+static int arrange(struct replay *l, char *msg, size_t msglen)
+{
+	size_t k = 0;
+
+	qsort(l->pieces, l->npieces, sizeof(*l->pieces), by_start);
+	for (size_t i = 1; i < l->npieces; i++) {
+		const struct piece *a = &l->pieces[0], *p = &l->pieces[i];
+		char x[48], y[48];
+
+		if (same_boot(&a->hdr, &p->hdr))
+			continue;
+		boot_str(&a->hdr, x, sizeof(x));
+		boot_str(&p->hdr, y, sizeof(y));
+		snprintf(msg, msglen, "%s and %s were recorded in different boots (%s, %s): their times do not compare; replay them apart",
+			 pname(a), pname(p), x, y);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < l->npieces; i++) {
+		struct piece *p = &l->pieces[i];
+
+		if (k && !memcmp(&p->hdr, &l->pieces[k - 1].hdr, sizeof(p->hdr))) {
+			if (!strcmp(pname(p), pname(&l->pieces[k - 1])))
+				fprintf(stderr, "proclife: %s is given twice: replayed once\n", pname(p));
+			else
+				fprintf(stderr, "proclife: %s is the same piece of a recording as %s (the same header): replayed once\n",
+					pname(p), pname(&l->pieces[k - 1]));
+			rec_reader__free(p->rd);
+			continue;
+		}
+		l->pieces[k++] = *p;
+	}
+	l->npieces = k;
+	return 0;
+}
+
+int replay__open(const struct replay_source *src, size_t n, const struct replay_ops *ops, void *ctx,
 		 struct replay **out, char *msg, size_t msglen)
 {
 	struct replay *l = calloc(1, sizeof(*l));
 	char err[256];
-	int r;
+	int r = 0;
 
-	if (!l) {
+	if (!l || !(l->pieces = calloc(n ? n : 1, sizeof(*l->pieces)))) {
+		free(l);
 		snprintf(msg, msglen, "out of memory");
 		return -ENOMEM;
 	}
 	l->ops = ops;
 	l->ctx = ctx;
-	l->name = path ? path : "recording";
-	if (path)
-		r = rec_reader__open(path, &l->rd, err, sizeof(err));
-	else
-		r = rec_reader__open_mem(buf, len, &l->rd, err, sizeof(err));
-	if (r < 0) {
-		snprintf(msg, msglen, "%s%s%s", path ? path : "", path ? ": " : "", err);
-		replay__free(l);
-		return r;
+	if (n < 1 || n > REPLAY_PIECES_MAX) {
+		snprintf(msg, msglen, "%zu recordings given: 1 to %d can be replayed together", n, REPLAY_PIECES_MAX);
+		r = -EINVAL;
+		goto fail;
 	}
-	l->now = rec_reader__header(l->rd)->start_ns;
+	for (size_t i = 0; i < n; i++) {
+		struct piece *p = &l->pieces[i];
+
+		snprintf(p->buf_name, sizeof(p->buf_name), n > 1 ? "recording %zu" : "recording", i + 1);
+		p->path = src[i].path;
+		p->given = i;
+		if (src[i].path)
+			r = rec_reader__open(src[i].path, &p->rd, err, sizeof(err));
+		else
+			r = rec_reader__open_mem(src[i].buf, src[i].len, &p->rd, err, sizeof(err));
+		l->npieces = i + 1;
+		if (r < 0) {
+			snprintf(msg, msglen, "%s%s%s", src[i].path ? src[i].path : "", src[i].path ? ": " : "", err);
+			goto fail;
+		}
+		p->hdr = *rec_reader__header(p->rd);
+	}
+	r = arrange(l, msg, msglen);
+	if (r < 0)
+		goto fail;
+	l->wc.offset_ns = l->pieces[0].hdr.wall_offset_ns;
+	l->now = l->piece_max = l->pieces[0].hdr.start_ns;
+	l->opening = true;
 	*out = l;
 	return 0;
+fail:
+	replay__free(l);
+	return r;
 }
 
 const struct rec_file_hdr *replay__header(const struct replay *rp)
 {
-	return rec_reader__header(rp->rd);
+	return &rp->pieces[0].hdr;
 }
 
 void replay__bootstrap(struct replay *l)
 {
-	while (!l->done) {
-		struct rec_item it;
-		int r = rec_reader__next(l->rd, &it);
+	struct rec_item it;
 
-		if (r <= 0) {
+	while (next_item(l, &it)) {
+		int r = replay_item(l, &it);
+
+		if (r < 0 && l->cur + 1 >= l->npieces)
 			l->done = true;
-			break;
-		}
-		r = replay_item(l, &it);
 		if (r < 0 || it.kind == REC_SNAP_END)
 			break;
 	}
@@ -213,9 +468,15 @@ int replay__until(struct replay *l, __u64 ts)
 		r = replay_poll(l, ts, REPLAY_BATCH);
 	while (r > 0);
 	/* Ended before ts: the time stays at the recording's end (callers can tell). */
-	if (!l->done && ts > l->now)
+	if (!replay__done(l) && ts > l->now)
 		l->now = ts;
 	return r < 0 ? r : 0;
+}
+
+void replay__stop_after(struct replay *rp, __u64 ts)
+{
+	rp->stop_set = true;
+	rp->stop_after = ts;
 }
 
 __u64 replay__now(const struct replay *rp)
@@ -225,37 +486,32 @@ __u64 replay__now(const struct replay *rp)
 
 bool replay__done(const struct replay *rp)
 {
-	return rp->done;
+	return rp->done || rp->cut;
 }
 
-int replay__result(const struct replay *l)
+int replay__result(struct replay *l)
 {
-	const char *e = rec_reader__error(l->rd);
+	int v = l->worst;
 
-	if (!l->done) /* stopped early on purpose (--at): what lies beyond is not our business */
-		return 0;
-	if (l->err[0]) {
-		fprintf(stderr, "proclife: %s: %s; replayed up to there\n", l->name, l->err);
-		return -EBADMSG;
+	/* Stopped early on purpose (--at, --until): what lies beyond is not our business. */
+	if (!l->done)
+		return v;
+	/* The last piece: said here, once the caller has said its own piece (as for a single file). */
+	if (!l->reported) {
+		worsen(l, verdict(l, cur(l)));
+		l->reported = true;
+		v = l->worst;
 	}
-	if (e) {
-		fprintf(stderr, "proclife: %s: %s; replayed up to there\n", l->name, e);
-		return rec_reader__torn(l->rd) ? 1 : -EBADMSG;
-	}
-	if (!rec_reader__complete(l->rd)) {
-		fprintf(stderr,
-			"proclife: %s: the recording ends at offset %llu without its end mark (the recorder was killed?); replayed all of it\n",
-			l->name, (unsigned long long)rec_reader__offset(l->rd));
-		return 1;
-	}
-	return 0;
+	return v;
 }
 
 void replay__free(struct replay *rp)
 {
 	if (!rp)
 		return;
-	rec_reader__free(rp->rd);
+	for (size_t i = 0; i < rp->npieces; i++)
+		rec_reader__free(rp->pieces[i].rd);
+	free(rp->pieces);
 	snap_reset(rp);
 	free(rp);
 }

@@ -7,6 +7,7 @@
 #include "testlib.h"
 #include "kernel/tracer.h"
 #include "model/model.h"
+#include "record/recording.h"
 #include "cmd/options.h"
 #include "unit/synth.h"
 
@@ -128,6 +129,48 @@ static void test_rotation_options(void)
 	ASSERT_EQ(rec_cli__check(&rc, err, sizeof(err)), 0);
 }
 
+/* -r as often as there are pieces; --since/--until with it only, read against the first piece. */
+static void test_read_pieces(void)
+{
+	struct rec_file_hdr h = { .start_ns = 1000 * 1000000000ull, .wall_offset_ns = 0 };
+	struct wallclock wc = { 0 };
+	static char *many[2 * (REC_CLI_READ_MAX + 1) + 2]; /* "watch", then -r x.plr one time too many */
+
+	ASSERT_EQ(PARSE("-r", "a.plr.1", "--read", "a.plr", "--since", "+1", "--until", "+2.5"), OPTS_RUN);
+	ASSERT_EQ(o.rec.nread, 2);
+	ASSERT_STREQ(o.rec.read[0], "a.plr.1");
+	ASSERT_STREQ(o.rec.read[1], "a.plr");
+	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), 0);
+	ASSERT_EQ(o.rec.since_ns, h.start_ns + 1000000000ull);
+	ASSERT_EQ(o.rec.until_ns, h.start_ns + 2500000000ull);
+	ASSERT_EQ(PARSE("-r", "a.plr"), OPTS_RUN);
+	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), 0);
+	ASSERT_EQ(o.rec.since_ns, 0);
+	ASSERT_EQ(o.rec.until_ns, ~0ull);
+	/* Said on stderr, one line each: after --until, unreadable, before the start. */
+	ASSERT_EQ(PARSE("-r", "a.plr", "--since", "+3", "--until", "+2"), OPTS_RUN);
+	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), -EINVAL);
+	ASSERT_EQ(PARSE("-r", "a.plr", "--until", "soon"), OPTS_RUN);
+	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), -EINVAL);
+	ASSERT_EQ(PARSE("-r", "a.plr", "--since", "@999"), OPTS_RUN);
+	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), -ERANGE);
+	ASSERT_EQ(PARSE("--since", "+1"), -EINVAL);
+	ASSERT_STREQ(err, "--since goes with --read FILE (a recording)");
+	ASSERT_EQ(PARSE("--until", "+1"), -EINVAL);
+	ASSERT_STREQ(err, "--until goes with --read FILE (a recording)");
+	ASSERT_EQ(PARSE("-r", "a.plr", "--since", ""), -EINVAL);
+	ASSERT_STREQ(err, "--since needs a time");
+	many[0] = "watch";
+	for (int i = 1; i + 1 < (int)(sizeof(many) / sizeof(many[0])); i += 2) {
+		many[i] = "-r";
+		many[i + 1] = "x.plr";
+	}
+	ASSERT_EQ(watch_opts__parse(REC_CLI_READ_MAX * 2 + 1, many, &o, err, sizeof(err)), OPTS_RUN);
+	ASSERT_EQ(o.rec.nread, REC_CLI_READ_MAX);
+	ASSERT_EQ(watch_opts__parse(REC_CLI_READ_MAX * 2 + 3, many, &o, err, sizeof(err)), -EINVAL);
+	ASSERT_STREQ(err, "--read given more than 512 times");
+}
+
 /* The sizes and instants of -w/--rotate-size and --at/--since (parse_size, parse_instant). */
 #define SEC 1000000000ull
 #define START_NS SYNTH_BOOT_NS
@@ -232,5 +275,6 @@ int main(void)
 	RUN_TEST(test_rotation_options);
 	RUN_TEST(test_parse_size);
 	RUN_TEST(test_parse_instant);
+	RUN_TEST(test_read_pieces);
 	return tl_finish();
 }
