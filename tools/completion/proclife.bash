@@ -12,7 +12,7 @@ _proclife_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE A
 # The options of command $1, short and long.
 _proclife_options()
 {
-	local rec_write="-w --write --force --rotate-size --rotate-count"
+	local rec_write="-w --write --force --rotate-existing --rotate-size --rotate-count"
 	local replay="-r --read --since --until"
 	local metrics="--metrics-file --metrics-interval"
 	case $1 in
@@ -29,7 +29,7 @@ _proclife_options()
 		echo "$rec_write $replay -o --output -q --quiet -j --json --summary-json --user" \
 			"--follow-leftovers --arg-bytes -h --help" ;;
 	record)
-		echo "$rec_write --rotate-existing --threads --arg-bytes -d --duration $metrics -h --help" ;;
+		echo "$rec_write --threads --arg-bytes -d --duration $metrics -h --help" ;;
 	life)
 		echo "$replay --json -h --help" ;;
 	export)
