@@ -165,9 +165,14 @@ def check_markers(c, what, found, prefix, count):
 
 
 def replay_json(c, path):
-    """`watch --json -r path`: its stdout; a clean exit and only the summary on stderr."""
-    rc, out, err = run_to_end(["watch", "--json", "-r", path], REPLAY_TIMEOUT)
-    what = "watch --json -r %s" % os.path.basename(path)
+    """`watch --json -r path` (a list: -r for each, as one stream): its stdout; a clean exit and
+    only the summary on stderr (for pieces: no gap nor overlap said between them)."""
+    paths = path if isinstance(path, list) else [path]
+    argv = ["watch", "--json"]
+    for p in paths:
+        argv += ["-r", p]
+    rc, out, err = run_to_end(argv, REPLAY_TIMEOUT)
+    what = "watch --json -r %s" % " -r ".join(os.path.basename(p) for p in paths)
     c.eq("%s: exit status" % what, 0, rc)
     lines = err.split(b"\n")
     c.ok("%s: stderr: expected only the summary line, got %r" % (what, err[-2000:]),
@@ -216,6 +221,11 @@ def check_pieces(c, pieces, recs, prefix, count):
             data, want = without_inherited_zombies(data), without_inherited_zombies(want)
         c.ok("%s: %d bytes, not what the recording replays to (%d bytes): %s"
              % (what, len(data), len(want), first_difference(data, want)), data == want)
+    # The recording's pieces replayed as one stream (in a shuffled order: the player orders them)
+    # are the whole -o stream, byte for byte: the zombie there all along included.
+    whole, want = b"".join(pieces), replay_json(c, recs[1::2] + recs[0::2])
+    c.ok("the -o file's pieces joined: %d bytes, not what the recording's pieces replayed as one "
+         "give (%d bytes): %s" % (len(whole), len(want), first_difference(whole, want)), whole == want)
     events = []
     for i, data in enumerate(pieces):
         events += parse_json_lines(c, data, "piece %d" % (i + 1))
@@ -360,6 +370,9 @@ def test_record_rotates(c):
                 % (os.path.basename(f), common.MYPID), n is not None):
             c.eq("tree -r %s: the test's argv" % os.path.basename(f), argv, n["argv"])
     check_markers(c, "the recording's pieces", found, w.prefix, count)
+    # Replayed as one (-r for each): continuous, no gap said, every marker once.
+    one = markers(parse_json_lines(c, replay_json(c, files[::-1]), "the pieces replayed as one"), w.prefix)
+    check_markers(c, "the recording's pieces replayed as one", one, w.prefix, count)
     # The starts of the pieces follow each other.
     starts = [rec_header(f)["start_ns"] for f in files]
     c.eq("start times of the pieces, oldest first", sorted(starts), starts)
