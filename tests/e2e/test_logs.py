@@ -497,6 +497,40 @@ def test_watch_text_reopen(c):
     c.ok("the exec of pid %d is in the first file only" % pid2, not any("pl-logs-text-2" in ln for ln in first))
 
 
+def test_append(c):
+    """--append: a restarted service adds to its log (lines a shipper has not read yet stay); the
+    text header is not written again into a file that has lines. Without it, -o empties the file."""
+    tmp = tmpdir("pl_logs_")
+    f = os.path.join(tmp, "events.json")
+    lines = []
+    for k in (1, 2):  # two runs, as a service restarted
+        t = start_proclife(["watch", "--json", "-e", "exec", "-o", f, "--append"])
+        pid, _ = run(["/bin/true", "pl-logs-append-%d" % k])
+        wait_grown(f, sum(len(x) + 1 for x in lines), "%s in run %d" % (f, k))
+        rc = t.stop()
+        check_stderr(c, t, rc, [])
+        data = read_file(f)
+        c.ok("run %d: what the earlier run wrote is kept" % k, data.startswith(b"".join(x + b"\n" for x in lines)))
+        new = data[sum(len(x) + 1 for x in lines):]
+        events = parse_json_lines(c, new, "run %d's lines" % k)
+        c.ok("run %d: the exec of pid %d, in whole lines after the earlier ones" % (k, pid),
+             any(e["event"] == "exec" and e["pid"] == pid and e["argv"][-1] == "pl-logs-append-%d" % k
+                 for e in events))
+        lines = data.rstrip(b"\n").split(b"\n")
+    c.eq("mode of %s" % f, "0o600", oct(stat.S_IMODE(os.stat(f).st_mode)))
+    # Without --append, as before: emptied at start.
+    t = start_proclife(["watch", "--json", "-e", "exec", "-o", f])
+    pid, _ = run(["/bin/true", "pl-logs-append-3"])
+    wait_grown(f, 0, "%s without --append" % f)
+    rc = t.stop()
+    check_stderr(c, t, rc, [])
+    events = parse_json_lines(c, read_file(f), "the run without --append")
+    c.ok("without --append: the earlier runs' lines are gone",
+         not any(e["event"] == "exec" and e["argv"][-1] in ("pl-logs-append-1", "pl-logs-append-2") for e in events))
+    rc, out, err = run_proclife(["watch", "--append"], 10)
+    common.check_usage_error(c, "proclife watch --append", rc, out, err, b"proclife: ")
+
+
 def test_reopen_fails(c):
     """A reopen that fails (a directory in FILE's place): one line; events go on to the old file;
     the next SIGHUP reopens. No event lost or doubled."""
@@ -555,6 +589,7 @@ SUBTESTS = [
     ("rotate_existing", test_rotate_existing, ROOT),
     ("watch_plain_hup", test_watch_plain_hup, ROOT),
     ("watch_text_reopen", test_watch_text_reopen, ROOT),
+    ("append", test_append, ROOT),
     ("reopen_fails", test_reopen_fails, ROOT),
     ("options", test_options, ()),
 ]

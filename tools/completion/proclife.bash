@@ -17,7 +17,7 @@ _proclife_options()
 	local metrics="--metrics-file --metrics-interval"
 	case $1 in
 	watch)
-		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output" \
+		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output --append" \
 			"--arg-bytes --zombie-after $rec_write $replay $metrics -h --help -V --version" ;;
 	tree | zombies)
 		echo "-j --json -e --every -n --count -w --wide $replay --at $metrics -h --help" ;;

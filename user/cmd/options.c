@@ -45,6 +45,8 @@ void watch_opts__usage(FILE *f)
 		"  -j, --json           one JSON object per line (schema: README.md)\n"
 		"  -o, --output FILE    write events to FILE (created mode 0600) instead of stdout;\n"
 		"                       SIGHUP reopens it (after logrotate moved it away)\n"
+		"      --append         with -o: add to FILE instead of emptying it first (a service's\n"
+		"                       log, whose lines a shipper may not have read yet)\n"
 		"      --arg-bytes N    keep at most N bytes of each argv, 1..%d (default %d)\n"
 		"      --zombie-after S a zombie event when an exited process is not reaped\n"
 		"                       after S seconds (default 5)\n"
@@ -421,7 +423,7 @@ int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *bo
 	return 0;
 }
 
-enum { OPT_FAILED = 256, OPT_THREADS, OPT_ARG_BYTES, OPT_ZOMBIE_AFTER };
+enum { OPT_FAILED = 256, OPT_THREADS, OPT_ARG_BYTES, OPT_ZOMBIE_AFTER, OPT_APPEND };
 
 int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, size_t errlen)
 {
@@ -434,6 +436,7 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 		{ "threads", no_argument, NULL, OPT_THREADS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "append", no_argument, NULL, OPT_APPEND },
 		{ "arg-bytes", required_argument, NULL, OPT_ARG_BYTES },
 		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 		{ "help", no_argument, NULL, 'h' },
@@ -489,6 +492,9 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 		case OPT_THREADS:
 			o->threads = true;
 			break;
+		case OPT_APPEND:
+			o->append = true;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -533,6 +539,10 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o, char *err, si
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%.32s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->append && !o->output) {
+		snprintf(err, errlen, "--append goes with --output FILE");
 		return -EINVAL;
 	}
 	if (rec_cli__check(&o->rec, err, errlen))

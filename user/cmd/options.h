@@ -131,6 +131,7 @@ struct watch_opts {
 	bool threads;
 	bool json;
 	const char *output;    /* NULL: standard output */
+	bool append;           /* --append: -o FILE is added to, not emptied first */
 	__u32 args_cap;        /* bytes of argv kept per exec */
 	__u64 zombie_after_ns; /* a zombie event after this long unreaped */
 	struct rec_cli rec;

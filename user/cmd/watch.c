@@ -103,7 +103,7 @@ int watch__main(int argc, char **argv)
 		return 1;
 	}
 	if (o.output) {
-		fd = sighup__open_output(o.output, true);
+		fd = sighup__open_output(o.output, !o.append);
 		if (fd < 0) {
 			fprintf(stderr, "proclife: cannot open %s: %s\n", o.output, strerror(-fd));
 			return 1;
