@@ -27,12 +27,14 @@ import os
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
+import zlib
 
 BIN = None  # absolute path of the proclife binary under test: set by main() from argv[1]
 MYPID = os.getpid()
@@ -49,6 +51,37 @@ CHILD_TIMEOUT = 10.0  # a scenario process is set up / finishes
 WAIT = 10.0  # a scenario state shows (a process started, a line on a screen)
 
 ROOT = ("root",)  # the `needs` of a subtest that needs root; () when it needs nothing
+
+
+# Recordings (user/record/recording.h), as the suites read them themselves.
+REC_FILE_HDR = struct.Struct("<8sHHIQqIII16sI")  # magic, major, minor, hdr_size, start_ns, wall_offset_ns,
+#                                                  flags, args_cap, seq, boot_id, crc
+REC_MAGIC = b"\x89PLREC\r\n"
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def rec_header(data):
+    """A recording's file header (the first bytes of data) as a dict; Failure unless its magic and CRC32 hold."""
+    if len(data) < REC_FILE_HDR.size:
+        raise Failure("recording is %d bytes, shorter than its header" % len(data))
+    (magic, major, minor, hdr_size, start_ns, wall_offset_ns, flags, args_cap, seq, boot_id,
+     crc) = REC_FILE_HDR.unpack_from(data)
+    if magic != REC_MAGIC:
+        raise Failure("recording does not start with the magic: %r" % data[:16])
+    if crc != zlib.crc32(data[:60]):
+        raise Failure("recording header CRC32 0x%08x, computed 0x%08x" % (crc, zlib.crc32(data[:60])))
+    return {"major": major, "minor": minor, "hdr_size": hdr_size, "start_ns": start_ns,
+            "wall_offset_ns": wall_offset_ns, "flags": flags, "args_cap": args_cap, "seq": seq,
+            "boot_id": boot_id, "start_wall": (start_ns + wall_offset_ns) / 1e9}
 
 
 class Failure(Exception):

@@ -29,11 +29,9 @@ import os
 import re
 import signal
 import stat
-import struct
 import subprocess
 import sys
 import time
-import zlib
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the suites
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -57,33 +55,16 @@ ROTATED = "proclife: SIGHUP: started a new %s (the previous one is now %s.1)\n"
 LOGROTATE_SNIPPET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "packaging",
                                  "proclife.logrotate")
 
-FILE_HDR = struct.Struct("<8sHHIQqIII16sI")  # user/record/recording.h: struct rec_file_hdr
-REC_MAGIC = b"\x89PLREC\r\n"
 
 
 # --------------------------------------------------------------------------
 # Helpers
 
 
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
-def write_file(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
 
 
-def rec_header(path):
-    """The file header of a recording: seq and start_ns (checked: magic, CRC32)."""
-    data = read_file(path)[:FILE_HDR.size]
-    if len(data) < FILE_HDR.size:
-        raise Failure("%s is %d bytes, shorter than a recording header" % (path, len(data)))
-    magic, _, _, _, start_ns, _, _, _, seq, _, crc = FILE_HDR.unpack(data)
-    if magic != REC_MAGIC or crc != zlib.crc32(data[:60]):
-        raise Failure("%s does not start with a valid recording header: %r" % (path, data[:16]))
-    return {"seq": seq, "start_ns": start_ns}
 
 
 class Workload:
@@ -98,11 +79,11 @@ class Workload:
         self.p = popen(["/bin/sh", "-c", script, "sh", self.stop_file, self.count_file, self.prefix])
 
     def stop(self):
-        write_file(self.stop_file, b"")
+        common.write_bytes(self.stop_file, b"")
         st = reap_popen(self.p, 30)
         if st != 0:
             raise Failure("the workload shell exited with status %d" % st)
-        return int(read_file(self.count_file))
+        return int(common.read_bytes(self.count_file))
 
 
 def wait_grown(path, size, what, timeout=GROW_TIMEOUT):
@@ -240,7 +221,7 @@ def rec_pieces(c, path, n):
         if not c.ok("%s exists" % f, os.path.exists(f)):
             continue
         c.eq("mode of %s" % f, "0o600", oct(stat.S_IMODE(os.stat(f).st_mode)))
-        seqs.append(rec_header(f)["seq"])
+        seqs.append(common.rec_header(common.read_bytes(f))["seq"])
     c.eq("header seq of the recording's pieces, oldest first", list(range(n)), seqs)
     c.ok("%s.%d exists: more pieces than SIGHUPs + 1" % (path, n), not os.path.lexists("%s.%d" % (path, n)))
     return files
@@ -279,7 +260,7 @@ def test_watch_reopen(c):
     for p in moved + [f]:
         c.eq("mode of %s" % p, "0o600", oct(stat.S_IMODE(os.stat(p).st_mode)))
     recs = rec_pieces(c, rec, ROTATIONS + 1)
-    check_pieces(c, [read_file(p) for p in moved + [f]], recs, w.prefix, count)
+    check_pieces(c, [common.read_bytes(p) for p in moved + [f]], recs, w.prefix, count)
 
 
 # --------------------------------------------------------------------------
@@ -289,7 +270,7 @@ def test_watch_reopen(c):
 def logrotate_config(tmp, pid):
     """tools/packaging/proclife.logrotate for tmp/*.json, its postrotate a SIGHUP to pid, written next
     to tmp. Debian's /etc/logrotate.conf, which includes the snippet, sets `create` for it: so here too."""
-    text = read_file(LOGROTATE_SNIPPET).decode()
+    text = common.read_bytes(LOGROTATE_SNIPPET).decode()
     if "/var/log/proclife/*.json {" not in text:
         raise Failure("%s does not name /var/log/proclife/*.json" % LOGROTATE_SNIPPET)
     text = text.replace("/var/log/proclife/*.json {", "%s/*.json {" % tmp)
@@ -297,7 +278,7 @@ def logrotate_config(tmp, pid):
     if n != 1:
         raise Failure("%s: no postrotate ... endscript to replace" % LOGROTATE_SNIPPET)
     path = os.path.join(os.path.dirname(tmp), "logrotate.conf")
-    write_file(path, ("create\n" + text).encode())
+    common.write_bytes(path, ("create\n" + text).encode())
     return path
 
 
@@ -326,9 +307,9 @@ def test_logrotate(c):
     c.eq("files logrotate left", sorted(names), sorted(os.listdir(logs)))
     pieces = []
     for name in reversed(names[:-1]):
-        data = read_file(os.path.join(logs, name))
+        data = common.read_bytes(os.path.join(logs, name))
         pieces.append(gzip.decompress(data) if name.endswith(".gz") else data)
-    pieces.append(read_file(f))
+    pieces.append(common.read_bytes(f))
     c.eq("mode of %s (created by logrotate, `create`, from the old one)" % f, "0o600",
          oct(stat.S_IMODE(os.stat(f).st_mode)))
     recs = rec_pieces(c, rec, ROTATIONS + 1)
@@ -374,7 +355,7 @@ def test_record_rotates(c):
     one = markers(parse_json_lines(c, replay_json(c, files[::-1]), "the pieces replayed as one"), w.prefix)
     check_markers(c, "the recording's pieces replayed as one", one, w.prefix, count)
     # The starts of the pieces follow each other.
-    starts = [rec_header(f)["start_ns"] for f in files]
+    starts = [common.rec_header(common.read_bytes(f))["start_ns"] for f in files]
     c.eq("start times of the pieces, oldest first", sorted(starts), starts)
 
 
@@ -390,7 +371,7 @@ def test_record_rotate_count(c):
     check_stderr(c, t, rc, [(ROTATED % (rec, rec)).encode()] * 4)
     c.eq("files kept (--rotate-count 3)", ["r.plr", "r.plr.1", "r.plr.2"], sorted(os.listdir(tmp)))
     c.eq("header seq of r.plr.2, r.plr.1, r.plr", [2, 3, 4],
-         [rec_header(os.path.join(tmp, n))["seq"] for n in ("r.plr.2", "r.plr.1", "r.plr")])
+         [common.rec_header(common.read_bytes(os.path.join(tmp, n)))["seq"] for n in ("r.plr.2", "r.plr.1", "r.plr")])
     for n in ("r.plr.2", "r.plr.1", "r.plr"):
         replay_json(c, os.path.join(tmp, n))
 
@@ -404,18 +385,18 @@ def test_rotate_existing(c):
     rec = os.path.join(tmp, "r.plr")
     rc, out, err = run_proclife(["record", "-w", rec, "-d", "0.3"], 30)
     c.eq("first record -d 0.3: exit status", 0, rc)
-    old = read_file(rec)
+    old = common.read_bytes(rec)
     older = b"an older piece, not even a recording\n"
-    write_file(rec + ".1", older)
-    old_start = rec_header(rec)["start_ns"]
+    common.write_bytes(rec + ".1", older)
+    old_start = common.rec_header(common.read_bytes(rec))["start_ns"]
 
     # Without --rotate-existing (and without --force): refused, nothing touched.
     rc, out, err = run_proclife(["record", "-w", rec, "-d", "0.3"], 30)
     c.eq("record on an existing file: exit status", 1, rc)
     c.ok("record on an existing file: stderr: one line saying it exists, got %r" % err,
          common.one_line(err, b"proclife: ") and b"exists (use --force" in err)
-    c.eq("the existing file after the refusal", old, read_file(rec))
-    c.eq("the existing .1 after the refusal", older, read_file(rec + ".1"))
+    c.eq("the existing file after the refusal", old, common.read_bytes(rec))
+    c.eq("the existing .1 after the refusal", older, common.read_bytes(rec + ".1"))
 
     rc, out, err = run_proclife(["record", "-w", rec, "-d", "0.3", "--force", "--rotate-existing"], 30)
     common.check_usage_error(c, "record --force --rotate-existing", rc, out, err, b"proclife record: ")
@@ -425,9 +406,9 @@ def test_rotate_existing(c):
     c.eq("record --rotate-existing: stderr", [b"proclife: recording to %s, Ctrl-C to stop" % rec.encode()],
          err.split(b"\n")[:1])
     c.eq("files", ["r.plr", "r.plr.1", "r.plr.2"], sorted(os.listdir(tmp)))
-    c.ok("r.plr.1 is not byte for byte the recording that was r.plr", read_file(rec + ".1") == old)
-    c.ok("r.plr.2 is not byte for byte what was r.plr.1", read_file(rec + ".2") == older)
-    h = rec_header(rec)
+    c.ok("r.plr.1 is not byte for byte the recording that was r.plr", common.read_bytes(rec + ".1") == old)
+    c.ok("r.plr.2 is not byte for byte what was r.plr.1", common.read_bytes(rec + ".2") == older)
+    h = common.rec_header(common.read_bytes(rec))
     c.eq("new r.plr: header seq (on from the kept one's, so seq orders the pieces)", 1, h["seq"])
     c.ok("new r.plr starts after the old one", h["start_ns"] > old_start)
     c.eq("new r.plr: mode", "0o600", oct(stat.S_IMODE(os.stat(rec).st_mode)))
@@ -436,14 +417,14 @@ def test_rotate_existing(c):
 
     # A symlink in FILE's place is kept as it is (moved, never followed); its target untouched.
     target = os.path.join(tmp, "target")
-    write_file(target, b"not to be written\n")
+    common.write_bytes(target, b"not to be written\n")
     link = os.path.join(tmp, "l.plr")
     os.symlink(target, link)
     rc, out, err = run_proclife(["record", "-w", link, "-d", "0.3", "--rotate-existing"], 30)
     c.eq("record --rotate-existing over a symlink: exit status", 0, rc)
     c.ok("l.plr.1 is the symlink, moved", os.path.islink(link + ".1") and os.readlink(link + ".1") == target)
     c.ok("l.plr is a new regular file", os.path.isfile(link) and not os.path.islink(link))
-    c.eq("the symlink's target", b"not to be written\n", read_file(target))
+    c.eq("the symlink's target", b"not to be written\n", common.read_bytes(target))
 
     # A directory is not a recording to keep.
     d = os.path.join(tmp, "d.plr")
@@ -476,18 +457,18 @@ def test_watch_text_reopen(c):
     An existing FILE is emptied at start (as before); a reopened one is appended to."""
     tmp = tmpdir("pl_logs_")
     f = os.path.join(tmp, "events.txt")
-    write_file(f, b"old content\n")
+    common.write_bytes(f, b"old content\n")
     t = start_proclife(["watch", "-e", "exec", "-o", f])
     pid1, _ = run(["/bin/true", "pl-logs-text-1"])
     os.rename(f, f + ".1")
-    write_file(f, b"kept line\n")  # logrotate's `create` makes an empty one; anything there is kept
+    common.write_bytes(f, b"kept line\n")  # logrotate's `create` makes an empty one; anything there is kept
     t.p.send_signal(signal.SIGHUP)
     wait_stderr(t, (REOPENED % f).encode(), 1)
     pid2, _ = run(["/bin/true", "pl-logs-text-2"])
     rc = t.stop()
     check_stderr(c, t, rc, [(REOPENED % f).encode()])
-    first = read_file(f + ".1").decode().split("\n")
-    second = read_file(f).decode().split("\n")
+    first = common.read_bytes(f + ".1").decode().split("\n")
+    second = common.read_bytes(f).decode().split("\n")
     c.eq("first file: the header, not the old content", TEXT_HEADER, first[0])
     c.ok("first file: the exec of pid %d" % pid1, any(" %d " % pid1 in ln and "pl-logs-text-1" in ln for ln in first))
     c.eq("reopened file: what was there, then events (no header)", "kept line", second[0])
@@ -509,7 +490,7 @@ def test_append(c):
         wait_grown(f, sum(len(x) + 1 for x in lines), "%s in run %d" % (f, k))
         rc = t.stop()
         check_stderr(c, t, rc, [])
-        data = read_file(f)
+        data = common.read_bytes(f)
         c.ok("run %d: what the earlier run wrote is kept" % k, data.startswith(b"".join(x + b"\n" for x in lines)))
         new = data[sum(len(x) + 1 for x in lines):]
         events = parse_json_lines(c, new, "run %d's lines" % k)
@@ -524,7 +505,7 @@ def test_append(c):
     wait_grown(f, 0, "%s without --append" % f)
     rc = t.stop()
     check_stderr(c, t, rc, [])
-    events = parse_json_lines(c, read_file(f), "the run without --append")
+    events = parse_json_lines(c, common.read_bytes(f), "the run without --append")
     c.ok("without --append: the earlier runs' lines are gone",
          not any(e["event"] == "exec" and e["argv"][-1] in ("pl-logs-append-1", "pl-logs-append-2") for e in events))
     rc, out, err = run_proclife(["watch", "--append"], 10)
@@ -554,8 +535,8 @@ def test_reopen_fails(c):
     count = w.stop()
     rc = t.stop()
     check_stderr(c, t, rc, [failed, (REOPENED % f).encode()])
-    events = parse_json_lines(c, read_file(f + ".1"), "events.json.1")
-    events += parse_json_lines(c, read_file(f), "events.json")
+    events = parse_json_lines(c, common.read_bytes(f + ".1"), "events.json.1")
+    events += parse_json_lines(c, common.read_bytes(f), "events.json")
     check_markers(c, "events.json.1 + events.json", markers(events, w.prefix), w.prefix, count)
 
 

@@ -56,10 +56,7 @@ READY_WATCH_REC = "proclife: tracing process lifecycle events, recording to %s, 
 SUMMARY_RE = re.compile(common.SUMMARY_PATTERN.encode())
 
 # Recording layout (user/record/recording.h): what the tests cut and flip.
-FILE_HDR = struct.Struct("<8sHHIQqIII16sI")  # magic, major, minor, hdr_size, start_ns, wall_offset_ns,
-#                                              flags, args_cap, seq, reserved, crc
 BLOCK_HDR = struct.Struct("<IIIIQII")  # magic, payload_len, raw_len, nrecords, seq, payload_crc, hdr_crc
-REC_MAGIC = b"\x89PLREC\r\n"
 BLOCK_MAGIC = 0x4b424c50
 
 # --------------------------------------------------------------------------
@@ -239,35 +236,16 @@ def summary_only(c, what, err):
          len(lines) == 2 and lines[1] == b"" and bool(SUMMARY_RE.match(lines[0])))
 
 
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
-def write_file(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
 
 
-def rec_header(data):
-    """The file header as a dict (the test's own reading of user/record/recording.h)."""
-    if len(data) < FILE_HDR.size:
-        raise Failure("recording is %d bytes, shorter than its header" % len(data))
-    (magic, major, minor, hdr_size, start_ns, wall_offset_ns, flags, args_cap, seq, _res,
-     crc) = FILE_HDR.unpack_from(data)
-    if magic != REC_MAGIC:
-        raise Failure("recording does not start with the magic: %r" % data[:16])
-    if crc != zlib.crc32(data[:60]):
-        raise Failure("recording header CRC32 0x%08x, computed 0x%08x" % (crc, zlib.crc32(data[:60])))
-    return {"major": major, "minor": minor, "hdr_size": hdr_size, "start_ns": start_ns,
-            "wall_offset_ns": wall_offset_ns, "flags": flags, "args_cap": args_cap, "seq": seq,
-            "start_wall": (start_ns + wall_offset_ns) / 1e9}
 
 
 def rec_blocks(data):
     """[(offset, payload_len, seq)] of the complete blocks, in order (checked as the reader does
     their headers; stops at the first incomplete one)."""
-    off = rec_header(data)["hdr_size"]
+    off = common.rec_header(data)["hdr_size"]
     blocks = []
     while off + BLOCK_HDR.size <= len(data):
         magic, plen, raw, nrec, seq, pcrc, hcrc = BLOCK_HDR.unpack_from(data, off)
@@ -636,7 +614,7 @@ def test_tree_at_three_instants(c):
     c.eq("/proc at t3: C's state", "zombie", truth3[s["C"]][1])
     c.ok("/proc at t3: D's parent is still B", truth3[s["D"]][0] != s["B"])
 
-    hdr = rec_header(read_file(path))
+    hdr = common.rec_header(common.read_bytes(path))
     f1, f2, f3 = at_forms(t1), at_forms(t2), at_forms(t3)
     start = hdr["start_wall"]
     plus2 = "+%.6f" % (f2["t"] - start)
@@ -888,7 +866,7 @@ def test_sigkill_recorder(c):
         time.sleep(0.05)
     t_kill = time.monotonic()
     t.kill()
-    data = read_file(path)
+    data = common.read_bytes(path)
     blocks = rec_blocks(data)
     if len(blocks) < 3:
         raise Failure("a 3.5 s recording has %d complete blocks, expected at least 3 (one a second)" % len(blocks))
@@ -911,7 +889,7 @@ def test_sigkill_recorder(c):
     # A copy cut in the middle of its last block: replayed up to there, exit 0.
     off, plen, seq = blocks[-1]
     cut = os.path.join(tmp, "cut.plr")
-    write_file(cut, data[:off + BLOCK_HDR.size + plen // 2])
+    common.write_bytes(cut, data[:off + BLOCK_HDR.size + plen // 2])
     rc, out, err = replay(["watch", "--json", "-r", cut])
     c.eq("replay of a copy cut mid-block: exit status", 0, rc)
     c.ok("replay of a copy cut mid-block: stderr: expected 'offset %d: block %d is cut short', got %r"
@@ -922,7 +900,7 @@ def test_sigkill_recorder(c):
     bad = os.path.join(tmp, "flipped.plr")
     b = bytearray(data)
     b[off + BLOCK_HDR.size + plen // 2] ^= 0x40
-    write_file(bad, bytes(b))
+    common.write_bytes(bad, bytes(b))
     rc, out, err = replay(["watch", "--json", "-r", bad])
     c.eq("replay of a copy with a flipped byte: exit status", 1, rc)
     c.ok("replay of a copy with a flipped byte: stderr: expected 'offset %d: block %d: payload CRC32 ...', got %r"
@@ -936,7 +914,7 @@ def test_sigkill_recorder(c):
     off, plen, seq = blocks[1]
     b = bytearray(data)
     b[off + 12] ^= 0x01  # nrecords
-    write_file(bad, bytes(b))
+    common.write_bytes(bad, bytes(b))
     rc, out, err = replay(["watch", "--json", "-r", bad])
     c.eq("replay of a copy with a flipped block header byte: exit status", 1, rc)
     c.ok("replay of a copy with a flipped block header byte: stderr: expected 'offset %d: block %d: header CRC32', "
@@ -975,25 +953,25 @@ def test_perms_and_force(c):
 
     # An existing file is not touched.
     existing = os.path.join(tmp, "existing.plr")
-    write_file(existing, b"precious\n")
+    common.write_bytes(existing, b"precious\n")
     os.chmod(existing, 0o644)
     rec_refused(c, "record -w EXISTING", ["-w", existing], existing, ["exists"])
-    c.eq("the existing file's content", b"precious\n", read_file(existing))
+    c.eq("the existing file's content", b"precious\n", common.read_bytes(existing))
     c.eq("the existing file's mode", "0o644", oct(stat.S_IMODE(os.stat(existing).st_mode)))
     # watch -w too.
     rc, out, err = run_proclife(["watch", "-w", existing], 15)
     c.eq("watch -w EXISTING: exit status", 1, rc)
     c.ok("watch -w EXISTING: one line saying it exists: %r" % err, one_line(err, b"proclife: ") and b"exists" in err)
-    c.eq("the existing file's content after watch -w", b"precious\n", read_file(existing))
+    c.eq("the existing file's content after watch -w", b"precious\n", common.read_bytes(existing))
 
     # A symlink is not followed, with or without --force.
     victim = os.path.join(tmp, "victim")
-    write_file(victim, b"victim data\n")
+    common.write_bytes(victim, b"victim data\n")
     link = os.path.join(tmp, "link.plr")
     os.symlink(victim, link)
     rec_refused(c, "record -w SYMLINK", ["-w", link], link, ["exists", "symlink"])
     c.ok("the symlink is still a symlink", os.path.islink(link))
-    c.eq("the victim's content", b"victim data\n", read_file(victim))
+    c.eq("the victim's content", b"victim data\n", common.read_bytes(victim))
     dangling = os.path.join(tmp, "dangling.plr")
     os.symlink(os.path.join(tmp, "not-there"), dangling)
     rec_refused(c, "record -w DANGLING-SYMLINK", ["-w", dangling], dangling, ["exists"])
@@ -1004,11 +982,11 @@ def test_perms_and_force(c):
     st = os.lstat(link)
     c.ok("--force: %s is now a regular file (mode %o)" % (link, st.st_mode), stat.S_ISREG(st.st_mode))
     c.eq("--force: its mode", "0o600", oct(stat.S_IMODE(st.st_mode)))
-    c.eq("--force: the victim's content", b"victim data\n", read_file(victim))
-    c.eq("--force: the replaced file is a recording", REC_MAGIC, read_file(link)[:8])
+    c.eq("--force: the victim's content", b"victim data\n", common.read_bytes(victim))
+    c.eq("--force: the replaced file is a recording", common.REC_MAGIC, common.read_bytes(link)[:8])
     t = recorder(existing, ["--force"])
     stop_recorder(c, t, "record --force -w EXISTING")
-    c.eq("--force: the existing file is now a recording", REC_MAGIC, read_file(existing)[:8])
+    c.eq("--force: the existing file is now a recording", common.REC_MAGIC, common.read_bytes(existing)[:8])
     c.eq("--force: its mode", "0o600", oct(stat.S_IMODE(os.stat(existing).st_mode)))
 
     # Where a file cannot be made.
@@ -1028,7 +1006,7 @@ def test_header_fields(c):
     t_launch = time.time()
     t = recorder(path)
     t_ready = time.time()
-    hdr = rec_header(read_file(path))
+    hdr = common.rec_header(common.read_bytes(path))
     c.fields("header of `record -w F`", hdr, {"major": 1, "hdr_size": 64, "flags": 0, "args_cap": 4096, "seq": 0})
     c.ok("header start time %.3f: expected between the launch %.3f and the ready line %.3f"
          % (hdr["start_wall"], t_launch, t_ready), t_launch - 0.01 <= hdr["start_wall"] <= t_ready + 0.01)
@@ -1042,7 +1020,7 @@ def test_header_fields(c):
     pid = spawn([b"/bin/true", b"pl-rec-args", b"x" * 300])
     waitpid_deadline(pid)
     stop_recorder(c, t)
-    hdr = rec_header(read_file(path))
+    hdr = common.rec_header(common.read_bytes(path))
     c.fields("header of `record --threads --arg-bytes 100`", hdr, {"flags": 2, "args_cap": 100})
     rc, out, err = replay(["watch", "--json", "-r", path])
     c.eq("watch -r of the --threads recording: exit status", 0, rc)
@@ -1068,7 +1046,7 @@ def test_rotation(c):
     while True:
         try:
             with open(path, "rb") as f:
-                seq = rec_header(f.read(FILE_HDR.size))["seq"]
+                seq = common.rec_header(f.read(common.REC_FILE_HDR.size))["seq"]
         except (OSError, Failure):
             seq = 0  # being replaced right now
         if seq >= 5:
@@ -1094,7 +1072,7 @@ def test_rotation(c):
         if not os.path.exists(f):
             continue
         c.eq("mode of %s" % f, "0o600", oct(stat.S_IMODE(os.stat(f).st_mode)))
-        seqs.append(rec_header(read_file(f))["seq"])
+        seqs.append(common.rec_header(common.read_bytes(f))["seq"])
         rc, out, err = replay(["watch", "--json", "-r", f])
         what = "watch --json -r %s" % os.path.basename(f)
         c.eq("%s: exit status" % what, 0, rc)
@@ -1160,10 +1138,10 @@ def test_disk_full(c):
     size = os.path.getsize(path)
     if mo:
         c.eq("file size vs the offset the recorder gave", int(mo.group(1)), size)
-    data = read_file(path)
+    data = common.read_bytes(path)
     blocks = rec_blocks(data)
     c.eq("the file ends at the end of its last complete block", size,
-         blocks[-1][0] + BLOCK_HDR.size + blocks[-1][1] if blocks else rec_header(data)["hdr_size"])
+         blocks[-1][0] + BLOCK_HDR.size + blocks[-1][1] if blocks else common.rec_header(data)["hdr_size"])
     rc, out, err = replay(["watch", "--json", "-r", path])
     c.eq("replay of the full-disk recording: exit status", 0, rc)
     c.ok("replay of the full-disk recording: no error, at most the missing end mark: %r" % err,
@@ -1213,7 +1191,7 @@ def test_run_record_replay(c):
     c.eq("run -q -r: stderr", b"", err)
     check_same_output(c, "run -q -r: the summary (stdout) vs the live run's (stderr)", live_err, out)
     if os.path.exists(j_live) and os.path.exists(j_rep):
-        check_same_output(c, "run -r --summary-json vs the live run's", read_file(j_live), read_file(j_rep))
+        check_same_output(c, "run -r --summary-json vs the live run's", common.read_bytes(j_live), common.read_bytes(j_rep))
     else:
         c.fail("summary JSON files: live %s, replay %s" % (os.path.exists(j_live), os.path.exists(j_rep)))
     rc, out, err = replay(["run", "-r", fq])
@@ -1278,7 +1256,7 @@ def test_bad_options(c):
 
     missing = os.path.join(tmp, "missing.plr")
     notrec = os.path.join(tmp, "not-a-recording")
-    write_file(notrec, b"hello, this is not a recording at all, but it is long enough for a header" * 2)
+    common.write_bytes(notrec, b"hello, this is not a recording at all, but it is long enough for a header" * 2)
     cases = [(["watch", "-r", missing], [b"cannot open", missing.encode()]),
              (["watch", "-r", notrec], [b"offset 0", b"not a proclife recording"]),
              (["watch", "-r", tmp], [b"not a regular file"]),
@@ -1301,7 +1279,7 @@ def test_bad_options(c):
             return
         raise Skip("`proclife tree --help` does not mention --at: tree -r not implemented in this build "
                    "(the record and watch option checks passed)")
-    hdr = rec_header(read_file(f))
+    hdr = common.rec_header(common.read_bytes(f))
     for at in ("garbage", "+", "+1x", "@", "@12abc", "25:00:00", "2026-13-01T00:00:00Z", "+-1", ""):
         rc, out, err = run_proclife(["tree", "-r", f, "--at", at], 10)
         check_usage_error(c, "proclife tree -r F --at %r" % at, rc, out, err, b"proclife")

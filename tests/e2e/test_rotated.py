@@ -73,22 +73,15 @@ echo $i
 '''
 
 # Recording layout (user/record/recording.h, docs/RECORDING.md): the test's own reading.
-FILE_HDR = struct.Struct("<8sHHIQqIII16sI")
 BLOCK_HDR = struct.Struct("<IIIIQII")
 
 
-def rec_header(data):
-    (magic, major, minor, hdr_size, start_ns, wall, flags, args_cap, seq, boot_id, crc) = FILE_HDR.unpack_from(data)
-    if magic != b"\x89PLREC\r\n" or crc != zlib.crc32(data[:60]):
-        raise Failure("not a recording, or a bad header CRC: %r" % data[:16])
-    return {"major": major, "minor": minor, "hdr_size": hdr_size, "start_ns": start_ns, "wall_offset_ns": wall,
-            "seq": seq, "boot_id": boot_id}
 
 
 def last_ts(path):
     """The latest time of any record in the file (every kind but a snapshot's process starts with it)."""
     data = open(path, "rb").read()
-    off, best = rec_header(data)["hdr_size"], 0
+    off, best = common.rec_header(data)["hdr_size"], 0
     while off + BLOCK_HDR.size <= len(data):
         _, plen, _, _, _, _, _ = BLOCK_HDR.unpack_from(data, off)
         raw = zlib.decompress(data[off + 32:off + 32 + plen], -15)
@@ -232,7 +225,7 @@ def test_live_equals_replay(c):
     rec = recording()
     pieces = rec["pieces"]
     for k, p in enumerate(pieces):
-        h = rec_header(open(p, "rb").read())
+        h = common.rec_header(open(p, "rb").read())
         c.eq("%s: sequence number" % os.path.basename(p), k, h["seq"])
     order = shuffled(pieces, 14)
     what = "watch --json --zombie-after 0.5 %s" % " ".join(r_args(map(os.path.basename, order)))
@@ -287,7 +280,7 @@ def test_life_across_pieces(c):
     c.fields("reap", lv.get("reap"), {"how": "wait", "reaper": MYPID})
     # Born in the first piece, gone in a later one: the story spans them.
     first_end = last_ts(rec["pieces"][0])
-    h = rec_header(open(rec["pieces"][0], "rb").read())
+    h = common.rec_header(open(rec["pieces"][0], "rb").read())
     born = epoch_ns(lv["events"][0]["time"]) - h["wall_offset_ns"]
     died = epoch_ns(lv["exit"]["time"]) - h["wall_offset_ns"] if lv.get("exit") and "time" in lv["exit"] else None
     c.ok("pid %d was born in the first piece (at %d, it ends at %d)" % (pid, born, first_end), born <= first_end)
@@ -306,9 +299,9 @@ def test_missing_piece_is_a_gap(c):
     c.ok("without the middle piece: stderr: expected the gap line then the summary, got %r" % err,
          len(lines) == 3 and lines[2] == b"" and bool(SUMMARY_RE.match(lines[1])))
     # The times, from the test's own reading: the end of the piece before, the start of the one after.
-    wall = rec_header(open(pieces[0], "rb").read())["wall_offset_ns"]
+    wall = common.rec_header(open(pieces[0], "rb").read())["wall_offset_ns"]
     end = last_ts(pieces[k - 1])
-    start = rec_header(open(pieces[k + 1], "rb").read())["start_ns"]
+    start = common.rec_header(open(pieces[k + 1], "rb").read())["start_ns"]
     want = ("proclife: gap of %s between %s (ends %s) and %s (starts %s): what happened then was not recorded"
             % (secs(start - end), pieces[k - 1], hms(end, wall), pieces[k + 1], hms(start, wall))).encode()
     c.eq("the gap line", want, lines[0])
@@ -336,7 +329,7 @@ def test_overlap_and_duplicates(c):
     c.eq("recorder a: exit status", 0, ta.stop())
     time.sleep(0.3)
     c.eq("recorder b: exit status", 0, tb.stop())
-    ha, hb = (rec_header(open(p, "rb").read()) for p in (a, b))
+    ha, hb = (common.rec_header(open(p, "rb").read()) for p in (a, b))
     boot = open("/proc/sys/kernel/random/boot_id").read().strip().replace("-", "")
     c.eq("a: format version", (1, 1), (ha["major"], ha["minor"]))
     c.eq("a: the boot id in the header", boot, ha["boot_id"].hex())
@@ -382,7 +375,7 @@ def test_overlap_and_duplicates(c):
 def test_since_until(c):
     rec = recording()
     pieces = rec["pieces"]
-    h = rec_header(open(pieces[0], "rb").read())
+    h = common.rec_header(open(pieces[0], "rb").read())
     base = ["watch", "--json", "--zombie-after", "0.5"] + r_args(shuffled(pieces, 11))
     full = json_lines(rec["live_out"])
     times = [epoch_ns(json.loads(ln)["time"]) for ln in full]
@@ -425,7 +418,7 @@ def test_since_until(c):
 def test_bad_combinations(c):
     rec = recording()
     pieces = rec["pieces"]
-    h = rec_header(open(pieces[0], "rb").read())
+    h = common.rec_header(open(pieces[0], "rb").read())
     start = h["start_ns"] + h["wall_offset_ns"]
     end = last_ts(pieces[-1]) + h["wall_offset_ns"]
     r = r_args(pieces)

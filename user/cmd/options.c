@@ -193,18 +193,9 @@ int parse_size(const char *s, __u64 *bytes)
 	return 0;
 }
 
-int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen)
+int rec_cli__read_option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen)
 {
-	__u32 v;
-
 	switch (c) {
-	case 'w':
-		if (!*arg) {
-			snprintf(err, errlen, "--write needs a file name");
-			return -EINVAL;
-		}
-		rc->write = arg;
-		return 1;
 	case 'r':
 		if (!*arg) {
 			snprintf(err, errlen, "--read needs a file name");
@@ -223,6 +214,26 @@ int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_
 			return -EINVAL;
 		}
 		*(c == OPT_SINCE ? &rc->since : &rc->until) = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen)
+{
+	__u32 v;
+	int r;
+
+	r = rec_cli__read_option(rc, c, arg, err, errlen);
+	if (r)
+		return r;
+	switch (c) {
+	case 'w':
+		if (!*arg) {
+			snprintf(err, errlen, "--write needs a file name");
+			return -EINVAL;
+		}
+		rc->write = arg;
 		return 1;
 	case OPT_FORCE:
 		rc->force = true;

@@ -86,6 +86,8 @@ int metrics_cli__check(struct metrics_cli *mc, bool replay, char *err, size_t er
 
 /* If option c is one of rec_cli's, takes it: 1, or -EINVAL with a one-line reason. 0: not ours. */
 int rec_cli__option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen);
+/* The same for -r, --since and --until only: for a command whose -w means something else (tree's --wide). */
+int rec_cli__read_option(struct rec_cli *rc, int c, const char *arg, char *err, size_t errlen);
 /* After parsing: the combination makes sense? 0 or -EINVAL with a reason. */
 int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen);
 /* The writer's options for -w, with argv as the recorded command (argv must outlive it: copied at open). */

@@ -59,7 +59,7 @@ static int parse(int argc, char **argv, bool takes_pid, struct snapshot_opts *o)
 	while ((c = getopt_long(argc, argv, ":je:n:r:wh", longopts, NULL)) != -1) {
 		r = metrics_cli__option(&o->metrics, c, optarg, err, sizeof(err));
 		if (r == 0)
-			r = rec_cli__option(&o->rec, c, optarg, err, sizeof(err));
+			r = rec_cli__read_option(&o->rec, c, optarg, err, sizeof(err));
 		if (r < 0) {
 			fprintf(stderr, "proclife %s: %s\n", argv[0], err);
 			return -EINVAL;

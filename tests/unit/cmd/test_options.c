@@ -265,6 +265,43 @@ static void test_parse_instant(void)
 	ASSERT_EQ(t, 99);
 }
 
+/* --metrics-file and --metrics-interval: values and the default. */
+static void test_metrics_values(void)
+{
+	ASSERT_EQ(PARSE("-j"), OPTS_RUN);
+	ASSERT_TRUE(o.metrics.file == NULL);
+	ASSERT_EQ(PARSE("--metrics-file", "/var/lib/prometheus/node-exporter/proclife.prom"), OPTS_RUN);
+	ASSERT_STREQ(o.metrics.file, "/var/lib/prometheus/node-exporter/proclife.prom");
+	ASSERT_EQ(o.metrics.interval_ns, 15000000000ull);
+	ASSERT_EQ(PARSE("--metrics-file", "p.prom", "--metrics-interval", "0.1"), OPTS_RUN);
+	ASSERT_EQ(o.metrics.interval_ns, 100000000ull);
+	ASSERT_EQ(PARSE("--metrics-interval=86400", "--metrics-file=p.prom"), OPTS_RUN);
+	ASSERT_EQ(o.metrics.interval_ns, 86400000000000ull);
+	ASSERT_EQ(PARSE("--metrics-file", "p.prom", "--metrics-interval", "2.5", "-w", "x.plr"), OPTS_RUN);
+	ASSERT_EQ(o.metrics.interval_ns, 2500000000ull);
+}
+
+/* --metrics-file and --metrics-interval: the exact one-line errors. */
+static void test_metrics_errors(void)
+{
+	ASSERT_EQ(PARSE("--metrics-interval", "5"), -EINVAL);
+	ASSERT_STREQ(err, "--metrics-interval goes with --metrics-file PATH");
+	ASSERT_EQ(PARSE("--metrics-file", "p", "--metrics-interval", "0.099"), -EINVAL);
+	ASSERT_STREQ(err, "--metrics-interval needs seconds, 0.1 to 86400, not '0.099'");
+	ASSERT_EQ(PARSE("--metrics-file", "p", "--metrics-interval", "86400.5"), -EINVAL);
+	ASSERT_STREQ(err, "--metrics-interval needs seconds, 0.1 to 86400, not '86400.5'");
+	ASSERT_EQ(PARSE("--metrics-file", "p", "--metrics-interval", "-1"), -EINVAL);
+	ASSERT_STREQ(err, "--metrics-interval needs seconds, 0.1 to 86400, not '-1'");
+	ASSERT_EQ(PARSE("--metrics-file", ""), -EINVAL);
+	ASSERT_STREQ(err, "--metrics-file needs a file name");
+	ASSERT_EQ(PARSE("--metrics-file", "/var/lib/"), -EINVAL);
+	ASSERT_STREQ(err, "--metrics-file needs a file name, not the directory '/var/lib/'");
+	ASSERT_EQ(PARSE("--metrics-file", "p", "-r", "x.plr"), -EINVAL);
+	ASSERT_STREQ(err, "--metrics-file is for live tracing, not with --read (metrics describe the host now)");
+	ASSERT_EQ(PARSE("--metrics-file"), -EINVAL);
+	ASSERT_STREQ(err, "option '--metrics-file' needs a value");
+}
+
 int main(void)
 {
 	tl_init("unit/options");
@@ -276,5 +313,7 @@ int main(void)
 	RUN_TEST(test_parse_size);
 	RUN_TEST(test_parse_instant);
 	RUN_TEST(test_read_pieces);
+	RUN_TEST(test_metrics_values);
+	RUN_TEST(test_metrics_errors);
 	return tl_finish();
 }
