@@ -8,10 +8,17 @@ trap 'rm -f "$log"' EXIT
 status=0
 
 run_suite() {
+	local before rc
 	echo "== $*"
-	if ! "$@" 2>&1 | tee -a "$log"; then status=1; fi
-	# A suite that died without a result line for what it ran still fails the run.
-	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+	before=$(grep -c '^FAIL ' "$log")
+	"$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	# A suite that failed without a FAIL line (it died, or could not even start) counts as one.
+	if [ "$rc" -ne 0 ]; then
+		status=1
+		[ "$(grep -c '^FAIL ' "$log")" -gt "$before" ] ||
+			echo "FAIL suite/$(basename "$1"): exited with status $rc without a FAIL line" | tee -a "$log"
+	fi
 }
 
 # The layer rule of user/ (user/README.md), on every include.
