@@ -30,6 +30,8 @@ done
 # Recordings: the damaged-file corpus, replayed by the binary; libFuzzer on the reader and the
 # replay for FUZZ_SMOKE_SECONDS (15; `make fuzz` is the long run). Neither needs root.
 run_suite tests/fuzz/test_damaged.py build/proclife
+# What every command prints on a set of recordings and command lines (tests/golden/cases): any change shows.
+run_suite tests/golden/test_golden.py build/proclife
 run_suite tests/fuzz/smoke.sh
 if [ "$(id -u)" -eq 0 ]; then
 	run_suite build/tests/test_kernel
