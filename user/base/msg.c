@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "base/msg.h"
+
+/* A message longer than this is cut: every message is one line of a terminal or a status bar. */
+#define MSG_MAX 1024
+
+static void to_stderr(void *ctx, enum msg_level level, const char *text)
+{
+	fprintf(stderr, "proclife: %s\n", text);
+}
+
+static msg_sink_fn sink = to_stderr;
+static void *sink_ctx;
+
+void msg__set_sink(msg_sink_fn fn, void *ctx)
+{
+	sink = fn ? fn : to_stderr;
+	sink_ctx = fn ? ctx : NULL;
+}
+
+void msg__say(enum msg_level level, const char *fmt, ...)
+{
+	char text[MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	sink(sink_ctx, level, text);
+}
