@@ -8,6 +8,7 @@
  * busy child.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -361,6 +362,39 @@ static void on_sample(void *ctx, const struct pl_sample *s)
 		f->rss_kb = s->rss_kb;
 }
 
+/* Threads of this process still listed (/proc/self/task); -1 when it cannot be read. */
+static int own_tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * pthread_join() returns when the thread's tid is cleared, in its exit's
+ * mm_release(), before the kernel unhashes it in release_task(): until then
+ * the thread is still listed, by /proc and by the sampling iterator alike.
+ * Wait (bounded) until it is gone. 0, or -1 when it did not go in 10 s.
+ */
+static int wait_one_task(void)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	for (int i = 0; i < 10000; i++) {
+		if (own_tasks() == 1)
+			return 0;
+		nanosleep(&ms, NULL);
+	}
+	return -1;
+}
+
 /* Spins in two threads (one ends early), touches 32 MiB, says so, then waits to be told to end. */
 static int child_sampled(void *arg)
 {
@@ -374,6 +408,8 @@ static int child_sampled(void *arg)
 		p[i] = 1;
 	spin_ms(60);
 	pthread_join(t, NULL); /* its 100 ms are the process's now (signal_struct) */
+	if (wait_one_task())
+		return 102;
 	write_int(fds[1], 1);
 	return read_int(fds[0]) == 2 ? 0 : 101;
 }
