@@ -15,6 +15,7 @@ what is typed again elsewhere:
   doc/all_records     every recorded struct has a table; every table names one
   make_corpus/RECORD  tests/fuzz/make_corpus.py's LAYOUT (its pack formats)
   make_corpus/all_records
+  doc/python_reader   the doc's reader in Python reads make_corpus's valid recording
   e2e_common/NAME     tests/e2e/common.py's struct.Struct of a recording header
 
 Usage: tests/abi/test_abi.py PATH/TO/layout_dump
@@ -26,11 +27,13 @@ import re
 import struct
 import subprocess
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 DOC = "docs/RECORDING.md"
+sys.path[:0] = [os.path.join(ROOT, "tests", "fuzz"), os.path.join(ROOT, "tests", "e2e")]  # make_corpus, common
 # Structs of the table that no recording holds, and why.
 NOT_RECORDED = {"pl_sample": "the sampling iterator's record, read by tree and top: never in a recording"}
 # C scalar types as the doc and Python's struct module write them.
@@ -214,7 +217,6 @@ def check_py_record(dump, layout, name):
 
 
 def test_make_corpus(dump):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "fuzz"))
     import make_corpus
     layout = make_corpus.LAYOUT
     for name in layout:
@@ -223,6 +225,46 @@ def test_make_corpus(dump):
     subtest("make_corpus/all_records",
             ["struct %s is not in make_corpus.LAYOUT" % n for n in dump if n not in layout and n not in NOT_RECORDED] +
             ["make_corpus.LAYOUT[%r] is no struct of the table" % n for n in layout if n not in dump])
+
+
+def test_doc_reader():
+    """The Python reader at the end of docs/RECORDING.md reads make_corpus's valid recording: every record,
+    in order, by kind and body; and it refuses a damaged one."""
+    import make_corpus as mc
+    problems = []
+    with open(os.path.join(ROOT, DOC)) as f:
+        m = re.search(r"^## A reader in Python$.*?^```python\n(.*?)^```$", f.read(), re.S | re.M)
+    if not m:
+        subtest("doc/python_reader", ["%s: no ```python block under \"## A reader in Python\"" % DOC])
+        return
+    reader = {"__name__": "plread"}
+    exec(compile(m.group(1), "%s (the Python reader)" % DOC, "exec"), reader)
+    expected = []
+    for r in mc.B0 + mc.B1:
+        size, kind = mc.unpack_field(r, "rec_hdr", "size"), mc.unpack_field(r, "rec_hdr", "kind")
+        expected.append((reader["KINDS"][kind], r[mc.size_of("rec_hdr"):size]))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "valid.plr")
+        with open(path, "wb") as f:
+            f.write(mc.valid())
+        try:
+            got = list(reader["records"](path))
+        except ValueError as e:
+            got = []
+            problems.append("the reader refused a valid recording: %s" % e)
+        if got != expected:
+            diff = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
+            problems.append("the reader gave %d records, expected %d; the first difference is record %d: %r, "
+                            "expected %r" % (len(got), len(expected), diff, got[diff][:1] if diff < len(got) else None,
+                                             expected[diff][:1] if diff < len(expected) else None))
+        with open(path, "wb") as f:
+            f.write(mc.flip(mc.valid(), mc.OFF_B0 + mc.size_of("rec_block_hdr") + 7))
+        try:
+            list(reader["records"](path))
+            problems.append("the reader read a recording whose payload CRC32 is wrong")
+        except ValueError:
+            pass
+    subtest("doc/python_reader", problems)
 
 
 # --------------------------------------------------------------------------
@@ -239,7 +281,6 @@ def struct_format(dump, name):
 
 
 def test_e2e_common(dump):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
     import common
     for attr, name in (("REC_FILE_HDR", "rec_file_hdr"), ("REC_BLOCK_HDR", "rec_block_hdr")):
         got, want = getattr(common, attr).format, struct_format(dump, name)
@@ -258,6 +299,7 @@ def main():
         return 1
     test_doc(dump)
     test_make_corpus(dump)
+    test_doc_reader()
     test_e2e_common(dump)
     return 0 if all(results) else 1
 
