@@ -97,6 +97,7 @@ def doc_tables(path):
         elif cells and cells[:4] == ["offset", "size", "type", "field"]:
             rows, start = [], n
         elif rows is not None and cells and not set(cells[0]) <= set("-:"):
+            cells += [""] * (4 - len(cells))
             rows.append((n, cells[0], cells[1], cells[2], cells[3]))
     return tables
 
@@ -120,8 +121,11 @@ def expected_rows(dump, rec, names, covered, prefix="", base=0):
             yield name, base + f["offset"], f["size"], doc_type(f["type"])
 
 
+def where(line):
+    return "%s:%d" % (DOC, line)
+
+
 def check_doc_table(dump, name, line, heading, rows, covered):
-    where = lambda n: "%s:%d" % (DOC, n)  # noqa: E731
     rec = dump[name]
     problems = []
     sizes = [int(x) for x in re.findall(r"(\d+) bytes", heading[1])]
@@ -132,6 +136,8 @@ def check_doc_table(dump, name, line, heading, rows, covered):
     tail = [r for r in rows if not r[2].isdigit()]
     by_name = {r[4]: r for r in fixed}
     names = {r[4] for r in rows}
+    if len(names) != len(rows):
+        problems.append("%s: a field of %s is in the table twice" % (where(line), name))
     for field, offset, size, typ in expected_rows(dump, rec, names, covered):
         if size is None:  # the C tail: the doc's variable row
             continue
