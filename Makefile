@@ -29,6 +29,8 @@ SKEL        := $(BUILD)/proclife.skel.h
 UNIT_SRCS   := $(foreach d,$(LAYERS),$(wildcard tests/unit/$(d)/test_*.c))
 UNIT_TESTS  := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 KERNEL_TEST := $(BUILD)/tests/test_kernel
+# The compiler's layout of every record (include/proclife_layout.h), for tests/abi/test_abi.py.
+LAYOUT_DUMP := $(BUILD)/tests/layout_dump
 
 .PHONY: all deps run test test-kernels bench vmlinux clean
 # Keep test objects: they are not worth rebuilding on every run.
@@ -51,7 +53,7 @@ BPF_VARIANTS := signal.v510 deliver.v510 syscalls.nonames syscalls.v510
 BPF_OBJS     := $(BUILD)/bpf/maps.bpf.o \
                 $(patsubst bpf/%.c,$(BUILD)/bpf/%.o,$(filter-out bpf/maps.bpf.c,$(BPF_SRCS))) \
                 $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_VARIANTS))
-BPF_DEPS     := $(wildcard bpf/lib/*.h) include/proclife.h vmlinux/vmlinux.h
+BPF_DEPS     := $(wildcard bpf/lib/*.h) $(wildcard include/*.h) vmlinux/vmlinux.h
 # Linux 5.10: no bpf_get_current_task_btf (5.11), bpf_task_pt_regs (5.15), bpf_task_from_pid (6.2).
 BPF_V510     := -DPL_NO_TASK_BTF -DPL_NO_PT_REGS -DPL_NO_FROM_PID -DPL_SUFFIX=_v510
 BPF_NONAMES  := -DPL_NO_FROM_PID -DPL_SUFFIX=_nonames
@@ -93,6 +95,9 @@ $(foreach t,$(UNIT_SRCS),$(eval $(call unit_test_rule,$(t))))
 $(KERNEL_TEST): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/kernel/*.c)) $(LIB)
 	$(CC) -o $@ $^ $(LDLIBS) -lpthread
 
+$(LAYOUT_DUMP): $(BUILD)/tests/abi/layout_dump.o
+	$(CC) -o $@ $^
+
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
 
 $(BUILD)/bench/%: $(BUILD)/tools/bench/%.o $(LIB)
@@ -102,7 +107,7 @@ $(BUILD)/bench/%: $(BUILD)/tools/bench/%.o $(LIB)
 run: $(BUILD)/proclife
 	$(BUILD)/proclife $(ARGS)
 
-test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(BENCH_TOOLS)
+test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(LAYOUT_DUMP) $(BENCH_TOOLS)
 	@tests/run.sh
 
 # The kernel suite again on each kernel of the matrix (tools/kernels/matrix.sh says how);

@@ -30,7 +30,8 @@ int BPF_PROG(pl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->old_tid = old_pid;
 	e->argc = BPF_CORE_READ(bprm, argc);
 
-	n = filename_len(e->data, bpf_probe_read_kernel_str(e->data, PL_FILENAME_MAX, BPF_CORE_READ(bprm, filename)));
+	n = filename_len(e->data, bpf_probe_read_kernel_str(e->data, FILENAME_READ, BPF_CORE_READ(bprm, filename)),
+			 &e->h.flags);
 	e->filename_len = n;
 
 	arg_start = BPF_CORE_READ(p, mm, arg_start);

@@ -35,7 +35,7 @@ static __always_inline void exec_failed(struct task_struct *cur, struct pt_regs 
 	fill_hdr(&e->h, PL_EV_EXEC_FAILED, cur);
 	e->err = err;
 	filename = (const char *)(nr == NR_execve ? SYSCALL_ARG1(regs) : SYSCALL_ARG2(regs));
-	n = filename_len(e->data, bpf_probe_read_user_str(e->data, PL_FILENAME_MAX, filename));
+	n = filename_len(e->data, bpf_probe_read_user_str(e->data, FILENAME_READ, filename), &e->h.flags);
 	e->filename_len = n;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e) + n, wakeup_flags()))
 		count_lost(PL_EV_EXEC_FAILED);

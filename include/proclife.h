@@ -4,10 +4,11 @@
  * buffer, and the limits both sides agree on.
  *
  * Included by bpf/ (after vmlinux.h) and by user/ (after <linux/types.h>),
- * so it includes nothing itself and uses only the __u32/__u64 family.
- * Every record starts with struct pl_hdr; every field has a fixed width and
- * every struct is a multiple of 8 bytes, so the layout is the same for the
- * BPF target and the host compiler.
+ * so it includes nothing but its layout table and uses only the __u32/__u64
+ * family. Every record starts with struct pl_hdr; every field has a fixed
+ * width and every struct is a multiple of 8 bytes, so the layout is the same
+ * for the BPF target and the host compiler: proclife_layout.h pins it on both
+ * (recordings store these records as they are; docs/RECORDING.md).
  */
 #ifndef PROCLIFE_H
 #define PROCLIFE_H
@@ -274,5 +275,9 @@ struct pl_deliver {
 	__u32 info_pid;
 	__u64 sa_flags;
 };
+
+/* Every size, offset and type above, held to the one table of the format. */
+#include "proclife_layout.h"
+PL_LAYOUT_KERNEL(PL_LAYOUT_ASSERT)
 
 #endif /* PROCLIFE_H */

@@ -23,6 +23,8 @@ run_suite() {
 
 # The layer rule of user/ (user/README.md), on every include.
 run_suite tests/layers/test_layers.py
+# The record layout as docs/RECORDING.md and the Python writers type it, against the compiler's.
+run_suite tests/abi/test_abi.py build/tests/layout_dump
 for t in build/tests/test_*; do
 	[ "$t" = build/tests/test_kernel ] && continue
 	run_suite "$t"

@@ -406,14 +406,30 @@ static __always_inline void *reserve_event(__u32 type, __u64 size, struct task_s
 	return h;
 }
 
-/* The length of the filename a *_str read of n put in data: "" (1) when unreadable, at most PL_FILENAME_MAX. */
-static __always_inline long filename_len(char *data, long n)
+/*
+ * Bytes to read of a filename: one more than is kept. A *_str read returns
+ * at most its size, so only then is a name of PL_FILENAME_MAX - 1 bytes
+ * (read: PL_FILENAME_MAX) told from a longer one (read: FILENAME_READ).
+ */
+#define FILENAME_READ (PL_FILENAME_MAX + 1)
+
+/*
+ * The length of the filename a *_str read of FILENAME_READ bytes put in data
+ * (n: what the read returned), NUL included: "" (1) when unreadable; a name
+ * longer than PL_FILENAME_MAX - 1 bytes is cut there and flagged.
+ */
+static __always_inline long filename_len(char *data, long n, __u32 *flags)
 {
 	if (n <= 0) {
 		data[0] = '\0';
 		return 1;
 	}
-	return n > PL_FILENAME_MAX ? PL_FILENAME_MAX : n;
+	if (n > PL_FILENAME_MAX) {
+		data[PL_FILENAME_MAX - 1] = '\0';
+		*flags |= PL_F_NAME_TRUNCATED;
+		return PL_FILENAME_MAX;
+	}
+	return n;
 }
 
 static __always_inline struct scratch *scratch_get(__u32 type)

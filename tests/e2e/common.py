@@ -53,9 +53,10 @@ WAIT = 10.0  # a scenario state shows (a process started, a line on a screen)
 ROOT = ("root",)  # the `needs` of a subtest that needs root; () when it needs nothing
 
 
-# Recordings (user/record/recording.h), as the suites read them themselves.
+# Recordings (user/record/recording.h), as the suites read them themselves (tests/abi/test_abi.py checks them).
 REC_FILE_HDR = struct.Struct("<8sHHIQqIII16sI")  # magic, major, minor, hdr_size, start_ns, wall_offset_ns,
 #                                                  flags, args_cap, seq, boot_id, crc
+REC_BLOCK_HDR = struct.Struct("<IIIIQII")  # magic, payload_len, raw_len, nrecords, seq, payload_crc, hdr_crc
 REC_MAGIC = b"\x89PLREC\r\n"
 
 

@@ -236,9 +236,11 @@ def test_exec_failed(c):
     with open(noexec, "w") as f:
         f.write("#!/bin/sh\nexit 0\n")
     os.chmod(noexec, 0o644)
+    # One byte past PATH_MAX - 1: the kernel refuses it, proclife keeps its first 4095 bytes and says so.
+    too_long = "/" + "./" * 2043 + "/bin/true"
     t = start_proclife(["--json", "-e", "exec_failed"])
     cases = []
-    for path, want in (("/nonexistent/prog", errno.ENOENT), (noexec, errno.EACCES)):
+    for path, want in (("/nonexistent/prog", errno.ENOENT), (noexec, errno.EACCES), (too_long, errno.ENAMETOOLONG)):
         pid, st = run([sys.executable, "-c", EXEC_TRY, path])
         cases.append((path, want, pid, st))
     rc = t.stop()
@@ -247,19 +249,23 @@ def test_exec_failed(c):
     c.ok("only exec_failed events expected, got: %s" % sorted({e["event"] for e in events}),
          {e["event"] for e in events} <= {"exec_failed"})
     for path, want, pid, st in cases:
+        name = path if len(path) < 60 else "%s... (%d bytes)" % (path[:20], len(path))
         if not os.WIFEXITED(st):
-            c.fail("scenario: exec child for %s did not exit normally: status %d" % (path, st))
+            c.fail("scenario: exec child for %s did not exit normally: status %d" % (name, st))
             continue
         err = os.WEXITSTATUS(st)
         if err != want:
             c.fail("scenario: exec of %s failed with errno %d, the test expected %s"
-                   % (path, err, errno.errorcode[want]))
-        ev = c.one("exec_failed event of pid %d (%s)" % (pid, path),
+                   % (name, err, errno.errorcode[want]))
+        ev = c.one("exec_failed event of pid %d (%s)" % (pid, name),
                    select_events(events, event="exec_failed", pid=pid))
-        c.fields("exec_failed %s" % path, ev, {
-            "filename": path, "error": errno.errorcode.get(err, err), "errno": err,
+        c.fields("exec_failed %s" % name, ev, {
+            "filename": path[:4095], "error": errno.errorcode.get(err, err), "errno": err,
             "ppid": MYPID, "tid": pid, "uid": 0,
         })
+        if ev is not None:
+            c.eq("exec_failed %s: filename_truncated" % name, True if len(path) > 4095 else None,
+                 ev.get("filename_truncated"))
 
 
 SIG_CHILD = r"""

@@ -30,7 +30,6 @@ import os
 import re
 import signal
 import stat
-import struct
 import subprocess
 import sys
 import threading
@@ -56,7 +55,7 @@ READY_WATCH_REC = "proclife: tracing process lifecycle events, recording to %s, 
 SUMMARY_RE = re.compile(common.SUMMARY_PATTERN.encode())
 
 # Recording layout (user/record/recording.h): what the tests cut and flip.
-BLOCK_HDR = struct.Struct("<IIIIQII")  # magic, payload_len, raw_len, nrecords, seq, payload_crc, hdr_crc
+BLOCK_HDR = common.REC_BLOCK_HDR
 BLOCK_MAGIC = 0x4b424c50
 
 # --------------------------------------------------------------------------

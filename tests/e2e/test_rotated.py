@@ -73,7 +73,7 @@ echo $i
 '''
 
 # Recording layout (user/record/recording.h, docs/RECORDING.md): the test's own reading.
-BLOCK_HDR = struct.Struct("<IIIIQII")
+BLOCK_HDR = common.REC_BLOCK_HDR
 
 
 

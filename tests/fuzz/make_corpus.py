@@ -34,20 +34,115 @@ EVENT, SNAP_BEGIN, SNAP_PROC, SNAP_END, TICK, LOST, META, RUN_START, RUN_END, EN
 # enum pl_event_type
 FORK, EXEC, EXEC_FAILED, EXIT, REAP, SIGNAL, DELIVER, RENAME = range(1, 9)
 
+# The records of docs/RECORDING.md: each field in order, padding included, as a struct format
+# (little-endian, no alignment), another record's name (nested), or "*" (the variable-length tail).
+# Names are the C ones (include/proclife.h, user/record/recording.h); tests/abi/test_abi.py holds
+# this table to the compiler's layout.
+HDR = [("ts", "Q"), ("start_ns", "Q"), ("cgroup_id", "Q"), ("type", "I"), ("cpu", "I"), ("pid", "I"),
+       ("tid", "I"), ("ppid", "I"), ("uid", "I"), ("gid", "I"), ("pidns", "I"), ("ns_pid", "I"), ("flags", "I"),
+       ("comm", "16s")]
+LAYOUT = {
+    "rec_file_hdr": [("magic", "8s"), ("major", "H"), ("minor", "H"), ("hdr_size", "I"), ("start_ns", "Q"),
+                     ("wall_offset_ns", "q"), ("flags", "I"), ("args_cap", "I"), ("seq", "I"), ("boot_id", "16s"),
+                     ("crc", "I")],
+    "rec_block_hdr": [("magic", "I"), ("payload_len", "I"), ("raw_len", "I"), ("nrecords", "I"), ("seq", "Q"),
+                      ("payload_crc", "I"), ("hdr_crc", "I")],
+    "rec_hdr": [("size", "I"), ("kind", "H"), ("_pad", "H")],
+    "rec_time": [("ts", "Q")],
+    "rec_snap_begin": [("ts", "Q"), ("reason", "I"), ("count", "I")],
+    "rec_snap_proc": [("start_ns", "Q"), ("pid", "I"), ("ppid", "I"), ("uid", "I"), ("exit_code", "I"),
+                      ("cmdline_len", "I"), ("state", "B"), ("kthread", "B"), ("cmdline_truncated", "B"),
+                      ("has_cmdline", "B"), ("comm", "16s"), ("cmdline", "*")],
+    "rec_lost": [("ts", "Q"), ("count", "Q"), ("type", "I"), ("_pad", "I")],
+    "rec_run_start": [("ts", "Q"), ("pid", "I"), ("_pad", "I")],
+    "rec_run_end": [("ts", "Q"), ("pid", "I"), ("exit_code", "i"), ("status", "I"), ("_pad", "I"), ("lost", "Q")],
+    "pl_hdr": HDR,
+    "pl_fork": [("h", "pl_hdr"), ("child_pid", "I"), ("child_tid", "I"), ("child_start_ns", "Q"),
+                ("child_ppid", "I"), ("_pad", "I")],
+    "pl_exec": [("h", "pl_hdr"), ("old_tid", "I"), ("argc", "I"), ("filename_len", "I"), ("args_len", "I"),
+                ("args_size", "I"), ("_pad", "I"), ("data", "*")],
+    "pl_exec_failed": [("h", "pl_hdr"), ("err", "i"), ("filename_len", "I"), ("data", "*")],
+    "pl_killer": [("ts", "Q"), ("sig", "i"), ("info_code", "i"), ("pid", "I"), ("tid", "I"), ("uid", "I"),
+                  ("syscall", "H"), ("info_kind", "B"), ("oom", "B"), ("comm", "16s")],
+    "pl_usage": [(f, "Q") for f in ("utime_tick", "stime_tick", "runtime", "prev_utime", "prev_stime", "minflt",
+                                    "majflt", "nvcsw", "nivcsw", "inblock", "oublock", "maxrss_kb", "cutime",
+                                    "cstime", "cminflt", "cmajflt", "cnvcsw", "cnivcsw", "cinblock", "coublock",
+                                    "cmaxrss_kb", "rchar", "wchar", "syscr", "syscw", "read_bytes", "write_bytes",
+                                    "cancelled_write_bytes")] + [("flags", "I"), ("_pad", "I")],
+    "pl_exit": [("h", "pl_hdr"), ("status", "I"), ("new_parent", "I"), ("killer", "pl_killer"),
+                ("usage", "pl_usage")],
+    "pl_reap": [("h", "pl_hdr"), ("exit_ts", "Q"), ("status", "I"), ("reaper_pid", "I"), ("reaper_tid", "I"),
+                ("_pad", "I"), ("reaper_comm", "16s")],
+    "pl_signal": [("h", "pl_hdr"), ("sig", "i"), ("info_code", "i"), ("result", "I"), ("target_pid", "I"),
+                  ("target_tid", "I"), ("target_uid", "I"), ("info_pid", "I"), ("info_uid", "I"),
+                  ("target_comm", "16s"), ("value", "Q"), ("target_arg", "i"), ("err", "i"), ("syscall", "H"),
+                  ("info_kind", "B"), ("disposition", "B"), ("blocked", "B"), ("_pad", "3s")],
+    "pl_deliver": [("h", "pl_hdr"), ("sig", "i"), ("info_code", "i"), ("action", "I"), ("info_pid", "I"),
+                   ("sa_flags", "Q")],
+    "pl_rename": [("h", "pl_hdr"), ("new_comm", "16s")],
+}
+
+
+def size_of(name, upto=None):
+    """Bytes of a record's fixed part (before field upto, if given)."""
+    n = 0
+    for field, f in LAYOUT[name]:
+        if field == upto or f == "*":
+            break
+        n += size_of(f) if f in LAYOUT else struct.calcsize("<" + f)
+    return n
+
+
+def offset_of(name, field):
+    assert field in (fl for fl, _ in LAYOUT[name]), (name, field)
+    return size_of(name, upto=field)
+
+
+def pack(name, upto=None, **values):
+    """A record's fixed part (up to field upto): its fields by name, zero where not given; a nested
+    record is given as its bytes. The variable tail is the caller's to append."""
+    out = b""
+    for field, f in LAYOUT[name]:
+        if field == upto or f == "*":
+            break
+        v = values.pop(field, None)
+        if f in LAYOUT:
+            v = pack(f) if v is None else v
+            assert len(v) == size_of(f), (name, field, len(v))
+            out += v
+        else:
+            out += struct.pack("<" + f, (b"" if f.endswith("s") else 0) if v is None else v)
+    if values:
+        raise TypeError("%s has no field %s before %s" % (name, ", ".join(values), upto or "its end"))
+    return out
+
+
+def pack_into(buf, name, field, value):
+    """Overwrites one field of a packed record (a bytearray that starts with it)."""
+    struct.pack_into("<" + dict(LAYOUT[name])[field], buf, offset_of(name, field), value)
+
+
+def unpack_field(buf, name, field):
+    """One field of a packed record (bytes that start with it)."""
+    return struct.unpack_from("<" + dict(LAYOUT[name])[field], buf, offset_of(name, field))[0]
+
 
 def crc(b):
     return zlib.crc32(b) & 0xFFFFFFFF
 
 
-def file_header(major=1, minor=0, hdr_size=64, flags=0, args_cap=4096, seq=0, fix_crc=True):
-    h = MAGIC + struct.pack("<HHIQqIII16x", major, minor, hdr_size, START_NS, WALL, flags, args_cap, seq)
-    return h + struct.pack("<I", crc(h) if fix_crc else 0)
+def file_header(major=1, minor=0, hdr_size=64, flags=0, args_cap=4096, seq=0, fix_crc=True, start_ns=START_NS,
+                boot_id=b""):
+    h = bytearray(pack("rec_file_hdr", magic=MAGIC, major=major, minor=minor, hdr_size=hdr_size, start_ns=start_ns,
+                       wall_offset_ns=WALL, flags=flags, args_cap=args_cap, seq=seq, boot_id=boot_id))
+    pack_into(h, "rec_file_hdr", "crc", crc(h[:offset_of("rec_file_hdr", "crc")]) if fix_crc else 0)
+    return bytes(h)
 
 
 def record(kind, body, size=None):
     """A record: header, body, zeros to the next multiple of 8. size: a lie for the header."""
     n = 8 + len(body)
-    return struct.pack("<IHH", n if size is None else size, kind, 0) + body + b"\0" * (-n % 8)
+    return pack("rec_hdr", size=n if size is None else size, kind=kind) + body + b"\0" * (-n % 8)
 
 
 def deflate(raw):
@@ -61,10 +156,13 @@ def block(recs, seq, nrecords=None, raw_len=None, payload=None, payload_crc=None
     """A block of records (a list of record() bytes); each keyword lies about one field."""
     raw = b"".join(recs)
     z = deflate(raw) if payload is None else payload
-    h = struct.pack("<IIIIQI", magic, len(z) if payload_len is None else payload_len,
-                    len(raw) if raw_len is None else raw_len, len(recs) if nrecords is None else nrecords,
-                    seq, crc(z) if payload_crc is None else payload_crc)
-    return h + struct.pack("<I", crc(h) if hdr_crc is None else hdr_crc) + z
+    h = bytearray(pack("rec_block_hdr", magic=magic, payload_len=len(z) if payload_len is None else payload_len,
+                       raw_len=len(raw) if raw_len is None else raw_len,
+                       nrecords=len(recs) if nrecords is None else nrecords, seq=seq,
+                       payload_crc=crc(z) if payload_crc is None else payload_crc))
+    pack_into(h, "rec_block_hdr", "hdr_crc",
+              crc(h[:offset_of("rec_block_hdr", "hdr_crc")]) if hdr_crc is None else hdr_crc)
+    return bytes(h) + z
 
 
 def comm(s):
@@ -78,69 +176,81 @@ def start_of(pid):
 
 def ev_hdr(typ, ts, pid, ppid, name, start_ns=None, flags=0, uid=0):
     start = start_of(pid) if start_ns is None else start_ns
-    return struct.pack("<QQQIIIIIIIIII16s", ts, start, 1, typ, 0, pid, pid, ppid, uid, uid, 4026531836, pid,
-                       flags, comm(name))
+    return pack("pl_hdr", ts=ts, start_ns=start, cgroup_id=1, type=typ, cpu=0, pid=pid, tid=pid, ppid=ppid, uid=uid,
+                gid=uid, pidns=4026531836, ns_pid=pid, flags=flags, comm=comm(name))
 
 
 def ev_fork(ts, pid, ppid, name, child, child_start):
-    return ev_hdr(FORK, ts, pid, ppid, name) + struct.pack("<IIQII", child, child, child_start, pid, 0)
+    return pack("pl_fork", h=ev_hdr(FORK, ts, pid, ppid, name), child_pid=child, child_tid=child,
+                child_start_ns=child_start, child_ppid=pid)
 
 
 def ev_exec(ts, pid, ppid, name, filename, argv, start_ns=None):
     fn = filename + b"\0"
     args = b"".join(a + b"\0" for a in argv)
-    return (ev_hdr(EXEC, ts, pid, ppid, name, start_ns) +
-            struct.pack("<IIIIII", pid, len(argv), len(fn), len(args), len(args), 0) + fn + args)
+    return pack("pl_exec", h=ev_hdr(EXEC, ts, pid, ppid, name, start_ns), old_tid=pid, argc=len(argv),
+                filename_len=len(fn), args_len=len(args), args_size=len(args)) + fn + args
 
 
 def ev_exec_failed(ts, pid, ppid, name, filename, err, start_ns=None):
     fn = filename + b"\0"
-    return ev_hdr(EXEC_FAILED, ts, pid, ppid, name, start_ns) + struct.pack("<iI", err, len(fn)) + fn
+    return pack("pl_exec_failed", h=ev_hdr(EXEC_FAILED, ts, pid, ppid, name, start_ns), err=err,
+                filename_len=len(fn)) + fn
 
 
 def ev_exit(ts, pid, ppid, name, status, start_ns=None, killer_sig=0, killer_pid=0):
-    killer = struct.pack("<QiiIIIHBB16s", ts if killer_sig else 0, killer_sig, 0, killer_pid, killer_pid, 0,
-                         1 if killer_sig else 0, 0, 0, b"killer" if killer_sig else b"")
-    return ev_hdr(EXIT, ts, pid, ppid, name, start_ns) + struct.pack("<II", status, 0) + killer
+    killer = pack("pl_killer", ts=ts if killer_sig else 0, sig=killer_sig, pid=killer_pid, tid=killer_pid,
+                  syscall=1 if killer_sig else 0, comm=b"killer" if killer_sig else b"")
+    # Without usage (PL_F_USAGE unset): as a thread's exit, or a recorder before usage existed.
+    return pack("pl_exit", upto="usage", h=ev_hdr(EXIT, ts, pid, ppid, name, start_ns), status=status, new_parent=0,
+                killer=killer)
 
 
 def ev_reap(ts, pid, ppid, name, status, reaper, reaper_name, start_ns=None):
-    return (ev_hdr(REAP, ts, pid, ppid, name, start_ns, flags=1 << 6) +
-            struct.pack("<QIIII16s", ts - 1000, status, reaper, reaper, 0, comm(reaper_name)))
+    return pack("pl_reap", h=ev_hdr(REAP, ts, pid, ppid, name, start_ns, flags=1 << 6), exit_ts=ts - 1000,
+                status=status, reaper_pid=reaper, reaper_tid=reaper, reaper_comm=comm(reaper_name))
 
 
 def ev_signal(ts, pid, ppid, name, sig, target, target_name, result=0):
-    return (ev_hdr(SIGNAL, ts, pid, ppid, name) +
-            struct.pack("<iiIIIIII16sQiiHBBB3x", sig, 0, result, target, target, 0, pid, 0, comm(target_name), 0,
-                        target, 0, 1, 2, 2, 0))
+    return pack("pl_signal", h=ev_hdr(SIGNAL, ts, pid, ppid, name), sig=sig, info_code=0, result=result,
+                target_pid=target, target_tid=target, target_uid=0, info_pid=pid, info_uid=0,
+                target_comm=comm(target_name), value=0, target_arg=target, err=0, syscall=1, info_kind=2,
+                disposition=2, blocked=0)
 
 
 def ev_deliver(ts, pid, ppid, name, sig, action=2, start_ns=None):
-    return ev_hdr(DELIVER, ts, pid, ppid, name, start_ns) + struct.pack("<iiIIQ", sig, 0, action, 1, 0)
+    return pack("pl_deliver", h=ev_hdr(DELIVER, ts, pid, ppid, name, start_ns), sig=sig, info_code=0, action=action,
+                info_pid=1, sa_flags=0)
 
 
 def ev_rename(ts, pid, ppid, old, new, start_ns=None):
-    return ev_hdr(RENAME, ts, pid, ppid, old, start_ns) + struct.pack("<16s", comm(new))
+    return pack("pl_rename", h=ev_hdr(RENAME, ts, pid, ppid, old, start_ns), new_comm=comm(new))
 
 
 def snap_proc(pid, ppid, name, cmdline, state=b"S", kthread=0, start_ns=None, cmdline_len=None, uid=0):
     cl = b"" if cmdline is None else b"".join(a + b"\0" for a in cmdline)
     start = start_of(pid) if start_ns is None else start_ns
-    body = struct.pack("<QIIIIIBBBB16s", start, pid, ppid, uid, 0, len(cl) if cmdline_len is None else cmdline_len,
-                       state[0], kthread, 0, 0 if cmdline is None else 1, comm(name))
+    body = pack("rec_snap_proc", start_ns=start, pid=pid, ppid=ppid, uid=uid, exit_code=0,
+                cmdline_len=len(cl) if cmdline_len is None else cmdline_len, state=state[0], kthread=kthread,
+                cmdline_truncated=0, has_cmdline=0 if cmdline is None else 1, comm=comm(name))
     return record(SNAP_PROC, body + cl)
 
 
 def meta(ts, pairs):
-    return record(META, struct.pack("<Q", ts) + b"".join(p + b"\0" for p in pairs))
+    return record(META, pack("rec_time", ts=ts) + b"".join(p + b"\0" for p in pairs))
 
 
 def rtime(kind, ts):
-    return record(kind, struct.pack("<Q", ts))
+    return record(kind, pack("rec_time", ts=ts))
+
+
+def lost(ts, count, typ):
+    return pack("rec_lost", ts=ts, count=count, type=typ)
 
 
 def snapshot(ts, procs, reason=0, count=None):
-    return ([record(SNAP_BEGIN, struct.pack("<QII", ts, reason, len(procs) if count is None else count))] +
+    return ([record(SNAP_BEGIN, pack("rec_snap_begin", ts=ts, reason=reason,
+                                     count=len(procs) if count is None else count))] +
             procs + [rtime(SNAP_END, ts)])
 
 
@@ -166,7 +276,7 @@ EVENTS_1 = [  # block 1
     record(EVENT, ev_signal(T + 10**7, 100, 1, "bash", 15, 200, "worker")),
     record(EVENT, ev_deliver(T + 10**7 + 500, 200, 100, "worker", 15, start_ns=CHILD_START)),
     record(EVENT, ev_exit(T + 10**7 + 900, 200, 100, "worker", 3 << 8, CHILD_START)),
-    record(LOST, struct.pack("<QQII", T + 10**7 + 950, 3, FORK, 0)),
+    record(LOST, lost(T + 10**7 + 950, 3, FORK)),
     record(EVENT, ev_reap(T + 10**7 + 1000, 200, 100, "worker", 3 << 8, 100, "bash", CHILD_START)),
     rtime(TICK, T + 2 * 10**7),
 ] + snapshot(T + 2 * 10**7 + 1, [
@@ -283,10 +393,10 @@ def damaged():
     add("nrecords_zero", file_header() + block(B0, 0, nrecords=0), 1, "offset 64: block 0: 0 records in")
     # Records that lie about themselves (block 0: META, SNAP_BEGIN, 4 SNAP_PROC, SNAP_END, events).
     i = n0 - 1
-    recs = B0[:i] + [struct.pack("<IHH", 0, EVENT, 0)] + B0[i + 1:]
+    recs = B0[:i] + [pack("rec_hdr", size=0, kind=EVENT)] + B0[i + 1:]
     add("record_size_0", file_header() + block(recs, 0), 1,
         "offset 64: block 0, byte %d: record size 0, expected 8 to" % at_in_b0(i))
-    big = struct.pack("<IHH", 1 << 20, EVENT, 0) + B0[i][8:]
+    big = pack("rec_hdr", size=1 << 20, kind=EVENT) + B0[i][8:]
     recs = B0[:i] + [big] + B0[i + 1:]
     add("record_size_beyond_block", file_header() + block(recs, 0), 1,
         "offset 64: block 0, byte %d: record size 1048576, expected 8 to %d" % (at_in_b0(i), len(B0[i])))
@@ -295,7 +405,7 @@ def damaged():
     add("snap_cmdline_len", file_header() + block(recs, 0), 1,
         "offset 64: block 0, byte %d: process entry's cmdline length does not match its record" % at_in_b0(4))
     ex = bytearray(ev_exec(T, 300, 1, "x", b"/bin/x", [b"x"]))
-    struct.pack_into("<I", ex, 80 + 8, 5000)  # filename_len past the record
+    pack_into(ex, "pl_exec", "filename_len", 5000)  # past the record
     recs = B0[:n0] + [record(EVENT, bytes(ex))]
     add("event_bad_len", file_header() + block(recs, 0), 1,
         "offset 64: block 0, byte %d: malformed event" % at_in_b0(n0))
@@ -303,7 +413,7 @@ def damaged():
     add("event_short", file_header() + block(recs, 0), 1,
         "offset 64: block 0, byte %d: record too short for its kind" % at_in_b0(n0))
     evt = bytearray(ev_fork(T, 1, 0, "x", 2, 3))
-    struct.pack_into("<I", evt, 24, 42)  # type
+    pack_into(evt, "pl_hdr", "type", 42)
     recs = B0[:n0] + [record(EVENT, bytes(evt))]
     add("event_bad_type", file_header() + block(recs, 0), 1,
         "offset 64: block 0, byte %d: malformed event" % at_in_b0(n0))
@@ -312,7 +422,7 @@ def damaged():
         "offset 64: block 0, byte %d: a record after the end mark" % at_in_b0(n0 + 1, recs))
     add("block_after_end", valid() + block(EVENTS_0, 2), 1,
         "offset %d: block 2, byte 0: a record after the end mark" % len(valid()))
-    add("lost_bad_type", file_header() + block(B0 + [record(LOST, struct.pack("<QQII", T, 1, 99, 0))], 0), 1,
+    add("lost_bad_type", file_header() + block(B0 + [record(LOST, lost(T, 1, 99))], 0), 1,
         "offset 64: block 0, byte %d: lost record for an unknown event type" % len(RAW0))
     # Records in the wrong place: the replay (session/replay.c) refuses them, at the end of their block.
     def near_end(name, recs, what):
@@ -330,10 +440,10 @@ def damaged():
         EV0 + EV1)
     add("absurd_counts", file_header() + block(
         [META_0] + snapshot(START_NS, BOOT[1:-1], count=0xFFFFFFFF) +
-        [record(LOST, struct.pack("<QQII", T, 0xFFFFFFFFFFFFFFFF, FORK, 0)),
-         record(LOST, struct.pack("<QQII", T, 0xFFFFFFFFFFFFFFFF, FORK, 0)), END_REC], 0), 0, None)
+        [record(LOST, lost(T, 0xFFFFFFFFFFFFFFFF, FORK)),
+         record(LOST, lost(T, 0xFFFFFFFFFFFFFFFF, FORK)), END_REC], 0), 0, None)
     hostile = [
-        record(META, struct.pack("<Q", T) + b"no terminating nul"),
+        record(META, pack("rec_time", ts=T) + b"no terminating nul"),
         record(EVENT, ev_exec(T, 100, 1, b"\xff\x1b[2J\x00zz\x7f\x80\xc3\x28ab\x01", b"/bin/\x1b[31m\xff",
                               [b"\xe2\x82", b"\x00", b"\"\\", b"\x1b]0;pwned\x07"])),
         record(EVENT, ev_rename(T + 1, 100, 1, b"A" * 16, b"B" * 16)),  # comms with no NUL
@@ -370,8 +480,8 @@ def seeds():
     """(name, bytes): valid inputs for the fuzzer."""
     out = [("valid.plr", valid()),
            ("run.plr", file_header(flags=1) + block(
-               [META_0, record(RUN_START, struct.pack("<QII", T, 200, 0))] + BOOT + EVENTS_0 + EVENTS_1 +
-               [record(RUN_END, struct.pack("<QIiIIQ", T + 5 * 10**7, 200, 3, 3 << 8, 0, 0))] +
+               [META_0, record(RUN_START, pack("rec_run_start", ts=T, pid=200))] + BOOT + EVENTS_0 + EVENTS_1 +
+               [record(RUN_END, pack("rec_run_end", ts=T + 5 * 10**7, pid=200, exit_code=3, status=3 << 8))] +
                snapshot(T + 5 * 10**7, BOOT[1:-1], reason=3) + [END_REC], 0)),
            ("valid.raw", raw_input(B0 + B1)),
            ("blocks.raw", raw_input(B0 + B1, per_block=3))]

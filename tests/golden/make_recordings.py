@@ -21,7 +21,6 @@ add recordings, never to rewrite the existing ones.
 Usage: tests/golden/make_recordings.py [OUTDIR]  (default: recordings/ here)
 """
 import os
-import struct
 import sys
 
 sys.dont_write_bytecode = True
@@ -38,8 +37,7 @@ BOOT_ID = bytes(range(16))
 
 
 def header(seq=0, flags=0, start_ns=S):
-    h = mc.MAGIC + struct.pack("<HHIQqIII16s", 1, 1, 64, start_ns, mc.WALL, flags, 4096, seq, BOOT_ID)
-    return h + struct.pack("<I", mc.crc(h))
+    return mc.file_header(minor=1, flags=flags, seq=seq, start_ns=start_ns, boot_id=BOOT_ID)
 
 
 T = S + 10 * MS
@@ -55,16 +53,15 @@ def st(pid):
 def ev(body):
     """A kernel event whose subject's start time is its real one (make_corpus's helpers guess from the pid)."""
     e = bytearray(body)
-    struct.pack_into("<Q", e, 8, st(struct.unpack_from("<I", e, 32)[0]))
+    mc.pack_into(e, "pl_hdr", "start_ns", st(mc.unpack_field(e, "pl_hdr", "pid")))
     return record(EVENT, bytes(e))
 
 
 def ev_exec_cut(ts, pid, ppid, name, filename, argv, size, start_ns):
     """An exec whose argv was cut at the recorder's cap (PL_F_ARGS_TRUNCATED)."""
     e = bytearray(ev_exec(ts, pid, ppid, name, filename, argv, start_ns))
-    flags = struct.unpack_from("<I", e, 60)[0] | (1 << 1)
-    struct.pack_into("<I", e, 60, flags)
-    struct.pack_into("<I", e, 80 + 16, size)  # args_size: the whole area
+    mc.pack_into(e, "pl_hdr", "flags", mc.unpack_field(e, "pl_hdr", "flags") | (1 << 1))
+    mc.pack_into(e, "pl_exec", "args_size", size)  # the whole area
     return bytes(e)
 
 
@@ -121,7 +118,7 @@ PIECE_1 = [  # the second piece (after a rotation): trouble
     ev(ev_signal(T2 + 6 * MS, 310, 300, "bash", 9, 400, "make")),
     ev(ev_exit(T2 + 6 * MS + 1, 400, 310, "make", 9, st(400), killer_sig=9, killer_pid=310)),
     ev(ev_reap(T2 + 6 * MS + 2, 400, 310, "make", 9, 310, "bash", st(400))),
-    record(LOST, struct.pack("<QQII", T2 + 7 * MS, 2, mc.EXEC, 0)),
+    record(LOST, mc.lost(T2 + 7 * MS, 2, mc.EXEC)),
     rtime(TICK, T2 + 8 * MS),
 ] + snapshot(T2 + 8 * MS + 1, [
     snap_proc(1, 0, "systemd", [b"/sbin/init"]),
@@ -138,12 +135,12 @@ PIECE_1 = [  # the second piece (after a rotation): trouble
 
 RUN = [
     meta(S, [b"proclife=0.1.0", b"hostname=golden", b"kernel=6.1.0", b"command=proclife run -w run.plr -- make"]),
-] + BOOT + PIECE_0[1 + len(BOOT):2 + len(BOOT)] + [record(RUN_START, struct.pack("<QII", T, 400, 0))] + \
+] + BOOT + PIECE_0[1 + len(BOOT):2 + len(BOOT)] + [record(RUN_START, mc.pack("rec_run_start", ts=T, pid=400))] + \
     PIECE_0[2 + len(BOOT):-1] + [
     ev(ev_exit(T + 7 * MS, 402, 400, "evil", 1 << 8, st(402))),
     ev(ev_reap(T + 7 * MS + 1, 402, 400, "evil", 1 << 8, 400, "make", st(402))),
     ev(ev_exit(T + 8 * MS, 400, 310, "make", 2 << 8, st(400))),
-    record(RUN_END, struct.pack("<QIiIIQ", T + 8 * MS + 2, 400, 2, 2 << 8, 0, 0)),
+    record(RUN_END, mc.pack("rec_run_end", ts=T + 8 * MS + 2, pid=400, exit_code=2, status=2 << 8)),
 ] + snapshot(T + 8 * MS + 3, BOOT[1:-1], reason=3) + [rtime(END, T + 8 * MS + 4)]
 
 

@@ -7,17 +7,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ktests.h"
 
-/* The exec event of pid carries exactly argv, nothing cut. */
+/*
+ * The filename of an exec or exec_failed record is expected: whole, or when
+ * longer than PL_FILENAME_MAX - 1 bytes, its first PL_FILENAME_MAX - 1 bytes
+ * and PL_F_NAME_TRUNCATED.
+ */
+static void check_filename(const void *rec, const char *expected)
+{
+	const struct pl_hdr *h = rec;
+	size_t len, want = strlen(expected), i;
+	bool cut = want > PL_FILENAME_MAX - 1;
+	const char *fn = event__filename(rec, &len);
+	__u32 flag = h->flags & PL_F_NAME_TRUNCATED, want_flag = cut ? PL_F_NAME_TRUNCATED : 0;
+
+	if (cut)
+		want = PL_FILENAME_MAX - 1;
+	ASSERT_EQ(flag, want_flag);
+	if (!ASSERT_EQ(len, want))
+		return;
+	for (i = 0; i < want && fn[i] == expected[i]; i++)
+		;
+	if (i < want)
+		FAILF("filename: byte %zu of %zu is 0x%02x, expected 0x%02x", i, want, (unsigned char)fn[i],
+		      (unsigned char)expected[i]);
+}
+
+/* The exec event of pid carries exactly argv, nothing cut; its filename as check_filename() says. */
 static const struct pl_exec *check_exec_argv(pid_t pid, char *const argv[], const char *filename)
 {
 	const struct pl_exec *e = harness__wait(PL_EV_EXEC, pid, NULL, NULL);
 	static const char *got[512];
 	static size_t lens[512];
-	size_t n, size = 0, fn_len;
+	size_t n, size = 0;
 	int argc = 0, k;
 
 	if (!ASSERT_TRUE(e))
@@ -35,7 +61,7 @@ static const struct pl_exec *check_exec_argv(pid_t pid, char *const argv[], cons
 		if (!ASSERT_EQ(lens[i], n) || !ASSERT_MEMEQ(got[i], argv[i], n))
 			printf("    (argument %d)\n", i);
 	}
-	ASSERT_STREQ(event__filename(e, &fn_len), filename);
+	check_filename(e, filename);
 	return e;
 }
 
@@ -171,7 +197,6 @@ static void exec_failed(const char *path, int expect_errno)
 {
 	char *argv[] = { (char *)path, "prog", "arg", NULL };
 	const struct pl_exec_failed *e;
-	size_t n;
 	pid_t pid;
 	int st;
 
@@ -184,7 +209,7 @@ static void exec_failed(const char *path, int expect_errno)
 	e = harness__wait(PL_EV_EXEC_FAILED, pid, NULL, NULL);
 	if (ASSERT_TRUE(e)) {
 		ASSERT_EQ(e->err, WEXITSTATUS(st));
-		ASSERT_STREQ(event__filename(e, &n), path);
+		check_filename(e, path);
 		ASSERT_EQ(e->h.ppid, getpid());
 	}
 	ASSERT_EQ(harness__count(PL_EV_EXEC, pid, NULL, NULL), 0);
@@ -208,6 +233,117 @@ void test_exec_failed_eacces(void)
 	}
 	exec_failed(path, EACCES);
 	unlink(path);
+}
+
+/* "/./././.../tail" (absolute) or "././.../tail" (relative) of exactly len bytes: a long name for a short path. */
+static char *dotted_path(size_t len, bool absolute, const char *tail)
+{
+	size_t t = strlen(tail), i = 0;
+	char *p = malloc(len + 1);
+
+	if (!p || len < t + 2)
+		return free(p), NULL;
+	if (absolute)
+		p[i++] = '/';
+	while (i + t + 1 < len) {
+		p[i++] = '.';
+		p[i++] = '/';
+	}
+	if (i + t < len)
+		p[i++] = '/'; /* "./" + "/": the same directory */
+	strcpy(p + i, tail);
+	return p;
+}
+
+/*
+ * A filename of PL_FILENAME_MAX - 1 bytes, the longest the kernel takes, is
+ * kept whole and not flagged: by a successful exec, and by a failed one.
+ */
+void test_exec_filename_at_limit(void)
+{
+	char *path = dotted_path(PL_FILENAME_MAX - 1, true, "bin/true");
+	char *missing = dotted_path(PL_FILENAME_MAX - 1, true, "nonexistent/pl");
+	char *argv[] = { path, "true", "at-the-limit", NULL };
+	pid_t pid;
+	int st;
+
+	if (!path || !missing) {
+		FAILF("cannot build the paths");
+		goto out;
+	}
+	harness__clear();
+	pid = spawn(child_exec_path, argv);
+	st = wait_status(pid);
+	ASSERT_EQ(st, 0);
+	check_exec_argv(pid, argv + 1, path);
+	check_exit_and_reap(pid, st);
+	check_nothing_lost();
+	exec_failed(missing, ENOENT);
+out:
+	free(path);
+	free(missing);
+}
+
+/*
+ * A path one byte too long (PATH_MAX bytes without its NUL): execve() fails
+ * with ENAMETOOLONG; the record keeps all but its last byte, flagged.
+ */
+void test_exec_failed_name_too_long(void)
+{
+	char *path = dotted_path(PL_FILENAME_MAX, true, "bin/true");
+
+	if (!ASSERT_TRUE(path))
+		return;
+	exec_failed(path, ENAMETOOLONG);
+	free(path);
+}
+
+struct execat {
+	int dirfd;
+	const char *path;
+	char *const *argv;
+};
+
+static int child_execveat(void *arg)
+{
+	const struct execat *a = arg;
+
+	syscall(SYS_execveat, a->dirfd, a->path, a->argv, environ, 0);
+	return errno;
+}
+
+/*
+ * A successful exec whose name is cut: execveat() of a path relative to a
+ * directory descriptor runs as "/dev/fd/N/PATH", which the kernel builds
+ * past PATH_MAX when PATH is near it. The exec record keeps its first
+ * PL_FILENAME_MAX - 1 bytes and says so; argv is whole.
+ */
+void test_exec_filename_truncated(void)
+{
+	char *path = dotted_path(PL_FILENAME_MAX - 8, false, "bin/true");
+	char *argv[] = { "true", "cut-name", NULL }, *full = NULL;
+	struct execat a = { .path = path, .argv = argv };
+	pid_t pid;
+	int st;
+
+	a.dirfd = open("/", O_PATH | O_DIRECTORY);
+	if (!path || a.dirfd < 0 || asprintf(&full, "/dev/fd/%d/%s", a.dirfd, path) < 0) {
+		FAILF("cannot set up the path: %s", strerror(errno));
+		goto out;
+	}
+	harness__clear();
+	pid = spawn(child_execveat, &a);
+	st = wait_status(pid);
+	ASSERT_EQ(st, 0);
+	ASSERT_TRUE(strlen(full) > PL_FILENAME_MAX - 1);
+	check_exec_argv(pid, argv, full);
+	check_exit_and_reap(pid, st);
+	check_nothing_lost();
+out:
+	if (a.dirfd >= 0)
+		close(a.dirfd);
+	free(path);
+	free(full);
 }
 
 static void *exec_in_thread(void *arg)

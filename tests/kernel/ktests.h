@@ -30,6 +30,9 @@ void test_exec_script(void);
 void test_exec_failed_enoent(void);
 void test_exec_failed_eacces(void);
 void test_exec_from_thread(void);
+void test_exec_filename_at_limit(void);
+void test_exec_failed_name_too_long(void);
+void test_exec_filename_truncated(void);
 
 /* kt_signal.c */
 void test_signal_handled(void);

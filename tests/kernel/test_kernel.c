@@ -49,6 +49,7 @@ AGAIN(test_exit_by_signal, v510)
 AGAIN(test_reap_auto, v510)
 AGAIN(test_orphan_to_subreaper, v510)
 AGAIN(test_exec_failed_enoent, v510)
+AGAIN(test_exec_failed_name_too_long, v510)
 AGAIN(test_signal_handled, v510)
 AGAIN(test_signal_blocked, v510)
 AGAIN(test_signal_refused_esrch_and_probe, v510)
@@ -72,6 +73,7 @@ static void run_v510(void)
 		RUN_KTEST(test_reap_auto_v510, NEED_ALL);
 		RUN_KTEST(test_orphan_to_subreaper_v510, NEED_ALL);
 		RUN_KTEST(test_exec_failed_enoent_v510, NEED_ALL);
+		RUN_KTEST(test_exec_failed_name_too_long_v510, NEED_ALL);
 		RUN_KTEST(test_signal_handled_v510, NEED_ALL);
 		RUN_KTEST(test_signal_blocked_v510, NEED_ALL);
 		/* Without bpf_task_from_pid() a refused kill names no target: a named skip. */
@@ -131,6 +133,9 @@ int main(void)
 	RUN_KTEST(test_exec_failed_enoent, NEED_ALL);
 	RUN_KTEST(test_exec_failed_eacces, NEED_ALL);
 	RUN_KTEST(test_exec_from_thread, NEED_ALL);
+	RUN_KTEST(test_exec_filename_at_limit, NEED_ALL);
+	RUN_KTEST(test_exec_failed_name_too_long, NEED_ALL);
+	RUN_KTEST(test_exec_filename_truncated, NEED_ALL);
 	RUN_KTEST(test_signal_handled, NEED_ALL);
 	RUN_KTEST(test_signal_ignored, NEED_ALL);
 	RUN_KTEST(test_signal_blocked, NEED_ALL);

@@ -87,7 +87,7 @@ struct rec_hdr {
 	__u16 _pad;
 };
 
-/* REC_TICK, REC_END */
+/* REC_TICK, REC_SNAP_END, REC_END; REC_META starts with one (then its strings) */
 struct rec_time {
 	__u64 ts;
 };
@@ -139,6 +139,9 @@ struct rec_run_end {
 	__u32 _pad;
 	__u64 lost;
 };
+
+/* Every size, offset and type above, held to the one table of the format (proclife_layout.h). */
+PL_LAYOUT_RECORDING(PL_LAYOUT_ASSERT)
 
 /* Records start at multiples of 8 bytes. */
 #define REC_ALIGN8(x) (((x) + 7) & ~(size_t)7)

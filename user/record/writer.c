@@ -21,10 +21,6 @@
 #include "kernel/procfs.h"
 #include "record/recording.h"
 
-_Static_assert(sizeof(struct rec_file_hdr) == 64, "file header is 64 bytes");
-_Static_assert(sizeof(struct rec_block_hdr) == 32, "block header is 32 bytes");
-_Static_assert(sizeof(struct rec_snap_proc) == 48, "snapshot entry is 48 bytes");
-
 static __u32 crc(const void *p, size_t n)
 {
 	return crc32(0, p, n);

@@ -264,6 +264,8 @@ static void event_json(const struct printer *pr, const struct life_event *e)
 	switch (e->type) {
 	case LIFE_EV_EXEC:
 		kv_string(ob, "filename", d, e->exec.filename_len);
+		if (e->exec.flags & PL_F_NAME_TRUNCATED)
+			kv_bool(ob, "filename_truncated", true);
 		kv_argv(ob, "argv", d ? d + e->exec.args_off : NULL, e->exec.args_len);
 		outbuf__printf(ob, ",\"argc\":%u", e->exec.argc);
 		/* Not kept (the memory limit) counts as cut. */
@@ -272,6 +274,8 @@ static void event_json(const struct printer *pr, const struct life_event *e)
 		break;
 	case LIFE_EV_EXEC_FAILED:
 		kv_string(ob, "filename", d, e->exec.filename_len);
+		if (e->exec.flags & PL_F_NAME_TRUNCATED)
+			kv_bool(ob, "filename_truncated", true);
 		kv_name(ob, "error", names__errno(e->exec.err));
 		outbuf__printf(ob, ",\"errno\":%d", e->exec.err);
 		break;

@@ -85,6 +85,8 @@ static void exec_text(struct outbuf *ob, const struct life_event *e)
 		return;
 	}
 	escape__text(ob, d, e->exec.filename_len);
+	if (e->exec.flags & PL_F_NAME_TRUNCATED)
+		outbuf__puts(ob, " [filename truncated]");
 	if (e->type == LIFE_EV_EXEC_FAILED) {
 		const char *name = names__errno(e->exec.err);
 

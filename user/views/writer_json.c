@@ -159,6 +159,8 @@ static void json_event(struct writer *w, const void *rec)
 		const char *fn = event__filename(rec, &n);
 
 		kv_str(ob, "filename", fn, n);
+		if (h->flags & PL_F_NAME_TRUNCATED)
+			kv_bool(ob, "filename_truncated", true);
 		key(ob, "argv");
 		escape__argv_json(ob, e->data + e->filename_len, e->args_len);
 		kv_u64(ob, "argc", e->argc);
@@ -174,6 +176,8 @@ static void json_event(struct writer *w, const void *rec)
 		const char *fn = event__filename(rec, &n);
 
 		kv_str(ob, "filename", fn, n);
+		if (h->flags & PL_F_NAME_TRUNCATED)
+			kv_bool(ob, "filename_truncated", true);
 		if (name)
 			kv_name(ob, "error", name);
 		else

@@ -134,6 +134,8 @@ static void exec_details(struct outbuf *ob, const struct pl_exec *e)
 		escape__text(ob, fn, fn_len);
 		outbuf__putc(ob, ')');
 	}
+	if (e->h.flags & PL_F_NAME_TRUNCATED)
+		outbuf__puts(ob, " [filename truncated]");
 }
 
 /* TIME EVENT PID PPID COMM, aligned; the details follow. */
@@ -196,6 +198,8 @@ static void text_event(struct writer *w, const void *rec)
 		const char *fn = event__filename(rec, &n);
 
 		escape__text(ob, fn, n);
+		if (h->flags & PL_F_NAME_TRUNCATED)
+			outbuf__puts(ob, " [filename truncated]");
 		outbuf__puts(ob, ": ");
 		if (name)
 			outbuf__puts(ob, name);

@@ -46,6 +46,43 @@ static void test_check_exec_lengths(void)
 	ASSERT_EQ(event__check(buf, n), -EBADMSG);
 }
 
+/*
+ * The longest filename a record holds: PL_FILENAME_MAX bytes with its NUL,
+ * cut there by the kernel side (PL_F_NAME_TRUNCATED); one more is refused.
+ */
+static void test_check_filename_at_limit(void)
+{
+	static char name[PL_FILENAME_MAX];
+	const char *argv[] = { "x" };
+	size_t lens[] = { 1 }, len, n;
+	struct pl_exec *e = (void *)buf;
+	struct pl_exec_failed *f = (void *)buf;
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[0] = '/';
+	n = synth_exec(buf, 5, name, argv, lens, 1);
+	e->h.flags = PL_F_NAME_TRUNCATED;
+	ASSERT_EQ(e->filename_len, PL_FILENAME_MAX);
+	ASSERT_EQ(event__check(buf, n), 0);
+	ASSERT_EQ(event__filename(buf, &len), (const char *)e->data);
+	ASSERT_EQ(len, PL_FILENAME_MAX - 1);
+
+	memset(buf, 0, sizeof(buf));
+	synth_hdr(&f->h, PL_EV_EXEC_FAILED, 5, 1, "a");
+	f->h.flags = PL_F_NAME_TRUNCATED;
+	f->err = ENAMETOOLONG;
+	f->filename_len = PL_FILENAME_MAX;
+	memcpy(f->data, name, PL_FILENAME_MAX);
+	n = sizeof(*f) + PL_FILENAME_MAX;
+	ASSERT_EQ(event__check(buf, n), 0);
+	ASSERT_EQ(event__filename(buf, &len), (const char *)f->data);
+	ASSERT_EQ(len, PL_FILENAME_MAX - 1);
+	ASSERT_EQ(event__check(buf, n - 1), -EBADMSG); /* the name runs past the record */
+	f->filename_len = PL_FILENAME_MAX + 1;
+	f->data[PL_FILENAME_MAX] = '\0';
+	ASSERT_EQ(event__check(buf, n + 1), -EBADMSG);
+}
+
 static void test_argv_iter(void)
 {
 	const char *argv[] = { "a", "", "with\0nul", "last" };
@@ -131,6 +168,7 @@ int main(void)
 	tl_init("unit/event");
 	RUN_TEST(test_check_fixed_sizes);
 	RUN_TEST(test_check_exec_lengths);
+	RUN_TEST(test_check_filename_at_limit);
 	RUN_TEST(test_argv_iter);
 	RUN_TEST(test_filename);
 	RUN_TEST(test_exit_status);

@@ -5,6 +5,7 @@
  * reap, children, a reused pid's lives, a process from the snapshot, and
  * the limits; then one story as the text and JSON renderers print it.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -694,6 +695,50 @@ out:
 	life__free(&s);
 }
 
+/* A filename cut at PL_FILENAME_MAX (exec, exec_failed) is said after it, in text and JSON. */
+static void test_render_filename_truncated(void)
+{
+	static const char *const argv[] = { "x" };
+	static const size_t lens[] = { 1 };
+	_Alignas(8) char buf[256] = {};
+	struct pl_exec *x = (void *)buf;
+	struct pl_exec_failed *xf = (void *)buf;
+	const struct wallclock wc = { .offset_ns = 0 };
+	struct outbuf ob;
+	struct life_set s;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	life__init(&s, PID, REC_START);
+	fork_ev(&s, 100, PID, START, T(0));
+	synth_exec(buf, PID, "/a/b", argv, lens, 1);
+	hdr(&x->h, PL_EV_EXEC, PID, 100, START, T(1), "x");
+	x->h.flags = PL_F_NAME_TRUNCATED;
+	life__record(&s, x);
+	memset(buf, 0, sizeof(buf));
+	hdr(&xf->h, PL_EV_EXEC_FAILED, PID, 100, START, T(2), "x");
+	xf->h.flags = PL_F_NAME_TRUNCATED;
+	xf->err = ENAMETOOLONG;
+	xf->filename_len = 5;
+	memcpy(xf->data, "/c/d", 5);
+	life__record(&s, xf);
+	life__end(&s, T(100));
+	if (!ASSERT_EQ(s.n, 1) || !ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
+		goto out;
+	life_text__print(&ob, &s, &wc);
+	ASSERT_TRUE(has(&ob, "  exec         /a/b [filename truncated]: x\n"));
+	ASSERT_TRUE(has(&ob, "/c/d [filename truncated]: ENAMETOOLONG\n"));
+	outbuf__free(&ob);
+	if (!ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
+		goto out;
+	life_json__print(&ob, &s, &wc);
+	ASSERT_TRUE(has(&ob, "\"filename\":\"/a/b\",\"filename_truncated\":true,\"argv\":[\"x\"],"));
+	ASSERT_TRUE(has(&ob, "\"filename\":\"/c/d\",\"filename_truncated\":true,\"error\":\"ENAMETOOLONG\","));
+	outbuf__free(&ob);
+out:
+	life__free(&s);
+}
+
 int main(void)
 {
 	tl_init("unit/life");
@@ -707,5 +752,6 @@ int main(void)
 	RUN_TEST(test_from_snapshot);
 	RUN_TEST(test_limits);
 	RUN_TEST(test_render);
+	RUN_TEST(test_render_filename_truncated);
 	return tl_finish();
 }

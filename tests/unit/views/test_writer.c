@@ -83,6 +83,33 @@ static void test_exec_failed(void)
 		     JSON_HDR("exec_failed", "9", "1", "sh") ",\"filename\":\"/no/such\\n\",\"error\":\"ENOENT\",\"errno\":2}\n");
 }
 
+/* A filename cut at PL_FILENAME_MAX: said after it, in both writers, for exec and exec_failed. */
+static void test_filename_truncated(void)
+{
+	const char *argv[] = { "x" };
+	size_t lens[] = { 1 };
+	struct pl_exec_failed *f = (void *)buf;
+
+	synth_exec(buf, 7, "/a/b", argv, lens, 1);
+	((struct pl_exec *)buf)->h.flags = PL_F_NAME_TRUNCATED;
+	ASSERT_STREQ(render(&text, buf),
+		     TIME_TEXT "exec        7       1       prog             x  (/a/b) [filename truncated]\n");
+	ASSERT_STREQ(render(&json, buf),
+		     JSON_HDR("exec", "7", "1", "prog") ",\"filename\":\"/a/b\",\"filename_truncated\":true,"
+		     "\"argv\":[\"x\"],\"argc\":1,\"truncated\":false,\"argv_bytes\":2,\"old_tid\":7}\n");
+
+	synth_hdr(&f->h, PL_EV_EXEC_FAILED, 9, 1, "sh");
+	f->h.flags = PL_F_NAME_TRUNCATED;
+	f->err = 36;
+	memcpy(f->data, "/a/b", 5);
+	f->filename_len = 5;
+	ASSERT_STREQ(render(&text, f),
+		     TIME_TEXT "exec_failed 9       1       sh               /a/b [filename truncated]: ENAMETOOLONG\n");
+	ASSERT_STREQ(render(&json, f),
+		     JSON_HDR("exec_failed", "9", "1", "sh") ",\"filename\":\"/a/b\",\"filename_truncated\":true,"
+		     "\"error\":\"ENAMETOOLONG\",\"errno\":36}\n");
+}
+
 static void test_exit(void)
 {
 	struct pl_exit x = {};
@@ -302,6 +329,7 @@ int main(void)
 	RUN_TEST(test_exec_hostile);
 	RUN_TEST(test_exec_truncated);
 	RUN_TEST(test_exec_failed);
+	RUN_TEST(test_filename_truncated);
 	RUN_TEST(test_exit);
 	RUN_TEST(test_exit_usage);
 	RUN_TEST(test_reap);
