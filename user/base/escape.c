@@ -278,11 +278,6 @@ void escape__comm_text(struct outbuf *ob, const char *comm)
 	escape__text(ob, comm, strnlen(comm, PL_COMM_LEN));
 }
 
-void escape__comm_json(struct outbuf *ob, const char *comm)
-{
-	escape__json_string(ob, comm, strnlen(comm, PL_COMM_LEN));
-}
-
 bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max)
 {
 	const char *cur = args, *end = args + len;
@@ -300,18 +295,3 @@ bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t m
 	return false;
 }
 
-void escape__argv_json(struct outbuf *ob, const char *args, size_t len)
-{
-	const char *cur = args, *end = args + len;
-	size_t n;
-
-	outbuf__putc(ob, '[');
-	while (cur < end) {
-		const char *a = next_arg(&cur, end, &n);
-
-		if (a != args)
-			outbuf__putc(ob, ',');
-		escape__json_string(ob, a, n);
-	}
-	outbuf__putc(ob, ']');
-}

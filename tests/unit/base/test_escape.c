@@ -562,16 +562,6 @@ static void test_argv(void)
 	outbuf__reset(&ob);
 	ASSERT_FALSE(escape__argv_text(&ob, area, len, 0));
 	ASSERT_STREQ(outbuf__cstr(&ob), "ls -l \"a b\" \"\" \"\\x1b[2J\"");
-	outbuf__reset(&ob);
-	escape__argv_json(&ob, area, len);
-	ASSERT_STREQ(outbuf__cstr(&ob), "[\"ls\",\"-l\",\"a b\",\"\",\"\\u001b[2J\"]");
-	/* A terminated last argument is the same argument. */
-	outbuf__reset(&ob);
-	escape__argv_json(&ob, "x\0", 2);
-	ASSERT_STREQ(outbuf__cstr(&ob), "[\"x\"]");
-	outbuf__reset(&ob);
-	escape__argv_json(&ob, "", 0);
-	ASSERT_STREQ(outbuf__cstr(&ob), "[]");
 	/* Cut after about max bytes: says so, and never splits an argument. */
 	outbuf__reset(&ob);
 	ASSERT_TRUE(escape__argv_text(&ob, area, len, 4));
