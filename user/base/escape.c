@@ -295,3 +295,38 @@ bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t m
 	return false;
 }
 
+/* Bytes in the escaped text at p (escape__text()'s output) of its first escape or character. */
+static size_t escaped_unit(const unsigned char *p, size_t len)
+{
+	size_t n = 1;
+
+	if (p[0] == '\\' && len > 1)
+		n = p[1] == 'x' ? 4 : p[1] == 'u' ? 6 : 2;
+	else if (p[0] >= 0x80)
+		n = utf8_seq(p, len);
+	return n && n <= len ? n : 1;
+}
+
+char *escape__text_str(char *buf, size_t size, const char *s, size_t len)
+{
+	struct outbuf ob;
+	size_t n = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	if (outbuf__init(&ob, -1, len + 16) < 0)
+		return buf;
+	escape__text(&ob, s, len);
+	while (!ob.err && n < ob.len) {
+		size_t u = escaped_unit((const unsigned char *)ob.data + n, ob.len - n);
+
+		if (n + u > size - 1)
+			break;
+		n += u;
+	}
+	memcpy(buf, ob.data, n);
+	buf[n] = '\0';
+	outbuf__free(&ob);
+	return buf;
+}

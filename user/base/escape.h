@@ -64,6 +64,14 @@ void escape__comm_text(struct outbuf *ob, const char *comm);
  */
 bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max);
 
+/*
+ * escape__text() into buf (size bytes, NUL included), for a message
+ * (base/msg.h) about something a process or a file said: cut, when it does
+ * not fit, before the escape or character that would not, so what is left
+ * is whole. Returns buf.
+ */
+char *escape__text_str(char *buf, size_t size, const char *s, size_t len);
+
 /* Strict UTF-8 validation, same definition as above. NUL is valid (U+0000). */
 bool escape__is_valid_utf8(const char *s, size_t len);
 
