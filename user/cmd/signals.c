@@ -18,6 +18,7 @@
 #include "session/live.h"
 #include "views/signal_table.h"
 #include "cmd/options.h"
+#include "cmd/say.h"
 #include "cmd/signals.h"
 
 static volatile sig_atomic_t stop;
@@ -251,7 +252,7 @@ int signals__main(int argc, char **argv)
 	}
 	live__poll(l, 0);
 	ret = print(&s, live__lost(l)) < 0 ? 1 : 0;
-	live__print_summary(l, NULL);
+	say__summary(l, NULL);
 cleanup:
 	live__free(l);
 	outbuf__free(&s.ob);
