@@ -19,6 +19,7 @@ processes (unique argv), found by paging through the tree or with top's
 filter. Every wait polls the screen against a deadline; each subtest kills
 its tmux server and every process it started when it ends.
 """
+import errno
 import json
 import os
 import re
@@ -562,6 +563,71 @@ def sh_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
 
+def small_tmpfs(size):
+    """A tmpfs of its own (size: mount's size=), unmounted when the subtest ends, after what runs on it."""
+    d = tmpdir("pltop-fs-")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", d], capture_output=True,
+                       text=True, timeout=10)
+    check(r.returncode == 0, "mount a tmpfs", "mounted", r.stderr.strip())
+
+    def umount():
+        # Lazily if still busy: nothing may stay mounted after the subtest.
+        if subprocess.run(["umount", d], capture_output=True, timeout=10).returncode != 0:
+            subprocess.run(["umount", "-l", d], capture_output=True, timeout=10)
+
+    common.at_cleanup(umount)
+    return d
+
+
+def fill(path):
+    """Write zeros to path until the file system is full."""
+    with open(path, "wb", buffering=0) as f:
+        for chunk in (1 << 16, 1 << 12, 1 << 9):
+            try:
+                while True:
+                    f.write(bytes(chunk))
+            except OSError as e:
+                check(e.errno == errno.ENOSPC, f"filling {path}: ENOSPC", "ENOSPC", e)
+
+
+def t_status_line(c):
+    """A message from below while the screen is up (the recording stopped: its disk is full) shows on
+    the status line, not over the screen; a key puts the keys back; after the screen it is on stderr."""
+    d = small_tmpfs("2m")
+    rec = os.path.join(d, "top.plr")
+    tm = TopTmux("status", f"sh -c {sh_quote(exit_cmd('-w ' + rec))}")
+    tm.wait_header()
+    wait_for(lambda: os.path.exists(rec) and os.path.getsize(rec) > 64, "the recording to start")
+    fill(os.path.join(d, "fill"))
+    said = "proclife: recording stopped: writing " + rec
+
+    def stopped(screen):
+        return screen.split("\n")[-1].startswith(said[:80])
+
+    # New events until a block of the recording finds no room (it is written at least once a second);
+    # random arguments, so that compression does not fit them in what is left of a page.
+    deadline = time.monotonic() + WAIT
+    screen = tm.capture()
+    while not stopped(screen):
+        check(time.monotonic() < deadline, "the status line says the recording stopped", said, screen)
+        for _ in range(10):
+            popen(["true", os.urandom(512).hex()]).wait()
+        screen = tm.wait(lambda sc: True, "the screen")
+        time.sleep(0.2)
+    lines = screen.split("\n")
+    check(bool(HEADER_RE.match(lines[0])), "the header is intact", "proclife top — ...", lines[0])
+    check(not any("proclife:" in line for line in lines[:-1]), "the message only on the status line",
+          "nothing above the last line", screen)
+    tm.keys("Down")
+    tm.wait(lambda sc: sc.split("\n")[-1].startswith("q quit"), "a key to put the keys back on the bottom line")
+    tm.keys("q")
+    screen = tm.wait(lambda sc: "TOP-EXIT=" in sc, "top to exit")
+    check("TOP-EXIT=1" in screen, "top -w exits 1 when its recording failed", "TOP-EXIT=1", screen)
+    flat = screen.replace("\n", "")  # the line, wrapped at 80 columns
+    check(flat.count(said) == 1, "the message on the terminal once after the screen", said, screen)
+    check(flat.count("No space left on device") == 1, "with its reason", "No space left on device", screen)
+
+
 def t_not_a_terminal(c):
     with tempfile.TemporaryFile() as out:
         r = subprocess.run([common.BIN, "top"], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE,
@@ -634,6 +700,7 @@ SUBTESTS = [
     ("resize", t_resize, ROOT_TMUX),
     ("ascii_fallback", t_ascii_fallback, ROOT_TMUX),
     ("record", t_record, ROOT_TMUX),
+    ("status_line", t_status_line, ROOT_TMUX + ("mount",)),
 ]
 
 

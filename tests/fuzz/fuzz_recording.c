@@ -30,6 +30,7 @@
 #include "kernel/procfs.h"
 #include "session/live.h"
 #include "session/replay.h"
+#include "views/session_summary.h"
 #include "views/tree.h"
 #include "views/writer.h"
 
@@ -139,7 +140,7 @@ static void replay(const struct replay_source *src, size_t n, const uint8_t *dat
 		if (live__poll(f.l, 0) < 0)
 			break;
 	live__replay_result(f.l);
-	live__print_summary(f.l, NULL);
+	session_summary__of(&f.ob, f.l, NULL);
 	v = (struct view_ctx){ .m = live__model(f.l), .wc = &f.wc, .now = live__time(f.l), .max_argv = 200 };
 	view_tree__json(&f.ob, &v, NULL);
 	view_tree__text(&f.ob, &v, NULL);

@@ -278,11 +278,6 @@ void escape__comm_text(struct outbuf *ob, const char *comm)
 	escape__text(ob, comm, strnlen(comm, PL_COMM_LEN));
 }
 
-void escape__comm_json(struct outbuf *ob, const char *comm)
-{
-	escape__json_string(ob, comm, strnlen(comm, PL_COMM_LEN));
-}
-
 bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max)
 {
 	const char *cur = args, *end = args + len;
@@ -300,18 +295,38 @@ bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t m
 	return false;
 }
 
-void escape__argv_json(struct outbuf *ob, const char *args, size_t len)
+/* Bytes in the escaped text at p (escape__text()'s output) of its first escape or character. */
+static size_t escaped_unit(const unsigned char *p, size_t len)
 {
-	const char *cur = args, *end = args + len;
-	size_t n;
+	size_t n = 1;
 
-	outbuf__putc(ob, '[');
-	while (cur < end) {
-		const char *a = next_arg(&cur, end, &n);
+	if (p[0] == '\\' && len > 1)
+		n = p[1] == 'x' ? 4 : p[1] == 'u' ? 6 : 2;
+	else if (p[0] >= 0x80)
+		n = utf8_seq(p, len);
+	return n && n <= len ? n : 1;
+}
 
-		if (a != args)
-			outbuf__putc(ob, ',');
-		escape__json_string(ob, a, n);
+char *escape__text_str(char *buf, size_t size, const char *s, size_t len)
+{
+	struct outbuf ob;
+	size_t n = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	if (outbuf__init(&ob, -1, len + 16) < 0)
+		return buf;
+	escape__text(&ob, s, len);
+	while (!ob.err && n < ob.len) {
+		size_t u = escaped_unit((const unsigned char *)ob.data + n, ob.len - n);
+
+		if (n + u > size - 1)
+			break;
+		n += u;
 	}
-	outbuf__putc(ob, ']');
+	memcpy(buf, ob.data, n);
+	buf[n] = '\0';
+	outbuf__free(&ob);
+	return buf;
 }

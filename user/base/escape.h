@@ -42,7 +42,8 @@ void escape__text(struct outbuf *ob, const char *s, size_t len);
 void escape__text_arg(struct outbuf *ob, const char *s, size_t len);
 
 /*
- * A complete JSON string, quotes included. Valid UTF-8 is copied; '"' and
+ * A complete JSON string, quotes included (views/json.h writes every JSON
+ * value; this is its escaper). Valid UTF-8 is copied; '"' and
  * '\' escaped; \b \f \n \r \t; other bytes < 0x20 and 0x7f -> \u00XX; C1
  * controls -> \u0080..\u009f; each invalid byte -> U+FFFD (EF BF BD). The
  * output is valid UTF-8 and valid JSON for any input.
@@ -54,7 +55,6 @@ void escape__json_string(struct outbuf *ob, const char *s, size_t len);
  * kernel's may fill them all), so it is never read past them.
  */
 void escape__comm_text(struct outbuf *ob, const char *comm);
-void escape__comm_json(struct outbuf *ob, const char *comm);
 
 /*
  * An argument area (NUL-separated strings; the last one lacks its NUL when
@@ -64,8 +64,13 @@ void escape__comm_json(struct outbuf *ob, const char *comm);
  */
 bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t max);
 
-/* The same argument area as a JSON array of strings. */
-void escape__argv_json(struct outbuf *ob, const char *args, size_t len);
+/*
+ * escape__text() into buf (size bytes, NUL included), for a message
+ * (base/msg.h) about something a process or a file said: cut, when it does
+ * not fit, before the escape or character that would not, so what is left
+ * is whole. Returns buf.
+ */
+char *escape__text_str(char *buf, size_t size, const char *s, size_t len);
 
 /* Strict UTF-8 validation, same definition as above. NUL is valid (U+0000). */
 bool escape__is_valid_utf8(const char *s, size_t len);

@@ -4,8 +4,8 @@
 
 #include "base/msg.h"
 
-/* A message longer than this is cut: every message is one line of a terminal or a status bar. */
-#define MSG_MAX 1024
+/* A message longer than this is cut: every message is one line (two paths fit whole). */
+#define MSG_MAX 4096
 
 static void to_stderr(void *ctx, enum msg_level level, const char *text)
 {

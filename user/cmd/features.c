@@ -14,9 +14,9 @@
 
 #include <bpf/libbpf.h>
 
-#include "base/escape.h"
 #include "base/outbuf.h"
 #include "kernel/tracer.h"
+#include "views/features_fmt.h"
 #include "cmd/features.h"
 #include "cmd/options.h"
 
@@ -71,75 +71,12 @@ static int parse_args(int argc, char **argv, struct features_opts *o, char *msg,
 	return 0;
 }
 
-static void json_str(struct outbuf *ob, const char *s)
-{
-	if (!s) {
-		outbuf__puts(ob, "null");
-		return;
-	}
-	escape__json_string(ob, s, strlen(s));
-}
-
-static void print_json(struct outbuf *ob, const struct utsname *u, bool btf, bool ringbuf,
-		       const struct kfeature_status *st, const char *fatal, bool verbose)
-{
-	outbuf__puts(ob, "{\"kernel\": ");
-	json_str(ob, u->release);
-	outbuf__puts(ob, ", \"kernel_version\": ");
-	json_str(ob, u->version);
-	outbuf__printf(ob, ", \"btf\": %s, \"ringbuf\": %s, \"traces\": %s, \"error\": ", btf ? "true" : "false",
-		       ringbuf ? "true" : "false", fatal ? "false" : "true");
-	json_str(ob, fatal);
-	outbuf__puts(ob, ", \"features\": [");
-	for (int f = 0; f < KF_MAX; f++) {
-		outbuf__puts(ob, f ? ", {\"name\": " : "{\"name\": ");
-		json_str(ob, kfeature__name(f));
-		outbuf__puts(ob, ", \"title\": ");
-		json_str(ob, kfeature__title(f));
-		outbuf__puts(ob, ", \"state\": ");
-		json_str(ob, st ? kfeature_state__name(st[f].state) : "off");
-		outbuf__puts(ob, ", \"program\": ");
-		json_str(ob, st ? st[f].program : NULL);
-		outbuf__puts(ob, ", \"why\": ");
-		json_str(ob, st && st[f].state != KF_ON ? st[f].why : (st ? NULL : fatal));
-		if (verbose) {
-			outbuf__puts(ob, ", \"log\": ");
-			json_str(ob, st ? st[f].log : NULL);
-		}
-		outbuf__putc(ob, '}');
-	}
-	outbuf__puts(ob, "]}\n");
-}
-
-static void print_text(struct outbuf *ob, const struct utsname *u, bool btf, bool ringbuf,
-		       const struct kfeature_status *st, const char *fatal, bool verbose)
-{
-	outbuf__printf(ob, "kernel       %s (%s)\n", u->release, u->version);
-	outbuf__printf(ob, "BTF          %s\n", btf ? "yes (/sys/kernel/btf/vmlinux)" : "no");
-	outbuf__printf(ob, "ring buffer  %s\n", ringbuf ? "yes" : "no (Linux 5.8)");
-	if (fatal)
-		outbuf__printf(ob, "proclife cannot trace here: %s\n", fatal);
-	outbuf__printf(ob, "\n%-10s %-8s %-24s %s\n", "FEATURE", "STATE", "PROGRAM", "WHAT, OR WHY NOT");
-	for (int f = 0; f < KF_MAX; f++) {
-		const char *state = st ? kfeature_state__name(st[f].state) : "off";
-		const char *prog = st && st[f].program ? st[f].program : "-";
-
-		outbuf__printf(ob, "%-10s %-8s %-24s %s\n", kfeature__name(f), state, prog, kfeature__title(f));
-		if (st && st[f].state != KF_ON && st[f].why[0])
-			outbuf__printf(ob, "%-10s %-8s %-24s %s\n", "", "", "", st[f].why);
-		if (verbose && st && st[f].log) {
-			outbuf__puts(ob, "--- verifier log ---\n");
-			outbuf__puts(ob, st[f].log);
-			outbuf__puts(ob, "\n--- end of log ---\n");
-		}
-	}
-}
-
 int features__main(int argc, char **argv)
 {
 	struct features_opts o = {};
 	struct tracer_config cfg = { .events = PL_EV_ALL, .threads = true, .probe_only = true, .sample = true };
 	struct tracer *t = NULL;
+	struct features_report rep;
 	struct utsname u;
 	struct outbuf ob;
 	char msg[512] = "";
@@ -167,7 +104,9 @@ int features__main(int argc, char **argv)
 		tracer__free(t);
 		return 1;
 	}
-	(o.json ? print_json : print_text)(&ob, &u, btf, ringbuf, t ? tracer__features(t) : NULL, fatal, o.verbose);
+	rep = (struct features_report){ .release = u.release, .version = u.version, .btf = btf, .ringbuf = ringbuf,
+					.st = t ? tracer__features(t) : NULL, .fatal = fatal, .verbose = o.verbose };
+	(o.json ? features_fmt__json : features_fmt__text)(&ob, &rep);
 	outbuf__flush(&ob);
 	outbuf__free(&ob);
 	tracer__free(t);

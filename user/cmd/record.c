@@ -14,6 +14,7 @@
 #include "session/live.h"
 #include "views/metrics_file.h"
 #include "cmd/options.h"
+#include "cmd/say.h"
 #include "cmd/record.h"
 #include "cmd/sighup.h"
 
@@ -176,7 +177,7 @@ int record__main(int argc, char **argv)
 	}
 	live__poll(l, 0);
 	metrics_file__write(mf, l); /* the final values */
-	live__print_summary(l, NULL);
+	say__summary(l, NULL);
 	ret = live__end_recording(l) < 0 ? 1 : 0;
 cleanup:
 	live__free(l);

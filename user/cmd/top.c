@@ -29,6 +29,7 @@
 #include "kernel/event.h"
 #include "session/live.h"
 #include "views/top_rows.h"
+#include "views/top_status.h"
 #include "views/tree.h"
 #include "views/usage_fmt.h"
 #include "cmd/options.h"
@@ -78,6 +79,7 @@ struct top {
 	__u64 *subtree;       /* per slot: CPU of the subtree (view__subtree_cpu) */
 	__u64 *sort_key;      /* per slot, when sorting: the value sorted by */
 	char sort;            /* 'T' tree order (oldest first), 'P' CPU%, 'M' memory, 'S' subtree CPU */
+	struct top_status status; /* messages from below while the screen is up */
 };
 
 static int parse(int argc, char **argv, __u64 *delay_ns, struct rec_cli *rc)
@@ -313,11 +315,28 @@ static void draw_header(struct top *t, const struct model *m)
 	fill(puts_(t, line));
 }
 
+/* The latest message from below (a recording that stopped, ...) on the bottom line, until a key is pressed. */
+static bool draw_status(struct top *t, int y)
+{
+	char line[TOP_STATUS_TEXT + 64];
+	enum msg_level level;
+
+	if (!top_status__line(&t->status, &level, line, sizeof(line)))
+		return false;
+	move(y, 0);
+	attrset(level == MSG_INFO ? A_BOLD : A_REVERSE | A_BOLD | (t->colors ? COLOR_PAIR(PAIR_ZOMBIE) : 0));
+	fill(puts_(t, line));
+	attrset(A_NORMAL);
+	return true;
+}
+
 static void draw_footer(struct top *t, int y)
 {
 	char pos[32];
 	int x;
 
+	if (draw_status(t, y))
+		return;
 	move(y, 0);
 	attrset(A_NORMAL);
 	if (t->prompting) {
@@ -662,6 +681,17 @@ static void init_screen(struct top *t)
 		init_pair(PAIR_STOPPED, COLOR_YELLOW, bg);
 		init_pair(PAIR_ZOMBIE, COLOR_RED, bg);
 	}
+	/* Messages from below go to the status line while the screen is up (end_screen() says them again). */
+	msg__set_sink(top_status__sink, &t->status);
+}
+
+/* The terminal as it was; then the messages the status line showed, on stderr where they stay. */
+static void end_screen(struct top *t, SCREEN *scr)
+{
+	endwin();
+	delscreen(scr);
+	msg__set_sink(NULL, NULL);
+	top_status__replay(&t->status);
 }
 
 /* Is TERM known, and can it move the cursor? Checked before the slow part (loading the BPF programs). */
@@ -724,6 +754,8 @@ static int loop(struct top *t)
 		if (r < 0)
 			return r;
 		while ((kind = get_wch(&ch)) != ERR) {
+			if (kind != KEY_CODE_YES || ch != KEY_RESIZE)
+				top_status__dismiss(&t->status);
 			if (!key(t, kind, ch))
 				return 0;
 			dirty = true;
@@ -793,8 +825,7 @@ int top__main(int argc, char **argv)
 	init_screen(&t);
 	collapse_kthreads(&t);
 	r = loop(&t);
-	endwin();
-	delscreen(scr);
+	end_screen(&t, scr);
 	if (r < 0) {
 		fprintf(stderr, "proclife top: %s\n", r == -ENOMEM ? "out of memory" : strerror(-r));
 		goto out;

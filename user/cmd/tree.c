@@ -17,6 +17,7 @@
 #include "views/metrics_file.h"
 #include "views/tree.h"
 #include "cmd/options.h"
+#include "cmd/say.h"
 #include "cmd/tree.h"
 
 struct snapshot_opts {
@@ -363,7 +364,7 @@ static int run(int argc, char **argv, bool tree)
 		metrics_file__tick(mf, l);
 	}
 	metrics_file__write(mf, l); /* the final values */
-	live__print_summary(l, NULL);
+	say__summary(l, NULL);
 	ret = 0;
 cleanup:
 	outbuf__free(&ob);

@@ -16,6 +16,7 @@
 #include "views/metrics_file.h"
 #include "views/writer.h"
 #include "cmd/options.h"
+#include "cmd/say.h"
 #include "cmd/sighup.h"
 #include "cmd/watch.h"
 
@@ -215,7 +216,7 @@ int watch__main(int argc, char **argv)
 	if (w.ob.err && w.ob.err != -EPIPE)
 		fprintf(stderr, "proclife: writing %s: %s\n", o.output ? o.output : "output",
 			strerror(-w.ob.err));
-	live__print_summary(l, w.derived);
+	say__summary(l, w.derived);
 	ret = w.ob.err && w.ob.err != -EPIPE ? 1 : 0;
 	if (replay && live__replay_result(l) < 0)
 		ret = 1;

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "base/names.h"
-#include "base/outbuf.h"
 #include "kernel/event.h"
 
 static const size_t fixed_size[PL_EV_MAX] = {
@@ -103,33 +100,6 @@ struct exit_status exit_status__decode(__u32 status)
 		st.core = status & 0x80;
 	}
 	return st;
-}
-
-const char *exit_status__text(__u32 status, enum exit_text_style style, char *buf, size_t size)
-{
-	struct exit_status st = exit_status__decode(status);
-	const char *core = style == EXIT_TEXT_BRIEF ? " (core)" : " (core dumped)";
-
-	if (st.exited)
-		snprintf(buf, size, "exit %d", st.code);
-	else
-		snprintf(buf, size, "killed by %s%s", names__signal(st.sig), st.core ? core : "");
-	return buf;
-}
-
-void exit_status__json(struct outbuf *ob, bool exited, __u32 status)
-{
-	struct exit_status st = exit_status__decode(status);
-
-	if (!exited) {
-		outbuf__puts(ob, ",\"exit_code\":null,\"term_signal\":null,\"core_dumped\":false");
-		return;
-	}
-	if (st.exited)
-		outbuf__printf(ob, ",\"exit_code\":%d,\"term_signal\":null", st.code);
-	else
-		outbuf__printf(ob, ",\"exit_code\":null,\"term_signal\":%d", st.sig);
-	outbuf__printf(ob, ",\"core_dumped\":%s", st.core ? "true" : "false");
 }
 
 bool exit_status__failed(__u32 status)

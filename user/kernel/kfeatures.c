@@ -8,6 +8,8 @@
 #include <bpf/btf.h>
 
 #include "proclife.h"
+#include "base/escape.h"
+#include "base/msg.h"
 #include "kernel/kfeatures.h"
 
 static const struct {
@@ -198,8 +200,8 @@ void kfeatures__report(const struct kfeature_status st[KF_MAX])
 	for (int f = 0; f < KF_MAX; f++) {
 		if (st[f].state != KF_OFF && st[f].state != KF_REDUCED)
 			continue;
-		fprintf(stderr, "proclife: %s %s on this kernel: %s (see 'proclife features')\n", kfeature__title(f),
-			st[f].state == KF_OFF ? "is off" : "is reduced", st[f].why);
+		msg__say(MSG_WARN, "%s %s on this kernel: %s (see 'proclife features')", kfeature__title(f),
+			 st[f].state == KF_OFF ? "is off" : "is reduced", st[f].why);
 	}
 }
 
@@ -224,10 +226,23 @@ size_t kfeatures__meta(const struct kfeature_status st[KF_MAX], char *buf, size_
 	return n;
 }
 
+/* The why of "off: why" (a META value): after the colon and its space; NULL when there is none. */
+static const char *recorded_why(const char *state)
+{
+	const char *why = strchr(state, ':');
+
+	if (!why)
+		return NULL;
+	why++;
+	if (*why == ' ')
+		why++;
+	return *why ? why : NULL;
+}
+
 void kfeatures__report_recorded(const char *kv, bool seen[KF_MAX])
 {
-	const char *eq = strchr(kv, '='), *state;
-	char name[32];
+	const char *eq = strchr(kv, '='), *state, *why;
+	char name[32], text[320];
 	int f;
 
 	if (strncmp(kv, "feature.", 8) || !eq || eq - kv - 8 >= (long)sizeof(name))
@@ -239,7 +254,8 @@ void kfeatures__report_recorded(const char *kv, bool seen[KF_MAX])
 		return;
 	seen[f] = true;
 	/* "off: why" -> "off (why)": the recording cannot show what that kernel did not report. */
-	fprintf(stderr, "proclife: this recording was made with %s %s on its kernel: %s\n", kfeature__title(f),
-		strncmp(state, "off", 3) ? "reduced" : "off",
-		strchr(state, ':') ? strchr(state, ':') + 2 : "no reason recorded");
+	why = recorded_why(state);
+	msg__say(MSG_WARN, "this recording was made with %s %s on its kernel: %s", kfeature__title(f),
+		 strncmp(state, "off", 3) ? "reduced" : "off",
+		 why ? escape__text_str(text, sizeof(text), why, strlen(why)) : "no reason recorded");
 }

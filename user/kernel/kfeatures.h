@@ -70,7 +70,7 @@ bool kcaps__has_tracepoint(const struct btf *vmlinux, const char *name);
 /* The kernel's THREAD_SIZE (x86_64: 16 KiB, 32 KiB with KASAN). */
 __u64 kcaps__thread_size(void);
 
-/* One line per wanted feature that is off or reduced, on stderr ("proclife: ... is off on this kernel: ..."). */
+/* One message (base/msg.h) per wanted feature that is off or reduced ("... is off on this kernel: ..."). */
 void kfeatures__report(const struct kfeature_status st[KF_MAX]);
 
 /*
@@ -80,7 +80,8 @@ void kfeatures__report(const struct kfeature_status st[KF_MAX]);
 size_t kfeatures__meta(const struct kfeature_status st[KF_MAX], char *buf, size_t len);
 /*
  * Replay: one META string. A feature that was off or reduced where the
- * recording was made gets one line on stderr, once (seen[] tracks it).
+ * recording was made gets one message (base/msg.h), once (seen[] tracks
+ * it); the reason, which comes from the file, escaped.
  */
 void kfeatures__report_recorded(const char *kv, bool seen[KF_MAX]);
 

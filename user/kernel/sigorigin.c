@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "proclife.h"
-#include "base/escape.h"
 #include "base/names.h"
 #include "kernel/sigorigin.h"
 
@@ -135,22 +134,4 @@ const char *sig__outcome(int sig, unsigned result, unsigned disposition, bool bl
 		break;
 	}
 	return names__sig_result(result);
-}
-
-void sig__killer_text(struct outbuf *ob, const struct pl_killer *k)
-{
-	const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
-	const char *sc = sig__syscall_name(k->syscall);
-
-	if (!k->sig)
-		return;
-	if (origin) {
-		outbuf__printf(ob, " [kernel: %s]", origin);
-		return;
-	}
-	outbuf__printf(ob, " from %u (", k->pid);
-	escape__comm_text(ob, k->comm);
-	outbuf__putc(ob, ')');
-	if (sc)
-		outbuf__printf(ob, " [%s]", sc);
 }

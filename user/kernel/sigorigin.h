@@ -11,8 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct outbuf;
-struct pl_killer;
 
 /* "kill", "tkill", ... for enum pl_syscall; NULL for PL_SYS_NONE. */
 const char *sig__syscall_name(unsigned syscall);
@@ -32,12 +30,5 @@ const char *sig__origin(int sig, int info_code, unsigned info_kind, unsigned sys
  */
 const char *sig__outcome(int sig, unsigned result, unsigned disposition, bool blocked, int err, char *buf,
 			 size_t size);
-
-/*
- * Who sent a process its fatal signal, to follow its exit status:
- * " [kernel: oom]", " from 1234 (bash) [kill]" (the syscall when one is
- * known), or nothing when no killer was recorded. The comm is escaped.
- */
-void sig__killer_text(struct outbuf *ob, const struct pl_killer *k);
 
 #endif

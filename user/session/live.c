@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/names.h"
+#include "base/msg.h"
 #include "base/pidset.h"
 #include "kernel/event.h"
 #include "kernel/procfs.h"
@@ -48,7 +48,7 @@ static void recording_check(struct live *l)
 	const char *e = rec_writer__error(l->rec);
 
 	if (e && !l->rec_reported) {
-		fprintf(stderr, "proclife: recording stopped: %s\n", e);
+		msg__say(MSG_ERROR, "recording stopped: %s", e);
 		l->rec_reported = true;
 	}
 }
@@ -335,8 +335,8 @@ int live__poll(struct live *l, int timeout_ms)
 			int e = reconcile(l, REC_SNAP_RESYNC);
 
 			if (e < 0)
-				fprintf(stderr, "proclife: events were lost and /proc could not be read to resync: %s\n",
-					strerror(-e));
+				msg__say(MSG_WARN, "events were lost and /proc could not be read to resync: %s",
+					 strerror(-e));
 		}
 		model__tick(l->model, now);
 	}
@@ -410,7 +410,7 @@ int live__end_recording(struct live *l)
 	r = rec_writer__close(l->rec, live__now());
 	l->rec = NULL;
 	if (r < 0 && !l->rec_reported) {
-		fprintf(stderr, "proclife: recording failed: %s\n", strerror(-r));
+		msg__say(MSG_ERROR, "recording failed: %s", strerror(-r));
 		l->rec_reported = true;
 	}
 	return r;
@@ -492,44 +492,6 @@ __u64 live__malformed(const struct live *l)
 const __u64 *live__lost(const struct live *l)
 {
 	return l->lost;
-}
-
-void live__print_summary(const struct live *l, const __u64 *derived)
-{
-	__u64 total = 0, nlost = 0, nderived = 0;
-
-	for (int i = 1; i < PL_EV_MAX; i++) {
-		total += l->seen[i];
-		nlost += l->lost[i];
-	}
-	fprintf(stderr, "proclife: %llu events seen (", (unsigned long long)total);
-	for (int i = 1; i < PL_EV_MAX; i++)
-		fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", names__event(i), (unsigned long long)l->seen[i]);
-	fprintf(stderr, "), ");
-	if (derived) {
-		for (int i = 1; i < DV_MAX; i++)
-			nderived += derived[i];
-		fprintf(stderr, "%llu derived (", (unsigned long long)nderived);
-		for (int i = 1; i < DV_MAX; i++)
-			fprintf(stderr, "%s%s %llu", i > 1 ? ", " : "", derived__name(i),
-				(unsigned long long)derived[i]);
-		fprintf(stderr, "), ");
-	}
-	fprintf(stderr, "%llu lost", (unsigned long long)nlost);
-	if (nlost) {
-		const char *sep = " (";
-
-		for (int i = 1; i < PL_EV_MAX; i++) {
-			if (l->lost[i]) {
-				fprintf(stderr, "%s%s %llu", sep, names__event(i), (unsigned long long)l->lost[i]);
-				sep = ", ";
-			}
-		}
-		fprintf(stderr, ")");
-	}
-	if (l->malformed)
-		fprintf(stderr, ", %llu malformed", (unsigned long long)l->malformed);
-	fprintf(stderr, "\n");
 }
 
 void live__free(struct live *l)

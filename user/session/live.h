@@ -77,8 +77,8 @@ int live__replay_window(struct live *l, __u64 since, __u64 until);
 const struct rec_file_hdr *live__recording(const struct live *l);
 /*
  * Replaying, once done: 0 when the file was read to its end, 1 when it
- * ends early but cleanly cut (a killed recorder: reported on stderr), -EBADMSG
- * for damage (reported on stderr).
+ * ends early but cleanly cut (a killed recorder), -EBADMSG for damage; both
+ * said through base/msg.h.
  */
 int live__replay_result(const struct live *l);
 /* Recording: the writer (for command-specific records), or NULL. */
@@ -110,11 +110,6 @@ const __u64 *live__seen(const struct live *l);
 __u64 live__malformed(const struct live *l);
 const __u64 *live__lost(const struct live *l);
 __u64 live__now(void);
-/*
- * On stderr: "proclife: N events seen (fork N, ...), [N derived (stop N, ...), ]N lost".
- * derived: DV_MAX counts, or NULL to leave that part out.
- */
-void live__print_summary(const struct live *l, const __u64 *derived);
 void live__free(struct live *l);
 
 #endif

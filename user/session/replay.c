@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/msg.h"
 #include "base/vec.h"
 #include "base/wallclock.h"
 #include "kernel/kfeatures.h"
@@ -172,24 +173,24 @@ static int replay_item(struct replay *l, const struct rec_item *it)
 
 /*
  * How a piece ended: 0 read to its end mark, 1 cleanly cut (a killed
- * recorder), -EBADMSG damage; the last two said on stderr.
+ * recorder), -EBADMSG damage; the last two said (base/msg.h).
  */
 static int verdict(struct replay *l, const struct piece *p)
 {
 	const char *e = rec_reader__error(p->rd);
 
 	if (l->err[0]) {
-		fprintf(stderr, "proclife: %s: %s; replayed up to there\n", pname(p), l->err);
+		msg__say(MSG_ERROR, "%s: %s; replayed up to there", pname(p), l->err);
 		return -EBADMSG;
 	}
 	if (e) {
-		fprintf(stderr, "proclife: %s: %s; replayed up to there\n", pname(p), e);
+		msg__say(MSG_ERROR, "%s: %s; replayed up to there", pname(p), e);
 		return rec_reader__torn(p->rd) ? 1 : -EBADMSG;
 	}
 	if (!rec_reader__complete(p->rd)) {
-		fprintf(stderr,
-			"proclife: %s: the recording ends at offset %llu without its end mark (the recorder was killed?); replayed all of it\n",
-			pname(p), (unsigned long long)rec_reader__offset(p->rd));
+		msg__say(MSG_WARN,
+			 "%s: the recording ends at offset %llu without its end mark (the recorder was killed?); replayed all of it",
+			 pname(p), (unsigned long long)rec_reader__offset(p->rd));
 		return 1;
 	}
 	return 0;
@@ -218,12 +219,12 @@ static void say_boundary(struct replay *l, const struct piece *prev, __u64 prev_
 	wallclock__hms(&l->wc, s, start, sizeof(start));
 	if (s >= prev_end) {
 		span(d, sizeof(d), s - prev_end);
-		fprintf(stderr, "proclife: gap of %s between %s (ends %s) and %s (starts %s): what happened then was not recorded\n",
-			d, pname(prev), end, pname(next), start);
+		msg__say(MSG_WARN, "gap of %s between %s (ends %s) and %s (starts %s): what happened then was not recorded",
+			 d, pname(prev), end, pname(next), start);
 	} else {
 		span(d, sizeof(d), prev_end - s);
-		fprintf(stderr, "proclife: overlap of %s: %s (starts %s) was recorded while %s (ends %s) was: events of that time may be shown twice\n",
-			d, pname(next), start, pname(prev), end);
+		msg__say(MSG_WARN, "overlap of %s: %s (starts %s) was recorded while %s (ends %s) was: events of that time may be shown twice",
+			 d, pname(next), start, pname(prev), end);
 	}
 }
 
@@ -374,10 +375,10 @@ static int arrange(struct replay *l, char *msg, size_t msglen)
 
 		if (k && !memcmp(&p->hdr, &l->pieces[k - 1].hdr, sizeof(p->hdr))) {
 			if (!strcmp(pname(p), pname(&l->pieces[k - 1])))
-				fprintf(stderr, "proclife: %s is given twice: replayed once\n", pname(p));
+				msg__say(MSG_WARN, "%s is given twice: replayed once", pname(p));
 			else
-				fprintf(stderr, "proclife: %s is the same piece of a recording as %s (the same header): replayed once\n",
-					pname(p), pname(&l->pieces[k - 1]));
+				msg__say(MSG_WARN, "%s is the same piece of a recording as %s (the same header): replayed once",
+					 pname(p), pname(&l->pieces[k - 1]));
 			rec_reader__free(p->rd);
 			continue;
 		}

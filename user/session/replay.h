@@ -14,7 +14,7 @@
  * previous one's end mark) adds nothing but its records: its opening scan
  * is the one the recorder wrote and did not apply, and is handed over as
  * carried. Between pieces that do not, a gap or an overlap is said in one
- * line on stderr, and the next piece's opening scan corrects the model as
+ * message (base/msg.h), and the next piece's opening scan corrects the model as
  * a resync does. Pieces of different boots are refused: their times do not
  * compare.
  */
@@ -59,7 +59,7 @@ struct replay;
 /*
  * Open the n pieces (1..REPLAY_PIECES_MAX) and read their headers; put
  * them in the order they were recorded. Nothing is played yet. A piece
- * given twice (the same header) is played once, said on stderr. 0, or
+ * given twice (the same header) is played once, said (base/msg.h). 0, or
  * -errno with msg set (a file that cannot be read, pieces of different
  * boots).
  */
@@ -87,7 +87,7 @@ bool replay__done(const struct replay *rp);
 /*
  * Once done: 0 when every piece was read to its end, 1 when one ends early
  * but cleanly cut (a killed recorder), -EBADMSG for damage; the last two
- * are said on stderr (a piece before the last as soon as it is left, the
+ * are said through base/msg.h (a piece before the last as soon as it is left, the
  * last one here).
  */
 int replay__result(struct replay *rp);

@@ -14,6 +14,7 @@
 #include "base/escape.h"
 #include "base/names.h"
 #include "kernel/event.h"
+#include "views/event_fmt.h"
 #include "views/export_dot.h"
 #include "views/export_procs.h"
 
@@ -133,10 +134,10 @@ static void node(struct dot *d, const struct dot_proc *e)
 	if (e->proc.flags & DF_VANISHED)
 		outbuf__puts(ob, "ended unseen");
 	else if (e->state == PROC_REAPED)
-		export_proc__exit_text(ob, e->status);
+		event_fmt__status_text(ob, e->status, EXIT_TEXT_BRIEF);
 	else if (e->state == PROC_ZOMBIE) {
 		outbuf__puts(ob, "zombie: ");
-		export_proc__exit_text(ob, e->status);
+		event_fmt__status_text(ob, e->status, EXIT_TEXT_BRIEF);
 	} else if (e->state == PROC_STOPPED) {
 		outbuf__puts(ob, "stopped");
 		if (e->stop_sig)

@@ -33,13 +33,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/escape.h"
 #include "base/names.h"
 #include "base/vec.h"
 #include "base/wallclock.h"
 #include "kernel/event.h"
+#include "views/event_fmt.h"
 #include "views/export_perfetto.h"
 #include "views/export_procs.h"
+#include "views/json.h"
 
 /* The kernel's PID_MAX_LIMIT: real pids are below; synthetic track ids start here. */
 #define PID_LIMIT 4194304u
@@ -68,8 +69,9 @@ struct pf_track {
 
 struct perfetto {
 	struct perfetto_opts o;
-	struct outbuf *ob;
+	struct json j;          /* the document */
 	struct outbuf scratch;  /* a slice body being built */
+	struct json sj;         /* writing into scratch */
 	__u64 nevents;
 	int err;
 	struct export_procs procs; /* processes alive or not yet reaped */
@@ -102,33 +104,23 @@ static __u64 rel(const struct perfetto *x, __u64 ts)
 }
 
 /* ns as microseconds with three decimals: exact, and what every JSON reader parses. */
-static void put_us(struct outbuf *ob, __u64 ns)
+static void put_us(struct json *j, __u64 ns)
 {
-	char frac[4] = { '.', '0' + ns / 100 % 10, '0' + ns / 10 % 10, '0' + ns % 10 };
-
-	outbuf__u64(ob, ns / 1000);
-	outbuf__write(ob, frac, sizeof(frac));
+	json__fixed(j, ns, 3);
 }
 
-static void put_comm(struct outbuf *ob, const char *comm)
-{
-	escape__json_string(ob, comm, strnlen(comm, PL_COMM_LEN));
-}
-
-/* Between two events of traceEvents. */
-static void sep(struct perfetto *x)
-{
-	outbuf__puts(x->ob, x->nevents++ ? ",\n" : "\n");
-}
-
-/* `{"ph":PH,"pid":J,"tid":J,"ts":T`: the caller goes on with `,"key":...` and closes the brace. */
+/* `{"ph":PH,"pid":J,"tid":J,"ts":T`, on a line of its own: the caller goes on with its fields and closes it. */
 static void head(struct perfetto *x, const char *ph, __u32 jid, __u64 ts)
 {
-	struct outbuf *ob = x->ob;
+	struct json *j = &x->j;
 
-	sep(x);
-	outbuf__printf(ob, "{\"ph\":\"%s\",\"pid\":%u,\"tid\":%u,\"ts\":", ph, jid, jid);
-	put_us(ob, rel(x, ts));
+	json__break(j);
+	json__begin_object(j);
+	json__kv_cstr(j, "ph", ph);
+	json__kv_u64(j, "pid", jid);
+	json__kv_u64(j, "tid", jid);
+	json__key(j, "ts");
+	put_us(j, rel(x, ts));
 }
 
 /* A thread-scoped instant on e's track, up to `"name":`; false (nothing written) when e is not shown. */
@@ -137,44 +129,69 @@ static bool instant(struct perfetto *x, const struct pf_proc *e, __u64 ts, const
 	if (!e || !e->track)
 		return false;
 	head(x, "i", e->jid, ts);
-	outbuf__printf(x->ob, ",\"s\":\"t\",\"cat\":\"%s\",\"name\":", cat);
+	json__kv_cstr(&x->j, "s", "t");
+	json__kv_cstr(&x->j, "cat", cat);
+	json__key(&x->j, "name");
 	return true;
+}
+
+/* `"args":{`: the instant's arguments follow; args_end() closes them and the instant. */
+static void args(struct json *j)
+{
+	json__key(j, "args");
+	json__begin_object(j);
+}
+
+static void args_end(struct json *j)
+{
+	json__end_object(j);
+	json__end_object(j);
 }
 
 /* A global instant (about no process), up to `"args":{`. */
 static void global_instant(struct perfetto *x, __u64 ts, const char *name)
 {
-	sep(x);
-	outbuf__puts(x->ob, "{\"ph\":\"i\",\"s\":\"g\",\"pid\":0,\"tid\":0,\"ts\":");
-	put_us(x->ob, rel(x, ts));
-	outbuf__printf(x->ob, ",\"cat\":\"proclife\",\"name\":\"%s\",\"args\":{", name);
+	struct json *j = &x->j;
+
+	json__break(j);
+	json__begin_object(j);
+	json__kv_cstr(j, "ph", "i");
+	json__kv_cstr(j, "s", "g");
+	json__kv_u64(j, "pid", 0);
+	json__kv_u64(j, "tid", 0);
+	json__key(j, "ts");
+	put_us(j, rel(x, ts));
+	json__kv_cstr(j, "cat", "proclife");
+	json__kv_cstr(j, "name", name);
+	args(j);
 }
 
 /* "status":S,"exit_code":..,"term_signal":..,"signame":..,"core_dumped":.. */
-static void put_status(struct outbuf *ob, __u32 status)
+static void put_status(struct json *j, __u32 status)
 {
 	struct exit_status st = exit_status__decode(status);
 
-	outbuf__printf(ob, "\"status\":%u,", status);
-	if (st.exited)
-		outbuf__printf(ob, "\"exit_code\":%d,\"term_signal\":null,\"signame\":null", st.code);
-	else
-		outbuf__printf(ob, "\"exit_code\":null,\"term_signal\":%d,\"signame\":\"%s\"", st.sig,
-			       names__signal(st.sig));
-	outbuf__printf(ob, ",\"core_dumped\":%s", st.core ? "true" : "false");
+	json__kv_u64(j, "status", status);
+	json__kv_i64_or_null(j, "exit_code", st.exited, st.code);
+	json__kv_i64_or_null(j, "term_signal", !st.exited, st.sig);
+	json__kv_cstr(j, "signame", st.exited ? NULL : names__signal(st.sig));
+	json__kv_bool(j, "core_dumped", st.core);
 }
 
-/* "exit 3", "killed by SIGTERM", "killed by SIGSEGV (core)", as a JSON string (no byte of it needs escaping). */
-static void put_exit_name(struct outbuf *ob, __u32 status)
+/* "exit 3", "killed by SIGTERM", "killed by SIGSEGV (core)", as a JSON string. */
+static void put_exit_name(struct json *j, __u32 status)
 {
-	outbuf__putc(ob, '"');
-	export_proc__exit_text(ob, status);
-	outbuf__putc(ob, '"');
+	char buf[EXIT_STATUS_TEXT_MAX];
+
+	json__cstr(j, event_fmt__status_str(status, EXIT_TEXT_BRIEF, buf, sizeof(buf)));
 }
 
 /* ---- slices ---- */
 
-/* The slice body built in scratch becomes e's open slice, from ts. */
+/*
+ * The slice body built in scratch (its fields from "cat" into its args,
+ * left open) becomes e's open slice, from ts.
+ */
 static void seg_open(struct perfetto *x, struct pf_proc *e, __u64 ts)
 {
 	free(e->seg);
@@ -195,28 +212,40 @@ static void seg_open(struct perfetto *x, struct pf_proc *e, __u64 ts)
 /* Write e's open slice, ending at ts; state: args.state (still open at the end), or NULL. */
 static void seg_close(struct perfetto *x, struct pf_proc *e, __u64 ts, const char *state)
 {
+	struct json *j = &x->j;
+
 	if (!e->seg)
 		return;
 	if (ts < e->seg_ts)
 		ts = e->seg_ts;
 	head(x, "X", e->jid, e->seg_ts);
-	outbuf__puts(x->ob, ",\"dur\":");
-	put_us(x->ob, ts - e->seg_ts);
-	outbuf__putc(x->ob, ',');
-	outbuf__puts(x->ob, e->seg);
+	json__key(j, "dur");
+	put_us(j, ts - e->seg_ts);
+	/* Its fields, and its args left open: one object to close. */
+	json__splice(j, e->seg, strlen(e->seg), 1);
 	if (state)
-		outbuf__printf(x->ob, ",\"state\":\"%s\"", state);
-	outbuf__puts(x->ob, "}}");
+		json__kv_cstr(j, "state", state);
+	args_end(j);
 	free(e->seg);
 	e->seg = NULL;
 }
 
 /* In scratch: `"cat":CAT,"name":` */
-static struct outbuf *body(struct perfetto *x, const char *cat)
+static struct json *body(struct perfetto *x, const char *cat)
 {
 	outbuf__reset(&x->scratch);
-	outbuf__printf(&x->scratch, "\"cat\":\"%s\",\"name\":", cat);
-	return &x->scratch;
+	json__init_fields(&x->sj, &x->scratch);
+	json__kv_cstr(&x->sj, "cat", cat);
+	json__key(&x->sj, "name");
+	return &x->sj;
+}
+
+/* The slice's `"args":{"pid":P,"ppid":PP`, left open. */
+static void body_args(struct json *j, const struct pf_proc *e)
+{
+	args(j);
+	json__kv_u64(j, "pid", e->proc.pid);
+	json__kv_u64(j, "ppid", e->proc.ppid);
 }
 
 /* From a fork to the first exec: named by the comm it inherited. */
@@ -224,15 +253,15 @@ static void seg_forked(struct perfetto *x, struct pf_proc *e, __u64 ts)
 {
 	char name[PL_COMM_LEN + 16];
 	size_t n = strnlen(e->proc.comm, PL_COMM_LEN);
-	struct outbuf *ob;
+	struct json *j;
 
 	if (!e->track)
 		return;
-	ob = body(x, "fork");
+	j = body(x, "fork");
 	memcpy(name, e->proc.comm, n);
 	memcpy(name + n, " (forked)", 9);
-	escape__json_string(ob, name, n + 9);
-	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u", e->proc.pid, e->proc.ppid);
+	json__string(j, name, n + 9);
+	body_args(j, e);
 	seg_open(x, e, ts);
 }
 
@@ -240,27 +269,27 @@ static void seg_exec(struct perfetto *x, struct pf_proc *e, const struct pl_exec
 {
 	size_t fl;
 	const char *fn = event__filename(r, &fl), *base = fn;
-	struct outbuf *ob;
+	struct json *j;
 
 	if (!e->track)
 		return;
 	for (size_t i = 0; i < fl; i++)
 		if (fn[i] == '/' && i + 1 < fl)
 			base = fn + i + 1;
-	ob = body(x, "exec");
+	j = body(x, "exec");
 	if (base < fn + fl)
-		escape__json_string(ob, base, fl - (base - fn));
+		json__string(j, base, fl - (base - fn));
 	else /* no filename (execveat(fd, "", AT_EMPTY_PATH)): the new comm */
-		put_comm(ob, r->h.comm);
-	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u,\"filename\":", e->proc.pid, e->proc.ppid);
-	escape__json_string(ob, fn, fl);
-	outbuf__puts(ob, ",\"argv\":");
+		json__comm(j, r->h.comm);
+	body_args(j, e);
+	json__kv_string(j, "filename", fn, fl);
+	json__key(j, "argv");
 	if (r->h.flags & PL_F_ARGS_UNREADABLE)
-		outbuf__puts(ob, "null");
+		json__null(j);
 	else
-		escape__argv_json(ob, r->data + r->filename_len, r->args_len);
+		json__argv(j, r->data + r->filename_len, r->args_len);
 	if (r->h.flags & PL_F_ARGS_TRUNCATED)
-		outbuf__puts(ob, ",\"argv_truncated\":true");
+		json__kv_bool(j, "argv_truncated", true);
 	seg_open(x, e, r->h.ts);
 }
 
@@ -268,31 +297,34 @@ static void seg_exec(struct perfetto *x, struct pf_proc *e, const struct pl_exec
 static void seg_unborn(struct perfetto *x, struct pf_proc *e, __u64 ts, const char *origin,
 		       const struct proc_exec *cmdline, const char *state)
 {
-	struct outbuf *ob;
+	struct json *j;
 
 	if (!e->track)
 		return;
-	ob = body(x, "life");
-	put_comm(ob, e->proc.comm);
-	outbuf__printf(ob, ",\"args\":{\"pid\":%u,\"ppid\":%u,\"origin\":\"%s\"", e->proc.pid, e->proc.ppid, origin);
+	j = body(x, "life");
+	json__comm(j, e->proc.comm);
+	body_args(j, e);
+	json__kv_cstr(j, "origin", origin);
 	if (cmdline) {
-		outbuf__puts(ob, ",\"argv\":");
-		escape__argv_json(ob, cmdline->data + cmdline->filename_len, cmdline->args_len);
+		json__key(j, "argv");
+		json__argv(j, cmdline->data + cmdline->filename_len, cmdline->args_len);
 	}
 	if (state)
-		outbuf__printf(ob, ",\"state_at_start\":\"%s\"", state);
+		json__kv_cstr(j, "state_at_start", state);
 	seg_open(x, e, ts);
 }
 
 static void seg_zombie(struct perfetto *x, struct pf_proc *e, __u64 ts)
 {
-	struct outbuf *ob;
+	struct json *j;
 
 	if (!e->track)
 		return;
-	ob = body(x, "zombie");
-	outbuf__printf(ob, "\"zombie\",\"args\":{\"pid\":%u,", e->proc.pid);
-	put_status(ob, e->status);
+	j = body(x, "zombie");
+	json__cstr(j, "zombie");
+	args(j);
+	json__kv_u64(j, "pid", e->proc.pid);
+	put_status(j, e->status);
 	seg_open(x, e, ts);
 }
 
@@ -349,6 +381,20 @@ static struct pf_proc *proc_add(struct perfetto *x, __u32 pid, __u64 start_ns, _
 	return e;
 }
 
+/* `{"ph":"M","pid":J,"tid":J,"name":NAME,"args":{`: metadata about a track; args_end() closes it. */
+static void metadata(struct perfetto *x, __u32 jid, const char *name)
+{
+	struct json *j = &x->j;
+
+	json__break(j);
+	json__begin_object(j);
+	json__kv_cstr(j, "ph", "M");
+	json__kv_u64(j, "pid", jid);
+	json__kv_u64(j, "tid", jid);
+	json__kv_cstr(j, "name", name);
+	args(j);
+}
+
 /* Its track gets its name ("PID comm", the last comm) and is done. */
 static void track_close(struct perfetto *x, const struct pf_proc *e)
 {
@@ -362,11 +408,9 @@ static void track_close(struct perfetto *x, const struct pf_proc *e)
 	memcpy(name + n, e->proc.comm, strnlen(e->proc.comm, PL_COMM_LEN));
 	n += strnlen(e->proc.comm, PL_COMM_LEN);
 	for (size_t i = 0; i < 2; i++) {
-		sep(x);
-		outbuf__printf(x->ob, "{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"%s\",\"args\":{\"name\":", e->jid,
-			       e->jid, kinds[i]);
-		escape__json_string(x->ob, name, n);
-		outbuf__puts(x->ob, "}}");
+		metadata(x, e->jid, kinds[i]);
+		json__kv_string(&x->j, "name", name, n);
+		args_end(&x->j);
 	}
 }
 
@@ -432,6 +476,15 @@ void perfetto__existing(struct perfetto *x, const struct proc *p)
 		   p->state == PROC_STOPPED ? "stopped" : NULL);
 }
 
+/* The rest of a flow event, closed: "cat":"fork","name":"fork","id":ID} */
+static void flow_fields(struct json *j, __u64 id)
+{
+	json__kv_cstr(j, "cat", "fork");
+	json__kv_cstr(j, "name", "fork");
+	json__kv_u64(j, "id", id);
+	json__end_object(j);
+}
+
 /*
  * The fork: an instant on the caller's track, and a flow arrow from it to
  * the child's first slice. The arrow starts at the instant because Perfetto
@@ -442,16 +495,22 @@ static void fork_mark(struct perfetto *x, const struct pf_proc *caller, const st
 {
 	__u64 id = ++x->next_flow;
 
+	struct json *j = &x->j;
+
 	if (!instant(x, caller, ts, "fork"))
 		return;
-	outbuf__printf(x->ob, "\"fork\",\"args\":{\"child_pid\":%u}}", c->proc.pid);
+	json__cstr(j, "fork");
+	args(j);
+	json__kv_u64(j, "child_pid", c->proc.pid);
+	args_end(j);
 	if (!c->track)
 		return;
 	head(x, "s", caller->jid, ts);
-	outbuf__printf(x->ob, ",\"cat\":\"fork\",\"name\":\"fork\",\"id\":%llu}", (unsigned long long)id);
+	flow_fields(j, id);
 	/* "bp":"e": bound to the slice around ts on the child's track, its first (Perfetto sorts it first). */
 	head(x, "f", c->jid, ts);
-	outbuf__printf(x->ob, ",\"bp\":\"e\",\"cat\":\"fork\",\"name\":\"fork\",\"id\":%llu}", (unsigned long long)id);
+	json__kv_cstr(j, "bp", "e");
+	flow_fields(j, id);
 }
 
 static void on_fork(struct perfetto *x, const struct pl_fork *f)
@@ -511,33 +570,39 @@ static void on_exec_failed(struct perfetto *x, const struct pl_exec_failed *r)
 
 	if (!instant(x, e, r->h.ts, "exec"))
 		return;
-	outbuf__puts(x->ob, "\"exec failed\",\"args\":{\"filename\":");
+	json__cstr(&x->j, "exec failed");
+	args(&x->j);
 	fn = event__filename(r, &fl);
-	escape__json_string(x->ob, fn, fl);
+	json__kv_string(&x->j, "filename", fn, fl);
 	if (err)
-		outbuf__printf(x->ob, ",\"errno\":\"%s\"}}", err);
+		json__kv_cstr(&x->j, "errno", err);
 	else
-		outbuf__printf(x->ob, ",\"errno\":%d}}", r->err);
+		json__kv_i64(&x->j, "errno", r->err);
+	args_end(&x->j);
 }
 
 /* The exit instant at ts, with who killed it when the record says. */
 static void exit_instant(struct perfetto *x, const struct pf_proc *e, __u64 ts, const struct pl_killer *k)
 {
+	struct json *j = &x->j;
+
 	if (!instant(x, e, ts, "exit"))
 		return;
-	put_exit_name(x->ob, e->status);
-	outbuf__puts(x->ob, ",\"args\":{");
-	put_status(x->ob, e->status);
-	outbuf__puts(x->ob, ",\"killed_by\":");
+	put_exit_name(j, e->status);
+	args(j);
+	put_status(j, e->status);
+	json__key(j, "killed_by");
 	if (k && k->sig && !exit_status__decode(e->status).exited) {
-		outbuf__printf(x->ob, "{\"pid\":%u,\"comm\":", k->pid);
-		put_comm(x->ob, k->comm);
-		outbuf__printf(x->ob, ",\"signal\":\"%s\",\"how\":\"%s\"}", names__signal(k->sig),
-			       names__si_code(k->info_code));
+		json__begin_object(j);
+		json__kv_u64(j, "pid", k->pid);
+		json__kv_comm(j, "comm", k->comm);
+		json__kv_cstr(j, "signal", names__signal(k->sig));
+		json__kv_cstr(j, "how", names__si_code(k->info_code));
+		json__end_object(j);
 	} else {
-		outbuf__puts(x->ob, "null");
+		json__null(j);
 	}
-	outbuf__puts(x->ob, "}}");
+	args_end(j);
 }
 
 /* e exited at ts: its slice ends, the exit instant, then "zombie" until the reap. */
@@ -570,6 +635,24 @@ static void on_proc_exit(struct perfetto *x, const struct pl_exit *r)
 	proc_exited(x, e, r->h.ts, r->status, &r->killer);
 }
 
+/* The reap instant, from its name on: "reaped by N" and who. */
+static void reap_instant(struct json *j, const struct pl_reap *r)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "reaped by %u", r->reaper_pid);
+	json__cstr(j, r->reaper_pid ? name : "reaped");
+	args(j);
+	json__kv_u64_or_null(j, "reaper_pid", r->reaper_pid, r->reaper_pid);
+	json__key(j, "reaper_comm");
+	if (r->reaper_pid)
+		json__comm(j, r->reaper_comm);
+	else
+		json__null(j);
+	json__kv_cstr(j, "how", r->h.flags & PL_F_REAP_WAIT ? "wait" : r->h.flags & PL_F_REAP_AUTO ? "auto" : "unknown");
+	args_end(j);
+}
+
 static void on_reap(struct perfetto *x, const struct pl_reap *r)
 {
 	struct pf_proc *e = pp(export_procs__get(&x->procs, r->h.pid, r->h.start_ns));
@@ -579,17 +662,8 @@ static void on_reap(struct perfetto *x, const struct pl_reap *r)
 	if (!(e->proc.flags & PF_EXITED))
 		proc_exited(x, e, r->exit_ts && r->exit_ts <= r->h.ts ? r->exit_ts : r->h.ts, r->status, NULL);
 	seg_close(x, e, r->h.ts, NULL);
-	if (instant(x, e, r->h.ts, "reap")) {
-		if (r->reaper_pid) {
-			outbuf__printf(x->ob, "\"reaped by %u\",\"args\":{\"reaper_pid\":%u,\"reaper_comm\":", r->reaper_pid,
-				       r->reaper_pid);
-			put_comm(x->ob, r->reaper_comm);
-		} else {
-			outbuf__puts(x->ob, "\"reaped\",\"args\":{\"reaper_pid\":null,\"reaper_comm\":null");
-		}
-		outbuf__printf(x->ob, ",\"how\":\"%s\"}}",
-			       r->h.flags & PL_F_REAP_WAIT ? "wait" : r->h.flags & PL_F_REAP_AUTO ? "auto" : "unknown");
-	}
+	if (instant(x, e, r->h.ts, "reap"))
+		reap_instant(&x->j, r);
 	proc_end(x, e);
 }
 
@@ -605,11 +679,15 @@ static void on_sig(struct perfetto *x, const struct pl_signal *r)
 	t = find(x, r->target_pid);
 	if (!instant(x, t, r->h.ts, "signal"))
 		return;
-	outbuf__printf(x->ob, "\"%s\",\"args\":{\"signal\":\"%s\",\"sig\":%d,\"from_pid\":%u,\"from_comm\":",
-		       names__signal(r->sig), names__signal(r->sig), r->sig, r->h.pid);
-	put_comm(x->ob, r->h.comm);
-	outbuf__printf(x->ob, ",\"result\":\"%s\",\"how\":\"%s\"}}", names__sig_result(r->result),
-		       names__si_code(r->info_code));
+	json__cstr(&x->j, names__signal(r->sig));
+	args(&x->j);
+	json__kv_cstr(&x->j, "signal", names__signal(r->sig));
+	json__kv_i64(&x->j, "sig", r->sig);
+	json__kv_u64(&x->j, "from_pid", r->h.pid);
+	json__kv_comm(&x->j, "from_comm", r->h.comm);
+	json__kv_cstr(&x->j, "result", names__sig_result(r->result));
+	json__kv_cstr(&x->j, "how", names__si_code(r->info_code));
+	args_end(&x->j);
 }
 
 static void on_rename(struct perfetto *x, const struct pl_rename *r)
@@ -619,11 +697,11 @@ static void on_rename(struct perfetto *x, const struct pl_rename *r)
 	if (!e)
 		return;
 	if (instant(x, e, r->h.ts, "rename")) {
-		outbuf__puts(x->ob, "\"renamed\",\"args\":{\"old\":");
-		put_comm(x->ob, r->h.comm);
-		outbuf__puts(x->ob, ",\"new\":");
-		put_comm(x->ob, r->new_comm);
-		outbuf__puts(x->ob, "}}");
+		json__cstr(&x->j, "renamed");
+		args(&x->j);
+		json__kv_comm(&x->j, "old", r->h.comm);
+		json__kv_comm(&x->j, "new", r->new_comm);
+		args_end(&x->j);
 	}
 	memcpy(e->proc.comm, r->new_comm, PL_COMM_LEN);
 }
@@ -661,6 +739,24 @@ void perfetto__record(struct perfetto *x, const void *rec)
 	}
 }
 
+/* The reparent instant, from its name on: "adopted by N" and by whom. */
+static void reparent_instant(struct json *j, const struct derived_event *d)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "adopted by %u", d->new_parent);
+	json__cstr(j, name);
+	args(j);
+	json__kv_u64(j, "old_parent", d->old_parent);
+	json__kv_u64(j, "new_parent", d->new_parent);
+	json__key(j, "new_parent_comm");
+	if (d->parent)
+		json__comm(j, d->parent->comm);
+	else
+		json__null(j);
+	args_end(j);
+}
+
 void perfetto__derived(struct perfetto *x, const struct derived_event *d)
 {
 	struct pf_proc *e = pp(export_procs__of(&x->procs, d->p));
@@ -671,29 +767,27 @@ void perfetto__derived(struct perfetto *x, const struct derived_event *d)
 		if (!e)
 			return;
 		e->state = d->type == DV_STOP ? PROC_STOPPED : PROC_CONTINUED;
-		if (instant(x, e, d->ts, "state"))
-			outbuf__printf(x->ob, "\"%s\",\"args\":{\"signal\":\"%s\"}}",
-				       d->type == DV_STOP ? "stopped" : "continued",
-				       names__signal(d->type == DV_STOP ? d->sig : SIGCONT));
+		if (instant(x, e, d->ts, "state")) {
+			json__cstr(&x->j, d->type == DV_STOP ? "stopped" : "continued");
+			args(&x->j);
+			json__kv_cstr(&x->j, "signal", names__signal(d->type == DV_STOP ? d->sig : SIGCONT));
+			args_end(&x->j);
+		}
 		break;
 	case DV_REPARENT:
 		if (!e)
 			return;
 		e->proc.ppid = d->new_parent;
-		if (instant(x, e, d->ts, "reparent")) {
-			outbuf__printf(x->ob, "\"adopted by %u\",\"args\":{\"old_parent\":%u,\"new_parent\":%u,\"new_parent_comm\":",
-				       d->new_parent, d->old_parent, d->new_parent);
-			if (d->parent)
-				put_comm(x->ob, d->parent->comm);
-			else
-				outbuf__puts(x->ob, "null");
-			outbuf__puts(x->ob, "}}");
-		}
+		if (instant(x, e, d->ts, "reparent"))
+			reparent_instant(&x->j, d);
 		break;
 	case DV_RESYNC:
 		global_instant(x, d->ts, "events lost: resynced with /proc");
-		outbuf__printf(x->ob, "\"added\":%u,\"removed\":%u,\"reparented\":%u,\"states_fixed\":%u}}", d->rs.added,
-			       d->rs.removed, d->rs.reparented, d->rs.states_fixed);
+		json__kv_u64(&x->j, "added", d->rs.added);
+		json__kv_u64(&x->j, "removed", d->rs.removed);
+		json__kv_u64(&x->j, "reparented", d->rs.reparented);
+		json__kv_u64(&x->j, "states_fixed", d->rs.states_fixed);
+		args_end(&x->j);
 		break;
 	default:
 		break;
@@ -703,7 +797,9 @@ void perfetto__derived(struct perfetto *x, const struct derived_event *d)
 void perfetto__lost(struct perfetto *x, unsigned type, __u64 count, __u64 ts)
 {
 	global_instant(x, ts, "events lost");
-	outbuf__printf(x->ob, "\"type\":\"%s\",\"count\":%llu}}", names__event(type), (unsigned long long)count);
+	json__kv_cstr(&x->j, "type", names__event(type));
+	json__kv_u64(&x->j, "count", count);
+	args_end(&x->j);
 }
 
 void perfetto__resync(struct perfetto *x, const struct model *m, __u64 ts)
@@ -733,15 +829,21 @@ int perfetto__new(struct outbuf *ob, const struct perfetto_opts *o, struct perfe
 		return -ENOMEM;
 	}
 	x->o = *o;
-	x->ob = ob;
+	json__init(&x->j, ob);
 	export_procs__init(&x->procs, o->only_pid, o->kthreads);
 	x->next_synth = PID_LIMIT;
 	wallclock__rfc3339(&wc, o->origin_ns, start, sizeof(start));
-	outbuf__printf(ob,
-		       "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"proclife export\",\"recording_start\":\"%s\","
-		       "\"recording_start_boot_ns\":%llu,\"time_unit\":\"ts and dur: microseconds since recording_start\"},"
-		       "\"traceEvents\":[",
-		       start, (unsigned long long)o->origin_ns);
+	json__begin_object(&x->j);
+	json__kv_cstr(&x->j, "displayTimeUnit", "ms");
+	json__key(&x->j, "otherData");
+	json__begin_object(&x->j);
+	json__kv_cstr(&x->j, "generator", "proclife export");
+	json__kv_cstr(&x->j, "recording_start", start);
+	json__kv_u64(&x->j, "recording_start_boot_ns", o->origin_ns);
+	json__kv_cstr(&x->j, "time_unit", "ts and dur: microseconds since recording_start");
+	json__end_object(&x->j);
+	json__key(&x->j, "traceEvents");
+	json__begin_array(&x->j);
 	*out = x;
 	return 0;
 }
@@ -772,9 +874,9 @@ static void sort_indices(struct perfetto *x)
 		first[p] = t;
 	}
 	for (__u32 t = first[0]; t;) {
-		sep(x);
-		outbuf__printf(x->ob, "{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":%u}}",
-			       x->tracks[t - 1].jid, x->tracks[t - 1].jid, idx++);
+		metadata(x, x->tracks[t - 1].jid, "process_sort_index");
+		json__kv_u64(&x->j, "sort_index", idx++);
+		args_end(&x->j);
 		if (first[t]) {
 			t = first[t];
 			continue;
@@ -805,8 +907,11 @@ int perfetto__finish(struct perfetto *x, __u64 end_ns)
 	}
 	free(open);
 	sort_indices(x);
-	outbuf__puts(x->ob, "\n]}\n");
-	return x->err;
+	json__ws(&x->j, "\n");
+	json__end_array(&x->j);
+	json__end_object(&x->j);
+	json__ws(&x->j, "\n");
+	return x->err ? x->err : json__finish(&x->j);
 }
 
 static void proc_free(struct export_proc *e)

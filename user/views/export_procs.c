@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/procfs.h"
 #include "views/export_procs.h"
@@ -222,14 +221,4 @@ struct export_proc **export_procs__gone(const struct export_procs *t, const stru
 			gone[(*n)++] = e;
 	}
 	return gone;
-}
-
-void export_proc__exit_text(struct outbuf *ob, __u32 status)
-{
-	struct exit_status st = exit_status__decode(status);
-
-	if (st.exited)
-		outbuf__printf(ob, "exit %d", st.code);
-	else
-		outbuf__printf(ob, "killed by %s%s", names__signal(st.sig), st.core ? " (core)" : "");
 }

@@ -89,7 +89,4 @@ struct export_proc **export_procs__list(const struct export_procs *t, size_t *n)
 /* Likewise the entries whose process the model no longer has (after a resync): they ended unseen. */
 struct export_proc **export_procs__gone(const struct export_procs *t, const struct model *m, size_t *n);
 
-/* How a process ended, in words: "exit 3", "killed by SIGTERM", "killed by SIGSEGV (core)". */
-void export_proc__exit_text(struct outbuf *ob, __u32 status);
-
 #endif

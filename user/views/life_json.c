@@ -4,27 +4,22 @@
  * reap, end state) for the common questions, and the whole story in
  * "events", "born" first, so that a script need not replay the events to
  * learn how it ended. Every field is always there, null when not known:
- * readers index instead of probing. Strings from processes go through
- * escape__json_string (valid UTF-8 JSON for any bytes).
+ * readers index instead of probing. Written through the emitter
+ * (views/json.h): strings from processes come out valid UTF-8 JSON.
  */
-#include "base/escape.h"
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
+#include "views/event_fmt.h"
+#include "views/json.h"
 #include "views/life_json.h"
 #include "views/usage_fmt.h"
 
 struct printer {
-	struct outbuf *ob;
+	struct json *j;
 	const struct wallclock *wc;
 	const struct life *l;
 };
-
-/* Every field but an object's first: the comma goes with the key. */
-static void key(struct outbuf *ob, const char *k)
-{
-	outbuf__printf(ob, ",\"%s\":", k);
-}
 
 /* An RFC 3339 string, or null for 0 (not known). */
 static void time_json(const struct printer *pr, __u64 ts)
@@ -32,197 +27,188 @@ static void time_json(const struct printer *pr, __u64 ts)
 	char tbuf[WALLCLOCK_RFC3339_MAX];
 
 	if (!ts) {
-		outbuf__puts(pr->ob, "null");
+		json__null(pr->j);
 		return;
 	}
 	wallclock__rfc3339(pr->wc, ts, tbuf, sizeof(tbuf));
-	outbuf__printf(pr->ob, "\"%s\"", tbuf);
+	json__cstr(pr->j, tbuf);
 }
 
 static void kv_time(const struct printer *pr, const char *k, __u64 ts)
 {
-	key(pr->ob, k);
+	json__key(pr->j, k);
 	time_json(pr, ts);
 }
 
-/* The key, then null when v is NULL: true when the value is still to be written. */
-static bool key_or_null(struct outbuf *ob, const char *k, const void *v)
+/* A comm; null when the task is not known (NULL). */
+static void kv_comm(struct json *j, const char *k, const char *comm)
 {
-	key(ob, k);
-	if (!v)
-		outbuf__puts(ob, "null");
-	return v;
+	json__key(j, k);
+	if (comm)
+		json__comm(j, comm);
+	else
+		json__null(j);
 }
 
-/* A comm; NULL when the task is not known. */
-static void kv_comm(struct outbuf *ob, const char *k, const char *comm)
+/* Bytes from a process (a filename); null for NULL. */
+static void kv_string(struct json *j, const char *k, const char *s, size_t len)
 {
-	if (key_or_null(ob, k, comm))
-		escape__comm_json(ob, comm);
+	json__key(j, k);
+	if (s)
+		json__string(j, s, len);
+	else
+		json__null(j);
 }
 
-/* Bytes from a process (a filename). */
-static void kv_string(struct outbuf *ob, const char *k, const char *s, size_t len)
+/* An argument area, as an array of strings; null for NULL. */
+static void kv_argv(struct json *j, const char *k, const char *args, size_t len)
 {
-	if (key_or_null(ob, k, s))
-		escape__json_string(ob, s, len);
-}
-
-/* An argument area, as an array of strings. */
-static void kv_argv(struct outbuf *ob, const char *k, const char *args, size_t len)
-{
-	if (key_or_null(ob, k, args))
-		escape__argv_json(ob, args, len);
-}
-
-/* A name from our own tables (plain ASCII): no escaping. */
-static void kv_name(struct outbuf *ob, const char *k, const char *v)
-{
-	if (key_or_null(ob, k, v))
-		outbuf__printf(ob, "\"%s\"", v);
-}
-
-static void kv_bool(struct outbuf *ob, const char *k, bool v)
-{
-	key(ob, k);
-	outbuf__puts(ob, v ? "true" : "false");
+	json__key(j, k);
+	if (args)
+		json__argv(j, args, len);
+	else
+		json__null(j);
 }
 
 /* A pid, or null for 0 (none: pid 0 is never a process's). */
-static void kv_pid(struct outbuf *ob, const char *k, __u32 pid)
+static void kv_pid(struct json *j, const char *k, __u32 pid)
 {
-	key(ob, k);
-	if (pid)
-		outbuf__printf(ob, "%u", pid);
-	else
-		outbuf__puts(ob, "null");
+	json__kv_u64_or_null(j, k, pid, pid);
 }
 
 /* Seconds between two times, or null when either is not known (0). */
-static void kv_secs(struct outbuf *ob, const char *k, __u64 from, __u64 to)
+static void kv_secs(struct json *j, const char *k, __u64 from, __u64 to)
 {
-	key(ob, k);
+	json__key(j, k);
 	if (from && to)
-		outbuf__printf(ob, "%.6f", life__secs(from, to));
+		json__double(j, life__secs(from, to), 6);
 	else
-		outbuf__puts(ob, "null");
+		json__null(j);
 }
 
 /* "sig" and "signame": the number for scripts, the name for people. */
-static void kv_sig(struct outbuf *ob, int sig)
+static void kv_sig(struct json *j, int sig)
 {
-	outbuf__printf(ob, ",\"sig\":%d,\"signame\":\"%s\"", sig, names__signal(sig));
+	json__kv_i64(j, "sig", sig);
+	json__kv_cstr(j, "signame", names__signal(sig));
 }
 
 /* The wait status's fields, and the raw status for what they do not say; null until it exited. */
-static void status_json(struct outbuf *ob, bool exited, __u32 status)
+static void status_json(struct json *j, bool exited, __u32 status)
 {
-	exit_status__json(ob, exited, status);
-	if (exited)
-		outbuf__printf(ob, ",\"status\":%u", status);
-	else
-		outbuf__puts(ob, ",\"status\":null");
+	event_fmt__status_json(j, exited, status);
+	json__kv_u64_or_null(j, "status", exited, status);
 }
 
 static void killer_json(const struct printer *pr, const struct pl_killer *k)
 {
-	struct outbuf *ob = pr->ob;
+	struct json *j = pr->j;
 
-	key(ob, "killed_by");
+	json__key(j, "killed_by");
 	if (!k->sig) {
-		outbuf__puts(ob, "null");
+		json__null(j);
 		return;
 	}
-	outbuf__printf(ob, "{\"sig\":%d,\"signame\":\"%s\"", k->sig, names__signal(k->sig));
+	json__begin_object(j);
+	kv_sig(j, k->sig);
 	kv_time(pr, "time", k->ts);
-	kv_name(ob, "origin", sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom));
-	kv_name(ob, "syscall", sig__syscall_name(k->syscall));
-	outbuf__printf(ob, ",\"pid\":%u,\"tid\":%u,\"uid\":%u", k->pid, k->tid, k->uid);
-	kv_comm(ob, "comm", k->comm);
-	outbuf__putc(ob, '}');
+	json__kv_cstr(j, "origin", sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom));
+	json__kv_cstr(j, "syscall", sig__syscall_name(k->syscall));
+	json__kv_u64(j, "pid", k->pid);
+	json__kv_u64(j, "tid", k->tid);
+	json__kv_u64(j, "uid", k->uid);
+	kv_comm(j, "comm", k->comm);
+	json__end_object(j);
+}
+
+/* "taken": when and how a received signal was taken, or null when it was not (yet). */
+static void taken_json(const struct printer *pr, const struct life_event *e)
+{
+	struct json *j = pr->j;
+	int sig = e->sig.sig;
+
+	json__key(j, "taken");
+	if (!e->taken) {
+		json__null(j);
+		return;
+	}
+	json__begin_object(j);
+	kv_time(pr, "time", e->taken_ts);
+	json__kv_cstr(j, "action", names__sig_action(e->action));
+	json__kv_cstr(j, "default_action", e->action == PL_ACT_DEFAULT ? names__sig_default_action(sig) : NULL);
+	json__kv_bool(j, "fatal", e->fatal);
+	json__end_object(j);
 }
 
 static void signal_json(const struct printer *pr, const struct life_event *e)
 {
-	struct outbuf *ob = pr->ob;
+	struct json *j = pr->j;
 	const struct pl_signal *g = &e->sig;
 	char buf[64];
 	bool recv = e->type == LIFE_EV_SIG_RECV;
 
-	kv_sig(ob, g->sig);
+	kv_sig(j, g->sig);
 	if (recv) {
 		/* The sending task; for a kernel origin, the one the kernel was running for. */
-		outbuf__printf(ob, ",\"from\":%u", g->h.pid);
-		kv_comm(ob, "from_comm", g->h.comm);
+		json__kv_u64(j, "from", g->h.pid);
+		kv_comm(j, "from_comm", g->h.comm);
 	} else {
-		kv_pid(ob, "to", g->target_pid);
-		kv_comm(ob, "to_comm", g->target_pid ? g->target_comm : NULL);
+		kv_pid(j, "to", g->target_pid);
+		kv_comm(j, "to_comm", g->target_pid ? g->target_comm : NULL);
 	}
-	kv_name(ob, "origin", sig__origin(g->sig, g->info_code, g->info_kind, g->syscall, false));
-	kv_name(ob, "syscall", sig__syscall_name(g->syscall));
-	kv_name(ob, "code", names__si_code(g->info_code));
-	kv_name(ob, "result", names__sig_result(g->result));
-	kv_name(ob, "outcome", sig__outcome(g->sig, g->result, g->disposition, g->blocked, g->err, buf, sizeof(buf)));
-	kv_name(ob, "errno", g->result == PL_SIG_FAILED ? names__errno(g->err) : NULL);
-	kv_name(ob, "disposition", names__sig_action(g->disposition));
-	kv_bool(ob, "blocked", g->blocked);
-	kv_bool(ob, "group", g->h.flags & PL_F_GROUP);
+	json__kv_cstr(j, "origin", sig__origin(g->sig, g->info_code, g->info_kind, g->syscall, false));
+	json__kv_cstr(j, "syscall", sig__syscall_name(g->syscall));
+	json__kv_cstr(j, "code", names__si_code(g->info_code));
+	json__kv_cstr(j, "result", names__sig_result(g->result));
+	json__kv_cstr(j, "outcome", sig__outcome(g->sig, g->result, g->disposition, g->blocked, g->err, buf, sizeof(buf)));
+	json__kv_cstr(j, "errno", g->result == PL_SIG_FAILED ? names__errno(g->err) : NULL);
+	json__kv_cstr(j, "disposition", names__sig_action(g->disposition));
+	json__kv_bool(j, "blocked", g->blocked);
+	json__kv_bool(j, "group", g->h.flags & PL_F_GROUP);
 	/* The pid argument as the sender gave it (0, -1, -pgid say who it meant); a pidfd has none. */
-	key(ob, "target_arg");
-	if (g->syscall != PL_SYS_NONE && g->syscall != PL_SYS_PIDFD_SEND_SIGNAL)
-		outbuf__printf(ob, "%d", g->target_arg);
-	else
-		outbuf__puts(ob, "null");
-	if (!recv)
-		return;
-	key(ob, "taken");
-	if (!e->taken) {
-		outbuf__puts(ob, "null");
-		return;
-	}
-	outbuf__puts(ob, "{\"time\":");
-	time_json(pr, e->taken_ts);
-	kv_name(ob, "action", names__sig_action(e->action));
-	kv_name(ob, "default_action", e->action == PL_ACT_DEFAULT ? names__sig_default_action(g->sig) : NULL);
-	kv_bool(ob, "fatal", e->fatal);
-	outbuf__putc(ob, '}');
+	json__kv_i64_or_null(j, "target_arg", g->syscall != PL_SYS_NONE && g->syscall != PL_SYS_PIDFD_SEND_SIGNAL,
+			     g->target_arg);
+	if (recv)
+		taken_json(pr, e);
 }
 
 static void reap_json(const struct printer *pr, const struct pl_reap *r, __u64 ts)
 {
-	struct outbuf *ob = pr->ob;
+	struct json *j = pr->j;
 	__u32 f = r->h.flags;
 
-	kv_name(ob, "how", f & PL_F_REAP_WAIT ? "wait" : f & PL_F_REAP_AUTO ? "auto" : "before_recording");
-	kv_pid(ob, "reaper", r->reaper_pid);
-	kv_comm(ob, "reaper_comm", r->reaper_pid ? r->reaper_comm : NULL);
-	kv_secs(ob, "zombie_s", r->exit_ts && r->exit_ts <= ts ? r->exit_ts : 0, ts);
+	json__kv_cstr(j, "how", f & PL_F_REAP_WAIT ? "wait" : f & PL_F_REAP_AUTO ? "auto" : "before_recording");
+	kv_pid(j, "reaper", r->reaper_pid);
+	kv_comm(j, "reaper_comm", r->reaper_pid ? r->reaper_comm : NULL);
+	kv_secs(j, "zombie_s", r->exit_ts && r->exit_ts <= ts ? r->exit_ts : 0, ts);
 }
 
 static void exit_json(const struct printer *pr, const struct pl_exit *x, __u64 ts)
 {
-	struct outbuf *ob = pr->ob;
+	struct json *j = pr->j;
 
-	status_json(ob, true, x->status);
+	status_json(j, true, x->status);
 	killer_json(pr, &x->killer);
-	kv_secs(ob, "lifetime_s", pr->l->start_ns, ts);
-	kv_pid(ob, "children_to", x->h.flags & PL_F_HAS_CHILDREN ? x->new_parent : 0);
+	kv_secs(j, "lifetime_s", pr->l->start_ns, ts);
+	kv_pid(j, "children_to", x->h.flags & PL_F_HAS_CHILDREN ? x->new_parent : 0);
 	/* What it used, as the exit event says (null from a recording made before usage). */
-	usage_fmt__json_fields_of(ob, x);
+	usage_fmt__json_fields_of(j, x);
 }
 
 /* k is "new_parent" (orphaned) or "parent" (zombie); its comm's key follows from it. */
-static void parent_json(struct outbuf *ob, const char *k, const struct life_event *e)
+static void parent_json(struct json *j, const char *k, const struct life_event *e)
 {
-	kv_pid(ob, k, e->parent.parent);
-	kv_comm(ob, k[0] == 'n' ? "new_parent_comm" : "parent_comm", e->parent.comm_known ? e->parent.comm : NULL);
+	kv_pid(j, k, e->parent.parent);
+	kv_comm(j, k[0] == 'n' ? "new_parent_comm" : "parent_comm", e->parent.comm_known ? e->parent.comm : NULL);
 }
 
+/* {"event":EVENT,"time":...,"age_s":...: the caller goes on with the event's fields and closes it. */
 static void head_json(const struct printer *pr, const char *event, __u64 ts)
 {
-	outbuf__printf(pr->ob, "{\"event\":\"%s\",\"time\":", event);
-	time_json(pr, ts);
-	kv_secs(pr->ob, "age_s", ts ? pr->l->start_ns : 0, ts);
+	json__begin_object(pr->j);
+	json__kv_cstr(pr->j, "event", event);
+	kv_time(pr, "time", ts);
+	kv_secs(pr->j, "age_s", ts ? pr->l->start_ns : 0, ts);
 }
 
 static const char *born_how(const struct life *l)
@@ -240,74 +226,86 @@ static const char *born_how(const struct life *l)
 static void born_fields(const struct printer *pr)
 {
 	const struct life *l = pr->l;
-	struct outbuf *ob = pr->ob;
+	struct json *j = pr->j;
 	bool fork = l->born == LIFE_BORN_FORK;
 
-	kv_name(ob, "how", born_how(l));
-	kv_pid(ob, "by", fork ? l->forker : 0);
-	kv_comm(ob, "by_comm", fork ? l->forker_comm : NULL);
-	kv_pid(ob, "parent", l->ppid);
-	kv_comm(ob, "parent_comm", l->parent_comm_known ? l->parent_comm : NULL);
+	json__kv_cstr(j, "how", born_how(l));
+	kv_pid(j, "by", fork ? l->forker : 0);
+	kv_comm(j, "by_comm", fork ? l->forker_comm : NULL);
+	kv_pid(j, "parent", l->ppid);
+	kv_comm(j, "parent_comm", l->parent_comm_known ? l->parent_comm : NULL);
 	/* Before the recording: what /proc said then. */
-	kv_argv(ob, "argv", l->cmdline, l->cmdline_len);
-	kv_name(ob, "state", fork ? "running" : proc_state__name(l->initial_state));
+	kv_argv(j, "argv", l->cmdline, l->cmdline_len);
+	json__kv_cstr(j, "state", fork ? "running" : proc_state__name(l->initial_state));
+}
+
+static void exec_json(struct json *j, const struct life_event *e)
+{
+	const char *d = e->exec.data;
+
+	kv_string(j, "filename", d, e->exec.filename_len);
+	if (e->exec.flags & PL_F_NAME_TRUNCATED)
+		json__kv_bool(j, "filename_truncated", true);
+	if (e->type == LIFE_EV_EXEC_FAILED) {
+		json__kv_cstr(j, "error", names__errno(e->exec.err));
+		json__kv_i64(j, "errno", e->exec.err);
+		return;
+	}
+	kv_argv(j, "argv", d ? d + e->exec.args_off : NULL, e->exec.args_len);
+	json__kv_u64(j, "argc", e->exec.argc);
+	/* Not kept (the memory limit) counts as cut. */
+	json__kv_bool(j, "truncated", !d || (e->exec.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE)));
+	json__kv_u64(j, "argv_bytes", e->exec.args_size);
+	json__kv_u64(j, "old_tid", e->exec.old_tid);
+}
+
+static void deliver_json(struct json *j, const struct life_event *e)
+{
+	kv_sig(j, e->deliver.sig);
+	json__kv_cstr(j, "action", names__sig_action(e->deliver.action));
+	json__kv_cstr(j, "default_action",
+		      e->deliver.action == PL_ACT_DEFAULT ? names__sig_default_action(e->deliver.sig) : NULL);
+	json__kv_bool(j, "fatal", e->deliver.h.flags & PL_F_GROUP_EXIT);
 }
 
 static void event_json(const struct printer *pr, const struct life_event *e)
 {
-	struct outbuf *ob = pr->ob;
-	const char *name = life__event_name(e->type), *d = e->exec.data;
+	struct json *j = pr->j;
+	const char *name = life__event_name(e->type);
 
 	if (!name)
 		return;
 	head_json(pr, name, e->ts);
 	switch (e->type) {
 	case LIFE_EV_EXEC:
-		kv_string(ob, "filename", d, e->exec.filename_len);
-		if (e->exec.flags & PL_F_NAME_TRUNCATED)
-			kv_bool(ob, "filename_truncated", true);
-		kv_argv(ob, "argv", d ? d + e->exec.args_off : NULL, e->exec.args_len);
-		outbuf__printf(ob, ",\"argc\":%u", e->exec.argc);
-		/* Not kept (the memory limit) counts as cut. */
-		kv_bool(ob, "truncated", !d || (e->exec.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE)));
-		outbuf__printf(ob, ",\"argv_bytes\":%u,\"old_tid\":%u", e->exec.args_size, e->exec.old_tid);
-		break;
 	case LIFE_EV_EXEC_FAILED:
-		kv_string(ob, "filename", d, e->exec.filename_len);
-		if (e->exec.flags & PL_F_NAME_TRUNCATED)
-			kv_bool(ob, "filename_truncated", true);
-		kv_name(ob, "error", names__errno(e->exec.err));
-		outbuf__printf(ob, ",\"errno\":%d", e->exec.err);
+		exec_json(j, e);
 		break;
 	case LIFE_EV_FORK:
-		outbuf__printf(ob, ",\"child\":%u", e->fork.child);
+		json__kv_u64(j, "child", e->fork.child);
 		break;
 	case LIFE_EV_SIG_RECV:
 	case LIFE_EV_SIG_SENT:
 		signal_json(pr, e);
 		break;
 	case LIFE_EV_DELIVER:
-		kv_sig(ob, e->deliver.sig);
-		kv_name(ob, "action", names__sig_action(e->deliver.action));
-		kv_name(ob, "default_action",
-			e->deliver.action == PL_ACT_DEFAULT ? names__sig_default_action(e->deliver.sig) : NULL);
-		kv_bool(ob, "fatal", e->deliver.h.flags & PL_F_GROUP_EXIT);
+		deliver_json(j, e);
 		break;
 	case LIFE_EV_STOP:
 	case LIFE_EV_CONTINUE:
-		kv_sig(ob, e->stop_sig);
+		kv_sig(j, e->stop_sig);
 		break;
 	case LIFE_EV_RENAME:
-		kv_comm(ob, "old_comm", e->rename.old_comm);
-		kv_comm(ob, "new_comm", e->rename.new_comm);
+		kv_comm(j, "old_comm", e->rename.old_comm);
+		kv_comm(j, "new_comm", e->rename.new_comm);
 		break;
 	case LIFE_EV_REPARENT:
-		outbuf__printf(ob, ",\"old_parent\":%u", e->parent.old_parent);
-		parent_json(ob, "new_parent", e);
+		json__kv_u64(j, "old_parent", e->parent.old_parent);
+		parent_json(j, "new_parent", e);
 		break;
 	case LIFE_EV_ZOMBIE:
-		kv_secs(ob, "zombie_for_s", e->parent.zombie_since, e->ts);
-		parent_json(ob, "parent", e);
+		kv_secs(j, "zombie_for_s", e->parent.zombie_since, e->ts);
+		parent_json(j, "parent", e);
 		break;
 	case LIFE_EV_EXIT:
 		exit_json(pr, &e->exit, e->ts);
@@ -316,7 +314,7 @@ static void event_json(const struct printer *pr, const struct life_event *e)
 		reap_json(pr, &e->reap, e->ts);
 		break;
 	}
-	outbuf__putc(ob, '}');
+	json__end_object(j);
 }
 
 static const struct life_event *last_of(const struct life *l, unsigned type)
@@ -346,23 +344,24 @@ static const char *end_state_name(enum life_end end)
 
 static void child_json(const struct printer *pr, const struct life_child *c)
 {
-	struct outbuf *ob = pr->ob;
+	struct json *j = pr->j;
 
-	outbuf__printf(ob, "{\"pid\":%u", c->pid);
+	json__begin_object(j);
+	json__kv_u64(j, "pid", c->pid);
 	kv_time(pr, "born", c->born_ts);
-	kv_comm(ob, "comm", c->comm);
-	kv_string(ob, "filename", c->data, c->filename_len);
-	kv_argv(ob, "argv", c->data ? c->data + c->args_off : NULL, c->args_len);
+	kv_comm(j, "comm", c->comm);
+	kv_string(j, "filename", c->data, c->filename_len);
+	kv_argv(j, "argv", c->data ? c->data + c->args_off : NULL, c->args_len);
 	/* An exec whose argv was not kept (the memory limit) counts as cut. */
-	kv_bool(ob, "argv_truncated", c->truncated || (c->execd && !c->data));
-	kv_bool(ob, "exited", c->exited);
-	status_json(ob, c->exited, c->status);
+	json__kv_bool(j, "argv_truncated", c->truncated || (c->execd && !c->data));
+	json__kv_bool(j, "exited", c->exited);
+	status_json(j, c->exited, c->status);
 	kv_time(pr, "exit_time", c->exited ? c->exit_ts : 0);
-	kv_secs(ob, "lifetime_s", c->exited && c->exit_ts >= c->start_ns ? c->start_ns : 0, c->exit_ts);
-	kv_bool(ob, "reaped", c->reaped);
-	kv_pid(ob, "reaper", c->reaper);
-	kv_pid(ob, "adopted_by", c->adopted_by);
-	outbuf__putc(ob, '}');
+	kv_secs(j, "lifetime_s", c->exited && c->exit_ts >= c->start_ns ? c->start_ns : 0, c->exit_ts);
+	json__kv_bool(j, "reaped", c->reaped);
+	kv_pid(j, "reaper", c->reaper);
+	kv_pid(j, "adopted_by", c->adopted_by);
+	json__end_object(j);
 }
 
 /* "exit": from its exit event; else (not seen) what the snapshot or the reap said; null while alive. */
@@ -370,44 +369,75 @@ static void exit_summary(const struct printer *pr)
 {
 	const struct life *l = pr->l;
 	const struct life_event *x = last_of(l, LIFE_EV_EXIT);
-	struct outbuf *ob = pr->ob;
+	struct json *j = pr->j;
 
+	json__key(j, "exit");
 	if (!l->exited) {
-		outbuf__puts(ob, "null");
+		json__null(j);
 		return;
 	}
-	outbuf__puts(ob, "{\"time\":");
+	json__begin_object(j);
 	if (x) {
-		time_json(pr, x->ts);
+		kv_time(pr, "time", x->ts);
 		exit_json(pr, &x->exit, x->ts);
-		outbuf__putc(ob, '}');
+		json__end_object(j);
 		return;
 	}
-	time_json(pr, l->exit_ts);
-	status_json(ob, true, l->status);
-	outbuf__puts(ob, ",\"killed_by\":null");
-	kv_secs(ob, "lifetime_s", l->exit_ts ? l->start_ns : 0, l->exit_ts);
-	outbuf__puts(ob, ",\"children_to\":null}");
+	kv_time(pr, "time", l->exit_ts);
+	status_json(j, true, l->status);
+	json__kv_null(j, "killed_by");
+	kv_secs(j, "lifetime_s", l->exit_ts ? l->start_ns : 0, l->exit_ts);
+	json__kv_null(j, "children_to");
+	json__end_object(j);
 }
 
 static void reap_summary(const struct printer *pr)
 {
 	const struct life_event *r = last_of(pr->l, LIFE_EV_REAP);
 
+	json__key(pr->j, "reap");
 	if (!r) {
-		outbuf__puts(pr->ob, "null");
+		json__null(pr->j);
 		return;
 	}
-	outbuf__puts(pr->ob, "{\"time\":");
-	time_json(pr, r->ts);
+	json__begin_object(pr->j);
+	kv_time(pr, "time", r->ts);
 	reap_json(pr, &r->reap, r->ts);
-	outbuf__putc(pr->ob, '}');
+	json__end_object(pr->j);
 }
 
-static void life_json(struct outbuf *ob, const struct life_set *s, size_t i, const struct wallclock *wc)
+/* "events": the whole story, "born" first. */
+static void events_json(const struct printer *pr)
+{
+	const struct life *l = pr->l;
+
+	json__key(pr->j, "events");
+	json__begin_array(pr->j);
+	head_json(pr, "born", l->born == LIFE_BORN_FORK ? l->born_ts : l->start_ns);
+	born_fields(pr);
+	json__end_object(pr->j);
+	for (size_t k = 0; k < l->nev; k++)
+		event_json(pr, &l->ev[k]);
+	json__end_array(pr->j);
+	json__kv_u64(pr->j, "events_left_out", l->events_left_out);
+}
+
+static void children_json(const struct printer *pr)
+{
+	const struct life *l = pr->l;
+
+	json__key(pr->j, "children");
+	json__begin_array(pr->j);
+	for (size_t k = 0; k < l->nch; k++)
+		child_json(pr, &l->ch[k]);
+	json__end_array(pr->j);
+	json__kv_u64(pr->j, "children_left_out", l->children_left_out);
+}
+
+static void life_json(struct json *j, const struct life_set *s, size_t i, const struct wallclock *wc)
 {
 	const struct life *l = &s->v[i];
-	struct printer pr = { .ob = ob, .wc = wc, .l = l };
+	struct printer pr = { .j = j, .wc = wc, .l = l };
 	enum life_end end = life__end_state(l);
 	const char *args = NULL, *fn = NULL;
 	__u32 len = 0, fl = 0;
@@ -415,47 +445,39 @@ static void life_json(struct outbuf *ob, const struct life_set *s, size_t i, con
 	/* What it ran last; both stay NULL (null) when nothing is known. */
 	life__argv(l, &args, &len, &fn, &fl);
 
-	outbuf__printf(ob, "{\"pid\":%u,\"life\":%zu", s->pid, i + 1);
+	json__begin_object(j);
+	json__kv_u64(j, "pid", s->pid);
+	json__kv_u64(j, "life", i + 1);
 	kv_time(&pr, "start_time", l->start_ns);
-	kv_bool(ob, "start_exact", !l->start_ticks);
-	kv_comm(ob, "comm", l->comm);
-	kv_string(ob, "filename", fn, fl);
-	kv_argv(ob, "argv", args, len);
-	outbuf__printf(ob, ",\"execs\":%u,\"born\":{\"time\":", l->nr_execs);
-	time_json(&pr, l->born == LIFE_BORN_FORK ? l->born_ts : 0);
+	json__kv_bool(j, "start_exact", !l->start_ticks);
+	kv_comm(j, "comm", l->comm);
+	kv_string(j, "filename", fn, fl);
+	kv_argv(j, "argv", args, len);
+	json__kv_u64(j, "execs", l->nr_execs);
+	json__key(j, "born");
+	json__begin_object(j);
+	kv_time(&pr, "time", l->born == LIFE_BORN_FORK ? l->born_ts : 0);
 	born_fields(&pr);
-	outbuf__puts(ob, "},\"exit\":");
+	json__end_object(j);
 	exit_summary(&pr);
-	outbuf__puts(ob, ",\"reap\":");
 	reap_summary(&pr);
-	kv_bool(ob, "orphaned", l->orphaned);
-	kv_pid(ob, "adopted_by", l->adopted_by);
-	kv_name(ob, "end_state", end_state_name(end));
-	kv_bool(ob, "alive_at_end", end == LIFE_END_RUNNING || end == LIFE_END_STOPPED);
-	outbuf__puts(ob, ",\"events\":[");
-	head_json(&pr, "born", l->born == LIFE_BORN_FORK ? l->born_ts : l->start_ns);
-	born_fields(&pr);
-	outbuf__putc(ob, '}');
-	for (size_t k = 0; k < l->nev; k++) {
-		outbuf__putc(ob, ',');
-		event_json(&pr, &l->ev[k]);
-	}
-	outbuf__printf(ob, "],\"events_left_out\":%llu,\"children\":[", (unsigned long long)l->events_left_out);
-	for (size_t k = 0; k < l->nch; k++) {
-		if (k)
-			outbuf__putc(ob, ',');
-		child_json(&pr, &l->ch[k]);
-	}
-	outbuf__printf(ob, "],\"children_left_out\":%llu}", (unsigned long long)l->children_left_out);
+	json__kv_bool(j, "orphaned", l->orphaned);
+	kv_pid(j, "adopted_by", l->adopted_by);
+	json__kv_cstr(j, "end_state", end_state_name(end));
+	json__kv_bool(j, "alive_at_end", end == LIFE_END_RUNNING || end == LIFE_END_STOPPED);
+	events_json(&pr);
+	children_json(&pr);
+	json__end_object(j);
 }
 
 void life_json__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc)
 {
-	outbuf__putc(ob, '[');
-	for (size_t i = 0; i < s->n; i++) {
-		if (i)
-			outbuf__putc(ob, ',');
-		life_json(ob, s, i, wc);
-	}
-	outbuf__puts(ob, "]\n");
+	struct json j;
+
+	json__init(&j, ob);
+	json__begin_array(&j);
+	for (size_t i = 0; i < s->n; i++)
+		life_json(&j, s, i, wc);
+	json__end_array(&j);
+	json__ws(&j, "\n");
 }

@@ -11,6 +11,7 @@
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
 #include "kernel/usage.h"
+#include "views/event_fmt.h"
 #include "views/life_text.h"
 #include "views/usage_fmt.h"
 
@@ -64,9 +65,7 @@ static void line(const struct printer *pr, __u64 ts, const char *event)
 
 static void status_text(struct outbuf *ob, __u32 status)
 {
-	char buf[EXIT_STATUS_TEXT_MAX];
-
-	outbuf__puts(ob, exit_status__text(status, EXIT_TEXT_FULL, buf, sizeof(buf)));
+	event_fmt__status_text(ob, status, EXIT_TEXT_FULL);
 }
 
 static void argv_text(struct outbuf *ob, const char *args, __u32 len, bool truncated)
@@ -267,7 +266,7 @@ static void event_text(const struct printer *pr, const struct life_event *e)
 		break;
 	case LIFE_EV_EXIT:
 		status_text(ob, e->exit.status);
-		sig__killer_text(ob, &e->exit.killer);
+		event_fmt__killer_text(ob, &e->exit.killer);
 		outbuf__printf(ob, ", after %.3fs", life__secs(pr->l->start_ns, e->ts));
 		if (e->exit.h.flags & PL_F_HAS_CHILDREN)
 			outbuf__printf(ob, "; its children go to %u", e->exit.new_parent);

@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "base/msg.h"
 #include "base/outbuf.h"
 #include "base/version.h"
 #include "views/metrics.h"
@@ -129,10 +130,10 @@ void metrics_file__write(struct metrics_file *mf, struct live *l)
 	metrics__format(&mf->text, &in);
 	r = mf->text.err ? mf->text.err : metrics_file__replace(mf->cfg.path, mf->text.data, mf->text.len);
 	if (r < 0 && !mf->failing)
-		fprintf(stderr, "proclife: metrics: cannot write %s: %s; retrying every %g s\n", mf->cfg.path,
-			strerror(-r), mf->cfg.interval_ns / 1e9);
+		msg__say(MSG_WARN, "metrics: cannot write %s: %s; retrying every %g s", mf->cfg.path, strerror(-r),
+			 mf->cfg.interval_ns / 1e9);
 	else if (r == 0 && mf->failing)
-		fprintf(stderr, "proclife: metrics: %s written again\n", mf->cfg.path);
+		msg__say(MSG_INFO, "metrics: %s written again", mf->cfg.path);
 	mf->failing = r < 0;
 	/* Due again an interval after this one (after a stall: not in a burst to catch up). */
 	mf->next_ns = now + mf->cfg.interval_ns;

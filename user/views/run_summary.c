@@ -9,6 +9,8 @@
 #include "kernel/event.h"
 #include "kernel/procfs.h"
 #include "kernel/sigorigin.h"
+#include "views/event_fmt.h"
+#include "views/json.h"
 #include "views/run_summary.h"
 #include "views/usage_fmt.h"
 
@@ -49,92 +51,121 @@ static struct run_proc *subject(struct run_summary *s, const struct pl_hdr *h)
 	return add(s, h->pid, h->start_ns, h->ppid, h->comm);
 }
 
+static void apply_fork(struct run_summary *s, const struct pl_fork *e)
+{
+	const struct pl_hdr *h = &e->h;
+
+	if (h->flags & PL_F_THREAD)
+		return;
+	subject(s, h);
+	add(s, e->child_pid, e->child_start_ns, e->child_ppid ? e->child_ppid : h->pid, h->comm);
+}
+
+/* What it runs now: the last exec's filename and argv (copied: the record goes). */
+static void apply_exec(struct run_summary *s, const struct pl_exec *e)
+{
+	const struct pl_hdr *h = &e->h;
+	struct run_proc *p = subject(s, h);
+	size_t fl;
+	const char *fn = event__filename(e, &fl);
+
+	if (!p)
+		return;
+	free(p->filename);
+	free(p->args);
+	p->filename = strndup(fn, fl);
+	p->args = malloc(e->args_len ? e->args_len : 1);
+	if (p->args)
+		memcpy(p->args, e->data + e->filename_len, e->args_len);
+	p->args_len = p->args ? e->args_len : 0;
+	if (!p->nr_execs++)
+		p->first_exec_ts = h->ts;
+	memcpy(p->comm, h->comm, PL_COMM_LEN);
+}
+
+/* p exited leaving living children: new_parent adopted them. */
+static void adopt_children(struct run_summary *s, const struct run_proc *p, __u32 new_parent)
+{
+	size_t me = p - s->v + 1;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct run_proc *c = &s->v[i];
+
+		if (c->parent == me && !c->exited && c->ppid == p->pid) {
+			c->adopted_by = new_parent;
+			c->ppid = new_parent;
+		}
+	}
+}
+
+static void apply_exit(struct run_summary *s, const struct pl_exit *e)
+{
+	const struct pl_hdr *h = &e->h;
+	struct run_proc *p;
+
+	if (h->flags & PL_F_THREAD)
+		return;
+	p = subject(s, h);
+	if (!p)
+		return;
+	p->exited = true;
+	p->exit_ts = h->ts;
+	p->status = e->status;
+	p->killer = e->killer;
+	p->has_usage = usage__of(e) != NULL;
+	if (p->has_usage)
+		usage__decode(usage__of(e), &p->usage);
+	if ((h->flags & PL_F_HAS_CHILDREN) && e->new_parent)
+		adopt_children(s, p, e->new_parent);
+}
+
+static void apply_reap(struct run_summary *s, const struct pl_reap *e)
+{
+	struct run_proc *p = find(s, e->h.pid);
+
+	if (!p || p->start_ns != e->h.start_ns)
+		return;
+	p->reaped = true;
+	if (e->h.flags & PL_F_REAP_WAIT)
+		p->reaped_by = e->reaper_pid;
+}
+
+/* Signals that reached someone: sent by a process of ours (by a syscall), received by one. */
+static void apply_signal(struct run_summary *s, const struct pl_signal *e)
+{
+	struct run_proc *p, *t;
+
+	if (e->result == PL_SIG_FAILED || e->result == PL_SIG_PROBE)
+		return;
+	p = e->h.pid ? find(s, e->h.pid) : NULL;
+	if (p && e->syscall != PL_SYS_NONE)
+		p->signals_sent++;
+	t = find(s, e->target_pid);
+	if (t)
+		t->signals_received++;
+}
+
 void run_summary__apply(struct run_summary *s, const void *rec)
 {
 	const struct pl_hdr *h = rec;
-	struct run_proc *p, *t;
+	struct run_proc *p;
 
 	switch (h->type) {
-	case PL_EV_FORK: {
-		const struct pl_fork *e = rec;
-
-		if (h->flags & PL_F_THREAD)
-			return;
-		subject(s, h);
-		p = add(s, e->child_pid, e->child_start_ns, e->child_ppid ? e->child_ppid : h->pid, h->comm);
+	case PL_EV_FORK:
+		apply_fork(s, rec);
 		break;
-	}
-	case PL_EV_EXEC: {
-		const struct pl_exec *e = rec;
-		size_t fl;
-		const char *fn = event__filename(rec, &fl);
-
-		p = subject(s, h);
-		if (!p)
-			return;
-		free(p->filename);
-		free(p->args);
-		p->filename = strndup(fn, fl);
-		p->args = malloc(e->args_len ? e->args_len : 1);
-		if (p->args)
-			memcpy(p->args, e->data + e->filename_len, e->args_len);
-		p->args_len = p->args ? e->args_len : 0;
-		if (!p->nr_execs++)
-			p->first_exec_ts = h->ts;
-		memcpy(p->comm, h->comm, PL_COMM_LEN);
+	case PL_EV_EXEC:
+		apply_exec(s, rec);
 		break;
-	}
-	case PL_EV_EXIT: {
-		const struct pl_exit *e = rec;
-
-		if (h->flags & PL_F_THREAD)
-			return;
-		p = subject(s, h);
-		if (!p)
-			return;
-		p->exited = true;
-		p->exit_ts = h->ts;
-		p->status = e->status;
-		p->killer = e->killer;
-		p->has_usage = usage__of(e) != NULL;
-		if (p->has_usage)
-			usage__decode(usage__of(e), &p->usage);
-		/* Its living children were just adopted. */
-		if ((h->flags & PL_F_HAS_CHILDREN) && e->new_parent) {
-			size_t me = p - s->v + 1;
-
-			for (size_t i = 0; i < s->n; i++) {
-				struct run_proc *c = &s->v[i];
-
-				if (c->parent == me && !c->exited && c->ppid == h->pid) {
-					c->adopted_by = e->new_parent;
-					c->ppid = e->new_parent;
-				}
-			}
-		}
+	case PL_EV_EXIT:
+		apply_exit(s, rec);
 		break;
-	}
 	case PL_EV_REAP:
-		p = find(s, h->pid);
-		if (p && p->start_ns == h->start_ns) {
-			p->reaped = true;
-			if (h->flags & PL_F_REAP_WAIT)
-				p->reaped_by = ((const struct pl_reap *)rec)->reaper_pid;
-		}
+		apply_reap(s, rec);
 		break;
-	case PL_EV_SIGNAL: {
-		const struct pl_signal *e = rec;
-
-		if (e->result == PL_SIG_FAILED || e->result == PL_SIG_PROBE)
-			return;
-		p = h->pid ? find(s, h->pid) : NULL;
-		if (p && e->syscall != PL_SYS_NONE)
-			p->signals_sent++;
-		t = find(s, e->target_pid);
-		if (t)
-			t->signals_received++;
+	case PL_EV_SIGNAL:
+		apply_signal(s, rec);
 		break;
-	}
 	case PL_EV_RENAME:
 		p = subject(s, h);
 		if (p)
@@ -220,27 +251,23 @@ static void argv_text(struct outbuf *ob, const struct run_proc *p)
 static void status_text(const struct run_summary *s, struct outbuf *ob, const struct run_proc *p,
 			const char *proc_root)
 {
-	struct exit_status st = exit_status__decode(p->status);
 	const struct pl_killer *k = &p->killer;
 
 	if (!p->exited) {
 		outbuf__puts(ob, proc_state(s, p, proc_root) ? "still running" : "gone (exit not seen)");
 		return;
 	}
-	if (st.exited) {
-		outbuf__printf(ob, "exit %d", st.code);
-	} else {
-		outbuf__printf(ob, "killed by %s%s", names__signal(st.sig), st.core ? " (core dumped)" : "");
-		if (k->sig) {
-			const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
+	event_fmt__status_text(ob, p->status, EXIT_TEXT_FULL);
+	/* Who killed it, without the syscall: a summary line is long enough. */
+	if (!exit_status__decode(p->status).exited && k->sig) {
+		const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
 
-			if (origin)
-				outbuf__printf(ob, " [kernel: %s]", origin);
-			else {
-				outbuf__printf(ob, " from %u (", k->pid);
-				escape__text(ob, k->comm, strnlen(k->comm, PL_COMM_LEN));
-				outbuf__putc(ob, ')');
-			}
+		if (origin) {
+			outbuf__printf(ob, " [kernel: %s]", origin);
+		} else {
+			outbuf__printf(ob, " from %u (", k->pid);
+			escape__comm_text(ob, k->comm);
+			outbuf__putc(ob, ')');
 		}
 	}
 	if (!p->reaped)
@@ -519,188 +546,218 @@ void run_summary__text(const struct run_summary *s, struct outbuf *ob, const str
 	(void)wc;
 }
 
-static void json_time(struct outbuf *ob, const struct wallclock *wc, const char *key, __u64 ts)
+static void kv_time(struct json *j, const struct wallclock *wc, const char *key, __u64 ts)
 {
-	char buf[48];
+	char buf[WALLCLOCK_RFC3339_MAX];
 
-	outbuf__printf(ob, ",\"%s\":", key);
+	json__key(j, key);
 	if (!ts) {
-		outbuf__puts(ob, "null");
+		json__null(j);
 		return;
 	}
 	wallclock__rfc3339(wc, ts, buf, sizeof(buf));
-	outbuf__printf(ob, "\"%s\"", buf);
+	json__cstr(j, buf);
 }
 
-static void json_proc(const struct run_summary *s, const struct run_proc *p, struct outbuf *ob,
-		      const struct wallclock *wc, __u64 now, const char *proc_root)
+/* "killed_by": who sent its fatal signal, or null. */
+static void killer_json(struct json *j, const struct run_proc *p)
 {
-	struct exit_status st = exit_status__decode(p->status);
-	char state = proc_state(s, p, proc_root);
 	const struct pl_killer *k = &p->killer;
 
-	outbuf__printf(ob, "{\"pid\":%u,\"ppid\":%u,\"comm\":", p->pid, p->ppid);
-	escape__json_string(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
-	outbuf__puts(ob, ",\"filename\":");
-	if (p->filename)
-		escape__json_string(ob, p->filename, strlen(p->filename));
-	else
-		outbuf__puts(ob, "null");
-	outbuf__puts(ob, ",\"argv\":");
-	if (p->args)
-		escape__argv_json(ob, p->args, p->args_len);
-	else
-		outbuf__puts(ob, "null");
-	outbuf__printf(ob, ",\"execs\":%u", p->nr_execs);
-	json_time(ob, wc, "start_time", p->start_ns);
-	json_time(ob, wc, "exit_time", p->exited ? p->exit_ts : 0);
-	outbuf__printf(ob, ",\"duration_s\":%.6f", duration_s(s, p, now));
-	outbuf__printf(ob, ",\"state\":\"%s\"", p->exited ? (p->reaped ? "exited" : "zombie") : state ? "running" : "gone");
-	if (p->exited && st.exited)
-		outbuf__printf(ob, ",\"exit_code\":%d,\"term_signal\":null", st.code);
-	else if (p->exited)
-		outbuf__printf(ob, ",\"exit_code\":null,\"term_signal\":%d", st.sig);
-	else
-		outbuf__puts(ob, ",\"exit_code\":null,\"term_signal\":null");
-	outbuf__printf(ob, ",\"core_dumped\":%s,\"killed_by\":", p->exited && st.core ? "true" : "false");
-	if (p->exited && !st.exited && k->sig) {
-		const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
-
-		outbuf__printf(ob, "{\"sig\":%d,\"signame\":\"%s\",\"origin\":", k->sig, names__signal(k->sig));
-		if (origin)
-			outbuf__printf(ob, "\"%s\"", origin);
-		else
-			outbuf__puts(ob, "null");
-		outbuf__printf(ob, ",\"pid\":%u,\"comm\":", k->pid);
-		escape__json_string(ob, k->comm, strnlen(k->comm, PL_COMM_LEN));
-		outbuf__putc(ob, '}');
-	} else {
-		outbuf__puts(ob, "null");
+	json__key(j, "killed_by");
+	if (!p->exited || exit_status__decode(p->status).exited || !k->sig) {
+		json__null(j);
+		return;
 	}
-	outbuf__printf(ob, ",\"signals_sent\":%u,\"signals_received\":%u,\"orphaned\":%s,\"adopted_by\":",
-		       p->signals_sent, p->signals_received, p->adopted_by ? "true" : "false");
-	if (p->adopted_by)
-		outbuf__printf(ob, "%u", p->adopted_by);
-	else
-		outbuf__puts(ob, "null");
-	/* What it used, as its exit event says; self_io: its storage I/O without the children it reaped. */
-	usage_fmt__json_fields(ob, p->has_usage ? &p->usage : NULL);
-	if (p->has_usage && p->usage.io.bytes) {
-		__u64 rd, wr;
-
-		self_io(s, p, &rd, &wr);
-		outbuf__printf(ob, ",\"self_io\":{\"read_bytes\":%llu,\"write_bytes\":%llu}", (unsigned long long)rd,
-			       (unsigned long long)wr);
-	} else {
-		outbuf__puts(ob, ",\"self_io\":null");
-	}
+	json__begin_object(j);
+	json__kv_i64(j, "sig", k->sig);
+	json__kv_cstr(j, "signame", names__signal(k->sig));
+	json__kv_cstr(j, "origin", sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom));
+	json__kv_u64(j, "pid", k->pid);
+	json__kv_comm(j, "comm", k->comm);
+	json__end_object(j);
 }
 
-static void top_json(const struct run_summary *s, struct outbuf *ob, const char *name,
+/* What it used, as its exit event says; self_io: its storage I/O without the children it reaped. */
+static void usage_json(const struct run_summary *s, struct json *j, const struct run_proc *p)
+{
+	__u64 rd, wr;
+
+	usage_fmt__json_fields(j, p->has_usage ? &p->usage : NULL);
+	json__key(j, "self_io");
+	if (!p->has_usage || !p->usage.io.bytes) {
+		json__null(j);
+		return;
+	}
+	self_io(s, p, &rd, &wr);
+	json__begin_object(j);
+	json__kv_u64(j, "read_bytes", rd);
+	json__kv_u64(j, "write_bytes", wr);
+	json__end_object(j);
+}
+
+/* The fields of one process, without its children. */
+static void json_proc(const struct run_summary *s, const struct run_proc *p, struct json *j,
+		      const struct wallclock *wc, __u64 now, const char *proc_root)
+{
+	char state = proc_state(s, p, proc_root);
+
+	json__kv_u64(j, "pid", p->pid);
+	json__kv_u64(j, "ppid", p->ppid);
+	json__kv_comm(j, "comm", p->comm);
+	json__kv_cstr(j, "filename", p->filename);
+	json__key(j, "argv");
+	if (p->args)
+		json__argv(j, p->args, p->args_len);
+	else
+		json__null(j);
+	json__kv_u64(j, "execs", p->nr_execs);
+	kv_time(j, wc, "start_time", p->start_ns);
+	kv_time(j, wc, "exit_time", p->exited ? p->exit_ts : 0);
+	json__key(j, "duration_s");
+	json__double(j, duration_s(s, p, now), 6);
+	json__kv_cstr(j, "state", p->exited ? (p->reaped ? "exited" : "zombie") : state ? "running" : "gone");
+	event_fmt__status_json(j, p->exited, p->status);
+	killer_json(j, p);
+	json__kv_u64(j, "signals_sent", p->signals_sent);
+	json__kv_u64(j, "signals_received", p->signals_received);
+	json__kv_bool(j, "orphaned", p->adopted_by);
+	json__kv_u64_or_null(j, "adopted_by", p->adopted_by, p->adopted_by);
+	usage_json(s, j, p);
+}
+
+static void top_json(const struct run_summary *s, struct json *j, const char *name,
 		     __u64 (*key)(const struct run_proc *), const char *field)
 {
 	const struct run_proc *top[RUN_TOP];
 	size_t n = top_by(s, key, top);
 
-	outbuf__printf(ob, ",\"%s\":[", name);
+	json__key(j, name);
+	json__begin_array(j);
 	for (size_t i = 0; i < n; i++) {
-		outbuf__printf(ob, "%s{\"pid\":%u,\"comm\":", i ? "," : "", top[i]->pid);
-		escape__json_string(ob, top[i]->comm, strnlen(top[i]->comm, PL_COMM_LEN));
-		outbuf__printf(ob, ",\"%s\":%llu}", field, (unsigned long long)key(top[i]));
+		json__begin_object(j);
+		json__kv_u64(j, "pid", top[i]->pid);
+		json__kv_comm(j, "comm", top[i]->comm);
+		json__kv_u64(j, field, key(top[i]));
+		json__end_object(j);
 	}
-	outbuf__putc(ob, ']');
+	json__end_array(j);
 }
 
-/* ,"totals":{...},"top_cpu":[...],"top_rss":[...] */
-static void totals_json(const struct run_summary *s, struct outbuf *ob)
+/* "totals":{...},"top_cpu":[...],"top_rss":[...] */
+static void totals_json(const struct run_summary *s, struct json *j)
 {
 	struct run_totals t;
 
 	totals(s, &t);
-	outbuf__printf(ob, ",\"totals\":{\"processes\":%zu,\"with_usage\":%zu,\"cpu_ns\":%llu,\"self\":", s->n,
-		       t.with_usage, (unsigned long long)t.cpu_ns);
-	usage_fmt__ru_json(ob, &t.self);
-	outbuf__puts(ob, ",\"maxrss_pid\":");
-	if (t.maxrss_proc)
-		outbuf__printf(ob, "%u", t.maxrss_proc->pid);
-	else
-		outbuf__puts(ob, "null");
-	if (t.io)
-		outbuf__printf(ob, ",\"read_bytes\":%llu,\"write_bytes\":%llu}", (unsigned long long)t.read_bytes,
-			       (unsigned long long)t.write_bytes);
-	else
-		outbuf__puts(ob, ",\"read_bytes\":null,\"write_bytes\":null}");
-	top_json(s, ob, "top_cpu", key_cpu, "cpu_ns");
-	top_json(s, ob, "top_rss", key_rss, "maxrss_kb");
+	json__key(j, "totals");
+	json__begin_object(j);
+	json__kv_u64(j, "processes", s->n);
+	json__kv_u64(j, "with_usage", t.with_usage);
+	json__kv_u64(j, "cpu_ns", t.cpu_ns);
+	json__key(j, "self");
+	usage_fmt__ru_json(j, &t.self);
+	json__kv_u64_or_null(j, "maxrss_pid", t.maxrss_proc, t.maxrss_proc ? t.maxrss_proc->pid : 0);
+	json__kv_u64_or_null(j, "read_bytes", t.io, t.read_bytes);
+	json__kv_u64_or_null(j, "write_bytes", t.io, t.write_bytes);
+	json__end_object(j);
+	top_json(s, j, "top_cpu", key_cpu, "cpu_ns");
+	top_json(s, j, "top_rss", key_rss, "maxrss_kb");
 }
 
-void run_summary__json(const struct run_summary *s, struct outbuf *ob, const struct wallclock *wc, __u64 now,
-		       const char *proc_root, int cmd_status, __u64 lost)
+/* "processes": the tree, each process with its "children", depth first (iteratively: a chain may be deep). */
+static void processes_json(const struct run_summary *s, struct json *j, const struct wallclock *wc, __u64 now,
+			   const char *proc_root)
 {
 	size_t *stack = NULL, n = 0, cap = 0;
-	bool first;
 
-	outbuf__printf(ob, "{\"exit_status\":%d,\"lost\":%llu,\"processes\":[", cmd_status, (unsigned long long)lost);
-	/* Nested: a frame is an index, or ~index to close that node's children. */
+	json__key(j, "processes");
+	json__begin_array(j);
+	/* A frame is an index, or ~index to close that node's children. */
 	for (size_t i = s->n; i-- > 0;)
 		if (!s->v[i].parent)
 			VEC_PUSH(stack, n, cap, i);
-	first = true;
 	while (n) {
 		size_t i = stack[--n];
 
 		if (i >= s->n) {
-			outbuf__puts(ob, "]}");
-			first = false;
+			json__end_array(j);
+			json__end_object(j);
 			continue;
 		}
-		if (!first)
-			outbuf__putc(ob, ',');
-		json_proc(s, &s->v[i], ob, wc, now, proc_root);
-		outbuf__puts(ob, ",\"children\":[");
-		first = true;
+		json__begin_object(j);
+		json_proc(s, &s->v[i], j, wc, now, proc_root);
+		json__key(j, "children");
+		json__begin_array(j);
 		VEC_PUSH(stack, n, cap, ~(size_t)0);
 		for (size_t c = s->n; c-- > 0;)
 			if (s->v[c].parent == i + 1)
 				VEC_PUSH(stack, n, cap, c);
 	}
-	outbuf__puts(ob, "],\"left_behind\":{\"running\":[");
-	first = true;
+	json__end_array(j);
+	free(stack);
+}
+
+/* "left_behind": what still ran, the zombies, and who was orphaned. */
+static void left_behind_json(const struct run_summary *s, struct json *j, const char *proc_root)
+{
+	json__key(j, "left_behind");
+	json__begin_object(j);
+	json__key(j, "running");
+	json__begin_array(j);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
 		char st = proc_state(s, p, proc_root);
 
-		if (st && st != 'Z' && !p->exited) {
-			outbuf__printf(ob, "%s%u", first ? "" : ",", p->pid);
-			first = false;
-		}
+		if (st && st != 'Z' && !p->exited)
+			json__u64(j, p->pid);
 	}
-	outbuf__puts(ob, "],\"zombies\":[");
-	first = true;
+	json__end_array(j);
+	json__key(j, "zombies");
+	json__begin_array(j);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
 		char st = proc_state(s, p, proc_root);
 
 		if (st && (st == 'Z' || (p->exited && !p->reaped))) {
-			outbuf__printf(ob, "%s{\"pid\":%u,\"parent\":%u}", first ? "" : ",", p->pid, p->ppid);
-			first = false;
+			json__begin_object(j);
+			json__kv_u64(j, "pid", p->pid);
+			json__kv_u64(j, "parent", p->ppid);
+			json__end_object(j);
 		}
 	}
-	outbuf__puts(ob, "],\"orphans\":[");
-	first = true;
+	json__end_array(j);
+	json__key(j, "orphans");
+	json__begin_array(j);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct run_proc *p = &s->v[i];
 
-		if (p->adopted_by) {
-			outbuf__printf(ob, "%s{\"pid\":%u,\"adopted_by\":%u,\"still_running\":%s}", first ? "" : ",", p->pid,
-				       p->adopted_by, !p->exited && proc_state(s, p, proc_root) ? "true" : "false");
-			first = false;
-		}
+		if (!p->adopted_by)
+			continue;
+		json__begin_object(j);
+		json__kv_u64(j, "pid", p->pid);
+		json__kv_u64(j, "adopted_by", p->adopted_by);
+		json__kv_bool(j, "still_running", !p->exited && proc_state(s, p, proc_root));
+		json__end_object(j);
 	}
-	outbuf__puts(ob, "]}");
-	totals_json(s, ob);
-	outbuf__puts(ob, "}\n");
-	free(stack);
+	json__end_array(j);
+	json__end_object(j);
+}
+
+void run_summary__json(const struct run_summary *s, struct outbuf *ob, const struct wallclock *wc, __u64 now,
+		       const char *proc_root, int cmd_status, __u64 lost)
+{
+	struct json j;
+
+	json__init(&j, ob);
+	json__begin_object(&j);
+	json__kv_i64(&j, "exit_status", cmd_status);
+	json__kv_u64(&j, "lost", lost);
+	processes_json(s, &j, wc, now, proc_root);
+	left_behind_json(s, &j, proc_root);
+	totals_json(s, &j);
+	json__end_object(&j);
+	json__ws(&j, "\n");
 }
 
 void run_summary__free(struct run_summary *s)

@@ -12,6 +12,8 @@
 #include "base/names.h"
 #include "base/vec.h"
 #include "kernel/event.h"
+#include "views/event_fmt.h"
+#include "views/json.h"
 #include "views/tree.h"
 #include "views/usage_fmt.h"
 
@@ -95,13 +97,8 @@ void view__label(struct outbuf *ob, const struct view_ctx *v, const struct proc 
 		outbuf__puts(ob, "  <continued>");
 		break;
 	case PROC_ZOMBIE: {
-		struct exit_status st = exit_status__decode(p->status);
-
 		outbuf__puts(ob, "  <zombie: ");
-		if (st.exited)
-			outbuf__printf(ob, "exit %d", st.code);
-		else
-			outbuf__printf(ob, "killed by %s%s", names__signal(st.sig), st.core ? " (core)" : "");
+		event_fmt__status_text(ob, p->status, EXIT_TEXT_BRIEF);
 		if (p->exit_ts) {
 			view__age(age, sizeof(age), v->now - p->exit_ts);
 			outbuf__printf(ob, ", for %s", age);
@@ -275,61 +272,55 @@ void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct p
 	free(st.v);
 }
 
-static void json_status(struct outbuf *ob, const struct proc *p)
+static void kv_time(struct json *j, const struct view_ctx *v, const char *key, __u64 ts)
 {
-	exit_status__json(ob, p->state == PROC_ZOMBIE || p->state == PROC_REAPED, p->status);
-}
+	char buf[WALLCLOCK_RFC3339_MAX];
 
-static void json_time(struct outbuf *ob, const struct view_ctx *v, const char *key, __u64 ts)
-{
-	char buf[48];
-
-	outbuf__printf(ob, ",\"%s\":", key);
+	json__key(j, key);
 	if (!ts) {
-		outbuf__puts(ob, "null");
+		json__null(j);
 		return;
 	}
 	wallclock__rfc3339(v->wc, ts, buf, sizeof(buf));
-	outbuf__printf(ob, "\"%s\"", buf);
+	json__cstr(j, buf);
+}
+
+/* What it used: so far (sampled), or in all (its exit); null when not known. */
+static void usage_json(struct json *j, const struct proc *p, __u64 subtree)
+{
+	bool sampled = (p->flags & PROC_F_SAMPLED) && p->state < PROC_ZOMBIE;
+
+	json__kv_u64_or_null(j, "cpu_ns", usage_known(p), p->cpu_ns);
+	json__kv_u64_or_null(j, "rss_kb", sampled, p->rss_kb);
+	json__kv_u64_or_null(j, "maxrss_kb", !sampled && (p->flags & PROC_F_USAGE), p->rss_kb);
+	json__kv_u64(j, "subtree_cpu_ns", subtree);
 }
 
 /* The fields of one process, without the braces and children. */
-static void json_proc(struct outbuf *ob, const struct view_ctx *v, const struct proc *p, __u64 subtree)
+static void json_proc(struct json *j, const struct view_ctx *v, const struct proc *p, __u64 subtree)
 {
 	const struct proc_exec *x = last_exec(p);
 
-	outbuf__printf(ob, "\"pid\":%u,\"ppid\":%u,\"uid\":%u,\"comm\":", p->pid, p->ppid, p->uid);
-	escape__json_string(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
-	outbuf__puts(ob, ",\"argv\":");
+	json__kv_u64(j, "pid", p->pid);
+	json__kv_u64(j, "ppid", p->ppid);
+	json__kv_u64(j, "uid", p->uid);
+	json__kv_comm(j, "comm", p->comm);
+	json__key(j, "argv");
 	if (x)
-		escape__argv_json(ob, x->data + x->filename_len, x->args_len);
+		json__argv(j, x->data + x->filename_len, x->args_len);
 	else
-		outbuf__puts(ob, "null");
-	outbuf__printf(ob, ",\"state\":\"%s\"", proc_state__name(p->state));
-	json_time(ob, v, "start_time", p->start_ns);
-	outbuf__printf(ob, ",\"age_s\":%.3f", v->now > p->start_ns ? (v->now - p->start_ns) / 1e9 : 0.0);
-	json_time(ob, v, "state_since", p->state_ts);
-	outbuf__printf(ob, ",\"orphaned\":%s,\"kthread\":%s", p->flags & PROC_F_ORPHANED ? "true" : "false",
-		       p->flags & PROC_F_KTHREAD ? "true" : "false");
-	outbuf__puts(ob, ",\"stop_signal\":");
-	if (p->state == PROC_STOPPED && p->stop_sig)
-		outbuf__printf(ob, "\"%s\"", names__signal(p->stop_sig));
-	else
-		outbuf__puts(ob, "null");
-	json_status(ob, p);
-	json_time(ob, v, "exit_time", p->exit_ts);
-	/* What it used: so far (sampled), or in all (its exit); null when not known. */
-	if (usage_known(p))
-		outbuf__printf(ob, ",\"cpu_ns\":%llu", (unsigned long long)p->cpu_ns);
-	else
-		outbuf__puts(ob, ",\"cpu_ns\":null");
-	if ((p->flags & PROC_F_SAMPLED) && p->state < PROC_ZOMBIE)
-		outbuf__printf(ob, ",\"rss_kb\":%llu,\"maxrss_kb\":null", (unsigned long long)p->rss_kb);
-	else if (p->flags & PROC_F_USAGE)
-		outbuf__printf(ob, ",\"rss_kb\":null,\"maxrss_kb\":%llu", (unsigned long long)p->rss_kb);
-	else
-		outbuf__puts(ob, ",\"rss_kb\":null,\"maxrss_kb\":null");
-	outbuf__printf(ob, ",\"subtree_cpu_ns\":%llu", (unsigned long long)subtree);
+		json__null(j);
+	json__kv_cstr(j, "state", proc_state__name(p->state));
+	kv_time(j, v, "start_time", p->start_ns);
+	json__key(j, "age_s");
+	json__double(j, v->now > p->start_ns ? (v->now - p->start_ns) / 1e9 : 0.0, 3);
+	kv_time(j, v, "state_since", p->state_ts);
+	json__kv_bool(j, "orphaned", p->flags & PROC_F_ORPHANED);
+	json__kv_bool(j, "kthread", p->flags & PROC_F_KTHREAD);
+	json__kv_cstr(j, "stop_signal", p->state == PROC_STOPPED && p->stop_sig ? names__signal(p->stop_sig) : NULL);
+	event_fmt__status_json(j, p->state == PROC_ZOMBIE || p->state == PROC_REAPED, p->status);
+	kv_time(j, v, "exit_time", p->exit_ts);
+	usage_json(j, p, subtree);
 }
 
 void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct proc *root)
@@ -337,10 +328,11 @@ void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct p
 	struct stack st = {};
 	size_t n;
 	__u32 *starts = start_slots(v, root, &n);
-	bool need_comma = false;
 	__u64 *subtree = view__subtree_cpu(v->m);
+	struct json j;
 
-	outbuf__putc(ob, '[');
+	json__init(&j, ob);
+	json__begin_array(&j);
 	for (size_t i = n; starts && i-- > 0;)
 		push(&st, (struct frame){ .slot = starts[i] });
 	free(starts);
@@ -351,24 +343,23 @@ void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct p
 		__u32 *kids;
 
 		if (f.close) {
-			outbuf__puts(ob, "]}");
-			need_comma = true;
+			json__end_array(&j);
+			json__end_object(&j);
 			continue;
 		}
 		p = model__slot(v->m, f.slot);
-		if (need_comma)
-			outbuf__putc(ob, ',');
-		outbuf__putc(ob, '{');
-		json_proc(ob, v, p, subtree ? subtree[f.slot] : 0);
-		outbuf__puts(ob, ",\"children\":[");
-		need_comma = false;
+		json__begin_object(&j);
+		json_proc(&j, v, p, subtree ? subtree[f.slot] : 0);
+		json__key(&j, "children");
+		json__begin_array(&j);
 		push(&st, (struct frame){ .close = true });
 		kids = view__children(v->m, p, &nk);
 		for (size_t i = nk; kids && i-- > 0;)
 			push(&st, (struct frame){ .slot = kids[i] });
 		free(kids);
 	}
-	outbuf__puts(ob, "]\n");
+	json__end_array(&j);
+	json__ws(&j, "\n");
 	free(subtree);
 	free(st.v);
 }
@@ -407,14 +398,10 @@ void view_zombies__text(struct outbuf *ob, const struct view_ctx *v)
 	outbuf__puts(ob, "PID     COMM             STATUS                     ZOMBIE FOR  PARENT (NOT REAPING)\n");
 	for (size_t i = 0; z && i < n; i++) {
 		const struct proc *p = model__slot(v->m, z[i]), *pp = model__slot(v->m, p->parent);
-		struct exit_status es = exit_status__decode(p->status);
-		char status[64], age[32];
+		char status[EXIT_STATUS_TEXT_MAX], age[32];
 		size_t start;
 
-		if (es.exited)
-			snprintf(status, sizeof(status), "exit %d", es.code);
-		else
-			snprintf(status, sizeof(status), "killed by %s%s", names__signal(es.sig), es.core ? " (core)" : "");
+		event_fmt__status_str(p->status, EXIT_TEXT_BRIEF, status, sizeof(status));
 		if (p->exit_ts)
 			view__age(age, sizeof(age), v->now - p->exit_ts);
 		else
@@ -439,28 +426,33 @@ void view_zombies__json(struct outbuf *ob, const struct view_ctx *v)
 {
 	size_t n;
 	__u32 *z = zombies(v->m, &n);
+	struct json j;
 
-	outbuf__putc(ob, '[');
+	json__init(&j, ob);
+	json__begin_array(&j);
 	for (size_t i = 0; z && i < n; i++) {
 		const struct proc *p = model__slot(v->m, z[i]), *pp = model__slot(v->m, p->parent);
 
-		if (i)
-			outbuf__putc(ob, ',');
-		outbuf__putc(ob, '{');
+		json__begin_object(&j);
 		/* A zombie has no live children: its own and what ended under it. */
-		json_proc(ob, v, p, p->ended_cpu_ns + (usage_known(p) ? p->cpu_ns : 0));
-		outbuf__puts(ob, ",\"zombie_for_s\":");
+		json_proc(&j, v, p, p->ended_cpu_ns + (usage_known(p) ? p->cpu_ns : 0));
+		json__key(&j, "zombie_for_s");
 		if (p->exit_ts)
-			outbuf__printf(ob, "%.3f", (v->now - p->exit_ts) / 1e9);
+			json__double(&j, (v->now - p->exit_ts) / 1e9, 3);
 		else
-			outbuf__puts(ob, "null");
-		outbuf__printf(ob, ",\"parent\":{\"pid\":%u,\"comm\":", p->ppid);
+			json__null(&j);
+		json__key(&j, "parent");
+		json__begin_object(&j);
+		json__kv_u64(&j, "pid", p->ppid);
+		json__key(&j, "comm");
 		if (pp)
-			escape__json_string(ob, pp->comm, strnlen(pp->comm, PL_COMM_LEN));
+			json__comm(&j, pp->comm);
 		else
-			outbuf__puts(ob, "null");
-		outbuf__puts(ob, "}}");
+			json__null(&j);
+		json__end_object(&j);
+		json__end_object(&j);
 	}
-	outbuf__puts(ob, "]\n");
+	json__end_array(&j);
+	json__ws(&j, "\n");
 	free(z);
 }

@@ -72,84 +72,64 @@ void usage_fmt__text(struct outbuf *ob, const struct usage *u)
 	}
 }
 
-static void field(struct outbuf *ob, const char *sep, const char *k, __u64 v)
+void usage_fmt__ru_json(struct json *j, const struct ru *r)
 {
-	outbuf__puts(ob, sep);
-	outbuf__putc(ob, '"');
-	outbuf__puts(ob, k);
-	outbuf__puts(ob, "\":");
-	outbuf__u64(ob, v);
+	json__begin_object(j);
+	json__kv_u64(j, "utime_us", r->utime_us);
+	json__kv_u64(j, "stime_us", r->stime_us);
+	json__kv_u64(j, "maxrss_kb", r->maxrss_kb);
+	json__kv_u64(j, "minflt", r->minflt);
+	json__kv_u64(j, "majflt", r->majflt);
+	json__kv_u64(j, "nvcsw", r->nvcsw);
+	json__kv_u64(j, "nivcsw", r->nivcsw);
+	json__kv_u64(j, "inblock", r->inblock);
+	json__kv_u64(j, "oublock", r->oublock);
+	json__end_object(j);
 }
 
-static void field_or_null(struct outbuf *ob, const char *k, bool known, __u64 v)
-{
-	if (known) {
-		field(ob, ",", k, v);
-		return;
-	}
-	outbuf__puts(ob, ",\"");
-	outbuf__puts(ob, k);
-	outbuf__puts(ob, "\":null");
-}
-
-void usage_fmt__ru_json(struct outbuf *ob, const struct ru *r)
-{
-	field(ob, "{", "utime_us", r->utime_us);
-	field(ob, ",", "stime_us", r->stime_us);
-	field(ob, ",", "maxrss_kb", r->maxrss_kb);
-	field(ob, ",", "minflt", r->minflt);
-	field(ob, ",", "majflt", r->majflt);
-	field(ob, ",", "nvcsw", r->nvcsw);
-	field(ob, ",", "nivcsw", r->nivcsw);
-	field(ob, ",", "inblock", r->inblock);
-	field(ob, ",", "oublock", r->oublock);
-	outbuf__putc(ob, '}');
-}
-
-void usage_fmt__io_json(struct outbuf *ob, const struct proc_io *io)
+void usage_fmt__io_json(struct json *j, const struct proc_io *io)
 {
 	if (!io->chars && !io->bytes) {
-		outbuf__puts(ob, "null");
+		json__null(j);
 		return;
 	}
-	/* The first key is always there; the rest follow it with commas. */
-	outbuf__putc(ob, '{');
-	if (io->chars)
-		field(ob, "", "rchar", io->rchar);
-	else
-		outbuf__puts(ob, "\"rchar\":null");
-	field_or_null(ob, "wchar", io->chars, io->wchar);
-	field_or_null(ob, "syscr", io->chars, io->syscr);
-	field_or_null(ob, "syscw", io->chars, io->syscw);
-	field_or_null(ob, "read_bytes", io->bytes, io->read_bytes);
-	field_or_null(ob, "write_bytes", io->bytes, io->write_bytes);
-	field_or_null(ob, "cancelled_write_bytes", io->bytes, io->cancelled_write_bytes);
-	outbuf__putc(ob, '}');
+	json__begin_object(j);
+	json__kv_u64_or_null(j, "rchar", io->chars, io->rchar);
+	json__kv_u64_or_null(j, "wchar", io->chars, io->wchar);
+	json__kv_u64_or_null(j, "syscr", io->chars, io->syscr);
+	json__kv_u64_or_null(j, "syscw", io->chars, io->syscw);
+	json__kv_u64_or_null(j, "read_bytes", io->bytes, io->read_bytes);
+	json__kv_u64_or_null(j, "write_bytes", io->bytes, io->write_bytes);
+	json__kv_u64_or_null(j, "cancelled_write_bytes", io->bytes, io->cancelled_write_bytes);
+	json__end_object(j);
 }
 
-void usage_fmt__json_fields(struct outbuf *ob, const struct usage *u)
+void usage_fmt__json_fields(struct json *j, const struct usage *u)
 {
 	if (!u) {
-		outbuf__puts(ob, ",\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null");
+		json__kv_null(j, "cpu_ns");
+		json__kv_null(j, "rusage");
+		json__kv_null(j, "self");
+		json__kv_null(j, "io");
 		return;
 	}
-	field(ob, ",", "cpu_ns", u->cpu_ns);
-	outbuf__puts(ob, ",\"rusage\":");
-	usage_fmt__ru_json(ob, &u->rusage);
-	outbuf__puts(ob, ",\"self\":");
-	usage_fmt__ru_json(ob, &u->self);
-	outbuf__puts(ob, ",\"io\":");
-	usage_fmt__io_json(ob, &u->io);
+	json__kv_u64(j, "cpu_ns", u->cpu_ns);
+	json__key(j, "rusage");
+	usage_fmt__ru_json(j, &u->rusage);
+	json__key(j, "self");
+	usage_fmt__ru_json(j, &u->self);
+	json__key(j, "io");
+	usage_fmt__io_json(j, &u->io);
 }
 
-void usage_fmt__json_fields_of(struct outbuf *ob, const void *rec)
+void usage_fmt__json_fields_of(struct json *j, const void *rec)
 {
 	struct usage u;
 
 	if (!usage__of(rec)) {
-		usage_fmt__json_fields(ob, NULL);
+		usage_fmt__json_fields(j, NULL);
 		return;
 	}
 	usage__decode(usage__of(rec), &u);
-	usage_fmt__json_fields(ob, &u);
+	usage_fmt__json_fields(j, &u);
 }

@@ -11,6 +11,7 @@
 
 #include "base/outbuf.h"
 #include "kernel/usage.h"
+#include "views/json.h"
 
 /* ns of CPU, compactly: "0.21s", "12.3s", "16.7m", "3.2h", "1.5d" (6 characters at most). */
 void usage_fmt__secs(struct outbuf *ob, __u64 ns);
@@ -22,12 +23,12 @@ void usage_fmt__bytes_str(char *buf, size_t size, __u64 bytes);
 /* The exit line's short form: "cpu 0.21s  rss 64.2M  io r 0 w 8.0M" (the process alone; io as /proc says). */
 void usage_fmt__text(struct outbuf *ob, const struct usage *u);
 /* One struct ru as a JSON object. */
-void usage_fmt__ru_json(struct outbuf *ob, const struct ru *r);
+void usage_fmt__ru_json(struct json *j, const struct ru *r);
 /* /proc/PID/io as a JSON object, null for what the kernel does not keep. */
-void usage_fmt__io_json(struct outbuf *ob, const struct proc_io *io);
-/* ,"cpu_ns":N,"rusage":{..},"self":{..},"io":{..} (each null when u is NULL). */
-void usage_fmt__json_fields(struct outbuf *ob, const struct usage *u);
+void usage_fmt__io_json(struct json *j, const struct proc_io *io);
+/* Fields "cpu_ns":N,"rusage":{..},"self":{..},"io":{..} (each null when u is NULL). */
+void usage_fmt__json_fields(struct json *j, const struct usage *u);
 /* The same for an exit record: its usage, or nulls when it has none (usage__of()). */
-void usage_fmt__json_fields_of(struct outbuf *ob, const void *rec);
+void usage_fmt__json_fields_of(struct json *j, const void *rec);
 
 #endif

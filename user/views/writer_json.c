@@ -1,332 +1,303 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * JSON lines: one object per event, field names documented in README.md.
- * Strings from processes go through escape__json_string, which yields valid
- * UTF-8 JSON for any bytes.
+ * JSON lines: one object per event, field names documented in README.md,
+ * written through the emitter (views/json.h), which escapes every string
+ * into valid UTF-8 JSON for any bytes.
  */
 #include <string.h>
 
-/* Inlined so that each literal key is a fixed-size copy. */
-#define INLINE static inline __attribute__((always_inline))
-
-#include "base/escape.h"
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
+#include "views/event_fmt.h"
+#include "views/json.h"
 #include "views/usage_fmt.h"
 #include "views/writer.h"
 
-INLINE void key(struct outbuf *ob, const char *k)
+/* A wait status: its fields, and the raw status for what they do not say. */
+static void status_fields(struct json *j, __u32 status)
 {
-	outbuf__write(ob, ",\"", 2);
-	outbuf__puts(ob, k);
-	outbuf__write(ob, "\":", 2);
+	event_fmt__status_json(j, true, status);
+	json__kv_u64(j, "status", status);
 }
 
-INLINE void kv_u64(struct outbuf *ob, const char *k, __u64 v)
+static void time_value(struct json *j, const struct wallclock *wc, __u64 ts)
 {
-	key(ob, k);
-	outbuf__u64(ob, v);
+	char tbuf[WALLCLOCK_RFC3339_MAX];
+
+	wallclock__rfc3339(wc, ts, tbuf, sizeof(tbuf));
+	json__cstr(j, tbuf);
 }
 
-INLINE void kv_i64(struct outbuf *ob, const char *k, long long v)
+/* {"event":EVENT,"time":... : the caller writes the rest and closes it (end()). */
+static void begin(struct writer *w, struct json *j, const char *event, __u64 ts)
 {
-	key(ob, k);
-	outbuf__i64(ob, v);
+	json__init(j, w->ob);
+	json__begin_object(j);
+	json__kv_cstr(j, "event", event);
+	json__key(j, "time");
+	time_value(j, w->wc, ts);
 }
 
-INLINE void kv_bool(struct outbuf *ob, const char *k, bool v)
+/* One object per line. */
+static void end(struct json *j)
 {
-	key(ob, k);
-	outbuf__puts(ob, v ? "true" : "false");
+	json__end_object(j);
+	json__ws(j, "\n");
 }
 
-/* A name from our own tables: plain ASCII, no escaping needed. */
-INLINE void kv_name(struct outbuf *ob, const char *k, const char *v)
+/* The fields every record has. */
+static void header_fields(struct json *j, const struct pl_hdr *h)
 {
-	key(ob, k);
-	outbuf__putc(ob, '"');
-	outbuf__puts(ob, v);
-	outbuf__putc(ob, '"');
-}
-
-INLINE void kv_str(struct outbuf *ob, const char *k, const char *s, size_t n)
-{
-	key(ob, k);
-	escape__json_string(ob, s, n);
-}
-
-INLINE void kv_comm(struct outbuf *ob, const char *k, const char *c)
-{
-	kv_str(ob, k, c, strnlen(c, PL_COMM_LEN));
-}
-
-INLINE void kv_name_or_null(struct outbuf *ob, const char *k, const char *v)
-{
-	if (v) {
-		kv_name(ob, k, v);
-		return;
-	}
-	key(ob, k);
-	outbuf__puts(ob, "null");
-}
-
-static void status_fields(struct outbuf *ob, __u32 status)
-{
-	struct exit_status st = exit_status__decode(status);
-
-	key(ob, "exit_code");
-	if (st.exited)
-		outbuf__i64(ob, st.code);
-	else
-		outbuf__puts(ob, "null");
-	key(ob, "term_signal");
-	if (st.exited)
-		outbuf__puts(ob, "null");
-	else
-		outbuf__i64(ob, st.sig);
-	kv_bool(ob, "core_dumped", st.core);
-	kv_u64(ob, "status", status);
-}
-
-static void begin(struct writer *w, const char *event, __u64 ts)
-{
-	char tbuf[48];
-
-	wallclock__rfc3339(w->wc, ts, tbuf, sizeof(tbuf));
-	outbuf__puts(w->ob, "{\"event\":\"");
-	outbuf__puts(w->ob, event);
-	outbuf__puts(w->ob, "\",\"time\":\"");
-	outbuf__puts(w->ob, tbuf);
-	outbuf__putc(w->ob, '"');
+	json__kv_u64(j, "pid", h->pid);
+	json__kv_u64(j, "tid", h->tid);
+	json__kv_u64(j, "ppid", h->ppid);
+	json__kv_u64(j, "uid", h->uid);
+	json__kv_u64(j, "gid", h->gid);
+	json__kv_comm(j, "comm", h->comm);
+	json__kv_u64(j, "cpu", h->cpu);
+	json__kv_u64(j, "cgroup_id", h->cgroup_id);
+	json__kv_u64(j, "pidns", h->pidns);
+	json__kv_u64(j, "ns_pid", h->ns_pid);
+	json__kv_u64(j, "ktime_ns", h->ts);
 }
 
 /* "killed_by": who sent the fatal signal, or null. */
-static void killer_fields(struct writer *w, const struct pl_killer *k)
+static void killer_fields(struct writer *w, struct json *j, const struct pl_killer *k)
 {
-	struct outbuf *ob = w->ob;
-	const char *origin;
-	char tbuf[48];
-
-	key(ob, "killed_by");
+	json__key(j, "killed_by");
 	if (!k->sig) {
-		outbuf__puts(ob, "null");
+		json__null(j);
 		return;
 	}
-	origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
-	wallclock__rfc3339(w->wc, k->ts, tbuf, sizeof(tbuf));
-	outbuf__printf(ob, "{\"sig\":%d,\"signame\":\"%s\",\"time\":\"%s\"", k->sig, names__signal(k->sig), tbuf);
-	kv_name_or_null(ob, "origin", origin);
-	kv_name_or_null(ob, "syscall", sig__syscall_name(k->syscall));
+	json__begin_object(j);
+	json__kv_i64(j, "sig", k->sig);
+	json__kv_cstr(j, "signame", names__signal(k->sig));
+	json__key(j, "time");
+	time_value(j, w->wc, k->ts);
+	json__kv_cstr(j, "origin", sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom));
+	json__kv_cstr(j, "syscall", sig__syscall_name(k->syscall));
 	/* The task that sent it; for a kernel origin, the one the kernel was running for. */
-	kv_u64(ob, "pid", k->pid);
-	kv_u64(ob, "tid", k->tid);
-	kv_u64(ob, "uid", k->uid);
-	kv_comm(ob, "comm", k->comm);
-	outbuf__putc(ob, '}');
+	json__kv_u64(j, "pid", k->pid);
+	json__kv_u64(j, "tid", k->tid);
+	json__kv_u64(j, "uid", k->uid);
+	json__kv_comm(j, "comm", k->comm);
+	json__end_object(j);
+}
+
+static void fork_fields(struct json *j, const struct pl_fork *e)
+{
+	json__kv_u64(j, "child", e->child_pid);
+	json__kv_u64(j, "child_tid", e->child_tid);
+	json__kv_u64(j, "child_ppid", e->child_ppid);
+	json__kv_bool(j, "thread", e->h.flags & PL_F_THREAD);
+}
+
+static void exec_fields(struct json *j, const struct pl_exec *e)
+{
+	size_t n;
+	const char *fn = event__filename(e, &n);
+
+	json__kv_string(j, "filename", fn, n);
+	if (e->h.flags & PL_F_NAME_TRUNCATED)
+		json__kv_bool(j, "filename_truncated", true);
+	json__key(j, "argv");
+	json__argv(j, e->data + e->filename_len, e->args_len);
+	json__kv_u64(j, "argc", e->argc);
+	json__kv_bool(j, "truncated", e->h.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE));
+	json__kv_u64(j, "argv_bytes", e->args_size);
+	json__kv_u64(j, "old_tid", e->old_tid);
+}
+
+static void exec_failed_fields(struct json *j, const struct pl_exec_failed *e)
+{
+	const char *name = names__errno(e->err);
+	size_t n;
+	const char *fn = event__filename(e, &n);
+
+	json__kv_string(j, "filename", fn, n);
+	if (e->h.flags & PL_F_NAME_TRUNCATED)
+		json__kv_bool(j, "filename_truncated", true);
+	if (name)
+		json__kv_cstr(j, "error", name);
+	else
+		json__kv_i64(j, "error", e->err);
+	json__kv_i64(j, "errno", e->err);
+}
+
+static void exit_fields(struct writer *w, struct json *j, const struct pl_exit *e)
+{
+	const struct pl_hdr *h = &e->h;
+
+	status_fields(j, e->status);
+	killer_fields(w, j, &e->killer);
+	json__kv_bool(j, "thread", h->flags & PL_F_THREAD);
+	if (h->flags & PL_F_HAS_CHILDREN)
+		json__kv_u64(j, "children_to", e->new_parent);
+	/* What it used: a process's exit only (a thread's has none). */
+	json__kv_u64_or_null(j, "runtime_ns", !(h->flags & PL_F_THREAD) && h->start_ns && h->ts >= h->start_ns,
+			     h->ts - h->start_ns);
+	usage_fmt__json_fields_of(j, e);
+}
+
+static const char *reap_how(__u32 flags)
+{
+	return flags & PL_F_REAP_WAIT ? "wait" : flags & PL_F_REAP_AUTO ? "auto" : "preexisting";
+}
+
+static void reap_fields(struct json *j, const struct pl_reap *e)
+{
+	json__kv_u64_or_null(j, "reaper", e->reaper_pid, e->reaper_pid);
+	json__key(j, "reaper_comm");
+	if (e->reaper_pid)
+		json__comm(j, e->reaper_comm);
+	else
+		json__null(j);
+	json__kv_cstr(j, "how", reap_how(e->h.flags));
+	status_fields(j, e->status);
+}
+
+static void signal_fields(struct json *j, const struct pl_signal *e)
+{
+	json__kv_i64(j, "sig", e->sig);
+	json__kv_cstr(j, "signame", names__signal(e->sig));
+	json__kv_u64(j, "target", e->target_pid);
+	json__kv_u64(j, "target_tid", e->target_tid);
+	json__kv_comm(j, "target_comm", e->target_comm);
+	json__kv_u64(j, "target_uid", e->target_uid);
+	json__kv_cstr(j, "code", names__si_code(e->info_code));
+	json__kv_i64(j, "si_code", e->info_code);
+	json__kv_cstr(j, "result", names__sig_result(e->result));
+	json__kv_bool(j, "group", e->h.flags & PL_F_GROUP);
+	json__kv_cstr(j, "syscall", sig__syscall_name(e->syscall));
+	json__kv_cstr(j, "errno", e->result == PL_SIG_FAILED ? names__errno(e->err) : NULL);
+	json__kv_cstr(j, "origin", sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false));
+	json__kv_cstr(j, "disposition", names__sig_action(e->disposition));
+	json__kv_bool(j, "blocked", e->blocked);
+	json__kv_i64_or_null(j, "target_arg", e->syscall != PL_SYS_NONE && e->syscall != PL_SYS_PIDFD_SEND_SIGNAL,
+			     e->target_arg);
+	json__kv_i64_or_null(j, "value", e->info_code == -1 /* SI_QUEUE */, (long long)e->value);
+}
+
+static void deliver_fields(struct json *j, const struct pl_deliver *e)
+{
+	json__kv_i64(j, "sig", e->sig);
+	json__kv_cstr(j, "signame", names__signal(e->sig));
+	json__kv_cstr(j, "action", names__sig_action(e->action));
+	if (e->action == PL_ACT_DEFAULT)
+		json__kv_cstr(j, "default_action", names__sig_default_action(e->sig));
+	json__kv_cstr(j, "code", names__si_code(e->info_code));
+	json__kv_i64(j, "si_code", e->info_code);
+	json__kv_bool(j, "fatal", e->h.flags & PL_F_GROUP_EXIT);
 }
 
 static void json_event(struct writer *w, const void *rec)
 {
 	const struct pl_hdr *h = rec;
-	struct outbuf *ob = w->ob;
+	struct json j;
 
-	begin(w, names__event(h->type), h->ts);
-	kv_u64(ob, "pid", h->pid);
-	kv_u64(ob, "tid", h->tid);
-	kv_u64(ob, "ppid", h->ppid);
-	kv_u64(ob, "uid", h->uid);
-	kv_u64(ob, "gid", h->gid);
-	kv_comm(ob, "comm", h->comm);
-	kv_u64(ob, "cpu", h->cpu);
-	kv_u64(ob, "cgroup_id", h->cgroup_id);
-	kv_u64(ob, "pidns", h->pidns);
-	kv_u64(ob, "ns_pid", h->ns_pid);
-	kv_u64(ob, "ktime_ns", h->ts);
-
+	begin(w, &j, names__event(h->type), h->ts);
+	header_fields(&j, h);
 	switch (h->type) {
-	case PL_EV_FORK: {
-		const struct pl_fork *e = rec;
-		kv_u64(ob, "child", e->child_pid);
-		kv_u64(ob, "child_tid", e->child_tid);
-		kv_u64(ob, "child_ppid", e->child_ppid);
-		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
+	case PL_EV_FORK:
+		fork_fields(&j, rec);
 		break;
-	}
-	case PL_EV_EXEC: {
-		const struct pl_exec *e = rec;
-		size_t n;
-		const char *fn = event__filename(rec, &n);
-
-		kv_str(ob, "filename", fn, n);
-		if (h->flags & PL_F_NAME_TRUNCATED)
-			kv_bool(ob, "filename_truncated", true);
-		key(ob, "argv");
-		escape__argv_json(ob, e->data + e->filename_len, e->args_len);
-		kv_u64(ob, "argc", e->argc);
-		kv_bool(ob, "truncated", h->flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE));
-		kv_u64(ob, "argv_bytes", e->args_size);
-		kv_u64(ob, "old_tid", e->old_tid);
+	case PL_EV_EXEC:
+		exec_fields(&j, rec);
 		break;
-	}
-	case PL_EV_EXEC_FAILED: {
-		const struct pl_exec_failed *e = rec;
-		const char *name = names__errno(e->err);
-		size_t n;
-		const char *fn = event__filename(rec, &n);
-
-		kv_str(ob, "filename", fn, n);
-		if (h->flags & PL_F_NAME_TRUNCATED)
-			kv_bool(ob, "filename_truncated", true);
-		if (name)
-			kv_name(ob, "error", name);
-		else
-			kv_i64(ob, "error", e->err);
-		kv_i64(ob, "errno", e->err);
+	case PL_EV_EXEC_FAILED:
+		exec_failed_fields(&j, rec);
 		break;
-	}
-	case PL_EV_EXIT: {
-		const struct pl_exit *e = rec;
-		status_fields(ob, e->status);
-		killer_fields(w, &e->killer);
-		kv_bool(ob, "thread", h->flags & PL_F_THREAD);
-		if (h->flags & PL_F_HAS_CHILDREN)
-			kv_u64(ob, "children_to", e->new_parent);
-		/* What it used: a process's exit only (a thread's has none). */
-		key(ob, "runtime_ns");
-		if (h->flags & PL_F_THREAD || !h->start_ns || h->ts < h->start_ns)
-			outbuf__puts(ob, "null");
-		else
-			outbuf__u64(ob, h->ts - h->start_ns);
-		usage_fmt__json_fields_of(ob, rec);
+	case PL_EV_EXIT:
+		exit_fields(w, &j, rec);
 		break;
-	}
-	case PL_EV_REAP: {
-		const struct pl_reap *e = rec;
-		key(ob, "reaper");
-		if (e->reaper_pid)
-			outbuf__u64(ob, e->reaper_pid);
-		else
-			outbuf__puts(ob, "null");
-		key(ob, "reaper_comm");
-		if (e->reaper_pid)
-			escape__json_string(ob, e->reaper_comm, strnlen(e->reaper_comm, PL_COMM_LEN));
-		else
-			outbuf__puts(ob, "null");
-		kv_name(ob, "how", h->flags & PL_F_REAP_WAIT ? "wait" : h->flags & PL_F_REAP_AUTO ? "auto" : "preexisting");
-		status_fields(ob, e->status);
+	case PL_EV_REAP:
+		reap_fields(&j, rec);
 		break;
-	}
-	case PL_EV_SIGNAL: {
-		const struct pl_signal *e = rec;
-		kv_i64(ob, "sig", e->sig);
-		kv_name(ob, "signame", names__signal(e->sig));
-		kv_u64(ob, "target", e->target_pid);
-		kv_u64(ob, "target_tid", e->target_tid);
-		kv_comm(ob, "target_comm", e->target_comm);
-		kv_u64(ob, "target_uid", e->target_uid);
-		kv_name(ob, "code", names__si_code(e->info_code));
-		kv_i64(ob, "si_code", e->info_code);
-		kv_name(ob, "result", names__sig_result(e->result));
-		kv_bool(ob, "group", h->flags & PL_F_GROUP);
-		kv_name_or_null(ob, "syscall", sig__syscall_name(e->syscall));
-		kv_name_or_null(ob, "errno", e->result == PL_SIG_FAILED ? names__errno(e->err) : NULL);
-		kv_name_or_null(ob, "origin", sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false));
-		kv_name(ob, "disposition", names__sig_action(e->disposition));
-		kv_bool(ob, "blocked", e->blocked);
-		key(ob, "target_arg");
-		if (e->syscall != PL_SYS_NONE && e->syscall != PL_SYS_PIDFD_SEND_SIGNAL)
-			outbuf__i64(ob, e->target_arg);
-		else
-			outbuf__puts(ob, "null");
-		key(ob, "value");
-		if (e->info_code == -1 /* SI_QUEUE */)
-			outbuf__i64(ob, (long long)e->value);
-		else
-			outbuf__puts(ob, "null");
+	case PL_EV_SIGNAL:
+		signal_fields(&j, rec);
 		break;
-	}
 	case PL_EV_RENAME:
-		kv_comm(ob, "new_comm", ((const struct pl_rename *)rec)->new_comm);
+		json__kv_comm(&j, "new_comm", ((const struct pl_rename *)rec)->new_comm);
 		break;
-	case PL_EV_DELIVER: {
-		const struct pl_deliver *e = rec;
-		kv_i64(ob, "sig", e->sig);
-		kv_name(ob, "signame", names__signal(e->sig));
-		kv_name(ob, "action", names__sig_action(e->action));
-		if (e->action == PL_ACT_DEFAULT)
-			kv_name(ob, "default_action", names__sig_default_action(e->sig));
-		kv_name(ob, "code", names__si_code(e->info_code));
-		kv_i64(ob, "si_code", e->info_code);
-		kv_bool(ob, "fatal", h->flags & PL_F_GROUP_EXIT);
+	case PL_EV_DELIVER:
+		deliver_fields(&j, rec);
 		break;
 	}
-	}
-	outbuf__puts(ob, "}\n");
+	end(&j);
 }
 
 static void json_lost(struct writer *w, unsigned type, __u64 count, __u64 ts)
 {
-	struct outbuf *ob = w->ob;
+	struct json j;
 
-	begin(w, "lost", ts);
-	kv_name(ob, "type", names__event(type));
-	kv_u64(ob, "count", count);
-	outbuf__puts(ob, "}\n");
+	begin(w, &j, "lost", ts);
+	json__kv_cstr(&j, "type", names__event(type));
+	json__kv_u64(&j, "count", count);
+	end(&j);
 }
 
 static void json_header(struct writer *w)
 {
 }
 
-static void json_derived(struct writer *w, const struct derived_event *d)
+/* A parent's comm, or null when it is not known. */
+static void kv_parent_comm(struct json *j, const char *k, const struct proc *parent)
 {
-	struct outbuf *ob = w->ob;
+	json__key(j, k);
+	if (parent)
+		json__comm(j, parent->comm);
+	else
+		json__null(j);
+}
+
+static void derived_fields(struct json *j, const struct derived_event *d)
+{
 	const struct proc *p = d->p;
 
-	begin(w, derived__name(d->type), d->ts);
-	if (d->type == DV_RESYNC) {
-		kv_u64(ob, "added", d->rs.added);
-		kv_u64(ob, "removed", d->rs.removed);
-		kv_u64(ob, "reparented", d->rs.reparented);
-		kv_u64(ob, "states_fixed", d->rs.states_fixed);
-		outbuf__puts(ob, "}\n");
-		return;
-	}
-	kv_u64(ob, "pid", p->pid);
-	kv_u64(ob, "ppid", p->ppid);
-	kv_u64(ob, "uid", p->uid);
-	kv_comm(ob, "comm", p->comm);
 	switch (d->type) {
 	case DV_STOP:
 	case DV_CONTINUE:
-		kv_i64(ob, "sig", d->sig);
-		kv_name(ob, "signame", names__signal(d->sig));
+		json__kv_i64(j, "sig", d->sig);
+		json__kv_cstr(j, "signame", names__signal(d->sig));
 		break;
 	case DV_ZOMBIE:
-		status_fields(ob, p->status);
-		key(ob, "zombie_for_s");
-		outbuf__printf(ob, "%.3f", p->exit_ts ? (d->ts - p->exit_ts) / 1e9 : 0.0);
-		kv_u64(ob, "parent", p->ppid);
-		key(ob, "parent_comm");
-		if (d->parent)
-			escape__json_string(ob, d->parent->comm, strnlen(d->parent->comm, PL_COMM_LEN));
-		else
-			outbuf__puts(ob, "null");
+		status_fields(j, p->status);
+		json__key(j, "zombie_for_s");
+		json__double(j, p->exit_ts ? (d->ts - p->exit_ts) / 1e9 : 0.0, 3);
+		json__kv_u64(j, "parent", p->ppid);
+		kv_parent_comm(j, "parent_comm", d->parent);
 		break;
 	case DV_REPARENT:
-		kv_u64(ob, "old_parent", d->old_parent);
-		kv_u64(ob, "new_parent", d->new_parent);
-		key(ob, "new_parent_comm");
-		if (d->parent)
-			escape__json_string(ob, d->parent->comm, strnlen(d->parent->comm, PL_COMM_LEN));
-		else
-			outbuf__puts(ob, "null");
+		json__kv_u64(j, "old_parent", d->old_parent);
+		json__kv_u64(j, "new_parent", d->new_parent);
+		kv_parent_comm(j, "new_parent_comm", d->parent);
 		break;
 	default:
 		break;
 	}
-	outbuf__puts(ob, "}\n");
+}
+
+static void json_derived(struct writer *w, const struct derived_event *d)
+{
+	const struct proc *p = d->p;
+	struct json j;
+
+	begin(w, &j, derived__name(d->type), d->ts);
+	if (d->type == DV_RESYNC) {
+		json__kv_u64(&j, "added", d->rs.added);
+		json__kv_u64(&j, "removed", d->rs.removed);
+		json__kv_u64(&j, "reparented", d->rs.reparented);
+		json__kv_u64(&j, "states_fixed", d->rs.states_fixed);
+		end(&j);
+		return;
+	}
+	json__kv_u64(&j, "pid", p->pid);
+	json__kv_u64(&j, "ppid", p->ppid);
+	json__kv_u64(&j, "uid", p->uid);
+	json__kv_comm(&j, "comm", p->comm);
+	derived_fields(&j, d);
+	end(&j);
 }
 
 void writer__init_json(struct writer *w, struct outbuf *ob, const struct wallclock *wc)

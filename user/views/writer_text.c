@@ -11,6 +11,7 @@
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
 #include "kernel/usage.h"
+#include "views/event_fmt.h"
 #include "views/usage_fmt.h"
 #include "views/writer.h"
 
@@ -38,17 +39,7 @@ static void text_header(struct writer *w)
 
 static void status_text(struct outbuf *ob, __u32 status)
 {
-	struct exit_status st = exit_status__decode(status);
-
-	if (st.exited) {
-		outbuf__puts(ob, "exit ");
-		outbuf__i64(ob, st.code);
-	} else {
-		outbuf__puts(ob, "killed by ");
-		outbuf__puts(ob, names__signal(st.sig));
-		if (st.core)
-			outbuf__puts(ob, " (core dumped)");
-	}
+	event_fmt__status_text(ob, status, EXIT_TEXT_FULL);
 }
 
 /* SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill] */
@@ -94,26 +85,6 @@ static void signal_details(struct outbuf *ob, const struct pl_signal *e)
 			outbuf__printf(ob, " value=%lld", (long long)e->value);
 	}
 	outbuf__putc(ob, ']');
-}
-
-/* ", from 1234 (bash) [kill]" or " [kernel: oom]": who sent the fatal signal. */
-static void killer_details(struct outbuf *ob, const struct pl_killer *k)
-{
-	const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
-
-	if (!k->sig)
-		return;
-	if (origin) {
-		outbuf__printf(ob, " [kernel: %s]", origin);
-		return;
-	}
-	outbuf__puts(ob, " from ");
-	outbuf__u64(ob, k->pid);
-	outbuf__puts(ob, " (");
-	comm(ob, k->comm);
-	outbuf__puts(ob, ")");
-	if (sig__syscall_name(k->syscall))
-		outbuf__printf(ob, " [%s]", sig__syscall_name(k->syscall));
 }
 
 /* The argv, then the filename in parentheses when argv[0] is not it. */
@@ -169,78 +140,104 @@ static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __
 	pad(ob, start, COMM_COL + 1);
 }
 
+static void fork_details(struct outbuf *ob, const struct pl_fork *e)
+{
+	if (e->h.flags & PL_F_THREAD) {
+		outbuf__puts(ob, "thread ");
+		outbuf__u64(ob, e->child_tid);
+	} else {
+		outbuf__puts(ob, "child ");
+		outbuf__u64(ob, e->child_pid);
+	}
+}
+
+/* "/usr/bin/nope: ENOENT" */
+static void exec_failed_details(struct outbuf *ob, const struct pl_exec_failed *e)
+{
+	const char *name = names__errno(e->err);
+	size_t n;
+	const char *fn = event__filename(e, &n);
+
+	escape__text(ob, fn, n);
+	if (e->h.flags & PL_F_NAME_TRUNCATED)
+		outbuf__puts(ob, " [filename truncated]");
+	outbuf__puts(ob, ": ");
+	if (name)
+		outbuf__puts(ob, name);
+	else
+		outbuf__printf(ob, "errno %d", e->err);
+}
+
+/* "exit 3", or "killed by SIGTERM from 1234 (bash) [kill]", then what it used. */
+static void exit_details(struct outbuf *ob, const struct pl_exit *e)
+{
+	if (e->h.flags & PL_F_THREAD) {
+		outbuf__puts(ob, "thread ");
+		outbuf__u64(ob, e->h.tid);
+		outbuf__putc(ob, ' ');
+	}
+	status_text(ob, e->status);
+	event_fmt__killer_text(ob, &e->killer);
+	if (usage__of(e)) {
+		struct usage u;
+
+		usage__decode(usage__of(e), &u);
+		outbuf__puts(ob, "  ");
+		usage_fmt__text(ob, &u);
+	}
+}
+
+static void reap_details(struct outbuf *ob, const struct pl_reap *e)
+{
+	if (e->h.flags & PL_F_REAP_WAIT) {
+		outbuf__puts(ob, "reaped by ");
+		outbuf__u64(ob, e->reaper_pid);
+		outbuf__puts(ob, " (");
+		comm(ob, e->reaper_comm);
+		outbuf__puts(ob, "), ");
+	} else if (e->h.flags & PL_F_REAP_AUTO) {
+		outbuf__puts(ob, "auto-reaped, ");
+	} else {
+		outbuf__puts(ob, "released, exited before proclife started: ");
+	}
+	status_text(ob, e->status);
+}
+
+/* "SIGTERM handler", "SIGINT default (terminate)" */
+static void deliver_details(struct outbuf *ob, const struct pl_deliver *e)
+{
+	outbuf__puts(ob, names__signal(e->sig));
+	outbuf__putc(ob, ' ');
+	outbuf__puts(ob, names__sig_action(e->action));
+	if (e->action == PL_ACT_DEFAULT) {
+		outbuf__puts(ob, " (");
+		outbuf__puts(ob, names__sig_default_action(e->sig));
+		outbuf__putc(ob, ')');
+	}
+}
+
 static void text_event(struct writer *w, const void *rec)
 {
 	const struct pl_hdr *h = rec;
 	struct outbuf *ob = w->ob;
 
 	columns(w, h->ts, names__event(h->type), h->pid, h->ppid, h->comm);
-
 	switch (h->type) {
-	case PL_EV_FORK: {
-		const struct pl_fork *e = rec;
-		if (h->flags & PL_F_THREAD) {
-			outbuf__puts(ob, "thread ");
-			outbuf__u64(ob, e->child_tid);
-		} else {
-			outbuf__puts(ob, "child ");
-			outbuf__u64(ob, e->child_pid);
-		}
+	case PL_EV_FORK:
+		fork_details(ob, rec);
 		break;
-	}
 	case PL_EV_EXEC:
 		exec_details(ob, rec);
 		break;
-	case PL_EV_EXEC_FAILED: {
-		const struct pl_exec_failed *e = rec;
-		const char *name = names__errno(e->err);
-		size_t n;
-		const char *fn = event__filename(rec, &n);
-
-		escape__text(ob, fn, n);
-		if (h->flags & PL_F_NAME_TRUNCATED)
-			outbuf__puts(ob, " [filename truncated]");
-		outbuf__puts(ob, ": ");
-		if (name)
-			outbuf__puts(ob, name);
-		else
-			outbuf__printf(ob, "errno %d", e->err);
+	case PL_EV_EXEC_FAILED:
+		exec_failed_details(ob, rec);
 		break;
-	}
-	case PL_EV_EXIT: {
-		const struct pl_exit *e = rec;
-		if (h->flags & PL_F_THREAD) {
-			outbuf__puts(ob, "thread ");
-			outbuf__u64(ob, h->tid);
-			outbuf__putc(ob, ' ');
-		}
-		status_text(ob, e->status);
-		killer_details(ob, &e->killer);
-		if (usage__of(rec)) {
-			struct usage u;
-
-			usage__decode(usage__of(rec), &u);
-			outbuf__puts(ob, "  ");
-			usage_fmt__text(ob, &u);
-		}
+	case PL_EV_EXIT:
+		exit_details(ob, rec);
 		break;
-	}
-	case PL_EV_REAP: {
-		const struct pl_reap *e = rec;
-		if (h->flags & PL_F_REAP_WAIT) {
-			outbuf__puts(ob, "reaped by ");
-			outbuf__u64(ob, e->reaper_pid);
-			outbuf__puts(ob, " (");
-			comm(ob, e->reaper_comm);
-			outbuf__puts(ob, "), ");
-		} else if (h->flags & PL_F_REAP_AUTO) {
-			outbuf__puts(ob, "auto-reaped, ");
-		} else {
-			outbuf__puts(ob, "released, exited before proclife started: ");
-		}
-		status_text(ob, e->status);
+	case PL_EV_REAP:
+		reap_details(ob, rec);
 		break;
-	}
 	case PL_EV_SIGNAL:
 		signal_details(ob, rec);
 		break;
@@ -248,18 +245,9 @@ static void text_event(struct writer *w, const void *rec)
 		outbuf__puts(ob, "renamed to ");
 		comm(ob, ((const struct pl_rename *)rec)->new_comm);
 		break;
-	case PL_EV_DELIVER: {
-		const struct pl_deliver *e = rec;
-		outbuf__puts(ob, names__signal(e->sig));
-		outbuf__putc(ob, ' ');
-		outbuf__puts(ob, names__sig_action(e->action));
-		if (e->action == PL_ACT_DEFAULT) {
-			outbuf__puts(ob, " (");
-			outbuf__puts(ob, names__sig_default_action(e->sig));
-			outbuf__putc(ob, ')');
-		}
+	case PL_EV_DELIVER:
+		deliver_details(ob, rec);
 		break;
-	}
 	}
 	outbuf__putc(ob, '\n');
 }

@@ -562,16 +562,6 @@ static void test_argv(void)
 	outbuf__reset(&ob);
 	ASSERT_FALSE(escape__argv_text(&ob, area, len, 0));
 	ASSERT_STREQ(outbuf__cstr(&ob), "ls -l \"a b\" \"\" \"\\x1b[2J\"");
-	outbuf__reset(&ob);
-	escape__argv_json(&ob, area, len);
-	ASSERT_STREQ(outbuf__cstr(&ob), "[\"ls\",\"-l\",\"a b\",\"\",\"\\u001b[2J\"]");
-	/* A terminated last argument is the same argument. */
-	outbuf__reset(&ob);
-	escape__argv_json(&ob, "x\0", 2);
-	ASSERT_STREQ(outbuf__cstr(&ob), "[\"x\"]");
-	outbuf__reset(&ob);
-	escape__argv_json(&ob, "", 0);
-	ASSERT_STREQ(outbuf__cstr(&ob), "[]");
 	/* Cut after about max bytes: says so, and never splits an argument. */
 	outbuf__reset(&ob);
 	ASSERT_TRUE(escape__argv_text(&ob, area, len, 4));
@@ -579,6 +569,27 @@ static void test_argv(void)
 	outbuf__reset(&ob);
 	ASSERT_FALSE(escape__argv_text(&ob, "ls\0", 3, 1));
 	ASSERT_STREQ(outbuf__cstr(&ob), "ls");
+}
+
+/* Into a fixed buffer for a message: escaped as escape__text() does, cut only between whole escapes or characters. */
+static void test_text_str(void)
+{
+	char buf[12];
+
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("plain")), "plain");
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("\x1b[2J")), "\\x1b[2J");
+	/* 11 bytes fit: "abcdefgh" and then "\x1b" would need 12. */
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("abcdefgh\x1b")), "abcdefgh");
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("abcdefg\x1b")), "abcdefg\\x1b");
+	/* A C1 control (\u009b, 6 bytes) and a 3-byte character are not split either. */
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("abcdef\xc2\x9b")), "abcdef");
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("abcde\xc2\x9b")), "abcde\\u009b");
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("abcdefghi\xe6\x97\xa5")), "abcdefghi");
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("abcdefgh\xe6\x97\xa5")), "abcdefgh\xe6\x97\xa5");
+	ASSERT_STREQ(escape__text_str(buf, sizeof(buf), LIT("a\\b\nc")), "a\\\\b\\nc");
+	ASSERT_STREQ(escape__text_str(buf, 1, LIT("abc")), "");
+	ASSERT_TRUE(escape__is_valid_utf8(escape__text_str(buf, sizeof(buf), LIT("\xff\xfe\xfd\xfc")), strlen(buf)));
+	ASSERT_STREQ(buf, "\\xff\\xfe");
 }
 
 int main(void)
@@ -596,6 +607,7 @@ int main(void)
 	RUN_TEST(test_random_text);
 	RUN_TEST(test_small_fd_buffer);
 	RUN_TEST(test_argv);
+	RUN_TEST(test_text_str);
 	outbuf__free(&ob);
 	return tl_finish();
 }

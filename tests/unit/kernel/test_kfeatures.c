@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Features in recordings: the META strings a recorder writes, and what a
- * replay says of them (one line per missing feature, once; hostile or
- * unknown strings: nothing, no crash).
+ * replay says of them (one message per missing feature, once; hostile or
+ * unknown strings: nothing, no crash; a reason from the file escaped); and
+ * what the running kernel lacks, said the same way.
  */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <linux/types.h>
 
 #include "proclife.h"
 #include "testlib.h"
+#include "base/msg.h"
 #include "kernel/kfeatures.h"
 
 TL_DEFINE_STATE;
@@ -48,23 +49,24 @@ static void test_meta(void)
 	ASSERT_EQ(n, strlen("feature.core=on") + 1);
 }
 
-/* What report_recorded() prints for kv (with seen), captured from stderr. */
+/* What the messages said: each one's text, a newline after each. */
+static char said[1024];
+
+static void capture(void *ctx, enum msg_level level, const char *text)
+{
+	size_t n = strlen(said);
+
+	snprintf(said + n, sizeof(said) - n, "%s%s\n", level == MSG_WARN ? "" : "(not a warning) ", text);
+}
+
+/* What report_recorded() says for kv (with seen), through the message sink. */
 static void reported(const char *kv, bool seen[KF_MAX], char *out, size_t len)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	size_t n;
-
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	said[0] = '\0';
+	msg__set_sink(capture, NULL);
 	kfeatures__report_recorded(kv, seen);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(out, 1, len - 1, tmp);
-	out[n] = '\0';
-	fclose(tmp);
+	msg__set_sink(NULL, NULL);
+	snprintf(out, len, "%s", said);
 }
 
 static void test_report_recorded(void)
@@ -82,13 +84,52 @@ static void test_report_recorded(void)
 		ASSERT_STREQ(out, "");
 	}
 	reported("feature.delivery=off: the verifier refused pl_signal_deliver", seen, out, sizeof(out));
-	ASSERT_STREQ(out, "proclife: this recording was made with signal delivery (deliver, stop, continue) off on "
+	ASSERT_STREQ(out, "this recording was made with signal delivery (deliver, stop, continue) off on "
 			  "its kernel: the verifier refused pl_signal_deliver\n");
 	reported("feature.delivery=off: again", seen, out, sizeof(out));
 	ASSERT_STREQ(out, "");
 	reported("feature.syscalls=reduced", seen, out, sizeof(out));
-	ASSERT_STREQ(out, "proclife: this recording was made with syscall tracing (failed execs, reapers by wait, "
+	ASSERT_STREQ(out, "this recording was made with syscall tracing (failed execs, reapers by wait, "
 			  "refused kills) reduced on its kernel: no reason recorded\n");
+}
+
+/*
+ * The reason comes from the file: a colon at its very end (once read past
+ * the NUL), no space after the colon, and bytes for a terminal.
+ */
+static void test_report_recorded_hostile(void)
+{
+	bool seen[KF_MAX] = {};
+	char out[512];
+
+	reported("feature.delivery=off:", seen, out, sizeof(out));
+	ASSERT_STREQ(out, "this recording was made with signal delivery (deliver, stop, continue) off on "
+			  "its kernel: no reason recorded\n");
+	reported("feature.rename=off:tight", seen, out, sizeof(out));
+	ASSERT_STREQ(out, "this recording was made with rename tracing (rename events) off on its kernel: tight\n");
+	reported("feature.oom=reduced: \x1b]0;pwned\x07\nfake line", seen, out, sizeof(out));
+	ASSERT_STREQ(out, "this recording was made with OOM-killer attribution (killed_by oom) reduced on its kernel: "
+			  "\\x1b]0;pwned\\x07\\nfake line\n");
+}
+
+/* What the running kernel lacks: one warning per feature off or reduced, none for the rest. */
+static void test_report(void)
+{
+	struct kfeature_status st[KF_MAX] = {};
+
+	st[KF_CORE].state = KF_ON;
+	st[KF_DELIVERY].state = KF_OFF;
+	strcpy(st[KF_DELIVERY].why, "the verifier refused pl_signal_deliver");
+	st[KF_SYSCALLS].state = KF_REDUCED;
+	strcpy(st[KF_SYSCALLS].why, "no names");
+	said[0] = '\0';
+	msg__set_sink(capture, NULL);
+	kfeatures__report(st);
+	msg__set_sink(NULL, NULL);
+	ASSERT_STREQ(said, "syscall tracing (failed execs, reapers by wait, refused kills) is reduced on this kernel: "
+			   "no names (see 'proclife features')\n"
+			   "signal delivery (deliver, stop, continue) is off on this kernel: the verifier refused "
+			   "pl_signal_deliver (see 'proclife features')\n");
 }
 
 int main(void)
@@ -97,5 +138,7 @@ int main(void)
 	RUN_TEST(test_names);
 	RUN_TEST(test_meta);
 	RUN_TEST(test_report_recorded);
+	RUN_TEST(test_report_recorded_hostile);
+	RUN_TEST(test_report);
 	return tl_finish();
 }

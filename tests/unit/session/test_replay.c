@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "testlib.h"
+#include "base/msg.h"
 #include "kernel/procfs.h"
 #include "record/recording.h"
 #include "session/replay.h"
@@ -221,10 +222,26 @@ static void test_until_past_the_end(void)
 	play_to(true, T0 + 1000, T0 + 7, 0);
 }
 
+static void capture(void (*fn)(void *), void *arg, char *out, size_t len);
+
+static void play_killed(void *arg)
+{
+	play_to(false, ~0ull, T0 + 6, 1);
+}
+
 static void test_killed_recorder(void)
 {
-	/* Every record is there, the end mark is not: a clean cut, said on stderr (one line). */
-	play_to(false, ~0ull, T0 + 6, 1);
+	static const char head[] = "proclife: recording: the recording ends at offset ",
+			  tail[] = " without its end mark (the recorder was killed?); replayed all of it\n";
+	char err[512];
+	size_t n;
+
+	/* Every record is there, the end mark is not: a clean cut, said in one message. */
+	capture(play_killed, NULL, err, sizeof(err));
+	n = strlen(err);
+	ASSERT_TRUE(!strncmp(err, head, sizeof(head) - 1));
+	ASSERT_TRUE(n >= sizeof(tail) - 1 && !strcmp(err + n - (sizeof(tail) - 1), tail));
+	ASSERT_EQ(strchr(err, '\n') - err, (long)n - 1);
 }
 
 static void test_open_errors(void)
@@ -249,23 +266,25 @@ static void test_open_errors(void)
 
 #define MS 1000000ull /* the pieces below count in milliseconds from T0 */
 
-/* stderr while fn(arg) runs, into out. */
+/* What the replay said (base/msg.h) while fn(arg) ran, as the default sink puts it on stderr. */
+static char *said;
+static size_t said_len;
+
+static void to_said(void *ctx, enum msg_level level, const char *text)
+{
+	size_t n = strlen(said);
+
+	snprintf(said + n, said_len - n, "proclife: %s\n", text);
+}
+
 static void capture(void (*fn)(void *), void *arg, char *out, size_t len)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	size_t n;
-
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	said = out;
+	said_len = len;
+	out[0] = '\0';
+	msg__set_sink(to_said, NULL);
 	fn(arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(out, 1, len - 1, tmp);
-	out[n] = '\0';
-	fclose(tmp);
+	msg__set_sink(NULL, NULL);
 }
 
 static struct pl_fork fork_at(__u64 ts)

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "views/features_fmt.h"
+#include "views/json.h"
+
+/* One feature's object in "features". */
+static void feature_json(struct json *j, const struct features_report *r, enum kfeature f)
+{
+	const struct kfeature_status *st = r->st;
+
+	json__begin_object(j);
+	json__kv_cstr(j, "name", kfeature__name(f));
+	json__kv_cstr(j, "title", kfeature__title(f));
+	json__kv_cstr(j, "state", st ? kfeature_state__name(st[f].state) : "off");
+	json__kv_cstr(j, "program", st ? st[f].program : NULL);
+	json__kv_cstr(j, "why", st && st[f].state != KF_ON ? st[f].why : (st ? NULL : r->fatal));
+	if (r->verbose)
+		json__kv_cstr(j, "log", st ? st[f].log : NULL);
+	json__end_object(j);
+}
+
+void features_fmt__json(struct outbuf *ob, const struct features_report *r)
+{
+	struct json j;
+
+	json__init_spaced(&j, ob);
+	json__begin_object(&j);
+	json__kv_cstr(&j, "kernel", r->release);
+	json__kv_cstr(&j, "kernel_version", r->version);
+	json__kv_bool(&j, "btf", r->btf);
+	json__kv_bool(&j, "ringbuf", r->ringbuf);
+	json__kv_bool(&j, "traces", !r->fatal);
+	json__kv_cstr(&j, "error", r->fatal);
+	json__key(&j, "features");
+	json__begin_array(&j);
+	for (int f = 0; f < KF_MAX; f++)
+		feature_json(&j, r, f);
+	json__end_array(&j);
+	json__end_object(&j);
+	json__ws(&j, "\n");
+}
+
+void features_fmt__text(struct outbuf *ob, const struct features_report *r)
+{
+	const struct kfeature_status *st = r->st;
+
+	outbuf__printf(ob, "kernel       %s (%s)\n", r->release, r->version);
+	outbuf__printf(ob, "BTF          %s\n", r->btf ? "yes (/sys/kernel/btf/vmlinux)" : "no");
+	outbuf__printf(ob, "ring buffer  %s\n", r->ringbuf ? "yes" : "no (Linux 5.8)");
+	if (r->fatal)
+		outbuf__printf(ob, "proclife cannot trace here: %s\n", r->fatal);
+	outbuf__printf(ob, "\n%-10s %-8s %-24s %s\n", "FEATURE", "STATE", "PROGRAM", "WHAT, OR WHY NOT");
+	for (int f = 0; f < KF_MAX; f++) {
+		const char *state = st ? kfeature_state__name(st[f].state) : "off";
+		const char *prog = st && st[f].program ? st[f].program : "-";
+
+		outbuf__printf(ob, "%-10s %-8s %-24s %s\n", kfeature__name(f), state, prog, kfeature__title(f));
+		if (st && st[f].state != KF_ON && st[f].why[0])
+			outbuf__printf(ob, "%-10s %-8s %-24s %s\n", "", "", "", st[f].why);
+		if (r->verbose && st && st[f].log) {
+			outbuf__puts(ob, "--- verifier log ---\n");
+			outbuf__puts(ob, st[f].log);
+			outbuf__puts(ob, "\n--- end of log ---\n");
+		}
+	}
+}

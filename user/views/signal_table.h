@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * `proclife signals`: signal events aggregated into rows (who sent which
+ * signal to whom, how, what became of it), each with its count and its
+ * first and last time; printed as a table or one JSON document.
+ */
+#ifndef PROCLIFE_SIGNAL_TABLE_H
+#define PROCLIFE_SIGNAL_TABLE_H
+
+#include <linux/types.h>
+#include <stddef.h>
+
+#include "proclife.h"
+#include "base/outbuf.h"
+#include "base/wallclock.h"
+
+enum signal_sort { SIGNAL_SORT_COUNT, SIGNAL_SORT_TIME, SIGNAL_SORT_SIGNAL, SIGNAL_SORT_SENDER, SIGNAL_SORT_TARGET };
+
+/* One row: everything but the count and times is the key. */
+struct signal_row {
+	__u32 sender_pid, sender_uid, target_pid;
+	__s32 target_arg, sig, err;
+	__u16 syscall;
+	__u8 result, disposition, blocked, info_kind;
+	__s32 info_code;
+	char sender_comm[PL_COMM_LEN], target_comm[PL_COMM_LEN];
+	/* not key: */
+	__u64 count, first, last;
+};
+
+struct signal_table {
+	struct signal_row *rows;
+	size_t n, cap;
+	__u32 *index; /* row + 1, 0 empty */
+	size_t index_cap;
+};
+
+/* Counts a checked signal record in its row (a new row when it is the first of its kind). */
+void signal_table__add(struct signal_table *t, const struct pl_signal *e);
+/* Orders the rows (ties: the earlier first). */
+void signal_table__sort(struct signal_table *t, enum signal_sort by);
+/* lost: PL_EV_MAX counts; any loss is said, as the summary may be incomplete. */
+void signal_table__text(const struct signal_table *t, struct outbuf *ob, const __u64 *lost);
+void signal_table__json(const struct signal_table *t, struct outbuf *ob, const struct wallclock *wc,
+			const __u64 *lost);
+void signal_table__free(struct signal_table *t);
+
+#endif
