@@ -26,7 +26,8 @@ drift from what proclife does. Each subtest fails on a concrete change:
 - json_fields: a JSON field that proclife writes and docs/EVENTS.md's
   tables do not list for that event or document, or one they list that it
   never writes (rows that say "only when" are exempt from the latter), on
-  the golden recordings and, as root, on a live `run -j`.
+  the golden recordings and, as root, on a live `run -j`; and those of
+  `tree`, `zombies`, `signals` and `features --json`.
 
 A page that another branch adds (PENDING) may be missing: its links are not
 followed, and pending_pages says so as a SKIP until it is there.
@@ -391,7 +392,7 @@ def test_output_headers(c):
 
 def documented_fields():
     """{section: {field: conditional?}} from docs/EVENTS.md's tables: an event name, "kernel",
-    "derived", "rusage", "io", "tree", "zombies" or "signals"."""
+    "derived", "rusage", "io", "tree", "zombies", "signals", "features" or "feature"."""
     doc = {}
     for heads, header, rows in md_tables(EVENTS_MD):
         h2 = heads[1] if len(heads) > 1 else ""
@@ -403,7 +404,7 @@ def documented_fields():
             sec = "rusage" if "rusage" in header[0] else "io" if "io" in header[0] else None
         elif h2 == "JSON documents of the other commands":
             m = re.match(r"^`(\w+) --json`$", h)
-            sec = m.group(1) if m else None
+            sec = m.group(1) if m else "feature" if h == "Each feature" else None
         else:
             sec = None
         if sec is None or header[0] not in ("field",) and not header[0].startswith("key"):
@@ -456,7 +457,7 @@ def test_json_fields(c):
          sorted(set(by_event) - set(doc)))
     c.eq("sections of docs/EVENTS.md's JSON lines that are no event", [],
          sorted(set(doc) - set(by_event) - set(KERNEL_EVENTS + DERIVED_EVENTS + BARE_EVENTS)
-                - {"kernel", "derived", "rusage", "io", "tree", "zombies", "signals"}))
+                - {"kernel", "derived", "rusage", "io", "tree", "zombies", "signals", "features", "feature"}))
     checked = 0
     for ev, objs in sorted(by_event.items()):
         if ev not in doc:
@@ -486,6 +487,16 @@ def test_json_fields(c):
         else:
             c.eq("signals --json: top-level keys", ["lost", "signals"], sorted(v))
             compare_fields(c, "signals --json row", doc.get("signals", {}), v["signals"])
+    # Live (without root it says in the same document that it cannot trace).
+    docs = []
+    for argv in (["features", "--json"], ["features", "--json", "--verbose"]):
+        rc, out, err = proclife(argv, d)
+        if c.ok("proclife %s: exit status %d: %s" % (" ".join(argv), rc, err[-300:]), rc in (0, 1)):
+            docs.append(json.loads(out))
+    if docs:
+        compare_fields(c, "features --json", doc.get("features", {}), docs)
+        compare_fields(c, "features --json feature", doc.get("feature", {}),
+                       [f for v in docs for f in v["features"]])
 
 
 SUBTESTS = [
