@@ -10,7 +10,7 @@ SYSCONFDIR  ?= /etc
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-# Example Prometheus alert rules (README: Operating proclife), for rule_files in prometheus.yml.
+# Example Prometheus alert rules (docs/OPERATING.md, "Alerts"), for rule_files in prometheus.yml.
 DATADIR     ?= $(PREFIX)/share/proclife
 # systemd looks in /lib/systemd/system (Debian's packages) and /usr/local/lib/systemd/system.
 UNITDIR     ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
