@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * What a process used, printed the one way every view does: seconds and
- * binary-prefixed sizes for people, and the JSON fields of the README's
+ * binary-prefixed sizes for people, and the JSON fields of docs/EVENTS.md's
  * schema (`rusage`, `self`, `io`, `cpu_ns`) for programs.
  */
 #ifndef PROCLIFE_USAGE_FMT_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * JSON lines: one object per event, field names documented in README.md,
+ * JSON lines: one object per event, field names documented in docs/EVENTS.md,
  * written through the emitter (views/json.h), which escapes every string
  * into valid UTF-8 JSON for any bytes.
  */
