@@ -536,7 +536,8 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 		.synopsis = "export -r FILE",
 		.summary = "a recording as a Perfetto trace or a Graphviz tree",
 		.usage = "export --format perfetto|dot -r FILE [-o FILE] [OPTIONS]",
-		.about = "Replay a recording (proclife record -w FILE) into another tool's format.",
+		.about = "Replay a recording (proclife record -w FILE) into another tool's format. With --since, "
+			 "the processes there then come first.",
 		.check = export_check,
 	},
 	[CMD_FEATURES] = {
