@@ -10,7 +10,6 @@
 
 /* getopt_long's value for cli_opts[i]; short letters are below it. */
 #define OPT_VAL_BASE 0x100
-#define OPTS_MAX 128
 
 int cli__find(const char *name)
 {
@@ -32,7 +31,7 @@ size_t cli__command_names(char *buf, size_t size)
 
 /* ---- parsing ---- */
 
-/* getopt_long's arrays for command id: longopts (NULL-terminated) and the short options. */
+/* getopt_long's arrays for command id: longopts (cli_nopts + 1 of them) and the short options (2 * cli_nopts + 3). */
 static void build(enum cmd_id id, struct option *longopts, char *shorts)
 {
 	size_t n = 0, k = 0;
@@ -41,7 +40,7 @@ static void build(enum cmd_id id, struct option *longopts, char *shorts)
 	if (cmd_infos[id].operands == OPERANDS_COMMAND)
 		shorts[k++] = '+';
 	shorts[k++] = ':';
-	for (size_t i = 0; i < cli_nopts && n < OPTS_MAX; i++) {
+	for (size_t i = 0; i < cli_nopts; i++) {
 		const struct opt *o = &cli_opts[i];
 
 		if (!cli__takes(id, o))
@@ -160,8 +159,8 @@ static int defaults(enum cmd_id id, int argc, char **argv, struct cli *c, char *
 
 int cli__parse(enum cmd_id id, int argc, char **argv, struct cli *c, char *err, size_t errlen)
 {
-	struct option longopts[OPTS_MAX + 1];
-	char shorts[2 * OPTS_MAX + 3];
+	struct option longopts[cli_nopts + 1];
+	char shorts[2 * cli_nopts + 3];
 	const struct opt *o;
 	int ch, r;
 

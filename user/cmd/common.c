@@ -188,8 +188,6 @@ static void wire(struct cmd_session *s)
 	s->cfg.model_cfg.ctx = s;
 	s->cfg.replay = c->rec.read;
 	s->cfg.nreplay = c->rec.nread;
-	if (!s->cfg.proc_root && !s->replay)
-		s->cfg.proc_root = "/proc";
 	if (c->rec.write) {
 		__u32 cap = s->cfg.tracer.args_cap ? s->cfg.tracer.args_cap : PL_ARGS_DEFAULT;
 

@@ -309,8 +309,19 @@ static void md_index(struct outbuf *ob)
 	outbuf__putc(ob, '\n');
 }
 
+/* The commands, and what each does. */
+static void md_commands(struct outbuf *ob)
+{
+	outbuf__puts(ob, "## The commands\n\n| Command | What it does |\n|---|---|\n");
+	for (int id = 0; id < CMD_MAX; id++)
+		outbuf__printf(ob, "| [`proclife %s`](#proclife-%s) | %s |\n", cmd_infos[id].synopsis, cmd_infos[id].name,
+			       cmd_infos[id].summary);
+	outbuf__putc(ob, '\n');
+}
+
 static void options_page(struct outbuf *ob)
 {
+	md_commands(ob);
 	md_index(ob);
 	for (int id = 0; id < CMD_MAX; id++)
 		md_command(ob, id);
