@@ -422,8 +422,14 @@ static int life_check(struct cli *c, char *err, size_t errlen)
 
 static int export_check(struct cli *c, char *err, size_t errlen)
 {
+	char words[64] = "";
+
 	if (c->format < 0) {
-		snprintf(err, errlen, "needs --format perfetto or --format dot");
+		/* The words from --format's entry, not typed again. */
+		for (size_t i = 0; i < cli_nopts; i++)
+			if (!strcmp(cli_opts[i].name, "format") && (cli_opts[i].cmds & EXPORT))
+				opt__words(&cli_opts[i], words, sizeof(words));
+		snprintf(err, errlen, "needs --format %s", words);
 		return -EINVAL;
 	}
 	if (!c->rec.nread) {

@@ -243,7 +243,7 @@ static int replay_main(struct cli *c)
 {
 	struct run run = {};
 	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE };
-	int fd = STDOUT_FILENO, ret;
+	int fd = STDOUT_FILENO, ret, r;
 	__u64 end;
 
 	if (c->output && (fd = cmd__open_output(c, c->output, false)) < 0)
@@ -264,8 +264,8 @@ static int replay_main(struct cli *c)
 		cli__say(c->cmd, "the recording ends before the command did: a partial summary");
 	end = run.ended ? run.end.ts : live__time(s.l);
 	print_summary(&run, STDOUT_FILENO, end, run.end.lost);
-	if (c->summary_json && (fd = write_summary_json(c->summary_json, &run, end, run.end.exit_code, run.end.lost)) < 0)
-		cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-fd));
+	if (c->summary_json && (r = write_summary_json(c->summary_json, &run, end, run.end.exit_code, run.end.lost)) < 0)
+		cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-r));
 	/* The command's status, as the recorded run exited with it. */
 	ret = ret ? 1 : run.ended ? run.end.exit_code : 1;
 out:

@@ -200,7 +200,7 @@ static void test_errors(void)
 		{ CMD_SIGNALS, "--sort", "size", NULL, "--sort takes count, time, signal, sender or target, not 'size'" },
 		{ CMD_SIGNALS, "-s", "SIGNOPE", NULL, "unknown signal 'SIGNOPE'" },
 		{ CMD_EXPORT, "-f", "svg", NULL, "--format takes perfetto or dot, not 'svg'" },
-		{ CMD_EXPORT, "-r", "x.plr", NULL, "needs --format perfetto or --format dot" },
+		{ CMD_EXPORT, "-r", "x.plr", NULL, "needs --format perfetto or dot" },
 		{ CMD_LIFE, "-r", "x.plr", NULL, "needs a PID" },
 		{ CMD_RECORD, "--force", NULL, NULL, "needs --write FILE" },
 		{ CMD_RECORD, "-w", "x", "--rotate-count=1", "--rotate-count needs a number from 2 to 100000, not '1'" },
