@@ -241,13 +241,50 @@ static int parse_secs_frac(const char *s, char **end, __u64 *ns)
 	return 0;
 }
 
-int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *boot_ns)
+/* "YYYY-MM-DDTHH:MM:SS[.frac][Z]" or "HH:MM:SS[.frac]" (on the day start_ns is): wall-clock ns. */
+static int parse_date(const char *s, __u64 start_ns, __s64 wall_offset_ns, __s64 *wall)
 {
 	struct tm tm = {};
-	__u64 ns, frac = 0, unit;
+	__u64 frac = 0, scale = 100000000;
+	const char *rest = s;
+	bool utc;
+	time_t t;
+
+	if (strchr(s, 'T') || strchr(s, ' ')) {
+		rest = strptime(s, "%Y-%m-%d", &tm);
+		if (!rest || (*rest != 'T' && *rest != ' '))
+			return -EINVAL;
+		rest++;
+	} else {
+		/* A time of day: on the day the recording started. */
+		time_t st = (start_ns + wall_offset_ns) / 1000000000ull;
+
+		localtime_r(&st, &tm);
+	}
+	rest = strptime(rest, "%H:%M:%S", &tm);
+	if (!rest)
+		return -EINVAL;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			frac += (*rest - '0') * scale;
+	utc = *rest == 'Z';
+	if (utc)
+		rest++;
+	if (*rest)
+		return -EINVAL;
+	tm.tm_isdst = -1;
+	t = utc ? timegm(&tm) : mktime(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*wall = (__s64)t * 1000000000ll + frac;
+	return 0;
+}
+
+int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *boot_ns)
+{
+	__u64 ns, unit;
 	__s64 wall;
 	char *end;
-	time_t t;
 
 	if (!s || !*s)
 		return -EINVAL;
@@ -260,49 +297,15 @@ int parse_instant(const char *s, __u64 start_ns, __s64 wall_offset_ns, __u64 *bo
 		/* At most a century: and no wrap-around. */
 		if (*end || ns > 100ull * 365 * 86400 * 1000000000ull / unit)
 			return -EINVAL;
-		ns *= unit;
-		*boot_ns = start_ns + ns;
+		*boot_ns = start_ns + ns * unit;
 		return 0;
 	}
 	if (*s == '@') {
 		if (parse_secs_frac(s + 1, &end, &ns) || *end)
 			return -EINVAL;
 		wall = ns;
-	} else {
-		const char *rest;
-		bool utc;
-
-		if (strchr(s, 'T') || strchr(s, ' ')) {
-			rest = strptime(s, "%Y-%m-%d", &tm);
-			if (!rest || (*rest != 'T' && *rest != ' '))
-				return -EINVAL;
-			rest++;
-		} else {
-			/* A time of day: on the day the recording started. */
-			time_t st = (start_ns + wall_offset_ns) / 1000000000ull;
-
-			localtime_r(&st, &tm);
-			rest = s;
-		}
-		rest = strptime(rest, "%H:%M:%S", &tm);
-		if (!rest)
-			return -EINVAL;
-		if (*rest == '.') {
-			__u64 scale = 100000000;
-
-			for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
-				frac += (*rest - '0') * scale;
-		}
-		utc = *rest == 'Z';
-		if (utc)
-			rest++;
-		if (*rest)
-			return -EINVAL;
-		tm.tm_isdst = -1;
-		t = utc ? timegm(&tm) : mktime(&tm);
-		if (t == (time_t)-1)
-			return -EINVAL;
-		wall = (__s64)t * 1000000000ll + frac;
+	} else if (parse_date(s, start_ns, wall_offset_ns, &wall)) {
+		return -EINVAL;
 	}
 	if (wall - wall_offset_ns < 0)
 		return -ERANGE;
