@@ -129,7 +129,8 @@ int watch__main(struct cli *c)
 	if (c->output && (fd = cmd__open_output(c, c->output, c->append)) < 0)
 		return 1;
 	if (outbuf__init(&w.ob, fd, OUTBUF_SIZE) < 0) {
-		close(fd);
+		if (fd != STDOUT_FILENO)
+			close(fd);
 		return cli__fail(c->cmd, "out of memory");
 	}
 	configure(c, &w, &s.cfg);
