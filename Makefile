@@ -6,6 +6,7 @@
 #   make fuzz   libFuzzer on the recording reader and replay (FUZZ_SECONDS=300; make test runs 15 s)
 #   make deps   install the toolchain (every other target runs it first)
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel's BTF
+#   make docs   rewrite the option lists of the man page, docs/OPTIONS.md and the bash completion from the option table
 #   make install / uninstall  PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc; make deb  a Debian package
 
 BUILD   := build
@@ -32,7 +33,7 @@ KERNEL_TEST := $(BUILD)/tests/test_kernel
 # The compiler's layout of every record (include/proclife_layout.h), for tests/abi/test_abi.py.
 LAYOUT_DUMP := $(BUILD)/tests/layout_dump
 
-.PHONY: all deps run test test-kernels bench vmlinux clean
+.PHONY: all deps run test test-kernels bench vmlinux docs clean
 # Keep test objects: they are not worth rebuilding on every run.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -103,6 +104,16 @@ BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/benc
 $(BUILD)/bench/%: $(BUILD)/tools/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LDLIBS) -lpthread
+
+# The option reference outside the binary comes from the option table (user/cmd/optable.c):
+# `make docs` rewrites its regions in these files; tests/unit/cmd/test_optdoc.c fails when they differ.
+DOCS_GENERATED := docs/proclife.8 docs/OPTIONS.md tools/completion/proclife.bash
+
+$(BUILD)/gendocs: $(BUILD)/tools/gendocs.o $(LIB)
+	$(CC) -o $@ $^ $(LDLIBS)
+
+docs: $(BUILD)/gendocs
+	$(BUILD)/gendocs $(DOCS_GENERATED)
 
 run: $(BUILD)/proclife
 	$(BUILD)/proclife $(ARGS)

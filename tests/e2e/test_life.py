@@ -365,8 +365,8 @@ def test_errors(c):
 
     for args, prefix in ((["life", "1"], b"proclife life: needs --read FILE"),
                          (["life", "-r", path], b"proclife life: needs a PID"),
-                         (["life", "abc", "-r", path], b"proclife life: PID must be a number"),
-                         (["life", "0", "-r", path], b"proclife life: PID must be a number"),
+                         (["life", "abc", "-r", path], b"proclife life: PID must be a process id"),
+                         (["life", "0", "-r", path], b"proclife life: PID must be a process id"),
                          (["life", "1", "2", "-r", path], b"proclife life: unexpected argument '2'"),
                          (["life", "1", "-r", path, "--bogus"], b"proclife life: unknown option '--bogus'"),
                          (["life", "1", "-r"], b"proclife life: option '-r' needs a value")):

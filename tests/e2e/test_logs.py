@@ -68,15 +68,17 @@ LOGROTATE_SNIPPET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..
 
 
 class Workload:
-    """sh exec'ing `/bin/true pl-logs-TAG-N` for N = 0, 1, ... until stop(); stop() returns how
+    """sh exec'ing `/bin/true pl-logs-TAG-N` for N = 0, 1, ... until stop(), and at least MIN_RUN
+    times (check_markers wants that many, however fast the test's steps went); stop() returns how
     many it ran (the shell's own count)."""
 
     def __init__(self, tmp, tag):
         self.prefix = "pl-logs-%s-" % tag
         self.stop_file = os.path.join(tmp, "stop-" + tag)
         self.count_file = os.path.join(tmp, "count-" + tag)
-        script = ('i=0; while [ ! -e "$1" ]; do /bin/true "$3$i"; i=$((i+1)); done; echo $i > "$2"')
-        self.p = popen(["/bin/sh", "-c", script, "sh", self.stop_file, self.count_file, self.prefix])
+        script = ('i=0; while [ $i -lt "$4" ] || [ ! -e "$1" ]; do /bin/true "$3$i"; i=$((i+1)); done; '
+                  'echo $i > "$2"')
+        self.p = popen(["/bin/sh", "-c", script, "sh", self.stop_file, self.count_file, self.prefix, str(MIN_RUN)])
 
     def stop(self):
         common.write_bytes(self.stop_file, b"")
@@ -130,6 +132,9 @@ def markers(events, prefix):
             and len(e["argv"]) > 1 and e["argv"][1].startswith(prefix)]
 
 
+MIN_RUN = 50  # processes a workload runs at least: enough for check_markers to mean something
+
+
 def check_markers(c, what, found, prefix, count):
     """Each of prefix0 .. prefix(count-1) exactly once in found, and nothing else."""
     want = ["%s%d" % (prefix, i) for i in range(count)]
@@ -142,7 +147,7 @@ def check_markers(c, what, found, prefix, count):
     c.ok("%s: %d markers exec'd more than once: %s" % (what, len(twice), twice[:10]), not twice)
     c.ok("%s: %d of %d markers missing: %s" % (what, len(missing), count, missing[:10]), not missing)
     c.ok("%s: markers the workload never ran: %s" % (what, extra[:10]), not extra)
-    c.ok("%s: the workload ran only %d processes" % (what, count), count >= 50)
+    c.ok("%s: the workload ran only %d processes" % (what, count), count >= MIN_RUN)
 
 
 def replay_json(c, path):
@@ -394,7 +399,7 @@ def test_rotate_existing(c):
     rc, out, err = run_proclife(["record", "-w", rec, "-d", "0.3"], 30)
     c.eq("record on an existing file: exit status", 1, rc)
     c.ok("record on an existing file: stderr: one line saying it exists, got %r" % err,
-         common.one_line(err, b"proclife: ") and b"exists (use --force" in err)
+         common.one_line(err, b"proclife record: ") and b"exists (use --force" in err)
     c.eq("the existing file after the refusal", old, common.read_bytes(rec))
     c.eq("the existing .1 after the refusal", older, common.read_bytes(rec + ".1"))
 
@@ -432,7 +437,7 @@ def test_rotate_existing(c):
     rc, out, err = run_proclife(["record", "-w", d, "-d", "0.3", "--rotate-existing"], 30)
     c.eq("record --rotate-existing on a directory: exit status", 1, rc)
     c.ok("record --rotate-existing on a directory: one line saying so, got %r" % err,
-         common.one_line(err, b"proclife: ") and b"is a directory" in err)
+         common.one_line(err, b"proclife record: ") and b"is a directory" in err)
     c.ok("the directory is still there, not moved", os.path.isdir(d) and not os.path.exists(d + ".1"))
 
 

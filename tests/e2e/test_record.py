@@ -926,16 +926,16 @@ def test_sigkill_recorder(c):
 
 
 def rec_refused(c, what, args, path_shown, words):
-    """record ARGS fails at once: exit status 1, nothing on stdout, one line naming the file."""
+    """record ARGS fails at once: exit status 1, nothing on stdout, one line 'proclife record: ...' naming the file."""
     rc, out, err = run_proclife(["record"] + args, 15)
     if rc is None:
         c.fail("%s: still running after 15 s (expected a refusal)" % what)
         return err
     c.eq("%s: exit status" % what, 1, rc)
     c.eq("%s: stdout" % what, b"", out)
-    c.ok("%s: stderr: expected one line 'proclife: ...' naming %s and saying %s, got %r"
+    c.ok("%s: stderr: expected one line 'proclife record: ...' naming %s and saying %s, got %r"
          % (what, path_shown, words, err),
-         one_line(err, b"proclife: ") and path_shown.encode() in err and all(w.encode() in err for w in words))
+         one_line(err, b"proclife record: ") and path_shown.encode() in err and all(w.encode() in err for w in words))
     return err
 
 

@@ -44,7 +44,8 @@ HEADER_RE = re.compile(
     r"^proclife top — \d+ processes, \d+ zombies, \d+ stopped — \d+ events/s, lost \d+ *$"
 )
 NOT_A_TTY = (
-    "proclife top: needs a terminal (use 'proclife tree --every SEC' for a non-interactive view)\n"
+    "proclife top: needs a terminal (use 'proclife tree --every SEC' for a non-interactive view)"
+    " (try 'proclife top --help')\n"
 )
 
 
@@ -641,12 +642,13 @@ def t_not_a_terminal(c):
 
 def t_options(c):
     for args, rc, want in (
-        (["--delay", "0.01"], 2, "proclife top: --delay needs seconds, 0.05 to 60, not '0.01'\n"),
-        (["-d", "61"], 2, "proclife top: --delay needs seconds, 0.05 to 60, not '61'\n"),
-        (["--bogus"], 2, "proclife top: unknown option '--bogus' (try 'proclife top --help')\n"),
-        (["-d"], 2, "proclife top: option '-d' needs a value\n"),
-        (["extra"], 2, "proclife top: unexpected argument 'extra'\n"),
+        (["--delay", "0.01"], 2, "proclife top: --delay needs seconds, 0.05 to 60, not '0.01'"),
+        (["-d", "61"], 2, "proclife top: --delay needs seconds, 0.05 to 60, not '61'"),
+        (["--bogus"], 2, "proclife top: unknown option '--bogus'"),
+        (["-d"], 2, "proclife top: option '-d' needs a value"),
+        (["extra"], 2, "proclife top: unexpected argument 'extra'"),
     ):
+        want += " (try 'proclife top --help')\n"  # every usage error's hint
         r = subprocess.run([common.BIN, "top", *args], stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
         check(r.returncode == rc, f"top {' '.join(args)}: exit status", rc, r.returncode)
         check(r.stderr.decode() == want, f"top {' '.join(args)}: one line", want.strip(), r.stderr.decode())

@@ -1,9 +1,12 @@
 # bash completion for proclife(8): commands, each command's options, and their values
 # (event names after --events, signal names after --signal, --sort and --format values,
 # files and users). Needs nothing but bash itself (not the bash-completion package).
-# tests/e2e/test_completion.py drives it, and checks that it knows every long option
-# that `proclife CMD --help` prints.
+# The lists (commands, events, signals, each command's options and what their values
+# are) come from the option table: `make docs` writes them below, and
+# tests/unit/cmd/test_optdoc.c fails when they differ from it. tests/e2e/test_docs.py
+# drives the completion.
 
+# BEGIN GENERATED completion (make docs: from user/cmd/optable.c, edit it there)
 _proclife_commands="watch tree zombies top signals run record life export features"
 _proclife_events="fork exec exec_failed exit reap signal deliver rename stop continue zombie reparent resync all"
 # What `proclife signals -s` takes (also with SIG in front, or as numbers).
@@ -12,52 +15,117 @@ _proclife_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE A
 # The options of command $1, short and long.
 _proclife_options()
 {
-	local rec_write="-w --write --force --rotate-existing --rotate-size --rotate-count"
-	local replay="-r --read --since --until"
-	local metrics="--metrics-file --metrics-interval"
 	case $1 in
 	watch)
-		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output --append" \
-			"--arg-bytes --zombie-after $rec_write $replay $metrics -h --help -V --version" ;;
-	tree | zombies)
-		echo "-j --json -e --every -n --count -w --wide $replay --at $metrics -h --help" ;;
+		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output" \
+			"--append --arg-bytes --zombie-after -w --write --force --rotate-size --rotate-count" \
+			"--rotate-existing -r --read --since --until --metrics-file --metrics-interval -h --help" \
+			"-V --version" ;;
+	tree)
+		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
+			"--metrics-interval -h --help" ;;
+	zombies)
+		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
+			"--metrics-interval -h --help" ;;
 	top)
-		echo "-d --delay $rec_write -h --help" ;;
+		echo "-d --delay -w --write --force --rotate-size --rotate-count --rotate-existing -h --help" ;;
 	signals)
-		echo "-s --signal -p --pid --failed --sort -e --every -j --json $replay -h --help" ;;
+		echo "-s --signal -p --pid --failed --sort -j --json -e --every -r --read --since --until -h" \
+			"--help" ;;
 	run)
-		echo "$rec_write $replay -o --output -q --quiet -j --json --summary-json --user" \
-			"--follow-leftovers --arg-bytes -h --help" ;;
+		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes -w" \
+			"--write --force --rotate-size --rotate-count --rotate-existing -r --read --since --until" \
+			"-h --help" ;;
 	record)
-		echo "$rec_write --threads --arg-bytes -d --duration $metrics -h --help" ;;
+		echo "-w --write --threads -d --duration --arg-bytes --force --rotate-size --rotate-count" \
+			"--rotate-existing --metrics-file --metrics-interval -h --help" ;;
 	life)
-		echo "$replay --json -h --help" ;;
+		echo "-j --json -r --read --since --until -h --help" ;;
 	export)
-		echo "-f --format $replay -o --output -p --pid --kthreads -h --help" ;;
+		echo "-f --format -p --pid -o --output --kthreads -r --read --since --until -h --help" ;;
 	features)
-		echo "--json -v --verbose -h --help" ;;
+		echo "-j --json -v --verbose -h --help" ;;
 	esac
 }
 
-# What the value of option $2 of command $1 is: events, signals, sort, format, file, user,
-# other (a number, a time, a name: nothing to offer), or nothing when $2 takes no value.
+# What the value of option $2 of command $1 is: events, signals, 'words W...' (one of
+# them), file, user, other (a number, a time, a name: nothing to offer), or nothing
+# when $2 takes no value.
 _proclife_value_kind()
 {
 	case $1:$2 in
-	watch:-e | watch:--events) echo events ;;
-	signals:-s | signals:--signal) echo signals ;;
-	signals:--sort) echo sort ;;
-	export:-f | export:--format) echo format ;;
-	*:-r | *:--read | *:--write | *:--output | *:--metrics-file | *:--summary-json) echo file ;;
-	tree:-w | zombies:-w) ;; # --wide
-	*:-w | *:-o) echo file ;;
-	watch:-u | watch:--uid | run:--user) echo user ;;
-	*:-p | *:--pid | *:-c | *:--comm | *:--rotate-size | *:--rotate-count | *:--arg-bytes | \
-		*:--zombie-after | *:--since | *:--until | *:--at | *:--metrics-interval | \
-		*:-e | *:--every | *:-n | *:--count | *:-d | *:--delay | *:--duration | \
-		*:--follow-leftovers) echo other ;;
+	watch:-e | watch:--events) echo "events" ;;
+	watch:-p | watch:--pid) echo "other" ;;
+	watch:-c | watch:--comm) echo "other" ;;
+	watch:-u | watch:--uid) echo "user" ;;
+	watch:-o | watch:--output) echo "file" ;;
+	watch:--arg-bytes) echo "other" ;;
+	watch:--zombie-after) echo "other" ;;
+	watch:-w | watch:--write) echo "file" ;;
+	watch:--rotate-size) echo "other" ;;
+	watch:--rotate-count) echo "other" ;;
+	watch:-r | watch:--read) echo "file" ;;
+	watch:--since) echo "other" ;;
+	watch:--until) echo "other" ;;
+	watch:--metrics-file) echo "file" ;;
+	watch:--metrics-interval) echo "other" ;;
+	tree:-e | tree:--every) echo "other" ;;
+	tree:-n | tree:--count) echo "other" ;;
+	tree:-r | tree:--read) echo "file" ;;
+	tree:--at) echo "other" ;;
+	tree:--since) echo "other" ;;
+	tree:--until) echo "other" ;;
+	tree:--metrics-file) echo "file" ;;
+	tree:--metrics-interval) echo "other" ;;
+	zombies:-e | zombies:--every) echo "other" ;;
+	zombies:-n | zombies:--count) echo "other" ;;
+	zombies:-r | zombies:--read) echo "file" ;;
+	zombies:--at) echo "other" ;;
+	zombies:--since) echo "other" ;;
+	zombies:--until) echo "other" ;;
+	zombies:--metrics-file) echo "file" ;;
+	zombies:--metrics-interval) echo "other" ;;
+	top:-d | top:--delay) echo "other" ;;
+	top:-w | top:--write) echo "file" ;;
+	top:--rotate-size) echo "other" ;;
+	top:--rotate-count) echo "other" ;;
+	signals:-s | signals:--signal) echo "signals" ;;
+	signals:-p | signals:--pid) echo "other" ;;
+	signals:--sort) echo "words count time signal sender target" ;;
+	signals:-e | signals:--every) echo "other" ;;
+	signals:-r | signals:--read) echo "file" ;;
+	signals:--since) echo "other" ;;
+	signals:--until) echo "other" ;;
+	run:-o | run:--output) echo "file" ;;
+	run:--summary-json) echo "file" ;;
+	run:--user) echo "user" ;;
+	run:--follow-leftovers) echo "other" ;;
+	run:--arg-bytes) echo "other" ;;
+	run:-w | run:--write) echo "file" ;;
+	run:--rotate-size) echo "other" ;;
+	run:--rotate-count) echo "other" ;;
+	run:-r | run:--read) echo "file" ;;
+	run:--since) echo "other" ;;
+	run:--until) echo "other" ;;
+	record:-w | record:--write) echo "file" ;;
+	record:-d | record:--duration) echo "other" ;;
+	record:--arg-bytes) echo "other" ;;
+	record:--rotate-size) echo "other" ;;
+	record:--rotate-count) echo "other" ;;
+	record:--metrics-file) echo "file" ;;
+	record:--metrics-interval) echo "other" ;;
+	life:-r | life:--read) echo "file" ;;
+	life:--since) echo "other" ;;
+	life:--until) echo "other" ;;
+	export:-f | export:--format) echo "words perfetto dot" ;;
+	export:-p | export:--pid) echo "other" ;;
+	export:-o | export:--output) echo "file" ;;
+	export:-r | export:--read) echo "file" ;;
+	export:--since) echo "other" ;;
+	export:--until) echo "other" ;;
 	esac
 }
+# END GENERATED completion
 
 # Completes the last item of a comma-separated list in $1 from the words in $2,
 # leaving out the items already in the list.
@@ -128,8 +196,7 @@ _proclife()
 			else
 				_proclife_list "$cur" "$_proclife_signals"
 			fi ;;
-		sort) mapfile -t COMPREPLY < <(compgen -W "count time signal sender target" -- "$cur") ;;
-		format) mapfile -t COMPREPLY < <(compgen -W "perfetto dot" -- "$cur") ;;
+		words\ *) mapfile -t COMPREPLY < <(compgen -W "${kind#words }" -- "$cur") ;;
 		file)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;

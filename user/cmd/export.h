@@ -2,6 +2,9 @@
 #ifndef PROCLIFE_CMD_EXPORT_H
 #define PROCLIFE_CMD_EXPORT_H
 
-int export__main(int argc, char **argv);
+struct cli;
+
+/* `proclife export --format perfetto|dot -r FILE`. Its command line parsed (cmd/cli.h): the exit status. */
+int export__main(struct cli *c);
 
 #endif

@@ -2,6 +2,9 @@
 #ifndef PROCLIFE_CMD_FEATURES_H
 #define PROCLIFE_CMD_FEATURES_H
 
-int features__main(int argc, char **argv);
+struct cli;
+
+/* `proclife features`. Its command line parsed (cmd/cli.h): the exit status. */
+int features__main(struct cli *c);
 
 #endif

@@ -2,6 +2,9 @@
 #ifndef PROCLIFE_CMD_LIFE_H
 #define PROCLIFE_CMD_LIFE_H
 
-int life__main(int argc, char **argv);
+struct cli;
+
+/* `proclife life PID -r FILE`. Its command line parsed (cmd/cli.h): the exit status. */
+int life__main(struct cli *c);
 
 #endif

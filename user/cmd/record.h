@@ -2,6 +2,9 @@
 #ifndef PROCLIFE_CMD_RECORD_H
 #define PROCLIFE_CMD_RECORD_H
 
-int record__main(int argc, char **argv);
+struct cli;
+
+/* `proclife record -w FILE`. Its command line parsed (cmd/cli.h): the exit status. */
+int record__main(struct cli *c);
 
 #endif

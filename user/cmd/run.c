@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -21,27 +20,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd/run.h"
-
-#define NGROUPS_MAX_LOCAL 256
 #include "kernel/procfs.h"
+#include "record/recording.h"
 #include "session/live.h"
 #include "views/run_summary.h"
 #include "views/writer.h"
-#include "cmd/options.h"
+#include "cmd/cli.h"
+#include "cmd/common.h"
+#include "cmd/run.h"
 
-struct run_opts {
-	const char *output;       /* events to this file (0600) instead of stderr */
-	const char *summary_json; /* the summary as JSON to this file */
-	const char *user;         /* run CMD as this user */
-	bool quiet, json;
-	__u64 follow_leftovers_ns;
-	__u32 args_cap;
-	char **cmd;
-	struct rec_cli rec;
-	int argc;     /* of run's own arguments, for the recording's META */
-	char **argv;
-};
+#define NGROUPS_MAX_LOCAL 256
 
 struct run {
 	struct run_summary sum;
@@ -52,6 +40,10 @@ struct run {
 	/* replay: what the recording says of the end */
 	bool ended;
 	struct rec_run_end end;
+	/* live: CMD */
+	pid_t pid;
+	int status;
+	bool exited;
 };
 
 static volatile sig_atomic_t forward_sig;
@@ -69,130 +61,6 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	if (child_pid > 0)
 		kill(child_pid, sig);
 	forward_sig = sig;
-}
-
-static void usage(void)
-{
-	printf("Usage: proclife run [OPTIONS] -- CMD [ARGS...]\n"
-	       "       proclife run -r FILE [-q] [-j] [-o FILE] [--summary-json FILE]\n"
-	       "Run CMD, follow everything it starts, then summarize what ran and what was left behind.\n"
-	       "Exits with CMD's status (128+N if a signal N killed it).\n"
-	       "  -w, --write FILE         also record it all to FILE (mode 0600; --force replaces FILE,\n"
-	       "                           --rotate-existing keeps it as FILE.1; --rotate-size N and\n"
-	       "                           --rotate-count N as for watch)\n"
-	       "  -r, --read FILE          the events and summary of a run recorded with -w, replayed\n"
-	       "                           (both on stdout; -o FILE for the events); -r again for each\n"
-	       "                           piece of a rotated one (FILE.1 ...), in any order\n"
-	       "      --since TIME         with -r: only the events from TIME on (TIME: +SEC from the start\n"
-	       "                           (s, m, h), @EPOCH, YYYY-MM-DDTHH:MM:SS[.frac][Z], HH:MM:SS)\n"
-	       "      --until TIME         with -r: only the events up to TIME\n"
-	       "  -o, --output FILE        events to FILE (mode 0600) instead of stderr\n"
-	       "  -q, --quiet              no events, only the summary\n"
-	       "  -j, --json               events as JSON lines\n"
-	       "      --summary-json FILE  also write the summary as JSON to FILE\n"
-	       "      --user USER          run CMD as USER (default: the user who ran sudo, else as is)\n"
-	       "      --follow-leftovers S keep following what CMD left running for S seconds\n"
-	       "      --arg-bytes N        keep at most N bytes of each argv (default %d)\n",
-	       PL_ARGS_DEFAULT);
-}
-
-static int parse(int argc, char **argv, struct run_opts *o)
-{
-	enum { OPT_SUMMARY = 256, OPT_USER, OPT_LEFTOVERS, OPT_ARGS };
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "summary-json", required_argument, NULL, OPT_SUMMARY },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "follow-leftovers", required_argument, NULL, OPT_LEFTOVERS },
-		{ "arg-bytes", required_argument, NULL, OPT_ARGS },
-		{ "help", no_argument, NULL, 'h' },
-		REC_CLI_READ_OPTS,
-		REC_CLI_WRITE_OPTS,
-		{}
-	};
-	char *end, err[256];
-	int c, r;
-
-	*o = (struct run_opts){ .args_cap = PL_ARGS_DEFAULT };
-	optind = 0;
-	opterr = 0;
-	/* "+": stop at the first non-option, CMD's own options are its own. */
-	while ((c = getopt_long(argc, argv, "+:o:qjhr:w:", longopts, NULL)) != -1) {
-		r = rec_cli__option(&o->rec, c, optarg, err, sizeof(err));
-		if (r < 0) {
-			fprintf(stderr, "proclife run: %s\n", err);
-			return r;
-		}
-		if (r)
-			continue;
-		switch (c) {
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case OPT_SUMMARY:
-			o->summary_json = optarg;
-			break;
-		case OPT_USER:
-			o->user = optarg;
-			break;
-		case OPT_LEFTOVERS:
-			if (parse_seconds(optarg, &o->follow_leftovers_ns)) {
-				fprintf(stderr, "proclife run: --follow-leftovers needs seconds, not '%.32s'\n", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_ARGS: {
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*end || !*optarg || *optarg == '-' || v == 0 || v > PL_ARGS_MAX) {
-				fprintf(stderr, "proclife run: --arg-bytes needs a number from 1 to %d, not '%.32s'\n",
-					PL_ARGS_MAX, optarg);
-				return -EINVAL;
-			}
-			o->args_cap = v;
-			break;
-		}
-		case 'h':
-			usage();
-			return 1;
-		case ':':
-			fprintf(stderr, "proclife run: option '%.32s' needs a value\n", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			fprintf(stderr, "proclife run: unknown option '%.32s' (try 'proclife run --help')\n",
-				argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (rec_cli__check(&o->rec, err, sizeof(err))) {
-		fprintf(stderr, "proclife run: %s\n", err);
-		return -EINVAL;
-	}
-	if (o->rec.nread) {
-		if (optind < argc || o->user || o->follow_leftovers_ns) {
-			fprintf(stderr, "proclife run: --read replays a recorded run: %s\n",
-				optind < argc ? "no command goes with it" : o->user ? "--user goes with a command" :
-				"--follow-leftovers goes with a command");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "proclife run: no command given (usage: proclife run [OPTIONS] -- CMD [ARGS...])\n");
-		return -EINVAL;
-	}
-	o->cmd = argv + optind;
-	o->argc = optind;
-	o->argv = argv;
-	return 0;
 }
 
 /* The user CMD runs as: --user, else whoever ran sudo, else unchanged (NULL). */
@@ -251,7 +119,7 @@ static int set_groups(const struct passwd *pw)
 }
 
 /* The child: wait until followed, become the user, exec CMD; report a failed exec's errno. */
-static void child(int go_fd, int err_fd, const struct run_opts *o, const struct passwd *pw)
+static void child(int go_fd, int err_fd, char **cmd, const struct passwd *pw)
 {
 	char c;
 	int e;
@@ -265,7 +133,7 @@ static void child(int go_fd, int err_fd, const struct run_opts *o, const struct 
 			_exit(126);
 		_exit(126);
 	}
-	execvp(o->cmd[0], o->cmd);
+	execvp(cmd[0], cmd);
 	e = errno;
 	if (write(err_fd, &e, sizeof(e)) < 0)
 		_exit(127);
@@ -323,7 +191,7 @@ static void on_replay_snapshot(void *ctx, unsigned reason, const struct proc_sna
 	struct run *r = ctx;
 
 	if (reason == REC_SNAP_FINAL && r->ended && run_summary__set_final(&r->sum, v, n) < 0)
-		fprintf(stderr, "proclife run: out of memory\n");
+		cli__say(CMD_RUN, "out of memory");
 }
 
 /* The summary, as a live run prints it at its end. */
@@ -337,75 +205,6 @@ static void print_summary(struct run *run, int fd, __u64 now, __u64 lost)
 		outbuf__printf(&sob, "(%llu events lost: this summary may be incomplete)\n", (unsigned long long)lost);
 	outbuf__flush(&sob);
 	outbuf__free(&sob);
-}
-
-static int replay_main(struct run_opts *o)
-{
-	struct live_config cfg = { .record = on_record, .lost = on_lost, .item = on_item,
-				   .snapshot = on_replay_snapshot, .replay = o->rec.read, .nreplay = o->rec.nread };
-	int out_fd = STDOUT_FILENO, ret = 1, r;
-	struct live *l = NULL;
-	struct run run = {};
-	char msg[320];
-
-	if (o->output) {
-		out_fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (out_fd < 0) {
-			fprintf(stderr, "proclife run: cannot open %s: %s\n", o->output, strerror(errno));
-			return 1;
-		}
-	}
-	run_summary__init(&run.sum, 0);
-	run.print = !o->quiet;
-	outbuf__init(&run.ob, out_fd, 1 << 20);
-	cfg.ctx = &run;
-	r = live__new(&cfg, &l, msg, sizeof(msg));
-	if (r < 0) {
-		fprintf(stderr, "proclife: %s\n", msg);
-		goto cleanup;
-	}
-	run.wc = *live__wallclock(l);
-	if (o->json)
-		writer__init_json(&run.writer, &run.ob, &run.wc);
-	else
-		writer__init_text(&run.writer, &run.ob, &run.wc);
-	if (!(live__recording(l)->flags & REC_F_FOLLOW) && !run.sum.root_pid) {
-		fprintf(stderr, "proclife run: %s was not recorded by proclife run -w\n", o->rec.read[0]);
-		goto cleanup;
-	}
-	r = rec_cli__window(&o->rec, "proclife run", l);
-	if (r < 0) {
-		ret = r == -EINVAL ? 2 : 1;
-		goto cleanup;
-	}
-	if (run.print)
-		run.writer.header(&run.writer);
-	while (!live__done(l)) {
-		live__poll(l, 0);
-		outbuf__flush(&run.ob);
-	}
-	r = live__replay_result(l);
-	if (rec_cli__window_end(&o->rec, "proclife run", l) < 0)
-		r = -ERANGE;
-	if (!run.ended)
-		fprintf(stderr, "proclife run: the recording ends before the command did: a partial summary\n");
-	print_summary(&run, STDOUT_FILENO, run.ended ? run.end.ts : live__time(l), run.end.lost);
-	if (o->summary_json) {
-		int e = write_summary_json(o->summary_json, &run, run.ended ? run.end.ts : live__time(l),
-					   run.end.exit_code, run.end.lost);
-
-		if (e < 0)
-			fprintf(stderr, "proclife run: cannot write %s: %s\n", o->summary_json, strerror(-e));
-	}
-	/* The command's status, as the recorded run exited with it. */
-	ret = r < 0 ? 1 : run.ended ? run.end.exit_code : 1;
-cleanup:
-	live__free(l);
-	run_summary__free(&run.sum);
-	outbuf__free(&run.ob);
-	if (out_fd != STDOUT_FILENO)
-		close(out_fd);
-	return ret;
 }
 
 /* Recording: what is left of the command now goes into the file (and judges the summary). */
@@ -428,154 +227,197 @@ static void record_end(struct live *l, struct run *run, __u64 now, int exit_code
 		rec_writer__snapshot(w, REC_SNAP_FINAL, now, run->sum.final, run->sum.nfinal);
 }
 
-int run__main(int argc, char **argv)
+/* Events as --json says, to ob (not at all with --quiet). */
+static void init_events(struct run *run, const struct cli *c, int fd)
 {
-	struct live_config cfg = { .proc_root = "/proc", .record = on_record, .lost = on_lost };
-	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
-	struct passwd pw_buf, *pw = NULL;
-	int go[2] = { -1, -1 }, err[2] = { -1, -1 }, out_fd = STDERR_FILENO, status = 0, exit_code = 1, r;
-	char msg[256], user[256], cmdline[1024];
-	struct rec_writer_opts ro;
-	struct run_opts o;
-	struct live *l = NULL;
-	struct run run = {};
-	__u64 lost = 0, now;
-	pid_t pid;
+	run->print = !c->quiet;
+	outbuf__init(&run->ob, fd, 1 << 20);
+	if (c->json)
+		writer__init_json(&run->writer, &run->ob, &run->wc);
+	else
+		writer__init_text(&run->writer, &run->ob, &run->wc);
+}
 
-	r = parse(argc, argv, &o);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (o.rec.nread)
-		return replay_main(&o);
-	r = lookup_user(o.user, &pw_buf, user, sizeof(user));
-	if (r < 0) {
-		fprintf(stderr, "proclife run: --user: no such user '%.32s'\n", o.user ? o.user : getenv("SUDO_USER"));
-		return 2;
-	}
-	if (r > 0)
-		pw = &pw_buf;
-	r = tracer__preflight(msg, sizeof(msg));
-	if (r < 0) {
-		fprintf(stderr, "proclife: %s\n", msg);
+/* -r: a recorded run replayed, events and summary on stdout; CMD's recorded status. */
+static int replay_main(struct cli *c)
+{
+	struct run run = {};
+	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE };
+	int fd = STDOUT_FILENO, ret, r;
+	__u64 end;
+
+	if (c->output && (fd = cmd__open_output(c, c->output, false)) < 0)
 		return 1;
+	init_events(&run, c, fd);
+	s.cfg = (struct live_config){ .record = on_record, .lost = on_lost, .item = on_item,
+				      .snapshot = on_replay_snapshot, .ctx = &run };
+	ret = cmd_session__open(&s);
+	if (!ret && !(live__recording(s.l)->flags & REC_F_FOLLOW) && !run.sum.root_pid)
+		ret = cli__fail(c->cmd, "%s was not recorded by proclife run -w", c->rec.read[0]);
+	if (ret)
+		goto out;
+	run.wc = *live__wallclock(s.l);
+	if (run.print)
+		run.writer.header(&run.writer);
+	ret = cmd_session__loop(&s) || cmd_session__close(&s);
+	if (!run.ended)
+		cli__say(c->cmd, "the recording ends before the command did: a partial summary");
+	end = run.ended ? run.end.ts : live__time(s.l);
+	print_summary(&run, STDOUT_FILENO, end, run.end.lost);
+	if (c->summary_json && (r = write_summary_json(c->summary_json, &run, end, run.end.exit_code, run.end.lost)) < 0)
+		cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-r));
+	/* The command's status, as the recorded run exited with it. */
+	ret = ret ? 1 : run.ended ? run.end.exit_code : 1;
+out:
+	cmd_session__free(&s);
+	run_summary__free(&run.sum);
+	if (run.ob.fd != STDOUT_FILENO)
+		close(run.ob.fd);
+	outbuf__free(&run.ob);
+	return ret;
+}
+
+/* CMD has exited: its status kept. */
+static bool cmd_exited(void *ctx)
+{
+	struct run *run = ctx;
+
+	if (!run->exited && waitpid(run->pid, &run->status, WNOHANG) == run->pid)
+		run->exited = true;
+	return run->exited;
+}
+
+/* Nothing CMD started is left running. */
+static bool nothing_left(void *ctx)
+{
+	struct run *run = ctx;
+
+	return !run_summary__alive(&run->sum);
+}
+
+/*
+ * CMD forked, waiting on a pipe; followed (with what it starts, in the
+ * kernel) before it may exec; signals to proclife passed on to it. 0 once
+ * CMD runs; else the exit status (CMD's when it could not be run).
+ */
+static int start(struct cli *c, struct run *run, struct live *l, const struct passwd *pw)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+	int go[2] = { -1, -1 }, err[2] = { -1, -1 }, e, r = 0;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || (run->pid = fork()) < 0) {
+		r = cli__fail(c->cmd, "cannot start the command: %s", strerror(errno));
+		goto out;
 	}
-	if (o.output) {
-		out_fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (out_fd < 0) {
-			fprintf(stderr, "proclife run: cannot open %s: %s\n", o.output, strerror(errno));
-			return 1;
-		}
-	}
-	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		fprintf(stderr, "proclife run: pipe: %s\n", strerror(errno));
-		return 1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "proclife run: fork: %s\n", strerror(errno));
-		return 1;
-	}
-	if (pid == 0) {
+	if (run->pid == 0) {
 		close(go[1]);
 		close(err[0]);
-		child(go[0], err[1], &o, pw);
+		child(go[0], err[1], c->command, pw);
 	}
-	child_pid = pid;
+	child_pid = run->pid;
 	close(go[0]);
-	close(err[1]);
+	close(err[1]); /* CMD's copy alone: closed by its exec, it ends the read below */
+	go[0] = err[1] = -1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	run_summary__init(&run.sum, pid);
-	run.print = !o.quiet;
-	outbuf__init(&run.ob, out_fd, 1 << 20);
-	if (o.json)
-		writer__init_json(&run.writer, &run.ob, &run.wc);
-	else
-		writer__init_text(&run.writer, &run.ob, &run.wc);
-	cfg.ctx = &run;
-	cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .args_cap = o.args_cap, .follow = true };
-	if (o.rec.write) {
-		rec_cli__writer_opts(&o.rec, argc - 1, argv + 1, REC_F_FOLLOW, o.args_cap,
-				     &ro, cmdline, sizeof(cmdline));
-		cfg.record_to = &ro;
-	}
-	r = live__new(&cfg, &l, msg, sizeof(msg));
-	if (r == 0) {
-		run.wc = *live__wallclock(l); /* the recording's clock too */
-		r = live__follow(l, pid);
-	}
-	if (r == 0 && live__recorder(l))
-		rec_writer__run_start(live__recorder(l), live__now(), pid);
+	run_summary__init(&run->sum, run->pid);
+	run->wc = *live__wallclock(l); /* the recording's clock too */
+	r = live__follow(l, run->pid);
 	if (r < 0) {
-		fprintf(stderr, "proclife: %s\n", r == -1 ? msg : msg[0] ? msg : strerror(-r));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		goto cleanup;
-	}
-	if (run.print)
-		run.writer.header(&run.writer);
-	if (write(go[1], "g", 1) != 1) {
-		fprintf(stderr, "proclife run: cannot start the command\n");
-		goto cleanup;
+		r = cli__fail(c->cmd, "cannot follow the command: %s", strerror(-r));
+	} else {
+		if (live__recorder(l))
+			rec_writer__run_start(live__recorder(l), live__now(), run->pid);
+		if (run->print)
+			run->writer.header(&run->writer);
+		/* Go: CMD execs now; a failed exec writes its errno back. */
+		if (write(go[1], "g", 1) != 1)
+			r = cli__fail(c->cmd, "cannot start the command: %s", strerror(errno));
 	}
 	close(go[1]);
 	go[1] = -1;
-	{
-		int e;
-
-		if (read(err[0], &e, sizeof(e)) == sizeof(e)) {
-			fprintf(stderr, "proclife run: cannot run %s: %s\n", o.cmd[0], strerror(e));
-			waitpid(pid, &status, 0);
-			exit_code = WEXITSTATUS(status);
-			goto cleanup;
-		}
+	if (r) {
+		kill(run->pid, SIGKILL);
+		waitpid(run->pid, NULL, 0);
+	} else if (read(err[0], &e, sizeof(e)) == sizeof(e)) {
+		cli__say(c->cmd, "cannot run %s: %s", c->command[0], strerror(e));
+		waitpid(run->pid, &run->status, 0);
+		r = WEXITSTATUS(run->status);
 	}
-
-	/* Follow until CMD exits, then what it left behind, for as long as asked. */
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		live__poll(l, 100);
-		outbuf__flush(&run.ob);
-		if (w == pid)
-			break;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (err[i] >= 0)
+			close(err[i]);
 	}
-	child_pid = 0;
-	if (o.follow_leftovers_ns) {
-		__u64 until = live__now() + o.follow_leftovers_ns;
+	return r;
+}
 
-		while (live__now() < until && run_summary__alive(&run.sum))
-			live__poll(l, 100);
-	}
+/* CMD exited and what it left was followed: the last events, the summary; CMD's status. */
+static int finish(struct cli *c, struct run *run, struct live *l)
+{
+	int exit_code = WIFEXITED(run->status) ? WEXITSTATUS(run->status) : 128 + WTERMSIG(run->status);
+	__u64 lost = 0, now;
+
 	live__poll(l, 50); /* the last events: CMD's own exit and reap */
-	outbuf__flush(&run.ob);
+	outbuf__flush(&run->ob);
 	for (int i = 1; i < PL_EV_MAX; i++)
 		lost += live__lost(l)[i];
-	exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-
 	now = live__now();
 	/* What is left is judged from one scan, the one a recording keeps: live and replay agree. */
-	record_end(l, &run, now, exit_code, status, lost);
-	print_summary(&run, STDERR_FILENO, now, lost);
-	if (o.summary_json) {
-		r = write_summary_json(o.summary_json, &run, now, exit_code, lost);
-		if (r < 0)
-			fprintf(stderr, "proclife run: cannot write %s: %s\n", o.summary_json, strerror(-r));
-	}
+	record_end(l, run, now, exit_code, run->status, lost);
+	print_summary(run, STDERR_FILENO, now, lost);
+	if (c->summary_json) {
+		int r = write_summary_json(c->summary_json, run, now, exit_code, lost);
 
-cleanup:
-	live__free(l);
-	run_summary__free(&run.sum);
-	outbuf__free(&run.ob);
-	if (go[1] >= 0)
-		close(go[1]);
-	if (err[0] >= 0)
-		close(err[0]);
-	if (out_fd != STDERR_FILENO)
-		close(out_fd);
+		if (r < 0)
+			cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-r));
+	}
 	return exit_code;
+}
+
+int run__main(struct cli *c)
+{
+	struct run run = {};
+	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE,
+				 .rec_flags = REC_F_FOLLOW, .done = cmd_exited, .ctx = &run };
+	struct passwd pw_buf, *pw = NULL;
+	char user[256];
+	int fd = STDERR_FILENO, ret;
+
+	if (c->rec.nread)
+		return replay_main(c);
+	ret = lookup_user(c->user, &pw_buf, user, sizeof(user));
+	if (ret < 0)
+		return cli__usage_error(c->cmd, "--user: no such user '%.32s'", c->user ? c->user : getenv("SUDO_USER"));
+	if (ret > 0)
+		pw = &pw_buf;
+	if (cmd__preflight(c) || (c->output && (fd = cmd__open_output(c, c->output, false)) < 0))
+		return 1;
+	init_events(&run, c, fd);
+	s.cfg = (struct live_config){ .record = on_record, .lost = on_lost, .ctx = &run,
+				      .tracer = { .events = PL_EV_ALL, .args_cap = c->args_cap, .follow = true } };
+	ret = cmd_session__open(&s);
+	if (!ret)
+		ret = start(c, &run, s.l, pw);
+	if (ret)
+		goto out;
+	/* Follow until CMD exits, then what it left behind, for as long as asked. */
+	cmd_session__loop(&s);
+	child_pid = 0;
+	s.deadline = c->follow_leftovers_ns ? live__now() + c->follow_leftovers_ns : 0;
+	s.done = nothing_left;
+	if (s.deadline)
+		cmd_session__loop(&s);
+	ret = finish(c, &run, s.l);
+out:
+	cmd_session__free(&s);
+	run_summary__free(&run.sum);
+	if (run.ob.fd != STDERR_FILENO)
+		close(run.ob.fd);
+	outbuf__free(&run.ob);
+	return ret;
 }

@@ -2,7 +2,9 @@
 #ifndef PROCLIFE_CMD_RUN_H
 #define PROCLIFE_CMD_RUN_H
 
-/* `proclife run [OPTIONS] -- CMD [ARGS...]`: argv[0] is "run". Returns CMD's exit status. */
-int run__main(int argc, char **argv);
+struct cli;
+
+/* `proclife run [OPTIONS] -- CMD [ARGS...]`, its command line parsed (cmd/cli.h): CMD's exit status. */
+int run__main(struct cli *c);
 
 #endif

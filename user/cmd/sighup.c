@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/msg.h"
 #include "cmd/sighup.h"
 
 static volatile sig_atomic_t hup;
@@ -43,8 +43,8 @@ int sighup__reopen_output(struct outbuf *ob, const char *path)
 	int fd = sighup__open_output(path, false), r;
 
 	if (fd < 0) {
-		fprintf(stderr, "proclife: SIGHUP: cannot reopen %s: %s; events go on to the file open before "
-			"(another SIGHUP tries again)\n", path, strerror(-fd));
+		msg__say(MSG_WARN, "SIGHUP: cannot reopen %s: %s; events go on to the file open before "
+			 "(another SIGHUP tries again)", path, strerror(-fd));
 		return fd;
 	}
 	/* Whole records only: the loop calls this between two of them, so the old file ends with a whole line. */
@@ -56,10 +56,10 @@ int sighup__reopen_output(struct outbuf *ob, const char *path)
 	/* close() can report a failed write-back (NFS): said, though there is nothing left to do about it. */
 	if (close(ob->fd) < 0 && errno != EINTR) {
 		r = -errno;
-		fprintf(stderr, "proclife: SIGHUP: closing the old %s: %s\n", path, strerror(-r));
+		msg__say(MSG_WARN, "SIGHUP: closing the old %s: %s", path, strerror(-r));
 	}
 	ob->fd = fd;
-	fprintf(stderr, "proclife: SIGHUP: reopened %s\n", path);
+	msg__say(MSG_INFO, "SIGHUP: reopened %s", path);
 	return r;
 }
 
@@ -68,10 +68,9 @@ int sighup__rotate_recording(struct live *l, const char *path)
 	int r = live__rotate_recording(l);
 
 	if (r == 0)
-		fprintf(stderr, "proclife: SIGHUP: started a new %s (the previous one is now %s.1)\n", path, path);
+		msg__say(MSG_INFO, "SIGHUP: started a new %s (the previous one is now %s.1)", path, path);
 	else if (r != -ENOENT && !rec_writer__error(live__recorder(l)))
 		/* The writer's failures are said by the session; this one is the scan's. */
-		fprintf(stderr, "proclife: SIGHUP: the new %s has no /proc scan to start from: %s\n", path,
-			strerror(-r));
+		msg__say(MSG_WARN, "SIGHUP: the new %s has no /proc scan to start from: %s", path, strerror(-r));
 	return r;
 }

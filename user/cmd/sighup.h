@@ -34,13 +34,13 @@ int sighup__open_output(const char *path, bool truncate);
 /*
  * Open path again (a moved-away one is created anew), write what ob holds
  * to the old file, close it and go on in the new one. When path cannot be
- * opened, one line on stderr and ob keeps its file: nothing is lost, the
+ * opened, one line (base/msg.h) and ob keeps its file: nothing is lost, the
  * next SIGHUP tries again. 0 or -errno.
  */
 int sighup__reopen_output(struct outbuf *ob, const char *path);
 /*
  * The recording to path: start a new file (path -> path.1 ...) and say so in
- * one line on stderr. 0, or -errno (a failed recording is reported by the
+ * one line (base/msg.h). 0, or -errno (a failed recording is reported by the
  * session).
  */
 int sighup__rotate_recording(struct live *l, const char *path);

@@ -2,7 +2,9 @@
 #ifndef PROCLIFE_CMD_SIGNALS_H
 #define PROCLIFE_CMD_SIGNALS_H
 
-/* `proclife signals`: argv[0] is "signals". Returns the exit status. */
-int signals__main(int argc, char **argv);
+struct cli;
+
+/* `proclife signals`: who sent which signal to whom, and what became of it. Its command line parsed (cmd/cli.h): the exit status. */
+int signals__main(struct cli *c);
 
 #endif

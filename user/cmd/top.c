@@ -12,12 +12,10 @@
 #include <curses.h>
 #include <term.h>
 #include <errno.h>
-#include <getopt.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +23,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "base/msg.h"
 #include "base/names.h"
 #include "kernel/event.h"
 #include "session/live.h"
@@ -32,7 +31,8 @@
 #include "views/top_status.h"
 #include "views/tree.h"
 #include "views/usage_fmt.h"
-#include "cmd/options.h"
+#include "cmd/cli.h"
+#include "cmd/common.h"
 #include "cmd/top.h"
 
 #define NS_PER_MS 1000000ull
@@ -47,13 +47,6 @@
 #define COLS_FMT "%6s %7s %7s  "    /* CPU%, RSS, SUBTREE: a fixed width, so the tree stays aligned */
 
 enum { PAIR_NEW = 1, PAIR_STOPPED, PAIR_ZOMBIE };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 struct top {
 	struct live *live;
@@ -81,69 +74,6 @@ struct top {
 	char sort;            /* 'T' tree order (oldest first), 'P' CPU%, 'M' memory, 'S' subtree CPU */
 	struct top_status status; /* messages from below while the screen is up */
 };
-
-static int parse(int argc, char **argv, __u64 *delay_ns, struct rec_cli *rc)
-{
-	static const struct option longopts[] = {
-		{ "delay", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		REC_CLI_WRITE_OPTS,
-		{}
-	};
-	char err[256];
-	int c, r;
-
-	*delay_ns = DELAY_DEFAULT_NS;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:hw:", longopts, NULL)) != -1) {
-		r = rec_cli__option(rc, c, optarg, err, sizeof(err));
-		if (r < 0) {
-			fprintf(stderr, "proclife top: %s\n", err);
-			return r;
-		}
-		if (r)
-			continue;
-		switch (c) {
-		case 'd':
-			if (parse_seconds(optarg, delay_ns) || *delay_ns < DELAY_MIN_NS || *delay_ns > DELAY_MAX_NS) {
-				fprintf(stderr, "proclife top: --delay needs seconds, 0.05 to 60, not '%.32s'\n", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'h':
-			printf("Usage: proclife top [--delay SEC]\n"
-			       "The live process tree, full screen: new processes in green, stopped in yellow,\n"
-			       "zombies in red, exited ones dimmed for 3 s.\n"
-			       "  -d, --delay SEC   redraw at most every SEC seconds, 0.05 to 60 (default 0.25)\n"
-			       "  -w, --write FILE  also record everything to FILE (mode 0600; replay with -r FILE);\n"
-			       "                    --force, --rotate-existing, --rotate-size N, --rotate-count N\n"
-			       "                    as for watch\n"
-			       "Columns: CPU%% (of one CPU, over the last second or --delay), RSS, SUBTREE (the CPU\n"
-			       "of the process and all that ran under it); exited ones: their CPU and most memory.\n"
-			       "Keys: q quit; up/down, j/k, PgUp/PgDn, Home/End move; left/-, right/+, Enter\n"
-			       "collapse and expand; / filter by name or argv; c clear; z zombies and stopped only;\n"
-			       "sort siblings: P by CPU%%, M by memory, S by subtree CPU, T tree order (oldest first).\n");
-			return 1;
-		case ':':
-			fprintf(stderr, "proclife top: option '%.32s' needs a value\n", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			fprintf(stderr, "proclife top: unknown option '%.32s' (try 'proclife top --help')\n",
-				argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "proclife top: unexpected argument '%.32s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	if (rec_cli__check(rc, err, sizeof(err))) {
-		fprintf(stderr, "proclife top: %s\n", err);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* ---- drawing ---- */
 
@@ -563,73 +493,62 @@ apply:
 	t->select_match = true;
 }
 
-/* One key. Returns false to quit. */
-static bool key(struct top *t, int kind, wint_t ch)
+/* A key ncurses names (KEY_*): moves and folds. */
+static void key_code(struct top *t, wint_t ch)
 {
 	long h = body_rows();
 
-	if (kind == KEY_CODE_YES && ch == KEY_RESIZE)
-		return true;
-	if (t->prompting) {
-		prompt_key(t, kind, ch);
-		return true;
+	switch (ch) {
+	case KEY_UP:
+		t->sel--;
+		break;
+	case KEY_DOWN:
+		t->sel++;
+		break;
+	case KEY_PPAGE:
+		t->sel -= h;
+		t->scroll -= h;
+		break;
+	case KEY_NPAGE:
+		t->sel += h;
+		t->scroll += h;
+		break;
+	case KEY_HOME:
+		t->sel = 0;
+		break;
+	case KEY_END:
+		t->sel = (long)t->rows.n - 1;
+		break;
+	case KEY_LEFT:
+		fold(t, -1, true);
+		break;
+	case KEY_RIGHT:
+		fold(t, 1, false);
+		break;
+	case KEY_ENTER:
+		fold(t, 0, false);
+		break;
 	}
-	if (kind == KEY_CODE_YES) {
-		switch (ch) {
-		case KEY_UP:
-			t->sel--;
-			break;
-		case KEY_DOWN:
-			t->sel++;
-			break;
-		case KEY_PPAGE:
-			t->sel -= h;
-			t->scroll -= h;
-			break;
-		case KEY_NPAGE:
-			t->sel += h;
-			t->scroll += h;
-			break;
-		case KEY_HOME:
-			t->sel = 0;
-			break;
-		case KEY_END:
-			t->sel = (long)t->rows.n - 1;
-			break;
-		case KEY_LEFT:
-			fold(t, -1, true);
-			break;
-		case KEY_RIGHT:
-			fold(t, 1, false);
-			break;
-		case KEY_ENTER:
-			fold(t, 0, false);
-			break;
-		}
-		clamp(t);
-		return true;
-	}
+}
+
+/* A character key. Returns false to quit. */
+static bool key_char(struct top *t, wint_t ch)
+{
 	switch (ch) {
 	case 'q':
 	case 'Q':
 		return false;
 	case 'k':
-		t->sel--;
-		break;
 	case 'j':
-		t->sel++;
+		t->sel += ch == 'j' ? 1 : -1;
 		break;
 	case 'g':
-		t->sel = 0;
-		break;
 	case 'G':
-		t->sel = (long)t->rows.n - 1;
+		t->sel = ch == 'g' ? 0 : (long)t->rows.n - 1;
 		break;
 	case '-':
-		fold(t, -1, false);
-		break;
 	case '+':
-		fold(t, 1, false);
+		fold(t, ch == '+' ? 1 : -1, false);
 		break;
 	case '\n':
 	case '\r':
@@ -657,6 +576,22 @@ static bool key(struct top *t, int kind, wint_t ch)
 		t->sort = ch;
 		break;
 	}
+	return true;
+}
+
+/* One key. Returns false to quit. */
+static bool key(struct top *t, int kind, wint_t ch)
+{
+	if (kind == KEY_CODE_YES && ch == KEY_RESIZE)
+		return true;
+	if (t->prompting) {
+		prompt_key(t, kind, ch);
+		return true;
+	}
+	if (kind == KEY_CODE_YES)
+		key_code(t, ch);
+	else if (!key_char(t, ch))
+		return false;
 	clamp(t);
 	return true;
 }
@@ -725,7 +660,7 @@ static int loop(struct top *t)
 	bool dirty = true;
 	int r;
 
-	while (!stop) {
+	while (!cmd__stopping()) {
 		__u64 now = live__now();
 		int kind;
 		wint_t ch;
@@ -764,77 +699,60 @@ static int loop(struct top *t)
 	return 0;
 }
 
-int top__main(int argc, char **argv)
+static const char *term_name(void)
 {
-	struct live_config cfg = { .model = true, .proc_root = "/proc", .tracer.sample = true };
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct top t = { .sort = 'T' };
-	struct rec_cli rc = {};
-	struct rec_writer_opts ro;
-	SCREEN *scr;
-	char msg[256], cmd[1024];
-	int r, ret = 1;
+	const char *term = getenv("TERM");
 
-	r = parse(argc, argv, &t.delay_ns, &rc);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
-		fprintf(stderr, "proclife top: needs a terminal (use 'proclife tree --every SEC' for a non-interactive view)\n");
-		return 2;
-	}
-	r = tracer__preflight(msg, sizeof(msg));
-	if (r < 0) {
-		fprintf(stderr, "proclife: %s\n", msg);
-		return 1;
-	}
+	return term ? term : "";
+}
+
+/* The screen, from newterm() to endwin(); messages said meanwhile are said again on stderr after. */
+static int screen(struct top *t)
+{
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	int r;
+
+	if (!scr)
+		return cli__fail(CMD_TOP, "cannot draw on this terminal (TERM=%.32s)", term_name());
+	init_screen(t); /* from here, messages from below go to the status line */
+	collapse_kthreads(t);
+	r = loop(t);
+	end_screen(t, scr); /* and are said again on stderr */
+	if (r < 0)
+		return cli__fail(CMD_TOP, "%s", r == -ENOMEM ? "out of memory" : strerror(-r));
+	return 0;
+}
+
+int top__main(struct cli *c)
+{
+	struct top t = { .sort = 'T', .delay_ns = c->delay_ns };
+	/* Handlers before ncurses starts: it leaves those already set alone. */
+	struct cmd_session s = { .cli = c, .signals = CMD_SIG_STOP | CMD_SIG_HUP_STOPS };
+	int ret;
+
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
+		return cli__usage_error(c->cmd, "needs a terminal (use 'proclife tree --every SEC' for a "
+				       "non-interactive view)");
 	setlocale(LC_ALL, "");
 	t.ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
-	if (outbuf__init(&t.label, -1, 0) < 0) {
-		fprintf(stderr, "proclife top: out of memory\n");
-		return 1;
+	/* Before the slow part (loading the BPF programs). */
+	if (!terminal_usable())
+		return cli__fail(c->cmd, "cannot draw on this terminal (TERM=%.32s)", term_name());
+	if (outbuf__init(&t.label, -1, 0) < 0)
+		return cli__fail(c->cmd, "out of memory");
+	s.cfg.model = true;
+	s.cfg.tracer.sample = true;
+	if (c->rec.write) /* everything, as record does */
+		s.cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .args_cap = PL_ARGS_DEFAULT, .sample = true };
+	ret = cmd_session__open(&s);
+	if (!ret) {
+		t.live = s.l;
+		t.wc = *live__wallclock(s.l);
+		ret = screen(&t);
 	}
-	if (!terminal_usable()) {
-		const char *term = getenv("TERM");
-
-		fprintf(stderr, "proclife top: cannot draw on this terminal (TERM=%.32s)\n", term ? term : "");
-		goto out;
-	}
-	if (rc.write) {
-		rec_cli__writer_opts(&rc, argc - 1, argv + 1, 0, PL_ARGS_DEFAULT, &ro, cmd, sizeof(cmd));
-		cfg.record_to = &ro;
-		cfg.tracer.events = PL_EV_ALL;
-		cfg.tracer.args_cap = PL_ARGS_DEFAULT;
-	}
-	r = live__new(&cfg, &t.live, msg, sizeof(msg));
-	if (r < 0) {
-		fprintf(stderr, "proclife: %s\n", msg);
-		goto out;
-	}
-	t.wc = *live__wallclock(t.live);
-	/* Before ncurses starts: it leaves handlers that are already set alone. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		const char *term = getenv("TERM");
-
-		fprintf(stderr, "proclife top: cannot draw on this terminal (TERM=%.32s)\n", term ? term : "");
-		goto out;
-	}
-	init_screen(&t);
-	collapse_kthreads(&t);
-	r = loop(&t);
-	end_screen(&t, scr);
-	if (r < 0) {
-		fprintf(stderr, "proclife top: %s\n", r == -ENOMEM ? "out of memory" : strerror(-r));
-		goto out;
-	}
-	ret = 0;
-	if (t.live && live__end_recording(t.live) < 0)
-		ret = 1;
-out:
-	live__free(t.live);
+	if (!ret)
+		ret = cmd_session__close(&s);
+	cmd_session__free(&s);
 	top_rows__free(&t.rows);
 	free(t.subtree);
 	free(t.sort_key);

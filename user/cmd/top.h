@@ -2,7 +2,9 @@
 #ifndef PROCLIFE_TOP_H
 #define PROCLIFE_TOP_H
 
-/* `proclife top`: argv[0] is "top". Returns the exit status. */
-int top__main(int argc, char **argv);
+struct cli;
+
+/* `proclife top`: the live tree, full screen. Its command line parsed (cmd/cli.h): the exit status. */
+int top__main(struct cli *c);
 
 #endif

@@ -2,8 +2,10 @@
 #ifndef PROCLIFE_CMD_TREE_H
 #define PROCLIFE_CMD_TREE_H
 
-/* `proclife tree [PID] [--json]` and `proclife zombies [--json]`; argv[0] is the command. */
-int tree__main(int argc, char **argv);
-int zombies__main(int argc, char **argv);
+struct cli;
+
+/* `proclife tree [PID]` and `proclife zombies`, their command line parsed (cmd/cli.h): the exit status. */
+int tree__main(struct cli *c);
+int zombies__main(struct cli *c);
 
 #endif

@@ -2,7 +2,9 @@
 #ifndef PROCLIFE_WATCH_H
 #define PROCLIFE_WATCH_H
 
-/* `proclife watch`: argv[0] is "watch". Returns the process exit status. */
-int watch__main(int argc, char **argv);
+struct cli;
+
+/* `proclife [watch]`: every event, live or from a recording. Its command line parsed (cmd/cli.h): the exit status. */
+int watch__main(struct cli *c);
 
 #endif

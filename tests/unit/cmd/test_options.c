@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* Option parsing: values, defaults and the exact one-line errors; sizes and instants. */
+/* watch's command line through the option table: values, defaults and the exact one-line errors; sizes and instants. */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -8,26 +8,28 @@
 #include "kernel/tracer.h"
 #include "model/model.h"
 #include "record/recording.h"
+#include "cmd/cli.h"
+#include "cmd/common.h"
 #include "cmd/options.h"
 #include "unit/synth.h"
 
 TL_DEFINE_STATE;
 
-static struct watch_opts o;
+static struct cli o;
 static char err[256];
 
 #define PARSE(...)                                                                           \
 	({                                                                                   \
 		char *_argv[] = { "watch", __VA_ARGS__, NULL };                              \
 		err[0] = '\0';                                                               \
-		watch_opts__parse(sizeof(_argv) / sizeof(_argv[0]) - 1, _argv, &o, err, sizeof(err)); \
+		cli__parse(CMD_WATCH, sizeof(_argv) / sizeof(_argv[0]) - 1, _argv, &o, err, sizeof(err)); \
 	})
 
 static void test_defaults(void)
 {
 	char *argv[] = { "watch", NULL };
 
-	ASSERT_EQ(watch_opts__parse(1, argv, &o, err, sizeof(err)), OPTS_RUN);
+	ASSERT_EQ(cli__parse(CMD_WATCH, 1, argv, &o, err, sizeof(err)), OPTS_RUN);
 	ASSERT_EQ(o.events, PL_EV_ALL | DV_ALL);
 	ASSERT_EQ(o.uid, PL_UID_ANY);
 	ASSERT_EQ(o.zombie_after_ns, 5000000000ull);
@@ -140,20 +142,20 @@ static void test_read_pieces(void)
 	ASSERT_EQ(o.rec.nread, 2);
 	ASSERT_STREQ(o.rec.read[0], "a.plr.1");
 	ASSERT_STREQ(o.rec.read[1], "a.plr");
-	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), 0);
+	ASSERT_EQ(cmd__replay_times(&o, &h, &wc), 0);
 	ASSERT_EQ(o.rec.since_ns, h.start_ns + 1000000000ull);
 	ASSERT_EQ(o.rec.until_ns, h.start_ns + 2500000000ull);
 	ASSERT_EQ(PARSE("-r", "a.plr"), OPTS_RUN);
-	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), 0);
+	ASSERT_EQ(cmd__replay_times(&o, &h, &wc), 0);
 	ASSERT_EQ(o.rec.since_ns, 0);
 	ASSERT_EQ(o.rec.until_ns, ~0ull);
 	/* Said on stderr, one line each: after --until, unreadable, before the start. */
 	ASSERT_EQ(PARSE("-r", "a.plr", "--since", "+3", "--until", "+2"), OPTS_RUN);
-	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), -EINVAL);
+	ASSERT_EQ(cmd__replay_times(&o, &h, &wc), -EINVAL);
 	ASSERT_EQ(PARSE("-r", "a.plr", "--until", "soon"), OPTS_RUN);
-	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), -EINVAL);
+	ASSERT_EQ(cmd__replay_times(&o, &h, &wc), -EINVAL);
 	ASSERT_EQ(PARSE("-r", "a.plr", "--since", "@999"), OPTS_RUN);
-	ASSERT_EQ(rec_cli__times(&o.rec, "proclife", &h, &wc), -ERANGE);
+	ASSERT_EQ(cmd__replay_times(&o, &h, &wc), -ERANGE);
 	ASSERT_EQ(PARSE("--since", "+1"), -EINVAL);
 	ASSERT_STREQ(err, "--since goes with --read FILE (a recording)");
 	ASSERT_EQ(PARSE("--until", "+1"), -EINVAL);
@@ -165,9 +167,9 @@ static void test_read_pieces(void)
 		many[i] = "-r";
 		many[i + 1] = "x.plr";
 	}
-	ASSERT_EQ(watch_opts__parse(REC_CLI_READ_MAX * 2 + 1, many, &o, err, sizeof(err)), OPTS_RUN);
+	ASSERT_EQ(cli__parse(CMD_WATCH, REC_CLI_READ_MAX * 2 + 1, many, &o, err, sizeof(err)), OPTS_RUN);
 	ASSERT_EQ(o.rec.nread, REC_CLI_READ_MAX);
-	ASSERT_EQ(watch_opts__parse(REC_CLI_READ_MAX * 2 + 3, many, &o, err, sizeof(err)), -EINVAL);
+	ASSERT_EQ(cli__parse(CMD_WATCH, REC_CLI_READ_MAX * 2 + 3, many, &o, err, sizeof(err)), -EINVAL);
 	ASSERT_STREQ(err, "--read given more than 512 times");
 }
 
