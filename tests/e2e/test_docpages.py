@@ -29,9 +29,6 @@ drift from what proclife does. Each subtest fails on a concrete change:
   the golden recordings and, as root, on a live `run -j`; and those of
   `tree`, `zombies`, `signals` and `features --json`.
 
-A page that another branch adds (PENDING) may be missing: its links are not
-followed, and pending_pages says so as a SKIP until it is there.
-
 Usage: tests/e2e/test_docpages.py PATH/TO/proclife [SUBTEST...]
 Needs no root but for the live half of json_fields and the features header.
 Python stdlib only.
@@ -59,9 +56,6 @@ PIECES = [os.path.join(GOLDEN, "family.plr.1"), os.path.join(GOLDEN, "family.plr
 RUN_REC = os.path.join(GOLDEN, "run.plr")
 README_MAX_LINES = 300
 COMMANDS = ["watch", "tree", "zombies", "top", "signals", "run", "record", "life", "export", "features"]
-# Pages the README links to that another branch writes; until they are in the tree their links are
-# not followed (pending_pages says so). Remove an entry once its page is merged.
-PENDING = {"docs/OPTIONS.md": "written from the option table (user/cmd/optable.c, `make docs`) on the options branch"}
 # Options whose value is a file proclife writes: pointed into a temporary directory.
 OUTPUT_OPTS = {"-o", "--output", "-w", "--write", "--summary-json", "--metrics-file"}
 READ_OPTS = {"-r", "--read"}
@@ -289,8 +283,6 @@ def test_links(c):
                 continue
             path, anchor = r
             where = "%s:%d: link %r" % (rel(page), n, target)
-            if rel(path) in PENDING and not os.path.exists(path):
-                continue
             if not c.ok("%s: %s does not exist" % (where, rel(path)), os.path.exists(path)):
                 continue
             if anchor and path.endswith(".md"):
@@ -298,13 +290,11 @@ def test_links(c):
                      anchor in anchors(path))
     for n, line in enumerate(read(MANPAGE).split("\n"), 1):
         for p in re.findall(r"^\.(?:It )?Pa ((?:docs/|README)\S*)", line):
-            if p in PENDING and not os.path.exists(os.path.join(REPO, p)):
-                continue
             c.ok("docs/proclife.8:%d: .Pa %s does not exist" % (n, p), os.path.exists(os.path.join(REPO, p)))
 
 
 def test_pages_linked(c):
-    docs = {rel(p) for p in glob.glob(os.path.join(REPO, "docs", "*.md"))} | set(PENDING)
+    docs = {rel(p) for p in glob.glob(os.path.join(REPO, "docs", "*.md"))}
     from_readme = set()
     for _, target in links(README):
         r = resolve(README, target)
@@ -317,13 +307,6 @@ def test_pages_linked(c):
     c.eq("pages of docs/ the man page's SEE ALSO does not name", [], sorted(docs - in_man))
     c.eq("pages the man page's SEE ALSO names that are not in docs/", [], sorted(in_man - docs))
     c.ok("the README does not link to the man page docs/proclife.8", "docs/proclife.8" in from_readme)
-
-
-def test_pending_pages(c):
-    missing = ["%s (%s)" % (p, why) for p, why in sorted(PENDING.items())
-               if not os.path.exists(os.path.join(REPO, p))]
-    if missing:
-        raise common.Skip("not in this tree yet: " + "; ".join(missing))
 
 
 def test_readme_shape(c):
@@ -502,7 +485,6 @@ def test_json_fields(c):
 SUBTESTS = [
     ("links", test_links, ()),
     ("pages_linked", test_pages_linked, ()),
-    ("pending_pages", test_pending_pages, ()),
     ("readme_shape", test_readme_shape, ()),
     ("command_lines", test_command_lines, ()),
     ("output_headers", test_output_headers, ()),
