@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/msg.h"
@@ -497,9 +498,15 @@ int cg_idmap__path(struct cg_idmap *m, __u64 id, __u64 now_ns, char *buf, size_t
 		return -ENOENT;
 	}
 	m->misses++;
-	if (!m->last_walk_ns || now_ns - m->last_walk_ns >= m->min_walk_gap_ns) {
+	/* Walks at least min_walk_gap_ns apart, and never more than a tenth of the time (a big hierarchy). */
+	if (!m->last_walk_ns || now_ns - m->last_walk_ns >= m->min_walk_gap_ns + 9 * m->last_walk_cost_ns) {
+		struct timespec t0, t1;
+
 		m->last_walk_ns = now_ns ? now_ns : 1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r = idmap_walk(m, now_ns);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		m->last_walk_cost_ns = (t1.tv_sec - t0.tv_sec) * 1000000000ull + t1.tv_nsec - t0.tv_nsec;
 		if (r)
 			return r;
 		s = find_slot(m->slots, m->cap, id);

@@ -206,10 +206,15 @@ static void test_idmap_flood(void)
 		ASSERT_EQ(cg_idmap__path(&m, 0xdead00000000ull + i, now + i * 1000ull, buf, sizeof(buf)), -ENOENT);
 	ASSERT_EQ(m.walks, 1);
 	ASSERT_EQ(m.misses, 10000);
-	/* 100 ms later, one more walk for a new unknown id, none for the known-unknown ones. */
-	ASSERT_EQ(cg_idmap__path(&m, 0xbeef, now + CG_WALK_GAP_NS + 10000000ull, buf, sizeof(buf)), -ENOENT);
+	/* The gap (plus 9 times what the walk cost) later: one more walk for a new unknown id, none for
+	 * the known-unknown ones; just before it, none. */
+	ASSERT_TRUE(m.last_walk_cost_ns > 0);
+	now += CG_WALK_GAP_NS + 9 * m.last_walk_cost_ns;
+	ASSERT_EQ(cg_idmap__path(&m, 0xbeef, now - 1, buf, sizeof(buf)), -ENOENT);
+	ASSERT_EQ(m.walks, 1);
+	ASSERT_EQ(cg_idmap__path(&m, 0xbeee, now, buf, sizeof(buf)), -ENOENT);
 	ASSERT_EQ(m.walks, 2);
-	ASSERT_EQ(cg_idmap__path(&m, 0xdead00000000ull, now + CG_WALK_GAP_NS + 20000000ull, buf, sizeof(buf)), -ENOENT);
+	ASSERT_EQ(cg_idmap__path(&m, 0xdead00000000ull, now + 1000, buf, sizeof(buf)), -ENOENT);
 	ASSERT_EQ(m.walks, 2);
 	cg_idmap__free(&m);
 }
