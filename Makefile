@@ -17,7 +17,7 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
                -Iinclude -Iuser -I$(BUILD) -Itests
-LDLIBS      := -static -lbpf -lelf -lz -lncursesw -ltinfo
+LDLIBS      := -static -lbpf -lelf -lz -lncursesw -ltinfo -ljansson
 BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude -Ibpf -Wall
 
 # user/ is one folder per layer, lowest first (user/README.md); each one's sources are found there.
@@ -32,6 +32,8 @@ UNIT_TESTS  := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 KERNEL_TEST := $(BUILD)/tests/test_kernel
 # The compiler's layout of every record (include/proclife_layout.h), for tests/abi/test_abi.py.
 LAYOUT_DUMP := $(BUILD)/tests/layout_dump
+# What the library says of processes' cgroups and containers, for tests/e2e/test_containers.py.
+CTINFO      := $(BUILD)/tests/ctinfo
 
 .PHONY: all deps run test test-kernels bench vmlinux docs clean
 # Keep test objects: they are not worth rebuilding on every run.
@@ -99,6 +101,9 @@ $(KERNEL_TEST): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/kernel/*.c)) $(LIB)
 $(LAYOUT_DUMP): $(BUILD)/tests/abi/layout_dump.o
 	$(CC) -o $@ $^
 
+$(CTINFO): $(BUILD)/tests/e2e/ctinfo.o $(LIB)
+	$(CC) -o $@ $^ $(LDLIBS)
+
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
 
 $(BUILD)/bench/%: $(BUILD)/tools/bench/%.o $(LIB)
@@ -118,7 +123,7 @@ docs: $(BUILD)/gendocs
 run: $(BUILD)/proclife
 	$(BUILD)/proclife $(ARGS)
 
-test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(LAYOUT_DUMP) $(BENCH_TOOLS)
+test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(LAYOUT_DUMP) $(CTINFO) $(BENCH_TOOLS)
 	@tests/run.sh
 
 # The kernel suite again on each kernel of the matrix (tools/kernels/matrix.sh says how);
@@ -139,7 +144,7 @@ FUZZ_SECONDS := 300
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -MMD -MP \
                 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -Iinclude -Iuser -I$(BUILD) -Itests
-FUZZ_LDLIBS  := -lbpf -lelf -lz -lncursesw -ltinfo
+FUZZ_LDLIBS  := -lbpf -lelf -lz -lncursesw -ltinfo -ljansson
 FUZZ_TARGET  := $(FUZZ_DIR)/fuzz_recording
 FUZZ_CORPORA := tests/fuzz/corpus tests/fuzz/damaged
 FUZZ_FLAGS   := -close_fd_mask=2 -timeout=10 -dict=tests/fuzz/recording.dict -artifact_prefix=$(FUZZ_DIR)/artifacts/

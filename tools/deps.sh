@@ -8,11 +8,18 @@ set -euo pipefail
 # prometheus (for promtool) and prometheus-node-exporter: the tests check --metrics-file and the alert
 # rules with them; their daemons are not needed, and are neither started nor enabled here (below).
 daemons=(prometheus prometheus-node-exporter)
-pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev procps
+# libjansson-dev: the JSON parser that reads the container runtimes' state (its static library is linked in).
+pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev libjansson-dev procps
       tmux graphviz "${daemons[@]}")
 # Packaging (tests/e2e/test_docs.py, test_package.py): mandoc lints the man page, strace lists
 # the system calls the units' SystemCallFilter must allow, logrotate checks the snippet.
 pkgs+=(mandoc strace logrotate)
+# `tools/deps.sh containers`: the real container runtimes for tests/e2e/test_containers.py, only then
+# (their daemons are started by that suite itself, with their own roots, and stopped by it).
+if [ "${1:-}" = containers ]; then
+	pkgs=(podman docker.io containerd runc busybox-static)
+	daemons=(docker containerd podman)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,6 +51,6 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Nor at the next boot: only the tools are wanted (a machine that wants the daemons enables them).
 # update-rc.d disables the init script's links and, where systemctl is, the systemd unit too.
 for d in "${daemons[@]}"; do
-	[[ " ${missing[*]} " == *" $d "* ]] || continue
+	[[ " ${missing[*]} " == *" $d "* || " ${missing[*]} " == *" $d.io "* ]] || continue
 	$SUDO update-rc.d "$d" disable >/dev/null 2>&1 || true
 done

@@ -37,6 +37,11 @@ MAY_PRINT = {
     # entry when that is merged.
     "user/kernel/tracer.c": ("vfprintf(stderr, fmt, ap)", "libbpf's print callback, until it goes to msg__say()"),
 }
+# JSON syntax in a literal that is not output: file -> (the literal, why).
+JSON_NOT_WRITTEN = {
+    "user/kernel/ctstate.c": ('{\\"id\\":\\"%s\\"', "the start of a record looked for in a runtime's JSON file, "
+                              "which is read (jansson), not written"),
+}
 # The JSON emitter: the only writer of JSON syntax; and its string escaper.
 EMITTER = ("user/views/json.c", "user/views/json.h")
 ESCAPER = ("user/base/escape.c", "user/base/escape.h")
@@ -137,6 +142,8 @@ def check_output(root, layers):
                 problems.append(("json", f"{rel}:{line_of(code, m.start())}: escape__json_string(): "
                                          "JSON is written through views/json.h"))
             for ln, lit in literals:
+                if rel in JSON_NOT_WRITTEN and lit == JSON_NOT_WRITTEN[rel][0]:
+                    continue
                 if JSON_IN_LITERAL.search(lit):
                     problems.append(("json", f'{rel}:{ln}: "{lit[:40]}": JSON written by hand; '
                                              "use views/json.h"))
