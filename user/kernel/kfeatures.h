@@ -67,7 +67,7 @@ const char *kcap__name(__u32 cap);
 const char *kcap__needs(__u32 cap);
 /* Does the kernel have the tracepoint (its BTF type btf_trace_NAME)? */
 bool kcaps__has_tracepoint(const struct btf *vmlinux, const char *name);
-/* The kernel's THREAD_SIZE (x86_64: 16 KiB, 32 KiB with KASAN). */
+/* The kernel's THREAD_SIZE (kernel/arch.h), which KASAN doubles. */
 __u64 kcaps__thread_size(void);
 
 /* One line per wanted feature that is off or reduced, on stderr ("proclife: ... is off on this kernel: ..."). */
