@@ -100,6 +100,12 @@ static void print_json(struct outbuf *ob, const struct utsname *u, bool btf, boo
 		json_str(ob, st ? kfeature_state__name(st[f].state) : "off");
 		outbuf__puts(ob, ", \"program\": ");
 		json_str(ob, st ? st[f].program : NULL);
+		outbuf__puts(ob, ", \"programs\": [");
+		for (int j = 0; st && st[f].programs[j]; j++) {
+			outbuf__puts(ob, j ? ", " : "");
+			json_str(ob, st[f].programs[j]);
+		}
+		outbuf__putc(ob, ']');
 		outbuf__puts(ob, ", \"why\": ");
 		json_str(ob, st && st[f].state != KF_ON ? st[f].why : (st ? NULL : fatal));
 		if (verbose) {
