@@ -122,7 +122,7 @@ static void said__start(void)
 /* libbpf's messages: kept during a load, else handed on, a line each, to the command's sink. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char text[1024];
+	char text[1024], *save = NULL;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
@@ -133,7 +133,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_INFO && !getenv("PROCLIFE_DEBUG"))
 		return 0;
 	vsnprintf(text, sizeof(text), fmt, ap);
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		msg__say(level == LIBBPF_WARN ? MSG_WARN : MSG_INFO, "%s", line);
 	return 0;
 }
