@@ -14,6 +14,13 @@ CC      := gcc
 CLANG   := clang
 BPFTOOL := bpftool
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# What the BPF programs know of the CPU architecture is in one header (bpf/lib/arch/); none, no build.
+ARCH_H  := bpf/lib/arch/$(ARCH).h
+ifeq ($(wildcard $(ARCH_H)),)
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+$(error proclife does not support the architecture '$(ARCH)': there is no $(ARCH_H) (syscall numbers, registers, page size))
+endif
+endif
 
 CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
                -Iinclude -Iuser -I$(BUILD) -Itests
@@ -45,33 +52,20 @@ all: $(BUILD)/proclife
 deps:
 	@tools/deps.sh
 
-# The kernel side: one object per hook family (bpf/*.bpf.c), some built again
-# as variants for older kernels (their programs get a suffix; user space
-# loads the variant the kernel can take), all linked into one object and
-# one skeleton.
+# The kernel side: one object per hook family (bpf/*.bpf.c), and one per
+# variant of a family for older kernels (bpf/syscalls_v510.bpf.c: its
+# programs carry the suffix; user space loads the variant the kernel can
+# take), all linked into one object and one skeleton.
 BPF_SRCS     := $(wildcard bpf/*.bpf.c)
-BPF_VARIANTS := signal.v510 deliver.v510 syscalls.nonames syscalls.v510
 # maps.bpf.o (the definitions) first: libbpf 1.1's linker leaves the offsets of
 # maps it met as extern declarations before their definition at 0.
 BPF_OBJS     := $(BUILD)/bpf/maps.bpf.o \
-                $(patsubst bpf/%.c,$(BUILD)/bpf/%.o,$(filter-out bpf/maps.bpf.c,$(BPF_SRCS))) \
-                $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_VARIANTS))
-BPF_DEPS     := $(wildcard bpf/lib/*.h) $(wildcard include/*.h) vmlinux/vmlinux.h
-# Linux 5.10: no bpf_get_current_task_btf (5.11), bpf_task_pt_regs (5.15), bpf_task_from_pid (6.2).
-BPF_V510     := -DPL_NO_TASK_BTF -DPL_NO_PT_REGS -DPL_NO_FROM_PID -DPL_SUFFIX=_v510
-BPF_NONAMES  := -DPL_NO_FROM_PID -DPL_SUFFIX=_nonames
+                $(patsubst bpf/%.c,$(BUILD)/bpf/%.o,$(filter-out bpf/maps.bpf.c,$(BPF_SRCS)))
+BPF_DEPS     := $(wildcard bpf/lib/*.h) $(ARCH_H) $(wildcard include/*.h) vmlinux/vmlinux.h
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | deps
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/bpf/%.v510.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | deps
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) $(BPF_V510) -c $< -o $@
-
-$(BUILD)/bpf/%.nonames.bpf.o: bpf/%.bpf.c $(BPF_DEPS) | deps
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) $(BPF_NONAMES) -c $< -o $@
 
 $(BUILD)/proclife.bpf.o: $(BPF_OBJS)
 	$(BPFTOOL) gen object $@ $^

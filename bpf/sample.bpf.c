@@ -91,7 +91,7 @@ int pl_sample_walk(void *ctx)
 		s->runtime_ns = t->se.sum_exec_runtime;
 		if (s->tid == s->tgid && t->signal)
 			s->runtime_ns += t->signal->sum_sched_runtime;
-		s->rss_kb = mm ? rss_pages(mm) * 4 : 0; /* x86_64: 4 KiB pages */
+		s->rss_kb = mm ? rss_pages(mm) * ARCH_PAGE_KB : 0;
 		sample_count = n + 1;
 	}
 	bpf_iter_task_destroy(&it);
@@ -118,7 +118,7 @@ int pl_sample(struct bpf_iter__task *ctx)
 	if (s.tid == s.tgid)
 		s.runtime_ns += t->signal->sum_sched_runtime;
 	mm = t->mm;
-	s.rss_kb = mm ? rss_pages(mm) * 4 : 0; /* x86_64: 4 KiB pages */
+	s.rss_kb = mm ? rss_pages(mm) * ARCH_PAGE_KB : 0;
 	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
 	return 0;
 }

@@ -1,140 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Feature "signals": every signal the kernel generates, who sent it, how,
- * and what the kernel did with it; and, for the exit's killed_by, who sent
- * a signal that will be fatal. Feature "oom": the OOM killer's victims.
+ * Feature "signals": every signal the kernel generates (lib/signal_generate.bpf.h).
+ * Feature "oom": the OOM killer's victims.
  *
- * Variants (see lib/common.bpf.h): pl_signal_generate (5.15+);
- * pl_signal_generate_v510, without bpf_get_current_task_btf() and
- * bpf_task_pt_regs().
+ * This is the variant for Linux 5.15+; signal_v510.bpf.c is the one
+ * without bpf_get_current_task_btf() and bpf_task_pt_regs().
  */
 #include "lib/common.bpf.h"
-#include "lib/signal.bpf.h"
-#include "lib/usage.bpf.h"
-
-#define USER_CS 0x33
-
-static __always_inline void record_fatal(__u32 tgid, int sig, struct task_struct *cur, int code, __u8 kind,
-					 __u16 sc)
-{
-	struct pl_killer k = {
-		.ts = bpf_ktime_get_boot_ns(),
-		.sig = sig,
-		.info_code = code,
-		.pid = BPF_CORE_READ(cur, tgid),
-		.tid = BPF_CORE_READ(cur, pid),
-		.uid = BPF_CORE_READ(cur, real_cred, uid.val),
-		.syscall = sc,
-		.info_kind = kind,
-	};
-
-	bpf_core_read_str(k.comm, sizeof(k.comm), &cur->comm);
-	bpf_map_update_elem(&fatal, &tgid, &k, BPF_NOEXIST);
-}
-
-/* The syscall the current task is in, and the pid it was given (a group, all): 0 when none. */
-static __always_inline __u16 sending_syscall(struct task_struct *cur, __s32 *target_arg)
-{
-	__u16 sc;
-
-#ifdef PL_NO_PT_REGS
-	/*
-	 * x86_64's task_pt_regs(): the user registers sit at the top of the
-	 * task's kernel stack, or 16 bytes below it with FRED (6.9+). A 64-bit
-	 * task's saved cs says which (0x33, __USER_CS).
-	 */
-	unsigned long top = (unsigned long)BPF_CORE_READ(cur, stack) + cfg_thread_size;
-	struct pt_regs *regs = (struct pt_regs *)top - 1;
-
-	if ((BPF_CORE_READ(regs, cs) & 0xffff) != USER_CS) {
-		regs = (struct pt_regs *)(top - 16) - 1;
-		if ((BPF_CORE_READ(regs, cs) & 0xffff) != USER_CS)
-			return PL_SYS_NONE;
-	}
-	sc = syscall_of(BPF_CORE_READ(regs, orig_ax));
-	if (sc != PL_SYS_NONE && sc != PL_SYS_PIDFD_SEND_SIGNAL)
-		*target_arg = (int)BPF_CORE_READ(regs, di);
-#else
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
-
-	sc = syscall_of(regs->orig_ax);
-	if (sc != PL_SYS_NONE && sc != PL_SYS_PIDFD_SEND_SIGNAL)
-		*target_arg = (int)regs->di;
-#endif
-	return sc;
-}
+#include "lib/signal_generate.bpf.h"
 
 SEC("tp_btf/signal_generate")
-int PL_VARIANT_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_unused, struct task_struct *task,
-	     int group, int result)
+int BPF_PROG(pl_signal_generate, int sig, struct kernel_siginfo *info_unused, struct task_struct *task, int group,
+	     int result)
 {
-	struct task_struct *cur = current_task();
-	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV: a number, read through only when real. */
-	unsigned long info_addr = raw_arg(ctx, 1);
-	__u8 kind = info_addr == 0 ? PL_INFO_NOINFO : info_addr == 1 ? PL_INFO_PRIV : PL_INFO_SIGINFO;
-	struct siginfo_head info = {};
-	int code;
-	__u8 blocked, disp;
-	__u16 sc = PL_SYS_NONE;
-	__s32 target_arg = 0;
-	struct pl_signal *e;
-
-	if (!task)
-		return 0;
-	/* An exiting process notifying its parent: its exit record goes first, its usage final. */
-	exit_notify_parent(cur);
-	if (kind == PL_INFO_SIGINFO)
-		siginfo_read(info_addr, &info);
-	code = kind == PL_INFO_SIGINFO ? info.si_code : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;
-	disp = disposition_of(task, sig, &blocked);
-	/* Sent by a process: which syscall, and the pid it was given. */
-	if (kind == PL_INFO_SIGINFO && (code == SI_USER || code == SI_QUEUE || code == SI_TKILL))
-		sc = sending_syscall(cur, &target_arg);
-	if (want(PL_EV_EXIT) && result == PL_SIG_DELIVERED && disp == PL_ACT_DEFAULT && fatal_by_default(sig) &&
-	    follows(task->tgid))
-		record_fatal(task->tgid, sig, cur, code, kind, sc);
-
-	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && !pl_signal_failed(sig, result)))
-		return 0;
-	if (!follows(TASK_RD(cur, tgid)) && !follows(task->tgid))
-		return 0;
-	if (!current_ok() && !task_ok(task))
-		return 0;
-	e = reserve_event(PL_EV_SIGNAL, sizeof(*e), cur);
-	if (!e)
-		return 0;
-	if (group)
-		e->h.flags |= PL_F_GROUP;
-	e->sig = sig;
-	e->result = result;
-	e->target_pid = task->tgid;
-	e->target_tid = task->pid;
-	e->target_uid = task->real_cred->uid.val;
-	bpf_probe_read_kernel(e->target_comm, sizeof(e->target_comm), &task->comm);
-	e->info_code = code;
-	e->value = 0;
-	if (kind == PL_INFO_SIGINFO) {
-		e->info_pid = info.pid;
-		e->info_uid = info.uid;
-		if (code == SI_QUEUE)
-			e->value = info.value;
-	} else {
-		/* No siginfo: the kernel fills in the current task as sender (NOINFO) or nobody (PRIV). */
-		e->info_pid = kind == PL_INFO_NOINFO ? e->h.pid : 0;
-		e->info_uid = kind == PL_INFO_NOINFO ? e->h.uid : 0;
-	}
-	e->target_arg = target_arg;
-	e->err = 0;
-	e->syscall = sc;
-	e->info_kind = kind;
-	e->disposition = disp;
-	e->blocked = blocked;
-	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
-	bpf_ringbuf_submit(e, wakeup_flags());
-	return 0;
+	return on_signal_generate(ctx, sig, task, group, result);
 }
 
-#ifndef PL_NO_TASK_BTF /* one copy: the program has no variants */
 /* The OOM killer chose task (after sending it SIGKILL): mark its killer record. Linux 6.8+ passes the task. */
 SEC("tp_btf/mark_victim")
 int BPF_PROG(pl_oom_victim, struct task_struct *task)
@@ -154,4 +35,3 @@ int BPF_PROG(pl_oom_victim, struct task_struct *task)
 		bpf_map_update_elem(&fatal, &tgid, &n, BPF_NOEXIST);
 	return 0;
 }
-#endif

@@ -5,14 +5,18 @@
  * (the files are linked into one object), plus the inline helpers: filters,
  * the event header, the ring buffer.
  *
- * Kernel variants. A file may be compiled more than once, each build a
- * variant for a range of kernels, named by a suffix on its programs
- * (PL_PROG()); user space picks the variant the running kernel can load:
+ * Kernel variants. A hook family may have a variant for older kernels: a
+ * file of its own (syscalls_v510.bpf.c) that says what that kernel lacks,
+ * includes the family's code (lib/sys_exit.bpf.h) and defines its
+ * programs under their full names (pl_sys_exit_v510). User space loads
+ * the variant the running kernel can take (user/kernel/variants.c):
  *   PL_NO_TASK_BTF  no bpf_get_current_task_btf() (before 5.11): the current
  *                   task is a plain address, read with CO-RE probe reads;
  *   PL_NO_PT_REGS   no bpf_task_pt_regs() (before 5.15): the syscall's
  *                   registers are found at the top of the task's stack;
  *   PL_NO_FROM_PID  no bpf_task_from_pid() kfunc (before 6.2).
+ *
+ * What depends on the CPU architecture is in lib/arch/ (x86.h).
  */
 #ifndef PROCLIFE_COMMON_BPF_H
 #define PROCLIFE_COMMON_BPF_H
@@ -23,17 +27,6 @@
 #include <bpf/bpf_tracing.h>
 
 #include "proclife.h"
-
-#ifndef PL_SUFFIX
-#define PL_SUFFIX
-#endif
-#define PL_CAT2(a, b) a##b
-#define PL_CAT(a, b) PL_CAT2(a, b)
-/* A program's name in this variant: pl_sys_exit, pl_sys_exit_v510, ... */
-#define PL_PROG(name) PL_CAT(name, PL_SUFFIX)
-/* BPF_PROG() under that name (BPF_PROG pastes its name: expand it first, one level up). */
-#define PL_BPF_PROG_EXPANDED(name, ...) BPF_PROG(name, __VA_ARGS__)
-#define PL_VARIANT_PROG(name, ...) PL_BPF_PROG_EXPANDED(PL_PROG(name), __VA_ARGS__)
 
 #define PL_UID_ANY ((__u32)-1)
 #define SIGKILL 9
@@ -46,25 +39,6 @@
 #define SI_KERNEL 0x80
 #define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
 #define WNOWAIT 0x01000000
-#define TS_COMPAT 0x0002 /* x86: thread_info.status of a 32-bit syscall */
-
-/* x86_64 syscall numbers and argument registers (vmlinux.h is x86_64's). */
-#define NR_wait4 61
-#define NR_execve 59
-#define NR_waitid 247
-#define NR_execveat 322
-#define NR_kill 62
-#define NR_rt_sigqueueinfo 129
-#define NR_tkill 200
-#define NR_tgkill 234
-#define NR_rt_tgsigqueueinfo 297
-#define NR_pidfd_send_signal 424
-/* regs is BTF-typed: direct (guarded) loads, no helper call on the every-syscall path. */
-#define SYSCALL_NR(regs) ((regs)->orig_ax)
-#define SYSCALL_ARG1(regs) ((regs)->di)
-#define SYSCALL_ARG2(regs) ((regs)->si)
-#define SYSCALL_ARG3(regs) ((regs)->dx)
-#define SYSCALL_ARG4(regs) ((regs)->r10)
 
 /* ---- options: rodata, set by user space between skeleton open and load (maps.bpf.c) ---- */
 extern const volatile __u32 cfg_events;
@@ -238,6 +212,12 @@ static __always_inline struct task_struct *current_task(void)
 {
 	return bpf_get_current_task_btf();
 }
+#endif
+
+#if defined(__TARGET_ARCH_x86)
+#include "lib/arch/x86.h"
+#else
+#error "no bpf/lib/arch/ header for this architecture"
 #endif
 
 static __always_inline bool want(__u32 type)

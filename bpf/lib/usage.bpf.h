@@ -58,9 +58,6 @@ static __always_inline void thread_usage_add(struct pl_usage *u, struct task_str
 	IO_ADD(u, t, ioac);
 }
 
-/* x86_64: signal->maxrss counts 4 KiB pages; getrusage() reports KiB. */
-#define PL_PAGE_KB 4
-
 /*
  * The usage of t's process. The threads still listed are, this late, t
  * itself (unless released: the last thread notifying for its zombie
@@ -88,7 +85,7 @@ static __always_inline void read_usage(struct pl_usage *u, struct task_struct *t
 	u->nivcsw = TASK_RD(sig, nivcsw);
 	u->inblock = TASK_RD(sig, inblock);
 	u->oublock = TASK_RD(sig, oublock);
-	u->maxrss_kb = TASK_RD(sig, maxrss) * PL_PAGE_KB;
+	u->maxrss_kb = TASK_RD(sig, maxrss) * ARCH_PAGE_KB; /* pages; getrusage() reports KiB */
 	u->cutime = TASK_RD(sig, cutime);
 	u->cstime = TASK_RD(sig, cstime);
 	u->cminflt = TASK_RD(sig, cmin_flt);
@@ -97,7 +94,7 @@ static __always_inline void read_usage(struct pl_usage *u, struct task_struct *t
 	u->cnivcsw = TASK_RD(sig, cnivcsw);
 	u->cinblock = TASK_RD(sig, cinblock);
 	u->coublock = TASK_RD(sig, coublock);
-	u->cmaxrss_kb = TASK_RD(sig, cmaxrss) * PL_PAGE_KB;
+	u->cmaxrss_kb = TASK_RD(sig, cmaxrss) * ARCH_PAGE_KB; /* pages; getrusage() reports KiB */
 	IO_ADD(u, sig, ioac);
 	if (TASK_RD(t, exit_state) != EXIT_DEAD)
 		thread_usage_add(u, t);

@@ -69,8 +69,11 @@ def test_features_text_and_json(c):
         if f["state"] == "off":
             c.ok("%s is off without a reason" % f["name"], bool(f["why"]))
             c.eq("%s is off: its program" % f["name"], None, f["program"])
+            c.eq("%s is off: its programs loaded" % f["name"], [], f.get("programs"))
         else:
             c.ok("%s is %s without its program" % (f["name"], f["state"]), bool(f["program"]))
+            c.ok("%s: its program %r is not among those loaded, %r" % (f["name"], f["program"], f.get("programs")),
+                 f["program"] in (f.get("programs") or []))
     rc, out, err = run_proclife(["features"], timeout=60)
     c.eq("proclife features: exit status", 0, rc)
     c.eq("proclife features: stderr", b"", err)

@@ -72,6 +72,10 @@ void test_sampling_vs_proc(void);
 void test_features_forced_off(void);
 void test_features_core_off_fatal(void);
 void test_features_probe_only(void);
+void test_features_attached_as_said(void);
+void test_features_refused_by_verifier(void);
+void test_features_refused_silently(void);
+void test_features_refused_first_program(void);
 
 /* kt_record.c */
 void test_record_lost_resync_replay(void);

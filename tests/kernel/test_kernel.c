@@ -177,6 +177,10 @@ int main(void)
 	RUN_KTEST(test_features_forced_off, NEED_ALL);
 	RUN_KTEST(test_features_core_off_fatal, 0);
 	RUN_KTEST(test_features_probe_only, 0);
+	RUN_KTEST(test_features_attached_as_said, 0);
+	RUN_KTEST(test_features_refused_by_verifier, 0);
+	RUN_KTEST(test_features_refused_silently, 0);
+	RUN_KTEST(test_features_refused_first_program, 0);
 	harness__stop();
 	return tl_finish();
 }

@@ -33,9 +33,6 @@ NO_TEXT = ("kernel", "record", "model", "session")
 # Where printing is the point: file -> what may be there (None: anything), and why.
 MAY_PRINT = {
     "user/base/msg.c": (None, "the message sink's default: stderr"),
-    # Issue 18, point 1 routes libbpf's print callback to msg__say() (another branch): remove this
-    # entry when that is merged.
-    "user/kernel/tracer.c": ("vfprintf(stderr, fmt, ap)", "libbpf's print callback, until it goes to msg__say()"),
 }
 # JSON syntax in a literal that is not output: file -> (the literal, why).
 JSON_NOT_WRITTEN = {

@@ -10,6 +10,7 @@
 #include "proclife.h"
 #include "base/escape.h"
 #include "base/msg.h"
+#include "kernel/arch.h"
 #include "kernel/kfeatures.h"
 
 static const struct {
@@ -192,7 +193,7 @@ static bool kconfig_y(const char *name)
 
 __u64 kcaps__thread_size(void)
 {
-	return kconfig_y("KASAN") ? 32768 : 16384;
+	return kconfig_y("KASAN") ? ARCH_THREAD_SIZE_KASAN : ARCH_THREAD_SIZE;
 }
 
 void kfeatures__report(const struct kfeature_status st[KF_MAX])

@@ -4,7 +4,7 @@
  * come in groups, one per feature; a group that a kernel cannot load (a
  * missing tracepoint, helper or kfunc, a verifier that refuses it) turns
  * that feature off and leaves the rest working. Some groups have variants
- * for older kernels (bpf/lib/common.bpf.h): the loader tries them in order.
+ * for older kernels (kernel/variants.c): the loader tries them in order.
  */
 #ifndef PROCLIFE_KFEATURES_H
 #define PROCLIFE_KFEATURES_H
@@ -41,11 +41,15 @@ enum {
 	KCAP_TASK_ITER = 1u << 5,  /* the open-coded task iterator kfuncs (bpf_iter_task_new): 6.7 */
 };
 
+/* The programs of one variant of a feature, at most. */
+#define KF_PROGS_MAX 8
+
 struct kfeature_status {
 	enum kfeature_state state;
-	const char *program;   /* the variant loaded (its main program), or NULL */
+	const char *program;   /* KF_ON, KF_REDUCED: the program that tells its variant from the others, or NULL */
+	const char *programs[KF_PROGS_MAX + 1]; /* KF_ON, KF_REDUCED: every one loaded and attached, NULL after */
 	char why[256];         /* KF_REDUCED, KF_OFF: why, one line */
-	char *log;             /* KF_OFF because the verifier refused it: its log (owned), or NULL */
+	char *log;             /* KF_OFF because the kernel refused it: the verifier's log, or libbpf's (owned), or NULL */
 };
 
 /* "core", "syscalls", ...: the name in `proclife features`, recordings and PROCLIFE_FEATURES_OFF. */
@@ -67,7 +71,7 @@ const char *kcap__name(__u32 cap);
 const char *kcap__needs(__u32 cap);
 /* Does the kernel have the tracepoint (its BTF type btf_trace_NAME)? */
 bool kcaps__has_tracepoint(const struct btf *vmlinux, const char *name);
-/* The kernel's THREAD_SIZE (x86_64: 16 KiB, 32 KiB with KASAN). */
+/* The kernel's THREAD_SIZE (kernel/arch.h), which KASAN doubles. */
 __u64 kcaps__thread_size(void);
 
 /* One message (base/msg.h) per wanted feature that is off or reduced ("... is off on this kernel: ..."). */

@@ -14,8 +14,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "base/msg.h"
 #include "proclife.skel.h"
+#include "kernel/refusal.h"
 #include "kernel/tracer.h"
+#include "kernel/variants.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -25,58 +28,32 @@
 #endif
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
-#define LOAD_TRIES 16            /* each refused variant costs one more load; there are fewer than this */
-#define VERIFIER_LOG_SIZE (4u << 20)
-#define MAX_LINKS 16 /* more than the programs of any set of variants */
+/* Programs loaded at most: every feature's variant at its largest. */
+#define MAX_PROGS (KF_MAX * KF_PROGS_MAX)
 
-/*
- * The program groups: one per feature, each with its variants, best
- * first. The loader takes the first variant whose needs the kernel meets;
- * if the verifier refuses it, the next; with none left, the feature is off.
- */
-struct variant {
+/* A program loaded for a feature: attached, or (a syscall program) run on demand. */
+struct loaded {
+	struct bpf_link *link;  /* NULL: run on demand (tracer__sample), not attached */
+	int prog_fd;
 	enum kfeature feature;
-	const char *progs[4];
-	__u32 needs;            /* KCAP_* */
-	const char *reduced;    /* NULL, or what this variant lacks */
+	__u32 lost;             /* the event a run the kernel skipped loses (0: none to say) */
 };
-
-#define NO_TARGET_NAMES "refused kills do not name their target: needs the bpf_task_from_pid() kfunc (Linux 6.2)"
-
-static const struct variant variants[] = {
-	{ KF_CORE, { "pl_fork", "pl_exec", "pl_exit", "pl_free" }, KCAP_GROUP_DEAD, NULL },
-	{ KF_CORE, { "pl_fork", "pl_exec", "pl_exit_legacy", "pl_free" }, 0, NULL },
-	{ KF_SYSCALLS, { "pl_sys_exit" }, KCAP_TASK_BTF | KCAP_FROM_PID, NULL },
-	{ KF_SYSCALLS, { "pl_sys_exit_nonames" }, KCAP_TASK_BTF, NO_TARGET_NAMES },
-	{ KF_SYSCALLS, { "pl_sys_exit_v510" }, 0, NO_TARGET_NAMES },
-	{ KF_SIGNALS, { "pl_signal_generate" }, KCAP_TASK_BTF | KCAP_PT_REGS, NULL },
-	{ KF_SIGNALS, { "pl_signal_generate_v510" }, 0, NULL },
-	{ KF_OOM, { "pl_oom_victim" }, KCAP_OOM_TASK, NULL },
-	{ KF_DELIVERY, { "pl_signal_deliver" }, KCAP_TASK_BTF, NULL },
-	{ KF_DELIVERY, { "pl_signal_deliver_v510" }, 0, NULL },
-	{ KF_RENAME, { "pl_rename" }, 0, NULL },
-	{ KF_SAMPLING, { "pl_sample_walk" }, KCAP_TASK_ITER, NULL },
-	{ KF_SAMPLING, { "pl_sample" }, 0, NULL },
-};
-#define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 
 struct tracer {
 	struct proclife_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[MAX_LINKS];
-	int prog_fds[MAX_LINKS];  /* each link's program */
-	__u32 prog_types[MAX_LINKS]; /* the event a run of it that never happened loses (0: none to say) */
-	int nlinks;
+	struct loaded progs[MAX_PROGS];
+	int nprogs;
 	__u64 misses[PL_EV_MAX];  /* the programs' recursion misses, by event type, as last read */
 	__u64 misses_read_ns;     /* when (CLOCK_MONOTONIC) */
-	int chosen[KF_MAX];   /* the variant loaded per feature (index into variants[]), or -1 */
+	const struct variant *chosen[KF_MAX]; /* the variant loaded per feature, or NULL */
 	char *sample_buf;     /* tracer__sample(): the iterator's output */
 	size_t sample_cap;
 	const struct pl_sample *sample_map; /* pl_sample_walk's output, mapped (PL_SAMPLE_MAX entries) */
 	struct kfeature_status features[KF_MAX];
 };
 
-/* What libbpf said during a load: kept to name the program that failed (and for --verbose). */
+/* What libbpf said during a load: for the reason of a failure no program is blamed for, and --verbose. */
 static struct {
 	char *buf;
 	size_t len, cap;
@@ -113,74 +90,63 @@ int tracer__preflight(char *msg, size_t msglen)
 	return 0;
 }
 
+static void said__append(const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n > 0 && said.len + n + 1 > said.cap) {
+		size_t cap = (said.len + n + 1) * 2;
+		char *b = realloc(said.buf, cap);
+
+		if (b) {
+			said.buf = b;
+			said.cap = cap;
+		}
+	}
+	if (n > 0 && said.len + n + 1 <= said.cap)
+		said.len += vsnprintf(said.buf + said.len, said.cap - said.len, fmt, ap);
+}
+
+static void said__start(void)
+{
+	said.len = 0;
+	if (said.buf)
+		said.buf[0] = '\0';
+	said.capturing = true;
+}
+
+/* libbpf's messages: kept during a load, else handed on, a line each, to the command's sink. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (said.capturing && level != LIBBPF_DEBUG) {
-		va_list aq;
-		int n;
+	char text[1024], *save = NULL;
 
-		va_copy(aq, ap);
-		n = vsnprintf(NULL, 0, fmt, aq);
-		va_end(aq);
-		if (n > 0 && said.len + n + 1 > said.cap) {
-			size_t cap = (said.len + n + 1) * 2;
-			char *b = realloc(said.buf, cap);
-
-			if (b) {
-				said.buf = b;
-				said.cap = cap;
-			}
-		}
-		if (n > 0 && said.len + n + 1 <= said.cap)
-			said.len += vsnprintf(said.buf + said.len, said.cap - said.len, fmt, ap);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (said.capturing) {
+		said__append(fmt, ap);
 		return 0;
 	}
-	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !getenv("PROCLIFE_DEBUG")))
+	if (level == LIBBPF_INFO && !getenv("PROCLIFE_DEBUG"))
 		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
-/* The program libbpf named in its last complaint ("prog 'NAME': ..."), or "". */
-static void failed_program(char *name, size_t len)
-{
-	const char *p = said.buf, *last = NULL;
-
-	name[0] = '\0';
-	while (p && (p = strstr(p, "prog '"))) {
-		last = p + 6;
-		p = last;
-	}
-	if (last) {
-		const char *end = strchr(last, '\'');
-		size_t n = end ? (size_t)(end - last) : 0;
-
-		if (n >= len)
-			n = len - 1;
-		memcpy(name, last, n);
-		name[n] = '\0';
-	}
-}
-
-/* Is this program of the variant needed for what was asked? */
-static bool prog_wanted(const char *name, enum kfeature f, __u32 ev, const struct tracer_config *cfg)
-{
-	if (f == KF_SAMPLING)
-		return cfg->sample;
-	if (f != KF_CORE)
-		return ev & kfeature__events(f);
-	if (!strcmp(name, "pl_fork"))
-		return (ev & PL_EV_BIT(PL_EV_FORK)) || cfg->follow;
-	if (!strcmp(name, "pl_exec"))
-		return ev & PL_EV_BIT(PL_EV_EXEC);
-	if (!strcmp(name, "pl_free"))
-		return (ev & PL_EV_BIT(PL_EV_REAP)) || cfg->follow; /* following: members leave when released */
-	return ev & (PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_REAP));
+	vsnprintf(text, sizeof(text), fmt, ap);
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		msg__say(level == LIBBPF_WARN ? MSG_WARN : MSG_INFO, "%s", line);
+	return 0;
 }
 
 /* The events the kernel must report: --failed needs no program for types that cannot fail. */
 static __u32 kernel_events(const struct tracer_config *cfg)
 {
 	return cfg->failed_only ? cfg->events & PL_EV_FAILABLE : cfg->events;
+}
+
+static bool prog_wanted(const struct vprog *p, const struct tracer_config *cfg)
+{
+	return vprog__wanted(p, kernel_events(cfg), cfg->follow, cfg->sample);
 }
 
 static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg)
@@ -208,52 +174,68 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 }
 
 /*
- * The load plan: for each feature, the variant to try (an index into
- * variants[], or -1: off/unused), and the status so far.
+ * How the next load is done. A refusal that no log tells is loaded again
+ * with every program's statistics (LOAD_STATS); when that blames the first
+ * program, the object alone (LOAD_BARE) tells it from a failure of the
+ * object (kernel/refusal.h).
  */
+enum load_pass { LOAD_PLAIN, LOAD_STATS, LOAD_BARE };
+
+/* The load plan: for each feature, the variant to try (NULL: off or unused), and the status so far. */
 struct plan {
-	int chosen[KF_MAX];
+	const struct variant *chosen[KF_MAX];
 	struct kfeature_status *st;
+	const struct tracer_config *cfg;
 	__u32 caps;
 	const struct btf *vmlinux;
+	enum load_pass pass;
+	struct {             /* LOAD_BARE: the refusal it may confirm */
+		int feature, err;
+		char prog[64];
+		char *said;  /* libbpf's words on it (owned) */
+	} pending;
 };
 
-/* The tracepoint a program attaches to ("sched_process_exit"), from its section name. */
-static const char *prog_tracepoint(struct bpf_object *obj, const char *name)
+/* Has the kernel the tracepoint of each of v's tp_btf programs? If not, why says which it lacks. */
+static bool tracepoints_there(const struct plan *pl, const struct proclife_bpf *skel, const struct variant *v,
+			      char *why, size_t len)
 {
-	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
-	const char *sec = p ? bpf_program__section_name(p) : NULL;
+	bool there = true;
 
-	return sec && !strncmp(sec, "tp_btf/", 7) ? sec + 7 : NULL;
+	for (int j = 0; j < variant__nprogs(v); j++) {
+		const char *sec = bpf_program__section_name(vprog__get(&v->progs[j], skel));
+
+		if (!strncmp(sec, "tp_btf/", 7) && !kcaps__has_tracepoint(pl->vmlinux, sec + 7)) {
+			snprintf(why, len, "the kernel has no tracepoint %s", sec + 7);
+			there = false;
+		}
+	}
+	return there;
 }
 
-/* The first usable variant of feature f from index `from`, or -1 with why in st->why. */
-static int pick_variant(struct plan *pl, struct bpf_object *obj, enum kfeature f, size_t from, bool legacy_exit)
+/* Feature f's first usable variant after `after` (NULL: from its best), or NULL with why in st->why. */
+static const struct variant *pick_variant(struct plan *pl, const struct proclife_bpf *skel, enum kfeature f,
+					  const struct variant *after)
 {
-	for (size_t i = from; i < NVARIANTS; i++) {
-		const struct variant *v = &variants[i];
-		bool tps = true;
+	size_t n;
+	const struct variant *table = variants__table(&n);
+	char *why = pl->st[f].why;
+
+	for (size_t i = after ? (size_t)(after - table) + 1 : 0; i < n; i++) {
+		const struct variant *v = &table[i];
 
 		if (v->feature != f)
 			continue;
-		if (legacy_exit && v->needs & KCAP_GROUP_DEAD)
+		if (pl->cfg->legacy_exit && v->needs & KCAP_GROUP_DEAD)
 			continue;
 		if ((v->needs & pl->caps) != v->needs) {
-			snprintf(pl->st[f].why, sizeof(pl->st[f].why), "%s", kcap__needs(v->needs & ~pl->caps));
+			snprintf(why, sizeof(pl->st[f].why), "%s", kcap__needs(v->needs & ~pl->caps));
 			continue;
 		}
-		for (int j = 0; j < 4 && v->progs[j]; j++) {
-			const char *tp = prog_tracepoint(obj, v->progs[j]);
-
-			if (tp && !kcaps__has_tracepoint(pl->vmlinux, tp)) {
-				snprintf(pl->st[f].why, sizeof(pl->st[f].why), "the kernel has no tracepoint %s", tp);
-				tps = false;
-			}
-		}
-		if (tps)
-			return (int)i;
+		if (tracepoints_there(pl, skel, v, why, sizeof(pl->st[f].why)))
+			return v;
 	}
-	return -1;
+	return NULL;
 }
 
 /* Forced off by the hidden test switch PROCLIFE_FEATURES_OFF=name[,name...]? */
@@ -269,79 +251,64 @@ static bool forced_off(enum kfeature f)
 	return false;
 }
 
-static void plan__init(struct plan *pl, struct bpf_object *obj, const struct tracer_config *cfg)
+static void plan__init(struct plan *pl, const struct proclife_bpf *skel)
 {
-	__u32 ev = kernel_events(cfg);
+	const struct tracer_config *cfg = pl->cfg;
 
 	for (int f = 0; f < KF_MAX; f++) {
 		struct kfeature_status *st = &pl->st[f];
 
-		pl->chosen[f] = -1;
+		pl->chosen[f] = NULL;
 		st->state = KF_UNUSED;
-		if (f == KF_SAMPLING ? !cfg->sample : f != KF_CORE && !(ev & kfeature__events(f)))
-			continue;
-		if (f == KF_CORE && !(ev & kfeature__events(f)) && !cfg->follow)
+		if (!variants__feature_wanted(f, kernel_events(cfg), cfg->follow, cfg->sample))
 			continue;
 		if (forced_off(f)) {
 			st->state = KF_OFF;
 			snprintf(st->why, sizeof(st->why), "turned off by PROCLIFE_FEATURES_OFF");
 			continue;
 		}
-		pl->chosen[f] = pick_variant(pl, obj, f, 0, cfg->legacy_exit);
-		st->state = pl->chosen[f] < 0 ? KF_OFF : KF_ON;
+		pl->chosen[f] = pick_variant(pl, skel, f, NULL);
+		st->state = pl->chosen[f] ? KF_ON : KF_OFF;
 	}
 }
 
 /* Autoload exactly the chosen variants' wanted programs. */
-static void plan__apply(const struct plan *pl, struct bpf_object *obj, const struct tracer_config *cfg,
-			char *log, size_t logsize)
+static void plan__apply(const struct plan *pl, struct proclife_bpf *skel)
 {
 	struct bpf_program *p;
-	__u32 ev = kernel_events(cfg);
 
-	bpf_object__for_each_program(p, obj)
+	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, false);
 	for (int f = 0; f < KF_MAX; f++) {
-		const struct variant *v;
+		const struct variant *v = pl->chosen[f];
 
-		if (pl->chosen[f] < 0)
-			continue;
-		v = &variants[pl->chosen[f]];
-		for (int j = 0; j < 4 && v->progs[j]; j++) {
-			p = bpf_object__find_program_by_name(obj, v->progs[j]);
-			if (!p || !prog_wanted(v->progs[j], f, ev, cfg))
-				continue;
-			bpf_program__set_autoload(p, true);
-			/* One buffer for all: only a refused program writes its log. */
-			if (log)
-				bpf_program__set_log_buf(p, log, logsize);
-		}
+		for (int j = 0; v && j < variant__nprogs(v); j++)
+			if (prog_wanted(&v->progs[j], pl->cfg))
+				bpf_program__set_autoload(vprog__get(&v->progs[j], skel), true);
 	}
 }
 
-/* Which feature's chosen variant holds program name; -1 if none. */
-static int plan__owner(const struct plan *pl, const char *name)
+/* Which feature's chosen variant holds program p; -1 if none. */
+static int plan__owner(const struct plan *pl, const struct proclife_bpf *skel, const struct bpf_program *p)
 {
 	for (int f = 0; f < KF_MAX; f++) {
-		if (pl->chosen[f] < 0)
-			continue;
-		for (int j = 0; j < 4 && variants[pl->chosen[f]].progs[j]; j++)
-			if (!strcmp(variants[pl->chosen[f]].progs[j], name))
+		const struct variant *v = pl->chosen[f];
+
+		for (int j = 0; v && j < variant__nprogs(v); j++)
+			if (vprog__get(&v->progs[j], skel) == p)
 				return f;
 	}
 	return -1;
 }
 
-/* The status of each feature once its variant loaded. */
+/* The status of each feature once its variant loaded (attach() may still turn one off). */
 static void plan__settle(struct plan *pl)
 {
 	for (int f = 0; f < KF_MAX; f++) {
-		const struct variant *v;
+		const struct variant *v = pl->chosen[f];
 
-		if (pl->chosen[f] < 0)
+		if (!v)
 			continue;
-		v = &variants[pl->chosen[f]];
-		pl->st[f].program = v->progs[f == KF_CORE ? 2 : 0]; /* core: its exit program is what varies */
 		if (v->reduced) {
 			pl->st[f].state = KF_REDUCED;
 			snprintf(pl->st[f].why, sizeof(pl->st[f].why), "%s", v->reduced);
@@ -351,191 +318,285 @@ static void plan__settle(struct plan *pl)
 	}
 }
 
-/* Why a load failed, in one line: the verifier's last words, or libbpf's. */
-static void refusal(const char *prog, const char *log, char *why, size_t len)
+/*
+ * The kernel refused program `prog` of feature f: keep why (from the
+ * verifier's log, else from err) and, for --verbose, that log or libbpf's
+ * words; take f's next variant, or turn it off. -EAGAIN: load again;
+ * -EOPNOTSUPP: the core is off.
+ */
+static int plan__refused(struct plan *pl, const struct proclife_bpf *skel, enum kfeature f, const char *prog,
+			 const char *log, const char *libbpf_said, int err, char *msg, size_t msglen)
 {
-	const char *end, *start;
+	struct kfeature_status *st = &pl->st[f];
 
-	if (log && *log) {
-		/* The verifier's complaint is the last line before "processed N insns". */
-		end = strstr(log, "\nprocessed ");
-		end = end ? end : log + strlen(log);
-		while (end > log && end[-1] == '\n')
-			end--;
-		start = end;
-		while (start > log && start[-1] != '\n')
-			start--;
-		snprintf(why, len, "the verifier refused %s: %.*s", prog, (int)(end - start), start);
-		return;
+	free(st->log);
+	st->log = *log ? strdup(log) : libbpf_said && *libbpf_said ? strdup(libbpf_said) : NULL;
+	refusal__why(prog, log, err, st->why, sizeof(st->why));
+	pl->chosen[f] = pick_variant(pl, skel, f, pl->chosen[f]);
+	if (pl->chosen[f])
+		return -EAGAIN;
+	st->state = KF_OFF;
+	if (f != KF_CORE)
+		return -EAGAIN;
+	snprintf(msg, msglen, "cannot trace: %s is off on this kernel: %s", kfeature__title(f), st->why);
+	return -EOPNOTSUPP;
+}
+
+/* A load failed with no program to blame (a map the kernel refuses, ...): say what libbpf said. */
+static int object_failed(int err, char *msg, size_t msglen)
+{
+	size_t n = said.buf ? strcspn(said.buf, "\n") : 0;
+
+	snprintf(msg, msglen, "cannot load the BPF programs: %s%s%.*s", strerror(-err), n ? ": " : "", (int)n,
+		 n ? said.buf : "");
+	return err == -EAGAIN ? -EIO : err; /* -EAGAIN would mean "load again" */
+}
+
+/*
+ * The hidden test switch PROCLIFE_REFUSE=name[:silent][,...]: the kernel
+ * refuses these programs. A program is pointed at sched_process_free, a
+ * tracepoint of one argument, which the verifier refuses, with a log, if
+ * the program reads a second one (pl_rename, pl_exit, pl_sys_exit, ...);
+ * ":silent" leaves it of no program type, which libbpf refuses before the
+ * kernel sees it, without a log (as a fentry program is refused where
+ * trampolines are not allowed).
+ */
+static void refuse_on_request(struct proclife_bpf *skel)
+{
+	const char *list = getenv("PROCLIFE_REFUSE");
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, skel->obj) {
+		const char *name = bpf_program__name(p);
+		size_t n = strlen(name);
+
+		for (const char *at = list; at && *at; at += strcspn(at, ",") + (at[strcspn(at, ",")] == ',')) {
+			if (strncmp(at, name, n) || (at[n] && at[n] != ',' && at[n] != ':'))
+				continue;
+			if (!strncmp(at + n, ":silent", 7))
+				bpf_program__set_type(p, BPF_PROG_TYPE_UNSPEC);
+			else
+				bpf_program__set_attach_target(p, 0, "sched_process_free");
+		}
 	}
-	snprintf(why, len, "libbpf could not load %s", prog);
-	if (said.buf && (start = strstr(said.buf, prog))) {
-		end = strchr(start, '\n');
-		snprintf(why, len, "libbpf could not load %.*s", (int)(end ? end - start : (long)strlen(start)), start);
+}
+
+/*
+ * CO-RE against the kernel's own BTF file: without a path, libbpf 1.1 also
+ * lists the modules' BTF for relocations, which needs CAP_SYS_ADMIN;
+ * proclife traces no module, and the systemd units give it only CAP_BPF
+ * and CAP_PERFMON.
+ */
+static int open_skel(struct tracer *t, char *msg, size_t msglen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = access(VMLINUX_BTF, R_OK) == 0 ? VMLINUX_BTF : NULL);
+
+	int err;
+
+	t->skel = proclife_bpf__open_opts(&oo);
+	if (t->skel)
+		return 0;
+	err = -errno;
+	snprintf(msg, msglen, "cannot open the BPF object: %s", strerror(-err));
+	return err;
+}
+
+/* What a failed load says: the refused program blamed, or another pass asked for, or the object failed. */
+static int load_failed(struct tracer *t, struct plan *pl, const struct refusal *r, int err, char *msg,
+		       size_t msglen)
+{
+	int i = refusal__culprit(r);
+	int f = i >= 0 ? plan__owner(pl, t->skel, r->progs[i]) : -1;
+
+	if (i < 0 && pl->pass == LOAD_PLAIN) {
+		pl->pass = LOAD_STATS;
+		return -EAGAIN;
 	}
+	if (f < 0)
+		return object_failed(err, msg, msglen);
+	if (i == 0 && pl->pass == LOAD_STATS) {
+		/* The first program, or the object itself: the object alone will tell. */
+		pl->pending.feature = f;
+		pl->pending.err = err;
+		snprintf(pl->pending.prog, sizeof(pl->pending.prog), "%s", bpf_program__name(r->progs[i]));
+		free(pl->pending.said);
+		pl->pending.said = said.buf ? strdup(said.buf) : NULL;
+		pl->pass = LOAD_BARE;
+		return -EAGAIN;
+	}
+	pl->pass = LOAD_PLAIN;
+	return plan__refused(pl, t->skel, f, bpf_program__name(r->progs[i]), r->logs[i], said.buf, err, msg,
+			     msglen);
+}
+
+/*
+ * Load the planned programs, each with a log of its own (LOAD_BARE: none).
+ * 0: loaded. -EAGAIN: open and load again (kernel/refusal.h says why).
+ * Else fatal, with why in msg.
+ */
+static int load_planned(struct tracer *t, struct plan *pl, char *msg, size_t msglen)
+{
+	struct refusal r;
+	int err;
+
+	if (refusal__arm(&r, t->skel->obj, pl->pass == LOAD_STATS) < 0) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	said__start();
+	err = proclife_bpf__load(t->skel);
+	said.capturing = false;
+	if (pl->pass == LOAD_BARE && !err) {
+		/* The object loads without programs: the first program was the refused one. */
+		pl->pass = LOAD_PLAIN;
+		err = plan__refused(pl, t->skel, pl->pending.feature, pl->pending.prog, "", pl->pending.said,
+				    pl->pending.err, msg, msglen);
+	} else if (pl->pass == LOAD_BARE) {
+		err = object_failed(err, msg, msglen);
+	} else if (!err) {
+		plan__settle(pl);
+	} else {
+		err = load_failed(t, pl, &r, err, msg, msglen);
+	}
+	refusal__free(&r);
+	return err;
+}
+
+/* Open the object, configured, with the planned programs to load (LOAD_BARE: none). */
+static int open_planned(struct tracer *t, struct plan *pl, bool first, char *msg, size_t msglen)
+{
+	struct bpf_program *p;
+	int err;
+
+	proclife_bpf__destroy(t->skel);
+	t->skel = NULL;
+	err = open_skel(t, msg, msglen);
+	if (err)
+		return err;
+	if (first)
+		plan__init(pl, t->skel);
+	if (!pl->chosen[KF_CORE] && pl->st[KF_CORE].state == KF_OFF) {
+		snprintf(msg, msglen, "cannot trace: %s is off on this kernel: %s", kfeature__title(KF_CORE),
+			 pl->st[KF_CORE].why);
+		return -EOPNOTSUPP;
+	}
+	configure(t->skel, pl->cfg);
+	plan__apply(pl, t->skel);
+	if (pl->pass == LOAD_BARE)
+		bpf_object__for_each_program(p, t->skel->obj)
+			bpf_program__set_autoload(p, false);
+	refuse_on_request(t->skel);
+	return 0;
 }
 
 static int load(struct tracer *t, const struct tracer_config *cfg, char *msg, size_t msglen)
 {
-	struct plan pl = { .st = t->features };
-	char *log = malloc(VERIFIER_LOG_SIZE);
+	struct plan pl = { .st = t->features, .cfg = cfg };
 	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int err = -EINVAL;
+	size_t nvariants;
+	int tries, err = -EAGAIN;
 
+	/* Each refused variant costs one more load; one refused without a log, up to three. */
+	variants__table(&nvariants);
+	tries = 3 * (int)nvariants + 1;
 	if (!vmlinux) {
 		snprintf(msg, msglen, "cannot read the kernel's BTF (%s)", VMLINUX_BTF);
-		free(log);
 		return -ENOENT;
 	}
 	pl.vmlinux = vmlinux;
 	pl.caps = kcaps__probe(vmlinux);
-	for (int tries = 0; tries < LOAD_TRIES; tries++) {
-		char name[128];
-		int f;
-
-		/*
-		 * CO-RE against the kernel's own BTF file: without a path, libbpf
-		 * 1.1 also lists the modules' BTF for relocations, which needs
-		 * CAP_SYS_ADMIN; proclife traces no module, and the systemd
-		 * units give it only CAP_BPF and CAP_PERFMON.
-		 */
-		LIBBPF_OPTS(bpf_object_open_opts, oo,
-			    .btf_custom_path = access(VMLINUX_BTF, R_OK) == 0 ? VMLINUX_BTF : NULL);
-
-		t->skel = proclife_bpf__open_opts(&oo);
-		if (!t->skel) {
-			err = -errno;
-			snprintf(msg, msglen, "cannot open the BPF object: %s", strerror(-err));
-			break;
-		}
-		if (tries == 0)
-			plan__init(&pl, t->skel->obj, cfg);
-		if (pl.chosen[KF_CORE] < 0 && pl.st[KF_CORE].state == KF_OFF) {
-			snprintf(msg, msglen, "cannot trace: %s is off on this kernel: %s", kfeature__title(KF_CORE),
-				 pl.st[KF_CORE].why);
-			err = -EOPNOTSUPP;
-			break;
-		}
-		configure(t->skel, cfg);
-		plan__apply(&pl, t->skel->obj, cfg, log, log ? VERIFIER_LOG_SIZE : 0);
-		if (log)
-			log[0] = '\0';
-		said.len = 0;
-		if (said.buf)
-			said.buf[0] = '\0';
-		said.capturing = true;
-		err = proclife_bpf__load(t->skel);
-		said.capturing = false;
-		if (!err) {
-			plan__settle(&pl);
-			memcpy(t->chosen, pl.chosen, sizeof(t->chosen));
-			break;
-		}
-		failed_program(name, sizeof(name));
-		f = plan__owner(&pl, name);
-		if (f < 0) {
-			/* Nothing to blame one feature for (a map the kernel refuses, ...): say what libbpf said. */
-			const char *last = said.buf ? said.buf : "";
-			size_t n = strcspn(last, "\n");
-
-			snprintf(msg, msglen, "cannot load the BPF programs: %s%s%.*s", strerror(-err), n ? ": " : "",
-				 (int)n, last);
-			break;
-		}
-		/* That feature's next variant, or off. */
-		free(pl.st[f].log);
-		pl.st[f].log = log && *log ? strdup(log) : (said.buf ? strdup(said.buf) : NULL);
-		refusal(name, log, pl.st[f].why, sizeof(pl.st[f].why));
-		pl.chosen[f] = pick_variant(&pl, t->skel->obj, f, pl.chosen[f] + 1, cfg->legacy_exit);
-		if (pl.chosen[f] < 0) {
-			pl.st[f].state = KF_OFF;
-			if (f == KF_CORE) {
-				snprintf(msg, msglen, "cannot trace: %s is off on this kernel: %s", kfeature__title(f),
-					 pl.st[f].why);
-				err = -EOPNOTSUPP;
-				break;
-			}
-		}
-		proclife_bpf__destroy(t->skel);
-		t->skel = NULL;
-		err = -EAGAIN;
+	for (int i = 0; i < tries && err == -EAGAIN; i++) {
+		err = open_planned(t, &pl, i == 0, msg, msglen);
+		if (!err)
+			err = load_planned(t, &pl, msg, msglen);
 	}
 	if (err == -EAGAIN)
-		snprintf(msg, msglen, "cannot load the BPF programs: gave up after %d tries", LOAD_TRIES);
+		snprintf(msg, msglen, "cannot load the BPF programs: gave up after %d tries", tries);
+	if (!err)
+		memcpy(t->chosen, pl.chosen, sizeof(t->chosen));
+	free(pl.pending.said);
 	btf__free(vmlinux);
-	free(log);
 	return err;
 }
 
-/*
- * A program the kernel did not run because it was already running on that
- * CPU (preempted mid-run: from 5.7 on, tracing programs run preemptible),
- * counted in the program's recursion_misses (5.12+), lost the event it
- * would have reported. pl_sys_exit runs for every syscall, most of them of
- * no interest: its misses would be noise, so they are left out.
- */
-static __u32 lost_type_of(const char *prog)
+/* Attach (or, a syscall program, keep to run on demand) feature f's program vp; why says what failed. */
+static int attach_prog(struct tracer *t, enum kfeature f, const struct vprog *vp, char *why, size_t len)
 {
-	static const struct {
-		const char *prefix;
-		__u32 type;
-	} types[] = {
-		{ "pl_fork", PL_EV_FORK }, { "pl_exec", PL_EV_EXEC }, { "pl_exit", PL_EV_EXIT },
-		{ "pl_free", PL_EV_REAP }, { "pl_signal_generate", PL_EV_SIGNAL }, { "pl_oom_victim", PL_EV_EXIT },
-		{ "pl_signal_deliver", PL_EV_DELIVER }, { "pl_rename", PL_EV_RENAME },
-	};
+	struct bpf_program *p = vprog__get(vp, t->skel);
+	struct loaded *l = &t->progs[t->nprogs];
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strncmp(prog, types[i].prefix, strlen(types[i].prefix)))
-			return types[i].type;
+	if (bpf_program__fd(p) < 0) {
+		snprintf(why, len, "%s did not load", vp->name);
+		return -ENOENT;
+	}
+	l->link = NULL;
+	/* A syscall program is run on demand (tracer__sample), not attached. */
+	if (bpf_program__type(p) != BPF_PROG_TYPE_SYSCALL) {
+		l->link = bpf_program__attach(p);
+		if (!l->link) {
+			int err = -errno;
+
+			snprintf(why, len, "cannot attach %s: %s", vp->name, strerror(-err));
+			return err;
+		}
+	}
+	l->prog_fd = bpf_program__fd(p);
+	l->feature = f;
+	l->lost = vp->lost;
+	t->nprogs++; /* MAX_PROGS holds every feature's largest variant */
 	return 0;
 }
 
-/* Attach each loaded program; a feature whose program cannot attach is off, the rest go on. */
-static int attach(struct tracer *t, char *msg, size_t msglen)
+/*
+ * Feature f's wanted programs, attached: its status names them. One that
+ * did not load or attach turns the feature off, its other programs
+ * detached; the core's is fatal.
+ */
+static int attach_feature(struct tracer *t, enum kfeature f, const struct tracer_config *cfg, char *msg,
+			  size_t msglen)
+{
+	const struct variant *v = t->chosen[f];
+	const struct vprog *shown = variant__shown(v);
+	struct kfeature_status *st = &t->features[f];
+	int first = t->nprogs, n = 0, err = 0;
+
+	st->program = NULL;
+	for (int j = 0; j < variant__nprogs(v) && !err; j++) {
+		const struct vprog *vp = &v->progs[j];
+
+		if (!prog_wanted(vp, cfg))
+			continue;
+		err = attach_prog(t, f, vp, st->why, sizeof(st->why));
+		if (!err && (!st->program || vp == shown))
+			st->program = vp->name;
+		if (!err)
+			st->programs[n++] = vp->name;
+	}
+	if (!err)
+		return 0;
+	while (t->nprogs > first)
+		bpf_link__destroy(t->progs[--t->nprogs].link);
+	if (f == KF_CORE) {
+		snprintf(msg, msglen, "%s", st->why);
+		return err;
+	}
+	st->state = KF_OFF;
+	st->program = NULL;
+	memset(st->programs, 0, sizeof(st->programs));
+	return 0;
+}
+
+/* Attach each feature loaded; a feature whose program cannot attach is off, the rest go on. */
+static int attach(struct tracer *t, const struct tracer_config *cfg, char *msg, size_t msglen)
 {
 	for (int f = 0; f < KF_MAX; f++) {
-		struct kfeature_status *st = &t->features[f];
-		int first = t->nlinks;
-		const struct variant *v;
+		int err;
 
-		if (st->state != KF_ON && st->state != KF_REDUCED)
+		if (t->features[f].state != KF_ON && t->features[f].state != KF_REDUCED)
 			continue;
-		v = &variants[t->chosen[f]];
-
-		for (int j = 0; j < 4 && v->progs[j]; j++) {
-			struct bpf_program *p = bpf_object__find_program_by_name(t->skel->obj, v->progs[j]);
-			struct bpf_link *link;
-
-			if (!p || !bpf_program__autoload(p))
-				continue;
-			/* A syscall program is run on demand (tracer__sample), not attached. */
-			if (bpf_program__type(p) == BPF_PROG_TYPE_SYSCALL) {
-				t->prog_fds[t->nlinks] = bpf_program__fd(p);
-				t->prog_types[t->nlinks] = 0;
-				t->links[t->nlinks++] = NULL;
-				continue;
-			}
-			link = bpf_program__attach(p);
-			if (!link) {
-				int err = -errno;
-
-				if (f == KF_CORE) {
-					snprintf(msg, msglen, "cannot attach %s: %s", v->progs[j], strerror(-err));
-					return err;
-				}
-				while (t->nlinks > first)
-					bpf_link__destroy(t->links[--t->nlinks]);
-				st->state = KF_OFF;
-				st->program = NULL;
-				snprintf(st->why, sizeof(st->why), "cannot attach %s: %s", v->progs[j], strerror(-err));
-				break;
-			}
-			/* variants[] has at most 4 programs a feature: fits */
-			t->prog_fds[t->nlinks] = bpf_program__fd(p);
-			t->prog_types[t->nlinks] = lost_type_of(v->progs[j]);
-			t->links[t->nlinks++] = link;
-		}
+		err = attach_feature(t, f, cfg, msg, msglen);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -563,7 +624,7 @@ int tracer__new(const struct tracer_config *cfg, tracer_event_fn fn, void *ctx, 
 	err = load(t, cfg, msg, msglen);
 	if (err)
 		goto fail;
-	err = attach(t, msg, msglen);
+	err = attach(t, cfg, msg, msglen);
 	if (err)
 		goto fail;
 	if (cfg->probe_only) {
@@ -637,12 +698,12 @@ static void read_misses(struct tracer *t)
 		return;
 	t->misses_read_ns = now;
 	memset(t->misses, 0, sizeof(t->misses));
-	for (int i = 0; i < t->nlinks; i++) {
+	for (int i = 0; i < t->nprogs; i++) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
-		if (t->prog_types[i] && !bpf_obj_get_info_by_fd(t->prog_fds[i], &info, &len))
-			t->misses[t->prog_types[i]] += info.recursion_misses;
+		if (t->progs[i].lost && !bpf_obj_get_info_by_fd(t->progs[i].prog_fd, &info, &len))
+			t->misses[t->progs[i].lost] += info.recursion_misses;
 	}
 }
 
@@ -656,8 +717,17 @@ void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX])
 	}
 }
 
-/* pl_sample_walk: one run, its output read where the map is mapped. */
-static int sample_walk(struct tracer *t, tracer_sample_fn fn, void *ctx)
+/* The sampling program: its record, or NULL when sampling is not on. */
+static const struct loaded *sampler(const struct tracer *t)
+{
+	for (int i = 0; i < t->nprogs; i++)
+		if (t->progs[i].feature == KF_SAMPLING)
+			return &t->progs[i];
+	return NULL;
+}
+
+/* A syscall program (pl_sample_walk): one run, its output read where the map is mapped. */
+static int sample_walk(struct tracer *t, int prog_fd, tracer_sample_fn fn, void *ctx)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	size_t size = (size_t)PL_SAMPLE_MAX * sizeof(struct pl_sample);
@@ -670,7 +740,7 @@ static int sample_walk(struct tracer *t, tracer_sample_fn fn, void *ctx)
 			return -errno;
 		t->sample_map = m;
 	}
-	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.pl_sample_walk), &opts) < 0)
+	if (bpf_prog_test_run_opts(prog_fd, &opts) < 0)
 		return -errno;
 	n = t->skel->bss->sample_count;
 	for (__u32 i = 0; i < n && i < PL_SAMPLE_MAX; i++)
@@ -680,18 +750,18 @@ static int sample_walk(struct tracer *t, tracer_sample_fn fn, void *ctx)
 
 int tracer__sample(struct tracer *t, tracer_sample_fn fn, void *ctx)
 {
-	int prog = bpf_program__fd(t->skel->progs.pl_sample), fd = -1, r = 0;
+	const struct loaded *l = sampler(t);
 	size_t len = 0;
+	int fd, r = 0;
 
-	if (t->chosen[KF_SAMPLING] >= 0 && !strcmp(variants[t->chosen[KF_SAMPLING]].progs[0], "pl_sample_walk") &&
-	    (t->features[KF_SAMPLING].state == KF_ON || t->features[KF_SAMPLING].state == KF_REDUCED))
-		return sample_walk(t, fn, ctx);
-
-	for (int i = 0; i < t->nlinks && fd < 0; i++)
-		if (t->prog_fds[i] == prog)
-			fd = bpf_iter_create(bpf_link__fd(t->links[i]));
+	if (!l)
+		return -EOPNOTSUPP;
+	if (!l->link)
+		return sample_walk(t, l->prog_fd, fn, ctx);
+	/* An iterator (pl_sample): a read() of its file runs it once per task. */
+	fd = bpf_iter_create(bpf_link__fd(l->link));
 	if (fd < 0)
-		return t->features[KF_SAMPLING].state == KF_ON ? -errno : -EOPNOTSUPP;
+		return -errno;
 	/* Records may straddle two reads: gather the whole file, then hand them out. */
 	for (;;) {
 		ssize_t n;
@@ -734,8 +804,8 @@ void tracer__free(struct tracer *t)
 	if (t->sample_map)
 		munmap((void *)t->sample_map, (size_t)PL_SAMPLE_MAX * sizeof(struct pl_sample));
 	ring_buffer__free(t->rb);
-	while (t->nlinks > 0)
-		bpf_link__destroy(t->links[--t->nlinks]);
+	while (t->nprogs > 0)
+		bpf_link__destroy(t->progs[--t->nprogs].link);
 	proclife_bpf__destroy(t->skel);
 	for (int f = 0; f < KF_MAX; f++)
 		free(t->features[f].log);

@@ -12,6 +12,11 @@ static void feature_json(struct json *j, const struct features_report *r, enum k
 	json__kv_cstr(j, "title", kfeature__title(f));
 	json__kv_cstr(j, "state", st ? kfeature_state__name(st[f].state) : "off");
 	json__kv_cstr(j, "program", st ? st[f].program : NULL);
+	json__key(j, "programs");
+	json__begin_array(j);
+	for (int i = 0; st && i < KF_PROGS_MAX && st[f].programs[i]; i++)
+		json__cstr(j, st[f].programs[i]);
+	json__end_array(j);
 	json__kv_cstr(j, "why", st && st[f].state != KF_ON ? st[f].why : (st ? NULL : r->fatal));
 	if (r->verbose)
 		json__kv_cstr(j, "log", st ? st[f].log : NULL);

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The variant table against the BPF object it loads: every entry is a
+ * program of the object under its own name (the compiler already refused
+ * a field the skeleton lacks), every program of the object belongs to the
+ * variants of exactly one feature, a program listed twice is listed the
+ * same, and each variant reports what its feature says it reports. The
+ * skeleton is only opened: no privilege needed.
+ */
+#include <linux/types.h>
+
+#include <bpf/libbpf.h>
+
+#include "proclife.h"
+#include "proclife.skel.h"
+#include "testlib.h"
+#include "kernel/kfeatures.h"
+#include "kernel/variants.h"
+
+TL_DEFINE_STATE;
+
+static const struct variant *table;
+static size_t ntable;
+
+/* Which features' variants list program p (a bit per feature). */
+static unsigned owners(const struct proclife_bpf *skel, const struct bpf_program *p)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < ntable; i++)
+		for (int j = 0; j < variant__nprogs(&table[i]); j++)
+			if (vprog__get(&table[i].progs[j], skel) == p)
+				bits |= 1u << table[i].feature;
+	return bits;
+}
+
+static void test_entries_resolve(void)
+{
+	struct proclife_bpf *skel = proclife_bpf__open();
+
+	if (!ASSERT_TRUE(skel))
+		return;
+	for (size_t i = 0; i < ntable; i++) {
+		const struct variant *v = &table[i];
+
+		if (!ASSERT_GE(variant__nprogs(v), 1))
+			FAILF("variant %zu of %s has no program", i, kfeature__name(v->feature));
+		for (int j = 0; j < variant__nprogs(v); j++) {
+			const struct bpf_program *p = vprog__get(&v->progs[j], skel);
+
+			if (!ASSERT_TRUE(p))
+				continue;
+			ASSERT_STREQ(bpf_program__name(p), v->progs[j].name);
+		}
+	}
+	proclife_bpf__destroy(skel);
+}
+
+static void test_every_program_in_one_feature(void)
+{
+	struct proclife_bpf *skel = proclife_bpf__open();
+	struct bpf_program *p;
+	int n = 0;
+
+	if (!ASSERT_TRUE(skel))
+		return;
+	bpf_object__for_each_program(p, skel->obj) {
+		unsigned bits = owners(skel, p);
+
+		n++;
+		if (!bits)
+			FAILF("program %s belongs to no variant (kernel/variants.c)", bpf_program__name(p));
+		else if (bits & (bits - 1))
+			FAILF("program %s belongs to the variants of more than one feature (mask %#x)",
+			      bpf_program__name(p), bits);
+	}
+	ASSERT_GE(n, KF_MAX);
+	proclife_bpf__destroy(skel);
+}
+
+static void test_listed_twice_listed_alike(void)
+{
+	for (size_t i = 0; i < ntable; i++)
+		for (int j = 0; j < variant__nprogs(&table[i]); j++)
+			for (size_t k = 0; k < ntable; k++)
+				for (int l = 0; l < variant__nprogs(&table[k]); l++) {
+					const struct vprog *a = &table[i].progs[j], *b = &table[k].progs[l];
+
+					if (a->at != b->at)
+						continue;
+					if (strcmp(a->name, b->name) || a->events != b->events || a->when != b->when ||
+					    a->lost != b->lost)
+						FAILF("%s is listed twice, differently", a->name);
+				}
+}
+
+/* A variant reports what its feature reports: its programs' events add up to the feature's. */
+static void test_variants_report_their_feature(void)
+{
+	for (size_t i = 0; i < ntable; i++) {
+		const struct variant *v = &table[i];
+		__u32 events = 0;
+		bool samples = true;
+
+		for (int j = 0; j < variant__nprogs(v); j++) {
+			events |= v->progs[j].events;
+			samples &= (v->progs[j].when & VP_SAMPLE) != 0;
+			if (v->progs[j].lost >= PL_EV_MAX)
+				FAILF("%s: lost event type %u", v->progs[j].name, v->progs[j].lost);
+		}
+		if (v->feature == KF_SAMPLING) {
+			ASSERT_TRUE(samples);
+			ASSERT_EQ(events, 0);
+		} else if (events != kfeature__events(v->feature)) {
+			FAILF("a variant of %s (%s) reports events %#x, the feature %#x", kfeature__name(v->feature),
+			      v->progs[0].name, events, kfeature__events(v->feature));
+		}
+	}
+}
+
+/* Each feature has variants, side by side, best first; the core's last one needs nothing (Linux 5.10). */
+static void test_features_in_order(void)
+{
+	int seen[KF_MAX] = {}, last = -1;
+
+	for (size_t i = 0; i < ntable; i++) {
+		int f = table[i].feature;
+
+		if (f != last && seen[f])
+			FAILF("the variants of %s are not side by side (entry %zu)", kfeature__name(f), i);
+		seen[f]++;
+		last = f;
+		if (f == KF_CORE && (i + 1 == ntable || table[i + 1].feature != KF_CORE))
+			ASSERT_EQ(table[i].needs, 0);
+	}
+	for (int f = 0; f < KF_MAX; f++)
+		if (!ASSERT_GE(seen[f], 1))
+			FAILF("feature %s has no variant", kfeature__name(f));
+}
+
+/* `features` names the program that tells a variant from the feature's others. */
+static void test_shown(void)
+{
+	for (size_t i = 0; i < ntable; i++) {
+		const struct variant *v = &table[i];
+		const char *want = v->progs[0].name;
+
+		if (v->feature == KF_CORE)
+			want = v->needs & KCAP_GROUP_DEAD ? "pl_exit" : "pl_exit_legacy";
+		ASSERT_STREQ(variant__shown(v)->name, want);
+	}
+}
+
+static void test_wanted(void)
+{
+	const __u32 exec = PL_EV_BIT(PL_EV_EXEC), exit = PL_EV_BIT(PL_EV_EXIT);
+
+	ASSERT_TRUE(variants__feature_wanted(KF_CORE, exec, false, false));
+	ASSERT_FALSE(variants__feature_wanted(KF_SYSCALLS, exec, false, false));
+	ASSERT_FALSE(variants__feature_wanted(KF_SAMPLING, exec, false, false));
+	ASSERT_TRUE(variants__feature_wanted(KF_SAMPLING, 0, false, true));
+	ASSERT_FALSE(variants__feature_wanted(KF_SIGNALS, 0, true, true));
+	/* Following needs the core (its fork and release programs) whatever the events. */
+	ASSERT_TRUE(variants__feature_wanted(KF_CORE, 0, true, false));
+	ASSERT_FALSE(variants__feature_wanted(KF_CORE, 0, false, false));
+	/* killed_by needs the signal programs, and the OOM one. */
+	ASSERT_TRUE(variants__feature_wanted(KF_SIGNALS, exit, false, false));
+	ASSERT_TRUE(variants__feature_wanted(KF_OOM, exit, false, false));
+	ASSERT_FALSE(variants__feature_wanted(KF_DELIVERY, exit, false, false));
+	/* Per program: the core's exec program only for exec events, its fork program also to follow. */
+	for (int j = 0; j < variant__nprogs(&table[0]); j++) {
+		const struct vprog *p = &table[0].progs[j];
+
+		if (!strcmp(p->name, "pl_exec")) {
+			ASSERT_TRUE(vprog__wanted(p, exec, false, false));
+			ASSERT_FALSE(vprog__wanted(p, exit, true, true));
+		} else if (!strcmp(p->name, "pl_fork")) {
+			ASSERT_TRUE(vprog__wanted(p, 0, true, false));
+			ASSERT_FALSE(vprog__wanted(p, exec, false, true));
+		}
+	}
+}
+
+int main(void)
+{
+	tl_init("unit/variants");
+	libbpf_set_print(NULL);
+	table = variants__table(&ntable);
+	RUN_TEST(test_entries_resolve);
+	RUN_TEST(test_every_program_in_one_feature);
+	RUN_TEST(test_listed_twice_listed_alike);
+	RUN_TEST(test_variants_report_their_feature);
+	RUN_TEST(test_features_in_order);
+	RUN_TEST(test_shown);
+	RUN_TEST(test_wanted);
+	return tl_finish();
+}
