@@ -183,7 +183,7 @@ static __u32 kernel_events(const struct tracer_config *cfg)
 	return cfg->failed_only ? cfg->events & PL_EV_FAILABLE : cfg->events;
 }
 
-static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg)
+static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg, const struct btf *vmlinux)
 {
 	int ncpus = libbpf_num_possible_cpus();
 
@@ -199,6 +199,7 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->cfg_wakeup_bytes = cfg->wakeup_bytes;
 	skel->rodata->cfg_follow = cfg->follow;
 	skel->rodata->cfg_thread_size = kcaps__thread_size();
+	skel->rodata->cfg_cgroup1_ssid = kcaps__cgroup_ssid(vmlinux, cfg->cgroup1_controller);
 
 	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
 	/* The sampling walk's output: room only when sampling is asked for. */
@@ -416,7 +417,7 @@ static int load(struct tracer *t, const struct tracer_config *cfg, char *msg, si
 			err = -EOPNOTSUPP;
 			break;
 		}
-		configure(t->skel, cfg);
+		configure(t->skel, cfg, vmlinux);
 		plan__apply(&pl, t->skel->obj, cfg, log, log ? VERIFIER_LOG_SIZE : 0);
 		if (log)
 			log[0] = '\0';
