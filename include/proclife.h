@@ -50,11 +50,18 @@ enum pl_event_type {
 #define PL_F_REAP_PREEXIST   (1u << 8) /* reap: exited before proclife started */
 #define PL_F_HAS_CHILDREN    (1u << 9) /* exit: it had children, adopted by new_parent */
 #define PL_F_USAGE           (1u << 10) /* exit: usage is there (a process's exit; older recordings lack it) */
+#define PL_F_NO_IDENTITY     (1u << 11) /* recorded before format 2.0: cgroup1_id, euid, egid, auid, session, tty unknown */
+
+/* pl_hdr.auid and .session when the process has none (the kernel's AUDIT_UID_UNSET, AUDIT_SID_UNSET). */
+#define PL_ID_UNSET 0xffffffffu
+/* No v1 cgroup controller chosen (the index of one in the kernel's enum cgroup_subsys_id otherwise). */
+#define PL_NO_SSID 0xffffffffu
 
 /*
  * Common header. The subject is the process the event is about: the parent
  * for fork, the sender for signal, the receiver for deliver, the reaped
- * process for reap.
+ * process for reap. Who the subject is (its cgroups and credentials) is read
+ * from the task the event is about, at the event.
  */
 struct pl_hdr {
 	__u64 ts;        /* CLOCK_BOOTTIME, ns */
@@ -71,7 +78,17 @@ struct pl_hdr {
 	__u32 ns_pid;    /* tgid as seen inside that namespace */
 	__u32 flags;     /* PL_F_* */
 	char comm[PL_COMM_LEN];
+	/* Recording format 2.0 on: the 1.x header ended here (a 1.x record is read with PL_F_NO_IDENTITY). */
+	__u64 cgroup1_id; /* the subject's cgroup in the v1 hierarchy proclife follows (tracer_config): 0 none */
+	__u32 euid;      /* effective uid */
+	__u32 egid;      /* effective gid */
+	__u32 auid;      /* login uid (audit): PL_ID_UNSET when unset, or the kernel has no audit */
+	__u32 session;   /* audit session id: PL_ID_UNSET when unset */
+	__u32 tty;       /* controlling terminal, encoded as /proc/PID/stat's tty_nr: 0 none */
+	__u32 _pad;
 };
+/* The size of a recording format 1.x header: a 1.x record is the same with the 2.0 part missing here. */
+#define PL_HDR_SIZE_1X 80
 
 struct pl_fork {
 	struct pl_hdr h;

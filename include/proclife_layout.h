@@ -26,17 +26,17 @@
 
 /* The records of include/proclife.h: S(record, size). */
 #define PL_LAYOUT_KERNEL(S) \
-	S(pl_hdr, 80)       \
-	S(pl_fork, 104)     \
-	S(pl_exec, 104)     \
-	S(pl_exec_failed, 88) \
+	S(pl_hdr, 112)       \
+	S(pl_fork, 136)     \
+	S(pl_exec, 136)     \
+	S(pl_exec_failed, 120) \
 	S(pl_killer, 48)    \
 	S(pl_usage, 232)    \
-	S(pl_exit, 368)     \
-	S(pl_reap, 120)     \
-	S(pl_signal, 152)   \
-	S(pl_deliver, 104)  \
-	S(pl_rename, 96)    \
+	S(pl_exit, 400)     \
+	S(pl_reap, 152)     \
+	S(pl_signal, 184)   \
+	S(pl_deliver, 136)  \
+	S(pl_rename, 128)    \
 	S(pl_sample, 32)
 
 /* The records of user/record/recording.h. */
@@ -65,31 +65,38 @@
 	F(pl_hdr, pidns, 52, 4, __u32)            \
 	F(pl_hdr, ns_pid, 56, 4, __u32)           \
 	F(pl_hdr, flags, 60, 4, __u32)            \
-	F(pl_hdr, comm, 64, 16, char[16])
+	F(pl_hdr, comm, 64, 16, char[16])         \
+	F(pl_hdr, cgroup1_id, 80, 8, __u64)       \
+	F(pl_hdr, euid, 88, 4, __u32)             \
+	F(pl_hdr, egid, 92, 4, __u32)             \
+	F(pl_hdr, auid, 96, 4, __u32)             \
+	F(pl_hdr, session, 100, 4, __u32)         \
+	F(pl_hdr, tty, 104, 4, __u32)             \
+	F(pl_hdr, _pad, 108, 4, __u32)
 
 #define PL_FIELDS_pl_fork(F, V)                   \
-	F(pl_fork, h, 0, 80, struct pl_hdr)       \
-	F(pl_fork, child_pid, 80, 4, __u32)       \
-	F(pl_fork, child_tid, 84, 4, __u32)       \
-	F(pl_fork, child_start_ns, 88, 8, __u64)  \
-	F(pl_fork, child_ppid, 96, 4, __u32)      \
-	F(pl_fork, _pad, 100, 4, __u32)
+	F(pl_fork, h, 0, 112, struct pl_hdr)       \
+	F(pl_fork, child_pid, 112, 4, __u32)       \
+	F(pl_fork, child_tid, 116, 4, __u32)       \
+	F(pl_fork, child_start_ns, 120, 8, __u64)  \
+	F(pl_fork, child_ppid, 128, 4, __u32)      \
+	F(pl_fork, _pad, 132, 4, __u32)
 
 #define PL_FIELDS_pl_exec(F, V)                   \
-	F(pl_exec, h, 0, 80, struct pl_hdr)       \
-	F(pl_exec, old_tid, 80, 4, __u32)         \
-	F(pl_exec, argc, 84, 4, __u32)            \
-	F(pl_exec, filename_len, 88, 4, __u32)    \
-	F(pl_exec, args_len, 92, 4, __u32)        \
-	F(pl_exec, args_size, 96, 4, __u32)       \
-	F(pl_exec, _pad, 100, 4, __u32)           \
-	V(pl_exec, data, 104, char[])
+	F(pl_exec, h, 0, 112, struct pl_hdr)       \
+	F(pl_exec, old_tid, 112, 4, __u32)         \
+	F(pl_exec, argc, 116, 4, __u32)            \
+	F(pl_exec, filename_len, 120, 4, __u32)    \
+	F(pl_exec, args_len, 124, 4, __u32)        \
+	F(pl_exec, args_size, 128, 4, __u32)       \
+	F(pl_exec, _pad, 132, 4, __u32)           \
+	V(pl_exec, data, 136, char[])
 
 #define PL_FIELDS_pl_exec_failed(F, V)              \
-	F(pl_exec_failed, h, 0, 80, struct pl_hdr)  \
-	F(pl_exec_failed, err, 80, 4, __s32)        \
-	F(pl_exec_failed, filename_len, 84, 4, __u32) \
-	V(pl_exec_failed, data, 88, char[])
+	F(pl_exec_failed, h, 0, 112, struct pl_hdr)  \
+	F(pl_exec_failed, err, 112, 4, __s32)        \
+	F(pl_exec_failed, filename_len, 116, 4, __u32) \
+	V(pl_exec_failed, data, 120, char[])
 
 #define PL_FIELDS_pl_killer(F, V)                 \
 	F(pl_killer, ts, 0, 8, __u64)             \
@@ -136,52 +143,52 @@
 	F(pl_usage, _pad, 228, 4, __u32)
 
 #define PL_FIELDS_pl_exit(F, V)                       \
-	F(pl_exit, h, 0, 80, struct pl_hdr)           \
-	F(pl_exit, status, 80, 4, __u32)              \
-	F(pl_exit, new_parent, 84, 4, __u32)          \
-	F(pl_exit, killer, 88, 48, struct pl_killer)  \
-	F(pl_exit, usage, 136, 232, struct pl_usage)
+	F(pl_exit, h, 0, 112, struct pl_hdr)           \
+	F(pl_exit, status, 112, 4, __u32)              \
+	F(pl_exit, new_parent, 116, 4, __u32)          \
+	F(pl_exit, killer, 120, 48, struct pl_killer)  \
+	F(pl_exit, usage, 168, 232, struct pl_usage)
 
 #define PL_FIELDS_pl_reap(F, V)                     \
-	F(pl_reap, h, 0, 80, struct pl_hdr)         \
-	F(pl_reap, exit_ts, 80, 8, __u64)           \
-	F(pl_reap, status, 88, 4, __u32)            \
-	F(pl_reap, reaper_pid, 92, 4, __u32)        \
-	F(pl_reap, reaper_tid, 96, 4, __u32)        \
-	F(pl_reap, _pad, 100, 4, __u32)             \
-	F(pl_reap, reaper_comm, 104, 16, char[16])
+	F(pl_reap, h, 0, 112, struct pl_hdr)         \
+	F(pl_reap, exit_ts, 112, 8, __u64)           \
+	F(pl_reap, status, 120, 4, __u32)            \
+	F(pl_reap, reaper_pid, 124, 4, __u32)        \
+	F(pl_reap, reaper_tid, 128, 4, __u32)        \
+	F(pl_reap, _pad, 132, 4, __u32)             \
+	F(pl_reap, reaper_comm, 136, 16, char[16])
 
 #define PL_FIELDS_pl_signal(F, V)                   \
-	F(pl_signal, h, 0, 80, struct pl_hdr)       \
-	F(pl_signal, sig, 80, 4, __s32)             \
-	F(pl_signal, info_code, 84, 4, __s32)       \
-	F(pl_signal, result, 88, 4, __u32)          \
-	F(pl_signal, target_pid, 92, 4, __u32)      \
-	F(pl_signal, target_tid, 96, 4, __u32)      \
-	F(pl_signal, target_uid, 100, 4, __u32)     \
-	F(pl_signal, info_pid, 104, 4, __u32)       \
-	F(pl_signal, info_uid, 108, 4, __u32)       \
-	F(pl_signal, target_comm, 112, 16, char[16]) \
-	F(pl_signal, value, 128, 8, __u64)          \
-	F(pl_signal, target_arg, 136, 4, __s32)     \
-	F(pl_signal, err, 140, 4, __s32)            \
-	F(pl_signal, syscall, 144, 2, __u16)        \
-	F(pl_signal, info_kind, 146, 1, __u8)       \
-	F(pl_signal, disposition, 147, 1, __u8)     \
-	F(pl_signal, blocked, 148, 1, __u8)         \
-	F(pl_signal, _pad, 149, 3, __u8[3])
+	F(pl_signal, h, 0, 112, struct pl_hdr)       \
+	F(pl_signal, sig, 112, 4, __s32)             \
+	F(pl_signal, info_code, 116, 4, __s32)       \
+	F(pl_signal, result, 120, 4, __u32)          \
+	F(pl_signal, target_pid, 124, 4, __u32)      \
+	F(pl_signal, target_tid, 128, 4, __u32)      \
+	F(pl_signal, target_uid, 132, 4, __u32)     \
+	F(pl_signal, info_pid, 136, 4, __u32)       \
+	F(pl_signal, info_uid, 140, 4, __u32)       \
+	F(pl_signal, target_comm, 144, 16, char[16]) \
+	F(pl_signal, value, 160, 8, __u64)          \
+	F(pl_signal, target_arg, 168, 4, __s32)     \
+	F(pl_signal, err, 172, 4, __s32)            \
+	F(pl_signal, syscall, 176, 2, __u16)        \
+	F(pl_signal, info_kind, 178, 1, __u8)       \
+	F(pl_signal, disposition, 179, 1, __u8)     \
+	F(pl_signal, blocked, 180, 1, __u8)         \
+	F(pl_signal, _pad, 181, 3, __u8[3])
 
 #define PL_FIELDS_pl_deliver(F, V)                  \
-	F(pl_deliver, h, 0, 80, struct pl_hdr)      \
-	F(pl_deliver, sig, 80, 4, __s32)            \
-	F(pl_deliver, info_code, 84, 4, __s32)      \
-	F(pl_deliver, action, 88, 4, __u32)         \
-	F(pl_deliver, info_pid, 92, 4, __u32)       \
-	F(pl_deliver, sa_flags, 96, 8, __u64)
+	F(pl_deliver, h, 0, 112, struct pl_hdr)      \
+	F(pl_deliver, sig, 112, 4, __s32)            \
+	F(pl_deliver, info_code, 116, 4, __s32)      \
+	F(pl_deliver, action, 120, 4, __u32)         \
+	F(pl_deliver, info_pid, 124, 4, __u32)       \
+	F(pl_deliver, sa_flags, 128, 8, __u64)
 
 #define PL_FIELDS_pl_rename(F, V)                   \
-	F(pl_rename, h, 0, 80, struct pl_hdr)       \
-	F(pl_rename, new_comm, 80, 16, char[16])
+	F(pl_rename, h, 0, 112, struct pl_hdr)       \
+	F(pl_rename, new_comm, 112, 16, char[16])
 
 #define PL_FIELDS_pl_sample(F, V)                   \
 	F(pl_sample, tgid, 0, 4, __u32)             \

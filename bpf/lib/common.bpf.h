@@ -55,6 +55,9 @@ extern const volatile bool cfg_follow;
 extern const volatile __u64 cfg_wakeup_bytes;
 /* The kernel's THREAD_SIZE, for the PL_NO_PT_REGS variant (user space knows KASAN doubles it). */
 extern const volatile __u64 cfg_thread_size;
+/* The v1 hierarchy whose cgroup id goes in pl_hdr.cgroup1_id: its controller's index (enum cgroup_subsys_id), or PL_NO_SSID. */
+#define PL_SSID_MAX 64 /* more than any kernel's CGROUP_SUBSYS_COUNT */
+extern const volatile __u32 cfg_cgroup1_ssid;
 
 /* ---- runtime state shared with user space through the mmapped .bss ---- */
 /* Processes that started before it existed before proclife (user space sets it right after attaching). */
@@ -303,6 +306,58 @@ static __always_inline __u64 task_start_ns(struct task_struct *t)
 }
 
 /*
+ * The id of t's cgroup in the v1 hierarchy of controller cfg_cgroup1_ssid
+ * (t->cgroups->subsys[ssid]->cgroup->kn->id), or 0. The index is a
+ * run-time value: the element's address is computed as a number and read
+ * with a probe read (the verifier takes no variable offset into a typed
+ * pointer).
+ */
+static __always_inline __u64 cgroup1_id(struct task_struct *t)
+{
+	struct cgroup_subsys_state *css = NULL;
+	unsigned long slot;
+	__u32 i = cfg_cgroup1_ssid;
+
+	if (i >= PL_SSID_MAX)
+		return 0;
+	slot = (unsigned long)BPF_CORE_READ(t, cgroups) + bpf_core_field_offset(struct css_set, subsys) +
+	       i * sizeof(css);
+	if (bpf_probe_read_kernel(&css, sizeof(css), (void *)slot) || !css)
+		return 0;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+/*
+ * Who t is, beyond its real ids: effective ids, the audit login uid and
+ * session (the kernel's own, as /proc/PID/loginuid and sessionid say;
+ * unset without CONFIG_AUDIT), the controlling terminal as /proc/PID/stat's
+ * tty_nr (new_encode_dev(tty_devnum(tty))), and the v1 cgroup.
+ * Direct loads where t is BTF-typed: a NULL tty reads as zeros.
+ */
+static __always_inline void fill_identity(struct pl_hdr *h, struct task_struct *t, const struct cred *cred)
+{
+	struct tty_struct *tty = TASK_RD(t, signal, tty);
+	__u32 major = 0, minor = 0;
+
+	h->euid = TASK_RD(cred, euid.val);
+	h->egid = TASK_RD(cred, egid.val);
+	if (bpf_core_field_exists(t->loginuid)) {
+		h->auid = TASK_RD(t, loginuid.val);
+		h->session = TASK_RD(t, sessionid);
+	} else {
+		h->auid = PL_ID_UNSET;
+		h->session = PL_ID_UNSET;
+	}
+	if (tty) {
+		major = TASK_RD(tty, driver, major);
+		minor = TASK_RD(tty, driver, minor_start) + TASK_RD(tty, index);
+	}
+	h->tty = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+	h->cgroup1_id = cgroup1_id(t);
+	h->_pad = 0;
+}
+
+/*
  * The header of an event whose subject is task t. This runs for every
  * event: with a BTF-typed t (a tracepoint argument, or the current task
  * where the kernel types it) the fields are direct loads; only the
@@ -340,6 +395,7 @@ static __always_inline void fill_hdr(struct pl_hdr *h, __u32 type, struct task_s
 	}
 	/* comm is NUL-padded in the kernel: a plain 16-byte copy. */
 	bpf_probe_read_kernel(h->comm, sizeof(h->comm), &t->comm);
+	fill_identity(h, t, cred);
 }
 
 /*

@@ -1006,7 +1006,7 @@ def test_header_fields(c):
     t = recorder(path)
     t_ready = time.time()
     hdr = common.rec_header(common.read_bytes(path))
-    c.fields("header of `record -w F`", hdr, {"major": 1, "hdr_size": 64, "flags": 0, "args_cap": 4096, "seq": 0})
+    c.fields("header of `record -w F`", hdr, {"major": 2, "hdr_size": 64, "flags": 0, "args_cap": 4096, "seq": 0})
     c.ok("header start time %.3f: expected between the launch %.3f and the ready line %.3f"
          % (hdr["start_wall"], t_launch, t_ready), t_launch - 0.01 <= hdr["start_wall"] <= t_ready + 0.01)
     stop_recorder(c, t)

@@ -38,9 +38,14 @@ FORK, EXEC, EXEC_FAILED, EXIT, REAP, SIGNAL, DELIVER, RENAME = range(1, 9)
 # (little-endian, no alignment), another record's name (nested), or "*" (the variable-length tail).
 # Names are the C ones (include/proclife.h, user/record/recording.h); tests/abi/test_abi.py holds
 # this table to the compiler's layout.
-HDR = [("ts", "Q"), ("start_ns", "Q"), ("cgroup_id", "Q"), ("type", "I"), ("cpu", "I"), ("pid", "I"),
-       ("tid", "I"), ("ppid", "I"), ("uid", "I"), ("gid", "I"), ("pidns", "I"), ("ns_pid", "I"), ("flags", "I"),
-       ("comm", "16s")]
+# The event header of format 1.x; 2.0 added the subject's v1 cgroup and identity after it.
+HDR_1X = [("ts", "Q"), ("start_ns", "Q"), ("cgroup_id", "Q"), ("type", "I"), ("cpu", "I"), ("pid", "I"),
+          ("tid", "I"), ("ppid", "I"), ("uid", "I"), ("gid", "I"), ("pidns", "I"), ("ns_pid", "I"), ("flags", "I"),
+          ("comm", "16s")]
+HDR = HDR_1X + [("cgroup1_id", "Q"), ("euid", "I"), ("egid", "I"), ("auid", "I"), ("session", "I"), ("tty", "I"),
+                ("_pad", "I")]
+ID_UNSET = 0xFFFFFFFF  # PL_ID_UNSET
+FORMAT_MAJOR = 2  # what file_header() writes by default, and the event header's layout (use_format())
 LAYOUT = {
     "rec_file_hdr": [("magic", "8s"), ("major", "H"), ("minor", "H"), ("hdr_size", "I"), ("start_ns", "Q"),
                      ("wall_offset_ns", "q"), ("flags", "I"), ("args_cap", "I"), ("seq", "I"), ("boot_id", "16s"),
@@ -127,12 +132,20 @@ def unpack_field(buf, name, field):
     return struct.unpack_from("<" + dict(LAYOUT[name])[field], buf, offset_of(name, field))[0]
 
 
+def use_format(major):
+    """Write format major's records from now on: 1 (the 1.x event header) or 2 (this one)."""
+    global FORMAT_MAJOR
+    FORMAT_MAJOR = major
+    LAYOUT["pl_hdr"] = HDR_1X if major == 1 else HDR
+
+
 def crc(b):
     return zlib.crc32(b) & 0xFFFFFFFF
 
 
-def file_header(major=1, minor=0, hdr_size=64, flags=0, args_cap=4096, seq=0, fix_crc=True, start_ns=START_NS,
+def file_header(major=None, minor=0, hdr_size=64, flags=0, args_cap=4096, seq=0, fix_crc=True, start_ns=START_NS,
                 boot_id=b""):
+    major = FORMAT_MAJOR if major is None else major
     h = bytearray(pack("rec_file_hdr", magic=MAGIC, major=major, minor=minor, hdr_size=hdr_size, start_ns=start_ns,
                        wall_offset_ns=WALL, flags=flags, args_cap=args_cap, seq=seq, boot_id=boot_id))
     pack_into(h, "rec_file_hdr", "crc", crc(h[:offset_of("rec_file_hdr", "crc")]) if fix_crc else 0)
@@ -176,8 +189,9 @@ def start_of(pid):
 
 def ev_hdr(typ, ts, pid, ppid, name, start_ns=None, flags=0, uid=0):
     start = start_of(pid) if start_ns is None else start_ns
+    identity = {} if FORMAT_MAJOR == 1 else dict(euid=uid, egid=uid, auid=ID_UNSET, session=ID_UNSET)
     return pack("pl_hdr", ts=ts, start_ns=start, cgroup_id=1, type=typ, cpu=0, pid=pid, tid=pid, ppid=ppid, uid=uid,
-                gid=uid, pidns=4026531836, ns_pid=pid, flags=flags, comm=comm(name))
+                gid=uid, pidns=4026531836, ns_pid=pid, flags=flags, comm=comm(name), **identity)
 
 
 def ev_fork(ts, pid, ppid, name, child, child_start):
@@ -337,7 +351,8 @@ def damaged():
     add("header_cut", v[:40], 1, "offset 40: file ends inside its 64-byte header")
     add("wrong_magic", b"\x89PLREX" + v[6:], 1, "offset 0: not a proclife recording")
     add("gzip", b"\x1f\x8b\x08\x00" + v[4:], 1, "offset 0: not a proclife recording")
-    add("version_2", file_header(major=2) + v[64:], 1, "offset 8: format version 2.0, this proclife reads version 1.x")
+    add("version_3", file_header(major=3) + v[64:], 1,
+        "offset 8: format version 3.0, this proclife reads versions 1.x to 2.x")
     add("version_0", file_header(major=0, minor=9) + v[64:], 1, "offset 8: format version 0.9")
     add("header_crc", flip(v, 44), 1, "offset 60: header CRC32 0x%08x, expected 0x%08x"
         % (crc(flip(v, 44)[:60]), crc(v[:60])))
@@ -473,6 +488,24 @@ def damaged():
     # Every record in a block of its own: snapshots span blocks (their cmdlines must be copied).
     add("one_record_blocks", file_header() + b"".join(block([r], i) for i, r in enumerate(B0 + B1)), 0, None,
         EV0 + EV1)
+    # Format 1.x, read by this one: events get the 2.0 header part, unknown.
+    add("legacy_valid", file_header(major=1, minor=1) + block(to_1x(B0), 0) + block(to_1x(B1), 1), 0, None,
+        EV0 + EV1)
+    short = to_1x(B0[:n0]) + [record(EVENT, ev_fork(T, 1, 0, "x", 2, 3)[:72])]
+    add("legacy_event_short", file_header(major=1, minor=1) + block(short, 0), 1,
+        "offset 64: block 0, byte %d: record too short for its kind" % sum(len(r) for r in short[:-1]))
+    return out
+
+
+def to_1x(recs):
+    """Records as format 1.x wrote them: each event without the part of the header that 2.0 added."""
+    out, cut = [], size_of("pl_hdr", upto="cgroup1_id")
+    for r in recs:
+        size, kind = struct.unpack_from("<IH", r)
+        if kind == EVENT:
+            body = r[8:size]
+            r = record(EVENT, body[:cut] + body[size_of("pl_hdr"):])
+        out.append(r)
     return out
 
 

@@ -31,13 +31,14 @@ from make_corpus import (END, EVENT, LOST, RUN_END, RUN_START, TICK, block, ev_d
                          ev_exec_failed, ev_exit, ev_fork, ev_rename, ev_reap, ev_signal, meta, record, rtime,
                          snap_proc, snapshot)
 
+mc.use_format(1)  # these are the recordings of format 1.1: later formats must read them
 S = mc.START_NS
 MS = 10**6
 BOOT_ID = bytes(range(16))
 
 
 def header(seq=0, flags=0, start_ns=S):
-    return mc.file_header(minor=1, flags=flags, seq=seq, start_ns=start_ns, boot_id=BOOT_ID)
+    return mc.file_header(major=1, minor=1, flags=flags, seq=seq, start_ns=start_ns, boot_id=BOOT_ID)
 
 
 T = S + 10 * MS

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/cgroups.h"
 #include "harness.h"
 #include "testlib.h"
 
@@ -45,12 +46,27 @@ static int collect(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* This host's cgroup layout, read once: the v1 hierarchy the events carry, as a live session does. */
+const struct cg_host *harness__cgroups(void)
+{
+	static struct cg_host cg;
+	static bool read;
+
+	if (!read && cgroups__detect("/proc/self/mountinfo", &cg) < 0)
+		memset(&cg, 0, sizeof(cg));
+	read = true;
+	return &cg;
+}
+
 struct tracer_config harness__default_config(void)
 {
+	const struct cg_host *cg = harness__cgroups();
+
 	return (struct tracer_config){
 		.events = PL_EV_ALL,
 		.threads = true,
 		.args_cap = PL_ARGS_DEFAULT,
+		.cgroup1_controller = cg->v1_controller[0] ? cg->v1_controller : NULL,
 	};
 }
 

@@ -35,6 +35,9 @@ struct tracer *harness__tracer(void);
 int harness__follow(pid_t pid);
 /* Default config: every event, threads too. */
 struct tracer_config harness__default_config(void);
+/* This host's cgroup layout (kernel/cgroups.h): the v1 hierarchy of the default config's events. */
+struct cg_host;
+const struct cg_host *harness__cgroups(void);
 
 /*
  * What a subtest needs of the kernel: KF_* feature bits (1u << KF_x), and

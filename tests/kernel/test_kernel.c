@@ -45,6 +45,7 @@ AGAIN(test_leader_first_killed, legacy)
 AGAIN(test_usage_threads_exit_first, legacy)
 /* The variants for Linux 5.10 (no current-task BTF, pt_regs, task_from_pid, group_dead), loaded here. */
 AGAIN(test_fork_exec_exit_fields, v510)
+AGAIN(test_header_identity, v510)
 AGAIN(test_exit_by_signal, v510)
 AGAIN(test_reap_auto, v510)
 AGAIN(test_orphan_to_subreaper, v510)
@@ -69,6 +70,7 @@ static void run_v510(void)
 	setenv("PROCLIFE_KERNEL_LACKS", V510_LACKS, 1);
 	if (harness__start(&cfg) == 0) {
 		RUN_KTEST(test_fork_exec_exit_fields_v510, NEED_ALL);
+		RUN_KTEST(test_header_identity_v510, NEED_ALL);
 		RUN_KTEST(test_exit_by_signal_v510, NEED_ALL);
 		RUN_KTEST(test_reap_auto_v510, NEED_ALL);
 		RUN_KTEST(test_orphan_to_subreaper_v510, NEED_ALL);
@@ -126,6 +128,7 @@ int main(void)
 	RUN_KTEST(test_usage_killed, NEED(KF_CORE));
 	RUN_KTEST(test_usage_parent_reaped_child, NEED(KF_CORE));
 	RUN_KTEST(test_sampling_vs_proc, NEED(KF_CORE));
+	RUN_KTEST(test_header_identity, NEED_ALL);
 	RUN_KTEST(test_argv_hostile, NEED_ALL);
 	RUN_KTEST(test_argv_many, NEED_ALL);
 	RUN_KTEST(test_argv_truncated, NEED_ALL);

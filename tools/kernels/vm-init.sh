@@ -25,6 +25,10 @@ if ! mount -t devtmpfs devtmpfs /dev 2>/dev/null; then
 	mknod -m 666 /dev/zero c 1 5
 	mknod -m 444 /dev/urandom c 1 9
 fi
+# Pseudo-terminals: the tests give processes a controlling terminal of their own.
+mkdir -p /dev/pts
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts 2>/dev/null || echo "@@PL-NOTE no devpts"
+[ -c /dev/ptmx ] || mknod -m 666 /dev/ptmx c 5 2
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=755 tmpfs /run
 # The tests compare the cgroup id in the events with the inode of our cgroup v2 dir.

@@ -163,6 +163,23 @@ __u32 kcaps__probe(const struct btf *btf)
 	return k;
 }
 
+__u32 kcaps__cgroup_ssid(const struct btf *btf, const char *controller)
+{
+	int id = btf ? btf__find_by_name_kind(btf, "cgroup_subsys_id", BTF_KIND_ENUM) : -1;
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e;
+	char name[64];
+
+	if (!t || !controller || !*controller)
+		return PL_NO_SSID;
+	snprintf(name, sizeof(name), "%s_cgrp_id", controller);
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++, e++)
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), name))
+			return e->val;
+	return PL_NO_SSID;
+}
+
 bool kcaps__has_tracepoint(const struct btf *btf, const char *name)
 {
 	return btf && tp_proto(btf, name);

@@ -69,6 +69,8 @@ __u32 kcaps__probe(const struct btf *vmlinux);
 const char *kcap__name(__u32 cap);
 /* Why a variant that needs cap cannot load: "needs bpf_task_from_pid() (Linux 6.2)". */
 const char *kcap__needs(__u32 cap);
+/* The index of a cgroup controller ("pids") in the kernel's enum cgroup_subsys_id, or PL_NO_SSID. */
+__u32 kcaps__cgroup_ssid(const struct btf *vmlinux, const char *controller);
 /* Does the kernel have the tracepoint (its BTF type btf_trace_NAME)? */
 bool kcaps__has_tracepoint(const struct btf *vmlinux, const char *name);
 /* The kernel's THREAD_SIZE (kernel/arch.h), which KASAN doubles. */

@@ -149,7 +149,7 @@ static bool prog_wanted(const struct vprog *p, const struct tracer_config *cfg)
 	return vprog__wanted(p, kernel_events(cfg), cfg->follow, cfg->sample);
 }
 
-static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg)
+static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg, const struct btf *vmlinux)
 {
 	int ncpus = libbpf_num_possible_cpus();
 
@@ -165,6 +165,7 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->cfg_wakeup_bytes = cfg->wakeup_bytes;
 	skel->rodata->cfg_follow = cfg->follow;
 	skel->rodata->cfg_thread_size = kcaps__thread_size();
+	skel->rodata->cfg_cgroup1_ssid = kcaps__cgroup_ssid(vmlinux, cfg->cgroup1_controller);
 
 	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
 	/* The sampling walk's output: room only when sampling is asked for. */
@@ -480,7 +481,7 @@ static int open_planned(struct tracer *t, struct plan *pl, bool first, char *msg
 			 pl->st[KF_CORE].why);
 		return -EOPNOTSUPP;
 	}
-	configure(t->skel, pl->cfg);
+	configure(t->skel, pl->cfg, pl->vmlinux);
 	plan__apply(pl, t->skel);
 	if (pl->pass == LOAD_BARE)
 		bpf_object__for_each_program(p, t->skel->obj)

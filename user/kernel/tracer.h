@@ -29,6 +29,8 @@ struct tracer_config {
 	bool follow;           /* only processes added with tracer__follow() and their descendants */
 	bool probe_only;       /* load and attach to learn what the kernel takes, read nothing: `proclife features` */
 	bool sample;           /* feature "sampling": tracer__sample() reads live processes' CPU and memory */
+	/* The v1 cgroup controller ("pids", "memory", "cpu") whose cgroup id pl_hdr.cgroup1_id carries; NULL: none. */
+	const char *cgroup1_controller;
 };
 
 /* Called for every record; size is the record's size as the ring buffer says. */

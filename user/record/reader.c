@@ -42,7 +42,13 @@ struct rec_reader {
 	bool complete, failed, torn;
 	__u64 stop_off;         /* where the damage is */
 	char err[256];
+	unsigned char *conv;    /* a 1.x event given the 2.0 header (REC_RECORD_MAX + the 2.0 part) */
 };
+
+/* The part of the header that format 2.0 added, where a 1.x event ends its header. */
+#define HDR_2X_PART (sizeof(struct pl_hdr) - PL_HDR_SIZE_1X)
+_Static_assert(offsetof(struct pl_hdr, cgroup1_id) == PL_HDR_SIZE_1X,
+	       "format 2.0's part of the event header starts where the 1.x header ended");
 
 static int bad(struct rec_reader *r, __u64 off, const char *fmt, ...)
 {
@@ -102,9 +108,9 @@ static int check_header(struct rec_reader *r, char *err, size_t errlen)
 		snprintf(err, errlen, "offset 0: cannot read: %s", strerror(-e));
 		return e;
 	}
-	if (h->major != REC_VERSION_MAJOR) {
-		snprintf(err, errlen, "offset 8: format version %u.%u, this proclife reads version %u.x", h->major,
-			 h->minor, REC_VERSION_MAJOR);
+	if (h->major < REC_VERSION_MAJOR_OLDEST || h->major > REC_VERSION_MAJOR) {
+		snprintf(err, errlen, "offset 8: format version %u.%u, this proclife reads versions %u.x to %u.x",
+			 h->major, h->minor, REC_VERSION_MAJOR_OLDEST, REC_VERSION_MAJOR);
 		return -EPROTONOSUPPORT;
 	}
 	if (h->crc != crc(h, offsetof(struct rec_file_hdr, crc))) {
@@ -309,6 +315,29 @@ static const char *check_body(unsigned kind, void *body, size_t len, __u64 *ts)
 	return NULL;
 }
 
+/*
+ * A 1.x event: the same record with the part of the header that 2.0 added
+ * missing. It is given that part, as unknown, in r->conv. NULL or a reason.
+ */
+static const char *event_1x(struct rec_reader *r, struct rec_item *it)
+{
+	struct pl_hdr *h;
+
+	if (it->len < PL_HDR_SIZE_1X)
+		return "record too short for its kind";
+	if (!r->conv && !(r->conv = malloc(REC_RECORD_MAX + HDR_2X_PART)))
+		return "out of memory";
+	memcpy(r->conv, it->body, PL_HDR_SIZE_1X);
+	memcpy(r->conv + sizeof(*h), (const unsigned char *)it->body + PL_HDR_SIZE_1X, it->len - PL_HDR_SIZE_1X);
+	h = (struct pl_hdr *)r->conv;
+	memset((unsigned char *)h + PL_HDR_SIZE_1X, 0, HDR_2X_PART);
+	h->auid = h->session = PL_ID_UNSET;
+	h->flags |= PL_F_NO_IDENTITY;
+	it->body = r->conv;
+	it->len += HDR_2X_PART;
+	return NULL;
+}
+
 int rec_reader__next(struct rec_reader *r, struct rec_item *it)
 {
 	for (;;) {
@@ -346,7 +375,9 @@ int rec_reader__next(struct rec_reader *r, struct rec_item *it)
 		it->kind = h.kind;
 		it->body = r->raw + at + sizeof(h);
 		it->len = h.size - sizeof(h);
-		why = check_body(h.kind, r->raw + at + sizeof(h), it->len, &it->ts);
+		why = h.kind == REC_EVENT && r->hdr.major == 1 ? event_1x(r, it) : NULL;
+		if (!why)
+			why = check_body(h.kind, (void *)it->body, it->len, &it->ts); /* ours: the block or r->conv */
 		if (why)
 			return bad(r, r->block_off, "block %llu, byte %zu: %s", (unsigned long long)r->block_seq - 1, at,
 				   why);
@@ -411,5 +442,6 @@ void rec_reader__free(struct rec_reader *r)
 		inflateEnd(&r->zs);
 	free(r->raw);
 	free(r->z);
+	free(r->conv);
 	free(r);
 }

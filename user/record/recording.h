@@ -27,8 +27,14 @@
 
 #define REC_MAGIC "\x89PLREC\r\n" /* 8 bytes: binary, and breaks under text-mode copies */
 #define REC_MAGIC_LEN 8
-#define REC_VERSION_MAJOR 1       /* a reader refuses another major */
-#define REC_VERSION_MINOR 1       /* a newer minor only adds what an older reader may ignore; 1.1: boot_id */
+#define REC_VERSION_MAJOR 2       /* written; a reader refuses a major it does not know */
+#define REC_VERSION_MINOR 0       /* a newer minor only adds what an older reader may ignore */
+/*
+ * The oldest major read. 1.x (1.1: boot_id) events have the 80-byte header
+ * of before 2.0 (PL_HDR_SIZE_1X): the reader gives them the 2.0 header, its
+ * new part unknown (PL_F_NO_IDENTITY).
+ */
+#define REC_VERSION_MAJOR_OLDEST 1
 #define REC_BLOCK_MAGIC 0x4b424c50u /* "PLBK" */
 
 /* Reader limits: anything larger is damage, not data. */

@@ -7,6 +7,7 @@
 
 #include "base/msg.h"
 #include "base/pidset.h"
+#include "kernel/cgroups.h"
 #include "kernel/event.h"
 #include "kernel/procfs.h"
 #include "session/live.h"
@@ -17,6 +18,7 @@ struct live {
 	struct tracer *tracer;
 	struct model *model;
 	struct wallclock wc;
+	struct cg_host cg;      /* this host's cgroup layout (live only) */
 	__u64 seen[PL_EV_MAX];
 	__u64 lost[PL_EV_MAX];
 	__u64 malformed;
@@ -40,6 +42,22 @@ __u64 live__now(void)
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * This host's cgroup layout; on a v1 or hybrid host, events carry the
+ * subject's cgroup in the chosen v1 hierarchy (pl_hdr.cgroup1_id) too.
+ * Without a layout (no /proc mountinfo) events carry the v2 id alone.
+ */
+static void cgroups_setup(struct live *l)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/self/mountinfo", l->cfg.proc_root ? l->cfg.proc_root : "/proc");
+	if (cgroups__detect(path, &l->cg) < 0)
+		memset(&l->cg, 0, sizeof(l->cg));
+	if (!l->cfg.tracer.cgroup1_controller && l->cg.v1_controller[0])
+		l->cfg.tracer.cgroup1_controller = l->cg.v1_controller;
 }
 
 /* A recording that fails is said once; tracing goes on without it. */
@@ -248,6 +266,7 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 		}
 		l->cfg.tracer.events |= LIVE_MODEL_EVENTS;
 	}
+	cgroups_setup(l);
 	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);
 	if (r < 0) {
 		live__free(l);
@@ -258,6 +277,13 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 	if (l->rec) {
 		char kv[2048];
 		size_t n = kfeatures__meta(tracer__features(l->tracer), kv, sizeof(kv));
+		/* Which v1 hierarchy pl_hdr.cgroup1_id is from. */
+		int w = l->cfg.tracer.cgroup1_controller
+				? snprintf(kv + n, sizeof(kv) - n, "cgroup1=%s", l->cfg.tracer.cgroup1_controller)
+				: -1;
+
+		if (w > 0 && (size_t)w + 1 <= sizeof(kv) - n)
+			n += w + 1;
 
 		if (n && rec_writer__features(l->rec, live__now(), kv, n) < 0)
 			recording_check(l);

@@ -736,16 +736,20 @@ static void test_header_errors(void)
 	ASSERT_PREFIX(err, "offset 0: not a proclife recording");
 
 	memcpy(copy, buf, len);
-	set_header(copy, 2, 0);
+	set_header(copy, 3, 0);
 	ASSERT_EQ(rec_reader__open_mem(copy, len, &r, err, sizeof(err)), -EPROTONOSUPPORT);
-	ASSERT_STREQ(err, "offset 8: format version 2.0, this proclife reads version 1.x");
+	ASSERT_STREQ(err, "offset 8: format version 3.0, this proclife reads versions 1.x to 2.x");
+	set_header(copy, 0, 9);
+	ASSERT_EQ(rec_reader__open_mem(copy, len, &r, err, sizeof(err)), -EPROTONOSUPPORT);
+	ASSERT_STREQ(err, "offset 8: format version 0.9, this proclife reads versions 1.x to 2.x");
+	set_header(copy, 3, 0);
 	/* A newer major is refused even with a header this version cannot check. */
 	copy[60] ^= 0xff;
 	ASSERT_EQ(rec_reader__open_mem(copy, len, &r, err, sizeof(err)), -EPROTONOSUPPORT);
 
 	/* A newer minor only adds record kinds: read as usual. */
 	memcpy(copy, buf, len);
-	set_header(copy, 1, 9);
+	set_header(copy, REC_VERSION_MAJOR, 9);
 	ASSERT_EQ(read_all(copy, len, &n), 0);
 	ASSERT_EQ(n, 1 + 1 + (NSNAP + 2) + 8 + 3 + 3 + 1);
 
@@ -775,14 +779,67 @@ out:
 static unsigned char crafted[1 << 16];
 
 /* A file header, as the writer makes it, into crafted[]; its length. */
-static size_t crafted_header(void)
+static size_t crafted_header_of(__u16 major)
 {
-	struct rec_file_hdr h = { .major = REC_VERSION_MAJOR, .hdr_size = sizeof(h), .start_ns = START_NS };
+	struct rec_file_hdr h = { .major = major, .hdr_size = sizeof(h), .start_ns = START_NS };
 
 	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
 	h.crc = crc32(0, (const Bytef *)&h, offsetof(struct rec_file_hdr, crc));
 	memcpy(crafted, &h, sizeof(h));
 	return sizeof(h);
+}
+
+static size_t crafted_header(void)
+{
+	return crafted_header_of(REC_VERSION_MAJOR);
+}
+
+/*
+ * A format 1.x file: each event's header ends where 2.0's part begins. The
+ * reader gives every event the 2.0 header, that part unknown, the rest as
+ * it was; a 1.x event too short for even the old header is damage.
+ */
+static void test_format_1x_events(void)
+{
+	_Alignas(8) unsigned char raw[4096], old[1024];
+	size_t off, rl = 0, cut = PL_HDR_SIZE_1X, part = sizeof(struct pl_hdr) - PL_HDR_SIZE_1X, last;
+	char want_err[128];
+	struct rec_reader *r;
+	struct rec_item it;
+	unsigned i;
+
+	make_events();
+	off = crafted_header_of(1);
+	for (i = 0; i < 8; i++) {
+		memcpy(old, ev_store[i], cut);
+		memcpy(old + cut, ev_store[i] + sizeof(struct pl_hdr), ev_size[i] - sizeof(struct pl_hdr));
+		put_record(raw, &rl, REC_EVENT, old, ev_size[i] - part);
+	}
+	last = rl;
+	put_record(raw, &rl, REC_EVENT, ev_store[0], cut - 8);
+	put_block(crafted, &off, 0, raw, rl, 9);
+	r = open_mem(crafted, off);
+	if (!r)
+		return;
+	for (i = 0; i < 8 && next_is(r, &it, REC_EVENT); i++) {
+		const struct pl_hdr *h = it.body, *want = (const void *)ev_store[i];
+
+		ASSERT_EQ(it.len, ev_size[i]);
+		ASSERT_MEMEQ(it.body, ev_store[i], offsetof(struct pl_hdr, flags));
+		ASSERT_EQ(h->flags, want->flags | PL_F_NO_IDENTITY);
+		ASSERT_MEMEQ(h->comm, want->comm, PL_COMM_LEN);
+		ASSERT_EQ(h->cgroup1_id, 0);
+		ASSERT_EQ(h->euid, 0);
+		ASSERT_EQ(h->auid, PL_ID_UNSET);
+		ASSERT_EQ(h->session, PL_ID_UNSET);
+		ASSERT_EQ(h->tty, 0);
+		ASSERT_MEMEQ((const char *)it.body + sizeof(*h), ev_store[i] + sizeof(*h), ev_size[i] - sizeof(*h));
+	}
+	ASSERT_EQ(i, 8);
+	ASSERT_EQ(rec_reader__next(r, &it), -EBADMSG);
+	snprintf(want_err, sizeof(want_err), "offset 64: block 0, byte %zu: record too short for its kind", last);
+	ASSERT_STREQ(rec_reader__error(r), want_err);
+	rec_reader__free(r);
 }
 
 static void test_unknown_kind_skipped(void)
@@ -832,7 +889,7 @@ static void test_bad_records(void)
 		  "offset 64: block 0, byte 16: lost record for an unknown event type" },
 		{ "cmdline", REC_SNAP_PROC, &p, sizeof(p),
 		  "offset 64: block 0, byte 16: process entry's cmdline length does not match its record" },
-		{ "event", REC_EVENT, ev_store[3], 100, "offset 64: block 0, byte 16: malformed event" },
+		{ "event", REC_EVENT, ev_store[3], sizeof(struct pl_hdr) + 20, "offset 64: block 0, byte 16: malformed event" },
 	};
 
 	make_events();
@@ -1251,6 +1308,7 @@ int main(void)
 	RUN_TEST(test_header_errors);
 	RUN_TEST(test_unknown_kind_skipped);
 	RUN_TEST(test_bad_records);
+	RUN_TEST(test_format_1x_events);
 	RUN_TEST(test_huge_lengths);
 	RUN_TEST(test_create_refuses);
 	RUN_TEST(test_rotation);
