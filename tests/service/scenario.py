@@ -72,6 +72,8 @@ START_WAIT = 240
 EVENT_WAIT = 60
 RESTART_WAIT = 120
 FULL_DISK_WAIT = 60
+# For journald to have a line of something that already happened.
+JOURNAL_WAIT = 10
 
 
 # ---------------------------------------------------------------- reporting
@@ -896,10 +898,15 @@ class Scenario:
         # "Main process exited, code=exited, status=1/FAILURE" and "Failed with result").
         def said(u, pattern):
             return [m for _, uu, m in journal(UNITS, t0) if uu == u and re.search(pattern, m)]
+
+        def deactivated(u):
+            return said(u, r'^%s\.service: Deactivated successfully' % u)
+        # systemctl stop returned once both stopped; journald may take a moment to have it all.
+        wait_for(lambda: all(deactivated(u) for u in UNITS), JOURNAL_WAIT)
         for u in UNITS:
             if unit(u)['ActiveState'] != 'inactive':
                 bad.append('%s is %s' % (u, unit(u)['ActiveState']))
-            if not wait_for(lambda: said(u, r'^%s\.service: Deactivated successfully' % u), EVENT_WAIT):
+            if not deactivated(u):
                 bad.append('%s: no "Deactivated successfully" in the journal' % u)
             if not said(u, r'^proclife: [0-9]+ events seen'):
                 bad.append('%s: no closing count from proclife in the journal' % u)
