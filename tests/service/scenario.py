@@ -23,6 +23,7 @@ Argument: the JSON file run.sh put in the initramfs:
 """
 
 import base64
+import errno
 import json
 import os
 import re
@@ -74,6 +75,8 @@ RESTART_WAIT = 120
 FULL_DISK_WAIT = 60
 # For journald to have a line of something that already happened.
 JOURNAL_WAIT = 10
+# For the next rewrite of the metrics file (--metrics-interval 1).
+METRICS_WAIT = 10
 
 
 # ---------------------------------------------------------------- reporting
@@ -155,10 +158,10 @@ def wait_for(cond, timeout, step=0.2):
 
 def unit(name):
     """systemd's view of a unit: the properties the checks use."""
-    props = 'ActiveState,SubState,MainPID,NRestarts,Result,ExecMainCode,ExecMainStatus,UnitFileState'
+    props = 'ActiveState,SubState,MainPID,NRestarts,UnitFileState'
     _, out, _ = run('systemctl', 'show', '-p', props, name + '.service')
     d = dict(l.split('=', 1) for l in out.splitlines() if '=' in l)
-    for k in ('MainPID', 'NRestarts', 'ExecMainCode', 'ExecMainStatus'):
+    for k in ('MainPID', 'NRestarts'):
         d[k] = int(d.get(k) or 0)
     return d
 
@@ -356,6 +359,21 @@ def events_log(strict=False):
         except ValueError:
             bad.append(l[:200].decode(errors='replace'))
     return events, bad
+
+
+def fill(directory):
+    """Fills directory's file system with one file, until ENOSPC; its path."""
+    path = os.path.join(directory, 'plsvc-filler')
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        while True:
+            os.write(fd, b'\0' * 65536)
+    except OSError as e:
+        if e.errno != errno.ENOSPC:
+            raise
+    finally:
+        os.close(fd)
+    return path
 
 
 def has_exec(events, argv):
@@ -809,43 +827,12 @@ class Scenario:
                 raise RuntimeError('making pieces before the disk fills: ' + why)
         s0 = unit('proclife')
         before = pieces()
-        m0 = read_text(METRICS)
-        self.art.send('metrics-before-full.prom', m0.encode())
+        self.art.send('metrics-before-full.prom', read_text(METRICS).encode())
         t0 = mono_us()
-        filler = os.path.join(STATE_DIR, 'plsvc-filler')
-        fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            while True:
-                os.write(fd, b'\0' * 65536)
-        except OSError as e:
-            if e.errno != 28:  # ENOSPC: full, as wanted
-                raise
-        finally:
-            os.close(fd)
+        filler = fill(STATE_DIR)
         log('%s is full: %s' % (STATE_DIR, run('df', '-k', STATE_DIR)[1].splitlines()[-1]))
-        # Events go on (a marker each turn); the recorder must say the failure in its metrics
-        # and stay the same process. Stops early on a restart loop (two restarts).
-        seen = {'pids': set(), 'states': set()}
-
-        def failure_counted():
-            self.marker('full')
-            s = unit('proclife')
-            seen['pids'].add(s['MainPID'])
-            seen['states'].add(s['ActiveState'])
-            v = metric(read_text(METRICS), 'proclife_recording_errors_total')
-            return (v or 0) > 0 or s['NRestarts'] >= s0['NRestarts'] + 2
-        wait_for(failure_counted, FULL_DISK_WAIT, step=0.5)
-        # Then one more metrics rewrite (every second) still from the same process.
-        m1 = read_text(METRICS)
-        mtime = os.stat(METRICS).st_mtime if os.path.exists(METRICS) else 0
-        wait_for(lambda: os.path.exists(METRICS) and os.stat(METRICS).st_mtime != mtime, 10)
-        m1 = read_text(METRICS) or m1
-        s1 = unit('proclife')
-        seen['pids'].add(s1['MainPID'])
-        seen['states'].add(s1['ActiveState'])
+        seen, s1, m1 = self.watch_full_disk(s0)
         self.art.send('metrics-full.prom', m1.encode())
-        full_entries = journal(['proclife'], t0)
-
         bad = []
         if seen['pids'] != {s0['MainPID']} or s1['NRestarts'] != s0['NRestarts']:
             bad.append('the recorder did not survive: MainPID %d then %s, %d restarts' %
@@ -853,7 +840,7 @@ class Scenario:
         if seen['states'] != {'active'}:
             bad.append('proclife.service was %s' % '/'.join(sorted(seen['states'])))
         self.r.result('full_disk_survives', not bad, '; '.join(bad),
-                      ['journal: %s' % m for _, _, m in full_entries[-8:]])
+                      ['journal: %s' % m for _, _, m in journal(['proclife'], t0)[-8:]])
         v = metric(m1, 'proclife_recording_errors_total')
         self.r.result('full_disk_metric', (v or 0) > 0,
                       'proclife_recording_errors_total is %s in %s with %s full' %
@@ -866,13 +853,13 @@ class Scenario:
         after = pieces()
         # This window's journal is judged here, not by journal_clean.
         self.journal_exempt.append((t0, mono_us()))
-        entries = journal(['proclife'], t0)
         self.r.result('full_disk_resume', bool(resumed) and s2['ActiveState'] == 'active',
                       'after the disk was freed: %s, proclife.service %s' %
                       ('an exec was recorded' if resumed else 'no exec recorded in %d s' % RESTART_WAIT,
                        s2['ActiveState']), ['pieces: ' + describe(after)])
         # Said once (issue 20: "says it once, retries"), and systemd saw no failure, from the
         # fill to the recording going on again.
+        entries = journal(['proclife'], t0)
         enospc = [m for _, _, m in entries if 'No space left on device' in m]
         exits = [m for _, _, m in entries if 'Main process exited' in m or 'Failed with result' in m]
         bad = []
@@ -885,6 +872,28 @@ class Scenario:
         lost = kept(before, after)
         self.r.result('full_disk_kept', not lost, '; '.join(lost), ['before: ' + describe(before),
                                                                     'after: ' + describe(after)])
+
+    def watch_full_disk(self, s0):
+        """While the disk is full and events go on (a marker each turn), until the metrics count a
+        failed write (or the unit restarted twice: a restart loop), then one metrics rewrite more
+        (every second): ({MainPIDs and ActiveStates seen}, the unit then, the metrics then)."""
+        seen = {'pids': set(), 'states': set()}
+
+        def look():
+            s = unit('proclife')
+            seen['pids'].add(s['MainPID'])
+            seen['states'].add(s['ActiveState'])
+            return s
+
+        def failure_counted():
+            self.marker('full')
+            s = look()
+            v = metric(read_text(METRICS), 'proclife_recording_errors_total')
+            return (v or 0) > 0 or s['NRestarts'] >= s0['NRestarts'] + 2
+        wait_for(failure_counted, FULL_DISK_WAIT, step=0.5)
+        mtime = os.stat(METRICS).st_mtime if os.path.exists(METRICS) else 0
+        wait_for(lambda: os.path.exists(METRICS) and os.stat(METRICS).st_mtime != mtime, METRICS_WAIT)
+        return seen, look(), read_text(METRICS)
 
     # -------------------------------------------------------- stop
 
