@@ -3,7 +3,7 @@
 #   make run    build and run the tracer (ARGS="--json" etc.)
 #   make test   build and run every test suite (the kernel matrix included)
 #   make test-kernels  the kernel suite on Debian's 5.10, 6.1, 6.12 and newest kernels, each in QEMU (root; ~2 min)
-#   make test-service  the .deb's systemd units under real systemd in a Debian VM (root; ~3 min; SERVICE_CHECKS=)
+#   make test-service  the .deb's systemd units under real systemd in a Debian VM (root; 2-4 min; SERVICE_CHECKS=)
 #   make fuzz   libFuzzer on the recording reader and replay (FUZZ_SECONDS=300; make test runs 15 s)
 #   make deps   install the toolchain (every other target runs it first)
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel's BTF

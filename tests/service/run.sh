@@ -50,7 +50,9 @@ cd "$(dirname "$0")/../.."
 HERE=tests/service
 SCENARIOS_ALL=workload,reload,kill,full_disk
 SERVICE_CHECKS=${SERVICE_CHECKS:-$SCENARIOS_ALL}
-# A whole run takes 3-4 minutes on an idle 2-core host (TCG), longer beside a load.
+# Measured on 2 cores shared with other work (TCG): a whole run 103-196 s, 186-233 s beside
+# a 2-CPU load (the VM 90-190 s of it); building the root filesystem adds ~100 s, once.
+# 900 s bounds a hung VM.
 SERVICE_TIMEOUT=${SERVICE_TIMEOUT:-900}
 SERVICE_SMP=${SERVICE_SMP:-2}
 SERVICE_UNIT_CAPS=${SERVICE_UNIT_CAPS:-}
