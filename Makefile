@@ -3,6 +3,7 @@
 #   make run    build and run the tracer (ARGS="--json" etc.)
 #   make test   build and run every test suite (the kernel matrix included)
 #   make test-kernels  the kernel suite on Debian's 5.10, 6.1, 6.12 and newest kernels, each in QEMU (root; ~2 min)
+#   make test-service  the .deb's systemd units under real systemd in a Debian VM (root; 2-4 min; SERVICE_CHECKS=)
 #   make fuzz   libFuzzer on the recording reader and replay (FUZZ_SECONDS=300; make test runs 15 s)
 #   make deps   install the toolchain (every other target runs it first)
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel's BTF
@@ -42,7 +43,7 @@ LAYOUT_DUMP := $(BUILD)/tests/layout_dump
 # What the library says of processes' cgroups and containers, for tests/e2e/test_containers.py.
 CTINFO      := $(BUILD)/tests/ctinfo
 
-.PHONY: all deps run test test-kernels bench vmlinux docs clean
+.PHONY: all deps run test test-kernels test-service bench vmlinux docs clean
 # Keep test objects: they are not worth rebuilding on every run.
 .SECONDARY:
 .DEFAULT_GOAL := all
@@ -124,6 +125,11 @@ test: $(BUILD)/proclife $(UNIT_TESTS) $(KERNEL_TEST) $(LAYOUT_DUMP) $(CTINFO) $(
 # make test runs it too. PROCLIFE_KERNELS="bookworm sid" picks some.
 test-kernels: $(BUILD)/proclife $(KERNEL_TEST)
 	@tools/kernels/matrix.sh $(BUILD)/proclife $(KERNEL_TEST)
+
+# The package's units started, reloaded, killed, starved of disk and stopped by real systemd
+# in a Debian VM (tests/service/run.sh says how); make test runs it too.
+test-service: $(BUILD)/proclife
+	@tests/service/run.sh
 
 # Slow (minutes): every workload under every tracer, several rounds. Not part of test.
 bench: $(BUILD)/proclife $(BENCH_TOOLS)

@@ -39,6 +39,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	run_suite build/tests/test_kernel
 	# The same suite on Debian's 5.10, 6.1, 6.12 and newest kernels, each booted in QEMU.
 	run_suite tools/kernels/matrix.sh build/proclife build/tests/test_kernel
+	# The .deb's two units under real systemd, in a Debian VM (tests/service/run.sh says how).
+	run_suite tests/service/run.sh
 	for t in tests/e2e/test_*.py; do
 		run_suite "$t" build/proclife
 	done
@@ -46,6 +48,7 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	echo "SKIP kernel/all: not root (loading BPF programs needs root)" | tee -a "$log"
 	echo "SKIP kernel@all/all: not root (the kernel matrix installs packages and boots VMs)" | tee -a "$log"
+	echo "SKIP service/all: not root (the service VM installs packages and boots a VM)" | tee -a "$log"
 	echo "SKIP e2e/all: not root (proclife needs root)" | tee -a "$log"
 	echo "SKIP bench/smoke: not root (the tracers need root)" | tee -a "$log"
 fi

@@ -497,7 +497,9 @@ def test_deb(c):
          all(ln.split()[1] == "root/root" for ln in p.stdout.split("\n") if ln))
     info = subprocess.run(["dpkg-deb", "-f", deb, "Package", "Version", "Architecture", "Depends"],
                           capture_output=True, text=True).stdout
-    c.eq("package fields", "Package: proclife\nVersion: %s\nArchitecture: %s\n" % (version(), arch), info)
+    # procps: /bin/kill, which the units' ExecReload= runs (systemctl reload).
+    c.eq("package fields", "Package: proclife\nVersion: %s\nArchitecture: %s\nDepends: procps\n" % (version(), arch),
+         info)
     c.eq("conffiles", "\n".join(conffiles) + "\n",
          subprocess.run(["dpkg-deb", "-I", deb, "conffiles"], capture_output=True, text=True).stdout)
 
