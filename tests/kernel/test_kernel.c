@@ -129,6 +129,7 @@ int main(void)
 	RUN_KTEST(test_usage_parent_reaped_child, NEED(KF_CORE));
 	RUN_KTEST(test_sampling_vs_proc, NEED(KF_CORE));
 	RUN_KTEST(test_header_identity, NEED_ALL);
+	RUN_KTEST(test_load_with_unit_caps, NEED(KF_CORE));
 	RUN_KTEST(test_argv_hostile, NEED_ALL);
 	RUN_KTEST(test_argv_many, NEED_ALL);
 	RUN_KTEST(test_argv_truncated, NEED_ALL);
