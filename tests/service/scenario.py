@@ -703,8 +703,11 @@ class Scenario:
             return 'systemctl reload exited %d: %s' % (rc, err), None
 
         def rotated():
-            new = read_recording(REC)
-            old = [p for p in pieces() if p['header'] == cur['header']]
+            try:
+                new = read_recording(REC)
+                old = [p for p in pieces() if p['header'] == cur['header']]
+            except FileNotFoundError:  # a piece renamed between the listing and the reading
+                return False
             return new['seq'] == cur['seq'] + 1 and old and old[0]['end'] and (new, old[0])
         done = wait_for(rotated, EVENT_WAIT)
         if not done:
