@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <linux/types.h>
 #include <stdbool.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #define ERRCOUNT_MAX 134                /* errnos counted on their own: 1..ERRCOUNT_MAX */
 #define ERRCOUNT_OTHER (ERRCOUNT_MAX + 1) /* the slot of every other value */
@@ -42,6 +44,31 @@ static inline bool errcount__disk_error(int err)
 		if (errcount_disk_errors[i] == (err < 0 ? -err : err))
 			return true;
 	return false;
+}
+
+/*
+ * After ENOSPC, writing is tried again only once the file system has this
+ * much room: a disk full to its last block still takes a small write into
+ * the slack of a file's last block, and a retry that succeeds on that
+ * alone is followed by the next write failing (a gap marked every second
+ * for nothing). A retry that finds less counts as one that failed.
+ */
+#define ERRCOUNT_RESUME_ROOM (256u << 10)
+
+/*
+ * The file system of fd (or, fd < 0, of path) has ERRCOUNT_RESUME_ROOM
+ * free for this process (root: the reserved blocks too); true when it
+ * cannot be told.
+ */
+static inline bool errcount__room(int fd, const char *path)
+{
+	struct statvfs v;
+	unsigned long long avail;
+
+	if (fd >= 0 ? fstatvfs(fd, &v) < 0 : !path || statvfs(path, &v) < 0)
+		return true;
+	avail = (unsigned long long)(geteuid() == 0 ? v.f_bfree : v.f_bavail) * v.f_frsize;
+	return avail >= ERRCOUNT_RESUME_ROOM;
 }
 
 #endif

@@ -354,6 +354,10 @@ int outbuf__resume(struct outbuf *ob, void (*mark)(void *ctx, uint64_t nlines), 
 		return ob->err;
 	if (!ob->failing)
 		return 1;
+	if (ob->failing == -ENOSPC && !errcount__room(ob->fd, NULL)) {
+		errcount__add(&ob->st.errors, ob->failing); /* a retry, and no room yet */
+		return 0;
+	}
 	drop(ob, ob->data, ob->len); /* the caller's: nothing, between two lines */
 	ob->len = 0;
 	dropped = ob->dropped;

@@ -22,9 +22,17 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+/* Past the file size limit: write() fails with EFBIG, which the writers survive, instead of the default core dump. */
+static void on_xfsz(int sig)
+{
+}
+
 void cmd__signals(unsigned flags)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = { .sa_handler = on_stop }, xfsz = { .sa_handler = on_xfsz };
+
+	/* A handler, not SIG_IGN: an exec (run's CMD) gets the default back. */
+	sigaction(SIGXFSZ, &xfsz, NULL);
 
 	if (flags & CMD_SIG_STOP) {
 		sigaction(SIGINT, &sa, NULL);
@@ -260,8 +268,9 @@ static int wait_ms(__u64 now, __u64 until, int ms)
 	return ms;
 }
 
-/* ob's failures are retried this often. */
+/* ob's failures are retried this often; one that comes back this soon after, with the same error, is said in short. */
 #define OUTPUT_RETRY_NS 1000000000ull
+#define OUTPUT_SAY_AGAIN_NS (600 * 1000000000ull)
 
 static const char *output_name(const struct cmd_session *s)
 {
@@ -295,11 +304,15 @@ static int output_poll(struct cmd_session *s, __u64 now)
 	if (!ob->failing)
 		return 0;
 	if (!s->out_since) {
+		if (s->out_resumed && now - s->out_resumed < OUTPUT_SAY_AGAIN_NS && ob->failing == s->out_err)
+			msg__say(MSG_WARN, "writing %s fails again, as before; events go on, and writing is retried",
+				 output_name(s));
+		else
+			msg__say(MSG_ERROR, "writing %s: %s; events go on: the lines it cannot take are counted and "
+				 "dropped, and writing is retried every second", output_name(s), strerror(-ob->failing));
 		s->out_since = now;
 		s->out_err = ob->failing;
 		s->out_next = now + OUTPUT_RETRY_NS;
-		msg__say(MSG_ERROR, "writing %s: %s; events go on: the lines it cannot take are counted and dropped, and "
-			 "writing is retried every second", output_name(s), strerror(-ob->failing));
 		return 0;
 	}
 	if (now < s->out_next)
@@ -313,6 +326,7 @@ static int output_poll(struct cmd_session *s, __u64 now)
 		msg__say(MSG_INFO, "writing %s again; %llu lines could not be written, and a gap line marks where",
 			 output_name(s), (unsigned long long)s->out_lines);
 		s->out_since = 0;
+		s->out_resumed = now;
 	}
 	return 0;
 }

@@ -95,6 +95,7 @@ struct cmd_session {
 	char command[1024];
 	__u64 out_since, out_next, out_now; /* ob failing: since, the next try, this try */
 	__u64 out_lines;                    /* the lines its gap line counted */
+	__u64 out_resumed;                  /* when ob wrote again after its last failure */
 	int out_err;                        /* ob failing: the first error */
 };
 

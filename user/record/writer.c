@@ -63,6 +63,7 @@ struct rec_writer {
 	__u64 next_retry, retry_ns;
 	__u64 retry_offset, retry_seq; /* where the file was when the retry began: a failed one is cut back there */
 	char failmsg[320];
+	char dir[4096];     /* dir_of()'s */
 	struct rec_writer_stats st;
 };
 
@@ -775,6 +776,20 @@ int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns)
 	return next_file(w, now);
 }
 
+/* The directory of the recording (for its free space when there is no file yet). */
+static const char *dir_of(struct rec_writer *w)
+{
+	const char *slash = strrchr(w->path, '/');
+	size_t n = slash ? (size_t)(slash - w->path) : 0;
+
+	if (!slash)
+		return ".";
+	if (!n)
+		return "/";
+	snprintf(w->dir, sizeof(w->dir), "%.*s", (int)(n < sizeof(w->dir) - 1 ? n : sizeof(w->dir) - 1), w->path);
+	return w->dir;
+}
+
 /*
  * A retry that failed: the file as it was before it (what it wrote cut
  * off), the next one later: a second on when the disk refused the first
@@ -815,6 +830,11 @@ static int retry_begin(struct rec_writer *w, __u64 now)
 	int r;
 
 	saw(w, now);
+	if (w->failing == -ENOSPC && !errcount__room(w->fd, dir_of(w))) {
+		errcount__add(&w->st.errors, w->failing); /* a retry, and no room yet */
+		w->next_retry = w->now + w->retry_ns;
+		return 0;
+	}
 	w->failing = 0;
 	w->retrying = true;
 	w->retry_offset = w->need_header || w->need_shift || w->fd < 0 ? 0 : w->offset;
