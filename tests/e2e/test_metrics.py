@@ -586,7 +586,7 @@ def test_alert_rules(c):
     tests = os.path.join(RULES_DIR, "proclife.rules.test.yml")
     r = subprocess.run(["promtool", "check", "rules", rules], capture_output=True, text=True, timeout=60)
     c.eq("promtool check rules: exit status (%r)" % (r.stdout + r.stderr), 0, r.returncode)
-    c.ok("promtool check rules: %r" % r.stdout, "SUCCESS: 4 rules found" in r.stdout)
+    c.ok("promtool check rules: %r" % r.stdout, "SUCCESS: 7 rules found" in r.stdout)
     r = subprocess.run(["promtool", "test", "rules", tests], capture_output=True, text=True, timeout=60)
     c.eq("promtool test rules: exit status (%r)" % (r.stdout + r.stderr), 0, r.returncode)
     c.ok("promtool test rules: %r" % r.stdout, "SUCCESS" in r.stdout and "FAILED" not in r.stdout)
@@ -596,11 +596,20 @@ def test_alert_rules(c):
     rc, out, err = run_proclife(["zombies", "--every", "0.2", "--count", "1", "--metrics-file", path], timeout=30)
     c.eq("zombies --every 0.2 --count 1: exit status (%r)" % err, 0, rc)
     samples, _ = parse_exposition(read_file(path), "the file")
+    # A recording's and an event output's metrics: watch -w -o.
+    t = common.start_proclife(["watch", "--json", "-o", os.path.join(d, "events.json"), "-w", os.path.join(d, "r.plr"),
+                               "--metrics-file", path],
+                              ("proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"
+                               % os.path.join(d, "r.plr")).encode())
+    c.eq("watch -o -w --metrics-file: exit status after SIGINT", 0, t.stop())
+    more, _ = parse_exposition(read_file(path), "watch's file")
+    samples.update(more)
     names = {n for n, _ in samples}
     text = read_file(rules)
     for used in sorted(set(re.findall(r"\b(proclife_[a-z_]+)", text))):
         c.ok("the rules use %s, which proclife does not write" % used, used in names)
-    for name, label in (("proclife_lost_events_total", "event"), ("proclife_features", "feature")):
+    for name, label in (("proclife_lost_events_total", "event"), ("proclife_features", "feature"),
+                        ("proclife_recording_errors_total", "errno"), ("proclife_output_errors_total", "errno")):
         c.ok("%s has no label %s" % (name, label), all(label in dict(lab) for lab in series(samples, name)))
 
 
