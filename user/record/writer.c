@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -521,8 +522,7 @@ static int keep_existing(const char *path, unsigned count, unsigned *seq, char *
 		return -EISDIR;
 	}
 	if (is_stub(path, &st, &k)) {
-		size_t n = strlen(path) + 3;
-		char prev[n];
+		char prev[PATH_MAX + 3];
 
 		if (unlink(path) < 0) {
 			int e = errno;
@@ -530,7 +530,7 @@ static int keep_existing(const char *path, unsigned count, unsigned *seq, char *
 			snprintf(err, errlen, "cannot replace %s: %s", path, strerror(e));
 			return -e;
 		}
-		snprintf(prev, n, "%s.1", path);
+		snprintf(prev, sizeof(prev), "%s.1", path);
 		if (k < 0 && (k = seq_of(prev)) >= 0)
 			k++; /* an empty stub: on from the piece before it */
 		*seq = k < 0 ? 0 : k;
