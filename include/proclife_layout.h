@@ -48,6 +48,7 @@
 	S(rec_snap_begin, 16)  \
 	S(rec_snap_proc, 48)   \
 	S(rec_lost, 24)        \
+	S(rec_gap, 40)         \
 	S(rec_run_start, 16)   \
 	S(rec_run_end, 32)
 
@@ -251,6 +252,14 @@
 	F(rec_lost, count, 8, 8, __u64)                 \
 	F(rec_lost, type, 16, 4, __u32)                 \
 	F(rec_lost, _pad, 20, 4, __u32)
+
+#define PL_FIELDS_rec_gap(F, V)                         \
+	F(rec_gap, ts, 0, 8, __u64)                     \
+	F(rec_gap, since, 8, 8, __u64)                  \
+	F(rec_gap, events, 16, 8, __u64)                \
+	F(rec_gap, records, 24, 8, __u64)               \
+	F(rec_gap, err, 32, 4, __u32)                   \
+	F(rec_gap, _pad, 36, 4, __u32)
 
 #define PL_FIELDS_rec_run_start(F, V)                   \
 	F(rec_run_start, ts, 0, 8, __u64)               \

@@ -72,11 +72,12 @@ HEADER_SOURCES = {
     "features": ["features"],
 }
 # Kernel events share the fields of docs/EVENTS.md's "Every kernel event"; derived ones those of
-# "Derived events"; `lost` and `resync` have only these.
+# "Derived events"; `lost`, `resync` and `gap` have only these. (`gap` is in no golden recording:
+# tests/e2e/test_disk.py holds its lines to this page.)
 KERNEL_EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename"]
 DERIVED_EVENTS = ["stop", "continue", "zombie", "reparent"]
 BARE_BASE = {"event", "time"}
-BARE_EVENTS = ["lost", "resync"]
+BARE_EVENTS = ["lost", "resync", "gap"]
 # A live scenario for json_fields (as root): fork, exec, a failed exec, signals handled and fatal,
 # a stop and a continue, exits with usage, reaps.
 LIVE_SCENARIO = ("trap 'true' USR1; kill -USR1 $$; /no/such/program 2>/dev/null; sleep 5 & p=$!; "

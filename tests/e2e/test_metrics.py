@@ -56,6 +56,10 @@ FAMILIES = {
     "proclife_features": "gauge",
     "proclife_feature_reduced": "gauge",
 }
+# And with a recording (-w), and with an event output that is a file (-o FILE).
+RECORDING_FAMILIES = {"proclife_recording_errors_total": "counter",
+                      "proclife_recording_unwritten_events_total": "counter"}
+OUTPUT_FAMILIES = {"proclife_output_errors_total": "counter", "proclife_output_unwritten_lines_total": "counter"}
 EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename",
           "stop", "continue", "zombie", "reparent", "resync"]
 KERNEL_EVENTS = EVENTS[:8]
@@ -260,16 +264,16 @@ def test_bad_options(c):
              b"--metrics-file PATH" in out and b"--metrics-interval SEC" in out)
 
 
-def check_file(c, path, what, sampling):
+def check_file(c, path, what, sampling, families=FAMILIES):
     """The file of a command that has stopped: promtool accepts it, mode 0644, nothing else in its
     directory, every family with its type, the label sets complete, build_info true."""
     promtool_check(c, path, what)
     st = os.stat(path)
     c.eq("%s: mode" % what, 0o644, stat.S_IMODE(st.st_mode))
     c.eq("%s: files in its directory (no temporary file left)" % what, [os.path.basename(path)],
-         sorted(x for x in os.listdir(os.path.dirname(path)) if x != "r.plr"))
+         sorted(x for x in os.listdir(os.path.dirname(path)) if x not in ("r.plr", "events.txt")))
     samples, types = parse_exposition(read_file(path), what)
-    c.eq("%s: families and types" % what, FAMILIES, types)
+    c.eq("%s: families and types" % what, families, types)
     c.eq("%s: events_total labels" % what, sorted(EVENTS),
          sorted(dict(lab)["event"] for lab in series(samples, "proclife_events_total")))
     c.eq("%s: lost_events_total labels" % what, sorted(KERNEL_EVENTS),
@@ -299,11 +303,13 @@ def run_command(c, args, ready, path, what):
 
 
 def test_promtool_each_command(c):
-    for name, args, ready, sampling in (
-            ("watch", ["watch", "-o", "/dev/null", "-e", "exec"], common.READY_WATCH, False),
-            ("record", ["record", "-w", "{d}/r.plr"], None, False),
-            ("tree --every", ["tree", "--every", "0.3"], READY_TREE, True),
-            ("zombies --every", ["zombies", "--every", "0.3"], READY_ZOMBIES, True)):
+    for name, args, ready, sampling, families in (
+            ("watch", ["watch", "-o", "/dev/null", "-e", "exec"], common.READY_WATCH, False, FAMILIES),
+            ("watch -o FILE", ["watch", "-o", "{d}/events.txt", "-e", "exec"], common.READY_WATCH, False,
+             dict(FAMILIES, **OUTPUT_FAMILIES)),
+            ("record", ["record", "-w", "{d}/r.plr"], None, False, dict(FAMILIES, **RECORDING_FAMILIES)),
+            ("tree --every", ["tree", "--every", "0.3"], READY_TREE, True, FAMILIES),
+            ("zombies --every", ["zombies", "--every", "0.3"], READY_ZOMBIES, True, FAMILIES)):
         d = tmpdir("pl-metrics-")
         path = os.path.join(d, "proclife.prom")
         args = [a.replace("{d}", d) for a in args] + ["--metrics-file", path, "--metrics-interval", "0.2"]
@@ -311,7 +317,7 @@ def test_promtool_each_command(c):
             ready = (READY_RECORD % os.path.join(d, "r.plr")).encode()
         err = run_command(c, args, ready, path, name)
         c.ok("%s: stderr says something of metrics: %r" % (name, err), b"proclife: metrics:" not in err)
-        samples = check_file(c, path, name, sampling)
+        samples = check_file(c, path, name, sampling, families)
         # It ran /bin/true, with a fork (watch -e exec: metrics count everything, not what it shows).
         for ev in ("fork", "exec", "exit", "reap"):
             c.ok("%s: events_total{event=\"%s\"} is 0, after /bin/true ran" % (name, ev),
@@ -586,7 +592,7 @@ def test_alert_rules(c):
     tests = os.path.join(RULES_DIR, "proclife.rules.test.yml")
     r = subprocess.run(["promtool", "check", "rules", rules], capture_output=True, text=True, timeout=60)
     c.eq("promtool check rules: exit status (%r)" % (r.stdout + r.stderr), 0, r.returncode)
-    c.ok("promtool check rules: %r" % r.stdout, "SUCCESS: 4 rules found" in r.stdout)
+    c.ok("promtool check rules: %r" % r.stdout, "SUCCESS: 7 rules found" in r.stdout)
     r = subprocess.run(["promtool", "test", "rules", tests], capture_output=True, text=True, timeout=60)
     c.eq("promtool test rules: exit status (%r)" % (r.stdout + r.stderr), 0, r.returncode)
     c.ok("promtool test rules: %r" % r.stdout, "SUCCESS" in r.stdout and "FAILED" not in r.stdout)
@@ -596,11 +602,20 @@ def test_alert_rules(c):
     rc, out, err = run_proclife(["zombies", "--every", "0.2", "--count", "1", "--metrics-file", path], timeout=30)
     c.eq("zombies --every 0.2 --count 1: exit status (%r)" % err, 0, rc)
     samples, _ = parse_exposition(read_file(path), "the file")
+    # A recording's and an event output's metrics: watch -w -o.
+    t = common.start_proclife(["watch", "--json", "-o", os.path.join(d, "events.json"), "-w", os.path.join(d, "r.plr"),
+                               "--metrics-file", path],
+                              ("proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"
+                               % os.path.join(d, "r.plr")).encode())
+    c.eq("watch -o -w --metrics-file: exit status after SIGINT", 0, t.stop())
+    more, _ = parse_exposition(read_file(path), "watch's file")
+    samples.update(more)
     names = {n for n, _ in samples}
     text = read_file(rules)
     for used in sorted(set(re.findall(r"\b(proclife_[a-z_]+)", text))):
         c.ok("the rules use %s, which proclife does not write" % used, used in names)
-    for name, label in (("proclife_lost_events_total", "event"), ("proclife_features", "feature")):
+    for name, label in (("proclife_lost_events_total", "event"), ("proclife_features", "feature"),
+                        ("proclife_recording_errors_total", "errno"), ("proclife_output_errors_total", "errno")):
         c.ok("%s has no label %s" % (name, label), all(label in dict(lab) for lab in series(samples, name)))
 
 

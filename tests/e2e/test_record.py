@@ -7,7 +7,7 @@ A scenario is recorded live and the replay is compared with what was seen
 live (byte for byte), with what /proc showed at chosen instants, with the
 statuses waitpid returned and the argv and signals the scenario used. Then
 the file itself: killed recorders, torn and corrupted copies, modes,
-refusing to overwrite (symlinks too), rotation and a full disk.
+refusing to overwrite (symlinks too), rotation. (A full disk: test_disk.py.)
 
 Usage: tests/e2e/test_record.py PATH/TO/proclife [SUBTEST...]
 Needs root (every subtest is skipped otherwise). Python stdlib only.
@@ -1094,60 +1094,7 @@ def test_rotation(c):
 
 
 # --------------------------------------------------------------------------
-# 8. a full disk
-
-
-def test_disk_full(c):
-    mnt = tmpdir("pl_rec_mnt_")
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", mnt],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
-    if r.returncode != 0:
-        raise Skip("cannot mount a tmpfs: %s" % r.stderr.decode(errors="replace").strip())
-    recs = []
-
-    def unmount():
-        for t in recs:
-            if t.p.poll() is None:
-                t.kill()
-        if subprocess.run(["umount", mnt], stderr=subprocess.DEVNULL).returncode != 0:
-            subprocess.run(["umount", "-l", mnt], stderr=subprocess.DEVNULL)
-    at_cleanup(unmount)
-    path = os.path.join(mnt, "full.plr")
-    t = recorder(path, ["--arg-bytes", "65536"])
-    recs.append(t)
-    blob = long_arg(30000)
-    spawned = []
-    deadline = time.monotonic() + 60
-    while t.p.poll() is None:
-        if time.monotonic() > deadline:
-            raise Failure("60 s of long execs and the recorder on a 256 KB tmpfs still runs; file %d bytes"
-                          % os.path.getsize(path))
-        m = "pl-rec-full-%d" % len(spawned)
-        pid = spawn([b"/bin/true", m.encode(), blob])
-        waitpid_deadline(pid)
-        spawned.append(m)
-        time.sleep(0.01)
-    rc = t.wait_exit(10)
-    err = t.stderr_bytes()
-    c.eq("recorder on a full disk: exit status", 1, rc)
-    mo = re.search(rb"proclife: recording stopped: [^\n]*No space left on device[^\n]*complete up to offset (\d+)",
-                   err)
-    c.ok("recorder on a full disk: stderr: expected 'proclife: recording stopped: ... No space left on device ... "
-         "complete up to offset N', got %r" % err, mo is not None)
-    size = os.path.getsize(path)
-    if mo:
-        c.eq("file size vs the offset the recorder gave", int(mo.group(1)), size)
-    data = common.read_bytes(path)
-    blocks = rec_blocks(data)
-    c.eq("the file ends at the end of its last complete block", size,
-         blocks[-1][0] + BLOCK_HDR.size + blocks[-1][1] if blocks else common.rec_header(data)["hdr_size"])
-    rc, out, err = replay(["watch", "--json", "-r", path])
-    c.eq("replay of the full-disk recording: exit status", 0, rc)
-    c.ok("replay of the full-disk recording: no error, at most the missing end mark: %r" % err,
-         b"cut short" not in err and b"CRC" not in err)
-    got = markers(parse_json_lines(c, out, "replay"), "pl-rec-full-")
-    c.ok("replay of the full-disk recording: none of the long execs", got)
-    c.eq("replay of the full-disk recording: the execs are the first ones, in order", spawned[:len(got)], got)
+# 8. a full disk: tests/e2e/test_disk.py (the recorder survives it, and marks the gap)
 
 
 # --------------------------------------------------------------------------
@@ -1309,7 +1256,6 @@ SUBTESTS = [
     ("perms_and_force", test_perms_and_force, ROOT),
     ("header_fields", test_header_fields, ROOT),
     ("rotation", test_rotation, ROOT),
-    ("disk_full", test_disk_full, ROOT),
     ("run_record_replay", test_run_record_replay, ROOT),
     ("bad_options", test_bad_options, ROOT),
 ]

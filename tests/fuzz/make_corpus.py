@@ -31,6 +31,7 @@ WALL = 1767322045 * 10**9  # CLOCK_REALTIME - CLOCK_BOOTTIME: the start is 2026-
 
 # enum rec_kind
 EVENT, SNAP_BEGIN, SNAP_PROC, SNAP_END, TICK, LOST, META, RUN_START, RUN_END, END = range(1, 11)
+GAP = 14  # since 2.0: what a failing disk kept out
 # enum pl_event_type
 FORK, EXEC, EXEC_FAILED, EXIT, REAP, SIGNAL, DELIVER, RENAME = range(1, 9)
 
@@ -59,6 +60,7 @@ LAYOUT = {
                       ("cmdline_len", "I"), ("state", "B"), ("kthread", "B"), ("cmdline_truncated", "B"),
                       ("has_cmdline", "B"), ("comm", "16s"), ("cmdline", "*")],
     "rec_lost": [("ts", "Q"), ("count", "Q"), ("type", "I"), ("_pad", "I")],
+    "rec_gap": [("ts", "Q"), ("since", "Q"), ("events", "Q"), ("records", "Q"), ("err", "I"), ("_pad", "I")],
     "rec_run_start": [("ts", "Q"), ("pid", "I"), ("_pad", "I")],
     "rec_run_end": [("ts", "Q"), ("pid", "I"), ("exit_code", "i"), ("status", "I"), ("_pad", "I"), ("lost", "Q")],
     "pl_hdr": HDR,
@@ -262,6 +264,10 @@ def lost(ts, count, typ):
     return pack("rec_lost", ts=ts, count=count, type=typ)
 
 
+def gap(ts, since, events, records, err=28):
+    return record(GAP, pack("rec_gap", ts=ts, since=since, events=events, records=records, err=err))
+
+
 def snapshot(ts, procs, reason=0, count=None):
     return ([record(SNAP_BEGIN, pack("rec_snap_begin", ts=ts, reason=reason,
                                      count=len(procs) if count is None else count))] +
@@ -306,6 +312,8 @@ END_REC = rtime(END, T + 4 * 10**7)
 
 B0 = [META_0] + BOOT + EVENTS_0
 B1 = EVENTS_1 + [END_REC]
+# Block 1 after a failing disk: the gap's mark and the snapshot the recorder wrote after it.
+GAP_B1 = [gap(T + 9 * 10**6, T + 5000, 42, 50)] + snapshot(T + 9 * 10**6, BOOT[1:-1], reason=1) + B1
 EV0 = sum(1 for r in B0 if r[4] == EVENT)  # kernel events in each block
 EV1 = sum(1 for r in B1 if r[4] == EVENT)
 
@@ -451,6 +459,14 @@ def damaged():
     add("valid", v, 0, None, EV0 + EV1)
     add("unknown_kind", file_header() + block(B0[:5] + [record(200, b"from the future\0")] + B0[5:], 0) +
         block(B1, 1), 0, None, EV0 + EV1)
+    # Kinds in a hole of the numbers this reader knows (11..13), empty: skipped, never read as one.
+    add("kind_hole_empty", file_header() + block(B0[:5] + [record(12, b"")] + B0[5:], 0) + block(B1, 1), 0, None,
+        EV0 + EV1)
+    # A failing disk's gap: said, and the snapshot after it applied (exit 0).
+    add("gap_marked", file_header() + block(B0, 0) + block(GAP_B1, 1), 0,
+        "its recorder could not write (ENOSPC): 42 events are not in the recording", EV0 + EV1)
+    add("gap_short", file_header() + block(B0 + [record(GAP, pack("rec_gap", ts=T)[:24])], 0), 1,
+        "offset 64: block 0, byte %d: record too short for its kind" % len(RAW0))
     add("minor_newer", file_header(minor=7, hdr_size=72) + b"\xee" * 8 + block(B0, 0) + block(B1, 1), 0, None,
         EV0 + EV1)
     add("absurd_counts", file_header() + block(
@@ -516,6 +532,7 @@ def seeds():
                [META_0, record(RUN_START, pack("rec_run_start", ts=T, pid=200))] + BOOT + EVENTS_0 + EVENTS_1 +
                [record(RUN_END, pack("rec_run_end", ts=T + 5 * 10**7, pid=200, exit_code=3, status=3 << 8))] +
                snapshot(T + 5 * 10**7, BOOT[1:-1], reason=3) + [END_REC], 0)),
+           ("gap.plr", file_header() + block(B0, 0) + block(GAP_B1, 1)),
            ("valid.raw", raw_input(B0 + B1)),
            ("blocks.raw", raw_input(B0 + B1, per_block=3))]
     return out

@@ -33,6 +33,8 @@ NO_TEXT = ("kernel", "record", "model", "session")
 # Where printing is the point: file -> what may be there (None: anything), and why.
 MAY_PRINT = {
     "user/base/msg.c": (None, "the message sink's default: stderr"),
+    "user/base/outfile.c": ('{ "/dev/std', "-o /dev/stdout and /dev/stderr: the descriptors they name are "
+                            "duplicated for the command, which writes to them; outfile itself writes nothing"),
 }
 # JSON syntax in a literal that is not output: file -> (the literal, why).
 JSON_NOT_WRITTEN = {

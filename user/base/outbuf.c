@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+#define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/outbuf.h"
@@ -43,9 +45,14 @@ void outbuf__free(struct outbuf *ob)
 	*ob = (struct outbuf){ .fd = -1 };
 }
 
-/* write(2) all of it: partial writes, EINTR, and a non-blocking fd. */
-static int write_all(int fd, const char *p, size_t n)
+/* write(2) all of it: partial writes, EINTR, and a non-blocking fd. *done: the bytes written (NULL: not wanted). */
+static int write_all(int fd, const char *p, size_t n, size_t *done)
 {
+	size_t dummy;
+
+	if (!done)
+		done = &dummy;
+	*done = 0;
 	while (n > 0) {
 		ssize_t k = write(fd, p, n);
 
@@ -66,8 +73,79 @@ static int write_all(int fd, const char *p, size_t n)
 			return -EIO; /* would loop forever otherwise */
 		p += k;
 		n -= (size_t)k;
+		*done += (size_t)k;
 	}
 	return 0;
+}
+
+/* Lines mode: n bytes that will never be written; their lines counted. */
+static void drop(struct outbuf *ob, const char *p, size_t n)
+{
+	uint64_t k = 0;
+
+	for (const char *end = p + n; n && (p = memchr(p, '\n', end - p)); p++)
+		k++;
+	ob->dropped += k;
+	ob->st.dropped_lines += k;
+}
+
+/* Lines mode: the file is cut back to the end of its last whole line. 0 or -errno. */
+static int cut_tail(struct outbuf *ob)
+{
+	off_t size;
+
+	if (!ob->tail)
+		return 0;
+	size = lseek(ob->fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	/* Shorter than what we wrote of the line: someone emptied it (logrotate's copytruncate). */
+	if ((uint64_t)size >= ob->tail) {
+		if (ftruncate(ob->fd, size - ob->tail) < 0)
+			return -errno;
+		/* Without O_APPEND (stdout redirected to a file), the next write goes there, not past a hole. */
+		lseek(ob->fd, size - ob->tail, SEEK_SET);
+	}
+	ob->tail = 0;
+	return 0;
+}
+
+/*
+ * Lines mode: write n bytes, or drop them while failing. A failed write
+ * cuts the file back to its last whole line (outbuf__resume() tries again
+ * if that fails too) and drops the rest. 0 or -errno.
+ */
+static int write_lines(struct outbuf *ob, const char *p, size_t n)
+{
+	size_t done = 0;
+	const char *nl;
+	int r;
+
+	if (ob->failing) {
+		drop(ob, p, n);
+		return ob->failing;
+	}
+	r = write_all(ob->fd, p, n, &done);
+	nl = done ? memrchr(p, '\n', done) : NULL;
+	ob->tail = nl ? (size_t)(p + done - nl - 1) : ob->tail + done;
+	if (r == 0)
+		return 0;
+	errcount__add(&ob->st.errors, r);
+	if (!errcount__disk_error(r))
+		return ob->err = r;
+	drop(ob, p + done, n - done);
+	ob->failing = r;
+	cut_tail(ob);
+	return r;
+}
+
+/* A chunk larger than the buffer, written through (lines mode: as lines). */
+static void write_through(struct outbuf *ob, const char *p, size_t n)
+{
+	int r = ob->line_mode ? write_lines(ob, p, n) : write_all(ob->fd, p, n, NULL);
+
+	if (r < 0 && !ob->line_mode)
+		ob->err = r;
 }
 
 /* Memory mode: make room for n more bytes. */
@@ -120,14 +198,12 @@ void outbuf__write_slow(struct outbuf *ob, const void *p, size_t n)
 		if (grow(ob, n) < 0)
 			return;
 	} else {
-		if (outbuf__flush(ob) < 0)
+		/* Lines mode, failing: on as usual; the next flush drops it and counts its lines. */
+		if (outbuf__flush(ob) < 0 && ob->err)
 			return;
 		if (n > ob->cap) {
 			/* Copying a chunk bigger than the buffer through it buys nothing. */
-			int r = write_all(ob->fd, p, n);
-
-			if (r < 0)
-				ob->err = r;
+			write_through(ob, p, n);
 			return;
 		}
 	}
@@ -140,7 +216,7 @@ void outbuf__printf(struct outbuf *ob, const char *fmt, ...)
 	va_list ap;
 	size_t room;
 	char *tmp;
-	int n, r;
+	int n;
 
 	if (!usable(ob))
 		return;
@@ -164,7 +240,8 @@ void outbuf__printf(struct outbuf *ob, const char *fmt, ...)
 		if (grow(ob, (size_t)n) < 0)
 			return;
 	} else {
-		if (outbuf__flush(ob) < 0)
+		/* Lines mode, failing: on as usual; the next flush drops it and counts its lines. */
+		if (outbuf__flush(ob) < 0 && ob->err)
 			return;
 		if ((size_t)n > ob->cap) {
 			/* Bigger than the whole buffer: rare, so a temporary allocation is fine. */
@@ -176,10 +253,8 @@ void outbuf__printf(struct outbuf *ob, const char *fmt, ...)
 			va_start(ap, fmt);
 			vsnprintf(tmp, (size_t)n + 1, fmt, ap);
 			va_end(ap);
-			r = write_all(ob->fd, tmp, (size_t)n);
+			write_through(ob, tmp, (size_t)n);
 			free(tmp);
-			if (r < 0)
-				ob->err = r;
 			return;
 		}
 	}
@@ -247,14 +322,72 @@ int outbuf__flush(struct outbuf *ob)
 		return ob->err;
 	}
 	if (ob->len == 0)
-		return 0;
+		return ob->failing;
 
-	r = write_all(ob->fd, ob->data, ob->len);
-	/* On error the batch is dropped: retrying a broken pipe helps no one. */
+	if (ob->line_mode) {
+		r = write_lines(ob, ob->data, ob->len);
+	} else {
+		r = write_all(ob->fd, ob->data, ob->len, NULL);
+		if (r < 0)
+			ob->err = r;
+	}
+	/* On error the batch is dropped: retrying a broken pipe helps no one; a failing disk is retried by the caller. */
 	ob->len = 0;
-	if (r < 0)
-		ob->err = r;
 	return r;
+}
+
+bool outbuf__lines(struct outbuf *ob)
+{
+	struct stat st;
+
+	ob->line_mode = ob->fd >= 0 && fstat(ob->fd, &st) == 0 && S_ISREG(st.st_mode);
+	ob->tail = 0;
+	return ob->line_mode;
+}
+
+int outbuf__resume(struct outbuf *ob, void (*mark)(void *ctx, uint64_t nlines), void *ctx)
+{
+	uint64_t dropped, total;
+	int r;
+
+	if (ob->err)
+		return ob->err;
+	if (!ob->failing)
+		return 1;
+	if (ob->failing == -ENOSPC && !errcount__room(ob->fd, NULL)) {
+		errcount__add(&ob->st.errors, ob->failing); /* a retry, and no room yet */
+		return 0;
+	}
+	drop(ob, ob->data, ob->len); /* the caller's: nothing, between two lines */
+	ob->len = 0;
+	dropped = ob->dropped;
+	total = ob->st.dropped_lines;
+	ob->failing = 0;
+	r = cut_tail(ob);
+	if (r < 0) {
+		/* It cannot be cut: ended, so that the mark is a line of its own. */
+		r = write_all(ob->fd, "\n", 1, NULL);
+		ob->tail = r == 0 ? 0 : ob->tail;
+	}
+	if (r < 0) {
+		errcount__add(&ob->st.errors, r);
+		if (!errcount__disk_error(r))
+			return ob->err = r;
+		ob->failing = r;
+		return 0;
+	}
+	mark(ctx, dropped);
+	r = outbuf__flush(ob);
+	if (r == 0) {
+		ob->dropped = 0;
+		return 1;
+	}
+	if (ob->err)
+		return ob->err;
+	/* The mark was dropped with the rest: it is no line of the output. */
+	ob->dropped = dropped;
+	ob->st.dropped_lines = total;
+	return 0;
 }
 
 const char *outbuf__cstr(struct outbuf *ob)

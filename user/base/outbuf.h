@@ -16,20 +16,43 @@
  * that first error (negative errno), so callers can write a whole batch
  * without checking each call and look at the result of outbuf__flush().
  *
+ * Lines (outbuf__lines(), a regular file: watch -o FILE): what reaches
+ * the file is whole lines only, and a failing disk (base/errcount.h:
+ * ENOSPC, EDQUOT, EIO, EFBIG, EROFS) is not the end of it. A write that fails cuts the file
+ * back to the end of its last whole line; from then on what is written is
+ * dropped and its lines counted (ob->failing set, ob->err not), until the
+ * caller tries again with outbuf__resume(), which first writes the line
+ * that says how many were dropped. Every failed write is counted by errno.
+ *
  * Not thread-safe: one outbuf per writer thread.
  */
 #ifndef PROCLIFE_OUTBUF_H
 #define PROCLIFE_OUTBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "base/errcount.h"
+
+/* What the writes of an outbuf in lines mode came to. */
+struct outbuf_stats {
+	struct errcount errors; /* failed writes, by errno (retries included) */
+	uint64_t dropped_lines; /* lines not written, in all failures */
+};
 
 struct outbuf {
 	char *data;     /* cap + 1 bytes: room for the NUL of outbuf__cstr() */
 	size_t len, cap;
 	int fd;         /* -1: memory only */
 	int err;        /* first error, negative errno; 0 when none */
+	/* Lines mode (outbuf__lines()). */
+	bool line_mode;
+	int failing;    /* the disk error writes fail with now (negative errno), 0 when they do not */
+	size_t tail;    /* bytes of the file's last line so far: written, its newline not yet */
+	uint64_t dropped; /* lines dropped since the failure began */
+	struct outbuf_stats st;
 };
 
 /* Default capacity when cap == 0 is passed to outbuf__init(). */
@@ -45,6 +68,22 @@ void outbuf__u64(struct outbuf *ob, uint64_t v);
 void outbuf__i64(struct outbuf *ob, int64_t v);
 
 int outbuf__flush(struct outbuf *ob);
+
+/*
+ * Lines mode, when ob's fd is a regular file (true then): whole lines, and
+ * a disk error leaves ob failing rather than failed (see above). Call it
+ * again after changing ob->fd (it starts the new file's line count).
+ */
+bool outbuf__lines(struct outbuf *ob);
+/*
+ * Lines mode, failing: try to write again (on the caller's schedule,
+ * between two whole lines). The file is cut back to its last whole line
+ * first (or the partial one ended); then mark(ctx, nlines) writes into ob
+ * the line that says how many lines were dropped, and ob is flushed. 1:
+ * writing again, the mark written; 0: still failing (the mark dropped,
+ * not counted); -errno: a failure of another kind (ob->err).
+ */
+int outbuf__resume(struct outbuf *ob, void (*mark)(void *ctx, uint64_t nlines), void *ctx);
 
 const char *outbuf__cstr(struct outbuf *ob);
 void outbuf__reset(struct outbuf *ob);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/msg.h"
 #include "kernel/tracer.h"
 #include "record/recording.h"
 #include "cmd/cli.h"
@@ -21,9 +22,17 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+/* Past the file size limit: write() fails with EFBIG, which the writers survive, instead of the default core dump. */
+static void on_xfsz(int sig)
+{
+}
+
 void cmd__signals(unsigned flags)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = { .sa_handler = on_stop }, xfsz = { .sa_handler = on_xfsz };
+
+	/* A handler, not SIG_IGN: an exec (run's CMD) gets the default back. */
+	sigaction(SIGXFSZ, &xfsz, NULL);
 
 	if (flags & CMD_SIG_STOP) {
 		sigaction(SIGINT, &sa, NULL);
@@ -55,15 +64,19 @@ int cmd__preflight(const struct cli *c)
 	return 0;
 }
 
+const char *cmd__output_error(int err)
+{
+	return err == -ELOOP ? "it is a symlink (proclife writes no file through one: give the file itself)"
+			     : strerror(-err);
+}
+
 int cmd__open_output(const struct cli *c, const char *path, bool append)
 {
 	int fd = sighup__open_output(path, !append);
 
-	if (fd < 0) {
-		cli__fail(c->cmd, "cannot open %s: %s", path, strerror(-fd));
-		return -1;
-	}
-	return fd;
+	if (fd < 0)
+		cli__fail(c->cmd, "cannot open %s: %s", path, cmd__output_error(fd));
+	return fd < 0 ? -1 : fd;
 }
 
 /* ---- --since, --until ---- */
@@ -174,6 +187,19 @@ static void on_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *
 		s->own.snapshot(s->own.ctx, reason, v, n);
 }
 
+/* A replayed recording's gap: the command's, else a line of its writer's. */
+static void on_gap(void *ctx, const struct rec_gap *g)
+{
+	struct cmd_session *s = ctx;
+	struct writer_gap wg = { .ts = g->ts, .since = g->since, .count = g->events, .recording = true,
+				 .err = g->err };
+
+	if (s->own.gap)
+		s->own.gap(s->own.ctx, g);
+	else if (s->writer)
+		s->writer->gap(s->writer, &wg);
+}
+
 /* The session's config: the command's, with -r, -w FILE and the callbacks above. */
 static void wire(struct cmd_session *s)
 {
@@ -184,6 +210,7 @@ static void wire(struct cmd_session *s)
 	s->cfg.lost = on_lost;
 	s->cfg.item = on_item;
 	s->cfg.snapshot = on_snapshot;
+	s->cfg.gap = on_gap;
 	s->cfg.ctx = s;
 	s->cfg.model_cfg.derived = on_derived;
 	s->cfg.model_cfg.ctx = s;
@@ -207,10 +234,14 @@ int cmd_session__open(struct cmd_session *s)
 	s->replay = c->rec.nread > 0;
 	if (!s->replay && cmd__preflight(c))
 		return 1;
+	/* A file under ob: whole lines, and a failing disk survived (cmd_session.writer). */
+	if (s->ob && s->writer)
+		outbuf__lines(s->ob);
 	if (c->metrics.file &&
 	    metrics_file__new(&(struct metrics_file_config){ .path = c->metrics.file,
 							     .interval_ns = c->metrics.interval_ns,
-							     .threads = c->threads },
+							     .threads = c->threads,
+							     .output = s->ob && s->ob->line_mode ? s->ob : NULL },
 			      &s->metrics) < 0)
 		return cli__fail(c->cmd, "out of memory");
 	wire(s);
@@ -235,6 +266,69 @@ static int wait_ms(__u64 now, __u64 until, int ms)
 	if (until && until > now && (until - now) / 1000000 + 1 < (__u64)ms)
 		return (until - now) / 1000000 + 1;
 	return ms;
+}
+
+/* ob's failures are retried this often; one that comes back this soon after, with the same error, is said in short. */
+#define OUTPUT_RETRY_NS 1000000000ull
+#define OUTPUT_SAY_AGAIN_NS (600 * 1000000000ull)
+
+static const char *output_name(const struct cmd_session *s)
+{
+	return s->output ? s->output : "the output";
+}
+
+/* The gap line, once ob takes writes again: what it could not, since when. */
+static void mark_gap(void *ctx, uint64_t nlines)
+{
+	struct cmd_session *s = ctx;
+	struct writer_gap g = { .ts = s->out_now, .since = s->out_since, .count = nlines, .err = -s->out_err };
+
+	s->out_lines = nlines;
+	s->writer->gap(s->writer, &g);
+}
+
+/*
+ * ob, after a poll: flushed. A failing disk under it (lines mode) is said
+ * once, tried again every OUTPUT_RETRY_NS, and once it writes again,
+ * marked by a gap line and said. 0, or the error of an output that failed
+ * for good (said at the end).
+ */
+static int output_poll(struct cmd_session *s, __u64 now)
+{
+	struct outbuf *ob = s->ob;
+	int r;
+
+	outbuf__flush(ob);
+	if (ob->err)
+		return ob->err;
+	if (!ob->failing)
+		return 0;
+	if (!s->out_since) {
+		if (s->out_resumed && now - s->out_resumed < OUTPUT_SAY_AGAIN_NS && ob->failing == s->out_err)
+			msg__say(MSG_WARN, "writing %s fails again, as before; events go on, and writing is retried",
+				 output_name(s));
+		else
+			msg__say(MSG_ERROR, "writing %s: %s; events go on: the lines it cannot take are counted and "
+				 "dropped, and writing is retried every second", output_name(s), strerror(-ob->failing));
+		s->out_since = now;
+		s->out_err = ob->failing;
+		s->out_next = now + OUTPUT_RETRY_NS;
+		return 0;
+	}
+	if (now < s->out_next)
+		return 0;
+	s->out_next = now + OUTPUT_RETRY_NS;
+	s->out_now = now;
+	r = outbuf__resume(ob, mark_gap, s);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		msg__say(MSG_INFO, "writing %s again; %llu lines could not be written, and a gap line marks where",
+			 output_name(s), (unsigned long long)s->out_lines);
+		s->out_since = 0;
+		s->out_resumed = now;
+	}
+	return 0;
 }
 
 static void on_sighup(struct cmd_session *s)
@@ -268,7 +362,7 @@ int cmd_session__loop(struct cmd_session *s)
 			return cli__fail(s->cli->cmd, "reading events: %s", strerror(-r));
 		if (sighup__take())
 			on_sighup(s);
-		if (s->ob && outbuf__flush(s->ob) < 0)
+		if (s->ob && (s->writer ? output_poll(s, live__now()) : outbuf__flush(s->ob)) < 0)
 			break; /* said at the end */
 		if (s->stop_on_record_error && (!live__recorder(s->l) || rec_writer__error(live__recorder(s->l)))) {
 			metrics_file__write(s->metrics, s->l); /* the last values */
@@ -281,12 +375,29 @@ int cmd_session__loop(struct cmd_session *s)
 
 /* ---- the end ---- */
 
-/* ob's last flush, and a write error said (not a closed pipe: the reader went away, as with `| head`). */
+/*
+ * ob's last flush, and a write error said (not a closed pipe: the reader
+ * went away, as with `| head`). A failing one is tried once more, whatever
+ * the schedule, for its gap line.
+ */
 static int output_result(struct cmd_session *s)
 {
-	if (!s->ob || (outbuf__flush(s->ob) == 0 && !s->ob->err) || s->ob->err == -EPIPE)
+	struct outbuf *ob = s->ob;
+
+	if (!ob)
 		return 0;
-	return cli__fail(s->cli->cmd, "writing %s: %s", s->output ? s->output : "output", strerror(-s->ob->err));
+	if (s->writer && ob->failing) {
+		if (!s->out_since)
+			output_poll(s, live__now()); /* the failure was not said yet */
+		s->out_next = 0;
+		output_poll(s, live__now());
+	}
+	if ((outbuf__flush(ob) == 0 && !ob->err) || ob->err == -EPIPE)
+		return 0;
+	if (!ob->err)
+		return cli__fail(s->cli->cmd, "writing %s: %s; its last %llu lines could not be written",
+				 output_name(s), strerror(-ob->failing), (unsigned long long)ob->dropped);
+	return cli__fail(s->cli->cmd, "writing %s: %s", s->output ? s->output : "output", strerror(-ob->err));
 }
 
 int cmd_session__close(struct cmd_session *s)

@@ -21,6 +21,7 @@
 #include "base/outbuf.h"
 #include "session/live.h"
 #include "views/metrics_file.h"
+#include "views/writer.h"
 #include "cmd/optable.h"
 
 enum cmd_signals {
@@ -36,8 +37,13 @@ void cmd__signals(unsigned flags);
 bool cmd__stopping(void);
 /* Can proclife trace here? 0, or 1 (the exit status) once it said why. */
 int cmd__preflight(const struct cli *c);
-/* FILE for -o (mode 0600; append: added to, else emptied): an fd, or -1 once it said why. */
+/*
+ * FILE for -o or --summary-json (base/outfile.h: mode 0600, never through
+ * a symlink; append: added to, else emptied): an fd, or -1 once it said why.
+ */
 int cmd__open_output(const struct cli *c, const char *path, bool append);
+/* What an output file's open error (-errno) means, for "cannot open FILE: ..." (-ELOOP: a symlink). */
+const char *cmd__output_error(int err);
 
 /*
  * With -r: --since and --until read against the recording (the start of
@@ -64,6 +70,12 @@ struct cmd_session {
 	bool own_window;          /* the command reads --since/--until itself (tree, zombies) */
 	struct outbuf *ob;        /* flushed after every poll, a write error said at the end; or NULL */
 	const char *output;       /* the path of ob's file (errors; SIGHUP reopens it), or NULL */
+	/*
+	 * ob's writer, or NULL. With one, a regular file under ob is written in
+	 * whole lines and survives a failing disk: said once, retried every
+	 * second, the lines it could not take marked with a gap line.
+	 */
+	struct writer *writer;
 	__u64 every_ns;           /* live, > 0: every() this often */
 	int (*every)(void *ctx);  /* 0 go on, 1 enough (--count), < 0 failed (said) */
 	bool (*done)(void *ctx);  /* it has what it waited for (run: CMD exited); or NULL */
@@ -81,6 +93,10 @@ struct cmd_session {
 	struct live_config own;
 	struct rec_writer_opts ro;
 	char command[1024];
+	__u64 out_since, out_next, out_now; /* ob failing: since, the next try, this try */
+	__u64 out_lines;                    /* the lines its gap line counted */
+	__u64 out_resumed;                  /* when ob wrote again after its last failure */
+	int out_err;                        /* ob failing: the first error */
 };
 
 /*

@@ -293,18 +293,22 @@ const struct opt cli_opts[] = {
 	  SECONDS(delay_ns, 0.05, 60) },
 	{ "duration", 'd', "SEC", RECORD, "stop after SEC seconds", SECONDS(duration_ns, 0.001, 86400) },
 	{ "output", 'o', "FILE", WATCH,
-	  "write events to FILE (created mode 0600) instead of stdout; SIGHUP reopens it (after logrotate moved "
-	  "it away)",
-	  "An existing FILE is emptied first, unless --append.", FILE_(output) },
+	  "write events to FILE (mode 0600, never through a symlink) instead of stdout; SIGHUP reopens it (after "
+	  "logrotate moved it away)",
+	  "An existing FILE is emptied first, unless --append. A full or failing disk does not stop it: the lines "
+	  "it cannot write are counted and dropped, and a gap line marks them once it writes again.",
+	  FILE_(output) },
 	{ "append", 0, NULL, WATCH,
 	  "with -o: add to FILE instead of emptying it first (a service's log, whose lines a shipper may not "
 	  "have read yet)",
 	  FLAG(append) },
-	{ "output", 'o', "FILE", RUN, "events to FILE (created mode 0600) instead of stderr", FILE_(output) },
-	{ "output", 'o', "FILE", EXPORT, "write to FILE (created mode 0600, replaced) instead of stdout",
+	{ "output", 'o', "FILE", RUN, "events to FILE (mode 0600, never through a symlink) instead of stderr",
+	  FILE_(output) },
+	{ "output", 'o', "FILE", EXPORT, "write to FILE (mode 0600, never through a symlink; emptied) instead of stdout",
 	  FILE_(output) },
 	{ "quiet", 'q', NULL, RUN, "no events, only the summary", FLAG(quiet) },
-	{ "summary-json", 0, "FILE", RUN, "also write the summary as JSON to FILE", FILE_(summary_json) },
+	{ "summary-json", 0, "FILE", RUN, "also write the summary as JSON to FILE (mode 0600, never through a symlink)",
+	  FILE_(summary_json) },
 	{ "user", 0, "USER", RUN, "run CMD as USER (default: the user who ran sudo, else as is)", .values = OV_USER,
 	  .set = set_user, .field = CLI_FIELD(user, const char *) },
 	{ "follow-leftovers", 0, "SEC", RUN, "keep following what CMD left running for SEC seconds",

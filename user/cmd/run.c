@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/outfile.h"
 #include "kernel/procfs.h"
 #include "record/recording.h"
 #include "session/live.h"
@@ -158,13 +159,14 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 		r->writer.lost(&r->writer, type, count, now);
 }
 
+/* --summary-json FILE: as -o FILE is opened (base/outfile.h: 0600, never through a symlink). */
 static int write_summary_json(const char *path, const struct run *r, __u64 now, int status, __u64 lost)
 {
 	struct outbuf ob;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), ret;
+	int fd = outfile__open(path, OUTFILE_TRUNCATE), ret;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	outbuf__init(&ob, fd, 1 << 16);
 	run_summary__json(&r->sum, &ob, &r->wc, now, "/proc", status, lost);
 	ret = outbuf__flush(&ob);
@@ -249,6 +251,7 @@ static int replay_main(struct cli *c)
 	if (c->output && (fd = cmd__open_output(c, c->output, false)) < 0)
 		return 1;
 	init_events(&run, c, fd);
+	s.writer = run.print ? &run.writer : NULL;
 	s.cfg = (struct live_config){ .record = on_record, .lost = on_lost, .item = on_item,
 				      .snapshot = on_replay_snapshot, .ctx = &run };
 	ret = cmd_session__open(&s);
@@ -265,7 +268,7 @@ static int replay_main(struct cli *c)
 	end = run.ended ? run.end.ts : live__time(s.l);
 	print_summary(&run, STDOUT_FILENO, end, run.end.lost);
 	if (c->summary_json && (r = write_summary_json(c->summary_json, &run, end, run.end.exit_code, run.end.lost)) < 0)
-		cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-r));
+		cli__say(c->cmd, "cannot write %s: %s", c->summary_json, cmd__output_error(r));
 	/* The command's status, as the recorded run exited with it. */
 	ret = ret ? 1 : run.ended ? run.end.exit_code : 1;
 out:
@@ -374,7 +377,7 @@ static int finish(struct cli *c, struct run *run, struct live *l)
 		int r = write_summary_json(c->summary_json, run, now, exit_code, lost);
 
 		if (r < 0)
-			cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-r));
+			cli__say(c->cmd, "cannot write %s: %s", c->summary_json, cmd__output_error(r));
 	}
 	return exit_code;
 }
@@ -398,6 +401,7 @@ int run__main(struct cli *c)
 	if (cmd__preflight(c) || (c->output && (fd = cmd__open_output(c, c->output, false)) < 0))
 		return 1;
 	init_events(&run, c, fd);
+	s.writer = run.print ? &run.writer : NULL;
 	s.cfg = (struct live_config){ .record = on_record, .lost = on_lost, .ctx = &run,
 				      .tracer = { .events = PL_EV_ALL, .args_cap = c->args_cap, .follow = true } };
 	ret = cmd_session__open(&s);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/msg.h"
+#include "base/outfile.h"
 #include "cmd/sighup.h"
 
 static volatile sig_atomic_t hup;
@@ -32,9 +32,7 @@ bool sighup__take(void)
 
 int sighup__open_output(const char *path, bool truncate)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600);
-
-	return fd < 0 ? -errno : fd;
+	return outfile__open(path, truncate ? OUTFILE_TRUNCATE : OUTFILE_APPEND);
 }
 
 int sighup__reopen_output(struct outbuf *ob, const char *path)
@@ -49,16 +47,19 @@ int sighup__reopen_output(struct outbuf *ob, const char *path)
 	}
 	/* Whole records only: the loop calls this between two of them, so the old file ends with a whole line. */
 	r = outbuf__flush(ob);
-	if (r < 0) {
+	if (r < 0 && !ob->failing) {
 		close(fd);
 		return r; /* the caller reports the write error, as for any other flush */
 	}
+	r = 0;
 	/* close() can report a failed write-back (NFS): said, though there is nothing left to do about it. */
 	if (close(ob->fd) < 0 && errno != EINTR) {
 		r = -errno;
 		msg__say(MSG_WARN, "SIGHUP: closing the old %s: %s", path, strerror(-r));
 	}
 	ob->fd = fd;
+	if (ob->line_mode)
+		outbuf__lines(ob); /* the new file's lines */
 	msg__say(MSG_INFO, "SIGHUP: reopened %s", path);
 	return r;
 }
@@ -69,7 +70,10 @@ int sighup__rotate_recording(struct live *l, const char *path)
 
 	if (r == 0)
 		msg__say(MSG_INFO, "SIGHUP: started a new %s (the previous one is now %s.1)", path, path);
-	else if (r != -ENOENT && !rec_writer__error(live__recorder(l)))
+	else if (r == -EAGAIN)
+		msg__say(MSG_WARN, "SIGHUP: no new %s while the recording cannot be written: it goes on in the current "
+			 "file once it can", path);
+	else if (r != -ENOENT && !rec_writer__error(live__recorder(l)) && !rec_writer__failing(live__recorder(l)))
 		/* The writer's failures are said by the session; this one is the scan's. */
 		msg__say(MSG_WARN, "SIGHUP: the new %s has no /proc scan to start from: %s", path, strerror(-r));
 	return r;

@@ -24,18 +24,21 @@ void sighup__catch(void);
 bool sighup__take(void);
 
 /*
- * watch -o FILE: events hold argv, which may hold secrets, so FILE is the
- * owner's only (0600). truncate: the first open (FILE starts empty);
- * otherwise an existing FILE is appended to. Always O_APPEND, so that
- * whatever else truncates FILE (logrotate's copytruncate) leaves no hole.
- * An fd, or -errno.
+ * watch -o FILE: events hold argv, which may hold secrets, so FILE is
+ * opened as base/outfile.h says (the owner's only, never through a
+ * symlink). truncate: the first open (FILE starts empty); otherwise an
+ * existing FILE is appended to (after its last whole line). Always
+ * O_APPEND, so that whatever else truncates FILE (logrotate's
+ * copytruncate) leaves no hole. An fd, or -errno.
  */
 int sighup__open_output(const char *path, bool truncate);
 /*
  * Open path again (a moved-away one is created anew), write what ob holds
  * to the old file, close it and go on in the new one. When path cannot be
  * opened, one line (base/msg.h) and ob keeps its file: nothing is lost, the
- * next SIGHUP tries again. 0 or -errno.
+ * next SIGHUP tries again. A failing old file (ob in lines mode, its disk
+ * full) does not keep ob there: what it could not take was counted, and
+ * the new file gets the gap's mark once it takes writes. 0 or -errno.
  */
 int sighup__reopen_output(struct outbuf *ob, const char *path);
 /*

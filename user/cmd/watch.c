@@ -134,6 +134,7 @@ int watch__main(struct cli *c)
 		return cli__fail(c->cmd, "out of memory");
 	}
 	configure(c, &w, &s.cfg);
+	s.writer = &w.writer; /* gap lines: a failing -o FILE's, and a replayed recording's */
 	ret = cmd_session__open(&s);
 	if (!ret)
 		ret = start(c, &w, s.l);

@@ -270,21 +270,25 @@ static int next_block(struct rec_reader *r)
 	return 1;
 }
 
+/* Each known kind's fixed body; 0: a kind this reader does not know (skipped). */
+static const size_t kind_min[REC_KIND_MAX] = {
+	[REC_EVENT] = sizeof(struct pl_hdr),
+	[REC_SNAP_BEGIN] = sizeof(struct rec_snap_begin),
+	[REC_SNAP_PROC] = sizeof(struct rec_snap_proc),
+	[REC_SNAP_END] = sizeof(struct rec_time),
+	[REC_TICK] = sizeof(struct rec_time),
+	[REC_LOST] = sizeof(struct rec_lost),
+	[REC_META] = sizeof(__u64),
+	[REC_RUN_START] = sizeof(struct rec_run_start),
+	[REC_RUN_END] = sizeof(struct rec_run_end),
+	[REC_END] = sizeof(struct rec_time),
+	[REC_GAP] = sizeof(struct rec_gap),
+};
+
 /* Checks a record's body for its kind; 0 or a reason. */
 static const char *check_body(unsigned kind, void *body, size_t len, __u64 *ts)
 {
-	size_t min[REC_KIND_MAX] = {
-		[REC_EVENT] = sizeof(struct pl_hdr),
-		[REC_SNAP_BEGIN] = sizeof(struct rec_snap_begin),
-		[REC_SNAP_PROC] = sizeof(struct rec_snap_proc),
-		[REC_SNAP_END] = sizeof(struct rec_time),
-		[REC_TICK] = sizeof(struct rec_time),
-		[REC_LOST] = sizeof(struct rec_lost),
-		[REC_META] = sizeof(__u64),
-		[REC_RUN_START] = sizeof(struct rec_run_start),
-		[REC_RUN_END] = sizeof(struct rec_run_end),
-		[REC_END] = sizeof(struct rec_time),
-	};
+	const size_t *min = kind_min;
 
 	if (len < min[kind])
 		return "record too short for its kind";
@@ -367,8 +371,8 @@ int rec_reader__next(struct rec_reader *r, struct rec_item *it)
 		if (r->rec_no > r->nrecords)
 			return bad(r, r->block_off, "block %llu holds more records than its header's %u",
 				   (unsigned long long)r->block_seq - 1, r->nrecords);
-		if (h.kind == 0 || h.kind >= REC_KIND_MAX)
-			continue; /* a newer minor version's kind: skip it */
+		if (h.kind >= REC_KIND_MAX || !kind_min[h.kind])
+			continue; /* a newer minor version's kind (or one of a hole in the numbers): skip it */
 		if (r->complete)
 			return bad(r, r->block_off, "block %llu, byte %zu: a record after the end mark",
 				   (unsigned long long)r->block_seq - 1, at);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "proclife.h"
+#include "base/errcount.h"
 
 #define REC_MAGIC "\x89PLREC\r\n" /* 8 bytes: binary, and breaks under text-mode copies */
 #define REC_MAGIC_LEN 8
@@ -84,6 +85,8 @@ enum rec_kind {
 	REC_RUN_START,   /* proclife run: the command's pid */
 	REC_RUN_END,     /* proclife run: the command's status */
 	REC_END,         /* the recorder closed the file cleanly */
+	/* 11..13: kinds of other parts of this major version */
+	REC_GAP = 14,    /* the writer could not write what came between two times (a failing disk): rec_gap */
 	REC_KIND_MAX,
 };
 
@@ -131,6 +134,20 @@ struct rec_lost {
 	__u32 _pad;
 };
 
+/*
+ * What a failing disk kept out of the recording: everything between since
+ * and ts. The recorder traced on; a snapshot of /proc follows (reason
+ * RESYNC) from which the model goes on.
+ */
+struct rec_gap {
+	__u64 ts;        /* when writing worked again */
+	__u64 since;     /* when the first write failed */
+	__u64 events;    /* kernel events not written */
+	__u64 records;   /* records not written, those events included */
+	__u32 err;       /* the first failure's errno (positive) */
+	__u32 _pad;
+};
+
 struct rec_run_start {
 	__u64 ts;
 	__u32 pid;
@@ -168,13 +185,31 @@ struct rec_writer_opts {
 struct proc_snapshot;
 struct rec_writer;
 
-/* Creates path (mode 0600) and writes its header. 0, or -errno with a one-line reason. */
+/*
+ * Creates path (mode 0600) and writes its header. 0, or -errno with a
+ * one-line reason. A header that cannot be written for a disk error is
+ * not one: the writer starts failing (below), and writes it once it can.
+ * With rotate_existing, an existing path that is a stub (empty, or a
+ * recording that ends before its first /proc scan is complete: its
+ * recorder stopped before it held anything of the machine) is replaced,
+ * not kept: a recorder restarted again and again never shifts real
+ * recordings out for stubs.
+ */
 int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall_offset_ns, struct rec_writer **out,
 		     char *err, size_t errlen);
 /*
- * Appending. Each returns 0, or -errno once the recording has failed (the
- * file is then cut back to its last complete block and rec_writer__error()
- * says why); later calls do nothing and return the same error.
+ * Appending. Each returns 0, or -errno while the recording cannot be
+ * written, in either of two ways:
+ *
+ * - failing: a disk error (base/errcount.h: a full disk, EIO, a read-only
+ *   remount, the file size limit). The file is cut back to its last
+ *   complete block; from then on records are counted, not written, and
+ *   rec_writer__retry() tries again (at most every REC_RETRY_NS). Once it
+ *   writes again, a REC_GAP record marks what is missing.
+ *   rec_writer__failing() says why.
+ * - failed: any other error (out of memory, ...): the recording has ended
+ *   (cut back to its last complete block) and rec_writer__error() says
+ *   why; later calls do nothing and return the same error.
  */
 int rec_writer__event(struct rec_writer *w, const void *rec, size_t size);
 int rec_writer__snapshot(struct rec_writer *w, enum rec_snap_reason reason, __u64 ts, const struct proc_snapshot *v,
@@ -192,19 +227,66 @@ int rec_writer__features(struct rec_writer *w, __u64 now, const char *kv, size_t
 /* Write out the pending block if REC_FLUSH_NS passed since the last (now: CLOCK_BOOTTIME). */
 int rec_writer__maybe_flush(struct rec_writer *w, __u64 now);
 int rec_writer__flush(struct rec_writer *w);
-/* Past --rotate-size: the caller should rotate now. */
+/* Past --rotate-size: the caller should rotate now (never while failing). */
 bool rec_writer__rotate_due(const struct rec_writer *w);
 /*
  * Ends this file, shifts path -> path.1 ..., opens a new path; then give it a
  * snapshot. Past --rotate-size, and whenever the caller wants a new file now
- * (SIGHUP).
+ * (SIGHUP). Not while failing (the error returned, nothing done): the
+ * current file goes on once it can be written, and no kept file is shifted
+ * out for a file that could not be written either. A failure after the
+ * current file was ended (a rename, the new file's creation) leaves the
+ * writer failing: the retry finishes the rotation.
  */
 int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns);
+/*
+ * Retries of a failing recording: every REC_RETRY_NS while the disk
+ * refuses even the small block that starts a retry; twice the wait (up to
+ * REC_RETRY_MAX_NS) after each one that it took but whose rest it refused.
+ */
+#define REC_RETRY_NS 1000000000ull
+#define REC_RETRY_MAX_NS 32000000000ull
+/*
+ * Failing, and a retry is due (now: CLOCK_BOOTTIME): write again. 1 when
+ * the gap's mark (REC_GAP, after what the failure left undone: a
+ * rotation's rest, the file's header) is written: the caller then gives
+ * the file what it needs after a gap (a snapshot: its model missed what
+ * the gap holds) and calls rec_writer__resume(). 0 when not failing, not
+ * due, or still failing; -errno when it failed for good.
+ */
+int rec_writer__retry(struct rec_writer *w, __u64 now);
+/*
+ * The end of a retry: what was added since rec_writer__retry() written
+ * out. 1: writing again. 0: still failing, and the file cut back to where
+ * it was before the retry (all of it, or none: no gap mark without its
+ * snapshot). -errno: failed for good.
+ */
+int rec_writer__resume(struct rec_writer *w);
+/* Why the recording fails now (with the file and the first error), or NULL. */
+const char *rec_writer__failing(const struct rec_writer *w);
+/* Why the recording failed for good, or NULL. */
 const char *rec_writer__error(const struct rec_writer *w);
+
+/* What the writes came to, for metrics and the last message. */
+struct rec_writer_stats {
+	struct errcount errors;   /* failed writes by errno, retries included */
+	__u64 gaps;               /* failures (each a REC_GAP once it ended) */
+	__u64 unwritten_events;   /* kernel events not written, in all gaps */
+	__u64 unwritten_records;  /* records not written, those events included */
+	__u64 gap_events;         /* of them, in the current (or the last) gap */
+	__u64 gap_records;
+	__u64 since;              /* while failing: when it began (boot ns); else 0 */
+	int first_err;            /* the current or last failure's first error (negative errno) */
+};
+const struct rec_writer_stats *rec_writer__stats(const struct rec_writer *w);
 /* Bytes written to the current file so far; records written in all files. */
 __u64 rec_writer__offset(const struct rec_writer *w);
 __u64 rec_writer__records(const struct rec_writer *w);
-/* Writes the end mark, flushes, closes. 0 or the recording's error. Accepts NULL. */
+/*
+ * Writes the end mark, flushes, closes (a failing writer tries once more
+ * first). 0, or the error: the recording failed, or its end could not be
+ * written (the file then ends at its last complete block). Accepts NULL.
+ */
 int rec_writer__close(struct rec_writer *w, __u64 now);
 
 /* ---- reading ---- */

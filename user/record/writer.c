@@ -2,11 +2,15 @@
 /*
  * Writing recordings (format: recording.h, docs/RECORDING.md): records
  * gather into a block, which is deflated, checksummed and written with one
- * writev() when it is full or a second old.
+ * pwritev() at the end of the last complete block when it is full or a
+ * second old. A disk that fails does not end the recording: the writer
+ * counts what it cannot write, tries again every REC_RETRY_NS, and marks
+ * the gap (REC_GAP) once it writes again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/msg.h"
 #include "base/version.h"
 #include "kernel/procfs.h"
 #include "record/recording.h"
@@ -29,8 +34,10 @@ static __u32 crc(const void *p, size_t n)
 struct rec_writer {
 	struct rec_writer_opts o;
 	char *path;
-	int fd;
+	int fd;             /* -1: no current file (a rotation could not make it yet: need_shift, or fd < 0 while failing) */
 	__u64 offset;       /* bytes in the file: always at a block boundary */
+	__u64 start_ns;     /* the current file's header: start_ns, wall_offset_ns */
+	__s64 wall_offset_ns;
 	__u64 block_seq;
 	__u64 last_flush;
 	__u64 records;      /* in all files */
@@ -39,6 +46,7 @@ struct rec_writer {
 	char *raw;          /* the pending block */
 	size_t raw_len, raw_cap;
 	__u32 nrecords;
+	__u32 block_events; /* kernel events in it */
 	unsigned char *z;   /* compression buffer */
 	size_t z_cap;
 	z_stream zs;        /* raw deflate, reset per block */
@@ -47,7 +55,42 @@ struct rec_writer {
 	char errmsg[256];
 	char *features;     /* META strings "feature.NAME=STATE[: why]", NUL-separated, for every file */
 	size_t features_len;
+	/* Failing (a disk error): records are counted, not written, until a retry writes again. */
+	int failing;        /* the last try's error (negative errno); 0: writing */
+	bool retrying;      /* between retry_begin() and rec_writer__resume(): a failure goes on with the same gap */
+	bool need_header;   /* the current file has no header yet */
+	bool need_shift;    /* a rotation ended the old file and has still to shift the kept ones */
+	__u64 now;          /* the latest time it was given (saw()) */
+	__u64 next_retry, retry_ns;
+	__u64 retry_offset, retry_seq; /* where the file was when the retry began: a failed one is cut back there */
+	char failmsg[320];
+	char dir[4096];     /* dir_of()'s */
+	struct rec_writer_stats st;
 };
+
+/* The latest time a caller gave (boot ns): the writer reads no clock of its own. */
+static void saw(struct rec_writer *w, __u64 ts)
+{
+	if (ts > w->now)
+		w->now = ts;
+}
+
+/* The error appending returns: failed for good, or failing now; 0 when writing. */
+static int status(const struct rec_writer *w)
+{
+	return w->err ? w->err : w->failing;
+}
+
+/* Records (events among them) that will not be written: in the gap's count and the totals. */
+static void unwritten(struct rec_writer *w, __u64 records, __u64 events)
+{
+	if (w->retrying)
+		return; /* a retry's own records: written again by the next one */
+	w->st.gap_records += records;
+	w->st.gap_events += events;
+	w->st.unwritten_records += records;
+	w->st.unwritten_events += events;
+}
 
 static int fail(struct rec_writer *w, int e, const char *fmt, ...)
 {
@@ -93,7 +136,11 @@ static int create_file(const char *path, bool force, char *err, size_t errlen)
 	return fd;
 }
 
-static int write_all(int fd, const struct iovec *iov, int n)
+/*
+ * All of iov at off: at the end of the last complete block, whatever a
+ * write that failed left after it (a torn block that could not be cut).
+ */
+static int write_at(int fd, const struct iovec *iov, int n, __u64 off)
 {
 	struct iovec v[3];
 	size_t total = 0;
@@ -102,7 +149,7 @@ static int write_all(int fd, const struct iovec *iov, int n)
 	for (int i = 0; i < n; i++)
 		total += v[i].iov_len;
 	while (total) {
-		ssize_t r = writev(fd, v, n);
+		ssize_t r = pwritev(fd, v, n, off);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -111,6 +158,7 @@ static int write_all(int fd, const struct iovec *iov, int n)
 		if (r == 0)
 			return -ENOSPC;
 		total -= r;
+		off += r;
 		for (int i = 0; i < n && r; i++) {
 			size_t k = (size_t)r < v[i].iov_len ? (size_t)r : v[i].iov_len;
 
@@ -122,14 +170,48 @@ static int write_all(int fd, const struct iovec *iov, int n)
 	return 0;
 }
 
-/* After a failed write: cut the file back to its last complete block, so it ends clean. */
+/*
+ * A disk error e: the writer fails from now on (a new gap, unless a retry
+ * failed: the same one goes on), the pending block lost with the write.
+ * why: what failed, for rec_writer__failing(). Returns e.
+ */
+static int start_failing(struct rec_writer *w, int e, const char *why)
+{
+	if (!w->retrying) {
+		w->st.gaps++;
+		w->st.since = w->now;
+		w->st.first_err = e;
+		w->st.gap_events = w->st.gap_records = 0;
+		unwritten(w, w->nrecords, w->block_events);
+		snprintf(w->failmsg, sizeof(w->failmsg), "%s", why);
+		w->retry_ns = REC_RETRY_NS;
+		w->next_retry = w->st.since + w->retry_ns;
+	}
+	w->failing = e;
+	w->raw_len = 0;
+	w->nrecords = w->block_events = 0;
+	return e;
+}
+
+/*
+ * After a failed write: cut the file back to its last complete block, so
+ * it ends clean (when that fails too, the next write goes over the torn
+ * bytes all the same: write_at()). A disk error leaves the writer failing,
+ * any other ends the recording.
+ */
 static int write_failed(struct rec_writer *w, int e)
 {
-	if (ftruncate(w->fd, w->offset) < 0) {
-		/* Nothing more to do: the reader will report the torn block. */
+	char why[320];
+
+	errcount__add(&w->st.errors, e);
+	if (w->fd >= 0 && ftruncate(w->fd, w->offset) < 0) {
+		/* Said by the next write's error, if the disk is that broken. */
 	}
-	return fail(w, e, "writing %s: %s; the recording is complete up to offset %llu", w->path, strerror(-e),
-		    (unsigned long long)w->offset);
+	snprintf(why, sizeof(why), "writing %s: %s; the recording is complete up to offset %llu", w->path,
+		 strerror(-e), (unsigned long long)w->offset);
+	if (!errcount__disk_error(e))
+		return fail(w, e, "%s", why);
+	return start_failing(w, e, why);
 }
 
 /*
@@ -161,14 +243,14 @@ static void read_boot_id(__u8 id[16])
 		fclose(f);
 }
 
-static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_ns)
+static int write_header(struct rec_writer *w)
 {
 	struct rec_file_hdr h = {
 		.major = REC_VERSION_MAJOR,
 		.minor = REC_VERSION_MINOR,
 		.hdr_size = sizeof(h),
-		.start_ns = start_ns,
-		.wall_offset_ns = wall_offset_ns,
+		.start_ns = w->start_ns,
+		.wall_offset_ns = w->wall_offset_ns,
 		.flags = w->o.flags,
 		.args_cap = w->o.args_cap,
 		.seq = w->seq,
@@ -179,7 +261,8 @@ static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_
 	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
 	memcpy(h.boot_id, w->boot_id, sizeof(h.boot_id));
 	h.crc = crc(&h, offsetof(struct rec_file_hdr, crc));
-	r = write_all(w->fd, &iov, 1);
+	w->offset = 0;
+	r = write_at(w->fd, &iov, 1, 0);
 	if (r < 0)
 		return write_failed(w, r);
 	w->offset = sizeof(h);
@@ -194,8 +277,8 @@ int rec_writer__flush(struct rec_writer *w)
 	struct iovec iov[2];
 	int r;
 
-	if (w->err)
-		return w->err;
+	if (w->err || w->failing)
+		return status(w);
 	if (!w->raw_len)
 		return 0;
 	/*
@@ -235,14 +318,14 @@ int rec_writer__flush(struct rec_writer *w)
 	b.hdr_crc = crc(&b, offsetof(struct rec_block_hdr, hdr_crc));
 	iov[0] = (struct iovec){ &b, sizeof(b) };
 	iov[1] = (struct iovec){ w->z, zlen };
-	/* One writev per block: a kill between blocks leaves the file whole. */
-	r = write_all(w->fd, iov, 2);
+	/* One pwritev per block: a kill between blocks leaves the file whole. */
+	r = write_at(w->fd, iov, 2, w->offset);
 	if (r < 0)
 		return write_failed(w, r);
 	w->offset += sizeof(b) + zlen;
 	w->block_seq++;
 	w->raw_len = 0;
-	w->nrecords = 0;
+	w->nrecords = w->block_events = 0;
 	return 0;
 }
 
@@ -254,12 +337,19 @@ static void *append(struct rec_writer *w, unsigned kind, size_t body)
 
 	if (w->err)
 		return NULL;
+	if (w->failing) {
+		unwritten(w, 1, kind == REC_EVENT);
+		return NULL;
+	}
 	if (size > REC_RECORD_MAX) {
 		fail(w, -E2BIG, "a record of %zu bytes is larger than the format allows", size);
 		return NULL;
 	}
-	if (w->raw_len + padded > REC_BLOCK_TARGET && w->raw_len && rec_writer__flush(w) < 0)
+	if (w->raw_len + padded > REC_BLOCK_TARGET && w->raw_len && rec_writer__flush(w) < 0) {
+		if (w->failing)
+			unwritten(w, 1, kind == REC_EVENT);
 		return NULL;
+	}
 	if (w->raw_len + padded > w->raw_cap) {
 		size_t cap = w->raw_cap ? w->raw_cap : 64 << 10;
 		char *n;
@@ -279,6 +369,7 @@ static void *append(struct rec_writer *w, unsigned kind, size_t body)
 	memset((char *)h + size, 0, padded - size);
 	w->raw_len += padded;
 	w->nrecords++;
+	w->block_events += kind == REC_EVENT;
 	w->records++;
 	return h + 1;
 }
@@ -288,7 +379,7 @@ static int add(struct rec_writer *w, unsigned kind, const void *body, size_t len
 	void *p = append(w, kind, len);
 
 	if (!p)
-		return w->err;
+		return status(w);
 	memcpy(p, body, len);
 	return 0;
 }
@@ -299,7 +390,7 @@ static int add_features(struct rec_writer *w, __u64 now)
 	char *p = append(w, REC_META, sizeof(now) + w->features_len);
 
 	if (!p)
-		return w->err;
+		return status(w);
 	memcpy(p, &now, sizeof(now));
 	memcpy(p + sizeof(now), w->features, w->features_len);
 	return 0;
@@ -365,17 +456,58 @@ out:
 	return r;
 }
 
+/* The seq in path's header when path is a recording; else -1. */
+static long seq_of(const char *path)
+{
+	struct rec_reader *r = NULL;
+	char err[128];
+	long seq = rec_reader__open(path, &r, err, sizeof(err)) == 0 ? (long)rec_reader__header(r)->seq : -1;
+
+	rec_reader__free(r);
+	return seq;
+}
+
+/*
+ * A stub: what a recorder left before it held anything of the machine: an
+ * empty file, or a recording that ends (cleanly, or torn by a kill) before
+ * its first /proc scan is complete. A damaged one is no stub: kept, as
+ * evidence. Its header's seq in *seq (-1: none).
+ */
+static bool is_stub(const char *path, const struct stat *st, long *seq)
+{
+	struct rec_reader *r = NULL;
+	struct rec_item it;
+	char err[128];
+	int k;
+
+	*seq = -1;
+	if (!S_ISREG(st->st_mode))
+		return false;
+	if (st->st_size == 0)
+		return true;
+	if (rec_reader__open(path, &r, err, sizeof(err)) < 0)
+		return false; /* not a recording: not ours to drop */
+	*seq = rec_reader__header(r)->seq;
+	while ((k = rec_reader__next(r, &it)) > 0 && it.kind != REC_SNAP_END)
+		;
+	k = k == 0 || (k < 0 && rec_reader__torn(r));
+	rec_reader__free(r);
+	return k;
+}
+
 /*
  * --rotate-existing: an existing path is kept, as path.1 (older pieces
  * shifted as a rotation does), so that a restarted recorder never
  * overwrites a recording. A symlink is moved as it is, never followed.
  * When it is a recording, the new file's seq follows its seq, so that seq
- * still orders the pieces across restarts.
+ * still orders the pieces across restarts. A stub is replaced instead
+ * (its seq taken over): a recorder that restarts again and again, each
+ * time stopping before its first scan, shifts no real recording out.
  */
 static int keep_existing(const char *path, unsigned count, unsigned *seq, char *err, size_t errlen)
 {
-	struct rec_reader *r = NULL;
 	struct stat st;
+	long k;
 
 	if (lstat(path, &st) < 0) {
 		int e = errno;
@@ -389,14 +521,52 @@ static int keep_existing(const char *path, unsigned count, unsigned *seq, char *
 		snprintf(err, errlen, "%s is a directory", path);
 		return -EISDIR;
 	}
-	if (S_ISREG(st.st_mode) && rec_reader__open(path, &r, err, errlen) == 0)
-		*seq = rec_reader__header(r)->seq + 1;
-	rec_reader__free(r);
+	if (is_stub(path, &st, &k)) {
+		char prev[PATH_MAX + 3];
+
+		if (unlink(path) < 0) {
+			int e = errno;
+
+			snprintf(err, errlen, "cannot replace %s: %s", path, strerror(e));
+			return -e;
+		}
+		snprintf(prev, sizeof(prev), "%s.1", path);
+		if (k < 0 && (k = seq_of(prev)) >= 0)
+			k++; /* an empty stub: on from the piece before it */
+		*seq = k < 0 ? 0 : k;
+		msg__say(MSG_INFO, "%s held no recording (its recorder stopped before its first /proc scan): replaced, "
+			 "not kept", path);
+		return 0;
+	}
+	if (S_ISREG(st.st_mode) && (k = seq_of(path)) >= 0)
+		*seq = k + 1;
 	return shift_files(path, count, err, errlen);
 }
 
-static int open_current(struct rec_writer *w, __u64 now, __s64 wall_offset_ns, bool force, char *err,
-			size_t errlen)
+/*
+ * The current file's header and META records: at its creation, or at a
+ * retry when its header could not be written then. 0, or the error
+ * (failing or failed).
+ */
+static int start_file(struct rec_writer *w)
+{
+	int r;
+
+	w->need_header = true;
+	r = write_header(w);
+	if (r < 0)
+		return r;
+	w->need_header = false;
+	add_meta(w, w->start_ns);
+	return status(w);
+}
+
+/*
+ * Creates the current file and starts it. -errno (err says why) when it
+ * cannot be created; else 0, the writer failing when the start could not
+ * be written (status()).
+ */
+static int open_current(struct rec_writer *w, __u64 now, bool force, char *err, size_t errlen)
 {
 	int fd = create_file(w->path, force, err, errlen);
 
@@ -404,12 +574,37 @@ static int open_current(struct rec_writer *w, __u64 now, __s64 wall_offset_ns, b
 		return fd;
 	w->fd = fd;
 	w->last_flush = now;
-	if (write_header(w, now, wall_offset_ns) < 0) {
+	start_file(w);
+	if (w->err) {
 		snprintf(err, errlen, "%s", w->errmsg);
 		return w->err;
 	}
-	add_meta(w, now);
 	return 0;
+}
+
+/*
+ * What a rotation does once the old file is ended: shift the kept files,
+ * create the new one and start it. A disk error leaves the writer failing
+ * (the retry comes back here); any other ends the recording.
+ */
+static int next_file(struct rec_writer *w, __u64 now)
+{
+	char err[256];
+	int r = 0;
+
+	if (w->need_shift) {
+		r = shift_files(w->path, w->o.rotate_count, err, sizeof(err));
+		if (r == 0)
+			w->need_shift = false;
+	}
+	if (r == 0)
+		r = open_current(w, now, true, err, sizeof(err));
+	if (r == 0 || w->err)
+		return status(w);
+	errcount__add(&w->st.errors, r);
+	if (!errcount__disk_error(r))
+		return fail(w, r, "%s", err);
+	return start_failing(w, r, err);
 }
 
 int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall_offset_ns, struct rec_writer **out,
@@ -427,13 +622,16 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 	w->o.path = w->path;
 	w->o.command = o->command ? strdup(o->command) : NULL;
 	w->fd = -1;
+	w->start_ns = start_ns;
+	w->wall_offset_ns = wall_offset_ns;
+	w->now = start_ns;
 	read_boot_id(w->boot_id);
 	/* rec_writer__rotate() counts down from rotate_count - 1: never from 0. */
 	if (!w->o.rotate_count)
 		w->o.rotate_count = 10;
 	r = o->rotate_existing ? keep_existing(w->path, w->o.rotate_count, &w->seq, err, errlen) : 0;
 	if (r == 0)
-		r = open_current(w, start_ns, wall_offset_ns, o->force, err, errlen);
+		r = open_current(w, start_ns, o->force, err, errlen);
 	if (r < 0) {
 		if (w->fd >= 0) {
 			close(w->fd);
@@ -451,6 +649,7 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 
 int rec_writer__event(struct rec_writer *w, const void *rec, size_t size)
 {
+	saw(w, ((const struct pl_hdr *)rec)->ts);
 	return add(w, REC_EVENT, rec, size);
 }
 
@@ -460,6 +659,7 @@ int rec_writer__snapshot(struct rec_writer *w, enum rec_snap_reason reason, __u6
 	struct rec_snap_begin b = { .ts = ts, .reason = reason, .count = n };
 	struct rec_time e = { .ts = ts };
 
+	saw(w, ts);
 	add(w, REC_SNAP_BEGIN, &b, sizeof(b));
 	for (size_t i = 0; i < n; i++) {
 		const struct proc_snapshot *s = &v[i];
@@ -470,7 +670,7 @@ int rec_writer__snapshot(struct rec_writer *w, enum rec_snap_reason reason, __u6
 			cl = REC_RECORD_MAX - 1024;
 		p = append(w, REC_SNAP_PROC, sizeof(*p) + cl);
 		if (!p)
-			return w->err;
+			return status(w);
 		*p = (struct rec_snap_proc){
 			.start_ns = s->start_ns,
 			.pid = s->pid,
@@ -495,6 +695,7 @@ int rec_writer__tick(struct rec_writer *w, __u64 ts)
 {
 	struct rec_time t = { .ts = ts };
 
+	saw(w, ts);
 	return add(w, REC_TICK, &t, sizeof(t));
 }
 
@@ -502,6 +703,7 @@ int rec_writer__lost(struct rec_writer *w, __u64 ts, unsigned type, __u64 count)
 {
 	struct rec_lost l = { .ts = ts, .count = count, .type = type };
 
+	saw(w, ts);
 	return add(w, REC_LOST, &l, sizeof(l));
 }
 
@@ -519,8 +721,9 @@ int rec_writer__run_end(struct rec_writer *w, const struct rec_run_end *e)
 
 int rec_writer__maybe_flush(struct rec_writer *w, __u64 now)
 {
-	if (w->err)
-		return w->err;
+	saw(w, now);
+	if (w->err || w->failing)
+		return status(w);
 	if (now - w->last_flush < REC_FLUSH_NS)
 		return 0;
 	w->last_flush = now;
@@ -529,9 +732,14 @@ int rec_writer__maybe_flush(struct rec_writer *w, __u64 now)
 
 bool rec_writer__rotate_due(const struct rec_writer *w)
 {
-	return !w->err && w->o.rotate_size && w->offset >= w->o.rotate_size;
+	return !w->err && !w->failing && w->o.rotate_size && w->offset >= w->o.rotate_size;
 }
 
+/*
+ * The end mark, the last block, the file closed. 0; or the error: failed
+ * (the file closed), or failing (the file stays the current one, cut back
+ * to its last block, without its end).
+ */
 static int end_file(struct rec_writer *w, __u64 now)
 {
 	struct rec_time t = { .ts = now };
@@ -539,6 +747,12 @@ static int end_file(struct rec_writer *w, __u64 now)
 
 	add(w, REC_END, &t, sizeof(t));
 	r = rec_writer__flush(w);
+	if (w->failing)
+		return r;
+	/* Torn bytes of a failed write that could not be cut may be left past the last block: not any more. */
+	if (r == 0 && ftruncate(w->fd, w->offset) < 0) {
+		/* A file system that refuses: the reader stops at them, after the end mark. */
+	}
 	if (close(w->fd) < 0 && !r)
 		r = fail(w, -errno, "closing %s: %s", w->path, strerror(errno));
 	w->fd = -1;
@@ -547,24 +761,144 @@ static int end_file(struct rec_writer *w, __u64 now)
 
 int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns)
 {
-	char err[256];
-	int r = end_file(w, now);
+	int r;
 
+	saw(w, now);
+	if (w->err || w->failing)
+		return status(w);
+	r = end_file(w, now);
 	if (r < 0)
 		return r;
-	r = shift_files(w->path, w->o.rotate_count, err, sizeof(err));
-	if (r < 0)
-		return fail(w, r, "%s", err);
 	w->seq++;
-	r = open_current(w, now, wall_offset_ns, true, err, sizeof(err));
-	if (r < 0)
-		r = fail(w, r, "%s", err);
-	return r;
+	w->start_ns = now;
+	w->wall_offset_ns = wall_offset_ns;
+	w->need_shift = true;
+	return next_file(w, now);
+}
+
+/* The directory of the recording (for its free space when there is no file yet). */
+static const char *dir_of(struct rec_writer *w)
+{
+	const char *slash = strrchr(w->path, '/');
+	size_t n = slash ? (size_t)(slash - w->path) : 0;
+
+	if (!slash)
+		return ".";
+	if (!n)
+		return "/";
+	snprintf(w->dir, sizeof(w->dir), "%.*s", (int)(n < sizeof(w->dir) - 1 ? n : sizeof(w->dir) - 1), w->path);
+	return w->dir;
+}
+
+/*
+ * A retry that failed: the file as it was before it (what it wrote cut
+ * off), the next one later: a second on when the disk refused the first
+ * small block, twice the wait (up to REC_RETRY_MAX_NS) when it took that
+ * and refused the rest (a disk that is almost full: no /proc scan every
+ * second for nothing).
+ */
+static void retry_failed(struct rec_writer *w, bool probed)
+{
+	w->retrying = false;
+	w->raw_len = 0;
+	w->nrecords = w->block_events = 0;
+	if (w->err)
+		return;
+	if (w->fd >= 0) {
+		if (ftruncate(w->fd, w->retry_offset) < 0) {
+			/* The next retry writes over it (write_at()). */
+		}
+		w->offset = w->retry_offset;
+		w->block_seq = w->retry_seq;
+		w->need_header = !w->offset;
+	}
+	if (probed)
+		w->retry_ns = w->retry_ns * 2 < REC_RETRY_MAX_NS ? w->retry_ns * 2 : REC_RETRY_MAX_NS;
+	w->next_retry = w->now + w->retry_ns;
+}
+
+/*
+ * Start writing again: what the failure left undone (a rotation's rest,
+ * the file's header), then the gap's mark, in a small block of its own
+ * (which a disk still full refuses). 1 when written: the caller adds what
+ * the file needs after a gap and calls rec_writer__resume(); 0 when it
+ * still fails (cut back); -errno when it failed for good.
+ */
+static int retry_begin(struct rec_writer *w, __u64 now)
+{
+	struct rec_gap g;
+	int r;
+
+	saw(w, now);
+	if (w->failing == -ENOSPC && !errcount__room(w->fd, dir_of(w))) {
+		errcount__add(&w->st.errors, w->failing); /* a retry, and no room yet */
+		w->next_retry = w->now + w->retry_ns;
+		return 0;
+	}
+	w->failing = 0;
+	w->retrying = true;
+	w->retry_offset = w->need_header || w->need_shift || w->fd < 0 ? 0 : w->offset;
+	w->retry_seq = w->retry_offset ? w->block_seq : 0;
+	if (w->need_shift || w->fd < 0)
+		r = next_file(w, now);
+	else
+		r = w->need_header ? start_file(w) : 0;
+	if (r == 0) {
+		g = (struct rec_gap){ .ts = now, .since = w->st.since, .events = w->st.gap_events,
+				      .records = w->st.gap_records, .err = -w->st.first_err };
+		r = add(w, REC_GAP, &g, sizeof(g));
+		if (r == 0)
+			r = rec_writer__flush(w);
+	}
+	if (r < 0) {
+		retry_failed(w, false);
+		return w->err;
+	}
+	w->last_flush = now;
+	return 1;
+}
+
+int rec_writer__retry(struct rec_writer *w, __u64 now)
+{
+	if (w->err)
+		return w->err;
+	if (!w->failing || now < w->next_retry)
+		return 0;
+	return retry_begin(w, now);
+}
+
+int rec_writer__resume(struct rec_writer *w)
+{
+	int r;
+
+	if (!w->retrying)
+		return w->err ? w->err : !w->failing;
+	r = status(w);
+	if (r == 0)
+		r = rec_writer__flush(w);
+	if (r < 0) {
+		retry_failed(w, true);
+		return w->err;
+	}
+	w->retrying = false;
+	w->st.since = 0;
+	w->retry_ns = REC_RETRY_NS;
+	return 1;
+}
+
+const char *rec_writer__failing(const struct rec_writer *w)
+{
+	return w && w->failing && !w->err ? w->failmsg : NULL;
 }
 
 const char *rec_writer__error(const struct rec_writer *w)
 {
 	return w && w->err ? w->errmsg : NULL;
+}
+
+const struct rec_writer_stats *rec_writer__stats(const struct rec_writer *w)
+{
+	return &w->st;
 }
 
 __u64 rec_writer__offset(const struct rec_writer *w)
@@ -583,11 +917,14 @@ int rec_writer__close(struct rec_writer *w, __u64 now)
 
 	if (!w)
 		return 0;
-	r = w->err;
+	/* Failing: once more, whatever the schedule; the end is worth a try. */
+	if (w->failing && !w->err && retry_begin(w, now) == 1)
+		rec_writer__resume(w);
+	if (w->fd >= 0 && !status(w))
+		end_file(w, now);
+	r = status(w);
 	if (w->fd >= 0)
-		r = end_file(w, now);
-	else if (!r)
-		r = w->err;
+		close(w->fd);
 	if (w->zs_ready)
 		deflateEnd(&w->zs);
 	free(w->raw);

@@ -24,7 +24,10 @@ struct live {
 	__u64 malformed;
 	/* recording */
 	struct rec_writer *rec;
-	bool rec_reported;
+	bool rec_reported;      /* its failure for good was said */
+	bool rec_failing_said;  /* its failing disk was said (once per failure) */
+	__u64 rec_resumed_at;   /* when it last wrote again after a failure */
+	int rec_said_err;       /* the error of the failure said last */
 	/* replaying */
 	struct replay *rp;
 	__u64 since, until;     /* what is shown (live__replay_window()) */
@@ -60,14 +63,31 @@ static void cgroups_setup(struct live *l)
 		l->cfg.tracer.cgroup1_controller = l->cg.v1_controller;
 }
 
-/* A recording that fails is said once; tracing goes on without it. */
+/* A disk that fails again this soon after it wrote again, with the same error, is said in short. */
+#define REC_SAY_AGAIN_NS (600 * 1000000000ull)
+
+/*
+ * A recording that fails is said once: for good, or while its disk fails
+ * (once per failure: the retries are not said; a disk that fails again
+ * soon after, as an almost full one does, in short). Tracing goes on.
+ */
 static void recording_check(struct live *l)
 {
-	const char *e = rec_writer__error(l->rec);
+	const char *e = rec_writer__error(l->rec), *f = rec_writer__failing(l->rec);
+	int err = rec_writer__stats(l->rec)->first_err;
 
 	if (e && !l->rec_reported) {
 		msg__say(MSG_ERROR, "recording stopped: %s", e);
 		l->rec_reported = true;
+	} else if (f && !l->rec_failing_said) {
+		if (l->rec_resumed_at && live__now() - l->rec_resumed_at < REC_SAY_AGAIN_NS && err == l->rec_said_err)
+			msg__say(MSG_WARN, "recording: writing %s fails again, as before; tracing goes on, and writing is "
+				 "retried", l->cfg.record_to->path);
+		else
+			msg__say(MSG_ERROR, "recording: %s; tracing goes on, what cannot be written is counted, and "
+				 "writing is retried every second", f);
+		l->rec_failing_said = true;
+		l->rec_said_err = err;
 	}
 }
 
@@ -158,12 +178,21 @@ static void replay_item(void *ctx, const struct rec_item *it)
 		l->cfg.item(l->cfg.ctx, it);
 }
 
+static void replay_gap(void *ctx, const struct rec_gap *g)
+{
+	struct live *l = ctx;
+
+	if (shown(l, g->ts) && l->cfg.gap)
+		l->cfg.gap(l->cfg.ctx, g);
+}
+
 static const struct replay_ops replay_ops = {
 	.event = replay_event,
 	.snapshot = replay_snapshot,
 	.tick = replay_tick,
 	.lost = replay_lost,
 	.item = replay_item,
+	.gap = replay_gap,
 };
 
 /* Replay (-r FILE ...) instead of tracing: the model, then the recording's bootstrap. */
@@ -207,8 +236,12 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 	return 0;
 }
 
-/* Scan /proc; record the scan; reconcile the model with it (unless only recording it). */
-static int reconcile(struct live *l, enum rec_snap_reason reason)
+/*
+ * Scan /proc; record the scan; reconcile the model with it, unless only
+ * the file needs it (a rotated file's start, a recording's gap: the model
+ * missed nothing).
+ */
+static int reconcile(struct live *l, enum rec_snap_reason reason, bool apply)
 {
 	struct proc_snapshot *snap = NULL;
 	__u64 now = live__now();
@@ -218,7 +251,7 @@ static int reconcile(struct live *l, enum rec_snap_reason reason)
 		return n;
 	if (l->rec && rec_writer__snapshot(l->rec, reason, now, snap, n) < 0)
 		recording_check(l);
-	if (l->model && reason != REC_SNAP_ROTATE)
+	if (l->model && apply)
 		model__reconcile(l->model, snap, n, now, NULL);
 	procfs__free(snap, n);
 	return 0;
@@ -290,7 +323,7 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 	}
 	/* Attached first: what happens during the scan is in the ring buffer, applied after. */
 	if (l->model) {
-		r = reconcile(l, REC_SNAP_START);
+		r = reconcile(l, REC_SNAP_START, true);
 		if (r < 0) {
 			snprintf(msg, msglen, "cannot read /proc: %s", strerror(-r));
 			live__free(l);
@@ -307,14 +340,44 @@ static int rotate(struct live *l, __u64 now)
 	int r = rec_writer__rotate(l->rec, now, l->wc.offset_ns);
 
 	if (r == 0)
-		r = reconcile(l, REC_SNAP_ROTATE);
+		r = reconcile(l, REC_SNAP_ROTATE, false);
 	if (r < 0)
 		recording_check(l);
 	return r;
 }
 
+/*
+ * A failing recording, when its retry is due: the gap's mark, then a scan
+ * of /proc (as after lost events: the file's model missed what the gap
+ * holds), written together or not at all. Once it writes again, said
+ * (without the error: that was said when the failure began). 0, or < 0
+ * while it fails.
+ */
+static int recording_retry(struct live *l, __u64 now)
+{
+	int r = rec_writer__retry(l->rec, now);
+
+	if (r > 0) {
+		if (reconcile(l, REC_SNAP_RESYNC, false) < 0)
+			msg__say(MSG_WARN, "recording: /proc could not be read after the gap in %s: the replay's model "
+				 "may miss what happened then", l->cfg.record_to->path);
+		r = rec_writer__resume(l->rec);
+	}
+	if (r <= 0) {
+		recording_check(l);
+		return -1;
+	}
+	msg__say(MSG_INFO, "recording: writing %s again; %llu events could not be written, and the recording marks "
+		 "the gap", l->cfg.record_to->path, (unsigned long long)rec_writer__stats(l->rec)->gap_events);
+	l->rec_failing_said = false;
+	l->rec_resumed_at = now;
+	return 0;
+}
+
 static void recording_poll(struct live *l, __u64 now)
 {
+	if (rec_writer__failing(l->rec) && recording_retry(l, now) < 0)
+		return;
 	if (rec_writer__tick(l->rec, now) < 0 || rec_writer__maybe_flush(l->rec, now) < 0) {
 		recording_check(l);
 		return;
@@ -329,6 +392,8 @@ int live__rotate_recording(struct live *l)
 		return -ENOENT;
 	if (rec_writer__error(l->rec))
 		return -EIO; /* stopped already, and said so */
+	if (rec_writer__failing(l->rec))
+		return -EAGAIN;
 	return rotate(l, live__now());
 }
 
@@ -358,7 +423,7 @@ int live__poll(struct live *l, int timeout_ms)
 	if (l->model) {
 		/* The model missed something: /proc is the truth now. */
 		if (lost_any) {
-			int e = reconcile(l, REC_SNAP_RESYNC);
+			int e = reconcile(l, REC_SNAP_RESYNC, true);
 
 			if (e < 0)
 				msg__say(MSG_WARN, "events were lost and /proc could not be read to resync: %s",
@@ -429,16 +494,29 @@ struct rec_writer *live__recorder(struct live *l)
 
 int live__end_recording(struct live *l)
 {
+	const struct rec_writer_stats *st;
+	__u64 gaps, events;
+	bool failed;
 	int r;
 
 	if (!l->rec)
 		return 0;
+	st = rec_writer__stats(l->rec);
+	gaps = st->gaps;
+	events = st->unwritten_events;
+	failed = rec_writer__error(l->rec);
 	r = rec_writer__close(l->rec, live__now());
 	l->rec = NULL;
-	if (r < 0 && !l->rec_reported) {
+	if (r < 0 && !failed)
+		msg__say(MSG_ERROR, "recording: the end of %s could not be written: %s; it ends at its last complete block",
+			 l->cfg.record_to->path, strerror(-r));
+	else if (r < 0 && !l->rec_reported)
 		msg__say(MSG_ERROR, "recording failed: %s", strerror(-r));
-		l->rec_reported = true;
-	}
+	l->rec_reported = r < 0;
+	if (gaps)
+		msg__say(MSG_WARN, "recording: %llu events could not be written to %s (%llu %s, each marked in the "
+			 "recording)", (unsigned long long)events, l->cfg.record_to->path, (unsigned long long)gaps,
+			 gaps == 1 ? "gap" : "gaps");
 	return r;
 }
 

@@ -39,6 +39,8 @@ struct live_config {
 	void (*item)(void *ctx, const struct rec_item *it);
 	/* Replay: each /proc scan in the file, once complete (reason: enum rec_snap_reason). */
 	void (*snapshot)(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n);
+	/* Replay: what the recorder could not write (a failing disk), at g->ts; or NULL. */
+	void (*gap)(void *ctx, const struct rec_gap *g);
 };
 
 /* The kernel events the model needs. */
@@ -86,10 +88,16 @@ struct rec_writer *live__recorder(struct live *l);
 /*
  * Recording: start a new file now, as a size rotation does (FILE -> FILE.1
  * ..., its own header and /proc scan), between two records. 0; -ENOENT when
- * not recording; or -errno when the recording failed (already reported).
+ * not recording; -EAGAIN while the recording cannot be written (a failing
+ * disk: the current file goes on once it can); or -errno when the
+ * recording failed (already reported).
  */
 int live__rotate_recording(struct live *l);
-/* Recording: end the file cleanly. 0, or -errno when the recording failed (already reported). */
+/*
+ * Recording: end the file cleanly. 0, or -errno when the recording failed
+ * or its end could not be written (said). What a failing disk kept out of
+ * it is said too.
+ */
 int live__end_recording(struct live *l);
 /*
  * With cfg.tracer.follow: follow pid and its descendants. The kernel adds

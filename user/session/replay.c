@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/msg.h"
+#include "base/names.h"
 #include "base/vec.h"
 #include "base/wallclock.h"
 #include "kernel/kfeatures.h"
@@ -92,6 +93,19 @@ static int replay_fail(struct replay *l, const char *fmt, const char *what)
 	return -EBADMSG;
 }
 
+/* A gap in a piece: what the recorder could not write, in one line. */
+static void say_gap(struct replay *l, const struct rec_gap *g)
+{
+	char since[WALLCLOCK_HMS_MAX], until[WALLCLOCK_HMS_MAX];
+	const char *e = names__errno(g->err);
+
+	wallclock__hms(&l->wc, g->since, since, sizeof(since));
+	wallclock__hms(&l->wc, g->ts, until, sizeof(until));
+	msg__say(MSG_WARN, "%s: near offset %llu: from %s to %s its recorder could not write (%s): %llu events are "
+		 "not in the recording", pname(cur(l)), (unsigned long long)rec_reader__offset(cur(l)->rd), since, until,
+		 e ? e : "an unknown error", (unsigned long long)g->events);
+}
+
 /* One record of the file: 0, or -EBADMSG when it makes no sense where it is. */
 static int replay_item(struct replay *l, const struct rec_item *it)
 {
@@ -155,6 +169,13 @@ static int replay_item(struct replay *l, const struct rec_item *it)
 		l->ops->lost(l->ctx, lo->type, lo->count, lo->ts);
 		return 0;
 	}
+	case REC_GAP:
+		/* The recorder's model went on, the file's did not: the scan that follows is applied, even an opening one. */
+		l->carried = false;
+		say_gap(l, it->body);
+		if (l->ops->gap)
+			l->ops->gap(l->ctx, it->body);
+		return 0;
 	case REC_META:
 		/* ts, then NUL-terminated strings (the reader ended the body with one). */
 		for (size_t o = sizeof(__u64); o < it->len; o += strlen((const char *)it->body + o) + 1)

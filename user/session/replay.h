@@ -40,6 +40,8 @@ struct replay_ops {
 	void (*tick)(void *ctx, __u64 ts);
 	/* The kernel lost count events of this type. */
 	void (*lost)(void *ctx, unsigned type, __u64 count, __u64 ts);
+	/* The recorder could not write what came between g->since and g->ts (a failing disk); or NULL. */
+	void (*gap)(void *ctx, const struct rec_gap *g);
 	/* Every other record (run markers, features, the end of a scan before its snapshot, ...). */
 	void (*item)(void *ctx, const struct rec_item *it);
 };

@@ -216,6 +216,53 @@ static void format_features(struct outbuf *ob, const struct metrics_input *in)
 				in->features[f].state == KF_REDUCED);
 }
 
+/*
+ * name{errno="E"} V: each errno counted, and those of a failing disk from
+ * the first write (0), so that an alert sees the first failure; a number
+ * the errno table has no name for, as "other".
+ */
+static void errno_samples(struct outbuf *ob, const char *name, const struct errcount *c)
+{
+	__u64 other = c->n[ERRCOUNT_OTHER];
+
+	for (int e = 1; e <= ERRCOUNT_MAX; e++) {
+		if (!names__errno(e))
+			other += c->n[e];
+		else if (c->n[e] || errcount__disk_error(e))
+			sample1(ob, name, "errno", names__errno(e), c->n[e]);
+	}
+	if (other)
+		sample1(ob, name, "errno", "other", other);
+}
+
+/* The writes of the recording and of the event output, when the command has them. */
+static void format_writes(struct outbuf *ob, const struct metrics_input *in)
+{
+	if (in->recording) {
+		family(ob, "proclife_recording_errors_total", "counter",
+		       "Writes to the recording (-w FILE) that failed since proclife started, by errno, each retry "
+		       "included. A disk error (ENOSPC, EDQUOT, EIO, EFBIG, EROFS) does not stop the recording: the "
+		       "events that cannot be written are counted, writing is retried every second, and the gap is "
+		       "marked in the recording once it writes again. Any other error ends the recording.");
+		errno_samples(ob, "proclife_recording_errors_total", &in->recording->errors);
+		family(ob, "proclife_recording_unwritten_events_total", "counter",
+		       "Kernel events that could not be written to the recording since proclife started (its gaps).");
+		outbuf__printf(ob, "proclife_recording_unwritten_events_total %llu\n",
+			       (unsigned long long)in->recording->unwritten_events);
+	}
+	if (in->output) {
+		family(ob, "proclife_output_errors_total", "counter",
+		       "Writes of the event output (-o FILE) that failed since proclife started, by errno, each retry "
+		       "included. A disk error does not stop proclife: the lines that cannot be written are counted "
+		       "and dropped, writing is retried every second, and a gap line marks them once it writes again.");
+		errno_samples(ob, "proclife_output_errors_total", &in->output->errors);
+		family(ob, "proclife_output_unwritten_lines_total", "counter",
+		       "Lines of the event output that could not be written since proclife started.");
+		outbuf__printf(ob, "proclife_output_unwritten_lines_total %llu\n",
+			       (unsigned long long)in->output->dropped_lines);
+	}
+}
+
 void metrics__format(struct outbuf *ob, const struct metrics_input *in)
 {
 	__s64 start_wall = (__s64)in->start_ns + in->wall_offset_ns;
@@ -234,4 +281,5 @@ void metrics__format(struct outbuf *ob, const struct metrics_input *in)
 	format_processes(ob, in);
 	format_failures(ob, in);
 	format_features(ob, in);
+	format_writes(ob, in);
 }

@@ -15,12 +15,14 @@
 #include <stdbool.h>
 
 #include "proclife.h"
+#include "base/errcount.h"
 #include "base/outbuf.h"
 #include "kernel/kfeatures.h"
+#include "record/recording.h"
 #include "model/model.h"
 
 /* errno label values: the errno table's names up to this; above it, or a hole in the table, "other". */
-#define METRICS_ERRNO_MAX 134
+#define METRICS_ERRNO_MAX ERRCOUNT_MAX
 #define METRICS_SIG_MAX 64                /* signals 0 (a probe) .. 64 */
 #define METRICS_SIG_RESULTS (PL_SIG_PROBE + 1)
 
@@ -47,6 +49,8 @@ struct metrics_input {
 	__u64 now_ns;                  /* boot ns */
 	__u64 start_ns;                /* boot ns proclife started at: a zombie of unknown exit counts from there */
 	__s64 wall_offset_ns;          /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	const struct rec_writer_stats *recording; /* -w FILE's writes, or NULL: no recording */
+	const struct outbuf_stats *output;        /* the event output's writes (a file), or NULL */
 };
 
 /* The whole exposition: HELP and TYPE lines, then the samples, family by family. */

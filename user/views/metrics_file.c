@@ -124,6 +124,8 @@ void metrics_file__write(struct metrics_file *mf, struct live *l)
 		.now_ns = now,
 		.start_ns = mf->start_ns,
 		.wall_offset_ns = live__wallclock(l)->offset_ns,
+		.recording = live__recorder(l) ? rec_writer__stats(live__recorder(l)) : NULL,
+		.output = mf->cfg.output ? &mf->cfg.output->st : NULL,
 	};
 	outbuf__reset(&mf->text);
 	mf->text.err = 0; /* out of memory last time: try again */

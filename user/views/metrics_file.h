@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/outbuf.h"
 #include "model/model.h"
 #include "session/live.h"
 
@@ -20,6 +21,7 @@ struct metrics_file_config {
 	const char *path;
 	__u64 interval_ns;
 	bool threads; /* thread events are traced */
+	const struct outbuf *output; /* the event output, a file in lines mode (its failed writes); or NULL */
 };
 
 struct metrics_file;

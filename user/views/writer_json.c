@@ -237,6 +237,23 @@ static void json_lost(struct writer *w, unsigned type, __u64 count, __u64 ts)
 	end(&j);
 }
 
+static void json_gap(struct writer *w, const struct writer_gap *g)
+{
+	const char *e = names__errno(g->err);
+	struct json j;
+
+	begin(w, &j, "gap", g->ts);
+	json__key(&j, "since");
+	time_value(&j, w->wc, g->since);
+	json__kv_cstr(&j, "source", g->recording ? "recording" : "output");
+	json__kv_u64(&j, "count", g->count);
+	if (e)
+		json__kv_cstr(&j, "error", e);
+	else
+		json__kv_i64(&j, "error", g->err);
+	end(&j);
+}
+
 static void json_header(struct writer *w)
 {
 }
@@ -303,5 +320,5 @@ static void json_derived(struct writer *w, const struct derived_event *d)
 void writer__init_json(struct writer *w, struct outbuf *ob, const struct wallclock *wc)
 {
 	*w = (struct writer){ .ob = ob, .wc = wc, .header = json_header, .event = json_event, .lost = json_lost,
-			      .derived = json_derived };
+			      .derived = json_derived, .gap = json_gap };
 }

@@ -266,6 +266,26 @@ static void text_lost(struct writer *w, unsigned type, __u64 count, __u64 ts)
 	outbuf__puts(w->ob, " events: the kernel could not queue them (ring buffer full)\n");
 }
 
+/* "10:00:13.500 GAP 1234 lines could not be written to this output from 10:00:01.000 (ENOSPC)" */
+static void text_gap(struct writer *w, const struct writer_gap *g)
+{
+	char tbuf[32], since[32];
+	const char *e = names__errno(g->err);
+
+	wallclock__hms(w->wc, g->ts, tbuf, sizeof(tbuf));
+	wallclock__hms(w->wc, g->since, since, sizeof(since));
+	outbuf__puts(w->ob, tbuf);
+	outbuf__puts(w->ob, " GAP ");
+	outbuf__u64(w->ob, g->count);
+	outbuf__puts(w->ob, g->recording ? " events could not be written to the recording from "
+					 : " lines could not be written to this output from ");
+	outbuf__puts(w->ob, since);
+	if (e)
+		outbuf__printf(w->ob, " (%s)\n", e);
+	else
+		outbuf__printf(w->ob, " (error %d)\n", g->err);
+}
+
 static void text_derived(struct writer *w, const struct derived_event *d)
 {
 	struct outbuf *ob = w->ob;
@@ -317,5 +337,5 @@ static void text_derived(struct writer *w, const struct derived_event *d)
 void writer__init_text(struct writer *w, struct outbuf *ob, const struct wallclock *wc)
 {
 	*w = (struct writer){ .ob = ob, .wc = wc, .header = text_header, .event = text_event, .lost = text_lost,
-			      .derived = text_derived };
+			      .derived = text_derived, .gap = text_gap };
 }

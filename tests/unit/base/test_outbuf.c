@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -350,6 +353,165 @@ static void test_free_and_uninit(void)
 	outbuf__free(&zero);
 }
 
+/* ---- lines mode: a regular file, whole lines, a failing disk survived (RLIMIT_FSIZE: EFBIG) ---- */
+
+static char lines_path[64];
+static struct rlimit fsize_old;
+
+static void set_fsize(rlim_t n)
+{
+	struct rlimit lim = fsize_old;
+
+	lim.rlim_cur = n;
+	ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+
+/* Line k: "line K" and filler up to about len bytes, then a newline. */
+static void put_line(struct outbuf *ob, unsigned k, size_t len)
+{
+	outbuf__printf(ob, "line %u ", k);
+	for (size_t i = 0; i < len; i++)
+		outbuf__putc(ob, 'a' + (k + i) % 26);
+	outbuf__putc(ob, '\n');
+}
+
+/* The file's lines: each whole and in order from 0 but for one mark line; the number of line lines, -1 if not. */
+static int check_lines(const char *want_mark, unsigned *last)
+{
+	size_t size = 0;
+	char *data = NULL, *p, *nl;
+	FILE *f = fopen(lines_path, "r");
+	int n = 0, next = 0;
+	bool mark = false;
+
+	if (!f)
+		return -1;
+	data = malloc(1 << 20);
+	size = fread(data, 1, (1 << 20) - 1, f);
+	fclose(f);
+	data[size] = 0;
+	if (size && !ASSERT_EQ(data[size - 1], '\n')) {
+		free(data);
+		return -1;
+	}
+	for (p = data; (nl = strchr(p, '\n')); p = nl + 1) {
+		unsigned k;
+
+		*nl = 0;
+		if (want_mark && !strcmp(p, want_mark)) {
+			mark = true;
+		} else if (sscanf(p, "line %u ", &k) != 1 || (!mark && k != (unsigned)next) || (mark && k < (unsigned)next)) {
+			FAILF("line %d: %.60s (expected line %d%s)", n, p, next, mark ? " or later" : "");
+		} else {
+			next = k + 1;
+			*last = k;
+			n++;
+		}
+	}
+	if (want_mark)
+		ASSERT_TRUE(mark);
+	free(data);
+	return n;
+}
+
+static unsigned marked;
+
+static void mark(void *ctx, uint64_t nlines)
+{
+	marked++;
+	outbuf__printf(ctx, "GAP %llu", (unsigned long long)nlines);
+	outbuf__putc(ctx, '\n');
+}
+
+/*
+ * Lines of 40 to 300 bytes (some larger than the 256-byte buffer: written
+ * through, or flushed in the middle) until the file size limit: the file
+ * holds whole lines only; every line after is dropped and counted; retries
+ * while the limit holds fail and mark nothing; once it is lifted, the mark
+ * with the count, then lines again.
+ */
+static void test_lines_survive_failing_disk(void)
+{
+	struct outbuf ob;
+	unsigned k = 0, last = 0, total_dropped, in_file;
+	int fd;
+	char want[64];
+
+	snprintf(lines_path, sizeof(lines_path), "/tmp/test_outbuf.XXXXXX");
+	fd = mkstemp(lines_path);
+	if (!ASSERT_TRUE(fd >= 0) || !ASSERT_EQ(outbuf__init(&ob, fd, 256), 0))
+		return;
+	ASSERT_TRUE(outbuf__lines(&ob));
+	getrlimit(RLIMIT_FSIZE, &fsize_old);
+	signal(SIGXFSZ, SIG_IGN);
+	set_fsize(20000);
+	for (; k < 2000 && !ob.failing; k++) {
+		put_line(&ob, k, 40 + (k * 37) % 260);
+		if (k % 3 == 2)
+			outbuf__flush(&ob);
+	}
+	ASSERT_EQ(ob.failing, -EFBIG);
+	ASSERT_EQ(ob.err, 0);
+	ASSERT_EQ(ob.st.errors.n[EFBIG], 1);
+	/* Whole lines only in the file: the partial one cut off. */
+	in_file = check_lines(NULL, &last);
+	ASSERT_EQ(in_file + ob.dropped + (ob.len ? 1 : 0) >= k, true);
+	/* Failing: lines dropped and counted, no write tried. */
+	for (unsigned j = 0; j < 50; j++, k++) {
+		put_line(&ob, k, 100);
+		outbuf__flush(&ob);
+	}
+	ASSERT_EQ(ob.st.errors.n[EFBIG], 1);
+	ASSERT_EQ(ob.dropped, k - in_file);
+	ASSERT_EQ(ob.st.dropped_lines, ob.dropped);
+	/* Still too big a file: a retry fails, its mark no line of the output. */
+	total_dropped = ob.dropped;
+	ASSERT_EQ(outbuf__resume(&ob, mark, &ob), 0);
+	ASSERT_EQ(ob.dropped, total_dropped);
+	ASSERT_EQ(ob.st.dropped_lines, total_dropped);
+	ASSERT_EQ(ob.st.errors.n[EFBIG], 2);
+	ASSERT_EQ(check_lines(NULL, &last), (int)in_file);
+	/* The limit lifted: the mark, then lines again. */
+	set_fsize(fsize_old.rlim_cur);
+	marked = 0;
+	ASSERT_EQ(outbuf__resume(&ob, mark, &ob), 1);
+	ASSERT_EQ(marked, 1);
+	ASSERT_EQ(ob.failing, 0);
+	ASSERT_EQ(ob.dropped, 0);
+	for (unsigned j = 0; j < 5; j++, k++)
+		put_line(&ob, k, 50);
+	ASSERT_EQ(outbuf__flush(&ob), 0);
+	snprintf(want, sizeof(want), "GAP %u", total_dropped);
+	ASSERT_EQ(check_lines(want, &last), (int)in_file + 5);
+	ASSERT_EQ(last, k - 1);
+	setrlimit(RLIMIT_FSIZE, &fsize_old);
+	signal(SIGXFSZ, SIG_DFL);
+	outbuf__free(&ob);
+	close(fd);
+	unlink(lines_path);
+}
+
+/* A pipe, a terminal, a device: no lines mode; their errors end the output as before. */
+static void test_lines_regular_files_only(void)
+{
+	struct outbuf ob;
+	int p[2];
+
+	if (!ASSERT_EQ(pipe(p), 0))
+		return;
+	outbuf__init(&ob, p[1], 0);
+	ASSERT_FALSE(outbuf__lines(&ob));
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	outbuf__puts(&ob, "x\n");
+	ASSERT_EQ(outbuf__flush(&ob), -EPIPE);
+	ASSERT_EQ(ob.err, -EPIPE);
+	ASSERT_EQ(ob.failing, 0);
+	signal(SIGPIPE, SIG_DFL);
+	outbuf__free(&ob);
+	close(p[1]);
+}
+
 int main(void)
 {
 	tl_init("unit/outbuf");
@@ -361,5 +523,7 @@ int main(void)
 	RUN_TEST(test_enospc);
 	RUN_TEST(test_nonblocking_partial);
 	RUN_TEST(test_free_and_uninit);
+	RUN_TEST(test_lines_survive_failing_disk);
+	RUN_TEST(test_lines_regular_files_only);
 	return tl_finish();
 }

@@ -2,8 +2,11 @@
 /*
  * Recordings (user/record/): what the writer writes is what the reader
  * reads, exactly; damage anywhere is found and said with its offset; the
- * file's creation refuses to clobber or follow symlinks; rotation; a write
- * error leaves a file that reads cleanly up to where it says. (The
+ * file's creation refuses to clobber or follow symlinks; rotation, and
+ * --rotate-existing replacing stubs; a failing disk (a full tmpfs, the
+ * file size limit, no inode for a rotation's file) leaves a file that
+ * reads cleanly up to where it says, counts what it could not write, and
+ * once the disk takes writes again marks the gap and goes on. (The
  * instants and sizes of the -r/-w options are cmd/test_options.c's.)
  */
 #define _GNU_SOURCE
@@ -20,6 +23,7 @@
 #include <zlib.h>
 
 #include "testlib.h"
+#include "base/msg.h"
 #include "kernel/procfs.h"
 #include "record/recording.h"
 #include "unit/synth.h"
@@ -34,6 +38,14 @@ TL_DEFINE_STATE;
 static char dir[64];  /* this run's temporary directory */
 static char path[128];
 static char err[512];
+static char said[4096]; /* what the writer said (base/msg.h), line after line */
+
+static void capture(void *ctx, enum msg_level level, const char *text)
+{
+	size_t n = strlen(said);
+
+	snprintf(said + n, sizeof(said) - n, "%s\n", text);
+}
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1156,8 +1168,9 @@ static void test_rotate_existing(void)
 	char name[160], buf[64];
 	FILE *f;
 
-	/* Nothing there yet: a plain new file, nothing shifted. */
+	/* Nothing there yet: a plain new file, nothing shifted. It holds a scan: a recording, no stub. */
 	ASSERT_EQ(rec_writer__open(&o, START_NS, WALL_OFFSET, &w, err, sizeof(err)), 0);
+	ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_START, START_NS, snap, NSNAP), 0);
 	ASSERT_EQ(rec_writer__close(w, START_NS + SEC), 0);
 	snprintf(name, sizeof(name), "%s/keep.plr.1", dir);
 	ASSERT_EQ(access(name, F_OK), -1);
@@ -1200,96 +1213,492 @@ static void test_rotate_existing(void)
 	ASSERT_CONTAINS(err, "is a directory");
 }
 
-/* ---------------------------------------------------------------- write errors */
+/* A recorder that stopped before its first scan, with --rotate-existing: a stub. 0 or the close's error. */
+static int write_stub(struct rec_writer_opts *o, __u64 at)
+{
+	struct rec_writer *w = NULL;
 
-/* Writes until the writer fails; checks its message and that the file reads cleanly up to there. */
-static void fill_until_error(struct rec_writer *w, const char *p, int expect_err)
+	if (!ASSERT_EQ(rec_writer__open(o, at, WALL_OFFSET, &w, err, sizeof(err)), 0))
+		return -1;
+	return rec_writer__close(w, at + 1);
+}
+
+static long file_seq(const char *p)
+{
+	struct rec_reader *r = NULL;
+	char e[256];
+	long seq = rec_reader__open(p, &r, e, sizeof(e)) == 0 ? (long)rec_reader__header(r)->seq : -1;
+
+	rec_reader__free(r);
+	return seq;
+}
+
+static bool same_file(const char *a, const void *bytes, size_t len)
+{
+	size_t n = 0;
+	void *got = read_file(a, &n);
+	bool same = got && n == len && !memcmp(got, bytes, len);
+
+	free(got);
+	return same;
+}
+
+/*
+ * --rotate-existing across restarts that stop before their first scan (a
+ * unit that fails at once, again and again): the stub each one leaves is
+ * replaced, never kept, so the real recordings stay; the new file takes
+ * the stub's seq. What is not a stub (a damaged recording, a file that is
+ * no recording) is kept, as before.
+ */
+static void test_rotate_existing_stubs(void)
+{
+	struct rec_writer_opts o = { .path = tmp_path("stub.plr"), .rotate_existing = true, .rotate_count = 3,
+				     .args_cap = 4096, .command = "proclife test" };
+	char p0[sizeof(path)], p1[sizeof(path) + 2], p2[sizeof(path) + 2];
+	struct rec_writer *w = NULL;
+	unsigned char *real;
+	size_t real_len = 0, n;
+
+	snprintf(p0, sizeof(p0), "%s", o.path);
+	snprintf(p1, sizeof(p1), "%s.1", p0);
+	snprintf(p2, sizeof(p2), "%s.2", p0);
+	/* The real one, then a restart that stops before its scan: the real one is .1. */
+	if (!ASSERT_EQ(rec_writer__open(&o, START_NS, WALL_OFFSET, &w, err, sizeof(err)), 0))
+		return;
+	ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_START, START_NS, snap, NSNAP), 0);
+	ASSERT_EQ(rec_writer__close(w, START_NS + SEC), 0);
+	real = read_file(p0, &real_len);
+	if (!ASSERT_TRUE(real != NULL))
+		return;
+	ASSERT_EQ(write_stub(&o, START_NS + 2 * SEC), 0);
+	ASSERT_TRUE(same_file(p1, real, real_len));
+	ASSERT_EQ(file_seq(p0), 1);
+	said[0] = 0;
+	/* Five more such restarts: the stub replaced each time; the real recording stays .1, nothing shifted to .2. */
+	for (int i = 0; i < 5; i++) {
+		ASSERT_EQ(write_stub(&o, START_NS + (3 + i) * SEC), 0);
+		ASSERT_TRUE(same_file(p1, real, real_len));
+		ASSERT_EQ(access(p2, F_OK), -1);
+		ASSERT_EQ(file_seq(p0), 1);
+	}
+	/* Said, each time. */
+	ASSERT_CONTAINS(said, "stub.plr held no recording (its recorder stopped before its first /proc scan): "
+			      "replaced, not kept\n");
+	ASSERT_EQ(strlen(said), 5 * (strlen(said) / 5));
+	/* A stub torn by a kill (its header only), and an empty one: replaced too; the empty one's seq from .1's. */
+	ASSERT_EQ(truncate(p0, sizeof(struct rec_file_hdr)), 0);
+	ASSERT_EQ(write_stub(&o, START_NS + 10 * SEC), 0);
+	ASSERT_TRUE(same_file(p1, real, real_len));
+	ASSERT_EQ(truncate(p0, 0), 0);
+	ASSERT_EQ(write_stub(&o, START_NS + 11 * SEC), 0);
+	ASSERT_TRUE(same_file(p1, real, real_len));
+	ASSERT_EQ(access(p2, F_OK), -1);
+	ASSERT_EQ(file_seq(p0), 1);
+	/* A damaged one (a flipped byte in its first block): evidence, kept as .1 ("real" shifted to .2). */
+	{
+		unsigned char *stub = read_file(p0, &n);
+
+		if (ASSERT_TRUE(stub != NULL) && ASSERT_GE(n, sizeof(struct rec_file_hdr) + 40)) {
+			stub[sizeof(struct rec_file_hdr) + 36] ^= 0x40;
+			ASSERT_TRUE(write_file(p0, stub, n));
+			ASSERT_EQ(write_stub(&o, START_NS + 12 * SEC), 0);
+			ASSERT_TRUE(same_file(p1, stub, n));
+			ASSERT_TRUE(same_file(p2, real, real_len));
+		}
+		free(stub);
+	}
+	/* Not a recording at all: kept, as before. */
+	ASSERT_TRUE(write_file(p0, "notes\n", 6));
+	ASSERT_EQ(write_stub(&o, START_NS + 13 * SEC), 0);
+	ASSERT_TRUE(same_file(p1, "notes\n", 6));
+	free(real);
+}
+
+/* ---------------------------------------------------------------- a failing disk */
+
+/* Writes exec events from *i on until one fails (or max); its error. */
+static int fill(struct rec_writer *w, unsigned *i, unsigned max)
+{
+	int e = 0;
+
+	for (; *i < max && !e; ++*i) {
+		e = rec_writer__event(w, evbuf, make_exec(*i, 2000));
+		if (!e && *i % 8 == 7)
+			e = rec_writer__flush(w);
+	}
+	return e;
+}
+
+/*
+ * Reads p back: the events in order, without a hole but at the gap; the
+ * gap's mark says how many it lacks, and a RESYNC scan follows it;
+ * complete. Returns the events read.
+ */
+static unsigned check_gap_file(const char *p, unsigned expect_events, __u64 expect_gap, int expect_err)
 {
 	struct rec_reader *r = NULL;
 	struct rec_item it;
-	const char *msg, *at;
-	unsigned long long upto = 0;
-	unsigned last = 0, n = 0;
-	int e = 0;
+	unsigned n = 0, last = 0, gaps = 0, after_gap = 0;
+	bool resync = false;
+	int e;
 
-	for (unsigned i = 0; i < 100000 && !e; i++) {
-		e = rec_writer__event(w, evbuf, make_exec(i, 2000));
-		if (!e && i % 8 == 7)
-			e = rec_writer__flush(w);
+	if (!ASSERT_EQ(rec_reader__open(p, &r, err, sizeof(err)), 0)) {
+		printf("    %s\n", err);
+		return 0;
 	}
-	ASSERT_EQ(e, expect_err);
-	msg = rec_writer__error(w);
+	while ((e = rec_reader__next(r, &it)) > 0) {
+		if (it.kind == REC_GAP) {
+			const struct rec_gap *g = it.body;
+
+			gaps++;
+			ASSERT_EQ(g->events, expect_gap);
+			ASSERT_EQ(g->err, (__u32)-expect_err);
+			ASSERT_TRUE(g->since && g->since < g->ts);
+			ASSERT_EQ(it.ts, g->ts);
+			after_gap = 1;
+		} else if (it.kind == REC_SNAP_BEGIN && after_gap == 1) {
+			resync = ((const struct rec_snap_begin *)it.body)->reason == REC_SNAP_RESYNC;
+			after_gap = 2;
+		} else if (it.kind == REC_EVENT) {
+			unsigned k = exec_index(&it);
+
+			if (n && k != last + 1 && !(after_gap && k == last + 1 + expect_gap))
+				FAILF("event %u after %u (the gap holds %llu)", k, last, (unsigned long long)expect_gap);
+			last = k;
+			n++;
+		}
+	}
+	ASSERT_EQ(e, 0);
+	ASSERT_TRUE(rec_reader__complete(r));
+	ASSERT_EQ(gaps, 1);
+	ASSERT_TRUE(resync);
+	ASSERT_EQ(n, expect_events);
+	rec_reader__free(r);
+	return n;
+}
+
+/* A snapshot larger than a little free space: 40 processes with 2 KB of incompressible argv each. */
+static struct proc_snapshot big_snap[40];
+static char big_cmd[40][2048];
+
+static void make_big_snap(void)
+{
+	__u32 seed = 88172645u;
+
+	for (int k = 0; k < 40; k++) {
+		for (size_t b = 0; b < sizeof(big_cmd[k]); b++)
+			big_cmd[k][b] = 'a' + xorshift(&seed) % 26;
+		big_snap[k] = (struct proc_snapshot){ .start_ns = SEC, .pid = 5000 + k, .ppid = 1, .state = 'S',
+						      .cmdline = big_cmd[k], .cmdline_len = sizeof(big_cmd[k]),
+						      .comm = "big" };
+	}
+}
+
+/* How much room the disk has: none at all, a little (a small block, not a scan), plenty. */
+enum room { ROOM_NONE, ROOM_LITTLE, ROOM_PLENTY };
+
+/*
+ * The disk fails: said (the file and the error, where it is complete up
+ * to), the file cut back to its last block, every later record counted;
+ * no rotation. Retries fail while there is no room; with a little, the
+ * gap's mark gets in but not the scan: the retry is cut back as a whole,
+ * and the next one waits longer. With plenty, the gap is marked, the scan
+ * follows it, and the recording goes on to a clean end.
+ */
+static void fail_and_recover(struct rec_writer *w, const char *p, int expect_err, void (*room)(enum room, __u64))
+{
+	const struct rec_writer_stats *st = rec_writer__stats(w);
+	unsigned i = 0, written;
+	__u64 unwritten, size_before, t;
+	char rot[160];
+	const char *msg, *at;
+	int e = fill(w, &i, 100000);
+
+	if (!ASSERT_EQ(e, expect_err))
+		return;
+	ASSERT_TRUE(rec_writer__error(w) == NULL);
+	msg = rec_writer__failing(w);
 	if (!ASSERT_TRUE(msg))
 		return;
 	ASSERT_CONTAINS(msg, strerror(-expect_err));
 	at = strstr(msg, "complete up to offset ");
-	if (!ASSERT_TRUE(at))
-		return;
-	upto = strtoull(at + strlen("complete up to offset "), NULL, 10);
-	ASSERT_EQ(upto, rec_writer__offset(w));
-	/* Failed for good: later calls say the same, close too. */
+	if (ASSERT_TRUE(at))
+		ASSERT_EQ(strtoull(at + strlen("complete up to offset "), NULL, 10), rec_writer__offset(w));
+	ASSERT_EQ(st->errors.n[-expect_err], 1);
+	ASSERT_EQ(st->gaps, 1);
+	/* Events written: those before the block that failed. */
+	written = i - st->unwritten_events;
+	/* Failing: records counted, not written; a flush, a tick say so; no rotation, nothing shifted. */
+	for (unsigned k = 0; k < 10; k++, i++)
+		ASSERT_EQ(rec_writer__event(w, evbuf, make_exec(i, 2000)), expect_err);
 	ASSERT_EQ(rec_writer__tick(w, START_NS), expect_err);
 	ASSERT_EQ(rec_writer__flush(w), expect_err);
-	ASSERT_EQ(rec_writer__close(w, START_NS + SEC), expect_err);
+	ASSERT_FALSE(rec_writer__rotate_due(w));
+	ASSERT_EQ(rec_writer__rotate(w, START_NS + SEC, WALL_OFFSET), expect_err);
+	snprintf(rot, sizeof(rot), "%s.1", p);
+	ASSERT_EQ(access(rot, F_OK), -1);
+	size_before = rec_writer__offset(w);
+	/*
+	 * A retry before its time does nothing; a due one, no room, fails and
+	 * leaves the file as it was (at the mark, or, when the mark fit in the
+	 * slack of the file's last page, at the scan after it).
+	 */
+	room(ROOM_NONE, size_before);
+	t = st->since;
+	ASSERT_TRUE(t != 0);
+	ASSERT_EQ(rec_writer__retry(w, t + SEC / 2), 0);
+	ASSERT_EQ(st->errors.n[-expect_err], 1);
+	if (rec_writer__retry(w, t += 2 * SEC) == 1) {
+		rec_writer__snapshot(w, REC_SNAP_RESYNC, t, big_snap, 40);
+		ASSERT_EQ(rec_writer__resume(w), 0);
+	}
+	ASSERT_EQ(st->errors.n[-expect_err], 2);
+	ASSERT_EQ(rec_writer__offset(w), size_before);
+	/*
+	 * A little room. A full file system (ENOSPC) with less than
+	 * ERRCOUNT_RESUME_ROOM free is not even tried: counted as a failed
+	 * retry. Else (the file size limit) the mark goes in, the scan does
+	 * not: cut back, all of it; the next try waits longer.
+	 */
+	room(ROOM_LITTLE, size_before);
+	if (expect_err == -ENOSPC) {
+		ASSERT_EQ(rec_writer__retry(w, t += 10 * SEC), 0);
+		ASSERT_EQ(st->errors.n[-expect_err], 3);
+		ASSERT_EQ(rec_writer__offset(w), size_before);
+	} else if (ASSERT_EQ(rec_writer__retry(w, t += 10 * SEC), 1)) {
+		ASSERT_GE(rec_writer__offset(w), size_before + 1);
+		rec_writer__snapshot(w, REC_SNAP_RESYNC, t, big_snap, 40);
+		ASSERT_EQ(rec_writer__resume(w), 0);
+		ASSERT_TRUE(rec_writer__failing(w) != NULL);
+		ASSERT_EQ(rec_writer__offset(w), size_before);
+		ASSERT_EQ(st->errors.n[-expect_err], 3);
+		ASSERT_EQ(rec_writer__retry(w, t + SEC + SEC / 2), 0);
+		ASSERT_EQ(st->errors.n[-expect_err], 3);
+	}
+	{
+		struct stat sb;
 
-	if (!ASSERT_EQ(rec_reader__open(p, &r, err, sizeof(err)), 0)) {
-		printf("    %s\n", err);
+		ASSERT_EQ(stat(p, &sb), 0);
+		ASSERT_EQ((__u64)sb.st_size, size_before);
+	}
+	unwritten = st->unwritten_events;
+	ASSERT_EQ(unwritten, i - written);
+	ASSERT_EQ(st->gaps, 1);
+	/* Plenty again: the gap marked, a scan, and on. */
+	room(ROOM_PLENTY, size_before);
+	if (!ASSERT_EQ(rec_writer__retry(w, t += 60 * SEC), 1))
 		return;
+	ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_RESYNC, t, big_snap, 40), 0);
+	ASSERT_EQ(rec_writer__resume(w), 1);
+	ASSERT_TRUE(rec_writer__failing(w) == NULL);
+	ASSERT_EQ(st->since, 0);
+	ASSERT_EQ(st->gap_events, unwritten);
+	for (unsigned k = 0; k < 20; k++, i++)
+		ASSERT_EQ(rec_writer__event(w, evbuf, make_exec(i, 2000)), 0);
+	ASSERT_EQ(rec_writer__close(w, t + SEC), 0);
+	check_gap_file(p, written + 20, unwritten, expect_err);
+}
+
+static char full_mnt[96], filler[128], filler2[128];
+
+/* The tmpfs: filler2 takes what is left; then it goes, and 8 KB of filler; then filler goes. */
+static void tmpfs_room(enum room room, __u64 size)
+{
+	char buf[4096] = { 0 };
+	struct stat st;
+	int fd;
+
+	switch (room) {
+	case ROOM_NONE:
+		fd = open(filler2, O_WRONLY | O_CREAT, 0600);
+		while (fd >= 0 && write(fd, buf, sizeof(buf)) > 0)
+			;
+		if (fd >= 0)
+			close(fd);
+		break;
+	case ROOM_LITTLE:
+		ASSERT_EQ(unlink(filler2), 0);
+		if (ASSERT_EQ(stat(filler, &st), 0))
+			ASSERT_EQ(truncate(filler, st.st_size - 8192), 0);
+		break;
+	case ROOM_PLENTY:
+		ASSERT_EQ(unlink(filler), 0);
+		break;
 	}
-	while ((e = rec_reader__next(r, &it)) > 0) {
-		if (it.kind == REC_EVENT) {
-			if (n && exec_index(&it) != last + 1)
-				FAILF("event %u after %u", exec_index(&it), last);
-			last = exec_index(&it);
-			n++;
-		}
-	}
-	/* Cut back to its last complete block: clean, only the end mark missing. */
-	ASSERT_EQ(e, 0);
-	ASSERT_TRUE(rec_reader__error(r) == NULL);
-	ASSERT_FALSE(rec_reader__complete(r));
-	ASSERT_EQ(rec_reader__offset(r), upto);
-	ASSERT_GE(n, 8);
-	rec_reader__free(r);
 }
 
 static void test_write_error_full_disk(void)
 {
-	char mnt[96];
 	struct rec_writer *w;
+	char buf[4096] = { 0 };
+	int fd;
 
-	snprintf(mnt, sizeof(mnt), "%s/tmpfs", dir);
-	if (mkdir(mnt, 0700) < 0 || mount("proclife-test", mnt, "tmpfs", 0, "size=96k,mode=0700") < 0) {
+	snprintf(full_mnt, sizeof(full_mnt), "%s/tmpfs", dir);
+	if (mkdir(full_mnt, 0700) < 0 || mount("proclife-test", full_mnt, "tmpfs", 0, "size=1m,mode=0700") < 0) {
 		TEST_SKIP("cannot mount a small tmpfs here: %s", strerror(errno));
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/full.plr", mnt);
+	/* Half of it taken by another file, which goes away later: space comes back. */
+	snprintf(filler, sizeof(filler), "%s/filler", full_mnt);
+	snprintf(filler2, sizeof(filler2), "%s/filler2", full_mnt);
+	fd = open(filler, O_WRONLY | O_CREAT, 0600);
+	for (int k = 0; fd >= 0 && k < 128; k++)
+		ASSERT_EQ(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/full.plr", full_mnt);
 	w = open_writer(path, false);
 	if (w)
-		fill_until_error(w, path, -ENOSPC);
-	umount2(mnt, MNT_DETACH);
+		fail_and_recover(w, path, -ENOSPC, tmpfs_room);
+	umount2(full_mnt, MNT_DETACH);
+}
+
+static struct rlimit fsize_old;
+
+/* Past RLIMIT_FSIZE a write fails with EFBIG (once SIGXFSZ, which would kill us, is ignored). */
+static bool limit_fsize(rlim_t n)
+{
+	struct rlimit lim;
+
+	getrlimit(RLIMIT_FSIZE, &lim);
+	lim.rlim_cur = n;
+	signal(SIGXFSZ, SIG_IGN);
+	return ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+
+static void raise_fsize(void)
+{
+	ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &fsize_old), 0);
+}
+
+/* The limit: where the file was cut back to; then 8 KB more; then none. */
+static void fsize_room(enum room room, __u64 size)
+{
+	if (room == ROOM_NONE)
+		limit_fsize(size);
+	else if (room == ROOM_LITTLE)
+		limit_fsize(size + 8192);
+	else
+		raise_fsize();
 }
 
 static void test_write_error_file_size_limit(void)
 {
-	struct rlimit old, lim;
 	struct rec_writer *w = open_writer(tmp_path("fsize.plr"), false);
-	void (*oldsig)(int);
 
 	if (!w)
 		return;
-	/* Past RLIMIT_FSIZE a write fails with EFBIG (once SIGXFSZ, which would kill us, is ignored). */
-	getrlimit(RLIMIT_FSIZE, &old);
-	lim = old;
-	lim.rlim_cur = 50000;
-	oldsig = signal(SIGXFSZ, SIG_IGN);
-	if (!ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0)) {
+	getrlimit(RLIMIT_FSIZE, &fsize_old);
+	if (!limit_fsize(50000)) {
 		rec_writer__close(w, START_NS);
 		return;
 	}
-	fill_until_error(w, path, -EFBIG);
-	setrlimit(RLIMIT_FSIZE, &old);
-	signal(SIGXFSZ, oldsig);
+	fail_and_recover(w, path, -EFBIG, fsize_room);
+	raise_fsize();
+	signal(SIGXFSZ, SIG_DFL);
+}
+
+/* Not even the header fits: the writer starts failing (no error for the open) and writes it all once it can. */
+static void test_write_error_at_open(void)
+{
+	struct rec_writer *w = NULL;
+	struct rec_writer_opts o = { .path = tmp_path("nohdr.plr"), .args_cap = 4096, .command = "proclife test" };
+	struct rec_reader *r = NULL;
+	struct rec_item it;
+	unsigned i = 0;
+	int e;
+
+	__u64 snap_ts;
+
+	getrlimit(RLIMIT_FSIZE, &fsize_old);
+	if (!limit_fsize(32))
+		return;
+	e = rec_writer__open(&o, START_NS, WALL_OFFSET, &w, err, sizeof(err));
+	raise_fsize();
+	if (!ASSERT_EQ(e, 0))
+		return;
+	ASSERT_TRUE(rec_writer__failing(w) != NULL);
+	ASSERT_EQ(fill(w, &i, 5), -EFBIG);
+	ASSERT_EQ(rec_writer__stats(w)->unwritten_events, 1);
+	ASSERT_EQ(rec_writer__retry(w, START_NS + SEC / 2), 0);
+	snap_ts = START_NS + 2 * SEC;
+	ASSERT_EQ(rec_writer__retry(w, snap_ts), 1);
+	ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_RESYNC, snap_ts, snap, NSNAP), 0);
+	ASSERT_EQ(rec_writer__resume(w), 1);
+	i = 1;
+	ASSERT_EQ(fill(w, &i, 9), 0);
+	ASSERT_EQ(rec_writer__close(w, snap_ts + SEC), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	/* A whole recording from offset 0: header, META, the gap, the scan, the events, the end. */
+	if (!ASSERT_EQ(rec_reader__open(o.path, &r, err, sizeof(err)), 0))
+		return;
+	ASSERT_EQ(rec_reader__header(r)->start_ns, START_NS);
+	next_is(r, &it, REC_META);
+	if (next_is(r, &it, REC_GAP))
+		ASSERT_EQ(((const struct rec_gap *)it.body)->events, 1);
+	check_snapshot(r, REC_SNAP_RESYNC, snap_ts, NSNAP);
+	while ((e = rec_reader__next(r, &it)) > 0 && it.kind == REC_EVENT)
+		i++;
+	ASSERT_EQ(it.kind, REC_END);
+	ASSERT_TRUE(rec_reader__complete(r));
+	rec_reader__free(r);
+}
+
+/*
+ * A rotation whose new file cannot be made (no inode left on a tmpfs):
+ * the old file ended whole and kept as .1; the writer fails until an inode
+ * is there (a remount with more); then the new file starts with the gap.
+ */
+static void test_write_error_rotation(void)
+{
+	char mnt[96], rot[160];
+	struct rec_writer *w;
+	struct rec_reader *r = NULL;
+	struct rec_item it;
+	unsigned i = 0;
+
+	snprintf(mnt, sizeof(mnt), "%s/inodes", dir);
+	if (mkdir(mnt, 0700) < 0 || mount("proclife-test", mnt, "tmpfs", 0, "size=1m,nr_inodes=2,mode=0700") < 0) {
+		TEST_SKIP("cannot mount a small tmpfs here: %s", strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/rot.plr", mnt);
+	snprintf(rot, sizeof(rot), "%s.1", path);
+	w = open_writer(path, false);
+	if (!w)
+		goto out;
+	ASSERT_EQ(fill(w, &i, 10), 0);
+	ASSERT_EQ(rec_writer__rotate(w, START_NS + SEC, WALL_OFFSET), -ENOSPC);
+	ASSERT_CONTAINS(rec_writer__failing(w) ? rec_writer__failing(w) : "", "cannot create");
+	ASSERT_EQ(access(path, F_OK), -1);
+	for (; i < 15; i++)
+		ASSERT_EQ(rec_writer__event(w, evbuf, make_exec(i, 2000)), -ENOSPC);
+	ASSERT_EQ(rec_writer__retry(w, START_NS + 3 * SEC), 0);
+	ASSERT_EQ(mount("proclife-test", mnt, "tmpfs", MS_REMOUNT, "size=1m,nr_inodes=8,mode=0700"), 0);
+	ASSERT_EQ(rec_writer__retry(w, START_NS + 10 * SEC), 1);
+	ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_RESYNC, START_NS + 10 * SEC, snap, NSNAP), 0);
+	ASSERT_EQ(rec_writer__resume(w), 1);
+	ASSERT_EQ(rec_writer__close(w, START_NS + 11 * SEC), 0);
+	/* The old one whole, the new one: seq 1, the gap of the 5 events, then its scan. */
+	if (ASSERT_EQ(rec_reader__open(rot, &r, err, sizeof(err)), 0)) {
+		while (rec_reader__next(r, &it) > 0)
+			;
+		ASSERT_TRUE(rec_reader__complete(r));
+		rec_reader__free(r);
+	}
+	r = NULL;
+	if (ASSERT_EQ(rec_reader__open(path, &r, err, sizeof(err)), 0)) {
+		ASSERT_EQ(rec_reader__header(r)->seq, 1u);
+		ASSERT_EQ(rec_reader__header(r)->start_ns, START_NS + SEC);
+		next_is(r, &it, REC_META);
+		if (next_is(r, &it, REC_GAP))
+			ASSERT_EQ(((const struct rec_gap *)it.body)->events, 5);
+		if (next_is(r, &it, REC_SNAP_BEGIN))
+			ASSERT_EQ(((const struct rec_snap_begin *)it.body)->reason, REC_SNAP_RESYNC);
+		rec_reader__free(r);
+	}
+out:
+	umount2(mnt, MNT_DETACH);
 }
 
 int main(void)
@@ -1300,6 +1709,8 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	make_big_snap();
+	msg__set_sink(capture, NULL);
 	RUN_TEST(test_round_trip);
 	RUN_TEST(test_file_mode);
 	RUN_TEST(test_multiple_blocks);
@@ -1314,8 +1725,11 @@ int main(void)
 	RUN_TEST(test_rotation);
 	RUN_TEST(test_rotate_by_hand);
 	RUN_TEST(test_rotate_existing);
+	RUN_TEST(test_rotate_existing_stubs);
 	RUN_TEST(test_write_error_full_disk);
 	RUN_TEST(test_write_error_file_size_limit);
+	RUN_TEST(test_write_error_at_open);
+	RUN_TEST(test_write_error_rotation);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 	return tl_finish();
 }

@@ -6,8 +6,9 @@
  * stops at its time; each kind of record reaches its own callback, in the
  * file's order; and the end says whether the file was whole. Several
  * pieces: played in the order they were recorded whatever the order given;
- * a rotation's opening scan is carried (not a resync); a gap, an overlap,
- * a piece given twice are said in one line each; other boots refused;
+ * a rotation's opening scan is carried (not a resync), unless the piece
+ * opens with the mark of a failing disk's gap; a gap, an overlap, a piece
+ * given twice are said in one line each; other boots refused;
  * replay__stop_after() ends at the first tick past its time.
  */
 #define _GNU_SOURCE
@@ -16,6 +17,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -78,8 +81,14 @@ static void on_item(void *ctx, const struct rec_item *it)
 	say("item:%u ", it->kind);
 }
 
+static void on_gap(void *ctx, const struct rec_gap *g)
+{
+	say("gap:%llu@%llu ", (unsigned long long)g->events, (unsigned long long)(g->ts - T0));
+}
+
 static const struct replay_ops ops = {
 	.event = on_event, .snapshot = on_snapshot, .tick = on_tick, .lost = on_lost, .item = on_item,
+	.gap = on_gap,
 };
 
 /* One piece in memory. */
@@ -474,6 +483,80 @@ out:
 	free(c);
 }
 
+/*
+ * A rotation whose new file could not be written at once (a file size
+ * limit, here): FILE.1 as make_rotated()'s, closed at 4 ms; FILE from 4 ms
+ * opens with the gap's mark at 2 s (the exit at 6 ms in it), then the scan
+ * written after it. Played as one: the scan is applied (a resync), not
+ * carried; the gap said once, with where it is.
+ */
+static void test_gap_opens_piece(void)
+{
+	struct rec_writer_opts o = { .path = path, .force = true, .args_cap = 4096, .command = "proclife test" };
+	static const struct proc_snapshot after[] = {
+		{ .start_ns = 1, .pid = 1, .ppid = 0, .state = 'S', .comm = "init" },
+	};
+	struct rec_writer *w = NULL;
+	struct pl_fork f = fork_at(T0 + 2 * MS);
+	struct pl_exit x = exit_at(T0 + 6 * MS);
+	struct rlimit old, lim;
+	struct play p = {};
+	char err[512], want[512], p1[160];
+	void *a = NULL, *b = NULL;
+	size_t alen, blen;
+
+	snprintf(path, sizeof(path), "%s/gaprot", dir);
+	snprintf(p1, sizeof(p1), "%s.1", path);
+	if (!ASSERT_EQ(rec_writer__open(&o, T0, WALL_OFFSET, &w, err, sizeof(err)), 0))
+		return;
+	ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_START, T0 + 1 * MS, procs, 2), 0);
+	ASSERT_EQ(rec_writer__event(w, &f, sizeof(f)), 0);
+	ASSERT_EQ(rec_writer__tick(w, T0 + 3 * MS), 0);
+	ASSERT_EQ(rec_writer__close(w, T0 + 4 * MS), 0);
+	/* The next piece, kept on from it (seq 1, from its end), its start refused by the limit. */
+	o.force = false;
+	o.rotate_existing = true;
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 32;
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	w = NULL;
+	ASSERT_EQ(rec_writer__open(&o, T0 + 4 * MS, WALL_OFFSET, &w, err, sizeof(err)), 0);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	if (!ASSERT_TRUE(w && rec_writer__failing(w)))
+		return;
+	ASSERT_EQ(rec_writer__event(w, &x, sizeof(x)) < 0, true);
+	ASSERT_EQ(rec_writer__retry(w, T0 + 2000 * MS), 1);
+	ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_RESYNC, T0 + 2000 * MS, after, 1), 0);
+	ASSERT_EQ(rec_writer__resume(w), 1);
+	ASSERT_EQ(rec_writer__tick(w, T0 + 2001 * MS), 0);
+	ASSERT_EQ(rec_writer__close(w, T0 + 2002 * MS), 0);
+	a = read_file(p1, &alen);
+	b = read_file(path, &blen);
+	unlink(p1);
+	unlink(path);
+	if (!ASSERT_TRUE(a && b))
+		goto out;
+	p.src[0] = (struct replay_source){ .buf = a, .len = alen };
+	p.src[1] = (struct replay_source){ .buf = b, .len = blen };
+	p.n = 2;
+	seen[0] = 0;
+	capture(play_all, &p, err, sizeof(err));
+	ASSERT_EQ(p.result, 0);
+	snprintf(want, sizeof(want), "item:%u gap:1@2000000000 item:%u snapshot:%u:1:1@2000000000 tick@2001000000 ",
+		 REC_META, REC_SNAP_END, REC_SNAP_RESYNC);
+	if (!ASSERT_TRUE(strstr(seen, want) != NULL))
+		printf("    %s\n", seen);
+	ASSERT_TRUE(strstr(err, "proclife: recording 2: near offset ") == err);
+	ASSERT_TRUE(strstr(err, ": from 03:04:05.004 to 03:04:07.000 its recorder could not write (EFBIG): 1 events "
+				"are not in the recording\n") != NULL);
+out:
+	free(a);
+	free(b);
+}
+
 /* A header changed in place, its CRC made right again. */
 static void patch_header(void *buf, void (*fn)(struct rec_file_hdr *))
 {
@@ -589,6 +672,7 @@ int main(void)
 	RUN_TEST(test_open_errors);
 	RUN_TEST(test_rotated_in_any_order);
 	RUN_TEST(test_gap_and_overlap);
+	RUN_TEST(test_gap_opens_piece);
 	RUN_TEST(test_other_boots);
 	RUN_TEST(test_stop_after);
 	snprintf(path, sizeof(path), "%s/rec", dir);

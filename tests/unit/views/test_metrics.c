@@ -300,6 +300,59 @@ static void test_exposition_minimal(void)
 	ASSERT_TRUE(strstr(s, "\nproclife_processes{state=\"running\"} 0\nproclife_processes{state=\"stopped\"} 0\n"
 			      "proclife_processes{state=\"zombie\"} 0\n"));
 	ASSERT_TRUE(strstr(s, "\nproclife_zombie_oldest_seconds 0.000\n"));
+	/* No recording, no event output: none of their families. */
+	ASSERT_FALSE(strstr(s, "proclife_recording_"));
+	ASSERT_FALSE(strstr(s, "proclife_output_"));
+	outbuf__free(&ob);
+	model__free(m);
+}
+
+/*
+ * The writes of a recording and of an event output: a failing disk's
+ * errnos there from the start (0, for an alert's first increase), others
+ * when they happen, numbers without a name as "other"; what was not
+ * written.
+ */
+static void test_exposition_writes(void)
+{
+	struct model_config cfg = {};
+	struct model *m = model__new(&cfg);
+	struct rec_writer_stats rec = { .unwritten_events = 1234 };
+	struct outbuf_stats out = { .dropped_lines = 56 };
+	struct metrics_input in;
+	struct outbuf ob;
+	const char *s;
+
+	errcount__add(&rec.errors, -ENOSPC);
+	errcount__add(&rec.errors, -ENOSPC);
+	errcount__add(&rec.errors, -ENOMEM);
+	errcount__add(&rec.errors, -41);   /* a hole in the errno table */
+	errcount__add(&rec.errors, -4000); /* past it */
+	errcount__add(&out.errors, EIO);
+	outbuf__init(&ob, -1, 0);
+	input(&in, m, NULL, NULL);
+	in.recording = &rec;
+	in.output = &out;
+	metrics__format(&ob, &in);
+	s = outbuf__cstr(&ob);
+	ASSERT_TRUE(strstr(s, "\n# TYPE proclife_recording_errors_total counter\n"
+			      "proclife_recording_errors_total{errno=\"EIO\"} 0\n"
+			      "proclife_recording_errors_total{errno=\"ENOMEM\"} 1\n"
+			      "proclife_recording_errors_total{errno=\"EFBIG\"} 0\n"
+			      "proclife_recording_errors_total{errno=\"ENOSPC\"} 2\n"
+			      "proclife_recording_errors_total{errno=\"EROFS\"} 0\n"
+			      "proclife_recording_errors_total{errno=\"EDQUOT\"} 0\n"
+			      "proclife_recording_errors_total{errno=\"other\"} 2\n"));
+	ASSERT_TRUE(strstr(s, "\n# TYPE proclife_recording_unwritten_events_total counter\n"
+			      "proclife_recording_unwritten_events_total 1234\n"));
+	ASSERT_TRUE(strstr(s, "\n# TYPE proclife_output_errors_total counter\n"
+			      "proclife_output_errors_total{errno=\"EIO\"} 1\n"
+			      "proclife_output_errors_total{errno=\"EFBIG\"} 0\n"
+			      "proclife_output_errors_total{errno=\"ENOSPC\"} 0\n"
+			      "proclife_output_errors_total{errno=\"EROFS\"} 0\n"
+			      "proclife_output_errors_total{errno=\"EDQUOT\"} 0\n"
+			      "# HELP proclife_output_unwritten_lines_total "));
+	ASSERT_TRUE(strstr(s, "\nproclife_output_unwritten_lines_total 56\n"));
 	outbuf__free(&ob);
 	model__free(m);
 }
@@ -370,6 +423,7 @@ int main(void)
 	tl_init("unit/metrics");
 	RUN_TEST(test_exposition_exact);
 	RUN_TEST(test_exposition_minimal);
+	RUN_TEST(test_exposition_writes);
 	RUN_TEST(test_replace);
 	return tl_finish();
 }

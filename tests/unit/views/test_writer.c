@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <errno.h>
+
 #include "testlib.h"
 #include "views/writer.h"
 #include "unit/synth.h"
@@ -305,6 +307,34 @@ static void test_lost_and_header(void)
 	ASSERT_STREQ(outbuf__cstr(&ob), "");
 }
 
+/* A gap: what a failing disk kept out of this output, or out of the recording being replayed. */
+static void test_gap(void)
+{
+	struct writer_gap out = { .ts = SYNTH_BOOT_NS + 123456789, .since = SYNTH_BOOT_NS + 1000000, .count = 42,
+				  .err = ENOSPC };
+	struct writer_gap rec = { .ts = SYNTH_BOOT_NS + 123456789, .since = SYNTH_BOOT_NS, .count = 7, .recording = true,
+				  .err = 4000 };
+
+	outbuf__reset(&ob);
+	text.gap(&text, &out);
+	ASSERT_STREQ(outbuf__cstr(&ob), TIME_TEXT "GAP 42 lines could not be written to this output from 03:04:05.001 "
+					       "(ENOSPC)\n");
+	outbuf__reset(&ob);
+	text.gap(&text, &rec);
+	ASSERT_STREQ(outbuf__cstr(&ob), TIME_TEXT "GAP 7 events could not be written to the recording from "
+					       "03:04:05.000 (error 4000)\n");
+	outbuf__reset(&ob);
+	json.gap(&json, &out);
+	ASSERT_STREQ(outbuf__cstr(&ob), "{\"event\":\"gap\",\"time\":\"2026-01-02T03:04:05.123456789Z\","
+					"\"since\":\"2026-01-02T03:04:05.001000000Z\",\"source\":\"output\",\"count\":42,"
+					"\"error\":\"ENOSPC\"}\n");
+	outbuf__reset(&ob);
+	json.gap(&json, &rec);
+	ASSERT_STREQ(outbuf__cstr(&ob), "{\"event\":\"gap\",\"time\":\"2026-01-02T03:04:05.123456789Z\","
+					"\"since\":\"2026-01-02T03:04:05.000000000Z\",\"source\":\"recording\",\"count\":7,"
+					"\"error\":4000}\n");
+}
+
 static void test_comm_escaped(void)
 {
 	struct pl_exit x = {};
@@ -337,6 +367,7 @@ int main(void)
 	RUN_TEST(test_deliver);
 	RUN_TEST(test_rename);
 	RUN_TEST(test_lost_and_header);
+	RUN_TEST(test_gap);
 	RUN_TEST(test_comm_escaped);
 	outbuf__free(&ob);
 	return tl_finish();
