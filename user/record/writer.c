@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Writing recordings (format: recording.h, docs/RECORDING.md): records
- * gather into a block, which is deflated, checksummed and written with one
- * writev() when it is full or a second old.
+ * gather into a block, which is deflated, checksummed, chained to the one
+ * before it (and sealed, with a key), and written with one writev() when it
+ * is full or a second old.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +48,12 @@ struct rec_writer {
 	char errmsg[256];
 	char *features;     /* META strings "feature.NAME=STATE[: why]", NUL-separated, for every file */
 	size_t features_len;
+	/* the chain (record/chain.h) */
+	__u8 file_id[CHAIN_ID_LEN];      /* the current file's */
+	__u8 prev_file_id[CHAIN_ID_LEN]; /* the file it continues, and that file's chain at its end */
+	__u8 prev_chain[CHAIN_HASH_LEN];
+	__u8 chain[CHAIN_HASH_LEN];      /* the hash of what the file holds so far: the next block's prev */
+	struct seal_key key;             /* the seal key's copy; key.len 0: not sealing */
 };
 
 static int fail(struct rec_writer *w, int e, const char *fmt, ...)
@@ -161,6 +168,7 @@ static void read_boot_id(__u8 id[16])
 		fclose(f);
 }
 
+/* The header: a new file id, the file it continues, the seal key's id; the chain starts with its hash. */
 static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_ns)
 {
 	struct rec_file_hdr h = {
@@ -172,16 +180,26 @@ static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_
 		.flags = w->o.flags,
 		.args_cap = w->o.args_cap,
 		.seq = w->seq,
+		.seal = w->key.len ? REC_SEAL_HMAC_SHA256 : REC_SEAL_NONE,
 	};
 	struct iovec iov = { &h, sizeof(h) };
-	int r;
+	int r = chain__random(w->file_id, sizeof(w->file_id));
 
+	if (r < 0)
+		return fail(w, r, "cannot make a file id: %s", strerror(-r));
 	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
 	memcpy(h.boot_id, w->boot_id, sizeof(h.boot_id));
 	h.crc = crc(&h, offsetof(struct rec_file_hdr, crc));
+	memcpy(h.file_id, w->file_id, sizeof(h.file_id));
+	memcpy(h.prev_file_id, w->prev_file_id, sizeof(h.prev_file_id));
+	memcpy(h.prev_chain, w->prev_chain, sizeof(h.prev_chain));
+	if (w->key.len)
+		memcpy(h.key_id, w->key.id, sizeof(h.key_id));
+	h.chain_crc = crc(h.file_id, offsetof(struct rec_file_hdr, chain_crc) - offsetof(struct rec_file_hdr, file_id));
 	r = write_all(w->fd, &iov, 1);
 	if (r < 0)
 		return write_failed(w, r);
+	chain__hash2(&h, sizeof(h), NULL, 0, w->chain);
 	w->offset = sizeof(h);
 	w->block_seq = 0;
 	return 0;
@@ -190,6 +208,7 @@ static int write_header(struct rec_writer *w, __u64 start_ns, __s64 wall_offset_
 int rec_writer__flush(struct rec_writer *w)
 {
 	struct rec_block_hdr b = { .magic = REC_BLOCK_MAGIC };
+	__u8 hash[CHAIN_HASH_LEN];
 	size_t need, zlen;
 	struct iovec iov[2];
 	int r;
@@ -232,6 +251,10 @@ int rec_writer__flush(struct rec_writer *w)
 	b.nrecords = w->nrecords;
 	b.seq = w->block_seq;
 	b.payload_crc = crc(w->z, zlen);
+	memcpy(b.prev, w->chain, sizeof(b.prev));
+	chain__hash2(&b, offsetof(struct rec_block_hdr, seal), w->z, zlen, hash);
+	if (w->key.len)
+		chain__seal(&w->key, hash, b.seal);
 	b.hdr_crc = crc(&b, offsetof(struct rec_block_hdr, hdr_crc));
 	iov[0] = (struct iovec){ &b, sizeof(b) };
 	iov[1] = (struct iovec){ w->z, zlen };
@@ -239,6 +262,7 @@ int rec_writer__flush(struct rec_writer *w)
 	r = write_all(w->fd, iov, 2);
 	if (r < 0)
 		return write_failed(w, r);
+	memcpy(w->chain, hash, sizeof(w->chain)); /* only once written: a failed block was cut off again */
 	w->offset += sizeof(b) + zlen;
 	w->block_seq++;
 	w->raw_len = 0;
@@ -323,6 +347,9 @@ static void add_meta(struct rec_writer *w, __u64 now)
 		n += 1 + snprintf(buf + n, sizeof(buf) - n, "kernel=%s", u.release);
 	if (n < sizeof(buf) && w->o.command)
 		n += 1 + snprintf(buf + n, sizeof(buf) - n, "command=%.900s", w->o.command);
+	/* How many --redact expressions argv went through (the command above went through them too). */
+	if (n < sizeof(buf) && w->o.redactions)
+		n += 1 + snprintf(buf + n, sizeof(buf) - n, "redact=%u", w->o.redactions);
 	if (n > sizeof(buf))
 		n = sizeof(buf);
 	add(w, REC_META, buf, n);
@@ -366,13 +393,30 @@ out:
 }
 
 /*
+ * The chain a new file continues from a kept one: its id, and the hash of
+ * its last whole block (a recorder killed mid-block left a torn one after
+ * it). A file of format 1.x, or one that cannot be read, starts no chain.
+ */
+static void kept_chain(struct rec_writer *w, struct rec_reader *r)
+{
+	const struct rec_file_hdr *h = rec_reader__header(r);
+
+	rec_reader__skim(r);
+	if (!rec_reader__chain(r, w->prev_chain))
+		return;
+	memcpy(w->prev_file_id, h->file_id, sizeof(w->prev_file_id));
+}
+
+/*
  * --rotate-existing: an existing path is kept, as path.1 (older pieces
  * shifted as a rotation does), so that a restarted recorder never
  * overwrites a recording. A symlink is moved as it is, never followed.
  * When it is a recording, the new file's seq follows its seq, so that seq
- * still orders the pieces across restarts.
+ * still orders the pieces across restarts, and the new file continues its
+ * chain.
  */
-static int keep_existing(const char *path, unsigned count, unsigned *seq, char *err, size_t errlen)
+static int keep_existing(struct rec_writer *w, const char *path, unsigned count, unsigned *seq, char *err,
+			 size_t errlen)
 {
 	struct rec_reader *r = NULL;
 	struct stat st;
@@ -389,8 +433,10 @@ static int keep_existing(const char *path, unsigned count, unsigned *seq, char *
 		snprintf(err, errlen, "%s is a directory", path);
 		return -EISDIR;
 	}
-	if (S_ISREG(st.st_mode) && rec_reader__open(path, &r, err, errlen) == 0)
+	if (S_ISREG(st.st_mode) && rec_reader__open(path, &r, err, errlen) == 0) {
 		*seq = rec_reader__header(r)->seq + 1;
+		kept_chain(w, r);
+	}
 	rec_reader__free(r);
 	return shift_files(path, count, err, errlen);
 }
@@ -431,7 +477,10 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 	/* rec_writer__rotate() counts down from rotate_count - 1: never from 0. */
 	if (!w->o.rotate_count)
 		w->o.rotate_count = 10;
-	r = o->rotate_existing ? keep_existing(w->path, w->o.rotate_count, &w->seq, err, errlen) : 0;
+	if (o->seal_key)
+		w->key = *o->seal_key;
+	w->o.seal_key = NULL; /* the copy above is the writer's */
+	r = o->rotate_existing ? keep_existing(w, w->path, w->o.rotate_count, &w->seq, err, errlen) : 0;
 	if (r == 0)
 		r = open_current(w, start_ns, wall_offset_ns, o->force, err, errlen);
 	if (r < 0) {
@@ -442,6 +491,7 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 		free(w->raw);
 		free((char *)w->o.command);
 		free(w->path);
+		seal_key__wipe(&w->key);
 		free(w);
 		return r;
 	}
@@ -555,6 +605,9 @@ int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns)
 	r = shift_files(w->path, w->o.rotate_count, err, sizeof(err));
 	if (r < 0)
 		return fail(w, r, "%s", err);
+	/* The new file continues this one's chain, from its end mark's block. */
+	memcpy(w->prev_file_id, w->file_id, sizeof(w->prev_file_id));
+	memcpy(w->prev_chain, w->chain, sizeof(w->prev_chain));
 	w->seq++;
 	r = open_current(w, now, wall_offset_ns, true, err, sizeof(err));
 	if (r < 0)
@@ -565,6 +618,12 @@ int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns)
 const char *rec_writer__error(const struct rec_writer *w)
 {
 	return w && w->err ? w->errmsg : NULL;
+}
+
+void rec_writer__chain(const struct rec_writer *w, __u8 file_id[CHAIN_ID_LEN], __u8 chain[CHAIN_HASH_LEN])
+{
+	memcpy(file_id, w->file_id, CHAIN_ID_LEN);
+	memcpy(chain, w->chain, CHAIN_HASH_LEN);
 }
 
 __u64 rec_writer__offset(const struct rec_writer *w)
@@ -595,6 +654,7 @@ int rec_writer__close(struct rec_writer *w, __u64 now)
 	free((char *)w->o.command);
 	free(w->path);
 	free(w->features);
+	seal_key__wipe(&w->key);
 	free(w);
 	return r;
 }
