@@ -212,7 +212,7 @@ static void record_end(struct live *l, struct run *run, __u64 now, int exit_code
 {
 	struct rec_writer *w = live__recorder(l);
 	struct proc_snapshot *snap = NULL;
-	long n = procfs__scan("/proc", &snap);
+	long n = live__scan(l, &snap);
 	struct rec_run_end e = { .ts = now, .pid = run->sum.root_pid, .exit_code = exit_code, .status = status,
 				 .lost = lost };
 
