@@ -189,13 +189,32 @@ static void wire(struct cmd_session *s)
 	s->cfg.model_cfg.ctx = s;
 	s->cfg.replay = c->rec.read;
 	s->cfg.nreplay = c->rec.nread;
+	s->cfg.redact = s->redact;
 	if (c->rec.write) {
-		__u32 cap = s->cfg.tracer.args_cap ? s->cfg.tracer.args_cap : PL_ARGS_DEFAULT;
-
-		rec_cli__writer_opts(&c->rec, c->argc, c->argv, s->rec_flags, cap, &s->ro, s->command,
-				     sizeof(s->command));
+		rec_cli__writer_opts(&c->rec, c->argc, c->argv, s->rec_flags, tracer_config__args_cap(&s->cfg.tracer),
+				     &s->ro, s->command, sizeof(s->command));
+		s->ro.seal_key = s->key.len ? &s->key : NULL;
 		s->cfg.record_to = &s->ro;
 	}
+}
+
+/* --redact and --redact-defaults compiled, --seal-key read. 0, or 1 once said. */
+static int secrets_setup(struct cmd_session *s)
+{
+	struct cli *c = s->cli;
+	char err[320];
+
+	if (c->rec.seal_key && seal_key__load(c->rec.seal_key, &s->key, err, sizeof(err)) < 0)
+		return cli__fail(c->cmd, "%s", err);
+	if (!c->nredact && !c->redact_defaults)
+		return 0;
+	s->redact = redact__new();
+	if (!s->redact || (c->redact_defaults && redact__add_defaults(s->redact) < 0))
+		return cli__fail(c->cmd, "out of memory");
+	for (unsigned i = 0; i < c->nredact; i++)
+		if (redact__add(s->redact, c->redact[i], err, sizeof(err)) < 0)
+			return cli__fail(c->cmd, "%s", err);
+	return 0;
 }
 
 int cmd_session__open(struct cmd_session *s)
@@ -206,6 +225,8 @@ int cmd_session__open(struct cmd_session *s)
 
 	s->replay = c->rec.nread > 0;
 	if (!s->replay && cmd__preflight(c))
+		return 1;
+	if (secrets_setup(s))
 		return 1;
 	if (c->metrics.file &&
 	    metrics_file__new(&(struct metrics_file_config){ .path = c->metrics.file,
@@ -317,4 +338,7 @@ void cmd_session__free(struct cmd_session *s)
 	s->l = NULL;
 	metrics_file__free(s->metrics);
 	s->metrics = NULL;
+	redact__free(s->redact);
+	s->redact = NULL;
+	seal_key__wipe(&s->key);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "base/outbuf.h"
+#include "base/redact.h"
 #include "session/live.h"
 #include "views/metrics_file.h"
 #include "cmd/optable.h"
@@ -81,6 +82,8 @@ struct cmd_session {
 	struct live_config own;
 	struct rec_writer_opts ro;
 	char command[1024];
+	struct redact *redact;    /* --redact, --redact-defaults */
+	struct seal_key key;      /* --seal-key's (key.len 0: none) */
 };
 
 /*
