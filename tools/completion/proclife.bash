@@ -31,8 +31,8 @@ _proclife_options()
 		echo "-d --delay --arg-bytes --redact --redact-defaults -w --write --force --rotate-size" \
 			"--rotate-count --rotate-existing --seal-key -h --help" ;;
 	signals)
-		echo "-s --signal -p --pid --failed --sort -j --json -e --every --redact --redact-defaults -r" \
-			"--read --since --until -h --help" ;;
+		echo "-s --signal -p --pid --failed --sort -j --json -e --every -r --read --since --until -h" \
+			"--help" ;;
 	run)
 		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes" \
 			"--redact --redact-defaults -w --write --force --rotate-size --rotate-count" \
@@ -105,7 +105,6 @@ _proclife_value_kind()
 	signals:-p | signals:--pid) echo "other" ;;
 	signals:--sort) echo "words count time signal sender target" ;;
 	signals:-e | signals:--every) echo "other" ;;
-	signals:--redact) echo "other" ;;
 	signals:-r | signals:--read) echo "file" ;;
 	signals:--since) echo "other" ;;
 	signals:--until) echo "other" ;;

@@ -256,7 +256,7 @@ static int set_version(struct cli *c, const struct opt *o, const char *arg, char
 #define WRITERS (WATCH | TOP | RUN)       /* -w FILE, beside what they show */
 #define RECORDERS (WRITERS | RECORD)      /* --force, --rotate-*: what -w does with FILE */
 #define METRICS (WATCH | SNAPSHOTS | RECORD)
-#define REDACTORS (CMDS_ALL & ~(VERIFY | FEATURES)) /* what shows or records argv */
+#define REDACTORS (CMDS_ALL & ~(SIGNALS | VERIFY | FEATURES)) /* what shows or records argv */
 
 /* The kinds of value, each with its handler and the type of its field. */
 #define FLAG(f) .set = set_flag, .field = CLI_FIELD(f, bool)
@@ -336,7 +336,7 @@ const struct opt cli_opts[] = {
 	  .set = set_user, .field = CLI_FIELD(user, const char *) },
 	{ "follow-leftovers", 0, "SEC", RUN, "keep following what CMD left running for SEC seconds",
 	  SECONDS(follow_leftovers_ns, 0.001, 86400) },
-	{ "arg-bytes", 0, "N", WRITERS | RECORD, "keep at most N bytes of each argv, {range} (0: none, only the program's path)",
+	{ "arg-bytes", 0, "N", WRITERS | RECORD, "keep at most N bytes of each argv, {range}; 0: none, only the program's path",
 	  "The same cap applies to the command lines of the /proc scans a recording holds: at its start, at each "
 	  "resync and at each rotation.",
 	  .def = STR(PL_ARGS_DEFAULT), .values = OV_TEXT, .set = set_arg_bytes, .field = CLI_FIELD(args_cap, __u32),

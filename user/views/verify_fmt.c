@@ -105,6 +105,14 @@ static void link_text(struct outbuf *ob, const struct rec_check *v, size_t n, co
 	}
 }
 
+/* Does c start a recording of its own? Without a chain (1.x), a seq that does not follow the one before says so. */
+static bool starts_recording(const struct rec_check *v, const struct rec_check *c)
+{
+	if (c->link == REC_LINK_UNCHAINED)
+		return c->hdr.seq != v[c->prev].hdr.seq + 1;
+	return c->link == REC_LINK_FIRST || c->link == REC_LINK_EARLIER || c->link == REC_LINK_NEW;
+}
+
 void verify_fmt__text(struct outbuf *ob, const struct rec_check *v, size_t n, bool keyed)
 {
 	size_t recordings = 0;
@@ -114,16 +122,15 @@ void verify_fmt__text(struct outbuf *ob, const struct rec_check *v, size_t n, bo
 
 		path_text(ob, c->path);
 		outbuf__printf(ob, ": %s", verdicts[c->verdict]);
-		if (c->verdict != REC_WHOLE) {
-			outbuf__puts(ob, ": ");
-			escape__text(ob, c->why, strlen(c->why));
-		}
+		/* why is the reader's own words and numbers, never a byte of the file: as it is. */
+		if (c->verdict != REC_WHOLE)
+			outbuf__printf(ob, ": %s", c->why);
 		if (c->hdr.major)
 			facts_text(ob, c, keyed);
 		if (c->verdict != REC_UNREADABLE && c->hdr.major)
 			link_text(ob, v, n, c);
 		outbuf__putc(ob, '\n');
-		recordings += c->link == REC_LINK_FIRST || c->link == REC_LINK_EARLIER || c->link == REC_LINK_NEW;
+		recordings += starts_recording(v, c);
 	}
 	if (n > 1)
 		outbuf__printf(ob, "%zu files, %zu recording%s: %s\n", n, recordings, recordings == 1 ? "" : "s",
