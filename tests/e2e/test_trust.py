@@ -60,7 +60,8 @@ from common import (  # noqa: E402
     MYPID, ROOT, Failure, parse_json_lines, run_to_end, select_events, spawn, start_proclife, tmpdir,
     waitpid_deadline)
 
-SUBTEST_TIMEOUT = 180
+SUBTEST_TIMEOUT = 240
+ROTATE_TIMEOUT = 30.0  # a rotation: a /proc scan of a busy machine, and a new file
 READY_RECORD = "proclife: recording to %s, Ctrl-C to stop\n"
 READY_WATCH_REC = "proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"
 BLOCK = common.REC_BLOCK_HDR
@@ -189,10 +190,10 @@ def rotate(t, path, n=1):
     want = b"SIGHUP: started a new %s" % path.encode()
     have = t.stderr_raw().count(want)
     os.kill(t.p.pid, signal.SIGHUP)
-    deadline = time.monotonic() + common.WAIT
+    deadline = time.monotonic() + ROTATE_TIMEOUT
     while t.stderr_raw().count(want) < have + 1:
         if time.monotonic() > deadline or t.p.poll() is not None:
-            raise Failure("%s: no '%s' within %.0f s of SIGHUP; stderr %r" % (t.name(), want.decode(), common.WAIT,
+            raise Failure("%s: no '%s' within %.0f s of SIGHUP; stderr %r" % (t.name(), want.decode(), ROTATE_TIMEOUT,
                                                                              t.stderr_raw()[-500:]))
         time.sleep(0.01)
 

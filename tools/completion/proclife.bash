@@ -226,6 +226,10 @@ _proclife()
 
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_proclife_options "$cmd")" -- "$cur")
+	elif [[ $cmd == verify ]]; then
+		# verify FILE...: recordings.
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 	return 0
 }
