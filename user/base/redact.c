@@ -14,36 +14,45 @@
 /*
  * The --redact-defaults. Each expression's last subexpression is the secret
  * (an alternative without one is a secret as a whole); they are joined into
- * one expression with '|', matched without regard to case.
+ * one expression with '|', matched without regard to case. Each starts with
+ * a literal, never with what can match anywhere (such as [a-z]*): regexec()
+ * tries every place a match can begin, and an expression that can begin
+ * anywhere costs time quadratic in the argv's length (tests/unit/base's
+ * test_redact holds a 64 KiB argv to a bound).
  */
 const struct redact_default redact_defaults[] = {
 	{ "--password VALUE or --password=VALUE (one dash too), and the same of passwd, pass, pwd, passphrase, "
 	  "secret, token, api-key, access-key, secret-key, client-secret, private-key, auth-token",
 	  "--?(password|passwd|pass|pwd|passphrase|secret|token|api[-_]?key|access[-_]?key|secret[-_]?key|"
-	  "client[-_]?secret|private[-_]?key|auth[-_]?token)[ =]([^ ]+)" },
+	  "client[-_]?secret|private[-_]?key|auth[-_]?token)[ =]([^ ]+)",
+	  "pass|pwd|secret|token|key|auth" },
 	{ "NAME=VALUE where NAME ends in password, passwd, pwd, passphrase, secret, token, apikey, api_key, "
 	  "access_key, secret_key, private_key or auth (DB_PASSWORD=..., ?token=...&)",
-	  "[a-z0-9_]*(password|passwd|pwd|passphrase|secret|token|api[-_]?key|access[-_]?key|secret[-_]?key|"
-	  "private[-_]?key|auth)=([^ &;]+)" },
+	  "(password|passwd|pwd|passphrase|secret|token|api[-_]?key|access[-_]?key|secret[-_]?key|"
+	  "private[-_]?key|auth)=([^ &;]+)",
+	  "pass|pwd|secret|token|key|auth" },
 	{ "the credential of an Authorization:, Proxy-Authorization:, X-Api-Key:, X-Auth-Token: or Cookie: header "
 	  "(after Bearer, Basic, Token, Digest or Negotiate)",
-	  "(proxy-)?(authorization|x-api-key|x-auth-token|cookie): *((bearer|basic|token|digest|negotiate) +)?([^ ]+)" },
-	{ "the password of a URL: scheme://user:PASSWORD@host", "[a-z][a-z0-9+.-]*://[^/:@ ]*:([^/@ ]+)@" },
+	  "(proxy-)?(authorization|x-api-key|x-auth-token|cookie): *((bearer|basic|token|digest|negotiate) +)?([^ ]+)",
+	  "auth|key|cookie" },
+	{ "the password of a URL: scheme://user:PASSWORD@host", "://[^/:@ ]*:([^/@ ]+)@", "://" },
 	{ "GitHub tokens (ghp_..., gho_..., ghu_..., ghs_..., ghr_...) and Slack tokens (xoxb-..., xoxp-...)",
-	  "gh[pousr]_[a-z0-9]{36}|xox[abprs]-[a-z0-9-]{10,}" },
-	{ "sshpass -p PASSWORD", "sshpass -p *([^ ]+)" },
+	  "gh[pousr]_[a-z0-9]{36}|xox[abprs]-[a-z0-9-]{10,}", "ghp_|gho_|ghu_|ghs_|ghr_|xox" },
+	{ "sshpass -p PASSWORD", "sshpass -p *([^ ]+)", "pass" },
 	{},
 };
 
 struct redact {
 	regex_t *re;
 	size_t n, cap;
+	size_t defaults;       /* re[defaults - 1] is the --redact-defaults' (0: none) */
+	char keys[256];        /* the union of the defaults' keys, '|'-separated */
 	unsigned count;        /* expressions, each default one */
 	size_t maxsub;         /* the most subexpressions of one */
 	regmatch_t *pm;        /* maxsub + 1 of them */
 	locale_t c_locale;     /* bytes are matched as bytes, whatever the terminal's locale */
 	/* scratch, grown as needed */
-	char *line;
+	char *line, *lower;    /* the line, and in lower case for the keys */
 	unsigned char *mark;
 	size_t scratch;
 };
@@ -111,13 +120,19 @@ int redact__add_defaults(struct redact *r)
 	size_t n = 0, k = 0;
 	int e;
 
-	for (; redact_defaults[k].regex; k++)
+	size_t kn = 0;
+
+	for (; redact_defaults[k].regex; k++) {
 		n += snprintf(all + n, sizeof(all) - n, "%s%s", k ? "|" : "", redact_defaults[k].regex);
-	if (n >= sizeof(all))
-		return -E2BIG; /* a table that outgrew its buffer: tests/unit/base/test_redact.c */
+		kn += snprintf(r->keys + kn, sizeof(r->keys) - kn, "%s%s", k ? "|" : "", redact_defaults[k].keys);
+	}
+	if (n >= sizeof(all) || kn >= sizeof(r->keys))
+		return -E2BIG; /* a table that outgrew its buffers: tests/unit/base/test_redact.c */
 	e = compile(r, all, REG_ICASE, err, sizeof(err));
-	if (e == 0)
+	if (e == 0) {
 		r->count += k;
+		r->defaults = r->n;
+	}
 	return e;
 }
 
@@ -187,10 +202,10 @@ static size_t rewrite(const struct redact *r, const char *in, size_t len, char *
 	return o;
 }
 
-/* Room for len bytes of line and marks. 0 or -ENOMEM. */
+/* Room for len bytes of line, its lower case and marks. 0 or -ENOMEM. */
 static int scratch(struct redact *r, size_t len)
 {
-	char *line;
+	char *line, *lower;
 	unsigned char *mark;
 
 	if (len + 1 <= r->scratch)
@@ -199,12 +214,35 @@ static int scratch(struct redact *r, size_t len)
 	if (!line)
 		return -ENOMEM;
 	r->line = line;
+	lower = realloc(r->lower, len + 1);
+	if (!lower)
+		return -ENOMEM;
+	r->lower = lower;
 	mark = realloc(r->mark, len + 1);
 	if (!mark)
 		return -ENOMEM;
 	r->mark = mark;
 	r->scratch = len + 1;
 	return 0;
+}
+
+/*
+ * Does the line hold one of the defaults' keys (in any case)? regexec()
+ * costs tens of ns a byte of argv; this, a few: most command lines hold
+ * none, and skip the defaults' expression.
+ */
+static bool has_key(struct redact *r, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		r->lower[i] = r->line[i] >= 'A' && r->line[i] <= 'Z' ? r->line[i] + 32 : r->line[i];
+	for (const char *k = r->keys; *k;) {
+		size_t n = strcspn(k, "|");
+
+		if (memmem(r->lower, len, k, n))
+			return true;
+		k += n + (k[n] == '|');
+	}
+	return false;
 }
 
 size_t redact__apply(struct redact *r, const char *in, size_t len, char *out, size_t cap, bool *cut)
@@ -227,7 +265,8 @@ size_t redact__apply(struct redact *r, const char *in, size_t len, char *out, si
 	memset(r->mark, 0, len);
 	old = uselocale(r->c_locale);
 	for (size_t k = 0; k < r->n; k++)
-		any |= mark_matches(r, &r->re[k], len);
+		if (k + 1 != r->defaults || has_key(r, len))
+			any |= mark_matches(r, &r->re[k], len);
 	uselocale(old);
 	return any ? rewrite(r, in, len, out, cap, cut) : 0;
 }
@@ -241,6 +280,7 @@ void redact__free(struct redact *r)
 	free(r->re);
 	free(r->pm);
 	free(r->line);
+	free(r->lower);
 	free(r->mark);
 	if (r->c_locale)
 		freelocale(r->c_locale);

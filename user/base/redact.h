@@ -29,6 +29,11 @@
 struct redact_default {
 	const char *catches;
 	const char *regex;   /* ERE, matched without regard to case */
+	/*
+	 * Words separated by '|', lower case, one of which every match holds: a
+	 * command line without any is not even given to the expression.
+	 */
+	const char *keys;
 };
 
 /* The --redact-defaults, up to one with a NULL regex. */

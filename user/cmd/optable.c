@@ -348,7 +348,9 @@ const struct opt cli_opts[] = {
 	  "spaces, so that '--password[ =]([^ ]+)' catches --password SECRET in two arguments as well as "
 	  "--password=SECRET in one. With parenthesized subexpressions, only what the last one that took part "
 	  "matched is replaced (POSIX has no non-capturing group); without one, the whole match. The /proc scans a "
-	  "recording holds and the command line it keeps are redacted too, and so is a replay (-r).",
+	  "recording holds and the command line it keeps are redacted too, and so is a replay (-r). Each exec "
+	  "costs the time of matching its argv: start REGEX with a literal, as an expression that can begin "
+	  "anywhere (such as [a-z]*key) takes time quadratic in the argv's length.",
 	  .values = OV_TEXT, .set = set_redact },
 	{ "redact-defaults", 0, NULL, REDACTORS,
 	  "redact what commonly holds secrets: password=, --password VALUE, token=, Authorization: and the like",
