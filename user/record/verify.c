@@ -68,6 +68,12 @@ void rec_verify__file(const char *path, const struct seal_key *k, struct rec_che
 	read_all(r, c);
 	rec_reader__free(r);
 	c->seal_checked = k && c->chained && c->hdr.seal == REC_SEAL_HMAC_SHA256 && c->verdict <= REC_CUT;
+	/* The reader checks the key's id at the first block: a file without one is held to it here. */
+	if (c->seal_checked && !c->blocks && !chain__equal(c->hdr.key_id, k->id, SEAL_KEY_ID_LEN)) {
+		c->seal_checked = false;
+		c->verdict = REC_ALTERED;
+		snprintf(c->why, sizeof(c->why), "offset %zu: sealed with another key", offsetof(struct rec_file_hdr, key_id));
+	}
 	if (k && (!c->chained || c->hdr.seal != REC_SEAL_HMAC_SHA256) && c->verdict < REC_UNSEALED) {
 		c->verdict = REC_UNSEALED;
 		snprintf(c->why, sizeof(c->why), "%s", c->chained ? "not sealed (recorded without --seal-key)"

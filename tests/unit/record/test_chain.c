@@ -457,6 +457,13 @@ static void test_verify_file(void)
 	rec_verify__file(path, &k, &c);
 	ASSERT_EQ(c.verdict, REC_CUT);
 	ASSERT_EQ(c.offset, offs[3]);
+	/* Only its header: cut with its key, refused with another (no block's seal to say so). */
+	write_file(tmp_path("hdr.plr"), buf, sizeof(struct rec_file_hdr));
+	rec_verify__file(path, &k, &c);
+	ASSERT_EQ(c.verdict, REC_CUT);
+	rec_verify__file(path, &other, &c);
+	ASSERT_EQ(c.verdict, REC_ALTERED);
+	ASSERT_STREQ(c.why, "offset 128: sealed with another key");
 	/* One byte changed in block 2's payload: altered, there. */
 	buf[offs[2] + BH + 5] ^= 0x20;
 	write_file(tmp_path("byte.plr"), buf, len);
