@@ -39,13 +39,19 @@ Python (hashlib, hmac) that checks the chain and the seals itself.
   readable by others is refused by the recorder. The seals are the HMACs
   Python computes.
 - verify_json: the JSON document of a set.
+- replay_drops_root: a replay run as root reads its files as root, then runs
+  as nobody (uid and gid 65534, no groups, no new privileges) by the time it
+  prints; an export -o into a directory only root can write is still
+  written (opened before).
 
 Usage: tests/e2e/test_trust.py PATH/TO/proclife [SUBTEST...]
 """
+import fcntl
 import hashlib
 import hmac
 import json
 import os
+import select
 import signal
 import struct
 import subprocess
@@ -605,6 +611,54 @@ def test_verify_json(c):
     c.eq("verify --json: the second's header names the first", raw[0]["file_id"], raw[1]["prev_file_id"])
 
 
+def status_fields(pid, names):
+    """Lines of /proc/PID/status, by name (None once it is gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            lines = dict(ln.rstrip("\n").split(":\t", 1) for ln in f if ":\t" in ln)
+    except OSError:
+        return None
+    return {n: lines.get(n) for n in names}
+
+
+def test_replay_drops_root(c):
+    d = tmpdir("pl_trust_")
+    os.chmod(d, 0o700)  # only root may write here
+    rec = os.path.join(d, "r.plr")
+    t = recorder(rec)
+    for i in range(50):
+        run_and_wait(["/bin/true", "pl-trust-drop-%d" % i])
+    stop(c, t, "record")
+    # stdout a pipe of one page that the test does not read yet: the replay blocks on it once it prints.
+    r, w = os.pipe()
+    fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
+    p = common.popen([common.BIN, "watch", "--json", "-r", rec], stdout=w, stderr=subprocess.DEVNULL)
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], 60)
+    c.ok("the replay printed within 60 s", ready)
+    st = status_fields(p.pid, ["Uid", "Gid", "Groups", "NoNewPrivs"])
+    out = b""
+    while True:
+        chunk = os.read(r, 1 << 16)
+        if not chunk:
+            break
+        out += chunk
+    os.close(r)
+    common.reap_popen(p, 60)
+    c.eq("the replay's exit status", 0, p.returncode)
+    c.eq("the replay, as it printed: uid, gid, groups, no new privileges",
+         {"Uid": "65534\t65534\t65534\t65534", "Gid": "65534\t65534\t65534\t65534", "Groups": "",
+          "NoNewPrivs": "1"}, {k: (v or "").strip() for k, v in (st or {}).items()})
+    events = parse_json_lines(c, out, "the replay")
+    c.eq("the replay: the workload's execs, all of them", 50,
+         len([e for e in select_events(events, event="exec") if e.get("argv", [""])[-1].startswith("pl-trust-drop-")]))
+    # Outputs opened before giving root up: into a directory only root can write.
+    out_path = os.path.join(d, "tree.dot")
+    rc, _, err = run_to_end(["export", "--format", "dot", "-r", rec, "-o", out_path], 60)
+    c.eq("export -o into a root-only directory: exit status (stderr %r)" % err, 0, rc)
+    c.ok("export -o into a root-only directory: written", os.path.getsize(out_path) > 0)
+
+
 SUBTESTS = [
     ("redact_everywhere", test_redact_everywhere, ROOT),
     ("redact_replay", test_redact_replay, ROOT),
@@ -614,6 +668,7 @@ SUBTESTS = [
     ("verify_rotated_set", test_verify_rotated_set, ROOT),
     ("verify_sealed", test_verify_sealed, ROOT),
     ("verify_json", test_verify_json, ROOT),
+    ("replay_drops_root", test_replay_drops_root, ROOT),
 ]
 
 if __name__ == "__main__":

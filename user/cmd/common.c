@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "kernel/tracer.h"
 #include "record/recording.h"
@@ -64,6 +68,23 @@ int cmd__open_output(const struct cli *c, const char *path, bool append)
 		return -1;
 	}
 	return fd;
+}
+
+int cmd__drop_root(const struct cli *c)
+{
+	uid_t r, e, s;
+	int err = 0;
+
+	if (getresuid(&r, &e, &s) == 0 && r && e && s)
+		return 0; /* not root: nothing to drop */
+	if (setgroups(0, NULL) < 0 || setresgid(CMD_REPLAY_UID, CMD_REPLAY_UID, CMD_REPLAY_UID) < 0 ||
+	    setresuid(CMD_REPLAY_UID, CMD_REPLAY_UID, CMD_REPLAY_UID) < 0)
+		err = -errno;
+	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		err = -errno;
+	if (err)
+		cli__say(c->cmd, "cannot give up root for the replay (%s): replaying as root", strerror(-err));
+	return err;
 }
 
 /* ---- --since, --until ---- */
@@ -246,6 +267,9 @@ int cmd_session__open(struct cmd_session *s)
 		if (r < 0)
 			return r == -EINVAL ? 2 : 1;
 	}
+	/* Every piece is open (and the command's outputs, unless it opens them later and drops root itself). */
+	if (s->replay && !s->opens_later)
+		cmd__drop_root(c);
 	return 0;
 }
 

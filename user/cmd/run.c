@@ -242,7 +242,9 @@ static void init_events(struct run *run, const struct cli *c, int fd)
 static int replay_main(struct cli *c)
 {
 	struct run run = {};
-	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE };
+	/* --summary-json FILE is opened at the end: then it keeps root (until outputs are all opened up front). */
+	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE,
+				 .opens_later = c->summary_json != NULL };
 	int fd = STDOUT_FILENO, ret, r;
 	__u64 end;
 
