@@ -427,8 +427,11 @@ def busy_recording(c, path, args=(), min_blocks=4):
             n = 0
         if n >= min_blocks:
             break
+        if t.p.poll() is not None:
+            raise Failure("the recorder exited with %s: %r" % (t.p.returncode, t.stderr_raw()[-1000:]))
         if time.monotonic() > deadline:
-            raise Failure("60 s of recording and only %d blocks" % n)
+            raise Failure("60 s of recording and only %d blocks (%d bytes); the recorder's stderr: %r"
+                          % (n, os.path.getsize(path), t.stderr_raw()[-1000:]))
         run_and_wait(["/bin/true", "pl-trust-mark-%d" % i])
         i += 1
         time.sleep(0.05)  # a pace for the markers only: the wait is on the blocks
