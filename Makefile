@@ -27,7 +27,7 @@ CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
                -Iinclude -Iuser -I$(BUILD) -Itests
 # libbpf 1.1's call to list the BTF objects goes to user/kernel/libbpf_compat.c (it says why).
 LIBBPF_WRAP := -Wl,--wrap=bpf_btf_get_next_id -Wl,-u,__wrap_bpf_btf_get_next_id
-LDLIBS      := -static $(LIBBPF_WRAP) -lbpf -lelf -lz -lncursesw -ltinfo -ljansson
+LDLIBS      := -static $(LIBBPF_WRAP) -lbpf -lelf -lz -lncursesw -ltinfo -ljansson -lsodium
 BPF_CFLAGS  := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude -Ibpf -Wall
 
 # user/ is one folder per layer, lowest first (user/README.md); each one's sources are found there.
@@ -146,7 +146,7 @@ FUZZ_SECONDS := 300
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -MMD -MP \
                 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -Iinclude -Iuser -I$(BUILD) -Itests
-FUZZ_LDLIBS  := $(LIBBPF_WRAP) -lbpf -lelf -lz -lncursesw -ltinfo -ljansson
+FUZZ_LDLIBS  := $(LIBBPF_WRAP) -lbpf -lelf -lz -lncursesw -ltinfo -ljansson -lsodium
 FUZZ_TARGET  := $(FUZZ_DIR)/fuzz_recording
 FUZZ_CORPORA := tests/fuzz/corpus tests/fuzz/damaged
 FUZZ_FLAGS   := -close_fd_mask=2 -timeout=10 -dict=tests/fuzz/recording.dict -artifact_prefix=$(FUZZ_DIR)/artifacts/

@@ -41,8 +41,9 @@
 
 /* The records of user/record/recording.h. */
 #define PL_LAYOUT_RECORDING(S) \
-	S(rec_file_hdr, 64)    \
-	S(rec_block_hdr, 32)   \
+	S(rec_file_hdr, 144)   \
+	S(rec_block_hdr, 96)   \
+	S(rec_block_hdr_1x, 32) \
 	S(rec_hdr, 8)          \
 	S(rec_time, 8)         \
 	S(rec_snap_begin, 16)  \
@@ -209,7 +210,13 @@
 	F(rec_file_hdr, args_cap, 36, 4, __u32)         \
 	F(rec_file_hdr, seq, 40, 4, __u32)              \
 	F(rec_file_hdr, boot_id, 44, 16, __u8[16])      \
-	F(rec_file_hdr, crc, 60, 4, __u32)
+	F(rec_file_hdr, crc, 60, 4, __u32)              \
+	F(rec_file_hdr, file_id, 64, 16, __u8[16])      \
+	F(rec_file_hdr, prev_file_id, 80, 16, __u8[16]) \
+	F(rec_file_hdr, prev_chain, 96, 32, __u8[32])   \
+	F(rec_file_hdr, key_id, 128, 8, __u8[8])        \
+	F(rec_file_hdr, seal, 136, 4, __u32)            \
+	F(rec_file_hdr, chain_crc, 140, 4, __u32)
 
 #define PL_FIELDS_rec_block_hdr(F, V)                   \
 	F(rec_block_hdr, magic, 0, 4, __u32)            \
@@ -218,7 +225,18 @@
 	F(rec_block_hdr, nrecords, 12, 4, __u32)        \
 	F(rec_block_hdr, seq, 16, 8, __u64)             \
 	F(rec_block_hdr, payload_crc, 24, 4, __u32)     \
-	F(rec_block_hdr, hdr_crc, 28, 4, __u32)
+	F(rec_block_hdr, prev, 28, 32, __u8[32])        \
+	F(rec_block_hdr, seal, 60, 32, __u8[32])        \
+	F(rec_block_hdr, hdr_crc, 92, 4, __u32)
+
+#define PL_FIELDS_rec_block_hdr_1x(F, V)                \
+	F(rec_block_hdr_1x, magic, 0, 4, __u32)         \
+	F(rec_block_hdr_1x, payload_len, 4, 4, __u32)   \
+	F(rec_block_hdr_1x, raw_len, 8, 4, __u32)       \
+	F(rec_block_hdr_1x, nrecords, 12, 4, __u32)     \
+	F(rec_block_hdr_1x, seq, 16, 8, __u64)          \
+	F(rec_block_hdr_1x, payload_crc, 24, 4, __u32)  \
+	F(rec_block_hdr_1x, hdr_crc, 28, 4, __u32)
 
 #define PL_FIELDS_rec_hdr(F, V)                         \
 	F(rec_hdr, size, 0, 4, __u32)                   \

@@ -9,7 +9,9 @@ set -euo pipefail
 # rules with them; their daemons are not needed, and are neither started nor enabled here (below).
 daemons=(prometheus prometheus-node-exporter)
 # libjansson-dev: the JSON parser that reads the container runtimes' state (its static library is linked in).
-pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev libjansson-dev procps
+# libsodium-dev: SHA-256 and HMAC-SHA256 of the recordings' chain and seal (its static library is linked in).
+pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-dev libc6-dev libncurses-dev libjansson-dev
+      libsodium-dev procps
       tmux graphviz "${daemons[@]}")
 # Packaging (tests/e2e/test_docs.py, test_package.py): mandoc lints the man page, strace lists
 # the system calls the units' SystemCallFilter must allow, logrotate checks the snippet.

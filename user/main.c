@@ -17,6 +17,7 @@
 #include "cmd/signals.h"
 #include "cmd/top.h"
 #include "cmd/tree.h"
+#include "cmd/verify.h"
 #include "cmd/watch.h"
 
 /* Each command's main, by the command table's order (cmd/optable.h). */
@@ -30,6 +31,7 @@ static int (*const mains[CMD_MAX])(struct cli *c) = {
 	[CMD_RECORD] = record__main,
 	[CMD_LIFE] = life__main,
 	[CMD_EXPORT] = export__main,
+	[CMD_VERIFY] = verify__main,
 	[CMD_FEATURES] = features__main,
 };
 

@@ -54,9 +54,10 @@ ROOT = ("root",)  # the `needs` of a subtest that needs root; () when it needs n
 
 
 # Recordings (user/record/recording.h), as the suites read them themselves (tests/abi/test_abi.py checks them).
-REC_FILE_HDR = struct.Struct("<8sHHIQqIII16sI")  # magic, major, minor, hdr_size, start_ns, wall_offset_ns,
-#                                                  flags, args_cap, seq, boot_id, crc
-REC_BLOCK_HDR = struct.Struct("<IIIIQII")  # magic, payload_len, raw_len, nrecords, seq, payload_crc, hdr_crc
+REC_FILE_HDR = struct.Struct("<8sHHIQqIII16sI16s16s32s8sII")  # magic, major, minor, hdr_size, start_ns,
+#    wall_offset_ns, flags, args_cap, seq, boot_id, crc, file_id, prev_file_id, prev_chain, key_id, seal, chain_crc
+REC_BLOCK_HDR = struct.Struct("<IIIIQI32s32sI")  # magic, payload_len, raw_len, nrecords, seq, payload_crc, prev,
+#                                                 seal, hdr_crc
 REC_MAGIC = b"\x89PLREC\r\n"
 
 
@@ -75,14 +76,17 @@ def rec_header(data):
     if len(data) < REC_FILE_HDR.size:
         raise Failure("recording is %d bytes, shorter than its header" % len(data))
     (magic, major, minor, hdr_size, start_ns, wall_offset_ns, flags, args_cap, seq, boot_id,
-     crc) = REC_FILE_HDR.unpack_from(data)
+     crc, file_id, prev_file_id, prev_chain, key_id, seal, chain_crc) = REC_FILE_HDR.unpack_from(data)
     if magic != REC_MAGIC:
         raise Failure("recording does not start with the magic: %r" % data[:16])
     if crc != zlib.crc32(data[:60]):
         raise Failure("recording header CRC32 0x%08x, computed 0x%08x" % (crc, zlib.crc32(data[:60])))
+    if chain_crc != zlib.crc32(data[64:140]):
+        raise Failure("recording header chain CRC32 0x%08x, computed 0x%08x" % (chain_crc, zlib.crc32(data[64:140])))
     return {"major": major, "minor": minor, "hdr_size": hdr_size, "start_ns": start_ns,
             "wall_offset_ns": wall_offset_ns, "flags": flags, "args_cap": args_cap, "seq": seq,
-            "boot_id": boot_id, "start_wall": (start_ns + wall_offset_ns) / 1e9}
+            "boot_id": boot_id, "start_wall": (start_ns + wall_offset_ns) / 1e9, "file_id": file_id,
+            "prev_file_id": prev_file_id, "prev_chain": prev_chain, "key_id": key_id, "seal": seal}
 
 
 class Failure(Exception):

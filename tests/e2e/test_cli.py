@@ -581,7 +581,7 @@ USAGE_ERRORS = [
     ["-p", "abc"],
     ["-p", "0"],
     ["-p", "-5"],
-    ["--arg-bytes", "0"],
+    ["--arg-bytes", "-1"],
     ["--arg-bytes", "99999999"],
     ["--arg-bytes", "65537"],
     ["-u", "no_such_user_xyz"],

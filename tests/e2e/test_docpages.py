@@ -27,7 +27,7 @@ drift from what proclife does. Each subtest fails on a concrete change:
   tables do not list for that event or document, or one they list that it
   never writes (rows that say "only when" are exempt from the latter), on
   the golden recordings and, as root, on a live `run -j`; and those of
-  `tree`, `zombies`, `signals` and `features --json`.
+  `tree`, `zombies`, `signals`, `features --json` and `verify --json`.
 
 Usage: tests/e2e/test_docpages.py PATH/TO/proclife [SUBTEST...]
 Needs no root but for the live half of json_fields and the features header.
@@ -55,7 +55,7 @@ GOLDEN = os.path.join(REPO, "tests", "golden", "recordings")
 PIECES = [os.path.join(GOLDEN, "family.plr.1"), os.path.join(GOLDEN, "family.plr")]
 RUN_REC = os.path.join(GOLDEN, "run.plr")
 README_MAX_LINES = 300
-COMMANDS = ["watch", "tree", "zombies", "top", "signals", "run", "record", "life", "export", "features"]
+COMMANDS = ["watch", "tree", "zombies", "top", "signals", "run", "record", "life", "export", "verify", "features"]
 # Options whose value is a file proclife writes: pointed into a temporary directory.
 OUTPUT_OPTS = {"-o", "--output", "-w", "--write", "--summary-json", "--metrics-file"}
 READ_OPTS = {"-r", "--read"}
@@ -376,7 +376,7 @@ def test_output_headers(c):
 
 def documented_fields():
     """{section: {field: conditional?}} from docs/EVENTS.md's tables: an event name, "kernel",
-    "derived", "rusage", "io", "tree", "zombies", "signals", "features" or "feature"."""
+    "derived", "rusage", "io", "tree", "zombies", "signals", "features", "feature", "verify" or "file"."""
     doc = {}
     for heads, header, rows in md_tables(EVENTS_MD):
         h2 = heads[1] if len(heads) > 1 else ""
@@ -388,7 +388,7 @@ def documented_fields():
             sec = "rusage" if "rusage" in header[0] else "io" if "io" in header[0] else None
         elif h2 == "JSON documents of the other commands":
             m = re.match(r"^`(\w+) --json`$", h)
-            sec = m.group(1) if m else "feature" if h == "Each feature" else None
+            sec = m.group(1) if m else {"Each feature": "feature", "Each file": "file"}.get(h)
         else:
             sec = None
         if sec is None or header[0] not in ("field",) and not header[0].startswith("key"):
@@ -441,7 +441,8 @@ def test_json_fields(c):
          sorted(set(by_event) - set(doc)))
     c.eq("sections of docs/EVENTS.md's JSON lines that are no event", [],
          sorted(set(doc) - set(by_event) - set(KERNEL_EVENTS + DERIVED_EVENTS + BARE_EVENTS)
-                - {"kernel", "derived", "rusage", "io", "tree", "zombies", "signals", "features", "feature"}))
+                - {"kernel", "derived", "rusage", "io", "tree", "zombies", "signals", "features", "feature",
+                   "verify", "file"}))
     checked = 0
     for ev, objs in sorted(by_event.items()):
         if ev not in doc:
@@ -481,6 +482,15 @@ def test_json_fields(c):
         compare_fields(c, "features --json", doc.get("features", {}), docs)
         compare_fields(c, "features --json feature", doc.get("feature", {}),
                        [f for v in docs for f in v["features"]])
+    # verify: a whole set, a damaged file (tests/fuzz/damaged: chained and sealed), one that is no recording.
+    damaged = os.path.join(REPO, "tests", "fuzz", "damaged")
+    rc, out, err = proclife(["verify", "--json", PIECES[0], PIECES[1], RUN_REC,
+                             os.path.join(damaged, "sealed_valid.plr"), os.path.join(damaged, "chain_block_removed.plr"),
+                             os.path.join(damaged, "text.plr")], d)
+    if c.eq("verify --json: exit status", 1, rc):
+        v = json.loads(out)
+        compare_fields(c, "verify --json", doc.get("verify", {}), [v])
+        compare_fields(c, "verify --json file", doc.get("file", {}), v["files"])
 
 
 SUBTESTS = [

@@ -35,7 +35,7 @@ from common import Failure, tmpdir  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MANPAGE = os.path.join(REPO, "docs", "proclife.8")
 COMPLETION = os.path.join(REPO, "tools", "completion", "proclife.bash")
-COMMANDS = ["watch", "tree", "zombies", "top", "signals", "run", "record", "life", "export", "features"]
+COMMANDS = ["watch", "tree", "zombies", "top", "signals", "run", "record", "life", "export", "verify", "features"]
 EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "stop", "continue",
           "zombie", "reparent", "resync", "all"]
 # The classic signal names, as proclife's names table has them (user/base/names.c).
@@ -87,7 +87,9 @@ def test_completion_options(c):
     expect(c, ["proclife", "record", "--rot"], ["--rotate-size", "--rotate-count", "--rotate-existing"])
     expect(c, ["proclife", "--ev"], ["--events"])
     expect(c, ["proclife", "features", "--"], ["--json", "--verbose", "--help"])
-    expect(c, ["proclife", "life", "-"], ["-j", "--json", "-r", "--read", "--since", "--until", "-h", "--help"])
+    expect(c, ["proclife", "life", "-"], ["-j", "--json", "--redact", "--redact-defaults", "-r", "--read", "--since",
+                                          "--until", "-h", "--help"])
+    expect(c, ["proclife", "verify", "-"], ["-j", "--json", "--seal-key", "-h", "--help"])
 
 
 def test_completion_values(c):
@@ -129,7 +131,9 @@ def test_completion_files_users(c):
     for words in (["proclife", "-r"], ["proclife", "watch", "--read"], ["proclife", "-w"],
                   ["proclife", "-o"], ["proclife", "record", "-w"], ["proclife", "record", "--metrics-file"],
                   ["proclife", "tree", "-r"], ["proclife", "life", "-r"], ["proclife", "export", "-o"],
-                  ["proclife", "run", "--summary-json"], ["proclife", "top", "--write"]):
+                  ["proclife", "run", "--summary-json"], ["proclife", "top", "--write"],
+                  ["proclife", "record", "--seal-key"], ["proclife", "verify"],
+                  ["proclife", "verify", "--seal-key"], ["proclife", "verify", "x.plr"]):
         expect(c, words + [os.path.join(d, "a")], every)
     expect(c, ["proclife", "-r", os.path.join(d, "b")], [os.path.join(d, "b.json")])
     open(os.path.join(d, "c with spaces.plr"), "w").close()  # one name, not three words

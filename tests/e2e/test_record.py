@@ -247,8 +247,8 @@ def rec_blocks(data):
     off = common.rec_header(data)["hdr_size"]
     blocks = []
     while off + BLOCK_HDR.size <= len(data):
-        magic, plen, raw, nrec, seq, pcrc, hcrc = BLOCK_HDR.unpack_from(data, off)
-        if magic != BLOCK_MAGIC or hcrc != zlib.crc32(data[off:off + 28]):
+        magic, plen, raw, nrec, seq, pcrc, prev, seal, hcrc = BLOCK_HDR.unpack_from(data, off)
+        if magic != BLOCK_MAGIC or hcrc != zlib.crc32(data[off:off + BLOCK_HDR.size - 4]):
             raise Failure("offset %d: not a valid block header (test's reading)" % off)
         if off + BLOCK_HDR.size + plen > len(data):
             break
@@ -1006,7 +1006,7 @@ def test_header_fields(c):
     t = recorder(path)
     t_ready = time.time()
     hdr = common.rec_header(common.read_bytes(path))
-    c.fields("header of `record -w F`", hdr, {"major": 2, "hdr_size": 64, "flags": 0, "args_cap": 4096, "seq": 0})
+    c.fields("header of `record -w F`", hdr, {"major": 2, "hdr_size": 144, "flags": 0, "args_cap": 4096, "seq": 0})
     c.ok("header start time %.3f: expected between the launch %.3f and the ready line %.3f"
          % (hdr["start_wall"], t_launch, t_ready), t_launch - 0.01 <= hdr["start_wall"] <= t_ready + 0.01)
     stop_recorder(c, t)

@@ -83,15 +83,15 @@ def last_ts(path):
     data = open(path, "rb").read()
     off, best = common.rec_header(data)["hdr_size"], 0
     while off + BLOCK_HDR.size <= len(data):
-        _, plen, _, _, _, _, _ = BLOCK_HDR.unpack_from(data, off)
-        raw = zlib.decompress(data[off + 32:off + 32 + plen], -15)
+        plen = BLOCK_HDR.unpack_from(data, off)[1]
+        raw = zlib.decompress(data[off + BLOCK_HDR.size:off + BLOCK_HDR.size + plen], -15)
         pos = 0
         while pos < len(raw):
             size, kind = struct.unpack_from("<IH", raw, pos)
             if kind != 3 and 1 <= kind <= 10:
                 best = max(best, struct.unpack_from("<Q", raw, pos + 8)[0])
             pos += (size + 7) & ~7
-        off += 32 + plen
+        off += BLOCK_HDR.size + plen
     return best
 
 

@@ -715,7 +715,7 @@ def test_usage_errors(c, tmp):
     usage_case(c, tmp, [])
     usage_case(c, tmp, ["--bogus", "--", "true"])
     usage_case(c, tmp, ["--follow-leftovers", "x", "--", "true"])
-    usage_case(c, tmp, ["--arg-bytes", "0", "--", "true"])
+    usage_case(c, tmp, ["--arg-bytes", "-1", "--", "true"])
 
 
 def with_tmp(name, fn):

@@ -19,6 +19,8 @@ corpus also checks that the document and the C reader agree.
 
 Usage: tests/fuzz/make_corpus.py [OUTDIR]   (default: the directory of this script)
 """
+import hashlib
+import hmac
 import os
 import struct
 import sys
@@ -50,9 +52,12 @@ FORMAT_MAJOR = 2  # what file_header() writes by default, and the event header's
 LAYOUT = {
     "rec_file_hdr": [("magic", "8s"), ("major", "H"), ("minor", "H"), ("hdr_size", "I"), ("start_ns", "Q"),
                      ("wall_offset_ns", "q"), ("flags", "I"), ("args_cap", "I"), ("seq", "I"), ("boot_id", "16s"),
-                     ("crc", "I")],
+                     ("crc", "I"), ("file_id", "16s"), ("prev_file_id", "16s"), ("prev_chain", "32s"),
+                     ("key_id", "8s"), ("seal", "I"), ("chain_crc", "I")],
     "rec_block_hdr": [("magic", "I"), ("payload_len", "I"), ("raw_len", "I"), ("nrecords", "I"), ("seq", "Q"),
-                      ("payload_crc", "I"), ("hdr_crc", "I")],
+                      ("payload_crc", "I"), ("prev", "32s"), ("seal", "32s"), ("hdr_crc", "I")],
+    "rec_block_hdr_1x": [("magic", "I"), ("payload_len", "I"), ("raw_len", "I"), ("nrecords", "I"), ("seq", "Q"),
+                         ("payload_crc", "I"), ("hdr_crc", "I")],
     "rec_hdr": [("size", "I"), ("kind", "H"), ("_pad", "H")],
     "rec_time": [("ts", "Q")],
     "rec_snap_begin": [("ts", "Q"), ("reason", "I"), ("count", "I")],
@@ -145,13 +150,36 @@ def crc(b):
     return zlib.crc32(b) & 0xFFFFFFFF
 
 
-def file_header(major=None, minor=0, hdr_size=64, flags=0, args_cap=4096, seq=0, fix_crc=True, start_ns=START_NS,
-                boot_id=b""):
+FILE_ID = bytes(range(1, 17))  # the corpus's files' id (random in a real recording)
+SEAL_KEY_ID_TEXT = b"proclife seal key id"
+# The chain as the writer threads it: file_header() starts it, each block() carries it on (docs/RECORDING.md,
+# "The chain and the seal"). Expressions like file_header() + block(...) + block(...) evaluate in order.
+_chain = {"major": 2, "hash": b"", "key": None}
+
+
+def key_id(key):
+    return hmac.new(key, SEAL_KEY_ID_TEXT, hashlib.sha256).digest()[:8]
+
+
+def file_header(major=None, minor=0, hdr_size=None, flags=0, args_cap=4096, seq=0, fix_crc=True, start_ns=START_NS,
+                boot_id=b"", extra=b"", file_id=FILE_ID, prev_file_id=b"", prev_chain=b"", key=None,
+                fix_chain_crc=True):
+    """A file header (and extra bytes a newer minor would add after it); the chain starts with their hash.
+    key: seal the blocks that follow with it."""
     major = FORMAT_MAJOR if major is None else major
-    h = bytearray(pack("rec_file_hdr", magic=MAGIC, major=major, minor=minor, hdr_size=hdr_size, start_ns=start_ns,
-                       wall_offset_ns=WALL, flags=flags, args_cap=args_cap, seq=seq, boot_id=boot_id))
+    fixed = size_of("rec_file_hdr") if major >= 2 else size_of("rec_file_hdr", upto="file_id")
+    values = dict(magic=MAGIC, major=major, minor=minor, hdr_size=fixed + len(extra) if hdr_size is None else hdr_size,
+                  start_ns=start_ns, wall_offset_ns=WALL, flags=flags, args_cap=args_cap, seq=seq, boot_id=boot_id)
+    h = bytearray(pack("rec_file_hdr", upto="file_id", **values))
     pack_into(h, "rec_file_hdr", "crc", crc(h[:offset_of("rec_file_hdr", "crc")]) if fix_crc else 0)
-    return bytes(h)
+    if major >= 2:
+        h += pack("rec_file_hdr", upto=None, **values, file_id=file_id, prev_file_id=prev_file_id,
+                  prev_chain=prev_chain, key_id=key_id(key) if key else b"", seal=1 if key else 0)[len(h):]
+        part = h[offset_of("rec_file_hdr", "file_id"):offset_of("rec_file_hdr", "chain_crc")]
+        pack_into(h, "rec_file_hdr", "chain_crc", crc(part) if fix_chain_crc else 0)
+    h = bytes(h) + extra
+    _chain.update(major=major, hash=hashlib.sha256(h).digest(), key=key)
+    return h
 
 
 def record(kind, body, size=None):
@@ -167,17 +195,30 @@ def deflate(raw):
 
 
 def block(recs, seq, nrecords=None, raw_len=None, payload=None, payload_crc=None, magic=BLOCK_MAGIC,
-          hdr_crc=None, payload_len=None):
-    """A block of records (a list of record() bytes); each keyword lies about one field."""
+          hdr_crc=None, payload_len=None, prev=None):
+    """A block of records (a list of record() bytes), chained to the one before it (the last file_header() or
+    block() made), of that header's format; each keyword lies about one field."""
     raw = b"".join(recs)
     z = deflate(raw) if payload is None else payload
-    h = bytearray(pack("rec_block_hdr", magic=magic, payload_len=len(z) if payload_len is None else payload_len,
-                       raw_len=len(raw) if raw_len is None else raw_len,
-                       nrecords=len(recs) if nrecords is None else nrecords, seq=seq,
-                       payload_crc=crc(z) if payload_crc is None else payload_crc))
-    pack_into(h, "rec_block_hdr", "hdr_crc",
-              crc(h[:offset_of("rec_block_hdr", "hdr_crc")]) if hdr_crc is None else hdr_crc)
+    name = "rec_block_hdr" if _chain["major"] >= 2 else "rec_block_hdr_1x"
+    values = dict(magic=magic, payload_len=len(z) if payload_len is None else payload_len,
+                  raw_len=len(raw) if raw_len is None else raw_len,
+                  nrecords=len(recs) if nrecords is None else nrecords, seq=seq,
+                  payload_crc=crc(z) if payload_crc is None else payload_crc)
+    if name == "rec_block_hdr":
+        values["prev"] = _chain["hash"] if prev is None else prev
+    h = bytearray(pack(name, **values))
+    if name == "rec_block_hdr":
+        _chain["hash"] = hashlib.sha256(bytes(h[:offset_of(name, "seal")]) + z).digest()
+        if _chain["key"]:
+            pack_into(h, name, "seal", hmac.new(_chain["key"], _chain["hash"], hashlib.sha256).digest())
+    pack_into(h, name, "hdr_crc", crc(h[:offset_of(name, "hdr_crc")]) if hdr_crc is None else hdr_crc)
     return bytes(h) + z
+
+
+def block_size():
+    """Bytes of a block header in the current format."""
+    return size_of("rec_block_hdr" if _chain["major"] >= 2 else "rec_block_hdr_1x")
 
 
 def comm(s):
@@ -323,8 +364,10 @@ def valid(b0=None, b1=None, header=None):
         block(B1 if b1 is None else b1, 1)
 
 
-OFF_B0 = 64
-OFF_B1 = OFF_B0 + len(block(B0, 0))
+HS = size_of("rec_file_hdr")  # the file header, format 2.0
+BH = size_of("rec_block_hdr")  # a block header
+OFF_B0 = HS
+OFF_B1 = OFF_B0 + len(file_header() and block(B0, 0))
 RAW0 = b"".join(B0)
 
 
@@ -357,96 +400,116 @@ def damaged():
     add("text", b"proclife recording, honest\n" * 4, 1, "offset 0: not a proclife recording")
     add("magic_only", MAGIC, 1, "offset 8: file ends inside its 64-byte header")
     add("header_cut", v[:40], 1, "offset 40: file ends inside its 64-byte header")
+    add("header_chain_cut", v[:100], 1, "offset 100: file ends inside its %d-byte header" % HS)
     add("wrong_magic", b"\x89PLREX" + v[6:], 1, "offset 0: not a proclife recording")
     add("gzip", b"\x1f\x8b\x08\x00" + v[4:], 1, "offset 0: not a proclife recording")
-    add("version_3", file_header(major=3) + v[64:], 1,
+    add("version_3", file_header(major=3) + v[HS:], 1,
         "offset 8: format version 3.0, this proclife reads versions 1.x to 2.x")
-    add("version_0", file_header(major=0, minor=9) + v[64:], 1, "offset 8: format version 0.9")
+    add("version_0", file_header(major=0, minor=9) + v[HS:], 1, "offset 8: format version 0.9")
     add("header_crc", flip(v, 44), 1, "offset 60: header CRC32 0x%08x, expected 0x%08x"
         % (crc(flip(v, 44)[:60]), crc(v[:60])))
-    add("header_size_huge", file_header(hdr_size=1 << 30) + v[64:], 1, "offset 12: header size 1073741824")
-    add("header_size_small", file_header(hdr_size=8) + v[64:], 1, "offset 12: header size 8")
-    add("header_only", file_header(), 0, "the recording ends at offset 64 without its end mark")
+    add("header_size_huge", file_header(hdr_size=1 << 30) + v[HS:], 1, "offset 12: header size 1073741824")
+    add("header_size_small", file_header(hdr_size=64) + v[HS:], 1,
+        "offset 12: header size 64, expected %d to 4096" % HS)
+    add("header_chain_crc", flip(v, 70), 1, "offset 140: header chain CRC32")
+    add("header_only", file_header(), 0, "the recording ends at offset %d without its end mark" % HS)
     # A recorder killed mid-write: a torn last block, the blocks before it replayed (exit 0).
     add("block_header_cut", v[:OFF_B1 + 20], 0,
-        "offset %d: file ends inside a block header (20 of 32 bytes)" % OFF_B1, EV0)
-    add("block_payload_cut", v[:OFF_B1 + 32 + 10], 0,
+        "offset %d: file ends inside a block header (20 of %d bytes)" % (OFF_B1, BH), EV0)
+    add("block_payload_cut", v[:OFF_B1 + BH + 10], 0,
         "offset %d: block 1 is cut short: %d payload bytes expected, 10 in the file" %
-        (OFF_B1, len(block(B1, 1)) - 32), EV0)
-    add("first_block_cut", v[:OFF_B0 + 50], 0, "offset 64: block 0 is cut short", 0)
+        (OFF_B1, len(v) - OFF_B1 - BH), EV0)
+    add("first_block_cut", v[:OFF_B0 + 50], 0, "offset %d: file ends inside a block header" % OFF_B0, 0)
+    add("first_payload_cut", v[:OFF_B0 + BH + 50], 0, "offset %d: block 0 is cut short" % OFF_B0, 0)
     add("no_end_mark", v[:OFF_B1], 0, "the recording ends at offset %d without its end mark" % OFF_B1, EV0)
-    add("payload_crc", flip(v, OFF_B0 + 32 + 7), 1, "offset 96: block 0: payload CRC32")
-    add("payload_crc_block1", flip(v, OFF_B1 + 40), 1, "offset %d: block 1: payload CRC32" % (OFF_B1 + 32), EV0)
-    add("block_header_crc", flip(v, OFF_B0 + 12), 1, "offset 64: block 0: header CRC32")
-    add("block_magic", v[:64] + b"PLBX" + v[68:], 1, "offset 64: block 0: expected the block magic PLBK")
+    add("payload_crc", flip(v, OFF_B0 + BH + 7), 1, "offset %d: block 0: payload CRC32" % (OFF_B0 + BH))
+    add("payload_crc_block1", flip(v, OFF_B1 + BH + 8), 1, "offset %d: block 1: payload CRC32" % (OFF_B1 + BH), EV0)
+    add("block_header_crc", flip(v, OFF_B0 + 12), 1, "offset %d: block 0: header CRC32" % OFF_B0)
+    add("block_magic", v[:OFF_B0] + b"PLBX" + v[OFF_B0 + 4:], 1,
+        "offset %d: block 0: expected the block magic PLBK" % OFF_B0)
     add("block_seq", v[:OFF_B1] + block(B1, 7), 1, "offset %d: block number 7, expected 1" % OFF_B1)
     add("block_dup", v[:OFF_B1] + block(B0, 0), 1, "offset %d: block number 0, expected 1" % OFF_B1)
+    # The chain (a writer that fixed every CRC): what changed before a block is found at that block.
+    # (file_header() and block(...): the block as the writer chains it after that header, on its own.)
+    evil = [record(EVENT, ev_exec(T + 2000, 200, 100, "sh", b"/bin/sh", [b"sh", b"-c", b"innocent"], CHILD_START))]
+    altered = B0[:-3] + evil + B0[-2:]
+    b1 = file_header() and block(B0, 0) and block(B1, 1)  # block 1 as it follows the true block 0
+    add("chain_block_altered", file_header() + block(altered, 0) + b1, 1,
+        "offset %d: block 1: chain hash" % (HS + len(file_header() and block(altered, 0))), EV0)
+    add("chain_header_altered", file_header(flags=1) + v[HS:], 1, "offset %d: block 0: chain hash" % HS, 0)
+    three = file_header() + block(B0, 0) + block(B1[:3], 1) + block(B1[3:], 2)
+    last = bytearray(three[OFF_B1 + len(block(B1[:3], 1)):])  # block 2 renumbered 1: a block removed, seq fixed
+    pack_into(last, "rec_block_hdr", "seq", 1)
+    pack_into(last, "rec_block_hdr", "hdr_crc", crc(bytes(last[:offset_of("rec_block_hdr", "hdr_crc")])))
+    add("chain_block_removed", three[:OFF_B1] + bytes(last), 1, "offset %d: block 1: chain hash" % OFF_B1, EV0)
+    key = b"k" * 32
+    add("sealed_valid", file_header(key=key) + block(B0, 0) + block(B1, 1), 0, None, EV0 + EV1)
     garbage = bytes((i * 151 + 7) & 0xFF for i in range(300))
     add("deflate_garbage", file_header() + block(B0, 0, payload=garbage), 1,
-        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (invalid" % len(RAW0))
+        "offset %d: block 0: deflate data does not inflate to exactly %d bytes (invalid" % (HS + BH, len(RAW0)))
     add("deflate_empty", file_header() + block(B0, 0, payload=deflate(b"")), 1,
-        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (wrong size)" % len(RAW0))
+        "offset %d: block 0: deflate data does not inflate to exactly %d bytes (wrong size)" % (HS + BH, len(RAW0)))
     add("deflate_zlib_wrapped", file_header() + block(B0, 0, payload=zlib.compress(RAW0, 1)), 1,
-        "offset 96: block 0: deflate data does not inflate to exactly %d bytes" % len(RAW0))
+        "offset %d: block 0: deflate data does not inflate to exactly %d bytes" % (HS + BH, len(RAW0)))
     add("deflate_cut", file_header() + block(B0, 0, payload=deflate(RAW0)[:200]), 1,
-        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (the stream is cut short)"
-        % len(RAW0))
+        "offset %d: block 0: deflate data does not inflate to exactly %d bytes (the stream is cut short)"
+        % (HS + BH, len(RAW0)))
     add("deflate_left_over", file_header() + block(B0, 0, payload=deflate(RAW0) + b"\0" * 8), 1,
-        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (bytes left over)" % len(RAW0))
+        "offset %d: block 0: deflate data does not inflate to exactly %d bytes (bytes left over)" % (HS + BH, len(RAW0)))
     add("raw_len_huge", file_header() + block(B0, 0, raw_len=0xFFFFFFF8), 1,
-        "offset 64: block 0: 4294967288 uncompressed bytes, expected a multiple of 8 up to 4194304")
+        "offset %d: block 0: 4294967288 uncompressed bytes, expected a multiple of 8 up to 4194304" % HS)
     add("raw_len_odd", file_header() + block(B0, 0, raw_len=len(RAW0) - 4), 1,
-        "offset 64: block 0: %d uncompressed bytes, expected a multiple of 8" % (len(RAW0) - 4))
+        "offset %d: block 0: %d uncompressed bytes, expected a multiple of 8" % (HS, len(RAW0) - 4))
     add("raw_len_short", file_header() + block(B0, 0, raw_len=len(RAW0) - 8), 1,
-        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (more data than that)"
-        % (len(RAW0) - 8))
+        "offset %d: block 0: deflate data does not inflate to exactly %d bytes (more data than that)"
+        % (HS + BH, len(RAW0) - 8))
     add("raw_len_long", file_header() + block(B0, 0, raw_len=len(RAW0) + 8), 1,
-        "offset 96: block 0: deflate data does not inflate to exactly %d bytes (wrong size)" % (len(RAW0) + 8))
+        "offset %d: block 0: deflate data does not inflate to exactly %d bytes (wrong size)" % (HS + BH, len(RAW0) + 8))
     add("payload_len_huge", file_header() + block(B0, 0, payload_len=0x7FFFFFFF), 1,
-        "offset 64: block 0: 2147483647 compressed bytes, expected 1 to")
+        "offset %d: block 0: 2147483647 compressed bytes, expected 1 to" % HS)
     add("payload_len_zero", file_header() + block(B0, 0, payload_len=0), 1,
-        "offset 64: block 0: 0 compressed bytes, expected 1 to")
+        "offset %d: block 0: 0 compressed bytes, expected 1 to" % HS)
     n0 = len(B0)
-    add("nrecords_more", valid()[:OFF_B0] + block(B0, 0, nrecords=n0 + 1) + block(B1, 1), 1,
-        "offset 64: block 0 holds %d records, its header says %d" % (n0, n0 + 1))
-    add("nrecords_fewer", valid()[:OFF_B0] + block(B0, 0, nrecords=n0 - 1) + block(B1, 1), 1,
-        "offset 64: block 0 holds more records than its header's %d" % (n0 - 1))
+    add("nrecords_more", file_header() + block(B0, 0, nrecords=n0 + 1) + block(B1, 1), 1,
+        "offset %d: block 0 holds %d records, its header says %d" % (HS, n0, n0 + 1))
+    add("nrecords_fewer", file_header() + block(B0, 0, nrecords=n0 - 1) + block(B1, 1), 1,
+        "offset %d: block 0 holds more records than its header's %d" % (HS, n0 - 1))
     add("nrecords_absurd", file_header() + block(B0, 0, nrecords=0xFFFFFFFF), 1,
-        "offset 64: block 0: 4294967295 records in %d bytes" % len(RAW0))
-    add("nrecords_zero", file_header() + block(B0, 0, nrecords=0), 1, "offset 64: block 0: 0 records in")
+        "offset %d: block 0: 4294967295 records in %d bytes" % (HS, len(RAW0)))
+    add("nrecords_zero", file_header() + block(B0, 0, nrecords=0), 1, "offset %d: block 0: 0 records in" % HS)
     # Records that lie about themselves (block 0: META, SNAP_BEGIN, 4 SNAP_PROC, SNAP_END, events).
     i = n0 - 1
     recs = B0[:i] + [pack("rec_hdr", size=0, kind=EVENT)] + B0[i + 1:]
     add("record_size_0", file_header() + block(recs, 0), 1,
-        "offset 64: block 0, byte %d: record size 0, expected 8 to" % at_in_b0(i))
+        "offset %d: block 0, byte %d: record size 0, expected 8 to" % (HS, at_in_b0(i)))
     big = pack("rec_hdr", size=1 << 20, kind=EVENT) + B0[i][8:]
     recs = B0[:i] + [big] + B0[i + 1:]
     add("record_size_beyond_block", file_header() + block(recs, 0), 1,
-        "offset 64: block 0, byte %d: record size 1048576, expected 8 to %d" % (at_in_b0(i), len(B0[i])))
+        "offset %d: block 0, byte %d: record size 1048576, expected 8 to %d" % (HS, at_in_b0(i), len(B0[i])))
     bad = snap_proc(100, 1, "bash", [b"-bash"], cmdline_len=64)
     recs = B0[:4] + [bad] + B0[5:]
     add("snap_cmdline_len", file_header() + block(recs, 0), 1,
-        "offset 64: block 0, byte %d: process entry's cmdline length does not match its record" % at_in_b0(4))
+        "offset %d: block 0, byte %d: process entry's cmdline length does not match its record" % (HS, at_in_b0(4)))
     ex = bytearray(ev_exec(T, 300, 1, "x", b"/bin/x", [b"x"]))
     pack_into(ex, "pl_exec", "filename_len", 5000)  # past the record
     recs = B0[:n0] + [record(EVENT, bytes(ex))]
     add("event_bad_len", file_header() + block(recs, 0), 1,
-        "offset 64: block 0, byte %d: malformed event" % at_in_b0(n0))
+        "offset %d: block 0, byte %d: malformed event" % (HS, at_in_b0(n0)))
     recs = B0[:n0] + [record(EVENT, ev_fork(T, 1, 0, "x", 2, 3)[:60])]
     add("event_short", file_header() + block(recs, 0), 1,
-        "offset 64: block 0, byte %d: record too short for its kind" % at_in_b0(n0))
+        "offset %d: block 0, byte %d: record too short for its kind" % (HS, at_in_b0(n0)))
     evt = bytearray(ev_fork(T, 1, 0, "x", 2, 3))
     pack_into(evt, "pl_hdr", "type", 42)
     recs = B0[:n0] + [record(EVENT, bytes(evt))]
     add("event_bad_type", file_header() + block(recs, 0), 1,
-        "offset 64: block 0, byte %d: malformed event" % at_in_b0(n0))
+        "offset %d: block 0, byte %d: malformed event" % (HS, at_in_b0(n0)))
     recs = B0 + [END_REC, rtime(TICK, T + 5)]
     add("after_end", file_header() + block(recs, 0), 1,
-        "offset 64: block 0, byte %d: a record after the end mark" % at_in_b0(n0 + 1, recs))
+        "offset %d: block 0, byte %d: a record after the end mark" % (HS, at_in_b0(n0 + 1, recs)))
     add("block_after_end", valid() + block(EVENTS_0, 2), 1,
         "offset %d: block 2, byte 0: a record after the end mark" % len(valid()))
     add("lost_bad_type", file_header() + block(B0 + [record(LOST, lost(T, 1, 99))], 0), 1,
-        "offset 64: block 0, byte %d: lost record for an unknown event type" % len(RAW0))
+        "offset %d: block 0, byte %d: lost record for an unknown event type" % (HS, len(RAW0)))
     # Records in the wrong place: the replay (session/replay.c) refuses them, at the end of their block.
     def near_end(name, recs, what):
         data = file_header() + block(recs, 0)
@@ -466,8 +529,8 @@ def damaged():
     add("gap_marked", file_header() + block(B0, 0) + block(GAP_B1, 1), 0,
         "its recorder could not write (ENOSPC): 42 events are not in the recording", EV0 + EV1)
     add("gap_short", file_header() + block(B0 + [record(GAP, pack("rec_gap", ts=T)[:24])], 0), 1,
-        "offset 64: block 0, byte %d: record too short for its kind" % len(RAW0))
-    add("minor_newer", file_header(minor=7, hdr_size=72) + b"\xee" * 8 + block(B0, 0) + block(B1, 1), 0, None,
+        "offset %d: block 0, byte %d: record too short for its kind" % (HS, len(RAW0)))
+    add("minor_newer", file_header(minor=7, extra=b"\xee" * 8) + block(B0, 0) + block(B1, 1), 0, None,
         EV0 + EV1)
     add("absurd_counts", file_header() + block(
         [META_0] + snapshot(START_NS, BOOT[1:-1], count=0xFFFFFFFF) +
@@ -510,6 +573,8 @@ def damaged():
     short = to_1x(B0[:n0]) + [record(EVENT, ev_fork(T, 1, 0, "x", 2, 3)[:72])]
     add("legacy_event_short", file_header(major=1, minor=1) + block(short, 0), 1,
         "offset 64: block 0, byte %d: record too short for its kind" % sum(len(r) for r in short[:-1]))
+    add("legacy_block_cut", (file_header(major=1, minor=1) + block(to_1x(B0), 0))[:64 + 20], 0,
+        "offset 64: file ends inside a block header (20 of 32 bytes)", 0)
     return out
 
 

@@ -7,7 +7,7 @@
 # drives the completion.
 
 # BEGIN GENERATED completion (make docs: from user/cmd/optable.c, edit it there)
-_proclife_commands="watch tree zombies top signals run record life export features"
+_proclife_commands="watch tree zombies top signals run record life export verify features"
 _proclife_events="fork exec exec_failed exit reap signal deliver rename stop continue zombie reparent resync all"
 # What `proclife signals -s` takes (also with SIG in front, or as numbers).
 _proclife_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
@@ -18,31 +18,36 @@ _proclife_options()
 	case $1 in
 	watch)
 		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output" \
-			"--append --arg-bytes --zombie-after -w --write --force --rotate-size --rotate-count" \
-			"--rotate-existing -r --read --since --until --metrics-file --metrics-interval -h --help" \
-			"-V --version" ;;
+			"--append --arg-bytes --redact --redact-defaults --zombie-after -w --write --force" \
+			"--rotate-size --rotate-count --rotate-existing --seal-key -r --read --since --until" \
+			"--metrics-file --metrics-interval -h --help -V --version" ;;
 	tree)
-		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
-			"--metrics-interval -h --help" ;;
+		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults -r --read --at" \
+			"--since --until --metrics-file --metrics-interval -h --help" ;;
 	zombies)
-		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
-			"--metrics-interval -h --help" ;;
+		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults -r --read --at" \
+			"--since --until --metrics-file --metrics-interval -h --help" ;;
 	top)
-		echo "-d --delay -w --write --force --rotate-size --rotate-count --rotate-existing -h --help" ;;
+		echo "-d --delay --arg-bytes --redact --redact-defaults -w --write --force --rotate-size" \
+			"--rotate-count --rotate-existing --seal-key -h --help" ;;
 	signals)
 		echo "-s --signal -p --pid --failed --sort -j --json -e --every -r --read --since --until -h" \
 			"--help" ;;
 	run)
-		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes -w" \
-			"--write --force --rotate-size --rotate-count --rotate-existing -r --read --since --until" \
-			"-h --help" ;;
+		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes" \
+			"--redact --redact-defaults -w --write --force --rotate-size --rotate-count" \
+			"--rotate-existing --seal-key -r --read --since --until -h --help" ;;
 	record)
-		echo "-w --write --threads -d --duration --arg-bytes --force --rotate-size --rotate-count" \
-			"--rotate-existing --metrics-file --metrics-interval -h --help" ;;
+		echo "-w --write --threads -d --duration --arg-bytes --redact --redact-defaults --force" \
+			"--rotate-size --rotate-count --rotate-existing --seal-key --metrics-file" \
+			"--metrics-interval -h --help" ;;
 	life)
-		echo "-j --json -r --read --since --until -h --help" ;;
+		echo "-j --json --redact --redact-defaults -r --read --since --until -h --help" ;;
 	export)
-		echo "-f --format -p --pid -o --output --kthreads -r --read --since --until -h --help" ;;
+		echo "-f --format -p --pid -o --output --redact --redact-defaults --kthreads -r --read --since" \
+			"--until -h --help" ;;
+	verify)
+		echo "-j --json --seal-key -h --help" ;;
 	features)
 		echo "-j --json -v --verbose -h --help" ;;
 	esac
@@ -60,10 +65,12 @@ _proclife_value_kind()
 	watch:-u | watch:--uid) echo "user" ;;
 	watch:-o | watch:--output) echo "file" ;;
 	watch:--arg-bytes) echo "other" ;;
+	watch:--redact) echo "other" ;;
 	watch:--zombie-after) echo "other" ;;
 	watch:-w | watch:--write) echo "file" ;;
 	watch:--rotate-size) echo "other" ;;
 	watch:--rotate-count) echo "other" ;;
+	watch:--seal-key) echo "file" ;;
 	watch:-r | watch:--read) echo "file" ;;
 	watch:--since) echo "other" ;;
 	watch:--until) echo "other" ;;
@@ -71,6 +78,7 @@ _proclife_value_kind()
 	watch:--metrics-interval) echo "other" ;;
 	tree:-e | tree:--every) echo "other" ;;
 	tree:-n | tree:--count) echo "other" ;;
+	tree:--redact) echo "other" ;;
 	tree:-r | tree:--read) echo "file" ;;
 	tree:--at) echo "other" ;;
 	tree:--since) echo "other" ;;
@@ -79,6 +87,7 @@ _proclife_value_kind()
 	tree:--metrics-interval) echo "other" ;;
 	zombies:-e | zombies:--every) echo "other" ;;
 	zombies:-n | zombies:--count) echo "other" ;;
+	zombies:--redact) echo "other" ;;
 	zombies:-r | zombies:--read) echo "file" ;;
 	zombies:--at) echo "other" ;;
 	zombies:--since) echo "other" ;;
@@ -86,9 +95,12 @@ _proclife_value_kind()
 	zombies:--metrics-file) echo "file" ;;
 	zombies:--metrics-interval) echo "other" ;;
 	top:-d | top:--delay) echo "other" ;;
+	top:--arg-bytes) echo "other" ;;
+	top:--redact) echo "other" ;;
 	top:-w | top:--write) echo "file" ;;
 	top:--rotate-size) echo "other" ;;
 	top:--rotate-count) echo "other" ;;
+	top:--seal-key) echo "file" ;;
 	signals:-s | signals:--signal) echo "signals" ;;
 	signals:-p | signals:--pid) echo "other" ;;
 	signals:--sort) echo "words count time signal sender target" ;;
@@ -101,28 +113,35 @@ _proclife_value_kind()
 	run:--user) echo "user" ;;
 	run:--follow-leftovers) echo "other" ;;
 	run:--arg-bytes) echo "other" ;;
+	run:--redact) echo "other" ;;
 	run:-w | run:--write) echo "file" ;;
 	run:--rotate-size) echo "other" ;;
 	run:--rotate-count) echo "other" ;;
+	run:--seal-key) echo "file" ;;
 	run:-r | run:--read) echo "file" ;;
 	run:--since) echo "other" ;;
 	run:--until) echo "other" ;;
 	record:-w | record:--write) echo "file" ;;
 	record:-d | record:--duration) echo "other" ;;
 	record:--arg-bytes) echo "other" ;;
+	record:--redact) echo "other" ;;
 	record:--rotate-size) echo "other" ;;
 	record:--rotate-count) echo "other" ;;
+	record:--seal-key) echo "file" ;;
 	record:--metrics-file) echo "file" ;;
 	record:--metrics-interval) echo "other" ;;
+	life:--redact) echo "other" ;;
 	life:-r | life:--read) echo "file" ;;
 	life:--since) echo "other" ;;
 	life:--until) echo "other" ;;
 	export:-f | export:--format) echo "words perfetto dot" ;;
 	export:-p | export:--pid) echo "other" ;;
 	export:-o | export:--output) echo "file" ;;
+	export:--redact) echo "other" ;;
 	export:-r | export:--read) echo "file" ;;
 	export:--since) echo "other" ;;
 	export:--until) echo "other" ;;
+	verify:--seal-key) echo "file" ;;
 	esac
 }
 # END GENERATED completion
@@ -207,6 +226,10 @@ _proclife()
 
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_proclife_options "$cmd")" -- "$cur")
+	elif [[ $cmd == verify ]]; then
+		# verify FILE...: recordings.
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 	return 0
 }

@@ -120,6 +120,14 @@ static int operands(struct cli *c, int argc, char **argv, char *err, size_t errl
 		if (i < argc)
 			c->command = argv + i;
 		return 0;
+	case OPERANDS_FILES:
+		if (i >= argc) {
+			snprintf(err, errlen, "needs a FILE");
+			return -EINVAL;
+		}
+		c->files = argv + i;
+		c->nfiles = argc - i;
+		return 0;
 	case OPERAND_PID:
 		if (i >= argc) {
 			snprintf(err, errlen, "needs a PID");

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "base/msg.h"
 #include "kernel/tracer.h"
@@ -77,6 +81,23 @@ int cmd__open_output(const struct cli *c, const char *path, bool append)
 	if (fd < 0)
 		cli__fail(c->cmd, "cannot open %s: %s", path, cmd__output_error(fd));
 	return fd < 0 ? -1 : fd;
+}
+
+int cmd__drop_root(const struct cli *c)
+{
+	uid_t r, e, s;
+	int err = 0;
+
+	if (getresuid(&r, &e, &s) == 0 && r && e && s)
+		return 0; /* not root: nothing to drop */
+	if (setgroups(0, NULL) < 0 || setresgid(CMD_REPLAY_UID, CMD_REPLAY_UID, CMD_REPLAY_UID) < 0 ||
+	    setresuid(CMD_REPLAY_UID, CMD_REPLAY_UID, CMD_REPLAY_UID) < 0)
+		err = -errno;
+	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		err = -errno;
+	if (err)
+		cli__say(c->cmd, "cannot give up root for the replay (%s): replaying as root", strerror(-err));
+	return err;
 }
 
 /* ---- --since, --until ---- */
@@ -216,13 +237,32 @@ static void wire(struct cmd_session *s)
 	s->cfg.model_cfg.ctx = s;
 	s->cfg.replay = c->rec.read;
 	s->cfg.nreplay = c->rec.nread;
+	s->cfg.redact = s->redact;
 	if (c->rec.write) {
-		__u32 cap = s->cfg.tracer.args_cap ? s->cfg.tracer.args_cap : PL_ARGS_DEFAULT;
-
-		rec_cli__writer_opts(&c->rec, c->argc, c->argv, s->rec_flags, cap, &s->ro, s->command,
-				     sizeof(s->command));
+		rec_cli__writer_opts(&c->rec, c->argc, c->argv, s->rec_flags, tracer_config__args_cap(&s->cfg.tracer),
+				     &s->ro, s->command, sizeof(s->command));
+		s->ro.seal_key = s->key.len ? &s->key : NULL;
 		s->cfg.record_to = &s->ro;
 	}
+}
+
+/* --redact and --redact-defaults compiled, --seal-key read. 0, or 1 once said. */
+static int secrets_setup(struct cmd_session *s)
+{
+	struct cli *c = s->cli;
+	char err[320];
+
+	if (c->rec.seal_key && seal_key__load(c->rec.seal_key, &s->key, err, sizeof(err)) < 0)
+		return cli__fail(c->cmd, "%s", err);
+	if (!c->nredact && !c->redact_defaults)
+		return 0;
+	s->redact = redact__new();
+	if (!s->redact || (c->redact_defaults && redact__add_defaults(s->redact) < 0))
+		return cli__fail(c->cmd, "out of memory");
+	for (unsigned i = 0; i < c->nredact; i++)
+		if (redact__add(s->redact, c->redact[i], err, sizeof(err)) < 0)
+			return cli__fail(c->cmd, "%s", err);
+	return 0;
 }
 
 int cmd_session__open(struct cmd_session *s)
@@ -237,6 +277,8 @@ int cmd_session__open(struct cmd_session *s)
 	/* A file under ob: whole lines, and a failing disk survived (cmd_session.writer). */
 	if (s->ob && s->writer)
 		outbuf__lines(s->ob);
+	if (secrets_setup(s))
+		return 1;
 	if (c->metrics.file &&
 	    metrics_file__new(&(struct metrics_file_config){ .path = c->metrics.file,
 							     .interval_ns = c->metrics.interval_ns,
@@ -256,6 +298,9 @@ int cmd_session__open(struct cmd_session *s)
 		if (r < 0)
 			return r == -EINVAL ? 2 : 1;
 	}
+	/* Every piece is open (and the command's outputs, unless it opens them later and drops root itself). */
+	if (s->replay && !s->opens_later)
+		cmd__drop_root(c);
 	return 0;
 }
 
@@ -428,4 +473,7 @@ void cmd_session__free(struct cmd_session *s)
 	s->l = NULL;
 	metrics_file__free(s->metrics);
 	s->metrics = NULL;
+	redact__free(s->redact);
+	s->redact = NULL;
+	seal_key__wipe(&s->key);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "base/outbuf.h"
+#include "base/redact.h"
 #include "session/live.h"
 #include "views/metrics_file.h"
 #include "views/writer.h"
@@ -44,6 +45,17 @@ int cmd__preflight(const struct cli *c);
 int cmd__open_output(const struct cli *c, const char *path, bool append);
 /* What an output file's open error (-errno) means, for "cannot open FILE: ..." (-ELOOP: a symlink). */
 const char *cmd__output_error(int err);
+
+/* Who a replay runs as once its files are open: nobody (the kernel's overflow uid and gid on Debian). */
+#define CMD_REPLAY_UID 65534
+/*
+ * Replaying needs no privilege: as root, become CMD_REPLAY_UID (its gid,
+ * no supplementary groups, no new privileges) once every file the command
+ * reads or writes is open, so that a hostile recording meets a reader that
+ * can do nothing as root. Said in one line if it cannot (and the replay
+ * goes on). 0, or -errno.
+ */
+int cmd__drop_root(const struct cli *c);
 
 /*
  * With -r: --since and --until read against the recording (the start of
@@ -82,6 +94,7 @@ struct cmd_session {
 	int (*at_end)(void *ctx); /* the last print, after the last events; < 0 failed; or NULL */
 	__u64 deadline;           /* live: stop at this live__now(); 0: never */
 	bool stop_on_record_error; /* record: a failed recording ends the loop (exit 1) */
+	bool opens_later;         /* replaying, it opens files after cmd_session__open(): it drops root itself */
 	enum cmd_summary summary; /* the closing line on stderr */
 	void *ctx;                /* of every(), done() and at_end() */
 	/* Set by cmd_session__open(). */
@@ -97,6 +110,8 @@ struct cmd_session {
 	__u64 out_lines;                    /* the lines its gap line counted */
 	__u64 out_resumed;                  /* when ob wrote again after its last failure */
 	int out_err;                        /* ob failing: the first error */
+	struct redact *redact;    /* --redact, --redact-defaults */
+	struct seal_key key;      /* --seal-key's (key.len 0: none) */
 };
 
 /*

@@ -125,7 +125,7 @@ int export__main(struct cli *c)
 {
 	struct exporter x = { .fmt = c->format };
 	struct outbuf ob = {};
-	struct cmd_session s = { .cli = c, .ob = &ob, .output = c->output };
+	struct cmd_session s = { .cli = c, .ob = &ob, .output = c->output, .opens_later = true };
 	int fd = STDOUT_FILENO, ret;
 
 	s.cfg = (struct live_config){ .model = true, .record = on_record, .lost = on_lost, .ctx = &x,
@@ -139,6 +139,7 @@ int export__main(struct cli *c)
 		ret = 1;
 		goto out;
 	}
+	cmd__drop_root(c);
 	if (outbuf__init(&ob, fd, 1 << 20) < 0 || start(&x, c, &ob, s.l) < 0) {
 		ret = cli__fail(c->cmd, "out of memory");
 		goto out;

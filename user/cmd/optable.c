@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "base/names.h"
+#include "base/redact.h"
+#include "kernel/tracer.h"
 #include "cmd/optable.h"
 
 #define STR_(x) #x
@@ -201,6 +203,29 @@ static int set_metrics_file(struct cli *c, const struct opt *o, const char *arg,
 	return set_file(c, o, arg, err, errlen);
 }
 
+/* --arg-bytes: 0 keeps no argv at all, which the tracer is told apart from "the default". */
+static int set_arg_bytes(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
+{
+	int r = set_number(c, o, arg, err, errlen);
+
+	if (r == 0 && c->args_cap == 0)
+		c->args_cap = TRACER_ARGS_NONE;
+	return r;
+}
+
+/* --redact REGEX: checked now, so that a bad one is a usage error; compiled for the session. */
+static int set_redact(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
+{
+	if (c->nredact >= CLI_REDACT_MAX) {
+		snprintf(err, errlen, "--%s given more than %d times", o->name, CLI_REDACT_MAX);
+		return -EINVAL;
+	}
+	if (redact__check(arg, err, errlen) < 0)
+		return -EINVAL;
+	c->redact[c->nredact++] = arg;
+	return 0;
+}
+
 static int set_help(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
 {
 	return OPTS_HELP;
@@ -222,6 +247,7 @@ static int set_version(struct cli *c, const struct opt *o, const char *arg, char
 #define RECORD CMD_BIT(CMD_RECORD)
 #define LIFE CMD_BIT(CMD_LIFE)
 #define EXPORT CMD_BIT(CMD_EXPORT)
+#define VERIFY CMD_BIT(CMD_VERIFY)
 #define FEATURES CMD_BIT(CMD_FEATURES)
 
 /* The groups: sets of options several commands share. A command joins one by being in its mask. */
@@ -230,6 +256,7 @@ static int set_version(struct cli *c, const struct opt *o, const char *arg, char
 #define WRITERS (WATCH | TOP | RUN)       /* -w FILE, beside what they show */
 #define RECORDERS (WRITERS | RECORD)      /* --force, --rotate-*: what -w does with FILE */
 #define METRICS (WATCH | SNAPSHOTS | RECORD)
+#define REDACTORS (CMDS_ALL & ~(SIGNALS | VERIFY | FEATURES)) /* what shows or records argv */
 
 /* The kinds of value, each with its handler and the type of its field. */
 #define FLAG(f) .set = set_flag, .field = CLI_FIELD(f, bool)
@@ -281,7 +308,7 @@ const struct opt cli_opts[] = {
 	{ "threads", 0, NULL, WATCH | RECORD, "also thread creation and thread exits", FLAG(threads) },
 	{ "json", 'j', NULL, WATCH | RUN, "events as JSON lines, one object per line (schema: docs/EVENTS.md)",
 	  FLAG(json) },
-	{ "json", 'j', NULL, SNAPSHOTS | SIGNALS | LIFE | FEATURES, "JSON, one document per print (schema: docs/EVENTS.md)",
+	{ "json", 'j', NULL, SNAPSHOTS | SIGNALS | LIFE | VERIFY | FEATURES, "JSON, one document per print (schema: docs/EVENTS.md)",
 	  FLAG(json) },
 	{ "every", 'e', "SEC", SNAPSHOTS, "keep following, print every SEC seconds (Ctrl-C stops)",
 	  SECONDS(every_ns, 0.001, 86400) },
@@ -313,8 +340,37 @@ const struct opt cli_opts[] = {
 	  .set = set_user, .field = CLI_FIELD(user, const char *) },
 	{ "follow-leftovers", 0, "SEC", RUN, "keep following what CMD left running for SEC seconds",
 	  SECONDS(follow_leftovers_ns, 0.001, 86400) },
-	{ "arg-bytes", 0, "N", WATCH | RUN | RECORD, "keep at most N bytes of each argv, {range}",
-	  .def = STR(PL_ARGS_DEFAULT), NUMBER(args_cap, 1, PL_ARGS_MAX) },
+	{ "arg-bytes", 0, "N", WRITERS | RECORD, "keep at most N bytes of each argv, {range}; 0: none, only the program's path",
+	  "The same cap applies to the command lines of the /proc scans a recording holds: at its start, at each "
+	  "resync and at each rotation.",
+	  .def = STR(PL_ARGS_DEFAULT), .values = OV_TEXT, .set = set_arg_bytes, .field = CLI_FIELD(args_cap, __u32),
+	  .min = 0, .max = PL_ARGS_MAX },
+	{ "redact", 0, "REGEX", REDACTORS,
+	  "replace what REGEX matches in argv and filenames with *****, before anything is shown, kept or recorded "
+	  "(repeatable)",
+	  "REGEX is POSIX extended (ERE), case-sensitive. An argv is matched as one line, its arguments joined by "
+	  "spaces, so that '--password[ =]([^ ]+)' catches --password SECRET in two arguments as well as "
+	  "--password=SECRET in one. With parenthesized subexpressions, only what the last one that took part "
+	  "matched is replaced (POSIX has no non-capturing group); without one, the whole match. The /proc scans a "
+	  "recording holds and the command line it keeps are redacted too, and so is a replay (-r). Each exec "
+	  "costs the time of matching its argv: start REGEX with a literal, as an expression that can begin "
+	  "anywhere (such as [a-z]*key) takes time quadratic in the argv's length.",
+	  .values = OV_TEXT, .set = set_redact },
+	{ "redact-defaults", 0, NULL, REDACTORS,
+	  "redact what commonly holds secrets: password=, --password VALUE, token=, Authorization: and the like",
+	  "Each of these, without regard to case: "
+	  "--password VALUE or --password=VALUE (one dash too), and the same of passwd, pass, pwd, passphrase, "
+	  "secret, token, api-key, access-key, secret-key, client-secret, private-key, auth-token; "
+	  "NAME=VALUE where NAME ends in password, passwd, pwd, passphrase, secret, token, apikey, api_key, "
+	  "access_key, secret_key, private_key or auth (DB_PASSWORD=..., ?token=...&); "
+	  "the credential of an Authorization:, Proxy-Authorization:, X-Api-Key:, X-Auth-Token: or Cookie: header "
+	  "(after Bearer, Basic, Token, Digest or Negotiate); "
+	  "the password of a URL: scheme://user:PASSWORD@host; "
+	  "GitHub tokens (ghp_..., gho_..., ghu_..., ghs_..., ghr_...) and Slack tokens (xoxb-..., xoxp-...); "
+	  "sshpass -p PASSWORD. "
+	  "Not caught, among others: mysql -pPASSWORD (-p is too common a letter), a secret in a file or the "
+	  "environment: add --redact for what your commands hold.",
+	  FLAG(redact_defaults) },
 	{ "zombie-after", 0, "SEC", WATCH, "a zombie event when an exited process is not reaped after SEC seconds",
 	  .def = "5", SECONDS(zombie_after_ns, 0.001, 86400) },
 	{ "kthreads", 0, NULL, EXPORT, "kernel threads too (left out by default)", FLAG(kthreads) },
@@ -330,6 +386,13 @@ const struct opt cli_opts[] = {
 	  NUMBER(rec.rotate_count, 2, 100000) },
 	{ "rotate-existing", 0, NULL, RECORDERS,
 	  "keep an existing FILE as FILE.1 (as a rotation) instead of refusing", FLAG(rec.rotate_existing) },
+	{ "seal-key", 0, "FILE", RECORDERS,
+	  "seal every block with an HMAC-SHA256 under the key in FILE (16 to 1024 bytes, mode 0600), for proclife "
+	  "verify --seal-key",
+	  "Without the key, nobody can alter, add, remove or reorder sealed blocks unseen. Keep a copy of the key "
+	  "where the recording's host cannot reach it (the auditor's), and make one with head -c 32 /dev/urandom > "
+	  "FILE; what a seal does and does not prove: docs/RECORDING.md.",
+	  FILE_(rec.seal_key) },
 	{ "read", 'r', "FILE", READERS,
 	  "a recording (proclife record -w FILE) to replay; -r again for each piece of a rotated one (FILE.1 ...), "
 	  "in any order: replayed as one",
@@ -347,6 +410,8 @@ const struct opt cli_opts[] = {
 	  .set = set_metrics_file, .field = CLI_FIELD(metrics.file, const char *) },
 	{ "metrics-interval", 0, "SEC", METRICS, "seconds between rewrites, {range} (default: 15)",
 	  SECONDS(metrics.interval_ns, 0.1, 86400) },
+	{ "seal-key", 0, "FILE", VERIFY,
+	  "check every block's seal with the key in FILE: a FILE not sealed with it is refused", FILE_(verify_key) },
 	{ "help", 'h', NULL, CMDS_ALL, "this help", .set = set_help },
 	{ "version", 'V', NULL, WATCH, "print the version", .set = set_version },
 };
@@ -549,6 +614,24 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 		.about = "Replay a recording (proclife record -w FILE) into another tool's format. With --since, "
 			 "the processes there then come first.",
 		.check = export_check,
+	},
+	[CMD_VERIFY] = {
+		.name = "verify",
+		.synopsis = "verify FILE...",
+		.summary = "is a recording whole, cut short, or altered",
+		.usage = "verify [--seal-key FILE] [--json] FILE...",
+		.about = "Check that recordings are what their recorder wrote: each block's checksums, the chain of "
+			 "SHA-256 hashes that ties each block to everything before it, every record, and with "
+			 "--seal-key each block's seal. Several FILEs (the pieces of a rotated recording, in any "
+			 "order) are held to each other too: each must continue the piece before it from where that "
+			 "one ends. One line per FILE: whole; cut (it ends early: its recorder was killed, or is still "
+			 "writing; what is there is whole); altered (where, and what failed); unsealed (with "
+			 "--seal-key: nothing vouches for it); or unreadable. Then one line for the set.",
+		.more = "Exit status: 0 every FILE whole, each continuing the one before; 3 one is cut, nothing "
+			"worse; 1 anything altered, unsealed or unreadable, or a piece missing between two. A cut "
+			"file cannot be told from one whose last blocks were removed, nor a missing newest piece "
+			"from one never written (docs/RECORDING.md says what the chain and the seal prove).",
+		.operands = OPERANDS_FILES,
 	},
 	[CMD_FEATURES] = {
 		.name = "features",

@@ -36,6 +36,7 @@ enum cmd_id {
 	CMD_RECORD,
 	CMD_LIFE,
 	CMD_EXPORT,
+	CMD_VERIFY,
 	CMD_FEATURES,
 	CMD_MAX,
 };
@@ -84,6 +85,14 @@ struct cli {
 	char **command;        /* run's CMD [ARGS...], NULL-terminated; NULL with -r */
 	/* The operand PID: tree [PID], life PID (0: none). */
 	__u32 operand_pid;
+	/* Secrets kept out: --redact REGEX, each given (checked), and --redact-defaults. */
+	const char *redact[CLI_REDACT_MAX];
+	unsigned nredact;
+	bool redact_defaults;
+	/* verify: FILE..., and the key its seals are checked with. */
+	char **files;
+	int nfiles;
+	const char *verify_key;
 };
 
 /* What the completion offers for an option's value. */
@@ -136,6 +145,7 @@ enum cmd_operands {
 	OPERAND_PID_OPTIONAL, /* [PID] */
 	OPERAND_PID,          /* PID */
 	OPERANDS_COMMAND,     /* CMD [ARGS...]: option parsing stops at the first operand */
+	OPERANDS_FILES,       /* FILE...: one or more */
 };
 
 struct cmd_info {

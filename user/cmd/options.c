@@ -169,10 +169,10 @@ int rec_cli__check(const struct rec_cli *rc, char *err, size_t errlen)
 		snprintf(err, errlen, "%s goes with --read FILE (a recording)", rc->since ? "--since" : "--until");
 		return -EINVAL;
 	}
-	if (!rc->write && (rc->force || rc->rotate_size || rc->rotate_count || rc->rotate_existing)) {
+	if (!rc->write && (rc->force || rc->rotate_size || rc->rotate_count || rc->rotate_existing || rc->seal_key)) {
 		snprintf(err, errlen, "%s goes with --write FILE",
 			 rc->force ? "--force" : rc->rotate_size ? "--rotate-size" :
-			 rc->rotate_count ? "--rotate-count" : "--rotate-existing");
+			 rc->rotate_count ? "--rotate-count" : rc->rotate_existing ? "--rotate-existing" : "--seal-key");
 		return -EINVAL;
 	}
 	if (rc->force && rc->rotate_existing) {

@@ -15,6 +15,8 @@
 
 /* -r FILE given this many times at most (the pieces of a rotated recording). */
 #define REC_CLI_READ_MAX 512
+/* --redact given this many times at most. */
+#define CLI_REDACT_MAX 64
 
 /* -w / -r and their companions, shared by the commands that record or replay. */
 struct rec_cli {
@@ -28,6 +30,7 @@ struct rec_cli {
 	__u32 rotate_count;    /* files kept, 2.. (default 10) */
 	bool rotate_existing;  /* an existing FILE becomes FILE.1, as in a rotation */
 	bool hup_rotates;      /* the command rotates FILE on SIGHUP (record, watch): --rotate-count alone makes sense */
+	const char *seal_key;  /* --seal-key FILE: seal FILE's blocks with the key in it */
 };
 
 /* --metrics-file and --metrics-interval, shared by watch, record, and tree and zombies --every. */

@@ -214,7 +214,7 @@ static void record_end(struct live *l, struct run *run, __u64 now, int exit_code
 {
 	struct rec_writer *w = live__recorder(l);
 	struct proc_snapshot *snap = NULL;
-	long n = procfs__scan("/proc", &snap);
+	long n = live__scan(l, &snap);
 	struct rec_run_end e = { .ts = now, .pid = run->sum.root_pid, .exit_code = exit_code, .status = status,
 				 .lost = lost };
 
@@ -244,7 +244,9 @@ static void init_events(struct run *run, const struct cli *c, int fd)
 static int replay_main(struct cli *c)
 {
 	struct run run = {};
-	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE };
+	/* --summary-json FILE is opened at the end: then it keeps root (until outputs are all opened up front). */
+	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE,
+				 .opens_later = c->summary_json != NULL };
 	int fd = STDOUT_FILENO, ret, r;
 	__u64 end;
 

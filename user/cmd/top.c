@@ -742,8 +742,9 @@ int top__main(struct cli *c)
 		return cli__fail(c->cmd, "out of memory");
 	s.cfg.model = true;
 	s.cfg.tracer.sample = true;
+	s.cfg.tracer.args_cap = c->args_cap;
 	if (c->rec.write) /* everything, as record does */
-		s.cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .args_cap = PL_ARGS_DEFAULT, .sample = true };
+		s.cfg.tracer = (struct tracer_config){ .events = PL_EV_ALL, .args_cap = c->args_cap, .sample = true };
 	ret = cmd_session__open(&s);
 	if (!ret) {
 		t.live = s.l;

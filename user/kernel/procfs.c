@@ -101,11 +101,10 @@ static int read_uid(const char *proc_root, __u32 pid, __u32 *uid)
 	return 0;
 }
 
-#define CMDLINE_MAX 4096
-
-static void read_cmdline(const char *proc_root, struct proc_snapshot *s)
+/* At most cap bytes of the cmdline (buf holds them); cut and said when there is more. */
+static void read_cmdline(const char *proc_root, struct proc_snapshot *s, char *buf, __u32 cap)
 {
-	char path[64], buf[CMDLINE_MAX];
+	char path[64];
 	FILE *f;
 	size_t n;
 
@@ -113,8 +112,8 @@ static void read_cmdline(const char *proc_root, struct proc_snapshot *s)
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	n = fread(buf, 1, sizeof(buf), f);
-	s->cmdline_truncated = n == sizeof(buf) && fgetc(f) != EOF;
+	n = cap ? fread(buf, 1, cap, f) : 0;
+	s->cmdline_truncated = n == cap && fgetc(f) != EOF;
 	fclose(f);
 	if (!n)
 		return;
@@ -144,17 +143,21 @@ static int by_start(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-long procfs__scan(const char *proc_root, struct proc_snapshot **out)
+long procfs__scan(const char *proc_root, __u32 args_cap, struct proc_snapshot **out)
 {
 	struct proc_snapshot *v = NULL, s;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	char path[64], buf[1024];
+	char path[64], buf[1024], *args = malloc(args_cap ? args_cap : 1);
 	DIR *d;
 
+	if (!args)
+		return -ENOMEM;
 	d = opendir(proc_root);
-	if (!d)
+	if (!d) {
+		free(args);
 		return -errno;
+	}
 	while ((de = readdir(d))) {
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
@@ -167,13 +170,14 @@ long procfs__scan(const char *proc_root, struct proc_snapshot **out)
 		if (read_uid(proc_root, s.pid, &s.uid))
 			continue;
 		if (!s.kthread)
-			read_cmdline(proc_root, &s);
+			read_cmdline(proc_root, &s, args, args_cap);
 		if (n == cap) {
 			void *nv = realloc(v, (cap = cap ? cap * 2 : 512) * sizeof(*v));
 			if (!nv) {
 				free(s.cmdline);
 				procfs__free(v, n);
 				closedir(d);
+				free(args);
 				return -ENOMEM;
 			}
 			v = nv;
@@ -181,6 +185,7 @@ long procfs__scan(const char *proc_root, struct proc_snapshot **out)
 		v[n++] = s;
 	}
 	closedir(d);
+	free(args);
 	/* By start time, not pid: pids wrap, and parents always start before their children. */
 	qsort(v, n, sizeof(*v), by_start);
 	*out = v;

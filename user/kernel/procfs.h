@@ -28,10 +28,11 @@ __u64 procfs__tick_ns(void);
 
 /*
  * Scans proc_root ("/proc") into a new array sorted by start time (then
- * pid). Processes that vanish mid-scan are skipped. Returns the count or
- * -errno; *out is the caller's to free.
+ * pid), with at most args_cap bytes of each cmdline (--arg-bytes: 0 keeps
+ * none; more is cut, and said). Processes that vanish mid-scan are
+ * skipped. Returns the count or -errno; *out is the caller's to free.
  */
-long procfs__scan(const char *proc_root, struct proc_snapshot **out);
+long procfs__scan(const char *proc_root, __u32 args_cap, struct proc_snapshot **out);
 
 /* Frees a scan (accepts NULL). */
 void procfs__free(struct proc_snapshot *v, size_t n);

@@ -161,7 +161,7 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 		skel->rodata->cfg_comm_set = true;
 		strncpy((char *)skel->rodata->cfg_comm, cfg->comm, PL_COMM_LEN - 1);
 	}
-	skel->rodata->cfg_args_cap = cfg->args_cap ? cfg->args_cap : PL_ARGS_DEFAULT;
+	skel->rodata->cfg_args_cap = tracer_config__args_cap(cfg);
 	skel->rodata->cfg_wakeup_bytes = cfg->wakeup_bytes;
 	skel->rodata->cfg_follow = cfg->follow;
 	skel->rodata->cfg_thread_size = kcaps__thread_size();

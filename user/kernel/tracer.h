@@ -22,7 +22,7 @@ struct tracer_config {
 	bool by_uid;           /* only processes of real uid `uid` (zero value: every uid) */
 	__u32 uid;
 	const char *comm;      /* NULL, or only processes with this comm */
-	__u32 args_cap;        /* bytes of argv kept per exec, 1..PL_ARGS_MAX */
+	__u32 args_cap;        /* bytes of argv kept per exec, 1..PL_ARGS_MAX; 0: PL_ARGS_DEFAULT; TRACER_ARGS_NONE */
 	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else batch up to this (live: batched) */
 	__u32 ringbuf_bytes;   /* 0: the default (16 MiB); a power of two */
 	bool legacy_exit;      /* tests: use the pre-6.16 exit program even where group_dead exists */
@@ -32,6 +32,17 @@ struct tracer_config {
 	/* The v1 cgroup controller ("pids", "memory", "cpu") whose cgroup id pl_hdr.cgroup1_id carries; NULL: none. */
 	const char *cgroup1_controller;
 };
+
+/* tracer_config.args_cap: no argv at all, only the program's path (--arg-bytes 0). */
+#define TRACER_ARGS_NONE 0xffffffffu
+
+/* The bytes of argv kept per exec that cfg asks for (the same cap applies to /proc's cmdlines). */
+static inline __u32 tracer_config__args_cap(const struct tracer_config *cfg)
+{
+	if (cfg->args_cap == TRACER_ARGS_NONE)
+		return 0;
+	return cfg->args_cap ? cfg->args_cap : PL_ARGS_DEFAULT;
+}
 
 /* Called for every record; size is the record's size as the ring buffer says. */
 typedef int (*tracer_event_fn)(void *ctx, void *data, size_t size);

@@ -2,7 +2,8 @@
 /*
  * Reading recordings (format: recording.h, docs/RECORDING.md). Nothing in
  * the file is trusted: every length is checked against the file and fixed
- * limits before it is used, and reading stops at the first damage.
+ * limits before it is used, every block's chain hash (and seal, given the
+ * key) against what came before it, and reading stops at the first damage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +44,23 @@ struct rec_reader {
 	__u64 stop_off;         /* where the damage is */
 	char err[256];
 	unsigned char *conv;    /* a 1.x event given the 2.0 header (REC_RECORD_MAX + the 2.0 part) */
+	/* the chain (format 2.0 on) */
+	bool chained;
+	__u8 chain[CHAIN_HASH_LEN]; /* the hash of the last block read whole; the header's before the first */
+	const struct seal_key *key; /* check seals with it, or NULL */
+	__u64 blocks;           /* read whole */
+};
+
+/* A block's header, of either format, as its fields. */
+struct block {
+	__u32 magic, payload_len, raw_len, nrecords, payload_crc;
+	__u64 seq;
+	const __u8 *prev, *seal;    /* format 2.0 on; NULL before */
+	size_t size;                /* of the header in the file */
+	union {
+		struct rec_block_hdr h;
+		struct rec_block_hdr_1x h1;
+	} raw;
 };
 
 /* The part of the header that format 2.0 added, where a 1.x event ends its header. */
@@ -88,9 +106,51 @@ static int src_read(struct rec_reader *r, __u64 off, void *buf, size_t n)
 	return 0;
 }
 
+/* Format 2.0's part of the header, after the 1.x part was checked: there, and its CRC. */
+static int check_chain_header(struct rec_reader *r, char *err, size_t errlen)
+{
+	struct rec_file_hdr *h = &r->hdr;
+	size_t part = offsetof(struct rec_file_hdr, chain_crc) - offsetof(struct rec_file_hdr, file_id);
+	__u32 c;
+	int e = src_read(r, REC_FILE_HDR_SIZE_1X, h->file_id, sizeof(*h) - REC_FILE_HDR_SIZE_1X);
+
+	if (e == -ENODATA) {
+		snprintf(err, errlen, "offset %llu: file ends inside its %zu-byte header", (unsigned long long)r->size,
+			 sizeof(*h));
+		return -EBADMSG;
+	}
+	if (e < 0) {
+		snprintf(err, errlen, "offset %d: cannot read: %s", REC_FILE_HDR_SIZE_1X, strerror(-e));
+		return e;
+	}
+	c = crc(h->file_id, part);
+	if (h->chain_crc != c) {
+		snprintf(err, errlen, "offset %zu: header chain CRC32 0x%08x, expected 0x%08x",
+			 offsetof(struct rec_file_hdr, chain_crc), c, h->chain_crc);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* The chain starts with the hash of the whole header, the part a newer minor may add included. */
+static int start_chain(struct rec_reader *r, char *err, size_t errlen)
+{
+	unsigned char buf[4096];
+	int e = src_read(r, 0, buf, r->hdr.hdr_size);
+
+	if (e < 0) {
+		snprintf(err, errlen, "offset 0: cannot read: %s", strerror(e == -ENODATA ? EIO : -e));
+		return e == -ENODATA ? -EIO : e;
+	}
+	chain__hash2(buf, r->hdr.hdr_size, NULL, 0, r->chain);
+	r->chained = true;
+	return 0;
+}
+
 static int check_header(struct rec_reader *r, char *err, size_t errlen)
 {
 	struct rec_file_hdr *h = &r->hdr;
+	size_t min;
 	int e;
 
 	if (r->size < REC_MAGIC_LEN || src_read(r, 0, h->magic, REC_MAGIC_LEN) ||
@@ -98,10 +158,11 @@ static int check_header(struct rec_reader *r, char *err, size_t errlen)
 		snprintf(err, errlen, "offset 0: not a proclife recording (expected the magic \\x89PLREC\\r\\n)");
 		return -EBADMSG;
 	}
-	e = src_read(r, 0, h, sizeof(*h));
+	/* The part every version has; format 2.0's follows it. */
+	e = src_read(r, 0, h, REC_FILE_HDR_SIZE_1X);
 	if (e == -ENODATA) {
-		snprintf(err, errlen, "offset %llu: file ends inside its %zu-byte header", (unsigned long long)r->size,
-			 sizeof(*h));
+		snprintf(err, errlen, "offset %llu: file ends inside its %d-byte header", (unsigned long long)r->size,
+			 REC_FILE_HDR_SIZE_1X);
 		return -EBADMSG;
 	}
 	if (e < 0) {
@@ -118,10 +179,15 @@ static int check_header(struct rec_reader *r, char *err, size_t errlen)
 			 h->crc);
 		return -EBADMSG;
 	}
-	if (h->hdr_size < sizeof(*h) || h->hdr_size > 4096 || h->hdr_size > r->size) {
-		snprintf(err, errlen, "offset 12: header size %u, expected 64 to 4096 within the file", h->hdr_size);
+	if (h->major >= 2 && (e = check_chain_header(r, err, errlen)) < 0)
+		return e;
+	min = h->major == 1 ? REC_FILE_HDR_SIZE_1X : sizeof(*h);
+	if (h->hdr_size < min || h->hdr_size > 4096 || h->hdr_size > r->size) {
+		snprintf(err, errlen, "offset 12: header size %u, expected %zu to 4096 within the file", h->hdr_size, min);
 		return -EBADMSG;
 	}
+	if (h->major >= 2 && (e = start_chain(r, err, errlen)) < 0)
+		return e;
 	r->offset = h->hdr_size;
 	return 0;
 }
@@ -193,53 +259,122 @@ static int grow(unsigned char **p, size_t *cap, size_t n)
 	return 0;
 }
 
-/* Loads the next block: 1, 0 at a clean end of file, or -EBADMSG. */
-static int next_block(struct rec_reader *r)
+/* The header of the block at off, of the file's format: 0, or -EBADMSG (torn: the file ends inside it). */
+static int read_block_header(struct rec_reader *r, __u64 off, struct block *b)
 {
-	struct rec_block_hdr b;
-	__u64 off = r->offset;
-	uLongf len;
+	size_t crc_len;
+	__u32 hdr_crc;
 	int e;
 
-	if (off == r->size)
-		return 0;
-	e = src_read(r, off, &b, sizeof(b));
+	b->size = r->chained ? sizeof(b->raw.h) : sizeof(b->raw.h1);
+	e = src_read(r, off, &b->raw, b->size);
 	r->torn = e == -ENODATA;
 	if (e == -ENODATA)
 		return bad(r, off, "file ends inside a block header (%llu of %zu bytes): the recorder stopped mid-write",
-			   (unsigned long long)(r->size - off), sizeof(b));
+			   (unsigned long long)(r->size - off), b->size);
 	if (e < 0)
 		return bad(r, off, "cannot read: %s", strerror(-e));
-	if (b.magic != REC_BLOCK_MAGIC)
+	if (r->chained) {
+		const struct rec_block_hdr *h = &b->raw.h;
+
+		b->magic = h->magic;
+		b->payload_len = h->payload_len;
+		b->raw_len = h->raw_len;
+		b->nrecords = h->nrecords;
+		b->seq = h->seq;
+		b->payload_crc = h->payload_crc;
+		b->prev = h->prev;
+		b->seal = h->seal;
+		hdr_crc = h->hdr_crc;
+		crc_len = offsetof(struct rec_block_hdr, hdr_crc);
+	} else {
+		const struct rec_block_hdr_1x *h = &b->raw.h1;
+
+		b->magic = h->magic;
+		b->payload_len = h->payload_len;
+		b->raw_len = h->raw_len;
+		b->nrecords = h->nrecords;
+		b->seq = h->seq;
+		b->payload_crc = h->payload_crc;
+		b->prev = b->seal = NULL;
+		hdr_crc = h->hdr_crc;
+		crc_len = offsetof(struct rec_block_hdr_1x, hdr_crc);
+	}
+	if (b->magic != REC_BLOCK_MAGIC)
 		return bad(r, off, "block %llu: expected the block magic PLBK", (unsigned long long)r->block_seq);
-	if (b.hdr_crc != crc(&b, offsetof(struct rec_block_hdr, hdr_crc)))
+	if (hdr_crc != crc(&b->raw, crc_len))
 		return bad(r, off, "block %llu: header CRC32 0x%08x, expected 0x%08x", (unsigned long long)r->block_seq,
-			   crc(&b, offsetof(struct rec_block_hdr, hdr_crc)), b.hdr_crc);
-	if (b.seq != r->block_seq)
-		return bad(r, off, "block number %llu, expected %llu", (unsigned long long)b.seq,
-			   (unsigned long long)r->block_seq);
-	if (b.raw_len == 0 || b.raw_len > REC_BLOCK_RAW_MAX || b.raw_len % 8)
+			   crc(&b->raw, crc_len), hdr_crc);
+	return 0;
+}
+
+/* What the header says, against the limits, the sequence and the chain. 0 or -EBADMSG. */
+static int check_block_header(struct rec_reader *r, __u64 off, const struct block *b)
+{
+	char got[2 * 8 + 1], want[2 * 8 + 1], before[96];
+
+	if (b->seq != r->block_seq)
+		return bad(r, off, "block number %llu, expected %llu (blocks were removed, repeated or reordered)",
+			   (unsigned long long)b->seq, (unsigned long long)r->block_seq);
+	/* Its chain hash is what came before it: else something before it changed. */
+	if (b->prev && !chain__equal(b->prev, r->chain, CHAIN_HASH_LEN)) {
+		if (r->block_seq)
+			snprintf(before, sizeof(before), "block %llu was altered, or blocks were removed or reordered",
+				 (unsigned long long)r->block_seq - 1);
+		else
+			snprintf(before, sizeof(before), "the file header was altered");
+		return bad(r, off, "block %llu: chain hash %s..., expected %s... (%s)", (unsigned long long)r->block_seq,
+			   chain__hex(b->prev, 8, got, sizeof(got)), chain__hex(r->chain, 8, want, sizeof(want)), before);
+	}
+	if (b->raw_len == 0 || b->raw_len > REC_BLOCK_RAW_MAX || b->raw_len % 8)
 		return bad(r, off, "block %llu: %u uncompressed bytes, expected a multiple of 8 up to %u",
-			   (unsigned long long)r->block_seq, b.raw_len, REC_BLOCK_RAW_MAX);
-	if (b.payload_len == 0 || b.payload_len > compressBound(REC_BLOCK_RAW_MAX))
+			   (unsigned long long)r->block_seq, b->raw_len, REC_BLOCK_RAW_MAX);
+	if (b->payload_len == 0 || b->payload_len > compressBound(REC_BLOCK_RAW_MAX))
 		return bad(r, off, "block %llu: %u compressed bytes, expected 1 to %lu", (unsigned long long)r->block_seq,
-			   b.payload_len, compressBound(REC_BLOCK_RAW_MAX));
-	if (b.nrecords == 0 || b.nrecords > b.raw_len / 8)
-		return bad(r, off, "block %llu: %u records in %u bytes", (unsigned long long)r->block_seq, b.nrecords,
-			   b.raw_len);
-	r->torn = b.payload_len > r->size - off - sizeof(b);
+			   b->payload_len, compressBound(REC_BLOCK_RAW_MAX));
+	if (b->nrecords == 0 || b->nrecords > b->raw_len / 8)
+		return bad(r, off, "block %llu: %u records in %u bytes", (unsigned long long)r->block_seq, b->nrecords,
+			   b->raw_len);
+	r->torn = b->payload_len > r->size - off - b->size;
 	if (r->torn)
 		return bad(r, off, "block %llu is cut short: %u payload bytes expected, %llu in the file (the recorder stopped mid-write)",
-			   (unsigned long long)r->block_seq, b.payload_len,
-			   (unsigned long long)(r->size - off - sizeof(b)));
-	if (grow(&r->z, &r->z_cap, b.payload_len) || grow(&r->raw, &r->raw_cap, b.raw_len))
+			   (unsigned long long)r->block_seq, b->payload_len,
+			   (unsigned long long)(r->size - off - b->size));
+	return 0;
+}
+
+/* The payload into r->z, its CRC, and the block's hash into hash (and its seal checked). 0 or -EBADMSG. */
+static int load_payload(struct rec_reader *r, __u64 off, const struct block *b, __u8 hash[CHAIN_HASH_LEN])
+{
+	__u8 mac[CHAIN_HASH_LEN];
+	int e;
+
+	if (grow(&r->z, &r->z_cap, b->payload_len) || grow(&r->raw, &r->raw_cap, b->raw_len))
 		return bad(r, off, "out of memory");
-	e = src_read(r, off + sizeof(b), r->z, b.payload_len);
+	e = src_read(r, off + b->size, r->z, b->payload_len);
 	if (e < 0)
-		return bad(r, off + sizeof(b), "cannot read: %s", strerror(-e));
-	if (crc(r->z, b.payload_len) != b.payload_crc)
-		return bad(r, off + sizeof(b), "block %llu: payload CRC32 0x%08x, expected 0x%08x",
-			   (unsigned long long)r->block_seq, crc(r->z, b.payload_len), b.payload_crc);
+		return bad(r, off + b->size, "cannot read: %s", strerror(-e));
+	if (crc(r->z, b->payload_len) != b->payload_crc)
+		return bad(r, off + b->size, "block %llu: payload CRC32 0x%08x, expected 0x%08x",
+			   (unsigned long long)r->block_seq, crc(r->z, b->payload_len), b->payload_crc);
+	if (!r->chained)
+		return 0;
+	chain__hash2(&b->raw.h, offsetof(struct rec_block_hdr, seal), r->z, b->payload_len, hash);
+	if (!r->key || r->hdr.seal != REC_SEAL_HMAC_SHA256)
+		return 0;
+	chain__seal(r->key, hash, mac);
+	if (!chain__equal(mac, b->seal, CHAIN_HASH_LEN))
+		return bad(r, off, "block %llu: its seal is not the MAC of its hash under the key given (the block was altered)",
+			   (unsigned long long)r->block_seq);
+	return 0;
+}
+
+/* r->z into r->raw: exactly raw_len bytes. 0 or -EBADMSG. */
+static int inflate_block(struct rec_reader *r, __u64 off, const struct block *b)
+{
+	uLongf len;
+	int e;
+
 	if (!r->zs_ready) {
 		if (inflateInit2(&r->zs, -15) != Z_OK)
 			return bad(r, off, "out of memory");
@@ -248,24 +383,55 @@ static int next_block(struct rec_reader *r)
 		return bad(r, off, "inflate failed");
 	}
 	r->zs.next_in = r->z;
-	r->zs.avail_in = b.payload_len;
+	r->zs.avail_in = b->payload_len;
 	r->zs.next_out = r->raw;
-	r->zs.avail_out = b.raw_len;
+	r->zs.avail_out = b->raw_len;
 	e = inflate(&r->zs, Z_FINISH);
 	len = r->zs.total_out;
-	if (e != Z_STREAM_END || len != b.raw_len || r->zs.avail_in)
-		return bad(r, off + sizeof(b), "block %llu: deflate data does not inflate to exactly %u bytes (%s)",
-			   (unsigned long long)r->block_seq, b.raw_len,
+	if (e != Z_STREAM_END || len != b->raw_len || r->zs.avail_in)
+		return bad(r, off + b->size, "block %llu: deflate data does not inflate to exactly %u bytes (%s)",
+			   (unsigned long long)r->block_seq, b->raw_len,
 			   e == Z_STREAM_END ? (r->zs.avail_in ? "bytes left over" : "wrong size")
 			   /* Z_BUF_ERROR: no room left for more output, or no more input before the stream's end. */
 			   : e == Z_BUF_ERROR ? (r->zs.avail_out ? "the stream is cut short" : "more data than that")
 			   : r->zs.msg ? r->zs.msg : zError(e));
+	return 0;
+}
+
+/* A seal is checked with the key its header names only. 0 or -EBADMSG. */
+static int check_key(struct rec_reader *r)
+{
+	char id[2 * SEAL_KEY_ID_LEN + 1], given[2 * SEAL_KEY_ID_LEN + 1];
+
+	if (!r->key || r->hdr.seal != REC_SEAL_HMAC_SHA256 || r->block_seq ||
+	    chain__equal(r->hdr.key_id, r->key->id, SEAL_KEY_ID_LEN))
+		return 0;
+	return bad(r, offsetof(struct rec_file_hdr, key_id), "sealed with another key (key id %s; the key given is %s)",
+		   chain__hex(r->hdr.key_id, SEAL_KEY_ID_LEN, id, sizeof(id)),
+		   chain__hex(r->key->id, SEAL_KEY_ID_LEN, given, sizeof(given)));
+}
+
+/* Loads the next block (inflated, unless skimming): 1, 0 at a clean end of file, or -EBADMSG. */
+static int next_block(struct rec_reader *r, bool inflate)
+{
+	struct block b;
+	__u8 hash[CHAIN_HASH_LEN];
+	__u64 off = r->offset;
+
+	if (off == r->size)
+		return 0;
+	if (check_key(r) || read_block_header(r, off, &b) || check_block_header(r, off, &b) ||
+	    load_payload(r, off, &b, hash) || (inflate && inflate_block(r, off, &b)))
+		return -EBADMSG;
+	if (r->chained)
+		memcpy(r->chain, hash, sizeof(r->chain));
+	r->blocks++;
 	r->block_off = off;
-	r->offset = off + sizeof(b) + b.payload_len;
+	r->offset = off + b.size + b.payload_len;
 	r->block_seq++;
-	r->raw_len = b.raw_len;
+	r->raw_len = inflate ? b.raw_len : 0;
 	r->pos = 0;
-	r->nrecords = b.nrecords;
+	r->nrecords = inflate ? b.nrecords : 0;
 	r->rec_no = 0;
 	return 1;
 }
@@ -356,7 +522,7 @@ int rec_reader__next(struct rec_reader *r, struct rec_item *it)
 			if (r->rec_no != r->nrecords)
 				return bad(r, r->block_off, "block %llu holds %u records, its header says %u",
 					   (unsigned long long)r->block_seq - 1, r->rec_no, r->nrecords);
-			e = next_block(r);
+			e = next_block(r, true);
 			if (e <= 0)
 				return e;
 		}
@@ -389,6 +555,33 @@ int rec_reader__next(struct rec_reader *r, struct rec_item *it)
 			r->complete = true;
 		return 1;
 	}
+}
+
+void rec_reader__set_key(struct rec_reader *r, const struct seal_key *k)
+{
+	r->key = k;
+}
+
+bool rec_reader__chain(const struct rec_reader *r, __u8 chain[CHAIN_HASH_LEN])
+{
+	if (r->chained)
+		memcpy(chain, r->chain, CHAIN_HASH_LEN);
+	return r->chained;
+}
+
+__u64 rec_reader__blocks(const struct rec_reader *r)
+{
+	return r->blocks;
+}
+
+int rec_reader__skim(struct rec_reader *r)
+{
+	int e;
+
+	do
+		e = r->failed ? -EBADMSG : next_block(r, false);
+	while (e > 0);
+	return e;
 }
 
 bool rec_file_hdr__has_boot_id(const struct rec_file_hdr *h)

@@ -5,12 +5,18 @@
  * the structs below are its on-disk layout (little-endian, fixed widths,
  * every struct a multiple of 8 bytes).
  *
- * A file is a 64-byte header, then blocks. A block is a 32-byte header
+ * A file is a 144-byte header, then blocks. A block is a 96-byte header
  * with its own CRC32 and the CRC32 of its payload, then the payload: a
  * raw deflate stream (RFC 1951, no zlib wrapper) of records. Each block
  * stands alone, so a recorder killed mid-write leaves every block before
  * the torn one readable. Records are 8-byte aligned: a struct rec_hdr, then
  * the kind's body.
+ *
+ * The blocks are chained (record/chain.h): each block's header carries the
+ * SHA-256 of what came before it (the file header, then each block), the
+ * file header a random id and the chain of the piece it continues, and with
+ * a seal key each block an HMAC-SHA256 of its own hash. Format 1.x (64-byte
+ * file header, 32-byte block headers, no chain) is still read.
  *
  * The reader trusts nothing: every length is checked against what is there
  * and against fixed limits before anything is allocated or read, and it
@@ -25,6 +31,7 @@
 
 #include "proclife.h"
 #include "base/errcount.h"
+#include "record/chain.h"
 
 #define REC_MAGIC "\x89PLREC\r\n" /* 8 bytes: binary, and breaks under text-mode copies */
 #define REC_MAGIC_LEN 8
@@ -51,10 +58,16 @@
 #define REC_F_FOLLOW  (1u << 0) /* only a followed process tree (proclife run), not the whole system */
 #define REC_F_THREADS (1u << 1) /* thread creations and exits are included */
 
+/* rec_file_hdr.seal */
+enum rec_seal {
+	REC_SEAL_NONE = 0,        /* the blocks' seal fields are zero */
+	REC_SEAL_HMAC_SHA256 = 1, /* each block's seal is HMAC-SHA256(key, the block's hash) */
+};
+
 struct rec_file_hdr {
 	char magic[REC_MAGIC_LEN];
 	__u16 major, minor;
-	__u32 hdr_size;        /* 64; a newer minor may grow it */
+	__u32 hdr_size;        /* 144 (1.x: 64); a newer minor may grow it */
 	__u64 start_ns;        /* CLOCK_BOOTTIME when recording began */
 	__s64 wall_offset_ns;  /* CLOCK_REALTIME - CLOCK_BOOTTIME then: event times to wall clock */
 	__u32 flags;           /* REC_F_* */
@@ -62,8 +75,22 @@ struct rec_file_hdr {
 	__u32 seq;             /* 0, then 1, 2 ... for each rotation (and on from a file --rotate-existing kept) */
 	__u8 boot_id[16];      /* the kernel's boot id (1.1): pieces of one boot only are replayed together; 0: unknown */
 	__u32 crc;             /* CRC32 of the 60 bytes before it */
+	/* Format 2.0 on: the chain (a 1.x header ends here; the reader gives it zeros). */
+	__u8 file_id[CHAIN_ID_LEN];      /* random: this file's */
+	__u8 prev_file_id[CHAIN_ID_LEN]; /* the file this one continues (a rotation, a restart); 0: none */
+	__u8 prev_chain[CHAIN_HASH_LEN]; /* that file's chain where this one took over: its last block's hash */
+	__u8 key_id[SEAL_KEY_ID_LEN];    /* the seal key's id (struct seal_key); 0: not sealed */
+	__u32 seal;                      /* enum rec_seal */
+	__u32 chain_crc;                 /* CRC32 of bytes 64..139 */
 };
+/* The file header of format 1.x: up to the crc. */
+#define REC_FILE_HDR_SIZE_1X 64
 
+/*
+ * A block's header, format 2.0. The block's hash is the SHA-256 of its
+ * header up to seal (magic .. prev) and its compressed payload; the next
+ * block's prev is that hash, block 0's the SHA-256 of the file header.
+ */
 struct rec_block_hdr {
 	__u32 magic;           /* REC_BLOCK_MAGIC */
 	__u32 payload_len;     /* compressed bytes that follow */
@@ -71,6 +98,19 @@ struct rec_block_hdr {
 	__u32 nrecords;
 	__u64 seq;             /* 0, 1, 2 ... within the file */
 	__u32 payload_crc;     /* CRC32 of the compressed payload */
+	__u8 prev[CHAIN_HASH_LEN]; /* the chain: the previous block's hash (block 0: the file header's) */
+	__u8 seal[CHAIN_HASH_LEN]; /* HMAC-SHA256(seal key, this block's hash); 0: not sealed */
+	__u32 hdr_crc;         /* CRC32 of the 92 bytes before it */
+};
+
+/* A block's header in format 1.x: no chain. */
+struct rec_block_hdr_1x {
+	__u32 magic;
+	__u32 payload_len;
+	__u32 raw_len;
+	__u32 nrecords;
+	__u64 seq;
+	__u32 payload_crc;
 	__u32 hdr_crc;         /* CRC32 of the 28 bytes before it */
 };
 
@@ -180,6 +220,8 @@ struct rec_writer_opts {
 	__u32 flags;           /* REC_F_* */
 	__u32 args_cap;
 	const char *command;   /* for the META record: how proclife was started */
+	const struct seal_key *seal_key; /* seal every block with it (the writer keeps a copy), or NULL */
+	unsigned redactions;   /* --redact expressions applied to argv before it was written (META redact=N) */
 };
 
 struct proc_snapshot;
@@ -279,6 +321,8 @@ struct rec_writer_stats {
 	int first_err;            /* the current or last failure's first error (negative errno) */
 };
 const struct rec_writer_stats *rec_writer__stats(const struct rec_writer *w);
+/* The current file's id and chain so far (its last block's hash; the header's before the first block). */
+void rec_writer__chain(const struct rec_writer *w, __u8 file_id[CHAIN_ID_LEN], __u8 chain[CHAIN_HASH_LEN]);
 /* Bytes written to the current file so far; records written in all files. */
 __u64 rec_writer__offset(const struct rec_writer *w);
 __u64 rec_writer__records(const struct rec_writer *w);
@@ -312,6 +356,27 @@ const struct rec_file_hdr *rec_reader__header(const struct rec_reader *r);
  * 0x89ab0123"), and everything before it was good.
  */
 int rec_reader__next(struct rec_reader *r, struct rec_item *it);
+/*
+ * Check each block's seal with k from now on (call it before the first
+ * record): a sealed file whose key id is not k's, or a block whose seal is
+ * not the MAC of its hash, is damage. An unsealed file is read as it is
+ * (rec_reader__header()'s seal says so). k must outlive the reader.
+ */
+void rec_reader__set_key(struct rec_reader *r, const struct seal_key *k);
+/*
+ * The chain so far: the hash of the last block read whole (before the
+ * first, the file header's). false for a format 1.x file, which has none.
+ */
+bool rec_reader__chain(const struct rec_reader *r, __u8 chain[CHAIN_HASH_LEN]);
+/* Blocks read whole so far. */
+__u64 rec_reader__blocks(const struct rec_reader *r);
+/*
+ * Reads on to the end without inflating: every block's header, CRCs, chain
+ * (and seal, with a key) checked. 0 at the end of the file, or -EBADMSG at
+ * damage (as rec_reader__next()). What the writer uses to continue the chain
+ * of a file it keeps (--rotate-existing).
+ */
+int rec_reader__skim(struct rec_reader *r);
 /* The header's boot id is set (a 1.1 recorder read it); else zeros: unknown. */
 bool rec_file_hdr__has_boot_id(const struct rec_file_hdr *h);
 /* Why reading stopped early, or NULL. */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Writing recordings (format: recording.h, docs/RECORDING.md): records
- * gather into a block, which is deflated, checksummed and written with one
- * pwritev() at the end of the last complete block when it is full or a
- * second old. A disk that fails does not end the recording: the writer
- * counts what it cannot write, tries again every REC_RETRY_NS, and marks
- * the gap (REC_GAP) once it writes again.
+ * gather into a block, which is deflated, checksummed, chained to the one
+ * before it (and sealed, with a key), and written with one pwritev() at the
+ * end of the last complete block when it is full or a second old. A disk
+ * that fails does not end the recording: the writer counts what it cannot
+ * write, tries again every REC_RETRY_NS, and marks the gap (REC_GAP) once
+ * it writes again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,9 +64,16 @@ struct rec_writer {
 	__u64 now;          /* the latest time it was given (saw()) */
 	__u64 next_retry, retry_ns;
 	__u64 retry_offset, retry_seq; /* where the file was when the retry began: a failed one is cut back there */
+	__u8 retry_chain[CHAIN_HASH_LEN]; /* and its chain there */
 	char failmsg[320];
 	char dir[4096];     /* dir_of()'s */
 	struct rec_writer_stats st;
+	/* the chain (record/chain.h) */
+	__u8 file_id[CHAIN_ID_LEN];      /* the current file's */
+	__u8 prev_file_id[CHAIN_ID_LEN]; /* the file it continues, and that file's chain at its end */
+	__u8 prev_chain[CHAIN_HASH_LEN];
+	__u8 chain[CHAIN_HASH_LEN];      /* the hash of what the file holds so far: the next block's prev */
+	struct seal_key key;             /* the seal key's copy; key.len 0: not sealing */
 };
 
 /* The latest time a caller gave (boot ns): the writer reads no clock of its own. */
@@ -243,6 +251,7 @@ static void read_boot_id(__u8 id[16])
 		fclose(f);
 }
 
+/* The header: a new file id, the file it continues, the seal key's id; the chain starts with its hash. */
 static int write_header(struct rec_writer *w)
 {
 	struct rec_file_hdr h = {
@@ -254,17 +263,27 @@ static int write_header(struct rec_writer *w)
 		.flags = w->o.flags,
 		.args_cap = w->o.args_cap,
 		.seq = w->seq,
+		.seal = w->key.len ? REC_SEAL_HMAC_SHA256 : REC_SEAL_NONE,
 	};
 	struct iovec iov = { &h, sizeof(h) };
-	int r;
+	int r = chain__random(w->file_id, sizeof(w->file_id));
 
+	if (r < 0)
+		return fail(w, r, "cannot make a file id: %s", strerror(-r));
 	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
 	memcpy(h.boot_id, w->boot_id, sizeof(h.boot_id));
 	h.crc = crc(&h, offsetof(struct rec_file_hdr, crc));
+	memcpy(h.file_id, w->file_id, sizeof(h.file_id));
+	memcpy(h.prev_file_id, w->prev_file_id, sizeof(h.prev_file_id));
+	memcpy(h.prev_chain, w->prev_chain, sizeof(h.prev_chain));
+	if (w->key.len)
+		memcpy(h.key_id, w->key.id, sizeof(h.key_id));
+	h.chain_crc = crc(h.file_id, offsetof(struct rec_file_hdr, chain_crc) - offsetof(struct rec_file_hdr, file_id));
 	w->offset = 0;
 	r = write_at(w->fd, &iov, 1, 0);
 	if (r < 0)
 		return write_failed(w, r);
+	chain__hash2(&h, sizeof(h), NULL, 0, w->chain);
 	w->offset = sizeof(h);
 	w->block_seq = 0;
 	return 0;
@@ -273,6 +292,7 @@ static int write_header(struct rec_writer *w)
 int rec_writer__flush(struct rec_writer *w)
 {
 	struct rec_block_hdr b = { .magic = REC_BLOCK_MAGIC };
+	__u8 hash[CHAIN_HASH_LEN];
 	size_t need, zlen;
 	struct iovec iov[2];
 	int r;
@@ -315,6 +335,10 @@ int rec_writer__flush(struct rec_writer *w)
 	b.nrecords = w->nrecords;
 	b.seq = w->block_seq;
 	b.payload_crc = crc(w->z, zlen);
+	memcpy(b.prev, w->chain, sizeof(b.prev));
+	chain__hash2(&b, offsetof(struct rec_block_hdr, seal), w->z, zlen, hash);
+	if (w->key.len)
+		chain__seal(&w->key, hash, b.seal);
 	b.hdr_crc = crc(&b, offsetof(struct rec_block_hdr, hdr_crc));
 	iov[0] = (struct iovec){ &b, sizeof(b) };
 	iov[1] = (struct iovec){ w->z, zlen };
@@ -322,6 +346,7 @@ int rec_writer__flush(struct rec_writer *w)
 	r = write_at(w->fd, iov, 2, w->offset);
 	if (r < 0)
 		return write_failed(w, r);
+	memcpy(w->chain, hash, sizeof(w->chain)); /* only once written: a failed block was cut off again */
 	w->offset += sizeof(b) + zlen;
 	w->block_seq++;
 	w->raw_len = 0;
@@ -414,6 +439,9 @@ static void add_meta(struct rec_writer *w, __u64 now)
 		n += 1 + snprintf(buf + n, sizeof(buf) - n, "kernel=%s", u.release);
 	if (n < sizeof(buf) && w->o.command)
 		n += 1 + snprintf(buf + n, sizeof(buf) - n, "command=%.900s", w->o.command);
+	/* How many --redact expressions argv went through (the command above went through them too). */
+	if (n < sizeof(buf) && w->o.redactions)
+		n += 1 + snprintf(buf + n, sizeof(buf) - n, "redact=%u", w->o.redactions);
 	if (n > sizeof(buf))
 		n = sizeof(buf);
 	add(w, REC_META, buf, n);
@@ -496,17 +524,52 @@ static bool is_stub(const char *path, const struct stat *st, long *seq)
 }
 
 /*
+ * The chain a new file continues from a kept one: its id, and the hash of
+ * its last whole block (a recorder killed mid-block left a torn one after
+ * it). A file of format 1.x, or one that cannot be read, starts no chain.
+ */
+static void kept_chain(struct rec_writer *w, struct rec_reader *r)
+{
+	const struct rec_file_hdr *h = rec_reader__header(r);
+
+	rec_reader__skim(r);
+	if (!rec_reader__chain(r, w->prev_chain))
+		return;
+	memcpy(w->prev_file_id, h->file_id, sizeof(w->prev_file_id));
+}
+
+/* The chain a file that replaces a stub continues: what the stub continued, else the piece before it. */
+static void stub_chain(struct rec_writer *w, const char *stub, const char *prev)
+{
+	struct rec_reader *r = NULL;
+	char err[128];
+
+	if (rec_reader__open(stub, &r, err, sizeof(err)) == 0) {
+		const struct rec_file_hdr *h = rec_reader__header(r);
+
+		memcpy(w->prev_file_id, h->prev_file_id, sizeof(w->prev_file_id));
+		memcpy(w->prev_chain, h->prev_chain, sizeof(w->prev_chain));
+	} else if (rec_reader__open(prev, &r, err, sizeof(err)) == 0) {
+		kept_chain(w, r);
+	}
+	rec_reader__free(r);
+}
+
+/*
  * --rotate-existing: an existing path is kept, as path.1 (older pieces
  * shifted as a rotation does), so that a restarted recorder never
  * overwrites a recording. A symlink is moved as it is, never followed.
  * When it is a recording, the new file's seq follows its seq, so that seq
- * still orders the pieces across restarts. A stub is replaced instead
- * (its seq taken over): a recorder that restarts again and again, each
- * time stopping before its first scan, shifts no real recording out.
+ * still orders the pieces across restarts, and the new file continues its
+ * chain. A stub is replaced instead (its seq and the chain it continued
+ * taken over): a recorder that restarts again and again, each time
+ * stopping before its first scan, shifts no real recording out.
  */
-static int keep_existing(const char *path, unsigned count, unsigned *seq, char *err, size_t errlen)
+static int keep_existing(struct rec_writer *w, const char *path, unsigned count, unsigned *seq, char *err,
+			 size_t errlen)
 {
 	struct stat st;
+	struct rec_reader *r = NULL;
 	long k;
 
 	if (lstat(path, &st) < 0) {
@@ -524,13 +587,14 @@ static int keep_existing(const char *path, unsigned count, unsigned *seq, char *
 	if (is_stub(path, &st, &k)) {
 		char prev[PATH_MAX + 3];
 
+		snprintf(prev, sizeof(prev), "%s.1", path);
+		stub_chain(w, path, prev);
 		if (unlink(path) < 0) {
 			int e = errno;
 
 			snprintf(err, errlen, "cannot replace %s: %s", path, strerror(e));
 			return -e;
 		}
-		snprintf(prev, sizeof(prev), "%s.1", path);
 		if (k < 0 && (k = seq_of(prev)) >= 0)
 			k++; /* an empty stub: on from the piece before it */
 		*seq = k < 0 ? 0 : k;
@@ -538,8 +602,11 @@ static int keep_existing(const char *path, unsigned count, unsigned *seq, char *
 			 "not kept", path);
 		return 0;
 	}
-	if (S_ISREG(st.st_mode) && (k = seq_of(path)) >= 0)
-		*seq = k + 1;
+	if (S_ISREG(st.st_mode) && rec_reader__open(path, &r, err, errlen) == 0) {
+		*seq = rec_reader__header(r)->seq + 1;
+		kept_chain(w, r);
+	}
+	rec_reader__free(r);
 	return shift_files(path, count, err, errlen);
 }
 
@@ -629,7 +696,10 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 	/* rec_writer__rotate() counts down from rotate_count - 1: never from 0. */
 	if (!w->o.rotate_count)
 		w->o.rotate_count = 10;
-	r = o->rotate_existing ? keep_existing(w->path, w->o.rotate_count, &w->seq, err, errlen) : 0;
+	if (o->seal_key)
+		w->key = *o->seal_key;
+	w->o.seal_key = NULL; /* the copy above is the writer's */
+	r = o->rotate_existing ? keep_existing(w, w->path, w->o.rotate_count, &w->seq, err, errlen) : 0;
 	if (r == 0)
 		r = open_current(w, start_ns, o->force, err, errlen);
 	if (r < 0) {
@@ -640,6 +710,7 @@ int rec_writer__open(const struct rec_writer_opts *o, __u64 start_ns, __s64 wall
 		free(w->raw);
 		free((char *)w->o.command);
 		free(w->path);
+		seal_key__wipe(&w->key);
 		free(w);
 		return r;
 	}
@@ -769,6 +840,9 @@ int rec_writer__rotate(struct rec_writer *w, __u64 now, __s64 wall_offset_ns)
 	r = end_file(w, now);
 	if (r < 0)
 		return r;
+	/* The new file continues this one's chain, from its end mark's block. */
+	memcpy(w->prev_file_id, w->file_id, sizeof(w->prev_file_id));
+	memcpy(w->prev_chain, w->chain, sizeof(w->prev_chain));
 	w->seq++;
 	w->start_ns = now;
 	w->wall_offset_ns = wall_offset_ns;
@@ -811,6 +885,8 @@ static void retry_failed(struct rec_writer *w, bool probed)
 		w->offset = w->retry_offset;
 		w->block_seq = w->retry_seq;
 		w->need_header = !w->offset;
+		/* The blocks cut off are no part of the chain: the next one follows the last kept. */
+		memcpy(w->chain, w->retry_chain, sizeof(w->chain));
 	}
 	if (probed)
 		w->retry_ns = w->retry_ns * 2 < REC_RETRY_MAX_NS ? w->retry_ns * 2 : REC_RETRY_MAX_NS;
@@ -839,6 +915,7 @@ static int retry_begin(struct rec_writer *w, __u64 now)
 	w->retrying = true;
 	w->retry_offset = w->need_header || w->need_shift || w->fd < 0 ? 0 : w->offset;
 	w->retry_seq = w->retry_offset ? w->block_seq : 0;
+	memcpy(w->retry_chain, w->chain, sizeof(w->retry_chain));
 	if (w->need_shift || w->fd < 0)
 		r = next_file(w, now);
 	else
@@ -901,6 +978,12 @@ const struct rec_writer_stats *rec_writer__stats(const struct rec_writer *w)
 	return &w->st;
 }
 
+void rec_writer__chain(const struct rec_writer *w, __u8 file_id[CHAIN_ID_LEN], __u8 chain[CHAIN_HASH_LEN])
+{
+	memcpy(file_id, w->file_id, CHAIN_ID_LEN);
+	memcpy(chain, w->chain, CHAIN_HASH_LEN);
+}
+
 __u64 rec_writer__offset(const struct rec_writer *w)
 {
 	return w->offset;
@@ -932,6 +1015,7 @@ int rec_writer__close(struct rec_writer *w, __u64 now)
 	free((char *)w->o.command);
 	free(w->path);
 	free(w->features);
+	seal_key__wipe(&w->key);
 	free(w);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include "kernel/procfs.h"
 #include "session/live.h"
 #include "session/replay.h"
+#include "session/secrets.h"
 
 struct live {
 	struct live_config cfg;
@@ -31,6 +32,7 @@ struct live {
 	/* replaying */
 	struct replay *rp;
 	__u64 since, until;     /* what is shown (live__replay_window()) */
+	void *redacted;         /* --redact: an exec record rewritten (SECRETS_EVENT_MAX bytes) */
 };
 
 /* A record or derived event of this time is shown (replaying: within the window). */
@@ -91,10 +93,10 @@ static void recording_check(struct live *l)
 	}
 }
 
-/* One checked event record (the tracer's, or a recording's): count, record, show, apply. */
+/* One checked event record (the tracer's, or a recording's): redact, count, record, show, apply. */
 static void apply(struct live *l, const void *data, size_t size)
 {
-	const struct pl_hdr *h = data;
+	const struct pl_hdr *h = data = secrets__event(l->cfg.redact, data, &size, l->redacted);
 	bool show = shown(l, h->ts);
 
 	if (show)
@@ -126,11 +128,12 @@ static void replay_event(void *ctx, const void *data, size_t size)
 	apply(ctx, data, size);
 }
 
-static void replay_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n, __u64 ts,
-			    bool carried)
+static void replay_snapshot(void *ctx, unsigned reason, struct proc_snapshot *v, size_t n, __u64 ts, bool carried)
 {
 	struct live *l = ctx;
 
+	if (secrets__snapshot(l->cfg.redact, v, n) < 0)
+		msg__say(MSG_WARN, "out of memory: some cmdlines of a scan are left out rather than shown unredacted");
 	if (l->cfg.snapshot)
 		l->cfg.snapshot(l->cfg.ctx, reason, v, n);
 	/*
@@ -236,6 +239,16 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 	return 0;
 }
 
+long live__scan(struct live *l, struct proc_snapshot **out)
+{
+	long n = procfs__scan(l->cfg.proc_root ? l->cfg.proc_root : "/proc", tracer_config__args_cap(&l->cfg.tracer),
+			      out);
+
+	if (n > 0 && secrets__snapshot(l->cfg.redact, *out, n) < 0)
+		msg__say(MSG_WARN, "out of memory: some cmdlines of a scan are left out rather than shown unredacted");
+	return n;
+}
+
 /*
  * Scan /proc; record the scan; reconcile the model with it, unless only
  * the file needs it (a rotated file's start, a recording's gap: the model
@@ -245,7 +258,7 @@ static int reconcile(struct live *l, enum rec_snap_reason reason, bool apply)
 {
 	struct proc_snapshot *snap = NULL;
 	__u64 now = live__now();
-	long n = procfs__scan(l->cfg.proc_root ? l->cfg.proc_root : "/proc", &snap);
+	long n = live__scan(l, &snap);
 
 	if (n < 0)
 		return n;
@@ -268,6 +281,11 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 	}
 	l->cfg = *cfg;
 	l->until = ~0ull;
+	if (redact__count(cfg->redact) && !(l->redacted = malloc(SECRETS_EVENT_MAX))) {
+		snprintf(msg, msglen, "out of memory");
+		live__free(l);
+		return -ENOMEM;
+	}
 	if (cfg->nreplay || cfg->nreplay_mem) {
 		r = replay_open(l, msg, msglen);
 		if (r < 0) {
@@ -279,8 +297,14 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 	}
 	wallclock__init(&l->wc);
 	if (cfg->record_to) {
+		struct rec_writer_opts o = *cfg->record_to;
+		char command[1024];
+
+		/* How proclife was started holds a command's argv too (run -- CMD ARGS). */
+		o.command = secrets__string(cfg->redact, o.command, command, sizeof(command));
+		o.redactions = redact__count(cfg->redact);
 		/* Before loading anything: an existing file is refused at once. */
-		r = rec_writer__open(cfg->record_to, live__now(), l->wc.offset_ns, &l->rec, msg, msglen);
+		r = rec_writer__open(&o, live__now(), l->wc.offset_ns, &l->rec, msg, msglen);
 		if (r < 0) {
 			live__free(l);
 			return r;
@@ -606,5 +630,6 @@ void live__free(struct live *l)
 	replay__free(l->rp);
 	tracer__free(l->tracer);
 	model__free(l->model);
+	free(l->redacted);
 	free(l);
 }

@@ -41,6 +41,13 @@ struct live_config {
 	void (*snapshot)(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n);
 	/* Replay: what the recorder could not write (a failing disk), at g->ts; or NULL. */
 	void (*gap)(void *ctx, const struct rec_gap *g);
+	/*
+	 * --redact: argv and filenames rewritten (session/secrets.h) before
+	 * anything above sees them: the model, the callbacks, the recording, the
+	 * scans of /proc (live or replayed). NULL: none. The caller's; it
+	 * outlives the session.
+	 */
+	struct redact *redact;
 };
 
 /* The kernel events the model needs. */
@@ -83,6 +90,11 @@ const struct rec_file_hdr *live__recording(const struct live *l);
  * said through base/msg.h.
  */
 int live__replay_result(const struct live *l);
+/*
+ * A /proc scan as the session takes them: at most --arg-bytes of each
+ * cmdline, secrets redacted. The count, or -errno; procfs__free() it.
+ */
+long live__scan(struct live *l, struct proc_snapshot **out);
 /* Recording: the writer (for command-specific records), or NULL. */
 struct rec_writer *live__recorder(struct live *l);
 /*

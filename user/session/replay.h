@@ -33,9 +33,11 @@ struct replay_ops {
 	/*
 	 * A whole /proc scan (reason: enum rec_snap_reason), taken at ts.
 	 * carried: the opening scan of a piece that continues the previous
-	 * one exactly; the recorder only wrote it, its model carried on.
+	 * one exactly; the recorder only wrote it, its model carried on. The
+	 * callee may replace cmdlines (each malloc'd; the player frees them
+	 * with procfs__free()).
 	 */
-	void (*snapshot)(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n, __u64 ts, bool carried);
+	void (*snapshot)(void *ctx, unsigned reason, struct proc_snapshot *v, size_t n, __u64 ts, bool carried);
 	/* The recorder's timer ticked at ts. */
 	void (*tick)(void *ctx, __u64 ts);
 	/* The kernel lost count events of this type. */

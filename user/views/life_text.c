@@ -95,6 +95,11 @@ static void exec_text(struct outbuf *ob, const struct life_event *e)
 			outbuf__printf(ob, ": errno %d", e->exec.err);
 		return;
 	}
+	if (!e->exec.args_len && (e->exec.flags & PL_F_ARGS_TRUNCATED)) {
+		/* --arg-bytes 0 */
+		outbuf__printf(ob, " [argv not kept: %u bytes]", e->exec.args_size);
+		return;
+	}
 	outbuf__puts(ob, ": ");
 	escape__argv_text(ob, d + e->exec.args_off, e->exec.args_len, 0);
 	if (e->exec.flags & PL_F_ARGS_TRUNCATED)

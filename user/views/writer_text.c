@@ -87,13 +87,24 @@ static void signal_details(struct outbuf *ob, const struct pl_signal *e)
 	outbuf__putc(ob, ']');
 }
 
-/* The argv, then the filename in parentheses when argv[0] is not it. */
+/* The argv, then the filename in parentheses when argv[0] is not it; without argv (--arg-bytes 0), the filename. */
 static void exec_details(struct outbuf *ob, const struct pl_exec *e)
 {
 	const char *args = e->data + e->filename_len, *fn;
 	const char *nul = memchr(args, '\0', e->args_len);
 	size_t n0 = nul ? (size_t)(nul - args) : e->args_len, fn_len;
 
+	if (!e->args_len) {
+		fn = event__filename(e, &fn_len);
+		escape__text(ob, fn, fn_len);
+		if (e->h.flags & PL_F_NAME_TRUNCATED)
+			outbuf__puts(ob, " [filename truncated]");
+		if (e->h.flags & PL_F_ARGS_TRUNCATED)
+			outbuf__printf(ob, " [argv not kept: %u bytes]", e->args_size);
+		if (e->h.flags & PL_F_ARGS_UNREADABLE)
+			outbuf__puts(ob, " [argv unreadable]");
+		return;
+	}
 	escape__argv_text(ob, args, e->args_len, 0);
 	if (e->h.flags & PL_F_ARGS_TRUNCATED)
 		outbuf__printf(ob, " ... [argv truncated at %u of %u bytes]", e->args_len, e->args_size);

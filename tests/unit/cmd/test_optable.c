@@ -14,6 +14,7 @@
 
 #include "testlib.h"
 #include "base/names.h"
+#include "base/redact.h"
 #include "model/model.h"
 #include "cmd/cli.h"
 
@@ -282,6 +283,21 @@ static void test_help(void)
 	}
 }
 
+/* --redact-defaults' doc lists what each default catches, as base/redact.c's table says it. */
+static void test_redact_defaults_doc(void)
+{
+	const struct opt *o = NULL;
+
+	for (size_t i = 0; i < cli_nopts; i++)
+		if (!strcmp(cli_opts[i].name, "redact-defaults"))
+			o = &cli_opts[i];
+	if (!ASSERT_TRUE(o && o->doc))
+		return;
+	for (int k = 0; redact_defaults[k].regex; k++)
+		if (!ASSERT_TRUE(strstr(o->doc, redact_defaults[k].catches) != NULL))
+			printf("    --redact-defaults' doc does not say: %s\n", redact_defaults[k].catches);
+}
+
 int main(void)
 {
 	tl_init("unit/optable");
@@ -293,5 +309,6 @@ int main(void)
 	RUN_TEST(test_errors);
 	RUN_TEST(test_error_lines);
 	RUN_TEST(test_help);
+	RUN_TEST(test_redact_defaults_doc);
 	return tl_finish();
 }

@@ -52,6 +52,21 @@ static void test_values(void)
 	ASSERT_TRUE(o.failed_only && o.threads && o.json);
 	ASSERT_STREQ(o.output, "out.json");
 	ASSERT_EQ(o.args_cap, 65536);
+	/* --arg-bytes 0: no argv at all, told apart from the tracer's "default" (0). */
+	ASSERT_EQ(PARSE("--arg-bytes", "0"), OPTS_RUN);
+	ASSERT_EQ(o.args_cap, TRACER_ARGS_NONE);
+	ASSERT_EQ(tracer_config__args_cap(&(struct tracer_config){ .args_cap = o.args_cap }), 0);
+	ASSERT_EQ(tracer_config__args_cap(&(struct tracer_config){}), PL_ARGS_DEFAULT);
+	/* --redact: each one checked as an ERE now, and kept in order. */
+	ASSERT_EQ(PARSE("--redact", "pass=([^ ]+)", "--redact", "tok", "--redact-defaults"), OPTS_RUN);
+	ASSERT_EQ(o.nredact, 2);
+	ASSERT_STREQ(o.redact[0], "pass=([^ ]+)");
+	ASSERT_STREQ(o.redact[1], "tok");
+	ASSERT_TRUE(o.redact_defaults);
+	ASSERT_EQ(PARSE("--redact", "a(b"), -EINVAL);
+	ASSERT_TRUE(strstr(err, "'a(b' is not a POSIX extended regular expression: ") == err);
+	ASSERT_EQ(PARSE("--seal-key", "k"), -EINVAL);
+	ASSERT_STREQ(err, "--seal-key goes with --write FILE");
 	ASSERT_EQ(PARSE("--events=all", "--uid=nobody", "--comm=averyveryverylongname"), OPTS_RUN);
 	ASSERT_EQ(o.events, PL_EV_ALL | DV_ALL);
 	ASSERT_EQ(o.uid, 65534);
@@ -84,8 +99,8 @@ static void test_errors(void)
 	ASSERT_EQ(PARSE("-p", "0"), -EINVAL);
 	ASSERT_EQ(PARSE("-p", "-5"), -EINVAL);
 	ASSERT_EQ(PARSE("-p", "99999999999"), -EINVAL);
-	ASSERT_EQ(PARSE("--arg-bytes", "0"), -EINVAL);
-	ASSERT_STREQ(err, "--arg-bytes needs a number from 1 to 65536, not '0'");
+	ASSERT_EQ(PARSE("--arg-bytes", "-1"), -EINVAL);
+	ASSERT_STREQ(err, "--arg-bytes needs a number from 0 to 65536, not '-1'");
 	ASSERT_EQ(PARSE("--arg-bytes", "65537"), -EINVAL);
 	ASSERT_EQ(PARSE("--arg-bytes", "12k"), -EINVAL);
 	ASSERT_EQ(PARSE("-u", "no_such_user_xyz"), -EINVAL);

@@ -26,6 +26,7 @@
 #include "base/msg.h"
 #include "kernel/procfs.h"
 #include "record/recording.h"
+#include "unit/rechain.h"
 #include "unit/synth.h"
 
 TL_DEFINE_STATE;
@@ -180,17 +181,33 @@ static size_t deflate_raw(void *out, size_t cap, const void *in, size_t len)
 	return n;
 }
 
-/* Appends a block of raw records (len a multiple of 8) to buf at *off, as the writer would. */
+/* The chain of the file being crafted (crafted_header_of() starts it) and its format. */
+static __u8 crafted_chain[CHAIN_HASH_LEN];
+static __u16 crafted_major = REC_VERSION_MAJOR;
+
+/* Appends a block of raw records (len a multiple of 8) to buf at *off, chained, as the writer would. */
 static void put_block(unsigned char *buf, size_t *off, __u64 seq, const void *raw, size_t len, __u32 nrecords)
 {
 	struct rec_block_hdr b = { .magic = REC_BLOCK_MAGIC, .raw_len = len, .nrecords = nrecords, .seq = seq };
-	size_t zlen = deflate_raw(buf + *off + sizeof(b), compressBound(len) + 64, raw, len);
+	struct rec_block_hdr_1x b1 = { .magic = REC_BLOCK_MAGIC, .raw_len = len, .nrecords = nrecords, .seq = seq };
+	size_t hs = crafted_major >= 2 ? sizeof(b) : sizeof(b1);
+	size_t zlen = deflate_raw(buf + *off + hs, compressBound(len) + 64, raw, len);
 
+	if (crafted_major < 2) {
+		b1.payload_len = zlen;
+		b1.payload_crc = crc32(0, buf + *off + hs, zlen);
+		b1.hdr_crc = crc32(0, (const Bytef *)&b1, offsetof(struct rec_block_hdr_1x, hdr_crc));
+		memcpy(buf + *off, &b1, sizeof(b1));
+		*off += hs + zlen;
+		return;
+	}
 	b.payload_len = zlen;
-	b.payload_crc = crc32(0, buf + *off + sizeof(b), zlen);
+	b.payload_crc = crc32(0, buf + *off + hs, zlen);
+	memcpy(b.prev, crafted_chain, sizeof(b.prev));
+	chain__hash2(&b, offsetof(struct rec_block_hdr, seal), buf + *off + hs, zlen, crafted_chain);
 	b.hdr_crc = crc32(0, (const Bytef *)&b, offsetof(struct rec_block_hdr, hdr_crc));
 	memcpy(buf + *off, &b, sizeof(b));
-	*off += sizeof(b) + zlen;
+	*off += hs + zlen;
 }
 
 /* A record into raw at *off: header, body, zero padding. */
@@ -372,7 +389,7 @@ static void check_everything(struct rec_reader *r)
 	ASSERT_MEMEQ(h->magic, REC_MAGIC, REC_MAGIC_LEN);
 	ASSERT_EQ(h->major, REC_VERSION_MAJOR);
 	ASSERT_EQ(h->minor, REC_VERSION_MINOR);
-	ASSERT_EQ(h->hdr_size, 64);
+	ASSERT_EQ(h->hdr_size, sizeof(struct rec_file_hdr));
 	ASSERT_EQ(h->start_ns, START_NS);
 	ASSERT_EQ(h->wall_offset_ns, WALL_OFFSET);
 	ASSERT_EQ(h->args_cap, 4096);
@@ -633,7 +650,7 @@ static void test_torn_at_every_offset(void)
 	}
 	/* A file cut in its last block, through a file descriptor this time. */
 	last = offs[nb - 1];
-	if (ASSERT_TRUE(write_file(tmp_path("torn-cut.plr"), buf, last + 40))) {
+	if (ASSERT_TRUE(write_file(tmp_path("torn-cut.plr"), buf, last + sizeof(struct rec_block_hdr) + 8))) {
 		struct rec_reader *r = NULL;
 		struct rec_item it;
 		unsigned n = 0;
@@ -680,16 +697,18 @@ static void test_bit_flips(void)
 			snprintf(want, sizeof(want), "offset 8: format version ");
 		else if (i < 64)
 			snprintf(want, sizeof(want), "offset 60: header CRC32 ");
+		else if (i < sizeof(struct rec_file_hdr))
+			snprintf(want, sizeof(want), "offset 140: header chain CRC32 ");
 		else if (i < offs[blk] + 4)
 			snprintf(want, sizeof(want), "offset %llu: block %zu: expected the block magic",
 				 (unsigned long long)offs[blk], blk);
-		else if (i < offs[blk] + 32)
+		else if (i < offs[blk] + sizeof(struct rec_block_hdr))
 			snprintf(want, sizeof(want), "offset %llu: block %zu: header CRC32 ",
 				 (unsigned long long)offs[blk], blk);
 		else
 			snprintf(want, sizeof(want), "offset %llu: block %zu: payload CRC32 ",
-				 (unsigned long long)offs[blk] + 32, blk);
-		if (i < 64) {
+				 (unsigned long long)offs[blk] + sizeof(struct rec_block_hdr), blk);
+		if (i < sizeof(struct rec_file_hdr)) {
 			e = rec_reader__open_mem(buf, len, &r, err, sizeof(err));
 			if (!ASSERT_TRUE(e < 0) || !ASSERT_PREFIX(err, want)) {
 				printf("    bit %zu of byte %zu\n", i % 8, i);
@@ -759,9 +778,11 @@ static void test_header_errors(void)
 	copy[60] ^= 0xff;
 	ASSERT_EQ(rec_reader__open_mem(copy, len, &r, err, sizeof(err)), -EPROTONOSUPPORT);
 
-	/* A newer minor only adds record kinds: read as usual. */
+	/* A newer minor only adds record kinds: read as usual (as its writer chained it). */
 	memcpy(copy, buf, len);
 	set_header(copy, REC_VERSION_MAJOR, 9);
+	ASSERT_EQ(read_all(copy, len, &n), -EBADMSG); /* the header changed under the chain */
+	rechain(copy, len, NULL);
 	ASSERT_EQ(read_all(copy, len, &n), 0);
 	ASSERT_EQ(n, 1 + 1 + (NSNAP + 2) + 8 + 3 + 3 + 1);
 
@@ -772,9 +793,17 @@ static void test_header_errors(void)
 
 	ASSERT_EQ(rec_reader__open_mem(buf, 63, &r, err, sizeof(err)), -EBADMSG);
 	ASSERT_STREQ(err, "offset 63: file ends inside its 64-byte header");
+	ASSERT_EQ(rec_reader__open_mem(buf, 100, &r, err, sizeof(err)), -EBADMSG);
+	ASSERT_STREQ(err, "offset 100: file ends inside its 144-byte header");
+
+	/* The chain's part of the header has a CRC of its own; a 2.0 header is not 1.x's 64 bytes. */
+	memcpy(copy, buf, len);
+	copy[70] ^= 0x04; /* file_id */
+	ASSERT_EQ(rec_reader__open_mem(copy, len, &r, err, sizeof(err)), -EBADMSG);
+	ASSERT_PREFIX(err, "offset 140: header chain CRC32 0x");
 
 	/* Only the header: an empty recording that was never closed. */
-	ASSERT_EQ(read_all(buf, 64, &n), 0);
+	ASSERT_EQ(read_all(buf, sizeof(struct rec_file_hdr), &n), 0);
 	ASSERT_EQ(n, 0);
 
 	ASSERT_EQ(rec_reader__open(dir, &r, err, sizeof(err)), -EINVAL);
@@ -790,15 +819,21 @@ out:
 
 static unsigned char crafted[1 << 16];
 
-/* A file header, as the writer makes it, into crafted[]; its length. */
+/* A file header, as the writer makes it (1.x: its first 64 bytes), into crafted[]; its length. The chain starts. */
 static size_t crafted_header_of(__u16 major)
 {
-	struct rec_file_hdr h = { .major = major, .hdr_size = sizeof(h), .start_ns = START_NS };
+	struct rec_file_hdr h = { .major = major, .start_ns = START_NS };
+	size_t len = major >= 2 ? sizeof(h) : REC_FILE_HDR_SIZE_1X;
 
+	h.hdr_size = len;
 	memcpy(h.magic, REC_MAGIC, REC_MAGIC_LEN);
 	h.crc = crc32(0, (const Bytef *)&h, offsetof(struct rec_file_hdr, crc));
-	memcpy(crafted, &h, sizeof(h));
-	return sizeof(h);
+	memset(h.file_id, 0x5a, sizeof(h.file_id));
+	h.chain_crc = crc32(0, h.file_id, offsetof(struct rec_file_hdr, chain_crc) - offsetof(struct rec_file_hdr, file_id));
+	memcpy(crafted, &h, len);
+	crafted_major = major;
+	chain__hash2(crafted, len, NULL, 0, crafted_chain);
+	return len;
 }
 
 static size_t crafted_header(void)
@@ -879,6 +914,10 @@ static void test_unknown_kind_skipped(void)
 	rec_reader__free(r);
 }
 
+/* Block 0 of a crafted 2.0 file: where its header begins. */
+#define AT_BLOCK0 "offset 144: block 0, "
+_Static_assert(sizeof(struct rec_file_hdr) == 144, "AT_BLOCK0 says where block 0 begins");
+
 /* Records that lie: each found where it is, with the block's offset and the byte within. */
 static void test_bad_records(void)
 {
@@ -895,13 +934,13 @@ static void test_bad_records(void)
 		size_t len;
 		const char *want;
 	} cases[] = {
-		{ "size 0", 0, NULL, 0, "offset 64: block 0, byte 16: record size 0, expected 8 to 8" },
-		{ "short tick", REC_TICK, &t, 4, "offset 64: block 0, byte 16: record too short for its kind" },
+		{ "size 0", 0, NULL, 0, AT_BLOCK0 "byte 16: record size 0, expected 8 to 8" },
+		{ "short tick", REC_TICK, &t, 4, AT_BLOCK0 "byte 16: record too short for its kind" },
 		{ "lost type", REC_LOST, &lost, sizeof(lost),
-		  "offset 64: block 0, byte 16: lost record for an unknown event type" },
+		  AT_BLOCK0 "byte 16: lost record for an unknown event type" },
 		{ "cmdline", REC_SNAP_PROC, &p, sizeof(p),
-		  "offset 64: block 0, byte 16: process entry's cmdline length does not match its record" },
-		{ "event", REC_EVENT, ev_store[3], sizeof(struct pl_hdr) + 20, "offset 64: block 0, byte 16: malformed event" },
+		  AT_BLOCK0 "byte 16: process entry's cmdline length does not match its record" },
+		{ "event", REC_EVENT, ev_store[3], sizeof(struct pl_hdr) + 20, AT_BLOCK0 "byte 16: malformed event" },
 	};
 
 	make_events();
@@ -928,7 +967,7 @@ static void test_bad_records(void)
 		/* Damage is final: nothing more, the same error. */
 		ASSERT_EQ(rec_reader__next(r, &it), -EBADMSG);
 		ASSERT_FALSE(rec_reader__torn(r));
-		ASSERT_EQ(rec_reader__offset(r), 64);
+		ASSERT_EQ(rec_reader__offset(r), sizeof(struct rec_file_hdr));
 		rec_reader__free(r);
 	}
 
@@ -965,6 +1004,7 @@ static void test_huge_lengths(void)
 	struct rec_item it;
 	const __u32 raws[] = { REC_BLOCK_RAW_MAX + 8, 0xfffffff8u, 0 };
 
+	memcpy(b.prev, crafted_chain, sizeof(b.prev)); /* the chain holds: the lengths are what is wrong */
 	for (size_t i = 0; i < sizeof(raws) / sizeof(raws[0]); i++) {
 		b.raw_len = raws[i];
 		b.hdr_crc = crc32(0, (const Bytef *)&b, offsetof(struct rec_block_hdr, hdr_crc));
@@ -1109,7 +1149,7 @@ static void test_rotation(void)
 		if (rec_writer__rotate_due(w)) {
 			if (!ASSERT_EQ(rec_writer__rotate(w, now, WALL_OFFSET), 0))
 				break;
-			ASSERT_EQ(rec_writer__offset(w), 64);
+			ASSERT_EQ(rec_writer__offset(w), sizeof(struct rec_file_hdr));
 			ASSERT_EQ(rec_writer__snapshot(w, REC_SNAP_ROTATE, now, snap, NSNAP), 0);
 			rotations++;
 		}

@@ -28,6 +28,7 @@
 #include "kernel/procfs.h"
 #include "record/recording.h"
 #include "session/replay.h"
+#include "unit/rechain.h"
 #include "unit/synth.h"
 
 TL_DEFINE_STATE;
@@ -58,7 +59,7 @@ static void on_event(void *ctx, const void *data, size_t size)
 	say("event:%u@%llu ", h->type, (unsigned long long)(h->ts - T0));
 }
 
-static void on_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n, __u64 ts, bool carried)
+static void on_snapshot(void *ctx, unsigned reason, struct proc_snapshot *v, size_t n, __u64 ts, bool carried)
 {
 	say("snapshot:%u:%zu", reason, n);
 	for (size_t i = 0; i < n; i++)
@@ -557,13 +558,14 @@ out:
 	free(b);
 }
 
-/* A header changed in place, its CRC made right again. */
-static void patch_header(void *buf, void (*fn)(struct rec_file_hdr *))
+/* A header changed in place, its CRC made right again, and the blocks chained to it as its writer would. */
+static void patch_header(void *buf, size_t len, void (*fn)(struct rec_file_hdr *))
 {
 	struct rec_file_hdr *h = buf;
 
 	fn(h);
 	h->crc = crc32(0, buf, offsetof(struct rec_file_hdr, crc));
+	rechain(buf, len, NULL);
 }
 
 static void other_boot(struct rec_file_hdr *h)
@@ -595,18 +597,18 @@ static void test_other_boots(void)
 	ASSERT_TRUE(rec_file_hdr__has_boot_id(a));
 	p.src[0] = (struct replay_source){ .buf = a, .len = l1 };
 	p.src[1] = (struct replay_source){ .buf = b, .len = l2 };
-	patch_header(b, other_boot);
+	patch_header(b, l2, other_boot);
 	capture(play_all, &p, err, sizeof(err));
 	ASSERT_EQ(p.open_ret, -EINVAL);
 	ASSERT_TRUE(strstr(p.msg, "recording 1 and recording 2 were recorded in different boots") == p.msg);
 	/* Without boot ids (format 1.0): the same boot time is the same boot... */
-	patch_header(a, no_boot_id);
-	patch_header(b, no_boot_id);
+	patch_header(a, l1, no_boot_id);
+	patch_header(b, l2, no_boot_id);
 	capture(play_all, &p, err, sizeof(err));
 	ASSERT_EQ(p.open_ret, 0);
 	ASSERT_TRUE(strstr(err, "proclife: gap of 0.090 s between recording 1") == err);
 	/* ...and another is not. */
-	patch_header(b, clock_stepped);
+	patch_header(b, l2, clock_stepped);
 	capture(play_all, &p, err, sizeof(err));
 	ASSERT_EQ(p.open_ret, -EINVAL);
 	ASSERT_TRUE(strstr(p.msg, "(booted 2026-01-02T02:47:25Z, booted 2026-01-02T02:47:30Z)") != NULL);

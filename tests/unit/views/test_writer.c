@@ -70,6 +70,16 @@ static void test_exec_truncated(void)
 	ASSERT_STREQ(render(&json, buf),
 		     JSON_HDR("exec", "7", "1", "prog") ",\"filename\":\"/bin/echo\",\"argv\":[\"/bin/echo\",\"hel\"],"
 		     "\"argc\":2,\"truncated\":true,\"argv_bytes\":16,\"old_tid\":7}\n");
+	/* --arg-bytes 0: no argv kept, the filename says what ran. */
+	e->args_len = 0;
+	ASSERT_STREQ(render(&text, buf),
+		     TIME_TEXT "exec        7       1       prog             /bin/echo [argv not kept: 16 bytes]\n");
+	ASSERT_STREQ(render(&json, buf),
+		     JSON_HDR("exec", "7", "1", "prog") ",\"filename\":\"/bin/echo\",\"argv\":[],"
+		     "\"argc\":2,\"truncated\":true,\"argv_bytes\":16,\"old_tid\":7}\n");
+	e->h.flags = PL_F_ARGS_UNREADABLE;
+	ASSERT_STREQ(render(&text, buf),
+		     TIME_TEXT "exec        7       1       prog             /bin/echo [argv unreadable]\n");
 }
 
 static void test_exec_failed(void)
