@@ -24,6 +24,7 @@ Argument: the JSON file run.sh put in the initramfs:
 
 import base64
 import errno
+import hashlib
 import json
 import os
 import re
@@ -237,7 +238,8 @@ PIECE_RE = re.compile(r'^proclife\.plr(\.[0-9]+)?$')
 
 def read_recording(path):
     """What docs/RECORDING.md says of a file, read independently of proclife: its header,
-    whether every block is whole and sound, whether it ends with REC_END (and when)."""
+    whether every block is whole and sound and (format 2) chained to what came before it,
+    whether it ends with REC_END (and when)."""
     with open(path, 'rb') as f:
         data = f.read()
     info = {'path': path, 'size': len(data), 'data': data, 'header': data[:64], 'problem': None,
@@ -247,26 +249,34 @@ def read_recording(path):
         info['problem'] = 'no recording header (%d bytes)' % len(data)
         return info
     major, minor, hdr_size, start_ns, _wall, _flags, _args_cap, seq = struct.unpack_from('<HHIQqIII', data, 8)
-    info.update(seq=seq, start_ns=start_ns, boot_id=data[44:60].hex())
+    info.update(seq=seq, start_ns=start_ns, boot_id=data[44:60].hex(), header=data[:hdr_size])
     if struct.unpack_from('<I', data, 60)[0] != zlib.crc32(data[:60]):
         info['problem'] = 'header CRC32 mismatch'
         return info
+    # Format 2: 96-byte block headers (prev, seal, hdr_crc at 92); 1.x: 32 bytes (hdr_crc at 28).
+    bh, crc_at = (96, 92) if major >= 2 else (32, 28)
+    chain = hashlib.sha256(data[:hdr_size]).digest()
     off, last_kind, last_ts = hdr_size, None, None
     while off < len(data):
-        if len(data) - off < 32:
+        if len(data) - off < bh:
             info.update(problem='cut inside a block header at offset %d' % off, torn=True)
             break
-        magic, plen, rlen, nrec, bseq, pcrc, hcrc = struct.unpack_from('<IIIIQII', data, off)
-        if magic != BLOCK_MAGIC or hcrc != zlib.crc32(data[off:off + 28]) or bseq != info['blocks']:
+        magic, plen, rlen, nrec, bseq, pcrc = struct.unpack_from('<IIIIQI', data, off)
+        hcrc = struct.unpack_from('<I', data, off + crc_at)[0]
+        if magic != BLOCK_MAGIC or hcrc != zlib.crc32(data[off:off + crc_at]) or bseq != info['blocks']:
             info['problem'] = 'block %d at offset %d: bad header' % (info['blocks'], off)
             break
-        payload = data[off + 32:off + 32 + plen]
+        if major >= 2 and data[off + 28:off + 60] != chain:
+            info['problem'] = 'block %d at offset %d: not chained to what comes before it' % (bseq, off)
+            break
+        payload = data[off + bh:off + bh + plen]
         if len(payload) < plen:
             info.update(problem='block %d cut short at offset %d' % (bseq, off), torn=True)
             break
         if zlib.crc32(payload) != pcrc:
             info['problem'] = 'block %d: payload CRC32 mismatch' % bseq
             break
+        chain = hashlib.sha256(data[off:off + 60] + payload).digest()
         raw = zlib.decompress(payload, -15)
         p = n = 0
         while p + 8 <= len(raw):
@@ -283,7 +293,7 @@ def read_recording(path):
                                                                                           nrec, rlen)
             break
         info['blocks'] += 1
-        off += 32 + plen
+        off += bh + plen
     info['last_ts'] = last_ts
     if not info['problem'] and last_kind == REC_END:
         info.update(end=True, end_ts=last_ts)
