@@ -242,7 +242,8 @@ def t_shows_tree_80x24(c):
     check(HEADER_RE.match(lines[0]), "line 1 is the header", "proclife top — N processes, ...", lines[0])
     check(lines[-1].startswith("q quit"), "the last line is the key help", "q quit ...", lines[-1])
     check(COLS_TITLE_RE.match(lines[1]), "line 2 names the columns", " CPU%     RSS SUBTREE  PROCESS", lines[1])
-    row = re.compile(r"^(" + COLS + r"([\s│├└─]*(\[\+\d+\] )?\d+ |[\s│├└─]*\(exited[^)]*\) \d+ )|── recently exited ──|$)")
+    row = re.compile(r"^(" + COLS + r"([\s│├└─]*(\[\+\d+\] )?\d+ |[\s│├└─]*\(exited[^)]*\) \d+ )|── recently exited ──"
+                     r"|… and [\d,]+ more|$)")
     for line in lines:
         check(width(line) <= 80, "no line is wider than 80 columns", "<= 80", f"{width(line)}: {line}")
     for line in lines[2:-1]:
@@ -396,6 +397,41 @@ def t_exited_cost(c):
     check(cols and cols[0].endswith("s"), "its CPU in seconds", "0.3s or so", cols)
     secs = float(cols[0][:-1])
     check(0.25 <= secs <= 0.6, "what it used: about 0.3 s of CPU (plus the interpreter's start)", "0.25..0.6", secs)
+
+
+def t_exited_capped(c):
+    """A burst of exits fills the recently exited section only so far: the newest few (a third of the
+    tree area: 7 rows at 80x24), then "… and N more"; the tree above stays in sight."""
+    token = f"pltop-burst-{MYPID}"
+    keep = popen([sys.executable, "-c", "import time; time.sleep(300)", token + "-keep"])
+    tm = TopTmux("burst", top_cmd())
+    tm.wait_header()
+    tm.keys("/")
+    tm.keys(token, literal=True)
+    tm.keys("Enter")
+    tm.wait(lambda sc: find_pid_line(sc, keep.pid) >= 0, "the long-lived process under the filter")
+    more = re.compile(r"^… and ([\d,]+) more *$", re.M)
+    spawned = []
+    deadline = time.monotonic() + WAIT
+    screen = tm.capture()
+    # Short-lived processes, until top says it left some out (bounded: in time and in number).
+    while not more.search(screen) and time.monotonic() < deadline and len(spawned) < 400:
+        for _ in range(10):
+            p = popen(["sh", "-c", "exit 0", token])
+            p.wait()
+            spawned.append(p.pid)
+        screen = tm.capture()
+    m = more.search(screen)
+    check(m, "an '… and N more' row after a burst of exits", "… and N more", screen)
+    lines = screen.split("\n")
+    head = next(i for i, ln in enumerate(lines) if "recently exited" in ln)
+    exited = [ln for ln in lines[head + 1:] if re.match(r"^" + COLS + r"\(exited", ln)]
+    check(len(exited) == 7, "the newest 7 exited rows between the heading and the count", 7, screen)
+    check(lines.index(m.group(0)) == head + 1 + len(exited), "the count right after them", "", screen)
+    shown = [int(re.search(r"\) (\d+) ", ln).group(1)) for ln in exited]
+    check(set(shown) <= set(spawned[-(len(exited) + int(m.group(1).replace(",", ""))):]),
+          "the rows shown are the newest of the burst", spawned[-10:], shown)
+    check(find_pid_line(screen, keep.pid) >= 0, "the tree above stays in sight", keep.pid, screen)
 
 
 def t_filter(c):
@@ -695,6 +731,7 @@ SUBTESTS = [
     ("filter", t_filter, ROOT_TMUX),
     ("usage_columns", t_usage_columns, ROOT_TMUX),
     ("exited_cost", t_exited_cost, ROOT_TMUX),
+    ("exited_capped", t_exited_capped, ROOT_TMUX),
     ("collapse_expand", t_collapse_expand, ROOT_TMUX),
     ("quit_restores_terminal", t_quit_restores_terminal, ROOT_TMUX),
     ("not_a_terminal", t_not_a_terminal, ()),
