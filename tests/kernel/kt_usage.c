@@ -513,3 +513,110 @@ out:
 	cfg = harness__default_config();
 	harness__start(&cfg);
 }
+
+/* ---- the exit status of zombies, as the sampling programs read it (issue 20, finding 8) ---- */
+
+static int child_exit7(void *arg)
+{
+	return 7;
+}
+
+static int child_sigterm(void *arg)
+{
+	signal(SIGTERM, SIG_DFL);
+	raise(SIGTERM);
+	return 100;
+}
+
+static void *exit_group_later(void *arg)
+{
+	struct timespec ms20 = { 0, 20000000 };
+
+	nanosleep(&ms20, NULL);
+	syscall(SYS_exit_group, 5);
+	return NULL;
+}
+
+/* The leader leaves first (its own exit code 0); another thread then ends the group with exit_group(5). */
+static int child_leader_first(void *arg)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, exit_group_later, NULL))
+		return 100;
+	pthread_exit(NULL);
+}
+
+struct exit_seen {
+	pid_t pids[3];
+	__u32 status[3];
+	int found[3], self_alive;
+};
+
+static void on_exit_sample(void *ctx, const struct pl_sample *s)
+{
+	struct exit_seen *e = ctx;
+
+	if (s->tgid == (__u32)getpid() && s->tid == s->tgid)
+		e->self_alive += s->exit_status == PL_STATUS_UNKNOWN;
+	for (int i = 0; i < 3; i++)
+		if (s->tgid == (__u32)e->pids[i] && s->tid == s->tgid) {
+			e->found[i]++;
+			e->status[i] = s->exit_status;
+		}
+}
+
+/* Until pid can be reaped (all its threads gone), without reaping it. 0, or -1 after 10 s. */
+static int wait_reapable(pid_t pid)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	for (int i = 0; i < 10000; i++) {
+		siginfo_t si = {};
+
+		if (waitid(P_PID, pid, &si, WEXITED | WNOWAIT | WNOHANG) == 0 && si.si_pid == pid)
+			return 0;
+		nanosleep(&ms, NULL);
+	}
+	return -1;
+}
+
+/*
+ * Zombies that exited three ways (exit 7; killed by SIGTERM; the leader
+ * first, then exit_group(5) from another thread: the group's code, not the
+ * leader's 0): the status the sampler reads for each is what waitpid()
+ * then gets. A live task has none.
+ */
+void test_sampling_exit_status(void)
+{
+	struct tracer_config cfg = harness__default_config();
+	int (*fns[3])(void *) = { child_exit7, child_sigterm, child_leader_first };
+	struct exit_seen e = {};
+
+	cfg.sample = true;
+	if (!ASSERT_EQ(harness__start(&cfg), 0) || harness__skip_unless(NEED(KF_SAMPLING))) {
+		cfg = harness__default_config();
+		harness__start(&cfg);
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		e.pids[i] = spawn(fns[i], NULL);
+		if (!ASSERT_EQ(wait_reapable(e.pids[i]), 0))
+			FAILF("child %d (pid %d) did not exit", i, e.pids[i]);
+	}
+	ASSERT_EQ(tracer__sample(harness__tracer(), on_exit_sample, &e), 0);
+	ASSERT_EQ(e.self_alive, 1);
+	for (int i = 0; i < 3; i++) {
+		int st = wait_status(e.pids[i]);
+
+		if (!ASSERT_EQ(e.found[i], 1))
+			continue;
+		if (!ASSERT_EQ(e.status[i], (__u32)st))
+			FAILF("child %d: the sampler read status 0x%x, waitpid() got 0x%x", i, e.status[i], st);
+	}
+	ASSERT_EQ(e.status[0], 7 << 8);
+	ASSERT_EQ(e.status[1], SIGTERM);
+	ASSERT_EQ(e.status[2], 5 << 8);
+	cfg = harness__default_config();
+	harness__start(&cfg);
+}
