@@ -886,6 +886,68 @@ def test_nonroot_process_live(c):
         c.eq("tree: ppid of pid %d" % p.pid, os.getpid(), n["ppid"])
 
 
+def unit_bounded(argv):
+    """argv as proclife.service runs it: root, but with only the unit's CapabilityBoundingSet
+    (test_package.py holds the set to the unit file and proves it enough to record)."""
+    import test_package
+    return test_package.bounded(test_package.unit_caps(), argv)
+
+
+def test_zombie_of_another_user(c):
+    """A zombie of user nobody, found in the /proc scan of a proclife that has only the service's
+    capabilities (no CAP_SYS_PTRACE: /proc/PID/stat shows it exit code 0): its real exit status, read by
+    the sampling programs, or unknown (null) where they are off here; never 0. Live (zombies --json, tree
+    --json) and recorded (record, then zombies -r)."""
+    code = ("import os, sys, time\n"
+            "z = os.fork()\n"
+            "if z == 0:\n"
+            "    os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+            "    os._exit(7)\n"
+            "print(z, flush=True)\n"
+            "time.sleep(300)\n")
+    parent = popen([sys.executable, "-c", code, "pl-zombie-owner"], stdout=subprocess.PIPE)
+    z = int(parent.stdout.readline())
+    adopt_foreign(z)
+    wait_state(z, ("Z",))
+    st = proc_stat(z)
+    c.eq("scenario: the zombie's stat, to root, shows its wait status (field 52)", str(7 << 8),
+         read_proc(z, "stat").split()[-1].decode())
+    status = read_proc(z, "status").decode()
+    c.ok("scenario: the zombie is nobody's: %r" % status, "\nUid:\t65534\t65534\t65534\t65534\n" in status)
+    # What the sampling programs can do with the unit's capabilities: their exit status, or nothing.
+    p = subprocess.run(unit_bounded([common.BIN, "features", "--json"]), capture_output=True, timeout=60)
+    sampling = {f["name"]: f["state"] for f in json.loads(p.stdout)["features"]}.get("sampling")
+    want = 7 if sampling == "on" else None
+
+    def check(zs, what, want=want, sampling=sampling):
+        hits = [x for x in zs if x["pid"] == z]
+        x = c.one("%s: the zombie %d" % (what, z), hits)
+        if x:
+            c.eq("%s: its exit code (sampling %s; never the 0 /proc shows without ptrace access)" % (what, sampling),
+                 want, x["exit_code"])
+            c.eq("%s: its term_signal" % what, None, x["term_signal"])
+
+    p = subprocess.run(unit_bounded([common.BIN, "zombies", "--json"]), capture_output=True, timeout=ONCE_TIMEOUT)
+    c.eq("zombies --json with the unit's capabilities: exit status (stderr %r)" % p.stderr[-300:], 0, p.returncode)
+    check(parse_json(p.stdout, "zombies --json"), "zombies, live")
+    # Without the sampling programs (as on a kernel that refuses them): unknown, never 0.
+    p = subprocess.run(unit_bounded([common.BIN, "zombies", "--json"]), capture_output=True, timeout=ONCE_TIMEOUT,
+                       env=dict(os.environ, PROCLIFE_FEATURES_OFF="sampling"))
+    check(parse_json(p.stdout, "zombies --json"), "zombies, live, sampling off", None, "off (PROCLIFE_FEATURES_OFF)")
+    p = subprocess.run(unit_bounded([common.BIN, "tree", "--json"]), capture_output=True, timeout=ONCE_TIMEOUT)
+    nodes, _, _ = flatten_tree(c, parse_json(p.stdout, "tree --json"), "tree --json")
+    check([n for n in nodes.values() if n["state"] == "zombie"], "tree, live")
+    d = common.tmpdir("pl-zombie-rec-")
+    rec = os.path.join(d, "z.plr")
+    t = start_proclife(unit_bounded([common.BIN, "record", "-w", rec])[1:], exe=unit_bounded([])[0],
+                       ready=("proclife: recording to %s, Ctrl-C to stop\n" % rec).encode())
+    c.eq("record with the unit's capabilities: exit status", 0, t.stop(signal.SIGINT))
+    rc, out, err = run_to_end(["zombies", "--json", "-r", rec], ONCE_TIMEOUT)
+    c.eq("zombies -r: exit status (stderr %r)" % err[-300:], 0, rc)
+    check(parse_json(out, "zombies --json -r"), "zombies, recorded")
+    c.eq("scenario: the zombie is still the same process", st["start"], proc_stat(z)["start"])
+
+
 SUBTESTS = [
     ("scenario_vs_ps", test_scenario_vs_ps, ROOT),
     ("whole_table_vs_ps", test_whole_table_vs_ps, ROOT),
@@ -898,6 +960,7 @@ SUBTESTS = [
     ("tstp_pgrp_anchored_by_member", test_tstp_pgrp_anchored_by_member, ROOT),
     ("comm_after_rename", test_comm_after_rename, ROOT),
     ("nonroot_process_live", test_nonroot_process_live, ROOT),
+    ("zombie_of_another_user", test_zombie_of_another_user, ROOT + ("setpriv",)),
 ]
 
 

@@ -220,7 +220,9 @@ static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
 		struct exit_status st = exit_status__decode(p->status);
 
 		attrset(base | A_DIM);
-		if (st.exited)
+		if (!st.known)
+			snprintf(buf, sizeof(buf), "(exited: status unknown) ");
+		else if (st.exited)
 			snprintf(buf, sizeof(buf), "(exited: exit %d) ", st.code);
 		else
 			snprintf(buf, sizeof(buf), "(exited: killed by %s) ", names__signal(st.sig));
