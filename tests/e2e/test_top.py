@@ -171,11 +171,25 @@ class TopTmux(Tmux):
     def wait_header(self):
         return self.wait(lambda s: bool(HEADER_RE.match(s.split("\n")[0])), "the header")
 
-    def seek(self, pred, what, timeout=WAIT):
-        """Page through the tree (Home, then PgDn to the end, again) until pred(screen) holds, as a person would."""
+    def seek(self, pred, what, timeout=WAIT, token=None):
+        """Bring what pred(screen) looks for onto the screen, as a person would. token (a word of its
+        argv, unique to it): with top's filter, then c (the filter goes, the selection stays on it, in
+        sight), whatever the size of the tree. Else by paging (Home, then PgDn to the end, again), with a
+        deadline that grows with the tree: the machine may run thousands of processes."""
+        screen = self.capture()
+        if pred(screen):
+            return screen
+        if token:
+            self.keys("/")
+            self.keys(token, literal=True)
+            self.keys("Enter")
+            self.wait(lambda sc: pred(sc) and f"filter: {token}" in sc.split("\n")[-1], f"{what}, filtered",
+                      timeout)
+            self.keys("c")
+            return self.wait(lambda sc: pred(sc) and "filter:" not in sc.split("\n")[-1], what, timeout)
         deadline = time.monotonic() + timeout
+        grown = False
         self.keys("Home")
-        screen = ""
         while time.monotonic() < deadline:
             # A key redraws at once; give the screen a moment to show it.
             end = time.monotonic() + 0.3
@@ -186,8 +200,13 @@ class TopTmux(Tmux):
                 time.sleep(0.05)
             # The bottom line ends with "selected/rows": at the last row, start over.
             m = re.search(r"(\d+)/(\d+) *$", screen.split("\n")[-1])
+            if m and not grown:
+                # Twice through the tree at a page per second at most, beyond the base timeout.
+                pages = int(m.group(2)) // max(1, len(screen.split("\n")) - 3) + 1
+                deadline += 2 * pages
+                grown = True
             self.keys("Home" if m and m.group(1) == m.group(2) else "NPage")
-        raise Failure(f"timed out ({timeout:g} s) paging for {what}\n  screen:\n" + indent(screen))
+        raise Failure(f"timed out paging for {what}\n  screen:\n" + indent(screen))
 
     def selected_line(self):
         """Index of the line drawn in reverse video (the cursor), or -1."""
@@ -197,15 +216,16 @@ class TopTmux(Tmux):
                 return i
         return -1
 
-    def select_pid(self, pid, timeout=WAIT):
-        """Move the cursor with Down/Up until the row of pid is selected."""
+    def select_pid(self, pid, timeout=WAIT, token=None):
+        """Move the cursor with Down/Up until the row of pid is selected (token: as seek())."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.capture()
             target = find_pid_line(screen, pid)
             sel = self.selected_line()
             if target < 0:
-                self.seek(lambda s: find_pid_line(s, pid) >= 0, f"pid {pid}", deadline - time.monotonic())
+                self.seek(lambda s: find_pid_line(s, pid) >= 0, f"pid {pid}", max(1, deadline - time.monotonic()),
+                          token)
                 continue
             if sel == target and find_pid_line(self.capture(), pid) == target:
                 return
@@ -235,7 +255,7 @@ def t_shows_tree_80x24(c):
     screen = tm.wait(lambda sc: find_pid_line(sc, 1) == 2, "pid 1 on the first tree line")
     screen = tm.seek(
         lambda sc: find_pid_line(sc, s.pid) >= 0 and f"{s.pid} sleep 300.{MYPID}123  [" in sc,
-        f"the line of sleep {s.pid}",
+        f"the line of sleep {s.pid}", token=f"300.{MYPID}123",
     )
     lines = screen.split("\n")
     check(len(lines) == 24, "the screen has 24 lines", 24, len(lines))
@@ -277,13 +297,13 @@ def t_stopped_and_zombie_stand_out(c):
     os.kill(stopped.pid, signal.SIGSTOP)
     wait_for(lambda: proc_state(stopped.pid) == "T", "the sleep to stop")
     # A parent that never waits: sh forks "sh -c 'exit 7'" and becomes sleep.
-    zparent = popen(["sh", "-c", f'sh -c "exit 7" & exec sleep 302.{MYPID}'])
+    zparent = popen(["sh", "-c", f'sh -c "exit 7" z{MYPID} & exec sleep 302.{MYPID}'])
     wait_for(lambda: children_of(zparent.pid) and proc_state(children_of(zparent.pid)[0]) == "Z", "a zombie")
     zpid = children_of(zparent.pid)[0]
     stopped_text = f"{stopped.pid} sleep 301.{MYPID}  <stopped by SIGSTOP>"
-    zombie_re = re.compile(rf"{zpid} sh -c \"exit 7\"  <zombie: exit 7(, for \d+s)?>")
+    zombie_re = re.compile(rf"{zpid} sh -c \"exit 7\" z{MYPID}  <zombie: exit 7(, for \d+s)?>")
 
-    tm.seek(lambda sc: stopped_text in sc, "the stopped sleep with its marker")
+    tm.seek(lambda sc: stopped_text in sc, "the stopped sleep with its marker", token=f"301.{MYPID}")
     sa, text = label_attrs(tm, stopped.pid)
     check(sa.get("fg") == 33, "the stopped one is yellow", "fg 33", sa)
     # A process older than a few seconds, neither stopped nor a zombie, is drawn plain.
@@ -294,7 +314,7 @@ def t_stopped_and_zombie_stand_out(c):
         check("fg" not in pa and not pa.get("bold"), f"an old running process ({olds[0]}) is plain",
               "no colour", pa)
 
-    tm.seek(lambda sc: zombie_re.search(sc), "the zombie with its marker")
+    tm.seek(lambda sc: zombie_re.search(sc), "the zombie with its marker", token=f"z{MYPID}")
     za, _ = label_attrs(tm, zpid)
     check(za.get("fg") == 31 and za.get("bold"), "the zombie is bold red", "fg 31, bold", za)
 
@@ -489,7 +509,7 @@ def t_collapse_expand(c):
     tm = TopTmux("fold", top_cmd())
     tm.wait_header()
     # Select the last child, then go up to the parent: the children stay on the screen below it.
-    tm.select_pid(kids[1])
+    tm.select_pid(kids[1], token=f"303.{MYPID}")
     tm.keys("Up")
     tm.keys("Up")
     tm.wait(
