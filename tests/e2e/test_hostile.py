@@ -32,6 +32,7 @@ Output, one line per subtest:
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 
@@ -351,6 +352,87 @@ def t_top_live(c):
     c.ok("top: the header is still on the first line", screen.startswith("proclife top"))
 
 
+# ---- replaying as root gives root up (issue 20: "Replaying needs no privilege") ----
+
+def big_recording(d, n=20000):
+    """A valid recording of n execs with long command lines: megabytes of output, more than a pipe holds."""
+    recs = [mc.meta(mc.START_NS, [b"proclife=0.1.0", b"hostname=big"])] + mc.BOOT
+    for i in range(n):
+        recs.append(mc.record(mc.EVENT, mc.ev_exec(mc.T + i, 100, 1, "bash", b"/bin/echo",
+                                                   [b"echo", b"line-%06d" % i, b"x" * 80])))
+    recs.append(mc.rtime(mc.END, mc.T + n + 1))
+    blocks = [mc.block(recs[i:i + 2000], k) for k, i in enumerate(range(0, len(recs), 2000))]
+    path = os.path.join(d, "big.plr")
+    common.write_bytes(path, mc.file_header() + b"".join(blocks))
+    return path, n
+
+
+def status_fields(pid):
+    """/proc/PID/status as {field: value}."""
+    text = (common.read_proc(pid, "status") or b"").decode()
+    return dict(ln.split(":\t", 1) for ln in text.splitlines() if ":\t" in ln)
+
+
+def replay_blocked(c, argv, env=None):
+    """proclife ARGV (a replay) with its stdout a pipe nobody reads until it wrote some: then, blocked
+    on the full pipe mid-replay, its /proc/PID/status. Drains it and checks it ended well. (status, out)"""
+    p = popen([common.BIN] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # Output comes only from the blocks of the recording, which are read after root is given up.
+    r, _, _ = select.select([p.stdout], [], [], REPLAY_TIMEOUT)
+    if not r:
+        raise Failure("%s: no output within %g s" % (argv, REPLAY_TIMEOUT))
+    st = status_fields(p.pid)
+    out, err = p.communicate(timeout=REPLAY_TIMEOUT * 3)
+    c.eq("%s: exit status (stderr %r)" % (" ".join(argv), err[-300:]), 0, p.returncode)
+    return st, out
+
+
+def t_replay_drops_root(c):
+    """Root replaying a recording is nobody while it reads it: every uid and gid, no groups, no capability,
+    no new privileges; with SUDO_UID/SUDO_GID, that user."""
+    path, n = big_recording(tmpdir("pl-hostile-big-"))
+    st, out = replay_blocked(c, ["watch", "-r", path])
+    c.eq("mid-replay: Uid (real, effective, saved, fs)", "65534\t65534\t65534\t65534", st.get("Uid"))
+    c.eq("mid-replay: Gid", "65534\t65534\t65534\t65534", st.get("Gid"))
+    c.eq("mid-replay: supplementary groups", "", st.get("Groups", "").strip())
+    c.eq("mid-replay: effective capabilities", "0000000000000000", st.get("CapEff"))
+    c.eq("mid-replay: permitted capabilities", "0000000000000000", st.get("CapPrm"))
+    c.eq("mid-replay: NoNewPrivs", "1", st.get("NoNewPrivs"))
+    c.eq("every exec replayed", n, out.count(b" exec "))
+    st, _ = replay_blocked(c, ["watch", "-r", path], env=dict(os.environ, SUDO_UID="4242", SUDO_GID="4343"))
+    c.eq("with SUDO_UID=4242: Uid", "4242\t4242\t4242\t4242", st.get("Uid"))
+    c.eq("with SUDO_GID=4343: Gid", "4343\t4343\t4343\t4343", st.get("Gid"))
+    c.eq("with SUDO_UID: effective capabilities", "0000000000000000", st.get("CapEff"))
+
+
+def t_replay_outputs_before_drop(c):
+    """What a root replay writes is opened before it gives root up: -o FILE, export -o FILE and run's
+    --summary-json FILE in a directory only root may write to (nobody could not create them there)."""
+    d = tmpdir("pl-hostile-rootonly-")
+    os.chmod(d, 0o700)
+    rec, run_rec = recording(), recording(run=True)
+    cases = [
+        (["watch", "-r", rec, "-o", os.path.join(d, "events.txt")], "events.txt", 0),
+        (["export", "-f", "dot", "-r", rec, "-o", os.path.join(d, "tree.dot")], "tree.dot", 0),
+        (["run", "-q", "-r", run_rec, "--summary-json", os.path.join(d, "summary.json")], "summary.json", 143),
+    ]
+    for argv, name, rc_want in cases:
+        rc, out, err = run_proclife(argv, timeout=REPLAY_TIMEOUT)
+        c.eq("%s: exit status (stderr %r)" % (" ".join(argv[:2]), err[-300:]), rc_want, rc)
+        path = os.path.join(d, name)
+        if not c.ok("%s: %s was not written" % (argv[0], name), os.path.exists(path)):
+            continue
+        stt = os.stat(path)
+        c.eq("%s: %s is root's (created before root was given up)" % (argv[0], name), 0, stt.st_uid)
+        c.eq("%s: %s mode" % (argv[0], name), 0o600, stt.st_mode & 0o777)
+        c.ok("%s: %s holds what was replayed" % (argv[0], name), stt.st_size > 500)
+    # A file the replay would open after giving root up fails: the order is what makes the above work.
+    rc, out, err = run_proclife(["watch", "-r", os.path.join(d, "events.txt")], timeout=REPLAY_TIMEOUT)
+    c.eq("root replays a recording in that directory: it is opened before the drop (exit status 1: it is "
+         "no recording, stderr %r)" % err[-200:], 1, rc)
+    c.ok("... and the error is about its contents, not permission: %r" % err, b"not a proclife recording" in err)
+
+
 SUBTESTS = [
     ("watch_text", t_watch_text, ()),
     ("watch_output_file", t_watch_output_file, ()),
@@ -364,6 +446,8 @@ SUBTESTS = [
     ("export_perfetto", t_export_perfetto, ()),
     ("file_names", t_file_names, ()),
     ("top_live", t_top_live, ROOT + ("tmux",)),
+    ("replay_drops_root", t_replay_drops_root, ROOT),
+    ("replay_outputs_before_drop", t_replay_outputs_before_drop, ROOT),
 ]
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include "record/recording.h"
 #include "cmd/cli.h"
 #include "cmd/common.h"
+#include "cmd/privs.h"
 #include "cmd/say.h"
 #include "cmd/sighup.h"
 
@@ -174,6 +175,22 @@ static void on_snapshot(void *ctx, unsigned reason, const struct proc_snapshot *
 		s->own.snapshot(s->own.ctx, reason, v, n);
 }
 
+/* Replay: the recordings are open; the command's outputs now, then root is given up before they are read. */
+static int on_opened(void *ctx)
+{
+	struct cmd_session *s = ctx;
+	int r;
+
+	if (s->opened && s->opened(s->ctx))
+		return -1;
+	r = privs__drop_root();
+	if (r < 0) {
+		cli__fail(s->cli->cmd, "cannot give up root to replay: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
 /* The session's config: the command's, with -r, -w FILE and the callbacks above. */
 static void wire(struct cmd_session *s)
 {
@@ -189,6 +206,7 @@ static void wire(struct cmd_session *s)
 	s->cfg.model_cfg.ctx = s;
 	s->cfg.replay = c->rec.read;
 	s->cfg.nreplay = c->rec.nread;
+	s->cfg.opened = on_opened;
 	if (c->rec.write) {
 		__u32 cap = s->cfg.tracer.args_cap ? s->cfg.tracer.args_cap : PL_ARGS_DEFAULT;
 
@@ -218,7 +236,7 @@ int cmd_session__open(struct cmd_session *s)
 	cmd__signals(s->output || c->rec.write ? s->signals : s->signals & ~CMD_SIG_HUP);
 	r = live__new(&s->cfg, &s->l, msg, sizeof(msg));
 	if (r < 0)
-		return cli__fail(c->cmd, "%s", msg);
+		return msg[0] ? cli__fail(c->cmd, "%s", msg) : 1;
 	metrics_file__write(s->metrics, s->l); /* at once: a scrape soon after the start finds it */
 	if (s->replay && !s->own_window) {
 		r = replay_window(c, s->l);

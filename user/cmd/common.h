@@ -71,7 +71,14 @@ struct cmd_session {
 	__u64 deadline;           /* live: stop at this live__now(); 0: never */
 	bool stop_on_record_error; /* record: a failed recording ends the loop (exit 1) */
 	enum cmd_summary summary; /* the closing line on stderr */
-	void *ctx;                /* of every(), done() and at_end() */
+	/*
+	 * With -r: open what the command writes (-o FILE ...), now that the
+	 * recordings are open and their headers checked: then, run as root,
+	 * the session gives up root (cmd/privs.h) before reading a block of
+	 * them. 0, or 1 once said; or NULL.
+	 */
+	int (*opened)(void *ctx);
+	void *ctx;                /* of every(), done(), at_end() and opened() */
 	/* Set by cmd_session__open(). */
 	struct live *l;
 	bool replay;

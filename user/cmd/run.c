@@ -40,6 +40,8 @@ struct run {
 	/* replay: what the recording says of the end */
 	bool ended;
 	struct rec_run_end end;
+	const struct cli *c;
+	int summary_fd; /* --summary-json FILE, opened with the recording (open_replay_outputs()), or -errno */
 	/* live: CMD */
 	pid_t pid;
 	int status;
@@ -158,13 +160,21 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 		r->writer.lost(&r->writer, type, count, now);
 }
 
-static int write_summary_json(const char *path, const struct run *r, __u64 now, int status, __u64 lost)
+static int open_summary_json(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The summary as JSON into fd (open_summary_json()'s), which it closes; or fd's -errno. */
+static int write_summary_json(int fd, const struct run *r, __u64 now, int status, __u64 lost)
 {
 	struct outbuf ob;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), ret;
+	int ret;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	outbuf__init(&ob, fd, 1 << 16);
 	run_summary__json(&r->sum, &ob, &r->wc, now, "/proc", status, lost);
 	ret = outbuf__flush(&ob);
@@ -238,11 +248,26 @@ static void init_events(struct run *run, const struct cli *c, int fd)
 		writer__init_text(&run->writer, &run->ob, &run->wc);
 }
 
+/*
+ * Replay: --summary-json FILE, opened once the recording is open and
+ * before root is given up (FILE may be where only root writes); written at
+ * the end. Its error, if any, is said then.
+ */
+static int open_replay_outputs(void *ctx)
+{
+	struct run *run = ctx;
+
+	if (run->c->summary_json)
+		run->summary_fd = open_summary_json(run->c->summary_json);
+	return 0;
+}
+
 /* -r: a recorded run replayed, events and summary on stdout; CMD's recorded status. */
 static int replay_main(struct cli *c)
 {
-	struct run run = {};
-	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE };
+	struct run run = { .c = c, .summary_fd = -EBADF };
+	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE,
+				 .opened = open_replay_outputs, .ctx = &run };
 	int fd = STDOUT_FILENO, ret, r;
 	__u64 end;
 
@@ -264,11 +289,14 @@ static int replay_main(struct cli *c)
 		cli__say(c->cmd, "the recording ends before the command did: a partial summary");
 	end = run.ended ? run.end.ts : live__time(s.l);
 	print_summary(&run, STDOUT_FILENO, end, run.end.lost);
-	if (c->summary_json && (r = write_summary_json(c->summary_json, &run, end, run.end.exit_code, run.end.lost)) < 0)
+	if (c->summary_json && (r = write_summary_json(run.summary_fd, &run, end, run.end.exit_code, run.end.lost)) < 0)
 		cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-r));
+	run.summary_fd = -EBADF; /* closed by write_summary_json() */
 	/* The command's status, as the recorded run exited with it. */
 	ret = ret ? 1 : run.ended ? run.end.exit_code : 1;
 out:
+	if (run.summary_fd >= 0)
+		close(run.summary_fd);
 	cmd_session__free(&s);
 	run_summary__free(&run.sum);
 	if (run.ob.fd != STDOUT_FILENO)
@@ -371,7 +399,7 @@ static int finish(struct cli *c, struct run *run, struct live *l)
 	record_end(l, run, now, exit_code, run->status, lost);
 	print_summary(run, STDERR_FILENO, now, lost);
 	if (c->summary_json) {
-		int r = write_summary_json(c->summary_json, run, now, exit_code, lost);
+		int r = write_summary_json(open_summary_json(c->summary_json), run, now, exit_code, lost);
 
 		if (r < 0)
 			cli__say(c->cmd, "cannot write %s: %s", c->summary_json, strerror(-r));

@@ -191,6 +191,10 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 	}
 	if (r < 0)
 		return r;
+	if (cfg->opened && (r = cfg->opened(cfg->ctx)) < 0) {
+		msg[0] = '\0'; /* said by the callback */
+		return r;
+	}
 	l->wc.offset_ns = replay__header(l->rp)->wall_offset_ns;
 	if (cfg->model) {
 		struct model_config mc = cfg->model_cfg;

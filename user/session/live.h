@@ -39,6 +39,13 @@ struct live_config {
 	void (*item)(void *ctx, const struct rec_item *it);
 	/* Replay: each /proc scan in the file, once complete (reason: enum rec_snap_reason). */
 	void (*snapshot)(void *ctx, unsigned reason, const struct proc_snapshot *v, size_t n);
+	/*
+	 * Replay: the recordings are open and their fixed-size headers checked;
+	 * not a block of them has been read. Called once, then (a command opens
+	 * its outputs and gives up root here: cmd/common.c). < 0 ends
+	 * live__new() with that error, said by the callback.
+	 */
+	int (*opened)(void *ctx);
 };
 
 /* The kernel events the model needs. */
@@ -52,6 +59,7 @@ struct live_config {
 struct live;
 struct replay_source;
 
+/* 0, or -errno with msg set (empty when cfg.opened() said it). */
 int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen);
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
 int live__poll(struct live *l, int timeout_ms);
