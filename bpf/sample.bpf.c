@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Feature "sampling": every task's CPU time and resident memory, for the
- * CPU and RSS columns of `tree` and `top`. A task iterator: one read() of
+ * CPU and RSS columns of `tree` and `top`, and an exited task's wait status
+ * (for the zombies a /proc scan finds). A task iterator: one read() of
  * its file runs this once per task and returns them all, no /proc file
  * opened per process. Nothing runs unless a command reads it.
  *
@@ -42,6 +43,28 @@ static __always_inline __u64 rss_pages(struct mm_struct *mm)
 	}
 	return clamp0(mm->rss_stat[MM_FILEPAGES].count) + clamp0(mm->rss_stat[MM_ANONPAGES].count) +
 	       clamp0(mm->rss_stat[MM_SHMEMPAGES].count);
+}
+
+/* include/linux/sched/signal.h and include/linux/sched.h: defines, not in BTF (the same since 2.6). */
+#define SIGNAL_GROUP_EXIT 0x00000004
+#define EXIT_ZOMBIE 0x00000010
+#define EXIT_DEAD 0x00000020
+
+/*
+ * An exited task's wait status, as wait_task_zombie() computes it: the
+ * group's code when the group exited as one (exit_group(), a fatal
+ * signal), else the task's own. Scans read zombies' statuses here, since
+ * /proc/PID/stat shows them only to who may ptrace the process.
+ */
+static __always_inline __u32 exit_status(struct task_struct *t)
+{
+	struct signal_struct *sig = t->signal;
+
+	if (!(t->exit_state & (EXIT_ZOMBIE | EXIT_DEAD)))
+		return PL_STATUS_UNKNOWN;
+	if (sig && (sig->flags & SIGNAL_GROUP_EXIT))
+		return sig->group_exit_code;
+	return t->exit_code;
 }
 
 /* ---- pl_sample_walk (6.7+) ---- */
@@ -92,6 +115,7 @@ int pl_sample_walk(void *ctx)
 		if (s->tid == s->tgid && t->signal)
 			s->runtime_ns += t->signal->sum_sched_runtime;
 		s->rss_kb = mm ? rss_pages(mm) * ARCH_PAGE_KB : 0;
+		s->exit_status = exit_status(t);
 		sample_count = n + 1;
 	}
 	bpf_iter_task_destroy(&it);
@@ -119,6 +143,8 @@ int pl_sample(struct bpf_iter__task *ctx)
 		s.runtime_ns += t->signal->sum_sched_runtime;
 	mm = t->mm;
 	s.rss_kb = mm ? rss_pages(mm) * ARCH_PAGE_KB : 0;
+	s.exit_status = exit_status(t);
+	s._pad = 0;
 	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
 	return 0;
 }

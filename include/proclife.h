@@ -54,6 +54,8 @@ enum pl_event_type {
 
 /* pl_hdr.auid and .session when the process has none (the kernel's AUDIT_UID_UNSET, AUDIT_SID_UNSET). */
 #define PL_ID_UNSET 0xffffffffu
+/* A wait status (16 bits) that is not known: a zombie proclife could not read the exit of, in a scan. */
+#define PL_STATUS_UNKNOWN 0xffffffffu
 /* No v1 cgroup controller chosen (the index of one in the kernel's enum cgroup_subsys_id otherwise). */
 #define PL_NO_SSID 0xffffffffu
 
@@ -211,6 +213,13 @@ struct pl_sample {
 	__u64 start_ns;     /* the process's (its leader's) start, CLOCK_BOOTTIME */
 	__u64 runtime_ns;   /* this thread's run time; the leader's includes its exited threads' */
 	__u64 rss_kb;       /* resident (file + anon + shmem), 0 without an address space */
+	/*
+	 * A task that has exited (a zombie): the wait status its parent's wait()
+	 * will get; PL_STATUS_UNKNOWN while it runs. /proc/PID/stat shows it only
+	 * to who may ptrace the task.
+	 */
+	__u32 exit_status;
+	__u32 _pad;
 };
 
 struct pl_reap {

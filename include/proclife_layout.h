@@ -37,7 +37,7 @@
 	S(pl_signal, 184)   \
 	S(pl_deliver, 136)  \
 	S(pl_rename, 128)    \
-	S(pl_sample, 32)
+	S(pl_sample, 40)
 
 /* The records of user/record/recording.h. */
 #define PL_LAYOUT_RECORDING(S) \
@@ -197,7 +197,9 @@
 	F(pl_sample, tid, 4, 4, __u32)              \
 	F(pl_sample, start_ns, 8, 8, __u64)         \
 	F(pl_sample, runtime_ns, 16, 8, __u64)      \
-	F(pl_sample, rss_kb, 24, 8, __u64)
+	F(pl_sample, rss_kb, 24, 8, __u64)          \
+	F(pl_sample, exit_status, 32, 4, __u32)     \
+	F(pl_sample, _pad, 36, 4, __u32)
 
 #define PL_FIELDS_rec_file_hdr(F, V)                    \
 	F(rec_file_hdr, magic, 0, 8, char[8])           \

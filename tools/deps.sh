@@ -16,6 +16,8 @@ pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-d
 # Packaging (tests/e2e/test_docs.py, test_package.py): mandoc lints the man page, strace lists
 # the system calls the units' SystemCallFilter must allow, logrotate checks the snippet.
 pkgs+=(mandoc strace logrotate)
+# stress-ng: the CPU load under which tools/repeat-loaded.sh runs a test again and again (flakes show there).
+pkgs+=(stress-ng)
 # `tools/deps.sh containers`: the real container runtimes for tests/e2e/test_containers.py, only then
 # (their daemons are started by that suite itself, with their own roots, and stopped by it).
 if [ "${1:-}" = containers ]; then

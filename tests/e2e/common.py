@@ -748,9 +748,79 @@ def check_usage_error(c, what, rc, out, err, prefix):
 # tmux: a terminal to drive
 
 
+class TmuxControl:
+    """One tmux client in control mode (tmux -C: commands on its stdin, each reply between %begin and
+    %end on its stdout) that carries a Tmux's commands once its session is up. A command sent so costs
+    no process: the test's own short-lived tmux clients, one per screen capture, would otherwise be
+    on the screen it reads (top's "recently exited" rows), as many as it looks."""
+
+    def __init__(self, argv, session, env, timeout=10):
+        # no-output: no %output notification for each redraw; ignore-size: the window keeps its size.
+        self.p = subprocess.Popen(argv + ["-C", "attach-session", "-t", session, "-f", "no-output,ignore-size"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self.buf = b""
+        self.reply(timeout)  # attach-session's own (empty) reply
+
+    @staticmethod
+    def quote(arg):
+        """arg as one word of tmux's command syntax."""
+        if arg and all(ch.isalnum() or ch in "-_./:=,@%+^" for ch in arg):
+            return arg
+        return '"' + "".join("\\" + ch if ch in '"\\$~' else ch for ch in arg) + '"'
+
+    def line(self, deadline):
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            r, _, _ = select.select([self.p.stdout], [], [], max(0, left))
+            if not r:
+                raise Failure("tmux control client: no reply within the deadline")
+            chunk = os.read(self.p.stdout.fileno(), 1 << 16)
+            if not chunk:
+                raise Failure("tmux control client: EOF")
+            self.buf += chunk
+        ln, self.buf = self.buf.split(b"\n", 1)
+        return ln
+
+    def reply(self, timeout):
+        """The next reply: (ok, its lines joined); notifications between replies are skipped."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ln = self.line(deadline)
+            if ln.startswith(b"%begin "):
+                break
+        tag = ln.split(b" ")[1:3]  # the time and the command number: the end names them again
+        out = []
+        while True:
+            ln = self.line(deadline)
+            head = ln.split(b" ")
+            if head[0] in (b"%end", b"%error") and head[1:3] == tag:
+                text = b"".join(x + b"\n" for x in out).decode("utf-8", "replace")
+                return head[0] == b"%end", text
+            out.append(ln)
+
+    def run(self, args, timeout=10):
+        """One command, as subprocess.run's result (returncode, stdout, stderr)."""
+        self.p.stdin.write((" ".join(self.quote(a) for a in args) + "\n").encode())
+        self.p.stdin.flush()
+        ok, text = self.reply(timeout)
+        return subprocess.CompletedProcess(args, 0 if ok else 1, text if ok else "", "" if ok else text)
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+
+
 class Tmux:
     """A tmux server of its own (socket PREFIX-PID-NAME) with one session NAME running cmd,
-    x columns by y lines; closed when the subtest ends (or by close())."""
+    x columns by y lines; closed when the subtest ends (or by close()). Commands after the first go
+    through one control-mode client (TmuxControl): looking at the screen starts no process."""
 
     def __init__(self, name, cmd, x=80, y=24, env=None, prefix="pl"):
         self.name = name
@@ -764,13 +834,21 @@ class Tmux:
         # The socket file, which kill-server leaves behind: where tmux puts it, then where it says it did.
         self.path = os.path.join(env.get("TMUX_TMPDIR") or "/tmp", "tmux-%d" % os.getuid(), self.sock)
         self.closed = False
+        self.control = None
         at_cleanup(self.close)
         self.tmux("new-session", "-d", "-s", name, "-x", str(x), "-y", str(y), cmd, check=True)
+        self.control = TmuxControl(self.argv(), name, self.env)
         self.path = self.display("#{socket_path}") or self.path
 
+    def argv(self):
+        return ["tmux", "-L", self.sock, "-f", "/dev/null"]
+
     def tmux(self, *args, check=False):
-        r = subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null", *args], stdin=subprocess.DEVNULL,
-                           capture_output=True, text=True, errors="replace", timeout=10, env=self.env)
+        if self.control and not any("\n" in a for a in args):
+            r = self.control.run(args)
+        else:
+            r = subprocess.run(self.argv() + list(args), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                               errors="replace", timeout=10, env=self.env)
         if check and r.returncode != 0:
             raise Failure("tmux %s failed: %s" % (" ".join(args[:2]), r.stderr.strip()))
         return r
@@ -804,10 +882,13 @@ class Tmux:
         if self.closed:
             return
         self.closed = True
+        control, self.control = self.control, None
         try:
             self.tmux("kill-server")
         except Exception:
             pass
+        if control:
+            control.close()
         if self.path and os.path.basename(self.path) == self.sock:
             try:
                 os.unlink(self.path)

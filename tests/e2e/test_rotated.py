@@ -183,7 +183,11 @@ def recording():
         if wl.returncode != 0:
             raise Failure("the workload exited with %s" % wl.returncode)
         long_status = waitpid_deadline(long_pid, 10, "sh -c 'sleep 2.5; exit 3'")
-        time.sleep(0.3)  # the reap in the ring buffer before the stop
+        # Its reap in the live output (so in the recording too) before the stop: the kernel may report it
+        # only at the release, an RCU grace period after waitpid() returned.
+        reaped = ('"event":"reap"').encode()
+        common.wait_for(lambda: any(reaped in ln and b'"pid":%d,' % long_pid in ln
+                                    for ln in t.stdout_bytes().split(b"\n")), "the reap of %d in the output" % long_pid)
         rc = t.stop(signal.SIGINT)
     finally:
         for pid in (long_pid, alive_pid):

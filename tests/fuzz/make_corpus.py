@@ -590,6 +590,58 @@ def to_1x(recs):
     return out
 
 
+# Text a terminal acts on, or that reads differently from what it is: what a recording (made by anyone,
+# of processes anyone names) may carry in every string. The views must show all of it escaped.
+ESC_TITLE = b"\x1b]0;pwned\x07"  # OSC 0: retitles the terminal
+ESC_CLEAR = b"\x1b[2J"  # CSI 2 J: clears it
+BIDI = b"\xe2\x80\xae"  # U+202E RIGHT-TO-LEFT OVERRIDE
+ZWSP = b"\xe2\x80\x8b"  # U+200B ZERO WIDTH SPACE
+TAG_A = b"\xf3\xa0\x81\x81"  # U+E0041 TAG LATIN CAPITAL LETTER A: invisible
+C1_CSI = b"\xc2\x9b"  # U+009B: CSI on 8-bit terminals
+HOSTILE = ESC_TITLE + ESC_CLEAR + BIDI + b"txt.exe" + ZWSP + C1_CSI + b"31m\xff\xfe\nproclife: fake" + TAG_A
+HOSTILE_COMM = b"\x1b[2J" + BIDI + b"ab\xc2\x9b\x07\xff\n"  # 15 bytes: a comm as the kernel keeps it
+HOSTILE_ARGV = [b"ls", BIDI + b"gpj.exe", ZWSP + b"rm", ESC_TITLE + ESC_CLEAR, C1_CSI + b"31m", b"\xff\xfe",
+                TAG_A + b"x", b"a\nb", b"\"\\"]
+
+
+def hostile_text(run=False):
+    """A valid recording whose every string is hostile (HOSTILE*): META (hostname, command, feature reasons,
+    one ending in its colon), comms, filenames, argv, snapshot cmdlines; events of every kind, a zombie, a
+    stopped process. run: as `proclife run -w` writes it (the followed command is 510)."""
+    pid, kid, zomb = 500, 510, 511
+    born, zborn = T, T + 60  # the children's start times: at their forks
+    killer = pack("pl_killer", ts=T + 40, sig=15, pid=pid, tid=pid, syscall=1, comm=HOSTILE_COMM)
+    recs = [
+        meta(START_NS, [b"proclife=0.1.0", b"hostname=" + ESC_TITLE + b"host" + BIDI, b"kernel=6.1.0" + ESC_CLEAR,
+                        b"command=proclife record -w " + HOSTILE, b"feature.core=on",
+                        b"feature.delivery=off: " + ESC_TITLE + ESC_CLEAR, b"feature.syscalls=off:",
+                        b"feature.rename=reduced: " + BIDI + b"deifidom" + ZWSP,
+                        b"feature.oom=off: \xff\xfe\nproclife: fake line" + C1_CSI]),
+    ] + snapshot(START_NS, [
+        snap_proc(1, 0, "systemd", [b"/sbin/init"]),
+        snap_proc(pid, 1, HOSTILE_COMM, HOSTILE_ARGV, uid=1000),
+        snap_proc(501, pid, HOSTILE_COMM, None, state=b"Z", uid=1000),
+        snap_proc(502, pid, HOSTILE_COMM, [HOSTILE], state=b"T", uid=1000),
+    ]) + ([record(RUN_START, pack("rec_run_start", ts=T, pid=kid))] if run else []) + [
+        record(EVENT, ev_fork(T, pid, 1, HOSTILE_COMM, kid, born)),
+        record(EVENT, ev_exec_failed(T + 10, kid, pid, HOSTILE_COMM, HOSTILE, 2, born)),
+        record(EVENT, ev_exec(T + 20, kid, pid, HOSTILE_COMM, b"/tmp/" + HOSTILE, HOSTILE_ARGV, born)),
+        record(EVENT, ev_rename(T + 25, kid, pid, HOSTILE_COMM, BIDI + b"\x1b[31m" + ZWSP + b"x", born)),
+        record(EVENT, ev_signal(T + 30, pid, 1, HOSTILE_COMM, 15, kid, HOSTILE_COMM)),
+        record(EVENT, ev_deliver(T + 31, kid, pid, HOSTILE_COMM, 15, action=2, start_ns=born)),
+        record(EVENT, pack("pl_exit", upto="usage", h=ev_hdr(EXIT, T + 40, kid, pid, HOSTILE_COMM, born),
+                           status=15, killer=killer)),
+        record(EVENT, ev_reap(T + 50, kid, pid, HOSTILE_COMM, 15, pid, HOSTILE_COMM, born)),
+        record(EVENT, ev_fork(T + 60, pid, 1, HOSTILE_COMM, zomb, zborn)),
+        record(EVENT, ev_exec(T + 70, zomb, pid, HOSTILE_COMM, HOSTILE, [HOSTILE, HOSTILE], zborn)),
+        record(EVENT, ev_exit(T + 80, zomb, pid, HOSTILE_COMM, 5 << 8, zborn)),  # never reaped
+        rtime(TICK, T + 10 * 10**9),  # a zombie for 10 s
+    ] + ([record(RUN_END, pack("rec_run_end", ts=T + 10 * 10**9 + 1, pid=kid, exit_code=143, status=15)),
+          ] + snapshot(T + 10 * 10**9 + 2, [snap_proc(pid, 1, HOSTILE_COMM, HOSTILE_ARGV, uid=1000)], reason=3)
+        if run else []) + [rtime(END, T + 10 * 10**9 + 3)]
+    return file_header(flags=1 if run else 0) + block(recs, 0)
+
+
 def seeds():
     """(name, bytes): valid inputs for the fuzzer."""
     out = [("valid.plr", valid()),
@@ -598,6 +650,8 @@ def seeds():
                [record(RUN_END, pack("rec_run_end", ts=T + 5 * 10**7, pid=200, exit_code=3, status=3 << 8))] +
                snapshot(T + 5 * 10**7, BOOT[1:-1], reason=3) + [END_REC], 0)),
            ("gap.plr", file_header() + block(B0, 0) + block(GAP_B1, 1)),
+           ("hostile_text.plr", hostile_text()),
+           ("hostile_run.plr", hostile_text(run=True)),
            ("valid.raw", raw_input(B0 + B1)),
            ("blocks.raw", raw_input(B0 + B1, per_block=3))]
     return out

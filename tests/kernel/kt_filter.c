@@ -6,12 +6,14 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ktests.h"
@@ -297,6 +299,36 @@ static bool pred_not_followed(const void *rec, const void *arg)
 	return h->pid == (__u32)stranger || h->ppid == (__u32)stranger;
 }
 
+/*
+ * The int P writes on fd once it is through its STORM forks: however long
+ * they take (an emulated VM, a loaded host), as long as they go on. The
+ * ring buffer is drained meanwhile; each new fork event of P is progress;
+ * WAIT_MS without one (or P gone without a word) is a failure: -1.
+ */
+static int read_int_while_forking(int fd, pid_t p)
+{
+	long long last = -1, quiet_since = 0;
+	struct timespec now;
+
+	for (;;) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		int n, v;
+
+		if (poll(&pf, 1, 20) == 1)
+			return read(fd, &v, sizeof(v)) == sizeof(v) ? v : -1;
+		harness__drain(20);
+		n = harness__count(PL_EV_FORK, p, NULL, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (n != last) {
+			last = n;
+			quiet_since = now.tv_sec * 1000ll + now.tv_nsec / 1000000;
+		} else if (now.tv_sec * 1000ll + now.tv_nsec / 1000000 - quiet_since > WAIT_MS) {
+			FAILF("P made no progress for %d ms: %lld of its %d forks seen", WAIT_MS, last, STORM + 1);
+			return -1;
+		}
+	}
+}
+
 void test_follow_in_kernel(void)
 {
 	struct tracer_config cfg = harness__default_config();
@@ -321,7 +353,7 @@ void test_follow_in_kernel(void)
 	ASSERT_EQ(harness__follow(p), 0);
 	stranger = spawn(child_stranger, NULL);
 	write_int(to_child[1], 1);
-	daemon_pid = read_int(from_child[0]);
+	daemon_pid = read_int_while_forking(from_child[0], p);
 	st = wait_status(p);
 	ASSERT_EQ(st, 0);
 	ASSERT_EQ(wait_status(stranger), 0);

@@ -73,6 +73,7 @@ void test_usage_threads_exit_first(void);
 void test_usage_killed(void);
 void test_usage_parent_reaped_child(void);
 void test_sampling_vs_proc(void);
+void test_sampling_exit_status(void);
 
 /* kt_features.c */
 void test_features_forced_off(void);

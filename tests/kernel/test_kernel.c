@@ -60,6 +60,7 @@ AGAIN(test_origin_fault, v510)
 AGAIN(test_stop_tstp_cont, v510)
 AGAIN(test_handler_then_sigkill, v510)
 AGAIN(test_sampling_vs_proc, v510) /* the iter/task program (before 6.7) */
+AGAIN(test_sampling_exit_status, v510)
 
 #define V510_LACKS "task_btf,pt_regs,task_from_pid,exit_group_dead,task_iter"
 
@@ -86,6 +87,7 @@ static void run_v510(void)
 		RUN_KTEST(test_stop_tstp_cont_v510, NEED_ALL);
 		RUN_KTEST(test_handler_then_sigkill_v510, NEED_ALL);
 		RUN_KTEST(test_sampling_vs_proc_v510, NEED(KF_CORE));
+		RUN_KTEST(test_sampling_exit_status_v510, NEED(KF_CORE));
 	} else {
 		printf("FAIL kernel/v510_load: cannot load the Linux 5.10 variants\n");
 		tl.n_fail++;
@@ -128,6 +130,7 @@ int main(void)
 	RUN_KTEST(test_usage_killed, NEED(KF_CORE));
 	RUN_KTEST(test_usage_parent_reaped_child, NEED(KF_CORE));
 	RUN_KTEST(test_sampling_vs_proc, NEED(KF_CORE));
+	RUN_KTEST(test_sampling_exit_status, NEED(KF_CORE));
 	RUN_KTEST(test_header_identity, NEED_ALL);
 	RUN_KTEST(test_load_with_unit_caps, NEED(KF_CORE));
 	RUN_KTEST(test_argv_hostile, NEED_ALL);

@@ -88,6 +88,51 @@ static inline bool is_c1(const unsigned char *s, size_t n)
 	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
 }
 
+/* The code point of the well-formed sequence s[0..n) (n 2..4, utf8_seq()'s). */
+static inline uint32_t utf8_cp(const unsigned char *s, size_t n)
+{
+	uint32_t cp = s[0] & (0x7f >> n);
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * Valid characters that show as nothing, or change how the text around
+ * them shows: an argv holding them reads differently from what ran (a
+ * right-to-left override turns "evil\u202e1.sh" around; a zero-width space
+ * makes two different names look the same). Unicode's
+ * Default_Ignorable_Code_Point set (DerivedCoreProperties.txt: the soft
+ * hyphen, bidi marks, embeddings, overrides and isolates, zero-width spaces
+ * and joiners, invisible operators, variation selectors, Hangul fillers,
+ * tags), plus the line and paragraph separators U+2028, U+2029 and the
+ * interlinear annotation characters U+FFF9..U+FFFB. Sorted.
+ */
+static const struct {
+	uint32_t lo, hi;
+} invisible[] = {
+	{ 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c }, { 0x115f, 0x1160 }, { 0x17b4, 0x17b5 },
+	{ 0x180b, 0x180f }, { 0x200b, 0x200f }, { 0x2028, 0x202e }, { 0x2060, 0x206f }, { 0x3164, 0x3164 },
+	{ 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 }, { 0xfff0, 0xfffb }, { 0x1bca0, 0x1bca3 },
+	{ 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff },
+};
+
+bool escape__is_invisible(uint32_t cp)
+{
+	for (size_t i = 0; i < sizeof(invisible) / sizeof(invisible[0]) && cp >= invisible[i].lo; i++)
+		if (cp <= invisible[i].hi)
+			return true;
+	return false;
+}
+
+/* A decoded sequence (n 2..4) that is escaped although valid: a C1 control or an invisible character. */
+static inline bool is_hidden(const unsigned char *s, size_t n)
+{
+	/* Every one of them is above U+00AC: most text is decided by its first bytes. */
+	return is_c1(s, n) || ((s[0] > 0xc2 || s[1] >= 0xad) && escape__is_invisible(utf8_cp(s, n)));
+}
+
 static inline void put_hex_x(struct outbuf *ob, unsigned char c)
 {
 	char b[4] = { '\\', 'x', hexdig[c >> 4], hexdig[c & 0xf] };
@@ -101,6 +146,40 @@ static inline void put_u00(struct outbuf *ob, unsigned char c)
 	char b[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 0xf] };
 
 	outbuf__write(ob, b, sizeof(b));
+}
+
+/* \uXXXX, the escape of a C1 control or invisible character in both syntaxes. */
+static inline void put_u16(struct outbuf *ob, uint32_t cp)
+{
+	char b[6] = { '\\', 'u', hexdig[cp >> 12 & 0xf], hexdig[cp >> 8 & 0xf], hexdig[cp >> 4 & 0xf], hexdig[cp & 0xf] };
+
+	outbuf__write(ob, b, sizeof(b));
+}
+
+/* A hidden character (is_hidden()) in text: \uXXXX, or \UXXXXXXXX above U+FFFF (as Python writes them). */
+static void put_text_cp(struct outbuf *ob, uint32_t cp)
+{
+	char b[10] = { '\\', 'U' };
+
+	if (cp <= 0xffff) {
+		put_u16(ob, cp);
+		return;
+	}
+	for (int i = 0; i < 8; i++)
+		b[2 + i] = hexdig[cp >> (28 - 4 * i) & 0xf];
+	outbuf__write(ob, b, sizeof(b));
+}
+
+/* A hidden character in JSON: \uXXXX, or its UTF-16 surrogate pair above U+FFFF (RFC 8259, section 7). */
+static void put_json_cp(struct outbuf *ob, uint32_t cp)
+{
+	if (cp <= 0xffff) {
+		put_u16(ob, cp);
+		return;
+	}
+	cp -= 0x10000;
+	put_u16(ob, 0xd800 | cp >> 10);
+	put_u16(ob, 0xdc00 | (cp & 0x3ff));
 }
 
 /*
@@ -122,16 +201,16 @@ static void text_body(struct outbuf *ob, const unsigned char *s, size_t len, con
 		}
 		if (cls[c] == C_HIGH) {
 			n = utf8_seq(s + i, len - i);
-			if (n && !is_c1(s + i, n)) {
+			if (n && !is_hidden(s + i, n)) {
 				i += n;
 				continue;
 			}
 		}
 
 		outbuf__write(ob, s + run, i - run);
-		if (n == 2) { /* C1 */
-			put_u00(ob, s[i + 1]);
-			i += 2;
+		if (n >= 2) { /* C1, or invisible */
+			put_text_cp(ob, utf8_cp(s + i, n));
+			i += n;
 		} else {
 			/* n == 0 (invalid byte) is handled like n == 1: one byte out. */
 			switch (c) {
@@ -167,7 +246,7 @@ static bool arg_is_bare(const unsigned char *s, size_t len)
 		} else if (s[i] >= 0x80) {
 			size_t n = utf8_seq(s + i, len - i);
 
-			if (n == 0 || is_c1(s + i, n))
+			if (n == 0 || is_hidden(s + i, n))
 				return false;
 			i += n;
 		} else {
@@ -207,7 +286,7 @@ void escape__json_string(struct outbuf *ob, const char *str, size_t len)
 		}
 		if (json_class[c] == C_HIGH) {
 			n = utf8_seq(s + i, len - i);
-			if (n && !is_c1(s + i, n)) {
+			if (n && !is_hidden(s + i, n)) {
 				i += n;
 				continue;
 			}
@@ -222,9 +301,9 @@ void escape__json_string(struct outbuf *ob, const char *str, size_t len)
 			 */
 			outbuf__write(ob, "\xef\xbf\xbd", 3);
 			i++;
-		} else if (n == 2) { /* C1 */
-			put_u00(ob, s[i + 1]);
-			i += 2;
+		} else if (n >= 2) { /* C1, or invisible */
+			put_json_cp(ob, utf8_cp(s + i, n));
+			i += n;
 		} else {
 			switch (c) {
 			case '"':  outbuf__write(ob, "\\\"", 2); break;
@@ -301,7 +380,7 @@ static size_t escaped_unit(const unsigned char *p, size_t len)
 	size_t n = 1;
 
 	if (p[0] == '\\' && len > 1)
-		n = p[1] == 'x' ? 4 : p[1] == 'u' ? 6 : 2;
+		n = p[1] == 'x' ? 4 : p[1] == 'u' ? 6 : p[1] == 'U' ? 10 : 2;
 	else if (p[0] >= 0x80)
 		n = utf8_seq(p, len);
 	return n && n <= len ? n : 1;

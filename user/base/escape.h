@@ -14,21 +14,27 @@
  * U+10FFFF) is invalid on its own, and decoding resumes at the next byte.
  *
  * C1 controls U+0080..U+009F are valid UTF-8 but are CSI, OSC, ... on some
- * terminals, so they are escaped too.
+ * terminals, so they are escaped too; so are invisible characters (bidi
+ * controls such as U+202E, zero-width spaces and joiners, U+FEFF, ...:
+ * escape__is_invisible()), which make a text read differently from what it
+ * is. Both are written \uXXXX (\UXXXXXXXX above U+FFFF), in text as in
+ * JSON (where a character above U+FFFF is its surrogate pair, \uXXXX\uXXXX).
  */
 #ifndef PROCLIFE_ESCAPE_H
 #define PROCLIFE_ESCAPE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/outbuf.h"
 
 /*
  * Terminal-safe text. Printable UTF-8 is copied; '\' -> \\; newline, tab,
  * CR -> \n \t \r; other bytes < 0x20, 0x7f and each invalid byte -> \xNN;
- * C1 controls -> \u0080..\u009f. The output never contains a byte < 0x20,
- * 0x7f, a C1 control or invalid UTF-8.
+ * C1 controls -> \u0080..\u009f; invisible characters -> \u202e,
+ * \U000e0041. The output never contains a byte < 0x20, 0x7f, a C1 control,
+ * an invisible character or invalid UTF-8.
  */
 void escape__text(struct outbuf *ob, const char *s, size_t len);
 
@@ -45,8 +51,10 @@ void escape__text_arg(struct outbuf *ob, const char *s, size_t len);
  * A complete JSON string, quotes included (views/json.h writes every JSON
  * value; this is its escaper). Valid UTF-8 is copied; '"' and
  * '\' escaped; \b \f \n \r \t; other bytes < 0x20 and 0x7f -> \u00XX; C1
- * controls -> \u0080..\u009f; each invalid byte -> U+FFFD (EF BF BD). The
- * output is valid UTF-8 and valid JSON for any input.
+ * controls -> \u0080..\u009f; invisible characters -> \u202e, or a
+ * surrogate pair (\udb40\udc41); each invalid byte -> U+FFFD (EF BF BD). The
+ * output is valid UTF-8 and valid JSON for any input, and shows no
+ * character raw that escape__text() would escape.
  */
 void escape__json_string(struct outbuf *ob, const char *s, size_t len);
 
@@ -71,6 +79,13 @@ bool escape__argv_text(struct outbuf *ob, const char *args, size_t len, size_t m
  * is whole. Returns buf.
  */
 char *escape__text_str(char *buf, size_t size, const char *s, size_t len);
+
+/*
+ * Is code point cp invisible (escaped although valid): Unicode's
+ * Default_Ignorable_Code_Point set, U+2028, U+2029 and U+FFF9..U+FFFB?
+ * (top draws with it too, for what it did not escape itself.)
+ */
+bool escape__is_invisible(uint32_t cp);
 
 /* Strict UTF-8 validation, same definition as above. NUL is valid (U+0000). */
 bool escape__is_valid_utf8(const char *s, size_t len);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "kernel/tracer.h"
 #include "cmd/cli.h"
 
@@ -348,9 +349,11 @@ const char *cli__who(enum cmd_id id)
 
 static void say(enum cmd_id id, const char *hint, const char *fmt, va_list ap)
 {
-	char text[1024];
+	char raw[1024], text[1024];
 
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* It quotes the command line and names files: escaped as msg__say() escapes (base/msg.h). */
+	escape__text_str(text, sizeof(text), raw, strlen(raw));
 	if (hint)
 		fprintf(stderr, "%s: %s (try '%s --help')\n", cli__who(id), text, cli__who(id));
 	else

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #define _GNU_SOURCE
 #include <errno.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "base/msg.h"
@@ -13,6 +11,7 @@
 #include "record/recording.h"
 #include "cmd/cli.h"
 #include "cmd/common.h"
+#include "cmd/privs.h"
 #include "cmd/say.h"
 #include "cmd/sighup.h"
 
@@ -81,23 +80,6 @@ int cmd__open_output(const struct cli *c, const char *path, bool append)
 	if (fd < 0)
 		cli__fail(c->cmd, "cannot open %s: %s", path, cmd__output_error(fd));
 	return fd < 0 ? -1 : fd;
-}
-
-int cmd__drop_root(const struct cli *c)
-{
-	uid_t r, e, s;
-	int err = 0;
-
-	if (getresuid(&r, &e, &s) == 0 && r && e && s)
-		return 0; /* not root: nothing to drop */
-	if (setgroups(0, NULL) < 0 || setresgid(CMD_REPLAY_UID, CMD_REPLAY_UID, CMD_REPLAY_UID) < 0 ||
-	    setresuid(CMD_REPLAY_UID, CMD_REPLAY_UID, CMD_REPLAY_UID) < 0)
-		err = -errno;
-	else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		err = -errno;
-	if (err)
-		cli__say(c->cmd, "cannot give up root for the replay (%s): replaying as root", strerror(-err));
-	return err;
 }
 
 /* ---- --since, --until ---- */
@@ -221,6 +203,22 @@ static void on_gap(void *ctx, const struct rec_gap *g)
 		s->writer->gap(s->writer, &wg);
 }
 
+/* Replay: the recordings are open; the command's outputs now, then root is given up before they are read. */
+static int on_opened(void *ctx)
+{
+	struct cmd_session *s = ctx;
+	int r;
+
+	if (s->opened && s->opened(s->ctx))
+		return -1;
+	r = privs__drop_root();
+	if (r < 0) {
+		cli__fail(s->cli->cmd, "cannot give up root to replay: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
 /* The session's config: the command's, with -r, -w FILE and the callbacks above. */
 static void wire(struct cmd_session *s)
 {
@@ -238,6 +236,7 @@ static void wire(struct cmd_session *s)
 	s->cfg.replay = c->rec.read;
 	s->cfg.nreplay = c->rec.nread;
 	s->cfg.redact = s->redact;
+	s->cfg.opened = on_opened;
 	if (c->rec.write) {
 		rec_cli__writer_opts(&c->rec, c->argc, c->argv, s->rec_flags, tracer_config__args_cap(&s->cfg.tracer),
 				     &s->ro, s->command, sizeof(s->command));
@@ -291,16 +290,13 @@ int cmd_session__open(struct cmd_session *s)
 	cmd__signals(s->output || c->rec.write ? s->signals : s->signals & ~CMD_SIG_HUP);
 	r = live__new(&s->cfg, &s->l, msg, sizeof(msg));
 	if (r < 0)
-		return cli__fail(c->cmd, "%s", msg);
+		return msg[0] ? cli__fail(c->cmd, "%s", msg) : 1;
 	metrics_file__write(s->metrics, s->l); /* at once: a scrape soon after the start finds it */
 	if (s->replay && !s->own_window) {
 		r = replay_window(c, s->l);
 		if (r < 0)
 			return r == -EINVAL ? 2 : 1;
 	}
-	/* Every piece is open (and the command's outputs, unless it opens them later and drops root itself). */
-	if (s->replay && !s->opens_later)
-		cmd__drop_root(c);
 	return 0;
 }
 

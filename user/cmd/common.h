@@ -46,17 +46,6 @@ int cmd__open_output(const struct cli *c, const char *path, bool append);
 /* What an output file's open error (-errno) means, for "cannot open FILE: ..." (-ELOOP: a symlink). */
 const char *cmd__output_error(int err);
 
-/* Who a replay runs as once its files are open: nobody (the kernel's overflow uid and gid on Debian). */
-#define CMD_REPLAY_UID 65534
-/*
- * Replaying needs no privilege: as root, become CMD_REPLAY_UID (its gid,
- * no supplementary groups, no new privileges) once every file the command
- * reads or writes is open, so that a hostile recording meets a reader that
- * can do nothing as root. Said in one line if it cannot (and the replay
- * goes on). 0, or -errno.
- */
-int cmd__drop_root(const struct cli *c);
-
 /*
  * With -r: --since and --until read against the recording (the start of
  * its first piece) into c->rec.since_ns and until_ns, and checked. 0; or
@@ -94,9 +83,15 @@ struct cmd_session {
 	int (*at_end)(void *ctx); /* the last print, after the last events; < 0 failed; or NULL */
 	__u64 deadline;           /* live: stop at this live__now(); 0: never */
 	bool stop_on_record_error; /* record: a failed recording ends the loop (exit 1) */
-	bool opens_later;         /* replaying, it opens files after cmd_session__open(): it drops root itself */
 	enum cmd_summary summary; /* the closing line on stderr */
-	void *ctx;                /* of every(), done() and at_end() */
+	/*
+	 * With -r: open what the command writes (-o FILE ...), now that the
+	 * recordings are open and their headers checked: then, run as root,
+	 * the session gives up root (cmd/privs.h) before reading a block of
+	 * them. 0, or 1 once said; or NULL.
+	 */
+	int (*opened)(void *ctx);
+	void *ctx;                /* of every(), done(), at_end() and opened() */
 	/* Set by cmd_session__open(). */
 	struct live *l;
 	bool replay;

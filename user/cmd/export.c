@@ -24,7 +24,24 @@ struct exporter {
 	struct perfetto *pf;
 	struct dot *dot;
 	struct live *live;
+	const struct cli *c;
+	int fd;  /* where it goes */
 };
+
+/*
+ * -o FILE, once the recording is open and its header read (one that
+ * cannot be read leaves FILE alone), before root is given up (FILE may be
+ * where only root writes). Mode 0600: it may hold every command line of
+ * the machine.
+ */
+static int open_output(void *ctx)
+{
+	struct exporter *x = ctx;
+
+	if (x->c->output && (x->fd = cmd__open_output(x->c, x->c->output, false)) < 0)
+		return 1;
+	return 0;
+}
 
 static int on_record(void *ctx, const void *rec)
 {
@@ -123,24 +140,18 @@ static int start(struct exporter *x, const struct cli *c, struct outbuf *ob, str
 
 int export__main(struct cli *c)
 {
-	struct exporter x = { .fmt = c->format };
+	struct exporter x = { .fmt = c->format, .c = c, .fd = STDOUT_FILENO };
 	struct outbuf ob = {};
-	struct cmd_session s = { .cli = c, .ob = &ob, .output = c->output, .opens_later = true };
-	int fd = STDOUT_FILENO, ret;
+	struct cmd_session s = { .cli = c, .ob = &ob, .output = c->output, .opened = open_output, .ctx = &x };
+	int ret;
 
 	s.cfg = (struct live_config){ .model = true, .record = on_record, .lost = on_lost, .ctx = &x,
 				      .model_cfg = { .derived = on_derived, .ctx = &x } };
-	/* The recording first: a file that cannot be read leaves FILE alone. --since: the processes then first. */
+	/* The recording first (FILE when it is open: open_output()). --since: the processes then first. */
 	ret = cmd_session__open(&s);
 	if (ret)
 		goto out;
-	/* Mode 0600: it may hold every command line of the machine. */
-	if (c->output && (fd = cmd__open_output(c, c->output, false)) < 0) {
-		ret = 1;
-		goto out;
-	}
-	cmd__drop_root(c);
-	if (outbuf__init(&ob, fd, 1 << 20) < 0 || start(&x, c, &ob, s.l) < 0) {
+	if (outbuf__init(&ob, x.fd, 1 << 20) < 0 || start(&x, c, &ob, s.l) < 0) {
 		ret = cli__fail(c->cmd, "out of memory");
 		goto out;
 	}
@@ -155,8 +166,8 @@ out:
 	perfetto__free(x.pf);
 	dot__free(x.dot);
 	outbuf__free(&ob);
-	if (fd != STDOUT_FILENO && fd >= 0)
-		close(fd);
+	if (x.fd != STDOUT_FILENO && x.fd >= 0)
+		close(x.fd);
 	cmd_session__free(&s);
 	return ret;
 }

@@ -41,6 +41,8 @@ struct run {
 	/* replay: what the recording says of the end */
 	bool ended;
 	struct rec_run_end end;
+	const struct cli *c;
+	int summary_fd; /* --summary-json FILE, opened with the recording (open_replay_outputs()), or -errno */
 	/* live: CMD */
 	pid_t pid;
 	int status;
@@ -159,11 +161,17 @@ static void on_lost(void *ctx, unsigned type, __u64 count, __u64 now)
 		r->writer.lost(&r->writer, type, count, now);
 }
 
-/* --summary-json FILE: as -o FILE is opened (base/outfile.h: 0600, never through a symlink). */
-static int write_summary_json(const char *path, const struct run *r, __u64 now, int status, __u64 lost)
+/* --summary-json FILE: as -o FILE is opened (base/outfile.h: 0600, never through a symlink); fd or -errno. */
+static int open_summary_json(const char *path)
+{
+	return outfile__open(path, OUTFILE_TRUNCATE);
+}
+
+/* The summary as JSON into fd (open_summary_json()'s), which it closes; or fd's -errno. */
+static int write_summary_json(int fd, const struct run *r, __u64 now, int status, __u64 lost)
 {
 	struct outbuf ob;
-	int fd = outfile__open(path, OUTFILE_TRUNCATE), ret;
+	int ret;
 
 	if (fd < 0)
 		return fd;
@@ -240,13 +248,26 @@ static void init_events(struct run *run, const struct cli *c, int fd)
 		writer__init_text(&run->writer, &run->ob, &run->wc);
 }
 
+/*
+ * Replay: --summary-json FILE, opened once the recording is open and
+ * before root is given up (FILE may be where only root writes); written at
+ * the end. Its error, if any, is said then.
+ */
+static int open_replay_outputs(void *ctx)
+{
+	struct run *run = ctx;
+
+	if (run->c->summary_json)
+		run->summary_fd = open_summary_json(run->c->summary_json);
+	return 0;
+}
+
 /* -r: a recorded run replayed, events and summary on stdout; CMD's recorded status. */
 static int replay_main(struct cli *c)
 {
-	struct run run = {};
-	/* --summary-json FILE is opened at the end: then it keeps root (until outputs are all opened up front). */
+	struct run run = { .c = c, .summary_fd = -EBADF };
 	struct cmd_session s = { .cli = c, .ob = &run.ob, .output = c->output, .signals = CMD_SIG_PIPE,
-				 .opens_later = c->summary_json != NULL };
+				 .opened = open_replay_outputs, .ctx = &run };
 	int fd = STDOUT_FILENO, ret, r;
 	__u64 end;
 
@@ -269,11 +290,14 @@ static int replay_main(struct cli *c)
 		cli__say(c->cmd, "the recording ends before the command did: a partial summary");
 	end = run.ended ? run.end.ts : live__time(s.l);
 	print_summary(&run, STDOUT_FILENO, end, run.end.lost);
-	if (c->summary_json && (r = write_summary_json(c->summary_json, &run, end, run.end.exit_code, run.end.lost)) < 0)
+	if (c->summary_json && (r = write_summary_json(run.summary_fd, &run, end, run.end.exit_code, run.end.lost)) < 0)
 		cli__say(c->cmd, "cannot write %s: %s", c->summary_json, cmd__output_error(r));
+	run.summary_fd = -EBADF; /* closed by write_summary_json() */
 	/* The command's status, as the recorded run exited with it. */
 	ret = ret ? 1 : run.ended ? run.end.exit_code : 1;
 out:
+	if (run.summary_fd >= 0)
+		close(run.summary_fd);
 	cmd_session__free(&s);
 	run_summary__free(&run.sum);
 	if (run.ob.fd != STDOUT_FILENO)
@@ -376,7 +400,7 @@ static int finish(struct cli *c, struct run *run, struct live *l)
 	record_end(l, run, now, exit_code, run->status, lost);
 	print_summary(run, STDERR_FILENO, now, lost);
 	if (c->summary_json) {
-		int r = write_summary_json(c->summary_json, run, now, exit_code, lost);
+		int r = write_summary_json(open_summary_json(c->summary_json), run, now, exit_code, lost);
 
 		if (r < 0)
 			cli__say(c->cmd, "cannot write %s: %s", c->summary_json, cmd__output_error(r));

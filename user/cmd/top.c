@@ -23,6 +23,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "base/escape.h"
 #include "base/msg.h"
 #include "base/names.h"
 #include "kernel/event.h"
@@ -41,6 +42,8 @@
 #define DELAY_MIN_NS (50 * NS_PER_MS)
 #define DELAY_MAX_NS (60 * NS_PER_S)
 #define RECENT_NS (3 * NS_PER_S) /* new and exited processes stand out this long */
+#define EXITED_SHARE 3           /* of the tree area, recently exited rows take at most 1/EXITED_SHARE */
+#define EXITED_MIN 3             /* ... or this many */
 #define WAIT_MS 50               /* longest sleep between looks at the ring buffer */
 #define FILTER_MAX 128
 #define SAMPLE_MIN_NS (1 * NS_PER_S) /* CPU% is over about this long at least (a sample costs a walk of all tasks) */
@@ -91,7 +94,7 @@ static int put(struct top *t, const char *s, size_t len)
 		int w;
 
 		if (t->ascii) {
-			addch((unsigned char)*s < 0x80 ? (unsigned char)*s : '?');
+			addch((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? (unsigned char)*s : '?');
 			s++, len--, x++;
 			continue;
 		}
@@ -102,7 +105,8 @@ static int put(struct top *t, const char *s, size_t len)
 			n = 1;
 		}
 		w = wcwidth(wc);
-		if (w < 0) {
+		/* Labels come escaped (views/); what else is drawn, the filter typed, is held to the same. */
+		if (w < 0 || escape__is_invisible(wc) || (wc >= 0x80 && wc <= 0x9f)) {
 			wc = L'?';
 			w = 1;
 		}
@@ -160,6 +164,27 @@ static void usage_cols(const struct top *t, const struct proc *p, bool exited, c
 	snprintf(buf, size, COLS_FMT, cpu, rss, sub);
 }
 
+/* 4812 -> "4,812" */
+static void thousands(char *buf, size_t size, __u32 n)
+{
+	char digits[16];
+	int len = snprintf(digits, sizeof(digits), "%u", n);
+	size_t o = 0;
+
+	for (int i = 0; i < len && o + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+/* Rows of the tree area. */
+static long body_rows(void)
+{
+	return LINES > 3 ? LINES - 3 : 1;
+}
+
 static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
 {
 	const struct top_row *row = &t->rows.v[i];
@@ -176,6 +201,15 @@ static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
 		fill(x);
 		return;
 	}
+	if (row->kind == TOP_ROW_MORE) {
+		attrset(base | A_DIM);
+		x = puts_(t, t->ascii ? "... and " : "\u2026 and ");
+		thousands(buf, sizeof(buf), row->hidden);
+		x = puts_(t, buf);
+		x = puts_(t, " more");
+		fill(x);
+		return;
+	}
 	usage_cols(t, p, row->kind == TOP_ROW_EXITED, v->m, buf, sizeof(buf));
 	attrset(base | (row->kind == TOP_ROW_EXITED ? A_DIM : A_NORMAL));
 	puts_(t, buf);
@@ -186,7 +220,9 @@ static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
 		struct exit_status st = exit_status__decode(p->status);
 
 		attrset(base | A_DIM);
-		if (st.exited)
+		if (!st.known)
+			snprintf(buf, sizeof(buf), "(exited: status unknown) ");
+		else if (st.exited)
 			snprintf(buf, sizeof(buf), "(exited: exit %d) ", st.code);
 		else
 			snprintf(buf, sizeof(buf), "(exited: killed by %s) ", names__signal(st.sig));
@@ -298,12 +334,6 @@ static void draw_footer(struct top *t, int y)
 	}
 }
 
-/* Rows of the tree area. */
-static long body_rows(void)
-{
-	return LINES > 3 ? LINES - 3 : 1;
-}
-
 static void clamp(struct top *t)
 {
 	long n = t->rows.n, h = body_rows();
@@ -348,12 +378,20 @@ static void draw(struct top *t)
 	refresh();
 }
 
+/* Recently exited rows shown at most: a third of the tree area (a burst of exits leaves the tree in sight). */
+static size_t exited_max(void)
+{
+	long n = body_rows() / EXITED_SHARE;
+
+	return n > EXITED_MIN ? n : EXITED_MIN;
+}
+
 /* Rebuild the rows from the model, keeping the selected process selected. */
 static int rebuild(struct top *t)
 {
 	const struct model *m = live__model(t->live);
 	struct top_filter f = { .text = t->filter, .troubled_only = t->troubled, .now = live__now(),
-				.exited_ns = RECENT_NS };
+				.exited_ns = RECENT_NS, .exited_max = exited_max() };
 	long i = -1;
 	int err;
 

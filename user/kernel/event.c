@@ -92,6 +92,9 @@ struct exit_status exit_status__decode(__u32 status)
 {
 	struct exit_status st = {};
 
+	if (status == PL_STATUS_UNKNOWN)
+		return st;
+	st.known = true;
 	if ((status & 0x7f) == 0) {
 		st.exited = true;
 		st.code = (status >> 8) & 0xff;
@@ -102,7 +105,14 @@ struct exit_status exit_status__decode(__u32 status)
 	return st;
 }
 
+bool exit_status__killed(__u32 status)
+{
+	struct exit_status st = exit_status__decode(status);
+
+	return st.known && !st.exited;
+}
+
 bool exit_status__failed(__u32 status)
 {
-	return status != 0;
+	return status != 0 && status != PL_STATUS_UNKNOWN;
 }

@@ -31,6 +31,7 @@ bool argv_iter__next(struct argv_iter *it, const char **s, size_t *len);
 
 /* A wait status, as the parent's wait() receives it. */
 struct exit_status {
+	bool known;    /* false: PL_STATUS_UNKNOWN (a zombie whose exit could not be read); the rest 0 */
 	bool exited;   /* WIFEXITED: code is valid */
 	int code;      /* WEXITSTATUS */
 	int sig;       /* WTERMSIG when killed, else 0 */
@@ -39,7 +40,10 @@ struct exit_status {
 
 struct exit_status exit_status__decode(__u32 status);
 
-/* "failed": a non-zero exit or death by a signal. */
+/* Death by a signal (a known status). */
+bool exit_status__killed(__u32 status);
+
+/* "failed": a non-zero exit or death by a signal (not an unknown status). */
 bool exit_status__failed(__u32 status);
 
 #endif

@@ -8,7 +8,6 @@
 #include <bpf/btf.h>
 
 #include "proclife.h"
-#include "base/escape.h"
 #include "base/msg.h"
 #include "kernel/arch.h"
 #include "kernel/kfeatures.h"
@@ -260,7 +259,7 @@ static const char *recorded_why(const char *state)
 void kfeatures__report_recorded(const char *kv, bool seen[KF_MAX])
 {
 	const char *eq = strchr(kv, '='), *state, *why;
-	char name[32], text[320];
+	char name[32];
 	int f;
 
 	if (strncmp(kv, "feature.", 8) || !eq || eq - kv - 8 >= (long)sizeof(name))
@@ -271,9 +270,8 @@ void kfeatures__report_recorded(const char *kv, bool seen[KF_MAX])
 	if (f < 0 || seen[f] || (strncmp(state, "off", 3) && strncmp(state, "reduced", 7)))
 		return;
 	seen[f] = true;
-	/* "off: why" -> "off (why)": the recording cannot show what that kernel did not report. */
+	/* The recording's own text, at most a line's worth of it (msg__say() escapes it). */
 	why = recorded_why(state);
-	msg__say(MSG_WARN, "this recording was made with %s %s on its kernel: %s", kfeature__title(f),
-		 strncmp(state, "off", 3) ? "reduced" : "off",
-		 why ? escape__text_str(text, sizeof(text), why, strlen(why)) : "no reason recorded");
+	msg__say(MSG_WARN, "this recording was made with %s %s on its kernel: %.300s", kfeature__title(f),
+		 strncmp(state, "off", 3) ? "reduced" : "off", why ? why : "no reason recorded");
 }

@@ -87,7 +87,7 @@ size_t kfeatures__meta(const struct kfeature_status st[KF_MAX], char *buf, size_
 /*
  * Replay: one META string. A feature that was off or reduced where the
  * recording was made gets one message (base/msg.h), once (seen[] tracks
- * it); the reason, which comes from the file, escaped.
+ * it); the reason, which comes from the file, escaped (by msg__say()).
  */
 void kfeatures__report_recorded(const char *kv, bool seen[KF_MAX]);
 

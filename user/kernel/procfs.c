@@ -87,17 +87,70 @@ static int read_file(const char *path, char *buf, size_t size)
 	return n ? 0 : -ENODATA;
 }
 
-static int read_uid(const char *proc_root, __u32 pid, __u32 *uid)
+/* The real, effective, saved and filesystem ids of a "Uid:" or "Gid:" line of /proc/PID/status. */
+static bool status_ids(const char *buf, const char *key, __u32 ids[4])
 {
-	char path[64], buf[2048], *u;
+	const char *p = strstr(buf, key);
+	char *end;
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	for (int i = 0; i < 4; i++, p = end) {
+		ids[i] = strtoul(p, &end, 10);
+		if (end == p)
+			return false;
+	}
+	return true;
+}
+
+/* Who reads /proc: its fs ids and whether it holds CAP_SYS_PTRACE (what ptrace_may_access() asks). */
+struct reader_creds {
+	__u32 fsuid, fsgid;
+	bool sys_ptrace;
+};
+
+#define CAP_SYS_PTRACE_BIT 19
+
+static void reader_creds(const char *proc_root, struct reader_creds *rc)
+{
+	char path[64], buf[4096];
+	__u32 u[4], g[4];
+	const char *cap;
+
+	*rc = (struct reader_creds){ .fsuid = PL_ID_UNSET, .fsgid = PL_ID_UNSET };
+	snprintf(path, sizeof(path), "%s/self/status", proc_root);
+	if (read_file(path, buf, sizeof(buf)))
+		return;
+	if (status_ids(buf, "\nUid:", u) && status_ids(buf, "\nGid:", g)) {
+		rc->fsuid = u[3];
+		rc->fsgid = g[3];
+	}
+	cap = strstr(buf, "\nCapEff:");
+	rc->sys_ptrace = cap && (strtoull(cap + 8, NULL, 16) >> CAP_SYS_PTRACE_BIT & 1);
+}
+
+/*
+ * /proc/PID/status: the real uid; and whether stat's exit code is shown to
+ * the reader (fs/proc/array.c: ptrace_may_access(PTRACE_MODE_READ_FSCREDS);
+ * a zombie has no mm, so ids and the capability are all it checks).
+ */
+static int read_status(const char *proc_root, __u32 pid, const struct reader_creds *rc, __u32 *uid,
+		       bool *exit_shown)
+{
+	char path[64], buf[2048];
+	__u32 u[4], g[4];
 
 	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
 	if (read_file(path, buf, sizeof(buf)))
 		return -ENOENT;
-	u = strstr(buf, "\nUid:");
-	if (!u)
+	if (!status_ids(buf, "\nUid:", u) || !status_ids(buf, "\nGid:", g))
 		return -EBADMSG;
-	*uid = strtoul(u + 5, NULL, 10);
+	*uid = u[0];
+	*exit_shown = true; /* the same real, effective and saved ids as the reader's fs ids */
+	for (int i = 0; i < 3; i++)
+		*exit_shown = *exit_shown && u[i] == rc->fsuid && g[i] == rc->fsgid;
+	*exit_shown = *exit_shown || rc->sys_ptrace;
 	return 0;
 }
 
@@ -147,12 +200,15 @@ long procfs__scan(const char *proc_root, __u32 args_cap, struct proc_snapshot **
 {
 	struct proc_snapshot *v = NULL, s;
 	size_t n = 0, cap = 0;
+	struct reader_creds rc;
 	struct dirent *de;
 	char path[64], buf[1024], *args = malloc(args_cap ? args_cap : 1);
+	bool exit_shown;
 	DIR *d;
 
 	if (!args)
 		return -ENOMEM;
+	reader_creds(proc_root, &rc);
 	d = opendir(proc_root);
 	if (!d) {
 		free(args);
@@ -167,8 +223,10 @@ long procfs__scan(const char *proc_root, __u32 args_cap, struct proc_snapshot **
 		snprintf(path, sizeof(path), "%s/%lu/stat", proc_root, pid);
 		if (read_file(path, buf, sizeof(buf)) || procfs__parse_stat(buf, &s))
 			continue; /* gone meanwhile */
-		if (read_uid(proc_root, s.pid, &s.uid))
+		if (read_status(proc_root, s.pid, &rc, &s.uid, &exit_shown))
 			continue;
+		if ((s.state == 'Z' || s.state == 'X') && !exit_shown)
+			s.exit_code = PL_STATUS_UNKNOWN; /* /proc shows 0 instead */
 		if (!s.kthread)
 			read_cmdline(proc_root, &s, args, args_cap);
 		if (n == cap) {

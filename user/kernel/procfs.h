@@ -12,7 +12,7 @@
 struct proc_snapshot {
 	__u64 start_ns;   /* from starttime (clock ticks), so tick precision */
 	__u32 pid, ppid, uid;
-	__u32 exit_code;  /* zombies: the wait status (stat field 52) */
+	__u32 exit_code;  /* zombies: the wait status (stat field 52), PL_STATUS_UNKNOWN where /proc hides it */
 	char *cmdline;    /* argv, NUL-separated, as /proc/PID/cmdline (NULL: none, e.g. kernel threads) */
 	__u32 cmdline_len;
 	bool cmdline_truncated;
@@ -30,7 +30,10 @@ __u64 procfs__tick_ns(void);
  * Scans proc_root ("/proc") into a new array sorted by start time (then
  * pid), with at most args_cap bytes of each cmdline (--arg-bytes: 0 keeps
  * none; more is cut, and said). Processes that vanish mid-scan are
- * skipped. Returns the count or -errno; *out is the caller's to free.
+ * skipped. Returns the count or -errno; *out is the caller's to free. A zombie's exit code is shown
+ * only to who may ptrace it (the same user in every id, or
+ * CAP_SYS_PTRACE): where it is not, exit_code is PL_STATUS_UNKNOWN, never
+ * the 0 /proc shows instead.
  */
 long procfs__scan(const char *proc_root, __u32 args_cap, struct proc_snapshot **out);
 

@@ -347,6 +347,14 @@ static void retire(struct model *m, struct proc *p, __u64 ts, __u32 reaper)
 	m->reaped_tail = slot;
 }
 
+/* p ended unseen (lost events; its pid is another process's now): how, no one knows. */
+static void retire_unseen(struct model *m, struct proc *p, __u64 ts)
+{
+	if (p->state < PROC_ZOMBIE)
+		p->status = PL_STATUS_UNKNOWN;
+	retire(m, p, ts, 0);
+}
+
 static void zq_push(struct model *m, const struct proc *p)
 {
 	if (m->zq_len == m->zq_cap) {
@@ -397,7 +405,7 @@ static struct proc *touch(struct model *m, const struct pl_hdr *h)
 	struct proc *p = model__find(m, h->pid);
 
 	if (p && !same_identity(p, h->start_ns)) {
-		retire(m, p, h->ts, 0);
+		retire_unseen(m, p, h->ts);
 		p = NULL;
 	}
 	if (!p) {
@@ -444,7 +452,7 @@ static void apply_fork(struct model *m, const struct pl_fork *e)
 		return;
 	}
 	if (c)
-		retire(m, c, e->h.ts, 0);
+		retire_unseen(m, c, e->h.ts);
 	__u32 parent_slot = model__slot_of(m, parent);
 
 	c = proc_new(m, e->child_pid, e->child_start_ns);
@@ -715,7 +723,7 @@ void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t 
 
 		/* /proc knows start times to the clock tick only. */
 		if (p && p->start_ns / procfs__tick_ns() != s->start_ns / procfs__tick_ns()) {
-			retire(m, p, now, 0);
+			retire_unseen(m, p, now);
 			rs.removed++;
 			p = NULL;
 		}
@@ -764,7 +772,7 @@ void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t 
 		struct proc *p = &m->slots[s];
 
 		if (p->pid && p->state != PROC_REAPED && !seen[s] && p->start_ns < now) {
-			retire(m, p, now, 0);
+			retire_unseen(m, p, now);
 			rs.removed++;
 		}
 	}

@@ -7,6 +7,7 @@
 
 #include "base/msg.h"
 #include "base/pidset.h"
+#include "base/vec.h"
 #include "kernel/cgroups.h"
 #include "kernel/event.h"
 #include "kernel/procfs.h"
@@ -222,6 +223,10 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 	}
 	if (r < 0)
 		return r;
+	if (cfg->opened && (r = cfg->opened(cfg->ctx)) < 0) {
+		msg[0] = '\0'; /* said by the callback */
+		return r;
+	}
 	l->wc.offset_ns = replay__header(l->rp)->wall_offset_ns;
 	if (cfg->model) {
 		struct model_config mc = cfg->model_cfg;
@@ -239,11 +244,66 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 	return 0;
 }
 
+/* A zombie of the scan whose exit /proc hid (kernel/procfs.h), by pid: its index in the scan. */
+struct hidden_exit {
+	__u32 pid, i;
+};
+
+struct exit_fill {
+	struct proc_snapshot *snap;
+	struct hidden_exit *v; /* sorted by pid */
+	size_t n;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct hidden_exit *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static void on_exit_sample(void *ctx, const struct pl_sample *s)
+{
+	struct exit_fill *f = ctx;
+	struct hidden_exit key = { .pid = s->tgid }, *h;
+	__u64 tick = procfs__tick_ns();
+
+	if (s->tid != s->tgid || s->exit_status == PL_STATUS_UNKNOWN)
+		return;
+	h = bsearch(&key, f->v, f->n, sizeof(*h), by_pid);
+	/* The same process: /proc's start time is the kernel's, to the clock tick. */
+	if (h && f->snap[h->i].start_ns / tick == s->start_ns / tick)
+		f->snap[h->i].exit_code = s->exit_status;
+}
+
+/*
+ * The exits /proc hid from us (another user's zombies, to a proclife
+ * without CAP_SYS_PTRACE, as the service runs): read in the kernel by the
+ * sampling programs. Without them they stay unknown, never a wrong 0.
+ */
+static void fill_hidden_exits(struct live *l, struct proc_snapshot *snap, size_t n)
+{
+	struct exit_fill f = { .snap = snap };
+	size_t cap = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (snap[i].exit_code == PL_STATUS_UNKNOWN &&
+		    !VEC_PUSH(f.v, f.n, cap, ((struct hidden_exit){ .pid = snap[i].pid, .i = i })))
+			break;
+	if (f.n) {
+		qsort(f.v, f.n, sizeof(*f.v), by_pid);
+		tracer__sample(l->tracer, on_exit_sample, &f);
+	}
+	free(f.v);
+}
+
 long live__scan(struct live *l, struct proc_snapshot **out)
 {
 	long n = procfs__scan(l->cfg.proc_root ? l->cfg.proc_root : "/proc", tracer_config__args_cap(&l->cfg.tracer),
 			      out);
 
+	if (n > 0 && l->tracer)
+		fill_hidden_exits(l, *out, n);
 	if (n > 0 && secrets__snapshot(l->cfg.redact, *out, n) < 0)
 		msg__say(MSG_WARN, "out of memory: some cmdlines of a scan are left out rather than shown unredacted");
 	return n;
@@ -322,6 +382,8 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 			return -ENOMEM;
 		}
 		l->cfg.tracer.events |= LIVE_MODEL_EVENTS;
+		/* Its scans ask the sampling programs for the exits /proc hides (fill_hidden_exits()). */
+		l->cfg.tracer.sample = true;
 	}
 	cgroups_setup(l);
 	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);

@@ -48,6 +48,13 @@ struct live_config {
 	 * outlives the session.
 	 */
 	struct redact *redact;
+	/*
+	 * Replay: the recordings are open and their fixed-size headers checked;
+	 * not a block of them has been read. Called once, then (a command opens
+	 * its outputs and gives up root here: cmd/common.c). < 0 ends
+	 * live__new() with that error, said by the callback.
+	 */
+	int (*opened)(void *ctx);
 };
 
 /* The kernel events the model needs. */
@@ -61,6 +68,7 @@ struct live_config {
 struct live;
 struct replay_source;
 
+/* 0, or -errno with msg set (empty when cfg.opened() said it). */
 int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen);
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
 int live__poll(struct live *l, int timeout_ms);

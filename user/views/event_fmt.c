@@ -19,7 +19,9 @@ const char *event_fmt__status_str(__u32 status, enum exit_text_style style, char
 {
 	struct exit_status st = exit_status__decode(status);
 
-	if (st.exited)
+	if (!st.known)
+		snprintf(buf, size, "status unknown");
+	else if (st.exited)
 		snprintf(buf, size, "exit %d", st.code);
 	else
 		snprintf(buf, size, "killed by %s%s", names__signal(st.sig), st.core ? core_text(style) : "");
@@ -30,6 +32,10 @@ void event_fmt__status_text(struct outbuf *ob, __u32 status, enum exit_text_styl
 {
 	struct exit_status st = exit_status__decode(status);
 
+	if (!st.known) {
+		outbuf__puts(ob, "status unknown");
+		return;
+	}
 	if (st.exited) {
 		outbuf__puts(ob, "exit ");
 		outbuf__i64(ob, st.code);
@@ -46,7 +52,7 @@ void event_fmt__status_json(struct json *j, bool exited, __u32 status)
 	struct exit_status st = exit_status__decode(status);
 
 	json__kv_i64_or_null(j, "exit_code", exited && st.exited, st.code);
-	json__kv_i64_or_null(j, "term_signal", exited && !st.exited, st.sig);
+	json__kv_i64_or_null(j, "term_signal", exited && st.known && !st.exited, st.sig);
 	json__kv_bool(j, "core_dumped", exited && st.core);
 }
 

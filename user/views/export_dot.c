@@ -117,8 +117,7 @@ static void edge(struct dot *d, const struct dot_proc *from, const struct dot_pr
 static void node(struct dot *d, const struct dot_proc *e)
 {
 	struct outbuf *ob = d->ob;
-	struct exit_status st = exit_status__decode(e->status);
-	bool exited = e->proc.flags & DF_EXITED, killed = exited && !st.exited;
+	bool exited = e->proc.flags & DF_EXITED, killed = exited && exit_status__killed(e->status);
 
 	if (!e->id)
 		return;

@@ -171,10 +171,10 @@ static void put_status(struct json *j, __u32 status)
 {
 	struct exit_status st = exit_status__decode(status);
 
-	json__kv_u64(j, "status", status);
+	json__kv_u64_or_null(j, "status", st.known, status);
 	json__kv_i64_or_null(j, "exit_code", st.exited, st.code);
-	json__kv_i64_or_null(j, "term_signal", !st.exited, st.sig);
-	json__kv_cstr(j, "signame", st.exited ? NULL : names__signal(st.sig));
+	json__kv_i64_or_null(j, "term_signal", st.known && !st.exited, st.sig);
+	json__kv_cstr(j, "signame", st.known && !st.exited ? names__signal(st.sig) : NULL);
 	json__kv_bool(j, "core_dumped", st.core);
 }
 
@@ -592,7 +592,7 @@ static void exit_instant(struct perfetto *x, const struct pf_proc *e, __u64 ts, 
 	args(j);
 	put_status(j, e->status);
 	json__key(j, "killed_by");
-	if (k && k->sig && !exit_status__decode(e->status).exited) {
+	if (k && k->sig && exit_status__killed(e->status)) {
 		json__begin_object(j);
 		json__kv_u64(j, "pid", k->pid);
 		json__kv_comm(j, "comm", k->comm);

@@ -97,7 +97,7 @@ static void kv_sig(struct json *j, int sig)
 static void status_json(struct json *j, bool exited, __u32 status)
 {
 	event_fmt__status_json(j, exited, status);
-	json__kv_u64_or_null(j, "status", exited, status);
+	json__kv_u64_or_null(j, "status", exited && exit_status__decode(status).known, status);
 }
 
 static void killer_json(const struct printer *pr, const struct pl_killer *k)

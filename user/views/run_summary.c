@@ -259,7 +259,7 @@ static void status_text(const struct run_summary *s, struct outbuf *ob, const st
 	}
 	event_fmt__status_text(ob, p->status, EXIT_TEXT_FULL);
 	/* Who killed it, without the syscall: a summary line is long enough. */
-	if (!exit_status__decode(p->status).exited && k->sig) {
+	if (exit_status__killed(p->status) && k->sig) {
 		const char *origin = sig__origin(k->sig, k->info_code, k->info_kind, k->syscall, k->oom);
 
 		if (origin) {
@@ -565,7 +565,7 @@ static void killer_json(struct json *j, const struct run_proc *p)
 	const struct pl_killer *k = &p->killer;
 
 	json__key(j, "killed_by");
-	if (!p->exited || exit_status__decode(p->status).exited || !k->sig) {
+	if (!p->exited || !exit_status__killed(p->status) || !k->sig) {
 		json__null(j);
 		return;
 	}

@@ -6,6 +6,7 @@
  * not overflow the C stack.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,29 +315,44 @@ out:
 	return err;
 }
 
+static bool exited_shown(const struct proc *p, const struct top_filter *f)
+{
+	return p->state_ts + f->exited_ns >= f->now && top_rows__match(p, f->text);
+}
+
 static int add_exited(struct top_rows *r, const struct model *m, const struct top_filter *f)
 {
-	bool heading = false;
+	size_t n = 0, skip = 0, seen = 0;
+	struct top_row *row;
 
 	if (!f->exited_ns || f->troubled_only)
 		return 0;
+	for (const struct proc *p = model__reaped_next(m, NULL); p; p = model__reaped_next(m, p))
+		n += exited_shown(p, f);
+	if (!n)
+		return 0;
+	/* Oldest first: the newest exited_max are the last ones. */
+	if (f->exited_max && n > f->exited_max)
+		skip = n - f->exited_max;
+	row = add_row(r);
+	if (!row)
+		return -ENOMEM;
+	row->kind = TOP_ROW_HEADING;
 	for (const struct proc *p = model__reaped_next(m, NULL); p; p = model__reaped_next(m, p)) {
-		struct top_row *row;
-
-		if (p->state_ts + f->exited_ns < f->now || !top_rows__match(p, f->text))
+		if (!exited_shown(p, f) || seen++ < skip)
 			continue;
-		if (!heading) {
-			row = add_row(r);
-			if (!row)
-				return -ENOMEM;
-			row->kind = TOP_ROW_HEADING;
-			heading = true;
-		}
 		row = add_row(r);
 		if (!row)
 			return -ENOMEM;
 		*row = (struct top_row){ .start_ns = p->start_ns, .slot = model__slot_of(m, p), .pid = p->pid,
 					 .kind = TOP_ROW_EXITED, .last = true };
+	}
+	if (skip) {
+		row = add_row(r);
+		if (!row)
+			return -ENOMEM;
+		*row = (struct top_row){ .kind = TOP_ROW_MORE, .hidden = skip > UINT32_MAX ? UINT32_MAX : skip,
+					 .last = true };
 	}
 	return 0;
 }

@@ -4,7 +4,9 @@
  * order (pstree order: roots by pid, children oldest first), with collapsed
  * subtrees left out and counted, a filter that keeps the matching processes
  * and their ancestors (so the rows still form a tree), and a closing
- * section of recently exited processes. No drawing here: top.c draws.
+ * section of recently exited processes (the newest few, and how many more:
+ * a build that runs thousands a second must not push the tree off the
+ * screen). No drawing here: top.c draws.
  */
 #ifndef PROCLIFE_TOP_ROWS_H
 #define PROCLIFE_TOP_ROWS_H
@@ -19,6 +21,7 @@ enum top_row_kind {
 	TOP_ROW_PROC = 0, /* a live or zombie process, in the tree */
 	TOP_ROW_HEADING,  /* the "recently exited" heading */
 	TOP_ROW_EXITED,   /* a process reaped lately */
+	TOP_ROW_MORE,     /* "... and N more": reaped lately, beyond exited_max (N in hidden) */
 };
 
 struct top_row {
@@ -27,7 +30,7 @@ struct top_row {
 	__u32 pid;
 	__u32 up;          /* index + 1 of the parent's row; 0 for a root or another kind */
 	__u32 depth;       /* 0 for roots */
-	__u32 hidden;      /* collapsed: descendants left out (that the filter would show) */
+	__u32 hidden;      /* collapsed: descendants left out (that the filter would show); TOP_ROW_MORE: N */
 	__u8 kind;         /* enum top_row_kind */
 	bool last;         /* the last shown child of its parent */
 	bool collapsed;
@@ -40,6 +43,7 @@ struct top_filter {
 	bool troubled_only; /* only zombies and stopped processes */
 	__u64 now;          /* boot ns */
 	__u64 exited_ns;    /* list processes reaped within this long before now (0: none) */
+	size_t exited_max;  /* at most the newest this many of them, then a TOP_ROW_MORE row (0: no limit) */
 	/* NULL: siblings oldest first; else by this value per model slot, largest first. */
 	const __u64 *sort_key;
 };

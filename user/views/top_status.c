@@ -6,9 +6,19 @@
 
 static void set(struct top_status_msg *m, enum msg_level level, const char *text)
 {
+	size_t n = strlen(text), k;
+
 	m->level = level;
 	m->count = 1;
-	snprintf(m->text, sizeof(m->text), "%s", text);
+	/* Cut to fit, before a character that would not fit whole (the text is valid UTF-8). */
+	if (n >= sizeof(m->text)) {
+		n = sizeof(m->text) - 1;
+		for (k = n; k > 0 && ((unsigned char)text[k] & 0xc0) == 0x80; k--)
+			;
+		n = k;
+	}
+	memcpy(m->text, text, n);
+	m->text[n] = '\0';
 }
 
 static bool same(const struct top_status_msg *m, enum msg_level level, const char *text)
@@ -66,11 +76,16 @@ void top_status__dismiss(struct top_status *s)
 
 void top_status__replay(const struct top_status *s)
 {
-	char n[32];
+	char n[32], line[TOP_STATUS_TEXT + 128];
 
-	for (size_t i = 0; i < s->n; i++)
-		msg__say(s->kept[i].level, "%s%s", s->kept[i].text, times(n, sizeof(n), s->kept[i].count));
-	if (s->dropped)
-		msg__say(MSG_WARN, "%llu more messages while the screen was up; the last: %s",
+	/* Escaped by msg__say() when first said: relayed as they are. */
+	for (size_t i = 0; i < s->n; i++) {
+		snprintf(line, sizeof(line), "%s%s", s->kept[i].text, times(n, sizeof(n), s->kept[i].count));
+		msg__relay(s->kept[i].level, line);
+	}
+	if (s->dropped) {
+		snprintf(line, sizeof(line), "%llu more messages while the screen was up; the last: %s",
 			 (unsigned long long)s->dropped, s->last.text);
+		msg__relay(MSG_WARN, line);
+	}
 }

@@ -399,7 +399,7 @@ void view_zombies__text(struct outbuf *ob, const struct view_ctx *v)
 	for (size_t i = 0; z && i < n; i++) {
 		const struct proc *p = model__slot(v->m, z[i]), *pp = model__slot(v->m, p->parent);
 		char status[EXIT_STATUS_TEXT_MAX], age[32];
-		size_t start;
+		size_t start, width;
 
 		event_fmt__status_str(p->status, EXIT_TEXT_BRIEF, status, sizeof(status));
 		if (p->exit_ts)
@@ -409,8 +409,11 @@ void view_zombies__text(struct outbuf *ob, const struct view_ctx *v)
 		outbuf__printf(ob, "%-7u ", p->pid);
 		start = ob->len;
 		escape__text(ob, p->comm, strnlen(p->comm, PL_COMM_LEN));
-		for (size_t k = ob->len - start; k < 17; k++)
+		/* A comm longer than its column (escaped, it may be) still gets one space. */
+		width = ob->len - start;
+		do
 			outbuf__putc(ob, ' ');
+		while (++width < 17);
 		outbuf__printf(ob, "%-26s %-11s %u", status, age, p->ppid);
 		if (pp) {
 			outbuf__puts(ob, " (");

@@ -18,7 +18,7 @@
 static void status_fields(struct json *j, __u32 status)
 {
 	event_fmt__status_json(j, true, status);
-	json__kv_u64(j, "status", status);
+	json__kv_u64_or_null(j, "status", exit_status__decode(status).known, status);
 }
 
 static void time_value(struct json *j, const struct wallclock *wc, __u64 ts)

@@ -37,6 +37,30 @@ static const char *json(const char *s, size_t len)
 /* U+FFFD REPLACEMENT CHARACTER, as the JSON escaper writes it for each invalid byte. */
 #define RC "\xef\xbf\xbd"
 
+/*
+ * What must never show raw: Unicode 15's Default_Ignorable_Code_Point, as
+ * perl -e 'print if chr($c) =~ /\p{Default_Ignorable_Code_Point}/' lists
+ * it, and U+2028, U+2029 and U+FFF9..U+FFFB. Written out again here, so
+ * that the escaper's table is held to it.
+ */
+static bool ref_invisible(uint32_t cp)
+{
+	static const uint32_t r[][2] = {
+		{ 0x00AD, 0x00AD }, { 0x034F, 0x034F }, { 0x061C, 0x061C }, { 0x115F, 0x1160 },
+		{ 0x17B4, 0x17B5 }, { 0x180B, 0x180F }, { 0x200B, 0x200F }, { 0x202A, 0x202E },
+		{ 0x2060, 0x206F }, { 0x3164, 0x3164 }, { 0xFE00, 0xFE0F }, { 0xFEFF, 0xFEFF },
+		{ 0xFFA0, 0xFFA0 }, { 0xFFF0, 0xFFF8 }, { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A },
+		{ 0xE0000, 0xE0FFF },
+		/* beyond the default ignorables */
+		{ 0x2028, 0x2029 }, { 0xFFF9, 0xFFFB },
+	};
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		if (cp >= r[i][0] && cp <= r[i][1])
+			return true;
+	return false;
+}
+
 static void test_text_controls(void)
 {
 	ASSERT_STREQ(text(LIT("")), "");
@@ -104,6 +128,41 @@ static void test_text_c1_and_valid(void)
 	ASSERT_STREQ(text(LIT("\xe6\x97\xa5\xe6\x9c\xac")), "\xe6\x97\xa5\xe6\x9c\xac");
 	ASSERT_STREQ(text(LIT("\xf0\x9f\x98\x80")), "\xf0\x9f\x98\x80");
 	ASSERT_STREQ(text(LIT("x\xf0\x9f\x98\x80\n\xc3\xa9\xff")), "x\xf0\x9f\x98\x80\\n\xc3\xa9\\xff");
+}
+
+/* Bidi controls, zero-width and other invisible characters: valid, yet escaped, in one form for text and JSON. */
+static void test_invisible(void)
+{
+	/* U+202E RIGHT-TO-LEFT OVERRIDE: "\u202e" reads as what it is. */
+	ASSERT_STREQ(text(LIT("evil\xe2\x80\xaeharmless")), "evil\\u202eharmless");
+	ASSERT_STREQ(arg(LIT("\xe2\x80\xaeharmless")), "\"\\u202eharmless\"");
+	ASSERT_STREQ(json(LIT("\xe2\x80\xaeharmless")), "\"\\u202eharmless\"");
+	/* Each end of each range, and what lies just outside. */
+	ASSERT_STREQ(text(LIT("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad")), "\\u202a\\u202b\\u202c\\u202d");
+	ASSERT_STREQ(text(LIT("\xe2\x81\xa6\xe2\x81\xa9")), "\\u2066\\u2069"); /* isolates */
+	ASSERT_STREQ(text(LIT("a\xe2\x80\x8b" "b\xe2\x80\x8f" "c")), "a\\u200bb\\u200fc"); /* ZWSP .. RLM */
+	ASSERT_STREQ(text(LIT("\xe2\x80\xa8\xe2\x80\xa9")), "\\u2028\\u2029");
+	ASSERT_STREQ(text(LIT("\xef\xbb\xbf")), "\\ufeff");
+	ASSERT_STREQ(text(LIT("\xd8\x9c")), "\\u061c");
+	ASSERT_STREQ(text(LIT("\xc2\xad")), "\\u00ad"); /* soft hyphen */
+	ASSERT_STREQ(text(LIT("\xc2\xac\xc2\xae")), "\xc2\xac\xc2\xae"); /* its neighbours show */
+	ASSERT_STREQ(text(LIT("\xe2\x80\x8a\xe2\x80\x90")), "\xe2\x80\x8a\xe2\x80\x90"); /* U+200A, U+2010 */
+	ASSERT_STREQ(text(LIT("\xe2\x80\xa7\xe2\x80\xaf")), "\xe2\x80\xa7\xe2\x80\xaf"); /* U+2027, U+202F */
+	ASSERT_STREQ(text(LIT("\xef\xbf\xb9\xef\xbf\xbb\xef\xbf\xbc")), "\\ufff9\\ufffb\xef\xbf\xbc");
+	/* Above U+FFFF: tags (U+E0041 TAG LATIN CAPITAL LETTER A) hide ASCII. */
+	ASSERT_STREQ(text(LIT("x\xf3\xa0\x81\x81")), "x\\U000e0041");
+	ASSERT_STREQ(json(LIT("x\xf3\xa0\x81\x81")), "\"x\\udb40\\udc41\"");
+	ASSERT_STREQ(text(LIT("\xf3\xa0\x80\x80\xf3\xa0\xbf\xbf\xf3\xa1\x80\x80")),
+		     "\\U000e0000\\U000e0fff\xf3\xa1\x80\x80");
+	ASSERT_STREQ(text(LIT("\xf0\x9d\x85\xb3")), "\\U0001d173");
+	/* Emoji and CJK stay as they are. */
+	ASSERT_STREQ(arg(LIT("\xf0\x9f\x98\x80\xe6\x97\xa5")), "\xf0\x9f\x98\x80\xe6\x97\xa5");
+	/* The whole set, against Unicode's own list (perl's \p{Default_Ignorable_Code_Point}, and the three extras). */
+	for (uint32_t cp = 0; cp <= 0x10ffff; cp++)
+		if (!ASSERT_EQ(escape__is_invisible(cp), ref_invisible(cp))) {
+			printf("    code point U+%04X\n", cp);
+			break;
+		}
 }
 
 static void test_text_arg(void)
@@ -258,10 +317,17 @@ static size_t put_utf8(unsigned char *out, uint32_t cp)
 		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
 		return 2;
 	}
-	out[0] = (unsigned char)(0xe0 | cp >> 12);
-	out[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	out[2] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 3;
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | cp >> 12);
+		out[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xf0 | cp >> 18);
+	out[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
 }
 
 static int hexval(unsigned char c)
@@ -275,17 +341,32 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-/* Terminal safety: valid UTF-8 and no C0, DEL or C1 anywhere. */
+/* Terminal safety: valid UTF-8 and no C0, DEL, C1 or invisible character anywhere. */
 static bool terminal_safe(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 
 	for (size_t i = 0, k; i < n; i += k) {
 		k = ref_decode(s, n, i, &cp);
-		if (!k || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+		if (!k || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || ref_invisible(cp))
 			return false;
 	}
 	return true;
+}
+
+/* n hex digits at s (none past to), or -1. */
+static long hexn(const unsigned char *s, size_t at, size_t to, int n)
+{
+	long v = 0;
+
+	if (at + n > to)
+		return -1;
+	for (int k = 0; k < n; k++) {
+		if (hexval(s[at + k]) < 0)
+			return -1;
+		v = v << 4 | hexval(s[at + k]);
+	}
+	return v;
 }
 
 /*
@@ -321,20 +402,16 @@ static long unescape_text(const unsigned char *s, size_t from, size_t to, bool q
 			out[o++] = (unsigned char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
 			i += 2;
 			break;
-		case 'u': {
-			int v = 0;
+		case 'u':
+		case 'U': {
+			int digits = s[i] == 'u' ? 4 : 8;
+			long v = hexn(s, i + 1, to, digits);
 
-			if (i + 4 >= to)
-				return -1;
-			for (int k = 1; k <= 4; k++) {
-				if (hexval(s[i + k]) < 0)
-					return -1;
-				v = v << 4 | hexval(s[i + k]);
-			}
-			if (v < 0x80 || v > 0x9f) /* only C1 is written this way */
+			/* Only C1 and invisible characters are written this way; \U only above U+FFFF. */
+			if (v < 0 || !((v >= 0x80 && v <= 0x9f) || ref_invisible(v)) || (digits == 8) != (v > 0xffff))
 				return -1;
 			o += put_utf8(out + o, (uint32_t)v);
-			i += 4;
+			i += digits;
 			break;
 		}
 		default:
@@ -361,7 +438,7 @@ static long check_json(const unsigned char *s, size_t n, unsigned char *out)
 		if (s[i] != '\\') {
 			size_t k = ref_decode(s, n, i, &cp);
 
-			if (!k || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+			if (!k || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || ref_invisible(cp))
 				return -1; /* we promise those escaped */
 			if (out)
 				memcpy(out + o, s + i, k);
@@ -390,8 +467,19 @@ static long check_json(const unsigned char *s, size_t n, unsigned char *out)
 					return -1;
 				cp = cp << 4 | (uint32_t)hexval(s[i + k]);
 			}
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				return -1; /* we never need surrogate pairs */
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return -1; /* a low surrogate alone */
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				/* Only for an invisible character above U+FFFF: then its low half. */
+				long lo = i + 7 < n - 1 && s[i + 6] == '\\' && s[i + 7] == 'u' ? hexn(s, i + 8, n - 1, 4) : -1;
+
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (uint32_t)(lo - 0xdc00);
+				if (!ref_invisible(cp))
+					return -1;
+				i += 6;
+			}
 			i += 4;
 			break;
 		default:
@@ -401,7 +489,7 @@ static long check_json(const unsigned char *s, size_t n, unsigned char *out)
 		if (out)
 			o += put_utf8(out + o, cp);
 		else
-			o += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+			o += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 	}
 	return (long)o;
 }
@@ -428,7 +516,8 @@ static size_t random_input(unsigned char *buf)
 		"\xc2\xa0", "\xed\x9f\xbf", "\xed\xa0\x80", "\xee\x80\x80", "\xf4\x8f\xbf\xbf",
 		"\xf4\x90\x80\x80", "\xe0\xa0\x80", "\xe0\x9f\xbf", "\xf0\x90\x80\x80",
 		"\xf0\x8f\xbf\xbf", "\xc0\x80", "\xc1\xbf", "\xef\xbf\xbd", "\x1b[2J", "\\", "\"",
-		"\\u0041", "\\x41",
+		"\\u0041", "\\x41", "\xe2\x80\xae", "\xe2\x80\x8b", "\xef\xbb\xbf", "\xc2\xad", "\xf3\xa0\x81\x81",
+		"\xe2\x81\xa9", "\\u202e", "\\U000e0041",
 	};
 	static const unsigned char edges[] = {
 		0x00, 0x07, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1b, 0x1f, 0x20, 0x22, 0x5c, 0x7e, 0x7f,
@@ -600,6 +689,7 @@ int main(void)
 	RUN_TEST(test_text_controls);
 	RUN_TEST(test_text_invalid_utf8);
 	RUN_TEST(test_text_c1_and_valid);
+	RUN_TEST(test_invisible);
 	RUN_TEST(test_text_arg);
 	RUN_TEST(test_json);
 	RUN_TEST(test_is_valid_utf8);

@@ -79,6 +79,81 @@ static void test_parse_stat(void)
 	ASSERT_STREQ(s.comm, "0123456789abcde");
 }
 
+/* A fake /proc/PID of a zombie (exit 3, status 0x300, as /proc shows it to one allowed) and its status ids. */
+static void fake_zombie(unsigned pid, unsigned uid, unsigned gid)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u", proc, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%u/stat", proc, pid);
+	f = fopen(path, "w");
+	fprintf(f, "%u (z) Z 1 1 1 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 1 0 %u 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 "
+		   "0 0 0 0 0 0 0 0 0 768\n", pid, pid);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%u/status", proc, pid);
+	f = fopen(path, "w");
+	fprintf(f, "Name:\tz\nState:\tZ (zombie)\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", uid, uid, uid, uid,
+		gid, gid, gid, gid);
+	fclose(f);
+}
+
+/* Who reads: /proc/self/status with these fs ids and effective capabilities. */
+static void fake_self(unsigned fsuid, unsigned fsgid, const char *cap_eff)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/self", proc);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/self/status", proc);
+	f = fopen(path, "w");
+	fprintf(f, "Name:\tproclife\nUid:\t0\t0\t0\t%u\nGid:\t0\t0\t0\t%u\nCapEff:\t%s\n", fsuid, fsgid, cap_eff);
+	fclose(f);
+}
+
+static __u32 scanned_exit(unsigned pid)
+{
+	struct proc_snapshot *v = NULL;
+	long n = procfs__scan(proc, PL_ARGS_DEFAULT, &v);
+	__u32 code = 0xdead;
+
+	for (long i = 0; i < n; i++)
+		if (v[i].pid == pid)
+			code = v[i].exit_code;
+	procfs__free(v, n > 0 ? n : 0);
+	return code;
+}
+
+/*
+ * A zombie's exit code is in /proc only for who may ptrace it: root with
+ * CAP_SYS_PTRACE, or the same user and group. Anyone else reads 0, which
+ * the scan must not take for "exit 0" (issue 20, finding 8).
+ */
+static void test_zombie_exit_shown_or_unknown(void)
+{
+	fake_zombie(700, 0, 0);
+	fake_zombie(701, 65534, 65534);
+	fake_zombie(702, 1000, 1000);
+	/* root with every capability (CAP_SYS_PTRACE is bit 19). */
+	fake_self(0, 0, "000001ffffffffff");
+	ASSERT_EQ(scanned_exit(700), 768);
+	ASSERT_EQ(scanned_exit(701), 768);
+	/* root as the unit runs it: CAP_BPF and CAP_PERFMON only. */
+	fake_self(0, 0, "000000c000000000");
+	ASSERT_EQ(scanned_exit(700), 768);
+	ASSERT_EQ(scanned_exit(701), PL_STATUS_UNKNOWN);
+	ASSERT_EQ(scanned_exit(702), PL_STATUS_UNKNOWN);
+	/* A user reads its own zombies' codes, no one else's. */
+	fake_self(1000, 1000, "0000000000000000");
+	ASSERT_EQ(scanned_exit(702), 768);
+	ASSERT_EQ(scanned_exit(700), PL_STATUS_UNKNOWN);
+	/* The same uid in another group is not enough. */
+	fake_self(1000, 1001, "0000000000000000");
+	ASSERT_EQ(scanned_exit(702), PL_STATUS_UNKNOWN);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/plfakeproc-XXXXXX";
@@ -90,6 +165,7 @@ int main(void)
 	snprintf(proc, sizeof(proc), "%s", tmpl);
 	RUN_TEST(test_parse_stat);
 	RUN_TEST(test_descendants_from_proc);
+	RUN_TEST(test_zombie_exit_shown_or_unknown);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
 	if (system(cmd))
 		return 1;

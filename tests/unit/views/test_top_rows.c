@@ -100,6 +100,8 @@ static const char *shape(struct top_rows *r, bool ascii)
 		top_rows__prefix(r, i, ascii, prefix, sizeof(prefix));
 		if (r->v[i].kind == TOP_ROW_HEADING)
 			len += snprintf(out + len, sizeof(out) - len, "%s-", i ? ";" : "");
+		else if (r->v[i].kind == TOP_ROW_MORE)
+			len += snprintf(out + len, sizeof(out) - len, "%s+%u", i ? ";" : "", r->v[i].hidden);
 		else
 			len += snprintf(out + len, sizeof(out) - len, "%s%s%u%s", i ? ";" : "", prefix, r->v[i].pid,
 					r->v[i].kind == TOP_ROW_EXITED ? "x" : "");
@@ -296,6 +298,35 @@ static void test_exited_section(void)
 	model__free(m);
 }
 
+/* A burst of exits: the newest exited_max, then how many more; the tree above stays whole. */
+static void test_exited_capped(void)
+{
+	struct model *m = sample();
+	struct top_rows r = {};
+	struct top_filter f = all();
+
+	for (__u32 pid = 100; pid < 108; pid++) {
+		fork_ev(m, 1, 0, pid, 1004 * MS + pid);
+		exit_ev(m, pid, 1, 0, 2700 * MS + pid);
+		reap_ev(m, pid, 1, 2800 * MS + pid);
+	}
+	f.exited_max = 3;
+	ASSERT_EQ(top_rows__build(&r, m, &f), 0);
+	ASSERT_STREQ(shape(&r, false), "1;├─ 10;│  ├─ 11;│  └─ 12;└─ 20;-;105x;106x;107x;+5");
+	ASSERT_EQ(top_rows__find(&r, TOP_ROW_EXITED, 104, start_of(104)), -1);
+	/* As many as the cap: no "more" row. */
+	f.exited_max = 8;
+	ASSERT_EQ(top_rows__build(&r, m, &f), 0);
+	ASSERT_STREQ(shape(&r, false), "1;├─ 10;│  ├─ 11;│  └─ 12;└─ 20;-;100x;101x;102x;103x;104x;105x;106x;107x");
+	/* The filter counts first: only matches are listed or counted. */
+	f.exited_max = 1;
+	f.text = "sleep";
+	ASSERT_EQ(top_rows__build(&r, m, &f), 0);
+	ASSERT_STREQ(shape(&r, false), "1;└─ 10");
+	top_rows__free(&r);
+	model__free(m);
+}
+
 static void test_identity_and_prune(void)
 {
 	struct model *m = sample();
@@ -362,6 +393,7 @@ int main(void)
 	RUN_TEST(test_filter_and_collapse);
 	RUN_TEST(test_troubled_only);
 	RUN_TEST(test_exited_section);
+	RUN_TEST(test_exited_capped);
 	RUN_TEST(test_identity_and_prune);
 	RUN_TEST(test_deep_chain);
 	return tl_finish();

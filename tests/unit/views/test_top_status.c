@@ -5,6 +5,7 @@
  * after the screen every message is said again, with how many were not kept.
  */
 #include "testlib.h"
+#include "base/escape.h"
 #include "views/top_status.h"
 
 TL_DEFINE_STATE;
@@ -103,6 +104,35 @@ static void test_long(void)
 	ASSERT_EQ(strlen(line(&s)), strlen("proclife: ") + TOP_STATUS_TEXT - 1);
 }
 
+/* What a message carries (a file name, a recording's text) is escaped once, when said: not again when replayed. */
+static void test_escaped_once(void)
+{
+	static struct top_status s;
+	enum msg_level level;
+	char buf[600];
+
+	msg__set_sink(top_status__sink, &s);
+	msg__say(MSG_ERROR, "cannot write %s", "\x1b]0;pwned\x07.plr");
+	msg__set_sink(NULL, NULL);
+	ASSERT_STREQ(top_status__line(&s, &level, buf, sizeof(buf)), "proclife: cannot write \\x1b]0;pwned\\x07.plr");
+	replayed(&s);
+	ASSERT_STREQ(said, "2 cannot write \\x1b]0;pwned\\x07.plr\n");
+}
+
+/* A message longer than what is kept is cut before a character that would not fit whole. */
+static void test_cut_whole(void)
+{
+	static struct top_status s;
+	char text[TOP_STATUS_TEXT + 8];
+
+	memset(text, 'a', sizeof(text));
+	memcpy(text + TOP_STATUS_TEXT - 3, "\xe6\x97\xa5", 3); /* its last byte would be cut */
+	text[sizeof(text) - 1] = '\0';
+	top_status__sink(&s, MSG_WARN, text);
+	ASSERT_EQ(strlen(s.last.text), TOP_STATUS_TEXT - 3);
+	ASSERT_TRUE(escape__is_valid_utf8(s.last.text, strlen(s.last.text)));
+}
+
 int main(void)
 {
 	tl_init("unit/top_status");
@@ -110,5 +140,7 @@ int main(void)
 	RUN_TEST(test_repeats_counted);
 	RUN_TEST(test_many);
 	RUN_TEST(test_long);
+	RUN_TEST(test_escaped_once);
+	RUN_TEST(test_cut_whole);
 	return tl_finish();
 }
