@@ -3,13 +3,16 @@
  * The process model. Hot path: model__apply() does one pid lookup in an
  * open-addressing index and touches one or two slots; no allocation except
  * for a new process (a recycled slot, usually) and an exec's strings.
+ * Every allocation is checked against the cap first (room()).
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/msg.h"
 #include "kernel/procfs.h"
 #include "kernel/usage.h"
 #include "model/model.h"
@@ -37,7 +40,10 @@ struct model {
 	size_t zq_head, zq_len, zq_cap;
 	/* Reaped processes, oldest first, linked through next_sibling. */
 	__u32 reaped_head, reaped_tail;
-	size_t exec_bytes;
+	size_t exec_bytes;      /* what the execs' blocks take, allocator headers included */
+	/* Exec bytes added since the history and argv were last squeezed (reclaim()). */
+	size_t exec_added;
+	__u64 forgot[FORGOT_MAX];
 	__u32 sample_gen;
 	__u64 sample_ts, prev_sample_ts; /* when the last two samples began (boot ns) */
 };
@@ -90,8 +96,31 @@ struct model *model__new(const struct model_config *cfg)
 		m->cfg.retention_ns = 60000000000ull;
 	if (!m->cfg.max_execs)
 		m->cfg.max_execs = 16;
+	if (!m->cfg.history_bytes)
+		m->cfg.history_bytes = 64 << 10;
+	if (!m->cfg.max_bytes)
+		m->cfg.max_bytes = MODEL_MAX_BYTES_DEFAULT;
 	m->nslots = 1;
 	return m;
+}
+
+/* What the allocator takes for a block of n bytes (glibc: an 8-byte header, 16-byte steps, 32 at least). */
+static size_t chunk(size_t n)
+{
+	size_t c = (n + 8 + 15) & ~(size_t)15;
+
+	return c < 32 ? 32 : c;
+}
+
+static size_t exec_chunk(const struct proc_exec *x)
+{
+	return chunk(sizeof(*x) + x->filename_len + x->args_len);
+}
+
+static void exec_free(struct model *m, struct proc_exec *x)
+{
+	m->exec_bytes -= exec_chunk(x);
+	free(x);
 }
 
 static void free_execs(struct model *m, struct proc *p)
@@ -100,8 +129,7 @@ static void free_execs(struct model *m, struct proc *p)
 
 	for (; x; x = older) {
 		older = x->older;
-		m->exec_bytes -= sizeof(*x) + x->filename_len + x->args_len;
-		free(x);
+		exec_free(m, x);
 	}
 	p->execs = NULL;
 	p->nr_execs = 0;
@@ -146,6 +174,176 @@ size_t model__memory(const struct model *m)
 	       (size_t)m->index_cap * 4 + m->zq_cap * sizeof(struct zq_entry) + m->exec_bytes;
 }
 
+size_t model__max_memory(const struct model *m)
+{
+	return m->cfg.max_bytes;
+}
+
+const __u64 *model__forgotten(const struct model *m)
+{
+	return m->forgot;
+}
+
+__u64 model__forgotten_total(const struct model *m)
+{
+	__u64 n = 0;
+
+	for (int k = 0; k < FORGOT_MAX; k++)
+		n += m->forgot[k];
+	return n;
+}
+
+const char *model_forgot__name(enum model_forgot k)
+{
+	static const char *const names[FORGOT_MAX] = {
+		[FORGOT_REAPED] = "reaped", [FORGOT_EXEC] = "exec", [FORGOT_PROCESS] = "process",
+	};
+
+	return k < FORGOT_MAX ? names[k] : "unknown";
+}
+
+/* ---- the cap ---- */
+
+/* The cap as --max-memory takes it: 256M, 1536K, 1000000. */
+static void size_text(char *buf, size_t len, __u64 v)
+{
+	if (v && !(v & ((1ull << 30) - 1)))
+		snprintf(buf, len, "%lluG", (unsigned long long)(v >> 30));
+	else if (v && !(v & ((1ull << 20) - 1)))
+		snprintf(buf, len, "%lluM", (unsigned long long)(v >> 20));
+	else if (v && !(v & 1023))
+		snprintf(buf, len, "%lluK", (unsigned long long)(v >> 10));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* Count n forgotten of kind k; the first time, say what the cap does now. */
+static void forgot(struct model *m, enum model_forgot k, __u64 n)
+{
+	static const char *const what[FORGOT_MAX] = {
+		[FORGOT_REAPED] = "reaped processes are forgotten before their retention ends",
+		[FORGOT_EXEC] = "older execs and long command lines of the processes it keeps are forgotten",
+		[FORGOT_PROCESS] = "new processes are left out of it",
+	};
+	char cap[32];
+
+	if (!n)
+		return;
+	if (!m->forgot[k]) {
+		size_text(cap, sizeof(cap), m->cfg.max_bytes);
+		msg__say(MSG_WARN, "the process model is at its memory cap (--max-memory %s): %s (counted)", cap,
+			 what[k]);
+	}
+	m->forgot[k] += n;
+}
+
+static void slot_release(struct model *m, __u32 slot);
+
+/* The oldest reaped process leaves the model (its retention is over, or the cap needs its room). */
+static void reaped_pop(struct model *m)
+{
+	__u32 slot = m->reaped_head;
+
+	m->reaped_head = m->slots[slot].next_sibling;
+	if (!m->reaped_head)
+		m->reaped_tail = 0;
+	slot_release(m, slot);
+}
+
+/* Every process keeps only its newest exec. */
+static void squeeze_history(struct model *m)
+{
+	__u64 n = 0;
+
+	for (__u32 s = 1; s < m->nslots; s++) {
+		struct proc *p = &m->slots[s];
+		struct proc_exec *x, *older;
+
+		if (!p->pid || !p->execs)
+			continue;
+		for (x = p->execs->older; x; x = older) {
+			older = x->older;
+			exec_free(m, x);
+			n++;
+		}
+		p->execs->older = NULL;
+		p->nr_execs = 1;
+	}
+	forgot(m, FORGOT_EXEC, n);
+}
+
+/* x with its filename and argv cut to MODEL_SQUEEZED_BYTES each: where it is now. */
+static struct proc_exec *exec_squeeze(struct model *m, struct proc_exec *x)
+{
+	__u32 fl = x->filename_len, al = x->args_len;
+	struct proc_exec *y;
+
+	if (fl > MODEL_SQUEEZED_BYTES) {
+		fl = MODEL_SQUEEZED_BYTES;
+		x->data[fl - 1] = '\0';
+	}
+	if (al > MODEL_SQUEEZED_BYTES)
+		al = MODEL_SQUEEZED_BYTES;
+	memmove(x->data + fl, x->data + x->filename_len, al);
+	m->exec_bytes -= exec_chunk(x);
+	x->filename_len = fl;
+	x->args_len = al;
+	x->truncated = true;
+	y = realloc(x, sizeof(*x) + fl + al); /* smaller: in place, or the old block kept */
+	if (y)
+		x = y;
+	m->exec_bytes += exec_chunk(x);
+	return x;
+}
+
+/* Every process's exec (its newest: the history is gone) with a long filename or argv is cut. */
+static void squeeze_argv(struct model *m)
+{
+	__u64 n = 0;
+
+	for (__u32 s = 1; s < m->nslots; s++) {
+		struct proc *p = &m->slots[s];
+		struct proc_exec *x;
+
+		x = p->pid ? p->execs : NULL;
+		if (!x || (x->filename_len <= MODEL_SQUEEZED_BYTES && x->args_len <= MODEL_SQUEEZED_BYTES))
+			continue;
+		p->execs = exec_squeeze(m, x);
+		n++;
+	}
+	forgot(m, FORGOT_EXEC, n);
+}
+
+/*
+ * Forget, in the order model.h says, until `more` bytes fit with an eighth
+ * of the cap to spare, so that this runs seldom. The passes over every
+ * process run only once enough new execs came since the last ones to be
+ * worth it: under a cap that the live processes alone fill, a refusal
+ * costs a comparison, not a pass. True when `more` fits now.
+ */
+static bool reclaim(struct model *m, size_t more)
+{
+	size_t max = m->cfg.max_bytes, low = max - max / 8, target = more < low ? low - more : 0;
+	__u64 n = 0;
+
+	for (; m->reaped_head && model__memory(m) > target; n++)
+		reaped_pop(m);
+	forgot(m, FORGOT_REAPED, n);
+	if (model__memory(m) > target && m->exec_added >= max / 16) {
+		squeeze_history(m);
+		if (model__memory(m) > target)
+			squeeze_argv(m);
+		m->exec_added = 0;
+	}
+	return model__memory(m) + more <= max;
+}
+
+/* Room for `more` bytes under the cap, made by forgetting if need be. */
+static bool room(struct model *m, size_t more)
+{
+	return model__memory(m) + more <= m->cfg.max_bytes || reclaim(m, more);
+}
+
 /* ---- pid index ---- */
 
 static __u32 hash_pid(__u32 pid, __u32 cap)
@@ -170,11 +368,19 @@ static __u32 index_lookup(const struct model *m, __u32 pid, __u32 *pos)
 	}
 }
 
+/*
+ * Rebuilt without the removed entries' marks: at the same size when they
+ * were most of it (processes come and go: the index would otherwise double
+ * with every cap/2 processes ever seen), else twice the size.
+ */
 static int index_grow(struct model *m)
 {
-	__u32 cap = m->index_cap ? m->index_cap * 2 : 1024;
-	__u32 *idx = calloc(cap, sizeof(*idx));
+	__u32 cap = !m->index_cap ? 1024 : m->live * 4 < m->index_cap ? m->index_cap : m->index_cap * 2;
+	__u32 *idx;
 
+	if (cap > m->index_cap && !room(m, (size_t)(cap - m->index_cap) * sizeof(*idx)))
+		return -ENOMEM;
+	idx = calloc(cap, sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	for (__u32 i = 0; i < m->index_cap; i++) {
@@ -261,27 +467,54 @@ static void link_parent(struct model *m, struct proc *p, __u32 ppid)
 
 /* ---- slots ---- */
 
+/*
+ * The slot array and the free list grown together to cap slots (the free
+ * list has room for every slot: releasing one never allocates). 0 or -ENOMEM.
+ */
+static int slots_grow(struct model *m, __u32 cap)
+{
+	struct proc *ns;
+	__u32 *nf;
+
+	if (!room(m, (size_t)(cap - m->capslots) * (sizeof(*ns) + sizeof(*nf))))
+		return -ENOMEM;
+	if (m->nfree)
+		return 0; /* room was made by forgetting reaped processes: their slots are free */
+	nf = realloc(m->free_slots, (size_t)cap * sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	m->free_slots = nf;
+	m->capfree = cap;
+	ns = realloc(m->slots, (size_t)cap * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	m->slots = ns;
+	m->capslots = cap;
+	return 0;
+}
+
+/* A slot: a free one, else a new one (the array grown by half, or by 1024 when only that fits). */
+static int slot_take(struct model *m, __u32 *slot)
+{
+	if (!m->nfree && m->nslots >= m->capslots && slots_grow(m, m->capslots + (m->capslots / 2 ?: 1024)) &&
+	    !m->nfree && slots_grow(m, m->capslots + 1024))
+		return -ENOMEM;
+	*slot = m->nfree ? m->free_slots[--m->nfree] : m->nslots++;
+	return 0;
+}
+
+/* A new process in the model, or NULL (counted) when the cap leaves no room for it. */
 static struct proc *proc_new(struct model *m, __u32 pid, __u64 start_ns)
 {
-	__u32 slot;
+	__u32 slot = 0;
 	struct proc *p;
 
-	if (m->nfree) {
-		slot = m->free_slots[--m->nfree];
-	} else {
-		if (m->nslots >= m->capslots) {
-			__u32 cap = m->capslots ? m->capslots * 2 : 1024;
-			struct proc *ns = realloc(m->slots, (size_t)cap * sizeof(*ns));
-
-			if (!ns)
-				return NULL;
-			m->slots = ns;
-			m->capslots = cap;
+	if (slot_take(m, &slot) || index_insert(m, pid, slot)) {
+		if (slot) { /* back to the free list, which has room for every slot */
+			memset(&m->slots[slot], 0, sizeof(m->slots[slot]));
+			m->free_slots[m->nfree++] = slot;
 		}
-		slot = m->nslots++;
-	}
-	if (index_insert(m, pid, slot)) {
-		m->free_slots[m->nfree++] = slot; /* cannot fail: it came from there or is new */
+		forgot(m, FORGOT_PROCESS, 1);
 		return NULL;
 	}
 	p = &m->slots[slot];
@@ -294,15 +527,6 @@ static struct proc *proc_new(struct model *m, __u32 pid, __u64 start_ns)
 
 static void slot_release(struct model *m, __u32 slot)
 {
-	if (m->nfree == m->capfree) {
-		__u32 cap = m->capfree ? m->capfree * 2 : 1024;
-		__u32 *nf = realloc(m->free_slots, (size_t)cap * sizeof(*nf));
-
-		if (!nf)
-			return; /* leaks one slot's reuse, nothing else */
-		m->free_slots = nf;
-		m->capfree = cap;
-	}
 	free_execs(m, &m->slots[slot]);
 	m->slots[slot].pid = 0;
 	m->free_slots[m->nfree++] = slot;
@@ -351,10 +575,12 @@ static void zq_push(struct model *m, const struct proc *p)
 {
 	if (m->zq_len == m->zq_cap) {
 		size_t cap = m->zq_cap ? m->zq_cap * 2 : 256;
-		struct zq_entry *nz = malloc(cap * sizeof(*nz));
+		struct zq_entry *nz = room(m, (cap - m->zq_cap) * sizeof(*nz)) ? malloc(cap * sizeof(*nz)) : NULL;
 
-		if (!nz)
+		if (!nz) {
+			forgot(m, FORGOT_PROCESS, 1); /* no zombie event for it */
 			return;
+		}
 		for (size_t i = 0; i < m->zq_len; i++)
 			nz[i] = m->zq[(m->zq_head + i) % m->zq_cap];
 		free(m->zq);
@@ -461,37 +687,79 @@ static void apply_fork(struct model *m, const struct pl_fork *e)
 	link_to(m, c, parent, ppid);
 }
 
-/* Prepend an exec to p's chain: filename (NUL included) then args. */
+/* Bytes of p's execs between its newest and its first. */
+static size_t history_between(const struct proc *p)
+{
+	size_t n = 0;
+
+	for (const struct proc_exec *x = p->execs->older; x && x->older; x = x->older)
+		n += exec_chunk(x);
+	return n;
+}
+
+/*
+ * Keep the first exec and the newest ones: the second oldest goes while
+ * there are more than max_execs, or more than history_bytes between the
+ * first and the newest.
+ */
+static void trim_history(struct model *m, struct proc *p)
+{
+	while (p->nr_execs > 2 && (p->nr_execs > m->cfg.max_execs || history_between(p) > m->cfg.history_bytes)) {
+		struct proc_exec **pp = &p->execs, *x;
+
+		while ((*pp)->older && (*pp)->older->older)
+			pp = &(*pp)->older;
+		x = *pp;
+		*pp = x->older;
+		exec_free(m, x);
+		p->nr_execs--;
+	}
+}
+
+/*
+ * Prepend an exec to p's chain: filename (NUL included) then args. Without
+ * room for it whole, cut (MODEL_SQUEEZED_BYTES each); without room even
+ * then, not kept, and the older ones dropped too: they are not what it runs.
+ */
 static void add_exec(struct model *m, struct proc *p, __u64 ts, const char *filename, __u32 filename_len,
 		     const char *args, __u32 args_len, __u32 argc, bool truncated)
 {
-	struct proc_exec *x = malloc(sizeof(*x) + filename_len + args_len);
-	size_t n = (size_t)filename_len + args_len;
+	struct proc_exec *x;
+	bool cut = false;
 
+	if (!filename_len)
+		return;
+	if (!room(m, chunk(sizeof(*x) + filename_len + args_len))) {
+		cut = filename_len > MODEL_SQUEEZED_BYTES || args_len > MODEL_SQUEEZED_BYTES;
+		if (filename_len > MODEL_SQUEEZED_BYTES)
+			filename_len = MODEL_SQUEEZED_BYTES;
+		if (args_len > MODEL_SQUEEZED_BYTES)
+			args_len = MODEL_SQUEEZED_BYTES;
+		if (!cut || !room(m, chunk(sizeof(*x) + filename_len + args_len))) {
+			forgot(m, FORGOT_EXEC, 1 + p->nr_execs);
+			free_execs(m, p);
+			return;
+		}
+	}
+	x = malloc(sizeof(*x) + filename_len + args_len);
 	if (!x)
 		return;
 	x->ts = ts;
 	x->argc = argc;
 	x->filename_len = filename_len;
 	x->args_len = args_len;
-	x->truncated = truncated;
+	x->truncated = truncated || cut;
 	memcpy(x->data, filename, filename_len);
+	x->data[filename_len - 1] = '\0';
 	memcpy(x->data + filename_len, args, args_len);
 	x->older = p->execs;
 	p->execs = x;
-	m->exec_bytes += sizeof(*x) + n;
-	if (++p->nr_execs > m->cfg.max_execs) {
-		/* Keep the first exec and the newest ones: drop the second oldest. */
-		struct proc_exec **pp = &p->execs;
-
-		while ((*pp)->older && (*pp)->older->older)
-			pp = &(*pp)->older;
-		x = *pp;
-		*pp = x->older;
-		m->exec_bytes -= sizeof(*x) + x->filename_len + x->args_len;
-		free(x);
-		p->nr_execs--;
-	}
+	m->exec_bytes += exec_chunk(x);
+	m->exec_added += exec_chunk(x);
+	p->nr_execs++;
+	trim_history(m, p);
+	if (cut)
+		forgot(m, FORGOT_EXEC, 1);
 }
 
 static void apply_exec(struct model *m, const struct pl_exec *e)
@@ -647,17 +915,8 @@ void model__tick(struct model *m, __u64 now)
 		m->zq_head = (m->zq_head + 1) % m->zq_cap;
 		m->zq_len--;
 	}
-	while (m->reaped_head) {
-		struct proc *p = &m->slots[m->reaped_head];
-		__u32 slot = m->reaped_head;
-
-		if (p->state_ts + m->cfg.retention_ns > now)
-			break;
-		m->reaped_head = p->next_sibling;
-		if (!m->reaped_head)
-			m->reaped_tail = 0;
-		slot_release(m, slot);
-	}
+	while (m->reaped_head && m->slots[m->reaped_head].state_ts + m->cfg.retention_ns <= now)
+		reaped_pop(m);
 }
 
 const struct proc *model__reaped_next(const struct model *m, const struct proc *prev)
