@@ -18,31 +18,33 @@ _proclife_options()
 	case $1 in
 	watch)
 		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output" \
-			"--append --arg-bytes --zombie-after -w --write --force --rotate-size --rotate-count" \
-			"--rotate-existing -r --read --since --until --metrics-file --metrics-interval -h --help" \
-			"-V --version" ;;
+			"--append --arg-bytes --zombie-after --max-memory -w --write --force --rotate-size" \
+			"--rotate-count --rotate-existing -r --read --since --until --metrics-file" \
+			"--metrics-interval -h --help -V --version" ;;
 	tree)
-		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
-			"--metrics-interval -h --help" ;;
+		echo "-j --json -e --every -n --count -w --wide --max-memory -r --read --at --since --until" \
+			"--metrics-file --metrics-interval -h --help" ;;
 	zombies)
-		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
-			"--metrics-interval -h --help" ;;
+		echo "-j --json -e --every -n --count -w --wide --max-memory -r --read --at --since --until" \
+			"--metrics-file --metrics-interval -h --help" ;;
 	top)
-		echo "-d --delay -w --write --force --rotate-size --rotate-count --rotate-existing -h --help" ;;
+		echo "-d --delay --max-memory -w --write --force --rotate-size --rotate-count" \
+			"--rotate-existing -h --help" ;;
 	signals)
 		echo "-s --signal -p --pid --failed --sort -j --json -e --every -r --read --since --until -h" \
 			"--help" ;;
 	run)
-		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes -w" \
-			"--write --force --rotate-size --rotate-count --rotate-existing -r --read --since --until" \
-			"-h --help" ;;
+		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes" \
+			"--max-memory -w --write --force --rotate-size --rotate-count --rotate-existing -r --read" \
+			"--since --until -h --help" ;;
 	record)
-		echo "-w --write --threads -d --duration --arg-bytes --force --rotate-size --rotate-count" \
-			"--rotate-existing --metrics-file --metrics-interval -h --help" ;;
+		echo "-w --write --threads -d --duration --arg-bytes --max-memory --force --rotate-size" \
+			"--rotate-count --rotate-existing --metrics-file --metrics-interval -h --help" ;;
 	life)
-		echo "-j --json -r --read --since --until -h --help" ;;
+		echo "-j --json --max-memory -r --read --since --until -h --help" ;;
 	export)
-		echo "-f --format -p --pid -o --output --kthreads -r --read --since --until -h --help" ;;
+		echo "-f --format -p --pid -o --output --max-memory --kthreads -r --read --since --until -h" \
+			"--help" ;;
 	features)
 		echo "-j --json -v --verbose -h --help" ;;
 	esac
@@ -61,6 +63,7 @@ _proclife_value_kind()
 	watch:-o | watch:--output) echo "file" ;;
 	watch:--arg-bytes) echo "other" ;;
 	watch:--zombie-after) echo "other" ;;
+	watch:--max-memory) echo "other" ;;
 	watch:-w | watch:--write) echo "file" ;;
 	watch:--rotate-size) echo "other" ;;
 	watch:--rotate-count) echo "other" ;;
@@ -71,6 +74,7 @@ _proclife_value_kind()
 	watch:--metrics-interval) echo "other" ;;
 	tree:-e | tree:--every) echo "other" ;;
 	tree:-n | tree:--count) echo "other" ;;
+	tree:--max-memory) echo "other" ;;
 	tree:-r | tree:--read) echo "file" ;;
 	tree:--at) echo "other" ;;
 	tree:--since) echo "other" ;;
@@ -79,6 +83,7 @@ _proclife_value_kind()
 	tree:--metrics-interval) echo "other" ;;
 	zombies:-e | zombies:--every) echo "other" ;;
 	zombies:-n | zombies:--count) echo "other" ;;
+	zombies:--max-memory) echo "other" ;;
 	zombies:-r | zombies:--read) echo "file" ;;
 	zombies:--at) echo "other" ;;
 	zombies:--since) echo "other" ;;
@@ -86,6 +91,7 @@ _proclife_value_kind()
 	zombies:--metrics-file) echo "file" ;;
 	zombies:--metrics-interval) echo "other" ;;
 	top:-d | top:--delay) echo "other" ;;
+	top:--max-memory) echo "other" ;;
 	top:-w | top:--write) echo "file" ;;
 	top:--rotate-size) echo "other" ;;
 	top:--rotate-count) echo "other" ;;
@@ -101,6 +107,7 @@ _proclife_value_kind()
 	run:--user) echo "user" ;;
 	run:--follow-leftovers) echo "other" ;;
 	run:--arg-bytes) echo "other" ;;
+	run:--max-memory) echo "other" ;;
 	run:-w | run:--write) echo "file" ;;
 	run:--rotate-size) echo "other" ;;
 	run:--rotate-count) echo "other" ;;
@@ -110,16 +117,19 @@ _proclife_value_kind()
 	record:-w | record:--write) echo "file" ;;
 	record:-d | record:--duration) echo "other" ;;
 	record:--arg-bytes) echo "other" ;;
+	record:--max-memory) echo "other" ;;
 	record:--rotate-size) echo "other" ;;
 	record:--rotate-count) echo "other" ;;
 	record:--metrics-file) echo "file" ;;
 	record:--metrics-interval) echo "other" ;;
+	life:--max-memory) echo "other" ;;
 	life:-r | life:--read) echo "file" ;;
 	life:--since) echo "other" ;;
 	life:--until) echo "other" ;;
 	export:-f | export:--format) echo "words perfetto dot" ;;
 	export:-p | export:--pid) echo "other" ;;
 	export:-o | export:--output) echo "file" ;;
+	export:--max-memory) echo "other" ;;
 	export:-r | export:--read) echo "file" ;;
 	export:--since) echo "other" ;;
 	export:--until) echo "other" ;;
