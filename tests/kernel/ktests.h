@@ -34,6 +34,9 @@ void test_exec_filename_at_limit(void);
 void test_exec_failed_name_too_long(void);
 void test_exec_filename_truncated(void);
 
+/* kt_zombies.c */
+void test_zombies_table_full(void);
+
 /* kt_identity.c */
 void test_header_identity(void);
 
