@@ -798,12 +798,20 @@ static void apply_exit(struct model *m, const struct pl_exit *e)
 			a->ended_cpu_ns += u.cpu_ns;
 		}
 	}
-	/* The kernel hands its children to new_parent right after this event. */
-	if ((e->h.flags & PL_F_HAS_CHILDREN) && e->new_parent) {
-		__u32 slot = model__slot_of(m, p);
+	/*
+	 * The kernel hands its children to new_parent right after this event;
+	 * to itself when it is a pid namespace's init: they die with it, its
+	 * children still (the kernel's find_child_reaper()). A child that stays
+	 * (a hostile recording's new parent) ends the loop, which would not.
+	 */
+	if ((e->h.flags & PL_F_HAS_CHILDREN) && e->new_parent && e->new_parent != e->h.pid) {
+		__u32 slot = model__slot_of(m, p), c;
 
-		while (m->slots[slot].first_child)
-			reparent(m, &m->slots[m->slots[slot].first_child], e->new_parent, e->h.ts);
+		while ((c = m->slots[slot].first_child)) {
+			reparent(m, &m->slots[c], e->new_parent, e->h.ts);
+			if (m->slots[slot].first_child == c)
+				break;
+		}
 	}
 }
 

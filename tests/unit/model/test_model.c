@@ -151,6 +151,28 @@ static void test_reparent_on_exit(void)
 	model__free(m);
 }
 
+/*
+ * A pid namespace's init exits with children: the kernel names itself as
+ * their new parent (they die with it). Nothing moves, and the model does
+ * not loop: it did, forever, in the recorder, when a container's init was
+ * killed (any user can make one, in a user namespace).
+ */
+static void test_exit_of_namespace_init(void)
+{
+	struct model *m = new_model();
+
+	fork_ev(m, 1, 0, 50, 0);
+	fork_ev(m, 50, 1, 60, 1 * MS);
+	fork_ev(m, 50, 1, 61, 2 * MS);
+	exit_ev(m, 50, 1, SIGKILL, 50, 3 * MS);
+	ASSERT_EQ(model__find(m, 50)->state, PROC_ZOMBIE);
+	ASSERT_EQ(parent_pid(m, 60), 50);
+	ASSERT_EQ(parent_pid(m, 61), 50);
+	ASSERT_FALSE(model__find(m, 60)->flags & PROC_F_ORPHANED);
+	ASSERT_EQ(ngot, 0);
+	model__free(m);
+}
+
 static void test_stop_continue(void)
 {
 	struct model *m = new_model();
@@ -591,6 +613,7 @@ int main(void)
 	tl_init("unit/model");
 	RUN_TEST(test_lifecycle);
 	RUN_TEST(test_reparent_on_exit);
+	RUN_TEST(test_exit_of_namespace_init);
 	RUN_TEST(test_stop_continue);
 	RUN_TEST(test_zombie_timer);
 	RUN_TEST(test_pid_reuse);
