@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,16 @@
 #include "kernel/procfs.h"
 #include "kernel/usage.h"
 #include "model/model.h"
+
+/*
+ * Blocks from this size on get pages of their own from the allocator
+ * (M_MMAP_THRESHOLD, set by model__new()): freeing one gives its memory
+ * back at once. Below it blocks share the heap, where a forgotten block
+ * leaves a hole only one of about its size can reuse; reclaim() hands the
+ * holes' whole pages back (malloc_trim()). So the process's resident
+ * memory follows the model's count, not the most it ever held.
+ */
+#define MODEL_MMAP_BYTES (32u << 10)
 
 #define INDEX_EMPTY 0u
 #define INDEX_GONE 0xffffffffu
@@ -100,6 +111,7 @@ struct model *model__new(const struct model_config *cfg)
 		m->cfg.history_bytes = 64 << 10;
 	if (!m->cfg.max_bytes)
 		m->cfg.max_bytes = MODEL_MAX_BYTES_DEFAULT;
+	mallopt(M_MMAP_THRESHOLD, MODEL_MMAP_BYTES);
 	m->nslots = 1;
 	return m;
 }
@@ -109,6 +121,8 @@ static size_t chunk(size_t n)
 {
 	size_t c = (n + 8 + 15) & ~(size_t)15;
 
+	if (n >= MODEL_MMAP_BYTES)
+		return (n + 16 + 4095) & ~(size_t)4095;
 	return c < 32 ? 32 : c;
 }
 
@@ -272,28 +286,34 @@ static void squeeze_history(struct model *m)
 	forgot(m, FORGOT_EXEC, n);
 }
 
-/* x with its filename and argv cut to MODEL_SQUEEZED_BYTES each: where it is now. */
+/*
+ * x with its filename and argv cut to MODEL_SQUEEZED_BYTES each, in a new
+ * block: the old one is freed whole (shrunk in place, it would leave a hole
+ * too small for its like). x itself, cut in place, when no block is had.
+ */
 static struct proc_exec *exec_squeeze(struct model *m, struct proc_exec *x)
 {
-	__u32 fl = x->filename_len, al = x->args_len;
-	struct proc_exec *y;
+	__u32 fl = x->filename_len < MODEL_SQUEEZED_BYTES ? x->filename_len : MODEL_SQUEEZED_BYTES;
+	__u32 al = x->args_len < MODEL_SQUEEZED_BYTES ? x->args_len : MODEL_SQUEEZED_BYTES;
+	struct proc_exec *y = malloc(sizeof(*x) + fl + al);
 
-	if (fl > MODEL_SQUEEZED_BYTES) {
-		fl = MODEL_SQUEEZED_BYTES;
-		x->data[fl - 1] = '\0';
+	if (!y) {
+		memmove(x->data + fl, x->data + x->filename_len, al);
+		y = x;
+	} else {
+		memcpy(y, x, sizeof(*x));
+		memcpy(y->data, x->data, fl);
+		memcpy(y->data + fl, x->data + x->filename_len, al);
 	}
-	if (al > MODEL_SQUEEZED_BYTES)
-		al = MODEL_SQUEEZED_BYTES;
-	memmove(x->data + fl, x->data + x->filename_len, al);
 	m->exec_bytes -= exec_chunk(x);
-	x->filename_len = fl;
-	x->args_len = al;
-	x->truncated = true;
-	y = realloc(x, sizeof(*x) + fl + al); /* smaller: in place, or the old block kept */
-	if (y)
-		x = y;
-	m->exec_bytes += exec_chunk(x);
-	return x;
+	y->data[fl - 1] = '\0';
+	y->filename_len = fl;
+	y->args_len = al;
+	y->truncated = true;
+	m->exec_bytes += exec_chunk(y);
+	if (y != x)
+		free(x);
+	return y;
 }
 
 /* Every process's exec (its newest: the history is gone) with a long filename or argv is cut. */
@@ -335,6 +355,7 @@ static bool reclaim(struct model *m, size_t more)
 			squeeze_argv(m);
 		m->exec_added = 0;
 	}
+	malloc_trim(0);
 	return model__memory(m) + more <= max;
 }
 
