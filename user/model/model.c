@@ -52,6 +52,7 @@ struct model {
 	/* Reaped processes, oldest first, linked through next_sibling. */
 	__u32 reaped_head, reaped_tail;
 	size_t exec_bytes;      /* what the execs' blocks take, allocator headers included */
+	size_t reaped_bytes;    /* the part of it that reaped processes hold */
 	/* Exec bytes added since the history and argv were last squeezed (reclaim()). */
 	size_t exec_added;
 	__u64 forgot[FORGOT_MAX];
@@ -135,6 +136,16 @@ static void exec_free(struct model *m, struct proc_exec *x)
 {
 	m->exec_bytes -= exec_chunk(x);
 	free(x);
+}
+
+/* What p's execs take. */
+static size_t execs_chunk(const struct proc *p)
+{
+	size_t n = 0;
+
+	for (const struct proc_exec *x = p->execs; x; x = x->older)
+		n += exec_chunk(x);
+	return n;
 }
 
 static void free_execs(struct model *m, struct proc *p)
@@ -258,6 +269,7 @@ static void reaped_pop(struct model *m)
 {
 	__u32 slot = m->reaped_head;
 
+	m->reaped_bytes -= execs_chunk(&m->slots[slot]);
 	m->reaped_head = m->slots[slot].next_sibling;
 	if (!m->reaped_head)
 		m->reaped_tail = 0;
@@ -273,7 +285,7 @@ static void squeeze_history(struct model *m)
 		struct proc *p = &m->slots[s];
 		struct proc_exec *x, *older;
 
-		if (!p->pid || !p->execs)
+		if (!p->pid || !p->execs || p->state == PROC_REAPED)
 			continue;
 		for (x = p->execs->older; x; x = older) {
 			older = x->older;
@@ -325,7 +337,7 @@ static void squeeze_argv(struct model *m)
 		struct proc *p = &m->slots[s];
 		struct proc_exec *x;
 
-		x = p->pid ? p->execs : NULL;
+		x = p->pid && p->state != PROC_REAPED ? p->execs : NULL;
 		if (!x || (x->filename_len <= MODEL_SQUEEZED_BYTES && x->args_len <= MODEL_SQUEEZED_BYTES))
 			continue;
 		p->execs = exec_squeeze(m, x);
@@ -336,17 +348,20 @@ static void squeeze_argv(struct model *m)
 
 /*
  * Forget, in the order model.h says, until `more` bytes fit with an eighth
- * of the cap to spare, so that this runs seldom. The passes over every
- * process run only once enough new execs came since the last ones to be
- * worth it: under a cap that the live processes alone fill, a refusal
- * costs a comparison, not a pass. True when `more` fits now.
+ * of the cap to spare, so that this runs seldom. Reaped processes go while
+ * they hold execs (a slot is not memory given back: slot_take() takes
+ * theirs). The passes over every process run only once enough new execs
+ * came since the last ones to be worth it: under a cap that the live
+ * processes alone fill, a refusal costs a comparison, not a pass. True
+ * when `more` fits now.
  */
 static bool reclaim(struct model *m, size_t more)
 {
 	size_t max = m->cfg.max_bytes, low = max - max / 8, target = more < low ? low - more : 0;
+	size_t before = model__memory(m);
 	__u64 n = 0;
 
-	for (; m->reaped_head && model__memory(m) > target; n++)
+	for (; m->reaped_head && m->reaped_bytes && model__memory(m) > target; n++)
 		reaped_pop(m);
 	forgot(m, FORGOT_REAPED, n);
 	if (model__memory(m) > target && m->exec_added >= max / 16) {
@@ -355,7 +370,8 @@ static bool reclaim(struct model *m, size_t more)
 			squeeze_argv(m);
 		m->exec_added = 0;
 	}
-	malloc_trim(0);
+	if (model__memory(m) < before)
+		malloc_trim(0);
 	return model__memory(m) + more <= max;
 }
 
@@ -488,19 +504,19 @@ static void link_parent(struct model *m, struct proc *p, __u32 ppid)
 
 /* ---- slots ---- */
 
+/* What a slot takes: its place in the array and in the free list. */
+#define SLOT_BYTES (sizeof(struct proc) + sizeof(__u32))
+
 /*
  * The slot array and the free list grown together to cap slots (the free
- * list has room for every slot: releasing one never allocates). 0 or -ENOMEM.
+ * list has room for every slot: releasing one never allocates). The caller
+ * made room. 0 or -ENOMEM.
  */
 static int slots_grow(struct model *m, __u32 cap)
 {
 	struct proc *ns;
 	__u32 *nf;
 
-	if (!room(m, (size_t)(cap - m->capslots) * (sizeof(*ns) + sizeof(*nf))))
-		return -ENOMEM;
-	if (m->nfree)
-		return 0; /* room was made by forgetting reaped processes: their slots are free */
 	nf = realloc(m->free_slots, (size_t)cap * sizeof(*nf));
 	if (!nf)
 		return -ENOMEM;
@@ -514,11 +530,26 @@ static int slots_grow(struct model *m, __u32 cap)
 	return 0;
 }
 
-/* A slot: a free one, else a new one (the array grown by half, or by 1024 when only that fits). */
+/*
+ * A slot: a free one; else a new one, the array grown by half while that
+ * fits under the cap; past it, the oldest reaped process's (forgotten
+ * early), or 1024 more if room is made for them. 0 or -ENOMEM.
+ */
 static int slot_take(struct model *m, __u32 *slot)
 {
-	if (!m->nfree && m->nslots >= m->capslots && slots_grow(m, m->capslots + (m->capslots / 2 ?: 1024)) &&
-	    !m->nfree && slots_grow(m, m->capslots + 1024))
+	__u32 step = m->capslots / 2 ?: 1024;
+
+	if (!m->nfree && m->nslots >= m->capslots) {
+		if (model__memory(m) + step * SLOT_BYTES <= m->cfg.max_bytes) {
+			slots_grow(m, m->capslots + step);
+		} else if (m->reaped_head) {
+			reaped_pop(m);
+			forgot(m, FORGOT_REAPED, 1);
+		} else if (room(m, 1024 * SLOT_BYTES)) {
+			slots_grow(m, m->capslots + 1024);
+		}
+	}
+	if (!m->nfree && m->nslots >= m->capslots)
 		return -ENOMEM;
 	*slot = m->nfree ? m->free_slots[--m->nfree] : m->nslots++;
 	return 0;
@@ -584,6 +615,7 @@ static void retire(struct model *m, struct proc *p, __u64 ts, __u32 reaper)
 	p->state = PROC_REAPED;
 	p->state_ts = ts;
 	p->reaper = reaper;
+	m->reaped_bytes += execs_chunk(p);
 	p->next_sibling = 0;
 	if (m->reaped_tail)
 		m->slots[m->reaped_tail].next_sibling = slot;
@@ -592,22 +624,50 @@ static void retire(struct model *m, struct proc *p, __u64 ts, __u32 reaper)
 	m->reaped_tail = slot;
 }
 
+/* The entry of a zombie still waiting for its zombie event (model__tick() drops the others as it goes). */
+static bool zq_waiting(const struct model *m, const struct zq_entry *z)
+{
+	const struct proc *p = model__slot(m, z->slot);
+
+	return p && p->pid == z->pid && p->start_ns == z->start_ns && p->state == PROC_ZOMBIE &&
+	       !(p->flags & PROC_F_ZOMBIE_SEEN);
+}
+
+/*
+ * The queue full: without room for twice as many, only the zombies still
+ * waiting are kept (the others, reaped in a burst behind a young one,
+ * would have gone at its tick). False when it is still full: that
+ * zombie gets no zombie event (counted).
+ */
+static bool zq_grow(struct model *m)
+{
+	size_t cap = m->zq_cap ? m->zq_cap * 2 : 256, n = 0;
+	struct zq_entry *nz = room(m, (cap - m->zq_cap) * sizeof(*nz)) ? malloc(cap * sizeof(*nz)) : NULL;
+
+	if (!nz) {
+		for (size_t i = 0; i < m->zq_len; i++) {
+			struct zq_entry z = m->zq[(m->zq_head + i) % m->zq_cap];
+
+			if (zq_waiting(m, &z))
+				m->zq[(m->zq_head + n++) % m->zq_cap] = z;
+		}
+		m->zq_len = n;
+		return n < m->zq_cap;
+	}
+	for (size_t i = 0; i < m->zq_len; i++)
+		nz[i] = m->zq[(m->zq_head + i) % m->zq_cap];
+	free(m->zq);
+	m->zq = nz;
+	m->zq_cap = cap;
+	m->zq_head = 0;
+	return true;
+}
+
 static void zq_push(struct model *m, const struct proc *p)
 {
-	if (m->zq_len == m->zq_cap) {
-		size_t cap = m->zq_cap ? m->zq_cap * 2 : 256;
-		struct zq_entry *nz = room(m, (cap - m->zq_cap) * sizeof(*nz)) ? malloc(cap * sizeof(*nz)) : NULL;
-
-		if (!nz) {
-			forgot(m, FORGOT_PROCESS, 1); /* no zombie event for it */
-			return;
-		}
-		for (size_t i = 0; i < m->zq_len; i++)
-			nz[i] = m->zq[(m->zq_head + i) % m->zq_cap];
-		free(m->zq);
-		m->zq = nz;
-		m->zq_cap = cap;
-		m->zq_head = 0;
+	if (m->zq_len == m->zq_cap && !zq_grow(m)) {
+		forgot(m, FORGOT_PROCESS, 1); /* no zombie event for it */
+		return;
 	}
 	m->zq[(m->zq_head + m->zq_len++) % m->zq_cap] = (struct zq_entry){
 		.start_ns = p->start_ns, .slot = model__slot_of(m, p), .pid = p->pid
@@ -931,8 +991,7 @@ void model__tick(struct model *m, __u64 now)
 		struct zq_entry *z = &m->zq[m->zq_head];
 		struct proc *p = model__slot(m, z->slot);
 
-		if (p && p->pid == z->pid && p->start_ns == z->start_ns && p->state == PROC_ZOMBIE &&
-		    !(p->flags & PROC_F_ZOMBIE_SEEN)) {
+		if (zq_waiting(m, z)) {
 			struct derived_event d = { .type = DV_ZOMBIE, .ts = now, .p = p };
 
 			if (p->exit_ts + m->cfg.zombie_after_ns > now)

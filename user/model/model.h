@@ -142,7 +142,7 @@ struct model_config {
 enum model_forgot {
 	FORGOT_REAPED,   /* a reaped process, before its retention ended */
 	FORGOT_EXEC,     /* an exec's filename and argv: dropped from the history, cut, or not kept */
-	FORGOT_PROCESS,  /* a process not added (or not watched as a zombie): no room even after the rest */
+	FORGOT_PROCESS,  /* a process not added, or a zombie not watched (no zombie event): no room after the rest */
 	FORGOT_MAX,
 };
 

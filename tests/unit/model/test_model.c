@@ -539,6 +539,28 @@ out:
 	capped_free(m);
 }
 
+/* Reaped processes without execs free no memory: past the cap, each new process takes the oldest one's slot. */
+static void test_cap_reaped_give_slots(void)
+{
+	struct model *m = capped_model(1 << 20);
+	const __u64 *f = model__forgotten(m);
+
+	fork_ev(m, 1, 0, 2, 0);
+	for (__u32 pid = 1000; pid < 51000; pid++) {
+		fork_ev(m, 1, 0, pid, pid);
+		exit_ev(m, pid, 1, 0, 0, pid);
+		reap_ev(m, pid, 1, 1, pid);
+		ASSERT_UNDER_CAP(m);
+	}
+	ASSERT_EQ(f[FORGOT_PROCESS], 0);
+	ASSERT_EQ(f[FORGOT_EXEC], 0);
+	/* Each of the last ones took the slot of one forgotten: every slot holds a process. */
+	ASSERT_EQ(f[FORGOT_REAPED] + model__nslots(m) - 1, 50000 + 2);
+	ASSERT_EQ(model__reaped_next(m, NULL)->pid, 1000 + f[FORGOT_REAPED]);
+out:
+	capped_free(m);
+}
+
 /* Live processes alone past the cap: new ones are left out, counted; the rest is intact. */
 static void test_cap_refuses_processes(void)
 {
@@ -624,6 +646,7 @@ int main(void)
 	RUN_TEST(test_memory_per_process);
 	RUN_TEST(test_cap_forgets_reaped_first);
 	RUN_TEST(test_cap_squeezes_history_then_argv);
+	RUN_TEST(test_cap_reaped_give_slots);
 	RUN_TEST(test_cap_refuses_processes);
 	RUN_TEST(test_churn_stays_small);
 	RUN_TEST(test_history_bytes);
