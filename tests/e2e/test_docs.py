@@ -87,7 +87,8 @@ def test_completion_options(c):
     expect(c, ["proclife", "record", "--rot"], ["--rotate-size", "--rotate-count", "--rotate-existing"])
     expect(c, ["proclife", "--ev"], ["--events"])
     expect(c, ["proclife", "features", "--"], ["--json", "--verbose", "--help"])
-    expect(c, ["proclife", "life", "-"], ["-j", "--json", "-r", "--read", "--since", "--until", "-h", "--help"])
+    expect(c, ["proclife", "life", "-"], ["-j", "--json", "-r", "--read", "--since", "--until", "--max-memory", "-h",
+                                          "--help"])
 
 
 def test_completion_values(c):
