@@ -118,8 +118,9 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool 
 	z.exit_ts = z.h.ts;
 	z.status = process_status(p);
 
+	/* The map full (a user holding many zombies): its release will report the reap, without the reaper. */
 	if (want(PL_EV_REAP) && bpf_map_update_elem(&zombies, &z.h.pid, &z, BPF_ANY))
-		count_lost(PL_EV_REAP); /* the map is full: this process's reap cannot be reported */
+		__sync_fetch_and_add(&untracked_zombies, 1);
 
 	k = bpf_map_lookup_elem(&fatal, &z.h.pid);
 	if (!want(PL_EV_EXIT) || (cfg_failed_only && !z.status))
@@ -186,7 +187,8 @@ int BPF_PROG(pl_exit_legacy, struct task_struct *p)
  * A task_struct is freed (after an RCU grace period). For a process leader
  * whose reaping no wait() reported, this is the release: auto-reaped (the
  * parent ignores SIGCHLD, io_uring waitid, a reaper in another pid
- * namespace), or a process that exited before proclife started.
+ * namespace), a process that exited before proclife started, or one whose
+ * exit found the zombies map full (untracked: who reaped it is not known).
  */
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(pl_free, struct task_struct *p)
@@ -226,9 +228,20 @@ int BPF_PROG(pl_free, struct task_struct *p)
 		bpf_map_delete_elem(&zombies, &pid);
 		return 0;
 	}
-	if (start >= boot_cutoff_ns)
-		return 0; /* proclife saw it start, so its exit: the zombies map was full (counted) */
-	fill_hdr(&h, PL_EV_REAP, p);
-	emit_reap(&h, 0, process_status(p), PL_F_REAP_PREEXIST, NULL);
+	/*
+	 * Started before proclife: its exit was not seen. Else its exit found
+	 * the map full (counted in untracked_zombies), or did not pass the
+	 * filters (nor does this: emit_reap() checks them). A wait() that
+	 * found its entry before a new process of its pid took it has
+	 * reported it: the claim says so.
+	 */
+	if (!task_ok(p))
+		return 0;
+	if (reap_claim(pid, start)) {
+		fill_hdr(&h, PL_EV_REAP, p);
+		emit_reap(&h, 0, process_status(p), start < boot_cutoff_ns ? PL_F_REAP_PREEXIST : PL_F_REAP_UNTRACKED,
+			  NULL);
+	}
+	reap_unclaim(pid, start);
 	return 0;
 }

@@ -24,4 +24,5 @@ const volatile __u32 cfg_cgroup1_ssid = PL_NO_SSID;
 
 __u64 boot_cutoff_ns = 0;
 __u64 lost[PL_EV_MAX] = {};
+__u64 untracked_zombies = 0;
 __u32 exit_at_notify = 0;

@@ -51,6 +51,8 @@ enum pl_event_type {
 #define PL_F_HAS_CHILDREN    (1u << 9) /* exit: it had children, adopted by new_parent */
 #define PL_F_USAGE           (1u << 10) /* exit: usage is there (a process's exit; older recordings lack it) */
 #define PL_F_NO_IDENTITY     (1u << 11) /* recorded before format 2.0: cgroup1_id, euid, egid, auid, session, tty unknown */
+/* reap: its exit found the kernel's zombie table full: reported at its release, who reaped it unknown */
+#define PL_F_REAP_UNTRACKED  (1u << 13)
 
 /* pl_hdr.auid and .session when the process has none (the kernel's AUDIT_UID_UNSET, AUDIT_SID_UNSET). */
 #define PL_ID_UNSET 0xffffffffu

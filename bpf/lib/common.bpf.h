@@ -63,6 +63,8 @@ extern const volatile __u32 cfg_cgroup1_ssid;
 /* Processes that started before it existed before proclife (user space sets it right after attaching). */
 extern __u64 boot_cutoff_ns;
 extern __u64 lost[PL_EV_MAX];
+/* Exits the zombies map had no room for: their reaps come from the release (PL_F_REAP_UNTRACKED). */
+extern __u64 untracked_zombies;
 /*
  * Set by user space once the signal_generate program is attached: a
  * process's exit record waits in `exits` for the SIGCHLD its parent is
@@ -99,7 +101,10 @@ struct scratch {
 
 /*
  * Exited, not yet reaped processes, by tgid: the exit's header and status,
- * so the reap event can say who and what was reaped.
+ * so the reap event can say who and what was reaped. A user can fill it
+ * (by holding zombies): then an exit is counted in untracked_zombies, not
+ * lost, and its release reports the reap, without the reaper. User space
+ * may size it (PROCLIFE_ZOMBIES_MAX, a test switch).
  */
 struct zombie {
 	struct pl_hdr h;

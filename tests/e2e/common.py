@@ -1169,7 +1169,8 @@ TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age
                "exit_time", "cpu_ns", "rss_kb", "maxrss_kb", "subtree_cpu_ns", "children"]
 
 # proclife's last line on stderr when it stops (str; encode() it for bytes).
-SUMMARY_PATTERN = r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?$"
+SUMMARY_PATTERN = (r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?"
+                   r"(, \d+ forgotten \([^)]*\))?(, \d+ zombies untracked \([^)]*\))?$")
 
 
 def flatten_tree(c, roots, what=None):

@@ -88,7 +88,7 @@ def test_completion_options(c):
     expect(c, ["proclife", "--ev"], ["--events"])
     expect(c, ["proclife", "features", "--"], ["--json", "--verbose", "--help"])
     expect(c, ["proclife", "life", "-"], ["-j", "--json", "--redact", "--redact-defaults", "-r", "--read", "--since",
-                                          "--until", "-h", "--help"])
+                                          "--until", "--max-memory", "-h", "--help"])
     expect(c, ["proclife", "verify", "-"], ["-j", "--json", "--seal-key", "-h", "--help"])
 
 

@@ -49,8 +49,13 @@ FAMILIES = {
     "proclife_events_total": "counter",
     "proclife_lost_events_total": "counter",
     "proclife_resyncs_total": "counter",
+    "proclife_resync_backoff_seconds": "gauge",
+    "proclife_untracked_zombies_total": "counter",
     "proclife_processes": "gauge",
     "proclife_zombie_oldest_seconds": "gauge",
+    "proclife_model_bytes": "gauge",
+    "proclife_model_max_bytes": "gauge",
+    "proclife_forgotten_total": "counter",
     "proclife_exec_failed_total": "counter",
     "proclife_signals_total": "counter",
     "proclife_features": "gauge",
@@ -592,7 +597,7 @@ def test_alert_rules(c):
     tests = os.path.join(RULES_DIR, "proclife.rules.test.yml")
     r = subprocess.run(["promtool", "check", "rules", rules], capture_output=True, text=True, timeout=60)
     c.eq("promtool check rules: exit status (%r)" % (r.stdout + r.stderr), 0, r.returncode)
-    c.ok("promtool check rules: %r" % r.stdout, "SUCCESS: 7 rules found" in r.stdout)
+    c.ok("promtool check rules: %r" % r.stdout, "SUCCESS: 11 rules found" in r.stdout)
     r = subprocess.run(["promtool", "test", "rules", tests], capture_output=True, text=True, timeout=60)
     c.eq("promtool test rules: exit status (%r)" % (r.stdout + r.stderr), 0, r.returncode)
     c.ok("promtool test rules: %r" % r.stdout, "SUCCESS" in r.stdout and "FAILED" not in r.stdout)

@@ -271,6 +271,15 @@ def test_units_verify(c):
         c.eq("%s: variables ExecStart= uses without a default in the unit" % u, [],
              sorted(used - set(env_unit)))
 
+    # Each unit's MemoryMax= is the binary's default --max-memory and 192 MiB for the rest (the ring
+    # buffer, maps, /proc scans, page cache): the default cap, from the option table, can change.
+    m = re.search(r"--max-memory SIZE.*?\(default: (\d+)M\)", subprocess.run(
+        [common.BIN, "record", "--help"], capture_output=True, text=True, timeout=30).stdout, re.S)
+    for u in UNITS:
+        limit = unit_settings(read(os.path.join(unitdir, u))).get("MemoryMax")
+        if c.ok("record --help names a default --max-memory in M", m):
+            c.eq("%s: MemoryMax=" % u, ["%dM" % (int(m.group(1)) + 192)], limit)
+
     # logrotate reads its snippet without error (debug mode: rotates nothing).
     state = os.path.join(d, "logrotate.state")
     p = subprocess.run(["logrotate", "-d", "-s", state, os.path.join(PKG, "proclife.logrotate")],

@@ -36,6 +36,8 @@ void test_exec_filename_truncated(void);
 
 /* kt_caps.c */
 void test_load_with_unit_caps(void);
+/* kt_zombies.c */
+void test_zombies_table_full(void);
 
 /* kt_identity.c */
 void test_header_identity(void);

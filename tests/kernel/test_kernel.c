@@ -181,6 +181,7 @@ int main(void)
 	RUN_KTEST(test_follow_in_kernel, NEED_ALL);
 	RUN_KTEST(test_lost_counted, NEED_ALL);
 	RUN_KTEST(test_record_lost_resync_replay, NEED_ALL);
+	RUN_KTEST(test_zombies_table_full, NEED_ALL);
 	RUN_KTEST(test_features_forced_off, NEED_ALL);
 	RUN_KTEST(test_features_core_off_fatal, 0);
 	RUN_KTEST(test_features_probe_only, 0);

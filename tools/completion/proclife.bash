@@ -18,34 +18,34 @@ _proclife_options()
 	case $1 in
 	watch)
 		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output" \
-			"--append --arg-bytes --redact --redact-defaults --zombie-after -w --write --force" \
-			"--rotate-size --rotate-count --rotate-existing --seal-key -r --read --since --until" \
-			"--metrics-file --metrics-interval -h --help -V --version" ;;
+			"--append --arg-bytes --redact --redact-defaults --zombie-after --max-memory -w --write" \
+			"--force --rotate-size --rotate-count --rotate-existing --seal-key -r --read --since" \
+			"--until --metrics-file --metrics-interval -h --help -V --version" ;;
 	tree)
-		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults -r --read --at" \
-			"--since --until --metrics-file --metrics-interval -h --help" ;;
+		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults --max-memory -r" \
+			"--read --at --since --until --metrics-file --metrics-interval -h --help" ;;
 	zombies)
-		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults -r --read --at" \
-			"--since --until --metrics-file --metrics-interval -h --help" ;;
+		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults --max-memory -r" \
+			"--read --at --since --until --metrics-file --metrics-interval -h --help" ;;
 	top)
-		echo "-d --delay --arg-bytes --redact --redact-defaults -w --write --force --rotate-size" \
-			"--rotate-count --rotate-existing --seal-key -h --help" ;;
+		echo "-d --delay --arg-bytes --redact --redact-defaults --max-memory -w --write --force" \
+			"--rotate-size --rotate-count --rotate-existing --seal-key -h --help" ;;
 	signals)
 		echo "-s --signal -p --pid --failed --sort -j --json -e --every -r --read --since --until -h" \
 			"--help" ;;
 	run)
 		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes" \
-			"--redact --redact-defaults -w --write --force --rotate-size --rotate-count" \
+			"--redact --redact-defaults --max-memory -w --write --force --rotate-size --rotate-count" \
 			"--rotate-existing --seal-key -r --read --since --until -h --help" ;;
 	record)
-		echo "-w --write --threads -d --duration --arg-bytes --redact --redact-defaults --force" \
-			"--rotate-size --rotate-count --rotate-existing --seal-key --metrics-file" \
+		echo "-w --write --threads -d --duration --arg-bytes --redact --redact-defaults --max-memory" \
+			"--force --rotate-size --rotate-count --rotate-existing --seal-key --metrics-file" \
 			"--metrics-interval -h --help" ;;
 	life)
-		echo "-j --json --redact --redact-defaults -r --read --since --until -h --help" ;;
+		echo "-j --json --redact --redact-defaults --max-memory -r --read --since --until -h --help" ;;
 	export)
-		echo "-f --format -p --pid -o --output --redact --redact-defaults --kthreads -r --read --since" \
-			"--until -h --help" ;;
+		echo "-f --format -p --pid -o --output --redact --redact-defaults --max-memory --kthreads -r" \
+			"--read --since --until -h --help" ;;
 	verify)
 		echo "-j --json --seal-key -h --help" ;;
 	features)
@@ -67,6 +67,7 @@ _proclife_value_kind()
 	watch:--arg-bytes) echo "other" ;;
 	watch:--redact) echo "other" ;;
 	watch:--zombie-after) echo "other" ;;
+	watch:--max-memory) echo "other" ;;
 	watch:-w | watch:--write) echo "file" ;;
 	watch:--rotate-size) echo "other" ;;
 	watch:--rotate-count) echo "other" ;;
@@ -79,6 +80,7 @@ _proclife_value_kind()
 	tree:-e | tree:--every) echo "other" ;;
 	tree:-n | tree:--count) echo "other" ;;
 	tree:--redact) echo "other" ;;
+	tree:--max-memory) echo "other" ;;
 	tree:-r | tree:--read) echo "file" ;;
 	tree:--at) echo "other" ;;
 	tree:--since) echo "other" ;;
@@ -88,6 +90,7 @@ _proclife_value_kind()
 	zombies:-e | zombies:--every) echo "other" ;;
 	zombies:-n | zombies:--count) echo "other" ;;
 	zombies:--redact) echo "other" ;;
+	zombies:--max-memory) echo "other" ;;
 	zombies:-r | zombies:--read) echo "file" ;;
 	zombies:--at) echo "other" ;;
 	zombies:--since) echo "other" ;;
@@ -97,6 +100,7 @@ _proclife_value_kind()
 	top:-d | top:--delay) echo "other" ;;
 	top:--arg-bytes) echo "other" ;;
 	top:--redact) echo "other" ;;
+	top:--max-memory) echo "other" ;;
 	top:-w | top:--write) echo "file" ;;
 	top:--rotate-size) echo "other" ;;
 	top:--rotate-count) echo "other" ;;
@@ -114,6 +118,7 @@ _proclife_value_kind()
 	run:--follow-leftovers) echo "other" ;;
 	run:--arg-bytes) echo "other" ;;
 	run:--redact) echo "other" ;;
+	run:--max-memory) echo "other" ;;
 	run:-w | run:--write) echo "file" ;;
 	run:--rotate-size) echo "other" ;;
 	run:--rotate-count) echo "other" ;;
@@ -125,12 +130,14 @@ _proclife_value_kind()
 	record:-d | record:--duration) echo "other" ;;
 	record:--arg-bytes) echo "other" ;;
 	record:--redact) echo "other" ;;
+	record:--max-memory) echo "other" ;;
 	record:--rotate-size) echo "other" ;;
 	record:--rotate-count) echo "other" ;;
 	record:--seal-key) echo "file" ;;
 	record:--metrics-file) echo "file" ;;
 	record:--metrics-interval) echo "other" ;;
 	life:--redact) echo "other" ;;
+	life:--max-memory) echo "other" ;;
 	life:-r | life:--read) echo "file" ;;
 	life:--since) echo "other" ;;
 	life:--until) echo "other" ;;
@@ -138,6 +145,7 @@ _proclife_value_kind()
 	export:-p | export:--pid) echo "other" ;;
 	export:-o | export:--output) echo "file" ;;
 	export:--redact) echo "other" ;;
+	export:--max-memory) echo "other" ;;
 	export:-r | export:--read) echo "file" ;;
 	export:--since) echo "other" ;;
 	export:--until) echo "other" ;;

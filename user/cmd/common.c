@@ -233,6 +233,7 @@ static void wire(struct cmd_session *s)
 	s->cfg.ctx = s;
 	s->cfg.model_cfg.derived = on_derived;
 	s->cfg.model_cfg.ctx = s;
+	s->cfg.model_cfg.max_bytes = c->max_memory;
 	s->cfg.replay = c->rec.read;
 	s->cfg.nreplay = c->rec.nread;
 	s->cfg.redact = s->redact;

@@ -12,6 +12,7 @@
 #include "base/names.h"
 #include "base/redact.h"
 #include "kernel/tracer.h"
+#include "model/model.h"
 #include "cmd/optable.h"
 
 #define STR_(x) #x
@@ -192,6 +193,18 @@ static int set_size(struct cli *c, const struct opt *o, const char *arg, char *e
 	return 0;
 }
 
+/* --max-memory: a size as --rotate-size takes it, and enough for a model at all. */
+static int set_memory(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
+{
+	__u64 *v = field(c, o);
+
+	if (parse_size(arg, v) || *v < MODEL_MAX_BYTES_MIN) {
+		snprintf(err, errlen, "--%s needs a size from 1M to 1T (e.g. 512M), not '%.32s'", o->name, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_metrics_file(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
 {
 	size_t n = strlen(arg);
@@ -257,6 +270,7 @@ static int set_version(struct cli *c, const struct opt *o, const char *arg, char
 #define RECORDERS (WRITERS | RECORD)      /* --force, --rotate-*: what -w does with FILE */
 #define METRICS (WATCH | SNAPSHOTS | RECORD)
 #define REDACTORS (CMDS_ALL & ~(SIGNALS | VERIFY | FEATURES)) /* what shows or records argv */
+#define MODELS (WATCH | SNAPSHOTS | TOP | RUN | RECORD | LIFE | EXPORT) /* keep a process model */
 
 /* The kinds of value, each with its handler and the type of its field. */
 #define FLAG(f) .set = set_flag, .field = CLI_FIELD(f, bool)
@@ -373,6 +387,13 @@ const struct opt cli_opts[] = {
 	  FLAG(redact_defaults) },
 	{ "zombie-after", 0, "SEC", WATCH, "a zombie event when an exited process is not reaped after SEC seconds",
 	  .def = "5", SECONDS(zombie_after_ns, 0.001, 86400) },
+	{ "max-memory", 0, "SIZE", MODELS, "the most memory the process model holds, 1M to 1T (suffix K, M, G)",
+	  "Past it, reaped processes are forgotten before their 60 s, then each process's older execs, then "
+	  "long command lines (cut to 256 bytes), and only then are new processes left out; each kind is said "
+	  "once and counted (the closing summary, proclife_forgotten_total). The model's own count of what it "
+	  "allocates: the ring buffer (16 MiB), the kernel's maps and proclife's other buffers come on top "
+	  "(proclife.service sets MemoryMax=448M for the default).",
+	  .def = "256M", .values = OV_TEXT, .set = set_memory, .field = CLI_FIELD(max_memory, __u64) },
 	{ "kthreads", 0, NULL, EXPORT, "kernel threads too (left out by default)", FLAG(kthreads) },
 	{ "verbose", 'v', NULL, FEATURES, "also the verifier's log of each refused program", FLAG(verbose) },
 	{ "write", 'w', "FILE", WRITERS, "also record everything to FILE (mode 0600; replay with -r)",

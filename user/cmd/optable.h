@@ -59,6 +59,7 @@ struct cli {
 	bool kthreads;
 	__u32 args_cap;        /* bytes of argv kept per exec */
 	__u64 zombie_after_ns; /* a zombie event after this long unreaped */
+	__u64 max_memory;      /* bytes the process model may hold (model_config.max_bytes) */
 	__u64 sigs;            /* signals: bit n: signal n wanted; 0: all */
 	int sort;              /* signals --sort: the index of its word */
 	/* How it is shown. */

@@ -149,6 +149,20 @@ static bool prog_wanted(const struct vprog *p, const struct tracer_config *cfg)
 	return vprog__wanted(p, kernel_events(cfg), cfg->follow, cfg->sample);
 }
 
+/*
+ * The hidden test switch PROCLIFE_ZOMBIES_MAX=N sizes the kernel's zombie
+ * table (bpf/lib/common.bpf.h), so that a test fills it with a few zombies.
+ */
+static void zombies_max(struct proclife_bpf *skel)
+{
+	const char *s = getenv("PROCLIFE_ZOMBIES_MAX");
+	char *end;
+	unsigned long n = s ? strtoul(s, &end, 10) : 0;
+
+	if (s && *s && !*end && n >= 1 && n <= (1ul << 22))
+		bpf_map__set_max_entries(skel->maps.zombies, n);
+}
+
 static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg, const struct btf *vmlinux)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -172,6 +186,7 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	bpf_map__set_max_entries(skel->maps.sample_out, cfg->sample ? PL_SAMPLE_MAX : 1);
 	if (cfg->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	zombies_max(skel);
 }
 
 /*
@@ -716,6 +731,11 @@ void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX])
 		/* And the runs the kernel skipped (lost_type_of()). */
 		lost[i] += t->misses[i];
 	}
+}
+
+__u64 tracer__untracked_zombies(struct tracer *t)
+{
+	return __atomic_load_n(&t->skel->bss->untracked_zombies, __ATOMIC_RELAXED);
 }
 
 /* The sampling program: its record, or NULL when sampling is not on. */

@@ -83,6 +83,12 @@ int tracer__follow(struct tracer *t, __u32 pid);
  * program runs the kernel skipped (recursion misses, read every 100 ms).
  */
 void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX]);
+/*
+ * Exits the kernel's zombie table had no room for (a user holding many
+ * zombies fills it): their reaps are reported at the release, with
+ * PL_F_REAP_UNTRACKED (who reaped them unknown). Not losses: no resync.
+ */
+__u64 tracer__untracked_zombies(struct tracer *t);
 
 /* One task's sample (feature "sampling"); a process is the sum of its tasks'. */
 typedef void (*tracer_sample_fn)(void *ctx, const struct pl_sample *s);

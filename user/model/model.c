@@ -3,16 +3,30 @@
  * The process model. Hot path: model__apply() does one pid lookup in an
  * open-addressing index and touches one or two slots; no allocation except
  * for a new process (a recycled slot, usually) and an exec's strings.
+ * Every allocation is checked against the cap first (room()).
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/msg.h"
 #include "kernel/procfs.h"
 #include "kernel/usage.h"
 #include "model/model.h"
+
+/*
+ * Blocks from this size on get pages of their own from the allocator
+ * (M_MMAP_THRESHOLD, set by model__new()): freeing one gives its memory
+ * back at once. Below it blocks share the heap, where a forgotten block
+ * leaves a hole only one of about its size can reuse; reclaim() hands the
+ * holes' whole pages back (malloc_trim()). So the process's resident
+ * memory follows the model's count, not the most it ever held.
+ */
+#define MODEL_MMAP_BYTES (32u << 10)
 
 #define INDEX_EMPTY 0u
 #define INDEX_GONE 0xffffffffu
@@ -37,7 +51,11 @@ struct model {
 	size_t zq_head, zq_len, zq_cap;
 	/* Reaped processes, oldest first, linked through next_sibling. */
 	__u32 reaped_head, reaped_tail;
-	size_t exec_bytes;
+	size_t exec_bytes;      /* what the execs' blocks take, allocator headers included */
+	size_t reaped_bytes;    /* the part of it that reaped processes hold */
+	/* Exec bytes added since the history and argv were last squeezed (reclaim()). */
+	size_t exec_added;
+	__u64 forgot[FORGOT_MAX];
 	__u32 sample_gen;
 	__u64 sample_ts, prev_sample_ts; /* when the last two samples began (boot ns) */
 };
@@ -90,8 +108,44 @@ struct model *model__new(const struct model_config *cfg)
 		m->cfg.retention_ns = 60000000000ull;
 	if (!m->cfg.max_execs)
 		m->cfg.max_execs = 16;
+	if (!m->cfg.history_bytes)
+		m->cfg.history_bytes = 64 << 10;
+	if (!m->cfg.max_bytes)
+		m->cfg.max_bytes = MODEL_MAX_BYTES_DEFAULT;
+	mallopt(M_MMAP_THRESHOLD, MODEL_MMAP_BYTES);
 	m->nslots = 1;
 	return m;
+}
+
+/* What the allocator takes for a block of n bytes (glibc: an 8-byte header, 16-byte steps, 32 at least). */
+static size_t chunk(size_t n)
+{
+	size_t c = (n + 8 + 15) & ~(size_t)15;
+
+	if (n >= MODEL_MMAP_BYTES)
+		return (n + 16 + 4095) & ~(size_t)4095;
+	return c < 32 ? 32 : c;
+}
+
+static size_t exec_chunk(const struct proc_exec *x)
+{
+	return chunk(sizeof(*x) + x->filename_len + x->args_len);
+}
+
+static void exec_free(struct model *m, struct proc_exec *x)
+{
+	m->exec_bytes -= exec_chunk(x);
+	free(x);
+}
+
+/* What p's execs take. */
+static size_t execs_chunk(const struct proc *p)
+{
+	size_t n = 0;
+
+	for (const struct proc_exec *x = p->execs; x; x = x->older)
+		n += exec_chunk(x);
+	return n;
 }
 
 static void free_execs(struct model *m, struct proc *p)
@@ -100,8 +154,7 @@ static void free_execs(struct model *m, struct proc *p)
 
 	for (; x; x = older) {
 		older = x->older;
-		m->exec_bytes -= sizeof(*x) + x->filename_len + x->args_len;
-		free(x);
+		exec_free(m, x);
 	}
 	p->execs = NULL;
 	p->nr_execs = 0;
@@ -146,6 +199,188 @@ size_t model__memory(const struct model *m)
 	       (size_t)m->index_cap * 4 + m->zq_cap * sizeof(struct zq_entry) + m->exec_bytes;
 }
 
+size_t model__max_memory(const struct model *m)
+{
+	return m->cfg.max_bytes;
+}
+
+const __u64 *model__forgotten(const struct model *m)
+{
+	return m->forgot;
+}
+
+__u64 model__forgotten_total(const struct model *m)
+{
+	__u64 n = 0;
+
+	for (int k = 0; k < FORGOT_MAX; k++)
+		n += m->forgot[k];
+	return n;
+}
+
+const char *model_forgot__name(enum model_forgot k)
+{
+	static const char *const names[FORGOT_MAX] = {
+		[FORGOT_REAPED] = "reaped", [FORGOT_EXEC] = "exec", [FORGOT_PROCESS] = "process",
+	};
+
+	return k < FORGOT_MAX ? names[k] : "unknown";
+}
+
+/* ---- the cap ---- */
+
+/* The cap as --max-memory takes it: 256M, 1536K, 1000000. */
+static void size_text(char *buf, size_t len, __u64 v)
+{
+	if (v && !(v & ((1ull << 30) - 1)))
+		snprintf(buf, len, "%lluG", (unsigned long long)(v >> 30));
+	else if (v && !(v & ((1ull << 20) - 1)))
+		snprintf(buf, len, "%lluM", (unsigned long long)(v >> 20));
+	else if (v && !(v & 1023))
+		snprintf(buf, len, "%lluK", (unsigned long long)(v >> 10));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* Count n forgotten of kind k; the first time, say what the cap does now. */
+static void forgot(struct model *m, enum model_forgot k, __u64 n)
+{
+	static const char *const what[FORGOT_MAX] = {
+		[FORGOT_REAPED] = "reaped processes are forgotten before their retention ends",
+		[FORGOT_EXEC] = "older execs and long command lines of the processes it keeps are forgotten",
+		[FORGOT_PROCESS] = "new processes are left out of it",
+	};
+	char cap[32];
+
+	if (!n)
+		return;
+	if (!m->forgot[k]) {
+		size_text(cap, sizeof(cap), m->cfg.max_bytes);
+		msg__say(MSG_WARN, "the process model is at its memory cap (--max-memory %s): %s (counted)", cap,
+			 what[k]);
+	}
+	m->forgot[k] += n;
+}
+
+static void slot_release(struct model *m, __u32 slot);
+
+/* The oldest reaped process leaves the model (its retention is over, or the cap needs its room). */
+static void reaped_pop(struct model *m)
+{
+	__u32 slot = m->reaped_head;
+
+	m->reaped_bytes -= execs_chunk(&m->slots[slot]);
+	m->reaped_head = m->slots[slot].next_sibling;
+	if (!m->reaped_head)
+		m->reaped_tail = 0;
+	slot_release(m, slot);
+}
+
+/* Every process keeps only its newest exec. */
+static void squeeze_history(struct model *m)
+{
+	__u64 n = 0;
+
+	for (__u32 s = 1; s < m->nslots; s++) {
+		struct proc *p = &m->slots[s];
+		struct proc_exec *x, *older;
+
+		if (!p->pid || !p->execs || p->state == PROC_REAPED)
+			continue;
+		for (x = p->execs->older; x; x = older) {
+			older = x->older;
+			exec_free(m, x);
+			n++;
+		}
+		p->execs->older = NULL;
+		p->nr_execs = 1;
+	}
+	forgot(m, FORGOT_EXEC, n);
+}
+
+/*
+ * x with its filename and argv cut to MODEL_SQUEEZED_BYTES each, in a new
+ * block: the old one is freed whole (shrunk in place, it would leave a hole
+ * too small for its like). x itself, cut in place, when no block is had.
+ */
+static struct proc_exec *exec_squeeze(struct model *m, struct proc_exec *x)
+{
+	__u32 fl = x->filename_len < MODEL_SQUEEZED_BYTES ? x->filename_len : MODEL_SQUEEZED_BYTES;
+	__u32 al = x->args_len < MODEL_SQUEEZED_BYTES ? x->args_len : MODEL_SQUEEZED_BYTES;
+	struct proc_exec *y = malloc(sizeof(*x) + fl + al);
+
+	if (!y) {
+		memmove(x->data + fl, x->data + x->filename_len, al);
+		y = x;
+	} else {
+		memcpy(y, x, sizeof(*x));
+		memcpy(y->data, x->data, fl);
+		memcpy(y->data + fl, x->data + x->filename_len, al);
+	}
+	m->exec_bytes -= exec_chunk(x);
+	y->data[fl - 1] = '\0';
+	y->filename_len = fl;
+	y->args_len = al;
+	y->truncated = true;
+	m->exec_bytes += exec_chunk(y);
+	if (y != x)
+		free(x);
+	return y;
+}
+
+/* Every process's exec (its newest: the history is gone) with a long filename or argv is cut. */
+static void squeeze_argv(struct model *m)
+{
+	__u64 n = 0;
+
+	for (__u32 s = 1; s < m->nslots; s++) {
+		struct proc *p = &m->slots[s];
+		struct proc_exec *x;
+
+		x = p->pid && p->state != PROC_REAPED ? p->execs : NULL;
+		if (!x || (x->filename_len <= MODEL_SQUEEZED_BYTES && x->args_len <= MODEL_SQUEEZED_BYTES))
+			continue;
+		p->execs = exec_squeeze(m, x);
+		n++;
+	}
+	forgot(m, FORGOT_EXEC, n);
+}
+
+/*
+ * Forget, in the order model.h says, until `more` bytes fit with an eighth
+ * of the cap to spare, so that this runs seldom. Reaped processes go while
+ * they hold execs (a slot is not memory given back: slot_take() takes
+ * theirs). The passes over every process run only once enough new execs
+ * came since the last ones to be worth it: under a cap that the live
+ * processes alone fill, a refusal costs a comparison, not a pass. True
+ * when `more` fits now.
+ */
+static bool reclaim(struct model *m, size_t more)
+{
+	size_t max = m->cfg.max_bytes, low = max - max / 8, target = more < low ? low - more : 0;
+	size_t before = model__memory(m);
+	__u64 n = 0;
+
+	for (; m->reaped_head && m->reaped_bytes && model__memory(m) > target; n++)
+		reaped_pop(m);
+	forgot(m, FORGOT_REAPED, n);
+	if (model__memory(m) > target && m->exec_added >= max / 16) {
+		squeeze_history(m);
+		if (model__memory(m) > target)
+			squeeze_argv(m);
+		m->exec_added = 0;
+	}
+	if (model__memory(m) < before)
+		malloc_trim(0);
+	return model__memory(m) + more <= max;
+}
+
+/* Room for `more` bytes under the cap, made by forgetting if need be. */
+static bool room(struct model *m, size_t more)
+{
+	return model__memory(m) + more <= m->cfg.max_bytes || reclaim(m, more);
+}
+
 /* ---- pid index ---- */
 
 static __u32 hash_pid(__u32 pid, __u32 cap)
@@ -170,11 +405,19 @@ static __u32 index_lookup(const struct model *m, __u32 pid, __u32 *pos)
 	}
 }
 
+/*
+ * Rebuilt without the removed entries' marks: at the same size when they
+ * were most of it (processes come and go: the index would otherwise double
+ * with every cap/2 processes ever seen), else twice the size.
+ */
 static int index_grow(struct model *m)
 {
-	__u32 cap = m->index_cap ? m->index_cap * 2 : 1024;
-	__u32 *idx = calloc(cap, sizeof(*idx));
+	__u32 cap = !m->index_cap ? 1024 : m->live * 4 < m->index_cap ? m->index_cap : m->index_cap * 2;
+	__u32 *idx;
 
+	if (cap > m->index_cap && !room(m, (size_t)(cap - m->index_cap) * sizeof(*idx)))
+		return -ENOMEM;
+	idx = calloc(cap, sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	for (__u32 i = 0; i < m->index_cap; i++) {
@@ -261,27 +504,69 @@ static void link_parent(struct model *m, struct proc *p, __u32 ppid)
 
 /* ---- slots ---- */
 
+/* What a slot takes: its place in the array and in the free list. */
+#define SLOT_BYTES (sizeof(struct proc) + sizeof(__u32))
+
+/*
+ * The slot array and the free list grown together to cap slots (the free
+ * list has room for every slot: releasing one never allocates). The caller
+ * made room. 0 or -ENOMEM.
+ */
+static int slots_grow(struct model *m, __u32 cap)
+{
+	struct proc *ns;
+	__u32 *nf;
+
+	nf = realloc(m->free_slots, (size_t)cap * sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	m->free_slots = nf;
+	m->capfree = cap;
+	ns = realloc(m->slots, (size_t)cap * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	m->slots = ns;
+	m->capslots = cap;
+	return 0;
+}
+
+/*
+ * A slot: a free one; else a new one, the array grown by half while that
+ * fits under the cap; past it, the oldest reaped process's (forgotten
+ * early), or 1024 more if room is made for them. 0 or -ENOMEM.
+ */
+static int slot_take(struct model *m, __u32 *slot)
+{
+	__u32 step = m->capslots / 2 ?: 1024;
+
+	if (!m->nfree && m->nslots >= m->capslots) {
+		if (model__memory(m) + step * SLOT_BYTES <= m->cfg.max_bytes) {
+			slots_grow(m, m->capslots + step);
+		} else if (m->reaped_head) {
+			reaped_pop(m);
+			forgot(m, FORGOT_REAPED, 1);
+		} else if (room(m, 1024 * SLOT_BYTES)) {
+			slots_grow(m, m->capslots + 1024);
+		}
+	}
+	if (!m->nfree && m->nslots >= m->capslots)
+		return -ENOMEM;
+	*slot = m->nfree ? m->free_slots[--m->nfree] : m->nslots++;
+	return 0;
+}
+
+/* A new process in the model, or NULL (counted) when the cap leaves no room for it. */
 static struct proc *proc_new(struct model *m, __u32 pid, __u64 start_ns)
 {
-	__u32 slot;
+	__u32 slot = 0;
 	struct proc *p;
 
-	if (m->nfree) {
-		slot = m->free_slots[--m->nfree];
-	} else {
-		if (m->nslots >= m->capslots) {
-			__u32 cap = m->capslots ? m->capslots * 2 : 1024;
-			struct proc *ns = realloc(m->slots, (size_t)cap * sizeof(*ns));
-
-			if (!ns)
-				return NULL;
-			m->slots = ns;
-			m->capslots = cap;
+	if (slot_take(m, &slot) || index_insert(m, pid, slot)) {
+		if (slot) { /* back to the free list, which has room for every slot */
+			memset(&m->slots[slot], 0, sizeof(m->slots[slot]));
+			m->free_slots[m->nfree++] = slot;
 		}
-		slot = m->nslots++;
-	}
-	if (index_insert(m, pid, slot)) {
-		m->free_slots[m->nfree++] = slot; /* cannot fail: it came from there or is new */
+		forgot(m, FORGOT_PROCESS, 1);
 		return NULL;
 	}
 	p = &m->slots[slot];
@@ -294,15 +579,6 @@ static struct proc *proc_new(struct model *m, __u32 pid, __u64 start_ns)
 
 static void slot_release(struct model *m, __u32 slot)
 {
-	if (m->nfree == m->capfree) {
-		__u32 cap = m->capfree ? m->capfree * 2 : 1024;
-		__u32 *nf = realloc(m->free_slots, (size_t)cap * sizeof(*nf));
-
-		if (!nf)
-			return; /* leaks one slot's reuse, nothing else */
-		m->free_slots = nf;
-		m->capfree = cap;
-	}
 	free_execs(m, &m->slots[slot]);
 	m->slots[slot].pid = 0;
 	m->free_slots[m->nfree++] = slot;
@@ -339,6 +615,7 @@ static void retire(struct model *m, struct proc *p, __u64 ts, __u32 reaper)
 	p->state = PROC_REAPED;
 	p->state_ts = ts;
 	p->reaper = reaper;
+	m->reaped_bytes += execs_chunk(p);
 	p->next_sibling = 0;
 	if (m->reaped_tail)
 		m->slots[m->reaped_tail].next_sibling = slot;
@@ -355,20 +632,50 @@ static void retire_unseen(struct model *m, struct proc *p, __u64 ts)
 	retire(m, p, ts, 0);
 }
 
+/* The entry of a zombie still waiting for its zombie event (model__tick() drops the others as it goes). */
+static bool zq_waiting(const struct model *m, const struct zq_entry *z)
+{
+	const struct proc *p = model__slot(m, z->slot);
+
+	return p && p->pid == z->pid && p->start_ns == z->start_ns && p->state == PROC_ZOMBIE &&
+	       !(p->flags & PROC_F_ZOMBIE_SEEN);
+}
+
+/*
+ * The queue full: without room for twice as many, only the zombies still
+ * waiting are kept (the others, reaped in a burst behind a young one,
+ * would have gone at its tick). False when it is still full: that
+ * zombie gets no zombie event (counted).
+ */
+static bool zq_grow(struct model *m)
+{
+	size_t cap = m->zq_cap ? m->zq_cap * 2 : 256, n = 0;
+	struct zq_entry *nz = room(m, (cap - m->zq_cap) * sizeof(*nz)) ? malloc(cap * sizeof(*nz)) : NULL;
+
+	if (!nz) {
+		for (size_t i = 0; i < m->zq_len; i++) {
+			struct zq_entry z = m->zq[(m->zq_head + i) % m->zq_cap];
+
+			if (zq_waiting(m, &z))
+				m->zq[(m->zq_head + n++) % m->zq_cap] = z;
+		}
+		m->zq_len = n;
+		return n < m->zq_cap;
+	}
+	for (size_t i = 0; i < m->zq_len; i++)
+		nz[i] = m->zq[(m->zq_head + i) % m->zq_cap];
+	free(m->zq);
+	m->zq = nz;
+	m->zq_cap = cap;
+	m->zq_head = 0;
+	return true;
+}
+
 static void zq_push(struct model *m, const struct proc *p)
 {
-	if (m->zq_len == m->zq_cap) {
-		size_t cap = m->zq_cap ? m->zq_cap * 2 : 256;
-		struct zq_entry *nz = malloc(cap * sizeof(*nz));
-
-		if (!nz)
-			return;
-		for (size_t i = 0; i < m->zq_len; i++)
-			nz[i] = m->zq[(m->zq_head + i) % m->zq_cap];
-		free(m->zq);
-		m->zq = nz;
-		m->zq_cap = cap;
-		m->zq_head = 0;
+	if (m->zq_len == m->zq_cap && !zq_grow(m)) {
+		forgot(m, FORGOT_PROCESS, 1); /* no zombie event for it */
+		return;
 	}
 	m->zq[(m->zq_head + m->zq_len++) % m->zq_cap] = (struct zq_entry){
 		.start_ns = p->start_ns, .slot = model__slot_of(m, p), .pid = p->pid
@@ -469,37 +776,79 @@ static void apply_fork(struct model *m, const struct pl_fork *e)
 	link_to(m, c, parent, ppid);
 }
 
-/* Prepend an exec to p's chain: filename (NUL included) then args. */
+/* Bytes of p's execs between its newest and its first. */
+static size_t history_between(const struct proc *p)
+{
+	size_t n = 0;
+
+	for (const struct proc_exec *x = p->execs->older; x && x->older; x = x->older)
+		n += exec_chunk(x);
+	return n;
+}
+
+/*
+ * Keep the first exec and the newest ones: the second oldest goes while
+ * there are more than max_execs, or more than history_bytes between the
+ * first and the newest.
+ */
+static void trim_history(struct model *m, struct proc *p)
+{
+	while (p->nr_execs > 2 && (p->nr_execs > m->cfg.max_execs || history_between(p) > m->cfg.history_bytes)) {
+		struct proc_exec **pp = &p->execs, *x;
+
+		while ((*pp)->older && (*pp)->older->older)
+			pp = &(*pp)->older;
+		x = *pp;
+		*pp = x->older;
+		exec_free(m, x);
+		p->nr_execs--;
+	}
+}
+
+/*
+ * Prepend an exec to p's chain: filename (NUL included) then args. Without
+ * room for it whole, cut (MODEL_SQUEEZED_BYTES each); without room even
+ * then, not kept, and the older ones dropped too: they are not what it runs.
+ */
 static void add_exec(struct model *m, struct proc *p, __u64 ts, const char *filename, __u32 filename_len,
 		     const char *args, __u32 args_len, __u32 argc, bool truncated)
 {
-	struct proc_exec *x = malloc(sizeof(*x) + filename_len + args_len);
-	size_t n = (size_t)filename_len + args_len;
+	struct proc_exec *x;
+	bool cut = false;
 
+	if (!filename_len)
+		return;
+	if (!room(m, chunk(sizeof(*x) + filename_len + args_len))) {
+		cut = filename_len > MODEL_SQUEEZED_BYTES || args_len > MODEL_SQUEEZED_BYTES;
+		if (filename_len > MODEL_SQUEEZED_BYTES)
+			filename_len = MODEL_SQUEEZED_BYTES;
+		if (args_len > MODEL_SQUEEZED_BYTES)
+			args_len = MODEL_SQUEEZED_BYTES;
+		if (!cut || !room(m, chunk(sizeof(*x) + filename_len + args_len))) {
+			forgot(m, FORGOT_EXEC, 1 + p->nr_execs);
+			free_execs(m, p);
+			return;
+		}
+	}
+	x = malloc(sizeof(*x) + filename_len + args_len);
 	if (!x)
 		return;
 	x->ts = ts;
 	x->argc = argc;
 	x->filename_len = filename_len;
 	x->args_len = args_len;
-	x->truncated = truncated;
+	x->truncated = truncated || cut;
 	memcpy(x->data, filename, filename_len);
+	x->data[filename_len - 1] = '\0';
 	memcpy(x->data + filename_len, args, args_len);
 	x->older = p->execs;
 	p->execs = x;
-	m->exec_bytes += sizeof(*x) + n;
-	if (++p->nr_execs > m->cfg.max_execs) {
-		/* Keep the first exec and the newest ones: drop the second oldest. */
-		struct proc_exec **pp = &p->execs;
-
-		while ((*pp)->older && (*pp)->older->older)
-			pp = &(*pp)->older;
-		x = *pp;
-		*pp = x->older;
-		m->exec_bytes -= sizeof(*x) + x->filename_len + x->args_len;
-		free(x);
-		p->nr_execs--;
-	}
+	m->exec_bytes += exec_chunk(x);
+	m->exec_added += exec_chunk(x);
+	p->nr_execs++;
+	trim_history(m, p);
+	if (cut)
+		forgot(m, FORGOT_EXEC, 1);
 }
 
 static void apply_exec(struct model *m, const struct pl_exec *e)
@@ -538,12 +887,20 @@ static void apply_exit(struct model *m, const struct pl_exit *e)
 			a->ended_cpu_ns += u.cpu_ns;
 		}
 	}
-	/* The kernel hands its children to new_parent right after this event. */
-	if ((e->h.flags & PL_F_HAS_CHILDREN) && e->new_parent) {
-		__u32 slot = model__slot_of(m, p);
+	/*
+	 * The kernel hands its children to new_parent right after this event;
+	 * to itself when it is a pid namespace's init: they die with it, its
+	 * children still (the kernel's find_child_reaper()). A child that stays
+	 * (a hostile recording's new parent) ends the loop, which would not.
+	 */
+	if ((e->h.flags & PL_F_HAS_CHILDREN) && e->new_parent && e->new_parent != e->h.pid) {
+		__u32 slot = model__slot_of(m, p), c;
 
-		while (m->slots[slot].first_child)
-			reparent(m, &m->slots[m->slots[slot].first_child], e->new_parent, e->h.ts);
+		while ((c = m->slots[slot].first_child)) {
+			reparent(m, &m->slots[c], e->new_parent, e->h.ts);
+			if (m->slots[slot].first_child == c)
+				break;
+		}
 	}
 }
 
@@ -642,8 +999,7 @@ void model__tick(struct model *m, __u64 now)
 		struct zq_entry *z = &m->zq[m->zq_head];
 		struct proc *p = model__slot(m, z->slot);
 
-		if (p && p->pid == z->pid && p->start_ns == z->start_ns && p->state == PROC_ZOMBIE &&
-		    !(p->flags & PROC_F_ZOMBIE_SEEN)) {
+		if (zq_waiting(m, z)) {
 			struct derived_event d = { .type = DV_ZOMBIE, .ts = now, .p = p };
 
 			if (p->exit_ts + m->cfg.zombie_after_ns > now)
@@ -655,17 +1011,8 @@ void model__tick(struct model *m, __u64 now)
 		m->zq_head = (m->zq_head + 1) % m->zq_cap;
 		m->zq_len--;
 	}
-	while (m->reaped_head) {
-		struct proc *p = &m->slots[m->reaped_head];
-		__u32 slot = m->reaped_head;
-
-		if (p->state_ts + m->cfg.retention_ns > now)
-			break;
-		m->reaped_head = p->next_sibling;
-		if (!m->reaped_head)
-			m->reaped_tail = 0;
-		slot_release(m, slot);
-	}
+	while (m->reaped_head && m->slots[m->reaped_head].state_ts + m->cfg.retention_ns <= now)
+		reaped_pop(m);
 }
 
 const struct proc *model__reaped_next(const struct model *m, const struct proc *prev)

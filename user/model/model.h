@@ -106,13 +106,48 @@ struct derived_event {
 
 typedef void (*derived_fn)(void *ctx, const struct derived_event *d);
 
+/*
+ * The model's memory is capped: max_bytes is the most it holds, by its own
+ * count of what it allocates (model__memory(): its arrays, and each exec's
+ * strings with the allocator's header), checked before each allocation.
+ * When the next one would not fit, it forgets, down to 7/8 of the cap so
+ * that this happens seldom, in this order:
+ *   1. reaped processes, oldest first, before their retention ends;
+ *   2. exec history: each process keeps only its newest exec;
+ *   3. long command lines: the newest exec's filename and argv are cut to
+ *      MODEL_SQUEEZED_BYTES each (marked truncated).
+ * Only if that is not enough is the new thing left out: an exec not kept
+ * (the process shows its comm), a process not added. Everything forgotten
+ * early is counted by kind (model__forgotten()) and said once per kind
+ * (base/msg.h). The default cap holds 100,000 processes with 2 KiB
+ * command lines each and their recently reaped ones (a process costs about
+ * 140 bytes, argv aside).
+ */
+#define MODEL_MAX_BYTES_DEFAULT (256ull << 20)
+#define MODEL_MAX_BYTES_MIN (1ull << 20)
+#define MODEL_SQUEEZED_BYTES 256
+
 struct model_config {
 	__u64 zombie_after_ns;   /* DV_ZOMBIE after this long (default 5 s) */
 	__u64 retention_ns;      /* reaped processes are kept this long (default 60 s) */
 	unsigned max_execs;      /* exec chain kept per process (default 16) */
+	/* Bytes of a process's execs between its first and its newest (default 64 KiB): the older go first. */
+	unsigned history_bytes;
+	__u64 max_bytes;         /* the cap (default MODEL_MAX_BYTES_DEFAULT) */
 	derived_fn derived;      /* may be NULL */
 	void *ctx;
 };
+
+/* What the cap made the model forget early (model_config.max_bytes says the order). */
+enum model_forgot {
+	FORGOT_REAPED,   /* a reaped process, before its retention ended */
+	FORGOT_EXEC,     /* an exec's filename and argv: dropped from the history, cut, or not kept */
+	FORGOT_PROCESS,  /* a process not added, or a zombie not watched (no zombie event): no room after the rest */
+	FORGOT_MAX,
+};
+
+/* "reaped", "exec", "process": the metric's label values. */
+const char *model_forgot__name(enum model_forgot k);
 
 struct model;
 
@@ -161,8 +196,12 @@ bool model__sampled(const struct model *m, const struct proc *p);
  * False when not known.
  */
 bool model__cpu_pct(const struct model *m, const struct proc *p, double *pct);
-/* Memory held by the model, bytes (for benchmarks). */
+/* Memory held by the model, bytes, by its own count; at most model__max_memory(). */
 size_t model__memory(const struct model *m);
+size_t model__max_memory(const struct model *m);
+/* What the cap made it forget, FORGOT_MAX counts, and their sum. */
+const __u64 *model__forgotten(const struct model *m);
+__u64 model__forgotten_total(const struct model *m);
 
 const char *proc_state__name(enum proc_state s);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/backoff.h"
 #include "base/msg.h"
 #include "base/pidset.h"
 #include "base/vec.h"
@@ -24,6 +25,9 @@ struct live {
 	__u64 seen[PL_EV_MAX];
 	__u64 lost[PL_EV_MAX];
 	__u64 malformed;
+	/* Resyncs with /proc after lost events: each one scans all of /proc (and records it). */
+	struct backoff resync;
+	__u64 untracked;        /* exits the kernel's zombie table had no room for */
 	/* recording */
 	struct rec_writer *rec;
 	bool rec_reported;      /* its failure for good was said */
@@ -356,6 +360,7 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 		return 0;
 	}
 	wallclock__init(&l->wc);
+	backoff__init(&l->resync, LIVE_RESYNC_MIN_NS, LIVE_RESYNC_MAX_NS);
 	if (cfg->record_to) {
 		struct rec_writer_opts o = *cfg->record_to;
 		char command[1024];
@@ -483,6 +488,40 @@ int live__rotate_recording(struct live *l)
 	return rotate(l, live__now());
 }
 
+/*
+ * The model missed something: /proc is the truth now. At once after a
+ * quiet spell; while losses go on, at most once per interval, which doubles
+ * (each change said once).
+ */
+static void resync(struct live *l, __u64 now, bool lost_any)
+{
+	__u64 was = backoff__holding_ns(&l->resync), is;
+	bool due = backoff__due(&l->resync, now, lost_any);
+	int e = due ? reconcile(l, REC_SNAP_RESYNC, true) : 0;
+
+	if (e < 0)
+		msg__say(MSG_WARN, "events were lost and /proc could not be read to resync: %s", strerror(-e));
+	is = backoff__holding_ns(&l->resync);
+	if (is > was)
+		msg__say(MSG_WARN, "events keep being lost: the process model resyncs with /proc at most every %llus "
+				   "while they are",
+			 (unsigned long long)(is / 1000000000ull));
+	else if (!is && was)
+		msg__say(MSG_INFO, "no events lost for %llus: the process model resyncs at once again",
+			 (unsigned long long)(was / 1000000000ull));
+}
+
+/* Exits the kernel's zombie table had no room for: not lost, but their reapers are unknown. Said once. */
+static void untracked_check(struct live *l)
+{
+	__u64 n = tracer__untracked_zombies(l->tracer);
+
+	if (n > l->untracked && !l->untracked)
+		msg__say(MSG_WARN, "the kernel's zombie table is full (processes hold many zombies): reaps are "
+				   "reported when the process is released, without who reaped it (counted)");
+	l->untracked = n;
+}
+
 int live__poll(struct live *l, int timeout_ms)
 {
 	__u64 lost[PL_EV_MAX], now;
@@ -506,15 +545,9 @@ int live__poll(struct live *l, int timeout_ms)
 			lost_any = true;
 		}
 	}
+	untracked_check(l);
 	if (l->model) {
-		/* The model missed something: /proc is the truth now. */
-		if (lost_any) {
-			int e = reconcile(l, REC_SNAP_RESYNC, true);
-
-			if (e < 0)
-				msg__say(MSG_WARN, "events were lost and /proc could not be read to resync: %s",
-					 strerror(-e));
-		}
+		resync(l, now, lost_any);
 		model__tick(l->model, now);
 	}
 	if (l->rec)
@@ -659,7 +692,7 @@ int live__sample(struct live *l)
 	return r == -EOPNOTSUPP ? 0 : r;
 }
 
-struct model *live__model(struct live *l)
+struct model *live__model(const struct live *l)
 {
 	return l->model;
 }
@@ -682,6 +715,16 @@ __u64 live__malformed(const struct live *l)
 const __u64 *live__lost(const struct live *l)
 {
 	return l->lost;
+}
+
+__u64 live__untracked_zombies(const struct live *l)
+{
+	return l->untracked;
+}
+
+__u64 live__resync_holding_ns(const struct live *l)
+{
+	return l->rp ? 0 : backoff__holding_ns(&l->resync);
 }
 
 void live__free(struct live *l)

@@ -62,6 +62,14 @@ struct live_config {
 	(PL_EV_BIT(PL_EV_FORK) | PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_REAP) | \
 	 PL_EV_BIT(PL_EV_SIGNAL) | PL_EV_BIT(PL_EV_DELIVER) | PL_EV_BIT(PL_EV_RENAME))
 
+/*
+ * After lost events the model resyncs with /proc: at once after a quiet
+ * spell; while losses go on, at most every LIVE_RESYNC_MIN_NS, doubling up
+ * to LIVE_RESYNC_MAX_NS (base/backoff.h), each change said once.
+ */
+#define LIVE_RESYNC_MIN_NS 1000000000ull
+#define LIVE_RESYNC_MAX_NS 64000000000ull
+
 /* Wake the consumer once this much is pending; it also drains on every poll timeout. */
 #define LIVE_WAKEUP_BYTES (256 << 10)
 
@@ -72,7 +80,7 @@ struct replay_source;
 int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen);
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
 int live__poll(struct live *l, int timeout_ms);
-struct model *live__model(struct live *l);
+struct model *live__model(const struct live *l);
 /* Event times to wall clock: sampled at start, or the recording's. Commands print with this one. */
 const struct wallclock *live__wallclock(const struct live *l);
 /* Now, in boot ns: the clock, or when replaying, the time the replay has reached. */
@@ -137,6 +145,10 @@ const struct kfeature_status *live__features(const struct live *l);
 const __u64 *live__seen(const struct live *l);
 __u64 live__malformed(const struct live *l);
 const __u64 *live__lost(const struct live *l);
+/* Live: exits the kernel's zombie table had no room for (kernel/tracer.h); 0 when replaying. */
+__u64 live__untracked_zombies(const struct live *l);
+/* Live: resyncs are held back to at most one per this many ns (losses go on); 0 when they run at once. */
+__u64 live__resync_holding_ns(const struct live *l);
 __u64 live__now(void);
 void live__free(struct live *l);
 

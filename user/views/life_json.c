@@ -177,7 +177,8 @@ static void reap_json(const struct printer *pr, const struct pl_reap *r, __u64 t
 	struct json *j = pr->j;
 	__u32 f = r->h.flags;
 
-	json__kv_cstr(j, "how", f & PL_F_REAP_WAIT ? "wait" : f & PL_F_REAP_AUTO ? "auto" : "before_recording");
+	json__kv_cstr(j, "how", f & PL_F_REAP_WAIT ? "wait" : f & PL_F_REAP_AUTO ? "auto" :
+				f & PL_F_REAP_UNTRACKED ? "untracked" : "before_recording");
 	kv_pid(j, "reaper", r->reaper_pid);
 	kv_comm(j, "reaper_comm", r->reaper_pid ? r->reaper_comm : NULL);
 	kv_secs(j, "zombie_s", r->exit_ts && r->exit_ts <= ts ? r->exit_ts : 0, ts);

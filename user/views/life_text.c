@@ -191,6 +191,8 @@ static void reap_text(struct outbuf *ob, const struct life_event *e)
 		pid_comm(ob, r->reaper_pid, r->reaper_comm);
 	} else if (r->h.flags & PL_F_REAP_AUTO) {
 		outbuf__puts(ob, "auto-reaped (no wait)");
+	} else if (r->h.flags & PL_F_REAP_UNTRACKED) {
+		outbuf__puts(ob, "released; who reaped it is unknown (the kernel's zombie table was full at its exit)");
 	} else {
 		outbuf__puts(ob, "released; it had exited before the recording");
 		return;

@@ -126,6 +126,38 @@ static void format_events(struct outbuf *ob, const struct metrics_input *in)
 	family(ob, "proclife_resyncs_total", "counter",
 	       "Times the process model was reconciled with /proc after lost events.");
 	outbuf__printf(ob, "proclife_resyncs_total %llu\n", (unsigned long long)c->derived[DV_RESYNC]);
+
+	family(ob, "proclife_resync_backoff_seconds", "gauge",
+	       "0 while the process model resyncs with /proc at once after lost events; else losses go on and "
+	       "resyncs (a scan of all of /proc each) are held back to one per this many seconds, doubling up "
+	       "to 64.");
+	outbuf__printf(ob, "proclife_resync_backoff_seconds %llu\n",
+		       (unsigned long long)(in->resync_holding_ns / 1000000000ull));
+
+	family(ob, "proclife_untracked_zombies_total", "counter",
+	       "Exits that found the kernel's zombie table full (processes holding many zombies fill it): their "
+	       "reaps are reported at the release, without who reaped them. Not lost: no resync.");
+	outbuf__printf(ob, "proclife_untracked_zombies_total %llu\n", (unsigned long long)in->untracked_zombies);
+}
+
+static void format_memory(struct outbuf *ob, const struct metrics_input *in)
+{
+	const __u64 *forgot = in->model ? model__forgotten(in->model) : NULL;
+
+	family(ob, "proclife_model_bytes", "gauge",
+	       "Memory the process model holds, by its own count of what it allocates (the ring buffer, the "
+	       "kernel's maps and other buffers come on top).");
+	outbuf__printf(ob, "proclife_model_bytes %llu\n",
+		       (unsigned long long)(in->model ? model__memory(in->model) : 0));
+	family(ob, "proclife_model_max_bytes", "gauge", "The cap on proclife_model_bytes (--max-memory).");
+	outbuf__printf(ob, "proclife_model_max_bytes %llu\n",
+		       (unsigned long long)(in->model ? model__max_memory(in->model) : 0));
+	family(ob, "proclife_forgotten_total", "counter",
+	       "What the process model forgot early to stay under --max-memory, by kind: reaped (a reaped process "
+	       "before its 60 s), exec (an exec's filename and argv: an older one, or cut, or not kept), "
+	       "process (a process left out).");
+	for (int k = 0; k < FORGOT_MAX; k++)
+		sample1(ob, "proclife_forgotten_total", "kind", model_forgot__name(k), forgot ? forgot[k] : 0);
 }
 
 static void format_processes(struct outbuf *ob, const struct metrics_input *in)
@@ -279,6 +311,7 @@ void metrics__format(struct outbuf *ob, const struct metrics_input *in)
 		       (long long)(start_wall % 1000000000 / 1000000));
 	format_events(ob, in);
 	format_processes(ob, in);
+	format_memory(ob, in);
 	format_failures(ob, in);
 	format_features(ob, in);
 	format_writes(ob, in);

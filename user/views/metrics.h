@@ -41,8 +41,10 @@ void metrics_counts__derived(struct metrics_counts *c, const struct derived_even
 
 struct metrics_input {
 	const struct metrics_counts *counts;
-	const struct model *model;     /* processes by state, the oldest zombie */
+	const struct model *model;     /* processes by state, the oldest zombie, its memory and what it forgot */
 	const __u64 *lost;             /* PL_EV_MAX kernel losses, by type */
+	__u64 untracked_zombies;       /* exits the kernel's zombie table had no room for */
+	__u64 resync_holding_ns;       /* resyncs held back to one per this long (losses go on); 0: at once */
 	const struct kfeature_status *features; /* KF_MAX, or NULL: none said */
 	bool threads;                  /* thread events are traced: their event labels are there */
 	const char *version, *kernel;  /* build_info labels */

@@ -117,6 +117,8 @@ void metrics_file__write(struct metrics_file *mf, struct live *l)
 		.counts = &mf->counts,
 		.model = live__model(l),
 		.lost = live__lost(l),
+		.untracked_zombies = live__untracked_zombies(l),
+		.resync_holding_ns = live__resync_holding_ns(l),
 		.features = live__features(l),
 		.threads = mf->cfg.threads,
 		.version = PROCLIFE_VERSION,

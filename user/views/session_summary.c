@@ -70,7 +70,35 @@ void session_summary__text(struct outbuf *ob, const __u64 *seen, const __u64 *lo
 	}
 }
 
+static const char *forgot_name(int i)
+{
+	return model_forgot__name(i - 1);
+}
+
+void session_summary__memory(struct outbuf *ob, const __u64 *forgot, __u64 untracked)
+{
+	__u64 v[FORGOT_MAX + 1] = {}; /* counts() starts at 1 */
+
+	for (int k = 0; forgot && k < FORGOT_MAX; k++)
+		v[k + 1] = forgot[k];
+	if (sum(v, FORGOT_MAX + 1)) {
+		outbuf__puts(ob, ", ");
+		outbuf__u64(ob, sum(v, FORGOT_MAX + 1));
+		outbuf__puts(ob, " forgotten (");
+		counts(ob, v, FORGOT_MAX + 1, forgot_name, true);
+		outbuf__puts(ob, ": --max-memory)");
+	}
+	if (untracked) {
+		outbuf__puts(ob, ", ");
+		outbuf__u64(ob, untracked);
+		outbuf__puts(ob, " zombies untracked (the kernel's table was full)");
+	}
+}
+
 void session_summary__of(struct outbuf *ob, const struct live *l, const __u64 *derived)
 {
+	const struct model *m = live__model(l);
+
 	session_summary__text(ob, live__seen(l), live__lost(l), live__malformed(l), derived);
+	session_summary__memory(ob, m ? model__forgotten(m) : NULL, live__untracked_zombies(l));
 }

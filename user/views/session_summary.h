@@ -2,8 +2,10 @@
 /*
  * What a session saw, in one line, for the end of a stream command:
  * "N events seen (fork N, ...), [N derived (stop N, ...), ]N lost[ (exec N,
- * ...)][, N malformed]". The command prints it (cmd/say.h); this only
- * writes the text.
+ * ...)][, N malformed]", and for a session, when there were any,
+ * "[, N forgotten (reaped N, exec N, process N: --max-memory)][, N zombies
+ * untracked (the kernel's table was full)]". The command prints it
+ * (cmd/say.h); this only writes the text.
  */
 #ifndef PROCLIFE_SESSION_SUMMARY_H
 #define PROCLIFE_SESSION_SUMMARY_H
@@ -19,7 +21,9 @@
  */
 void session_summary__text(struct outbuf *ob, const __u64 *seen, const __u64 *lost, __u64 malformed,
 			   const __u64 *derived);
-/* The same for a live session. */
+/* What the model forgot (FORGOT_MAX counts, or NULL) and the untracked zombies, when any: ", N forgotten ...". */
+void session_summary__memory(struct outbuf *ob, const __u64 *forgot, __u64 untracked);
+/* The whole line for a live session. */
 void session_summary__of(struct outbuf *ob, const struct live *l, const __u64 *derived);
 
 #endif

@@ -142,7 +142,11 @@ static void exit_fields(struct writer *w, struct json *j, const struct pl_exit *
 
 static const char *reap_how(__u32 flags)
 {
-	return flags & PL_F_REAP_WAIT ? "wait" : flags & PL_F_REAP_AUTO ? "auto" : "preexisting";
+	if (flags & PL_F_REAP_WAIT)
+		return "wait";
+	if (flags & PL_F_REAP_AUTO)
+		return "auto";
+	return flags & PL_F_REAP_UNTRACKED ? "untracked" : "preexisting";
 }
 
 static void reap_fields(struct json *j, const struct pl_reap *e)

@@ -208,6 +208,8 @@ static void reap_details(struct outbuf *ob, const struct pl_reap *e)
 		outbuf__puts(ob, "), ");
 	} else if (e->h.flags & PL_F_REAP_AUTO) {
 		outbuf__puts(ob, "auto-reaped, ");
+	} else if (e->h.flags & PL_F_REAP_UNTRACKED) {
+		outbuf__puts(ob, "released, reaper unknown (the kernel's zombie table was full): ");
 	} else {
 		outbuf__puts(ob, "released, exited before proclife started: ");
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "testlib.h"
+#include "base/msg.h"
 #include "kernel/procfs.h"
 #include "model/model.h"
 #include "unit/synth_model.h"
@@ -147,6 +148,28 @@ static void test_reparent_on_exit(void)
 	ASSERT_EQ(got[0].old_parent, 60);
 	ASSERT_EQ(got[0].new_parent, 50);
 	ASSERT_EQ(got_p[0].pid + got_p[1].pid, 70 + 71);
+	model__free(m);
+}
+
+/*
+ * A pid namespace's init exits with children: the kernel names itself as
+ * their new parent (they die with it). Nothing moves, and the model does
+ * not loop: it did, forever, in the recorder, when a container's init was
+ * killed (any user can make one, in a user namespace).
+ */
+static void test_exit_of_namespace_init(void)
+{
+	struct model *m = new_model();
+
+	fork_ev(m, 1, 0, 50, 0);
+	fork_ev(m, 50, 1, 60, 1 * MS);
+	fork_ev(m, 50, 1, 61, 2 * MS);
+	exit_ev(m, 50, 1, SIGKILL, 50, 3 * MS);
+	ASSERT_EQ(model__find(m, 50)->state, PROC_ZOMBIE);
+	ASSERT_EQ(parent_pid(m, 60), 50);
+	ASSERT_EQ(parent_pid(m, 61), 50);
+	ASSERT_FALSE(model__find(m, 60)->flags & PROC_F_ORPHANED);
+	ASSERT_EQ(ngot, 0);
 	model__free(m);
 }
 
@@ -390,11 +413,229 @@ static void test_memory_per_process(void)
 	model__free(m);
 }
 
+/* ---- the memory cap ---- */
+
+static char said[8][256];
+static int nsaid;
+
+static void say_sink(void *ctx, enum msg_level level, const char *text)
+{
+	if (nsaid < 8)
+		snprintf(said[nsaid], sizeof(said[0]), "%s", text);
+	nsaid++;
+}
+
+static struct model *capped_model(__u64 max_bytes)
+{
+	struct model_config cfg = { .zombie_after_ns = 5000 * MS, .retention_ns = 60000 * MS, .max_bytes = max_bytes };
+
+	nsaid = 0;
+	msg__set_sink(say_sink, NULL);
+	return model__new(&cfg);
+}
+
+static void capped_free(struct model *m)
+{
+	model__free(m);
+	msg__set_sink(NULL, NULL);
+}
+
+/* pid execs a program with one argument of n bytes ('a' + pid % 26) at ts. */
+static void exec_big(struct model *m, __u32 pid, size_t n, __u64 ts)
+{
+	static _Alignas(8) unsigned char buf[sizeof(struct pl_exec) + 8 + PL_ARGS_MAX];
+	static char arg[PL_ARGS_MAX];
+	const char *argv[] = { arg };
+	size_t lens[] = { n };
+
+	memset(arg, 'a' + pid % 26, n);
+	synth_exec(buf, pid, "/bin/prog", argv, lens, 1);
+	((struct pl_exec *)buf)->h.start_ns = start_of(pid);
+	((struct pl_exec *)buf)->h.ts = ts;
+	model__apply(m, buf);
+}
+
+/* Over the cap at any point is a failure: checked after every event. */
+#define ASSERT_UNDER_CAP(m)                                                                    \
+	do {                                                                                   \
+		if (model__memory(m) > model__max_memory(m)) {                                 \
+			ASSERT_TRUE(model__memory(m) <= model__max_memory(m));                 \
+			goto out;                                                              \
+		}                                                                              \
+	} while (0)
+
+/* Reaped processes go first, before their retention: live ones keep their argv whole. */
+static void test_cap_forgets_reaped_first(void)
+{
+	struct model *m = capped_model(1 << 20);
+	const __u64 *f = model__forgotten(m);
+	struct proc *p;
+
+	fork_ev(m, 1, 0, 2, 0);
+	for (__u32 pid = 10; pid < 20; pid++) { /* ten live ones, 4000 bytes of argv each */
+		fork_ev(m, 1, 0, pid, 1);
+		exec_big(m, pid, 4000, 2);
+	}
+	for (__u32 pid = 1000; pid < 3000; pid++) { /* 2000 that come and go: 8 MB of argv in all */
+		fork_ev(m, 1, 0, pid, pid);
+		exec_big(m, pid, 4000, pid);
+		exit_ev(m, pid, 1, 0, 0, pid);
+		reap_ev(m, pid, 1, 1, pid);
+		ASSERT_UNDER_CAP(m);
+	}
+	ASSERT_TRUE(f[FORGOT_REAPED] > 1000);
+	ASSERT_EQ(f[FORGOT_EXEC], 0);
+	ASSERT_EQ(f[FORGOT_PROCESS], 0);
+	for (__u32 pid = 10; pid < 20; pid++) {
+		p = model__find(m, pid);
+		ASSERT_TRUE(p && p->execs && p->execs->args_len == 4001 && !p->execs->truncated);
+	}
+	/* The newest reaped are the ones kept. */
+	p = model__find(m, 2999);
+	ASSERT_TRUE(!p);
+	ASSERT_TRUE(model__reaped_next(m, NULL) && model__reaped_next(m, NULL)->pid > 2000);
+	/* Said once, for the one kind. */
+	ASSERT_EQ(nsaid, 1);
+	ASSERT_TRUE(strstr(said[0], "--max-memory 1M") && strstr(said[0], "reaped processes"));
+out:
+	capped_free(m);
+}
+
+/* No reaped ones left: exec history goes, then long argv is cut, then nothing more is kept. */
+static void test_cap_squeezes_history_then_argv(void)
+{
+	struct model *m = capped_model(2 << 20);
+	const __u64 *f = model__forgotten(m);
+	__u32 pid;
+	struct proc *p;
+
+	fork_ev(m, 1, 0, 2, 0);
+	/* 40 live processes, each with 4 execs of 16 KiB: 2.5 MB. */
+	for (pid = 100; pid < 140; pid++) {
+		fork_ev(m, 1, 0, pid, 1);
+		for (int i = 0; i < 4; i++) {
+			exec_big(m, pid, 16 << 10, 10 + i);
+			ASSERT_UNDER_CAP(m);
+		}
+	}
+	ASSERT_EQ(f[FORGOT_REAPED], 0);
+	ASSERT_TRUE(f[FORGOT_EXEC] > 0);
+	p = model__find(m, 100);
+	ASSERT_TRUE(p && p->nr_execs == 1 && p->execs->ts == 13); /* its newest exec is what it runs */
+	p = model__find(m, 139);
+	ASSERT_TRUE(p && p->execs && p->execs->args_len == (16 << 10) + 1); /* the newest, after the squeeze */
+	/* Many more: argv is cut, then execs are not kept; the cap holds throughout. */
+	for (pid = 1000; pid < 1400; pid++) {
+		fork_ev(m, 1, 0, pid, 1);
+		exec_big(m, pid, 16 << 10, 20);
+		ASSERT_UNDER_CAP(m);
+	}
+	p = model__find(m, 100);
+	ASSERT_TRUE(p && (!p->execs || (p->execs->truncated && p->execs->args_len <= MODEL_SQUEEZED_BYTES)));
+	ASSERT_EQ(model__count(m), 1 + 1 + 40 + 400);
+	ASSERT_EQ(f[FORGOT_PROCESS], 0);
+	ASSERT_EQ(nsaid, 1);
+out:
+	capped_free(m);
+}
+
+/* Reaped processes without execs free no memory: past the cap, each new process takes the oldest one's slot. */
+static void test_cap_reaped_give_slots(void)
+{
+	struct model *m = capped_model(1 << 20);
+	const __u64 *f = model__forgotten(m);
+
+	fork_ev(m, 1, 0, 2, 0);
+	for (__u32 pid = 1000; pid < 51000; pid++) {
+		fork_ev(m, 1, 0, pid, pid);
+		exit_ev(m, pid, 1, 0, 0, pid);
+		reap_ev(m, pid, 1, 1, pid);
+		ASSERT_UNDER_CAP(m);
+	}
+	ASSERT_EQ(f[FORGOT_PROCESS], 0);
+	ASSERT_EQ(f[FORGOT_EXEC], 0);
+	/* Each of the last ones took the slot of one forgotten: every slot holds a process. */
+	ASSERT_EQ(f[FORGOT_REAPED] + model__nslots(m) - 1, 50000 + 2);
+	ASSERT_EQ(model__reaped_next(m, NULL)->pid, 1000 + f[FORGOT_REAPED]);
+out:
+	capped_free(m);
+}
+
+/* Live processes alone past the cap: new ones are left out, counted; the rest is intact. */
+static void test_cap_refuses_processes(void)
+{
+	struct model *m = capped_model(1 << 20);
+	const __u64 *f = model__forgotten(m);
+	__u32 n = 20000;
+
+	fork_ev(m, 1, 0, 2, 0);
+	for (__u32 i = 0; i < n; i++) {
+		fork_ev(m, 1, 0, 1000 + i, 1);
+		ASSERT_UNDER_CAP(m);
+	}
+	ASSERT_TRUE(model__count(m) < n);
+	ASSERT_EQ(f[FORGOT_PROCESS], n + 2 - model__count(m));
+	ASSERT_TRUE(model__find(m, 1000) != NULL);
+	ASSERT_TRUE(model__find(m, 1000 + n - 1) == NULL);
+	/* One that was kept still changes state. */
+	exit_ev(m, 1000, 1, 0, 0, 5);
+	ASSERT_EQ(model__find(m, 1000)->state, PROC_ZOMBIE);
+out:
+	capped_free(m);
+}
+
+/*
+ * Two million processes come and go, one a millisecond: once the first 60 s
+ * of reaped ones are kept, the model stops growing (its pid index grew
+ * before with every pid ever seen: the marks of removed entries filled it).
+ */
+static void test_churn_stays_small(void)
+{
+	struct model *m = capped_model(0);
+	size_t steady = 0;
+
+	fork_ev(m, 1, 0, 2, 0);
+	for (__u32 i = 0; i < 2000000; i++) {
+		__u32 pid = 300 + i % 4000000;
+
+		fork_ev(m, 1, 0, pid, (__u64)i * MS);
+		exit_ev(m, pid, 1, 0, 0, (__u64)i * MS);
+		reap_ev(m, pid, 1, 1, (__u64)i * MS);
+		model__tick(m, (__u64)i * MS);
+		if (i == 200000)
+			steady = model__memory(m);
+	}
+	printf("  %zu bytes after 200,000 processes, %zu after 2,000,000\n", steady, model__memory(m));
+	ASSERT_EQ(model__memory(m), steady);
+	ASSERT_EQ(model__forgotten_total(m), 0);
+	capped_free(m);
+}
+
+/* A process's history between its first and newest execs is bounded in bytes too. */
+static void test_history_bytes(void)
+{
+	struct model *m = new_model();
+	const struct proc_exec *x;
+	struct proc *p;
+
+	fork_ev(m, 1, 0, 90, 0);
+	for (int i = 0; i < 10; i++)
+		exec_big(m, 90, 30000, i);
+	p = model__find(m, 90);
+	ASSERT_EQ(p->nr_execs, 4); /* the first, two between (60 KB), the newest */
+	ASSERT_EQ(p->execs->ts, 9);
+	for (x = p->execs; x->older;)
+		x = x->older;
+	ASSERT_EQ(x->ts, 0);
+	model__free(m);
+}
+
 int main(void)
 {
 	tl_init("unit/model");
 	RUN_TEST(test_lifecycle);
 	RUN_TEST(test_reparent_on_exit);
+	RUN_TEST(test_exit_of_namespace_init);
 	RUN_TEST(test_stop_continue);
 	RUN_TEST(test_zombie_timer);
 	RUN_TEST(test_pid_reuse);
@@ -403,5 +644,11 @@ int main(void)
 	RUN_TEST(test_rename);
 	RUN_TEST(test_exec_chain);
 	RUN_TEST(test_memory_per_process);
+	RUN_TEST(test_cap_forgets_reaped_first);
+	RUN_TEST(test_cap_squeezes_history_then_argv);
+	RUN_TEST(test_cap_reaped_give_slots);
+	RUN_TEST(test_cap_refuses_processes);
+	RUN_TEST(test_churn_stays_small);
+	RUN_TEST(test_history_bytes);
 	return tl_finish();
 }

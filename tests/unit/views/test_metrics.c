@@ -159,6 +159,12 @@ static const char head[] =
 	"# HELP proclife_resyncs_total Times the process model was reconciled with /proc after lost events.\n"
 	"# TYPE proclife_resyncs_total counter\n"
 	"proclife_resyncs_total 0\n"
+	"# HELP proclife_resync_backoff_seconds 0 while the process model resyncs with /proc at once after lost events; else losses go on and resyncs (a scan of all of /proc each) are held back to one per this many seconds, doubling up to 64.\n"
+	"# TYPE proclife_resync_backoff_seconds gauge\n"
+	"proclife_resync_backoff_seconds 4\n"
+	"# HELP proclife_untracked_zombies_total Exits that found the kernel's zombie table full (processes holding many zombies fill it): their reaps are reported at the release, without who reaped them. Not lost: no resync.\n"
+	"# TYPE proclife_untracked_zombies_total counter\n"
+	"proclife_untracked_zombies_total 7\n"
 	"# HELP proclife_processes Processes on the machine now (kernel threads included), by state: running (alive and not stopped: sleeping included), stopped (by a stop signal), zombie (exited, not reaped).\n"
 	"# TYPE proclife_processes gauge\n"
 	"proclife_processes{state=\"running\"} 2\n"
@@ -166,7 +172,10 @@ static const char head[] =
 	"proclife_processes{state=\"zombie\"} 2\n"
 	"# HELP proclife_zombie_oldest_seconds How long the oldest zombie has been one, 0 when there is none; a zombie whose exit proclife did not see counts from when proclife first saw it (at least that long).\n"
 	"# TYPE proclife_zombie_oldest_seconds gauge\n"
-	"proclife_zombie_oldest_seconds 9.500\n"
+	"proclife_zombie_oldest_seconds 9.500\n";
+
+/* Then the model's memory (its bytes, from the model: expected_memory()), then: */
+static const char head2[] =
 	"# HELP proclife_exec_failed_total Failed execve/execveat calls since proclife started, by errno (\"other\": not in its table).\n"
 	"# TYPE proclife_exec_failed_total counter\n"
 	"proclife_exec_failed_total{errno=\"EPERM\"} 0\n"
@@ -232,6 +241,21 @@ static void expected_signals(struct outbuf *ob)
 	outbuf__puts(ob, "proclife_signals_total{signal=\"SIGRTMIN+1\",result=\"delivered\"} 1\n");
 }
 
+static void expected_memory(struct outbuf *ob, const struct model *m)
+{
+	outbuf__puts(ob, "# HELP proclife_model_bytes Memory the process model holds, by its own count of what it allocates (the ring buffer, the kernel's maps and other buffers come on top).\n"
+			 "# TYPE proclife_model_bytes gauge\n");
+	outbuf__printf(ob, "proclife_model_bytes %zu\n", model__memory(m));
+	outbuf__puts(ob, "# HELP proclife_model_max_bytes The cap on proclife_model_bytes (--max-memory).\n"
+			 "# TYPE proclife_model_max_bytes gauge\n"
+			 "proclife_model_max_bytes 268435456\n"
+			 "# HELP proclife_forgotten_total What the process model forgot early to stay under --max-memory, by kind: reaped (a reaped process before its 60 s), exec (an exec's filename and argv: an older one, or cut, or not kept), process (a process left out).\n"
+			 "# TYPE proclife_forgotten_total counter\n"
+			 "proclife_forgotten_total{kind=\"reaped\"} 0\n"
+			 "proclife_forgotten_total{kind=\"exec\"} 0\n"
+			 "proclife_forgotten_total{kind=\"process\"} 0\n");
+}
+
 static void input(struct metrics_input *in, const struct model *m, const __u64 *lost,
 		  const struct kfeature_status *features)
 {
@@ -265,8 +289,12 @@ static void test_exposition_exact(void)
 	outbuf__init(&got, -1, 0);
 	outbuf__init(&want, -1, 0);
 	input(&in, m, lost, features);
+	in.untracked_zombies = 7;
+	in.resync_holding_ns = 4 * S;
 	metrics__format(&got, &in);
 	outbuf__puts(&want, head);
+	expected_memory(&want, m);
+	outbuf__puts(&want, head2);
 	expected_signals(&want);
 	outbuf__puts(&want, tail);
 	ASSERT_STREQ(outbuf__cstr(&got), outbuf__cstr(&want));
@@ -300,6 +328,9 @@ static void test_exposition_minimal(void)
 	ASSERT_TRUE(strstr(s, "\nproclife_processes{state=\"running\"} 0\nproclife_processes{state=\"stopped\"} 0\n"
 			      "proclife_processes{state=\"zombie\"} 0\n"));
 	ASSERT_TRUE(strstr(s, "\nproclife_zombie_oldest_seconds 0.000\n"));
+	ASSERT_TRUE(strstr(s, "\nproclife_resync_backoff_seconds 0\n"));
+	ASSERT_TRUE(strstr(s, "\nproclife_untracked_zombies_total 0\n"));
+	ASSERT_TRUE(strstr(s, "\nproclife_forgotten_total{kind=\"process\"} 0\n"));
 	/* No recording, no event output: none of their families. */
 	ASSERT_FALSE(strstr(s, "proclife_recording_"));
 	ASSERT_FALSE(strstr(s, "proclife_output_"));

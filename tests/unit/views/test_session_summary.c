@@ -66,6 +66,22 @@ static void test_counts_derived_lost_malformed(void)
 	ASSERT_STREQ(summary(seen, lost, 0, NULL), want);
 }
 
+/* What the model forgot and the untracked zombies: only when there were some. */
+static void test_memory(void)
+{
+	__u64 forgot[FORGOT_MAX] = {};
+
+	outbuf__reset(&ob);
+	session_summary__memory(&ob, forgot, 0);
+	session_summary__memory(&ob, NULL, 0);
+	ASSERT_STREQ(outbuf__cstr(&ob), "");
+	forgot[FORGOT_REAPED] = 1200;
+	forgot[FORGOT_PROCESS] = 3;
+	session_summary__memory(&ob, forgot, 40);
+	ASSERT_STREQ(outbuf__cstr(&ob), ", 1203 forgotten (reaped 1200, process 3: --max-memory), "
+					"40 zombies untracked (the kernel's table was full)");
+}
+
 int main(void)
 {
 	tl_init("unit/session_summary");
@@ -73,6 +89,7 @@ int main(void)
 		return 1;
 	RUN_TEST(test_nothing);
 	RUN_TEST(test_counts_derived_lost_malformed);
+	RUN_TEST(test_memory);
 	outbuf__free(&ob);
 	return tl_finish();
 }

@@ -208,6 +208,14 @@ static void test_reap(void)
 	ASSERT_STREQ(render(&json, &r),
 		     JSON_HDR("reap", "9", "1", "sh") ",\"reaper\":null,\"reaper_comm\":null,\"how\":\"auto\","
 		     "\"exit_code\":0,\"term_signal\":null,\"core_dumped\":false,\"status\":0}\n");
+	/* Its exit found the kernel's zombie table full: reported at the release, the reaper unknown. */
+	r.h.flags = PL_F_REAP_UNTRACKED;
+	r.status = 7 << 8;
+	ASSERT_STREQ(render(&text, &r), TIME_TEXT "reap        9       1       sh               released, reaper unknown "
+						  "(the kernel's zombie table was full): exit 7\n");
+	ASSERT_STREQ(render(&json, &r),
+		     JSON_HDR("reap", "9", "1", "sh") ",\"reaper\":null,\"reaper_comm\":null,\"how\":\"untracked\","
+		     "\"exit_code\":7,\"term_signal\":null,\"core_dumped\":false,\"status\":1792}\n");
 }
 
 static void test_signal(void)
