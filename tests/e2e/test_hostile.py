@@ -361,9 +361,10 @@ def big_recording(d, n=20000):
         recs.append(mc.record(mc.EVENT, mc.ev_exec(mc.T + i, 100, 1, "bash", b"/bin/echo",
                                                    [b"echo", b"line-%06d" % i, b"x" * 80])))
     recs.append(mc.rtime(mc.END, mc.T + n + 1))
+    head = mc.file_header()  # first: it starts the chain the blocks carry on
     blocks = [mc.block(recs[i:i + 2000], k) for k, i in enumerate(range(0, len(recs), 2000))]
     path = os.path.join(d, "big.plr")
-    common.write_bytes(path, mc.file_header() + b"".join(blocks))
+    common.write_bytes(path, head + b"".join(blocks))
     return path, n
 
 
