@@ -84,6 +84,9 @@ static __always_inline int on_signal_deliver(unsigned long long *ctx, int sig)
 
 	if (!ka)
 		return 0;
+	/* A consumer of states (cfg_lean) takes stops only: nothing else to count, nothing to read. */
+	if (cfg_lean && !cfg_counts && !stop_signal(sig))
+		return 0;
 	if (!want(PL_EV_DELIVER) || !follows(TASK_RD(cur, tgid)) || !current_ok())
 		return 0;
 	/* Handler and flags in one helper call where they are neighbours (x86_64 always). */
@@ -120,6 +123,9 @@ static __always_inline int on_signal_deliver(unsigned long long *ctx, int sig)
 			action = PL_ACT_DEFAULT;
 		}
 	}
+	count_kernel(PL_CNT_DELIVER);
+	if (cfg_lean && !(action == PL_ACT_DEFAULT && stop_signal(sig) && !flags))
+		return 0;
 	e = reserve_event(PL_EV_DELIVER, sizeof(*e), cur);
 	if (!e)
 		return 0;
