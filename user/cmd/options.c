@@ -55,6 +55,11 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 		snprintf(err, errlen, "--events needs a list of event names");
 		return -EINVAL;
 	}
+	/* No event shown: watch's metrics-only run (--metrics-file), or a recording (-w FILE) shown nothing of. */
+	if (!strcmp(list, "none")) {
+		*mask = 0;
+		return 0;
+	}
 	strcpy(buf, list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int t;
@@ -71,7 +76,7 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 		t = derived__parse(tok);
 		if (t < 0) {
 			events__names(known, sizeof(known), ", ");
-			snprintf(err, errlen, "unknown event '%.32s' (known: %s, all)", tok, known);
+			snprintf(err, errlen, "unknown event '%.32s' (known: %s, all, none)", tok, known);
 			return -EINVAL;
 		}
 		m |= DV_BIT(t);

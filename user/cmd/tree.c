@@ -138,8 +138,6 @@ static int run(struct cli *c, bool tree)
 
 	s.cfg.model = true;
 	s.cfg.tracer.sample = !c->rec.nread;
-	if (c->metrics.file)
-		s.cfg.tracer.events = PL_EV_ALL; /* failed execs too: the metrics describe the host */
 	if (c->every_ns)
 		s.signals = CMD_SIG_STOP | CMD_SIG_PIPE;
 	ret = cmd_session__open(&s);

@@ -500,6 +500,11 @@ struct model *live__model(struct live *l)
 	return l->model;
 }
 
+int live__counts(struct live *l, __u64 *out)
+{
+	return l->tracer ? tracer__counts(l->tracer, out) : -EOPNOTSUPP;
+}
+
 const struct kfeature_status *live__features(const struct live *l)
 {
 	return l->tracer ? tracer__features(l->tracer) : NULL;

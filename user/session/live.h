@@ -103,6 +103,11 @@ int live__follow(struct live *l, __u32 pid);
  * replaying or the feature is off, or -errno.
  */
 int live__sample(struct live *l);
+/*
+ * The kernel's counters (cfg.tracer.counts: PL_CNT_MAX, indexed by PL_CNT_*)
+ * into out. 0; -EOPNOTSUPP when replaying or not counting; or -errno.
+ */
+int live__counts(struct live *l, __u64 *out);
 /* Each kernel feature's state (KF_MAX of them), or NULL when replaying. */
 const struct kfeature_status *live__features(const struct live *l);
 /* Records seen per type, malformed records, losses per type. */

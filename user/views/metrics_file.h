@@ -20,6 +20,12 @@ struct metrics_file_config {
 	const char *path;
 	__u64 interval_ns;
 	bool threads; /* thread events are traced */
+	/*
+	 * The kernel counts signals, deliveries and failed execs (a session
+	 * that keeps states: tracer_config.counts); the records of those are
+	 * then not counted again (the kernel queues only a few of them).
+	 */
+	bool kernel_counts;
 };
 
 struct metrics_file;
