@@ -68,6 +68,10 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 			m |= PL_EV_ALL | DV_ALL;
 			continue;
 		}
+		if (!strcmp(tok, "none")) {
+			snprintf(err, errlen, "--events none goes alone, not in a list");
+			return -EINVAL;
+		}
 		t = names__event_parse(tok);
 		if (t >= 0) {
 			m |= PL_EV_BIT(t);
