@@ -432,8 +432,12 @@ static __always_inline void fill_hdr(struct pl_hdr *h, __u32 type, struct task_s
 		h->ns_pid = upid.nr;
 		h->pidns = BPF_CORE_READ(upid.ns, ns.inum);
 	}
-	/* comm is NUL-padded in the kernel: a plain 16-byte copy. */
+	/* comm is NUL-padded in the kernel: a plain 16-byte copy; two loads where t is BTF-typed. */
+#ifdef PL_NO_TASK_BTF
 	bpf_probe_read_kernel(h->comm, sizeof(h->comm), &t->comm);
+#else
+	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+#endif
 	fill_identity(h, t, cred);
 }
 
