@@ -16,6 +16,7 @@
 
 #include "base/msg.h"
 #include "proclife.skel.h"
+#include "kernel/arch.h"
 #include "kernel/refusal.h"
 #include "kernel/tracefs.h"
 #include "kernel/tracer.h"
@@ -207,6 +208,7 @@ struct plan {
 	__u32 caps;
 	__u64 avoid;          /* variants (bits by table index) not to take: their programs could not be attached */
 	bool priced_out[KF_MAX]; /* a variant was left for what it costs every syscall (cfg->lean) */
+	bool trampolines_tried;  /* a fexit program was loaded alone (trampolines_allowed()) */
 	const struct btf *vmlinux;
 	enum load_pass pass;
 	struct {             /* LOAD_BARE: the refusal it may confirm */
@@ -231,6 +233,31 @@ static bool tracepoints_there(const struct plan *pl, const struct proclife_bpf *
 		}
 	}
 	return there;
+}
+
+/*
+ * Does the kernel load a fexit program? Some refuse every one (EPERM)
+ * although their BTF lists the functions: a two-instruction program on a
+ * syscall's function, loaded alone, tells in a millisecond, where a refused
+ * variant costs a load of the whole object or two.
+ */
+static bool trampolines_allowed(const struct btf *vmlinux)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(vmlinux, ARCH_SYSCALL_FN_PREFIX "kill", BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT, .attach_btf_id = id);
+	int fd;
+
+	if (id <= 0)
+		return false;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pl_probe_fexit", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /* Can v's per-syscall tracepoint programs be attached (tracefs, the tracepoints, perf_event_open())? */
@@ -271,6 +298,11 @@ static const struct variant *pick_variant(struct plan *pl, const struct proclife
 			continue;
 		if (pl->cfg->legacy_exit && v->needs & KCAP_GROUP_DEAD)
 			continue;
+		if ((v->needs & pl->caps & KCAP_TRAMPOLINE) && !pl->trampolines_tried) {
+			pl->trampolines_tried = true;
+			if (!trampolines_allowed(pl->vmlinux))
+				pl->caps &= ~KCAP_TRAMPOLINE;
+		}
 		if (pl->cfg->lean && variant__cost(v, skel)) {
 			if (!pl->priced_out[f])
 				costs_too_much(variant__cost(v, skel), why, len);
