@@ -35,6 +35,7 @@
 
 #include "ktests.h"
 #include "kernel/tracefs.h"
+#include "session/live.h"
 
 #define GETPPIDS 1000000
 /* Runs of the command's programs allowed while the getppid() loop runs: 1 % (other processes' count too). */
@@ -749,4 +750,47 @@ void test_perf_event_refused(void)
 	else if (strncmp(lines[0], "pl_fexit_", 9))
 		ASSERT_TRUE(strstr(lines[0], "pl_sys_exit") == lines[0] &&
 			    strstr(lines[0], "perf_event_open() of a syscall tracepoint failed: Operation not permitted"));
+}
+
+/* ---- a session that keeps states sees reaps at the release: /proc settles the zombies before ---- */
+
+static int child_exit_now(void *arg)
+{
+	return 3;
+}
+
+/*
+ * A lean session (tree's): a child that exited is a zombie in the model;
+ * once this process has waited for it, live__confirm_zombies() retires it
+ * at once, whether or not its release (an RCU grace period later) came yet.
+ */
+void test_lean_reap_confirmed(void)
+{
+	struct live_config cfg = { .model = true, .tracer = harness__default_config() };
+	const struct proc *p;
+	struct live *l = NULL;
+	char msg[320];
+	pid_t pid;
+	long long deadline;
+
+	harness__stop();
+	cfg.tracer.lean = true;
+	cfg.tracer.threads = false;
+	if (!ASSERT_EQ(live__new(&cfg, &l, msg, sizeof(msg)), 0)) {
+		FAILF("live__new: %s", msg);
+		return;
+	}
+	pid = spawn(child_exit_now, NULL);
+	/* A zombie until waited for: the model sees its exit. */
+	deadline = now_ms() + WAIT_MS;
+	while (!((p = model__find(live__model(l), pid)) && p->state == PROC_ZOMBIE) && now_ms() < deadline)
+		live__poll(l, 20);
+	if (!ASSERT_TRUE(p && p->state == PROC_ZOMBIE))
+		goto out;
+	ASSERT_EQ(wait_status(pid), 3 << 8);
+	live__confirm_zombies(l);
+	p = model__find(live__model(l), pid);
+	ASSERT_TRUE(!p || p->state != PROC_ZOMBIE);
+out:
+	live__free(l);
 }

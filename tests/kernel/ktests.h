@@ -87,6 +87,7 @@ void test_lean_signals(void);
 void test_lean_counts(void);
 void test_tracefs_missing(void);
 void test_perf_event_refused(void);
+void test_lean_reap_confirmed(void);
 
 /* kt_record.c */
 void test_record_lost_resync_replay(void);

@@ -259,6 +259,7 @@ int main(void)
 	/* What proclife costs what it does not trace; these start tracers (and proclife) of their own. */
 	RUN_KTEST(test_lean_signals, 0); /* they check their own tracer's features */
 	RUN_KTEST(test_lean_counts, 0);
+	RUN_KTEST(test_lean_reap_confirmed, 0);
 	RUN_KTEST(test_tracefs_missing, 0);
 	RUN_KTEST(test_perf_event_refused, 0);
 	test_cost_getppid();

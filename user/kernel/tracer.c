@@ -345,7 +345,6 @@ static bool forced_off(enum kfeature f)
 static void plan__init(struct plan *pl, const struct proclife_bpf *skel)
 {
 	const struct tracer_config *cfg = pl->cfg;
-
 	struct vwant w = wanted(cfg);
 
 	for (int f = 0; f < KF_MAX; f++) {
