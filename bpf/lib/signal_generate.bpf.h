@@ -94,17 +94,21 @@ static __always_inline int on_signal_generate(unsigned long long *ctx, int sig, 
 	queued = signal_queued(sig, result);
 	if (!fatal && !queued)
 		return 0;
+	/* Fatal only with the default action: a handled signal is not (the storm of a consumer of states). */
+	disp = disposition_of(task, sig, &blocked);
+	fatal = fatal && disp == PL_ACT_DEFAULT && follows(task->tgid);
+	if (!fatal && !queued)
+		return 0;
 	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV: a number, read through only when real. */
 	info_addr = raw_arg(ctx, 1);
 	kind = info_addr == 0 ? PL_INFO_NOINFO : info_addr == 1 ? PL_INFO_PRIV : PL_INFO_SIGINFO;
 	if (kind == PL_INFO_SIGINFO)
 		siginfo_read(info_addr, &info);
 	code = kind == PL_INFO_SIGINFO ? info.si_code : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;
-	disp = disposition_of(task, sig, &blocked);
 	/* Sent by a process: which syscall, and the pid it was given. */
 	if (kind == PL_INFO_SIGINFO && (code == SI_USER || code == SI_QUEUE || code == SI_TKILL))
 		sc = sending_syscall(cur, &target_arg);
-	if (fatal && disp == PL_ACT_DEFAULT && follows(task->tgid))
+	if (fatal)
 		record_fatal(task->tgid, sig, cur, code, kind, sc);
 
 	if (!queued)
