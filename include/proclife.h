@@ -290,6 +290,23 @@ enum pl_sig_action {
 	PL_ACT_HANDLER,
 };
 
+/*
+ * Counters the kernel keeps when asked (tracer_config.counts: metrics that
+ * need counts, not events), in a per-CPU array of __u64 indexed so: every
+ * signal generated or refused by signal (0..PL_CNT_SIG_MAX) and result (enum
+ * pl_sig_result), the rest in SIGNAL_OTHER; every delivery; every failed
+ * exec by errno (1..PL_CNT_ERRNO_MAX), the rest in EXEC_FAILED(0). Not a
+ * record: never in a recording.
+ */
+#define PL_CNT_SIG_MAX 64
+#define PL_CNT_SIG_RESULTS (PL_SIG_PROBE + 1)
+#define PL_CNT_SIGNAL(sig, result) ((sig) * PL_CNT_SIG_RESULTS + (result))
+#define PL_CNT_SIGNAL_OTHER PL_CNT_SIGNAL(PL_CNT_SIG_MAX + 1, 0)
+#define PL_CNT_DELIVER (PL_CNT_SIGNAL_OTHER + 1)
+#define PL_CNT_ERRNO_MAX 255
+#define PL_CNT_EXEC_FAILED(err) (PL_CNT_DELIVER + 1 + (err))
+#define PL_CNT_MAX PL_CNT_EXEC_FAILED(PL_CNT_ERRNO_MAX + 1)
+
 struct pl_rename {
 	struct pl_hdr h;    /* h.comm is the old name */
 	char new_comm[PL_COMM_LEN];

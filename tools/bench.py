@@ -3,20 +3,25 @@
 
 Each workload runs without a tracer and under each tracer, interleaved
 (A B C ... A B C ...) so that machine drift cancels, for several rounds;
-medians and ratios to "no tracer" are reported, with the tracer's own CPU
-time, events received and events lost. Writes docs/BENCHMARKS.md and the
-same table on stdout.
+medians and ratios to "no tracer" are reported, with their spread, the
+tracer's own CPU time, events received and events lost. Then one more round
+of each with the kernel's BPF statistics on: how many times the tracer's BPF
+programs ran during the workload and for how long (so that a program that
+runs on unrelated syscalls shows as a count, not only as time). Writes
+docs/BENCHMARKS.md and the same tables on stdout.
 
-  tools/bench.py            the full run (minutes); peers installed via apt if missing
+  tools/bench.py            the full run (tens of minutes); peers installed via apt if missing
   tools/bench.py --smoke    seconds: tiny workloads, no tracer and proclife only,
                             checked; prints PASS/FAIL lines (part of make test)
 
-Environment: BENCH_ROUNDS (default 5); BENCH_ONLY=substring runs only matching workloads
-(docs/BENCHMARKS.md is then left alone).
+Environment: BENCH_ROUNDS (default: 9 for the spawn workloads, 5 for the others);
+BENCH_ONLY=substring runs only matching workloads, BENCH_TRACERS=substring only
+matching tracers (docs/BENCHMARKS.md is then left alone).
 """
 import json
 import os
 import platform
+import pty
 import re
 import shutil
 import signal
@@ -24,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,6 +37,12 @@ BUILD = os.path.join(ROOT, "build")
 PROCLIFE = os.path.join(BUILD, "proclife")
 BENCH = os.path.join(BUILD, "bench")
 TICK = os.sysconf("SC_CLK_TCK")
+
+# The syscalls whose returns proclife's per-syscall tracepoint program reports on (user/kernel/variants.c).
+SYSCALL_EXITS = ["execve", "execveat", "wait4", "waitid", "kill", "tkill", "tgkill", "rt_sigqueueinfo",
+                 "rt_tgsigqueueinfo", "pidfd_send_signal"]
+# The floor of that variant: an empty program on the same tracepoints costs every syscall the slow path.
+FLOOR_SCRIPT = ",".join("tracepoint:syscalls:sys_exit_" + n for n in SYSCALL_EXITS) + " { }\n"
 
 BPFTRACE_SCRIPT = r"""
 tracepoint:sched:sched_process_fork { printf("fork %d %d\n", args->parent_pid, args->child_pid); }
@@ -40,21 +52,39 @@ tracepoint:signal:signal_generate { printf("signal %d %d %d\n", pid, args->sig, 
 """
 
 
+def dd(count):
+    """The unrelated-syscall workload of the issue: 64-byte reads and writes, 2 syscalls a block."""
+    return ["dd", "if=/dev/zero", "of=/dev/null", "bs=64", f"count={count}"]
+
+
 def workloads(smoke):
+    """(name, argv, events expected at least, operations for the runs-per-operation column)."""
     if smoke:
         return [
-            ("spawn", [f"{BENCH}/spawn", "30"], 30),
-            ("spawn, 2 spawners", [f"{BENCH}/spawn", "30", "2"], 30),
-            ("signal storm", [f"{BENCH}/sigstorm", "2000"], 2000),
+            ("spawn", [f"{BENCH}/spawn", "30"], 30, 30),
+            ("spawn, 2 spawners", [f"{BENCH}/spawn", "30", "2"], 30, 30),
+            ("signal storm", [f"{BENCH}/sigstorm", "2000"], 2000, 2000),
             # Threads are filtered in the kernel unless --threads: no events expected.
-            ("thread storm", [f"{BENCH}/threadstorm", "300"], 0),
+            ("thread storm", [f"{BENCH}/threadstorm", "300"], 0, 300),
+            # Unrelated syscalls: no event at all.
+            ("getppid loop", [f"{BENCH}/getppid", "200000"], 0, 200000),
+            ("dd bs=64", dd(100000), 0, 200000),
         ]
     return [
-        ("spawn", [f"{BENCH}/spawn", "1000"], 1000),
-        ("spawn, 2 spawners", [f"{BENCH}/spawn", "1000", "2"], 1000),
-        ("signal storm", [f"{BENCH}/sigstorm", "200000"], 200000),
-        ("thread storm", [f"{BENCH}/threadstorm", "20000"], 0),
+        ("spawn", [f"{BENCH}/spawn", "1000"], 1000, 1000),
+        ("spawn, 2 spawners", [f"{BENCH}/spawn", "1000", "2"], 1000, 1000),
+        ("signal storm", [f"{BENCH}/sigstorm", "200000"], 200000, 200000),
+        ("thread storm", [f"{BENCH}/threadstorm", "20000"], 0, 20000),
+        ("getppid loop", [f"{BENCH}/getppid", "5000000"], 0, 5000000),
+        ("dd bs=64", dd(2000000), 0, 4000000),
     ]
+
+
+def rounds_of(name):
+    """Spawns last under a millisecond each: their ratios need more rounds to settle."""
+    if os.environ.get("BENCH_ROUNDS"):
+        return int(os.environ["BENCH_ROUNDS"])
+    return 9 if name.startswith("spawn") else 5
 
 
 def cpu_ticks(pid):
@@ -113,6 +143,9 @@ class Tracer:
 
     def cpu(self):
         return sum(cpu_ticks(p.pid) for p in self.procs) / TICK
+
+    def pids(self):
+        return [p.pid for p in self.procs]
 
     def stop(self):
         for p in self.procs:
@@ -217,6 +250,85 @@ class ProclifeRecord(ProclifeTree):
         self._spawn([PROCLIFE, "record", "-w", self.file], lambda o, e, pid: has_line(e, "Ctrl-C to stop"))
 
 
+class ProclifeZombies(ProclifeTree):
+    """zombies --every: the model only, as tree."""
+
+    def start(self):
+        self._spawn([PROCLIFE, "zombies", "--every", "86400"], lambda o, e, pid: has_line(e, "following"))
+
+
+class ProclifeMetrics(ProclifeTree):
+    """watch -e none --metrics-file FILE: a metrics-only run (counts kept in the kernel)."""
+
+    def start(self):
+        self.file = os.path.join(self.tmp, "proclife.prom")
+        self._spawn([PROCLIFE, "watch", "-e", "none", "--metrics-file", self.file],
+                    lambda o, e, pid: has_line(e, "Ctrl-C to stop"))
+
+
+class ProclifeTop(ProclifeTree):
+    """top on a terminal of its own (a pty, read by a thread so that drawing never blocks)."""
+
+    def start(self):
+        err = os.path.join(self.tmp, "top.err")
+        pid, fd = pty.fork()
+        if pid == 0:
+            efd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(efd, 2)
+            os.execve(PROCLIFE, [PROCLIFE, "top", "--delay", "60"], dict(os.environ, TERM="xterm"))
+        self.top_pid, self.fd, self.screen = pid, fd, bytearray()
+        self.errs.append(err)
+
+        def drain():
+            while True:
+                try:
+                    b = os.read(fd, 65536)
+                except OSError:
+                    return
+                if not b:
+                    return
+                self.screen += b
+                del self.screen[:-65536]
+        threading.Thread(target=drain, daemon=True).start()
+        if not wait_for(lambda: b"PROCESS" in self.screen, 60):
+            raise RuntimeError(f"{self.name}: top drew no screen after 60 s")
+        time.sleep(0.5)
+
+    def cpu(self):
+        return cpu_ticks(self.top_pid) / TICK
+
+    def pids(self):
+        return [self.top_pid]
+
+    def stop(self):
+        try:
+            os.kill(self.top_pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        _, self.status = os.waitpid(self.top_pid, 0)
+        os.close(self.fd)
+
+    def events(self):
+        return -1  # top says nothing of what it saw
+
+    def lost(self):
+        return 0 if self.status == 0 else -1
+
+
+class FloorTracepoints(Tracer):
+    """Empty bpftrace probes on the per-syscall exit tracepoints proclife uses without trampolines:
+    the least any program there costs every other syscall (the kernel's slow path)."""
+
+    def start(self):
+        script = os.path.join(self.tmp, "floor.bt")
+        with open(script, "w") as f:
+            f.write(FLOOR_SCRIPT)
+        self._spawn([shutil.which("bpftrace"), script], lambda o, e, pid: attached(pid), settle=1.0)
+
+    def events(self):
+        return 0
+
+
 class LibbpfTools(Tracer):
     def start(self):
         for tool in ("execsnoop", "exitsnoop", "sigsnoop"):
@@ -247,6 +359,62 @@ class Bpftrace(Tracer):
         return max(count_lines(self.outs[0]) - 1, 0)
 
 
+METHOD = """\
+How (tools/bench.py): each workload runs with no tracer and under each
+tracer, one after the other in a round, the order rotated each round so that
+drift of the machine cancels out; the tables give medians over the rounds.
+
+- "ratio" is the workload's median time under the tracer over its median
+  time with no tracer; "spread" is half the interquartile range of the
+  tracer's own runs over their median (the noise: a ratio closer to 1 than
+  the spread is no difference).
+- "tracer CPU" is the tracer process's own user+system time during the
+  workload. BPF programs run in the workload's context: their time is in the
+  workload's time, and in the last columns.
+- "events received" counts output lines (the tree, zombies and metrics-only
+  runs: events the model applied; top says nothing of it).
+- "BPF program runs" and "BPF time" come from one more round with the
+  kernel's statistics on (`kernel.bpf_stats_enabled`, which slows every BPF
+  program, so the timed rounds run without it): how many times the BPF
+  programs the tracer holds ran during the workload, and for how long (each
+  program's run_cnt and run_time_ns, read from the tracer's own fds, so
+  another tracer on the machine is not counted). "runs per operation" divides
+  by the workload's operations (spawns, signals, threads, syscalls): a
+  program that runs on unrelated syscalls shows as about 1 or more on the
+  getppid loop and the dd line, whatever its time.
+- The "floor" line is bpftrace with empty probes on the ten syscall exit
+  tracepoints proclife's per-syscall tracepoint variant uses (on a kernel
+  without BPF trampolines): any program there makes every syscall take the
+  kernel's slow path, which is the least that variant can cost.
+
+Workloads (tools/bench/): spawn = fork + exec /bin/true + wait (1,000; with 2
+spawners at once); signal storm = a process sends itself 200,000 handled
+SIGUSR1s; thread storm = create and join 20,000 threads; getppid loop =
+5,000,000 getppid() calls; dd bs=64 = `dd if=/dev/zero of=/dev/null bs=64
+count=2000000` (4,000,000 read and write calls). The last two create no
+process and send no signal: what a tracer costs them it costs every program
+on the machine.
+
+proclife modes: `watch --json -o FILE` (every event, every field); `tree
+--every 86400`, `zombies --every 86400`, `top` (on a terminal of its own) and
+`watch -e none --metrics-file FILE` (a metrics-only run) keep the process
+model's states and counts only: no program on any syscall, no event per
+ordinary signal (docs/COMMANDS.md); `record -w FILE` records every event.
+"""
+
+
+def syscalls_variant():
+    """What proclife's syscalls feature uses on this machine, and what it costs the other syscalls."""
+    try:
+        r = subprocess.run([PROCLIFE, "features", "--json"], capture_output=True, text=True, timeout=120)
+        f = {x["name"]: x for x in json.loads(r.stdout)["features"]}["syscalls"]
+    except (OSError, ValueError, KeyError, subprocess.TimeoutExpired):
+        return "(`proclife features` could not say which syscalls variant proclife used.)"
+    cost = f"; it costs every syscall: {f['cost']}" if f.get("cost") else ", which costs the other syscalls nothing"
+    return (f"proclife's full modes used `{f.get('program')}` for the syscalls feature here "
+            f"(`proclife features`){cost}.")
+
+
 def ensure_peers():
     missing = [pkg for pkg, tool in (("libbpf-tools", "execsnoop"), ("forkstat", "forkstat"),
                                      ("bpftrace", "bpftrace")) if not shutil.which(tool)]
@@ -272,10 +440,15 @@ def tracer_classes(smoke):
     base = [("no tracer", NoTracer), ("proclife --json -o FILE", ProclifeJson),
             ("proclife tree only", ProclifeTree), ("proclife record -w FILE", ProclifeRecord)]
     if smoke:
-        return base
+        return base + [("proclife watch -e none --metrics-file", ProclifeMetrics)]
+    base += [("proclife zombies only", ProclifeZombies), ("proclife top", ProclifeTop),
+             ("proclife watch -e none --metrics-file", ProclifeMetrics)]
     peers = [("execsnoop+exitsnoop+sigsnoop", LibbpfTools, "execsnoop"), ("forkstat -e all", Forkstat, "forkstat"),
-             ("bpftrace script", Bpftrace, "bpftrace")]
-    return base + [(n, c) for n, c, tool in peers if shutil.which(tool)]
+             ("bpftrace script", Bpftrace, "bpftrace"),
+             ("floor: empty bpftrace probes on proclife's 10 syscall exit tracepoints", FloorTracepoints, "bpftrace")]
+    tracers = base + [(n, c) for n, c, tool in peers if shutil.which(tool)]
+    only = os.environ.get("BENCH_TRACERS")
+    return [(n, c) for n, c in tracers if n == "no tracer" or not only or only in n]
 
 
 def bpf_stats(enable):
@@ -286,21 +459,33 @@ def bpf_stats(enable):
         pass
 
 
-def proclife_bpf_ns():
-    """Run time of proclife's BPF programs so far (kernel.bpf_stats_enabled), ns."""
-    try:
-        out = subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True, text=True,
-                             timeout=20).stdout
-        return sum(p.get("run_time_ns", 0) for p in json.loads(out) if p.get("name", "").startswith("pl_"))
-    except (OSError, ValueError, subprocess.TimeoutExpired):
-        return 0
+def bpf_runs(pids):
+    """How many times the BPF programs these processes hold ran so far, and for how long (ns): each
+    program once, from its fds' fdinfo (kernel.bpf_stats_enabled counts them)."""
+    seen = {}
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fdinfo")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                    info = dict(ln.split(":", 1) for ln in f.read().splitlines() if ":" in ln)
+            except OSError:
+                continue
+            if "prog_id" in info and "run_cnt" in info:
+                seen[info["prog_id"].strip()] = (int(info["run_cnt"]), int(info.get("run_time_ns", "0")))
+    return sum(r for r, _ in seen.values()), sum(t for _, t in seen.values())
 
 
 def run_workload(argv):
+    """The workload's own time: its last line of output, or dd's ("..., 0.45 s, ..." on stderr)."""
     r = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)}: exit {r.returncode}: {r.stderr[-300:]}")
-    return float(r.stdout.strip().splitlines()[-1])
+    m = re.search(r"copied, ([0-9.]+) s", r.stderr)
+    return float(m.group(1)) if m else float(r.stdout.strip().splitlines()[-1])
 
 
 def one_run(tname, cls, argv, res, stats):
@@ -308,13 +493,14 @@ def one_run(tname, cls, argv, res, stats):
         t = cls(tname, tmp)
         t.start()
         time.sleep(0.3)  # let start-up work (the /proc scan) settle
-        cpu0, bpf0 = t.cpu(), proclife_bpf_ns() if stats else 0
+        cpu0, bpf0 = t.cpu(), bpf_runs(t.pids()) if stats else (0, 0)
         secs = run_workload(argv)
         time.sleep(0.3)  # let the tracer drain
-        cpu1, bpf1 = t.cpu(), proclife_bpf_ns() if stats else 0
+        cpu1, bpf1 = t.cpu(), bpf_runs(t.pids()) if stats else (0, 0)
         t.stop()
         if stats:
-            res[tname]["bpf_ns"].append(bpf1 - bpf0)
+            res[tname]["bpf_runs"].append(bpf1[0] - bpf0[0])
+            res[tname]["bpf_ns"].append(bpf1[1] - bpf0[1])
             return
         res[tname]["time"].append(secs)
         res[tname]["cpu"].append(cpu1 - cpu0)
@@ -324,29 +510,36 @@ def one_run(tname, cls, argv, res, stats):
 
 def measure(workload, tracers, rounds, cost_round=False):
     """Timed rounds with BPF statistics off (they tax every BPF program run); then, for the
-    cost column, one more round of each proclife tracer with them on."""
-    name, argv, expect = workload
-    res = {t: {"time": [], "cpu": [], "events": [], "lost": [], "bpf_ns": []} for t, _ in tracers}
+    run-count and BPF-time columns, one more round of each tracer with them on."""
+    res = {t: {"time": [], "cpu": [], "events": [], "lost": [], "bpf_runs": [], "bpf_ns": []} for t, _ in tracers}
     for r in range(rounds):
         order = tracers[r % len(tracers):] + tracers[:r % len(tracers)]
         for tname, cls in order:
-            one_run(tname, cls, argv, res, False)
+            one_run(tname, cls, workload[1], res, False)
     if cost_round:
         bpf_stats(True)
         try:
             for tname, cls in tracers:
-                if tname.startswith("proclife"):
-                    one_run(tname, cls, argv, res, True)
+                if tname != "no tracer":
+                    one_run(tname, cls, workload[1], res, True)
         finally:
             bpf_stats(False)
     return res
 
 
+def spread(times):
+    """Half the interquartile range over the median, in %: how far a typical run strays."""
+    if len(times) < 4:
+        return (max(times) - min(times)) / 2 / statistics.median(times) * 100
+    q = statistics.quantiles(times, n=4)
+    return (q[2] - q[0]) / 2 / statistics.median(times) * 100
+
+
 def fmt_table(results, tracers):
-    lines = ["| workload | tracer | median time (s) | ratio to no tracer | tracer CPU (s) | events received "
-             "| events lost | proclife BPF time (ms) |",
-             "|---|---|---|---|---|---|---|---|"]
-    for (wname, _, _), res in results:
+    lines = ["| workload | tracer | median time (s) | ratio to no tracer | spread (±%) | tracer CPU (s) "
+             "| events received | events lost | BPF program runs | runs per operation | BPF time (ms) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for (wname, _, _, ops), res in results:
         base = statistics.median(res["no tracer"]["time"])
         for tname, _ in tracers:
             r = res[tname]
@@ -354,10 +547,14 @@ def fmt_table(results, tracers):
             cpu = statistics.median(r["cpu"])
             ev = statistics.median(r["events"])
             lost = max(r["lost"])
-            bpf = statistics.median(r["bpf_ns"]) / 1e6 if r["bpf_ns"] else None
-            lines.append(f"| {wname} | {tname} | {med:.3f} | {med / base:.3f}x | "
-                         f"{cpu:.2f} | {int(ev) if tname != 'no tracer' else '-'} | "
-                         f"{lost if tname != 'no tracer' else '-'} | {f'{bpf:.0f}' if bpf is not None else '-'} |")
+            runs = r["bpf_runs"][0] if r["bpf_runs"] else None
+            bpf = r["bpf_ns"][0] / 1e6 if r["bpf_ns"] else None
+            none = tname == "no tracer"
+            lines.append(f"| {wname} | {tname} | {med:.3f} | {med / base:.3f}x | {spread(r['time']):.1f} | "
+                         f"{cpu:.2f} | {'-' if none or ev < 0 else int(ev)} | "
+                         f"{'-' if none else lost} | {'-' if runs is None else runs} | "
+                         f"{'-' if runs is None else f'{runs / ops:.3g}'} | "
+                         f"{'-' if bpf is None else f'{bpf:.0f}'} |")
     return "\n".join(lines)
 
 
@@ -395,9 +592,10 @@ def smoke():
         why = []
         if min(r["time"][0] for r in res.values()) <= 0:
             why.append("a workload reported no time")
-        lost = [res[t]["lost"][0] for t in ("proclife --json -o FILE", "proclife tree only", "proclife record -w FILE")]
+        lost = [res[t]["lost"][0] for t in ("proclife --json -o FILE", "proclife tree only", "proclife record -w FILE",
+                                             "proclife watch -e none --metrics-file")]
         if any(lost):
-            why.append(f"lost events (json, tree, record): {lost}")
+            why.append(f"lost events (json, tree, record, metrics): {lost}")
         if res["proclife record -w FILE"]["events"][0] < w[2]:
             why.append(f"proclife record saw {res['proclife record -w FILE']['events'][0]} events for {w[2]} operations")
         if j["events"][0] < w[2]:
@@ -423,18 +621,19 @@ def main():
         return 1
     ensure_peers()
     ensure_tracefs()
-    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     only = os.environ.get("BENCH_ONLY")
     tracers = tracer_classes(False)
     results = []
     for w in workloads(False):
         if only and only not in w[0]:
             continue
-        print(f"bench: {w[0]} ({rounds} rounds x {len(tracers)} tracers)", file=sys.stderr, flush=True)
-        results.append((w, measure(w, tracers, rounds, cost_round=True)))
-    if only:
+        print(f"bench: {w[0]} ({rounds_of(w[0])} rounds x {len(tracers)} tracers)", file=sys.stderr, flush=True)
+        results.append((w, measure(w, tracers, rounds_of(w[0]), cost_round=True)))
+    if only or os.environ.get("BENCH_TRACERS"):
         print(fmt_table(results, tracers))
         return 0
+    rounds = "9 rounds for the spawns, 5 for the rest" if not os.environ.get("BENCH_ROUNDS") \
+        else f"{os.environ['BENCH_ROUNDS']} rounds"
     c = collector(False)
     print("bench: sampling 10,000 processes", file=sys.stderr, flush=True)
     sm = sampling(False)
@@ -449,19 +648,10 @@ def main():
     table = fmt_table(results, tracers)
     doc = f"""# proclife benchmarks
 
-`make bench` wrote this on {date}: Linux {kernel}, {cpus} CPUs, {rounds} rounds,
-tracers interleaved in each round; medians. "ratio" is the workload's time
-under the tracer over its time with no tracer. "tracer CPU" is the tracer
-process's user+system time during the workload (BPF programs run in the
-workload's context and show in its time, and for proclife in the last column,
-from `kernel.bpf_stats_enabled`, measured in a separate round: the statistics
-slow every BPF program down, so the timed rounds run without them). "events
-received" counts output lines (for
-the tree-only run: events the model applied).
+`make bench` wrote this on {date}: Linux {kernel}, {cpus} CPUs, {rounds},
+tracers interleaved in each round; medians. {syscalls_variant()}
 
-Workloads (tools/bench/): spawn = fork + exec /bin/true + wait; signal storm =
-a process sends itself handled SIGUSR1s; thread storm = create and join threads.
-
+{METHOD}
 {table}
 
 Collector without the kernel (tools/bench/collector.c): a synthetic stream of

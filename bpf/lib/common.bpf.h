@@ -7,7 +7,7 @@
  *
  * Kernel variants. A hook family may have a variant for older kernels: a
  * file of its own (syscalls_v510.bpf.c) that says what that kernel lacks,
- * includes the family's code (lib/sys_exit.bpf.h) and defines its
+ * includes the family's code (lib/syscalls.bpf.h) and defines its
  * programs under their full names (pl_sys_exit_v510). User space loads
  * the variant the running kernel can take (user/kernel/variants.c):
  *   PL_NO_TASK_BTF  no bpf_get_current_task_btf() (before 5.11): the current
@@ -58,6 +58,15 @@ extern const volatile __u64 cfg_thread_size;
 /* The v1 hierarchy whose cgroup id goes in pl_hdr.cgroup1_id: its controller's index (enum cgroup_subsys_id), or PL_NO_SSID. */
 #define PL_SSID_MAX 64 /* more than any kernel's CGROUP_SUBSYS_COUNT */
 extern const volatile __u32 cfg_cgroup1_ssid;
+/*
+ * The consumer keeps states and counts, not every event (tree, top, zombies,
+ * metrics-only runs: tracer_config.lean): of signals and deliveries, only
+ * what changes a process's state is queued (a SIGCONT sent; a stop taken);
+ * the fatal ones still name killed_by.
+ */
+extern const volatile bool cfg_lean;
+/* Count signals by result, deliveries and failed execs by errno in `counts` (PL_CNT_*). */
+extern const volatile bool cfg_counts;
 
 /* ---- runtime state shared with user space through the mmapped .bss ---- */
 /* Processes that started before it existed before proclife (user space sets it right after attaching). */
@@ -197,6 +206,16 @@ PL_MAP_EXTERN PL_FATAL_MAP fatal SEC(".maps");
 PL_MAP_EXTERN PL_FOLLOWED_MAP followed SEC(".maps");
 PL_MAP_EXTERN PL_EXITS_MAP exits SEC(".maps");
 
+/* The counters of cfg_counts (PL_CNT_* in proclife.h), per CPU: user space adds them up. */
+#define PL_COUNTS_MAP                                   \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); \
+		__uint(max_entries, PL_CNT_MAX);        \
+		__type(key, __u32);                     \
+		__type(value, __u64);                   \
+	}
+PL_MAP_EXTERN PL_COUNTS_MAP counts SEC(".maps");
+
 /* Kernels before 5.5 called start_boottime real_start_time. */
 struct task_struct___pre55 {
 	u64 real_start_time;
@@ -246,6 +265,25 @@ static __always_inline void count_lost(__u32 type)
 		__sync_fetch_and_add(&lost[type], 1);
 }
 
+/* One more of counter i (PL_CNT_*), when counting: a per-CPU slot, so no contention. */
+static __always_inline void count_kernel(__u32 i)
+{
+	__u64 *c;
+
+	if (!cfg_counts)
+		return;
+	c = bpf_map_lookup_elem(&counts, &i);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+/* A signal generated or refused, by signal and result. */
+static __always_inline void count_signal(int sig, __u32 result)
+{
+	count_kernel(sig >= 0 && sig <= PL_CNT_SIG_MAX && result < PL_CNT_SIG_RESULTS ? PL_CNT_SIGNAL(sig, result)
+										      : PL_CNT_SIGNAL_OTHER);
+}
+
 static __always_inline __u64 wakeup_flags(void)
 {
 	if (!cfg_wakeup_bytes)
@@ -283,7 +321,8 @@ static __always_inline bool current_ok(void)
 {
 	char comm[PL_COMM_LEN];
 
-	if (!uid_ok((__u32)bpf_get_current_uid_gid()))
+	/* No helper call without a uid filter: cfg_uid is known to the verifier, which drops the branch. */
+	if (cfg_uid != PL_UID_ANY && !uid_ok((__u32)bpf_get_current_uid_gid()))
 		return false;
 	if (!cfg_comm_set)
 		return true;
@@ -295,7 +334,7 @@ static __always_inline bool task_ok(struct task_struct *t)
 {
 	char comm[PL_COMM_LEN];
 
-	if (!uid_ok(BPF_CORE_READ(t, real_cred, uid.val)))
+	if (cfg_uid != PL_UID_ANY && !uid_ok(BPF_CORE_READ(t, real_cred, uid.val)))
 		return false;
 	if (!cfg_comm_set)
 		return true;
@@ -398,8 +437,12 @@ static __always_inline void fill_hdr(struct pl_hdr *h, __u32 type, struct task_s
 		h->ns_pid = upid.nr;
 		h->pidns = BPF_CORE_READ(upid.ns, ns.inum);
 	}
-	/* comm is NUL-padded in the kernel: a plain 16-byte copy. */
+	/* comm is NUL-padded in the kernel: a plain 16-byte copy; two loads where t is BTF-typed. */
+#ifdef PL_NO_TASK_BTF
 	bpf_probe_read_kernel(h->comm, sizeof(h->comm), &t->comm);
+#else
+	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+#endif
 	fill_identity(h, t, cred);
 }
 

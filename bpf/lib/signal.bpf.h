@@ -63,6 +63,14 @@ static __always_inline __u8 disposition_of(struct task_struct *t, int sig, __u8 
 	return action_of(handler);
 }
 
+#define PL_SIGCONT 18
+
+/* The signals that stop a process when taken with the default action. */
+static __always_inline bool stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == 21 /* SIGTTIN */ || sig == SIGTTOU;
+}
+
 /* Signals whose default action ends the process (terminate or core dump). */
 static __always_inline bool fatal_by_default(int sig)
 {

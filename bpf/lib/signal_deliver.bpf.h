@@ -75,13 +75,19 @@ static __always_inline bool stop_discarded(struct task_struct *cur, int sig)
 static __always_inline int on_signal_deliver(unsigned long long *ctx, int sig)
 {
 	struct task_struct *cur = current_task();
-	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV; both are read as numbers first (lib/common.bpf.h). */
-	unsigned long info_addr = raw_arg(ctx, 1);
-	struct k_sigaction *ka = (struct k_sigaction *)raw_arg(ctx, 2);
-	unsigned long sa[2] = {}; /* sa_handler, sa_flags */
+	unsigned long args[2] = {}; /* info, ka */
+	unsigned long info_addr, sa[2] = {}; /* sa_handler, sa_flags */
+	struct k_sigaction *ka;
 	__u32 flags = 0, action;
 	struct pl_deliver *e;
 
+	/* A consumer of states (cfg_lean) takes stops only: nothing else to count, nothing to read. */
+	if (cfg_lean && !cfg_counts && !stop_signal(sig))
+		return 0;
+	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV: both read as numbers (lib/common.bpf.h), in one call. */
+	bpf_probe_read_kernel(args, sizeof(args), &ctx[1]);
+	info_addr = args[0];
+	ka = (struct k_sigaction *)args[1];
 	if (!ka)
 		return 0;
 	if (!want(PL_EV_DELIVER) || !follows(TASK_RD(cur, tgid)) || !current_ok())
@@ -120,6 +126,9 @@ static __always_inline int on_signal_deliver(unsigned long long *ctx, int sig)
 			action = PL_ACT_DEFAULT;
 		}
 	}
+	count_kernel(PL_CNT_DELIVER);
+	if (cfg_lean && !(action == PL_ACT_DEFAULT && stop_signal(sig) && !flags))
+		return 0;
 	e = reserve_event(PL_EV_DELIVER, sizeof(*e), cur);
 	if (!e)
 		return 0;

@@ -53,37 +53,65 @@ static __always_inline __u16 sending_syscall(struct task_struct *cur, __s32 *tar
 	return sc;
 }
 
-/* tp_btf/signal_generate(sig, info, task, group, result); info is read from ctx as a number. */
+/*
+ * Does this signal go on the ring buffer? Every one a consumer of events
+ * asked for; for a consumer of states (cfg_lean), only a SIGCONT: it
+ * resumes a stopped process whatever becomes of it.
+ */
+static __always_inline bool signal_queued(int sig, int result)
+{
+	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && !pl_signal_failed(sig, result)))
+		return false;
+	return !cfg_lean || sig == PL_SIGCONT;
+}
+
+/*
+ * tp_btf/signal_generate(sig, info, task, group, result); info is read from
+ * ctx as a number. Runs for every signal on the machine: what decides
+ * whether anything more is needed (its exit record, a count, an event, a
+ * fatal signal's sender) comes first and reads nothing.
+ */
 static __always_inline int on_signal_generate(unsigned long long *ctx, int sig, struct task_struct *task, int group,
 					      int result)
 {
 	struct task_struct *cur = current_task();
-	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV: a number, read through only when real. */
-	unsigned long info_addr = raw_arg(ctx, 1);
-	__u8 kind = info_addr == 0 ? PL_INFO_NOINFO : info_addr == 1 ? PL_INFO_PRIV : PL_INFO_SIGINFO;
+	unsigned long info_addr;
+	__u8 kind, blocked, disp;
 	struct siginfo_head info = {};
 	int code;
-	__u8 blocked, disp;
 	__u16 sc = PL_SYS_NONE;
 	__s32 target_arg = 0;
 	struct pl_signal *e;
+	bool fatal, queued;
 
 	if (!task)
 		return 0;
 	/* An exiting process notifying its parent: its exit record goes first, its usage final. */
 	exit_notify_parent(cur);
+	count_signal(sig, result);
+	/* A signal that will kill its target: the exit's killed_by. */
+	fatal = want(PL_EV_EXIT) && result == PL_SIG_DELIVERED && fatal_by_default(sig);
+	queued = signal_queued(sig, result);
+	if (!fatal && !queued)
+		return 0;
+	/* Fatal only with the default action: a handled signal is not (the storm of a consumer of states). */
+	disp = disposition_of(task, sig, &blocked);
+	fatal = fatal && disp == PL_ACT_DEFAULT && follows(task->tgid);
+	if (!fatal && !queued)
+		return 0;
+	/* info may be SEND_SIG_NOINFO or SEND_SIG_PRIV: a number, read through only when real. */
+	info_addr = raw_arg(ctx, 1);
+	kind = info_addr == 0 ? PL_INFO_NOINFO : info_addr == 1 ? PL_INFO_PRIV : PL_INFO_SIGINFO;
 	if (kind == PL_INFO_SIGINFO)
 		siginfo_read(info_addr, &info);
 	code = kind == PL_INFO_SIGINFO ? info.si_code : kind == PL_INFO_PRIV ? SI_KERNEL : SI_USER;
-	disp = disposition_of(task, sig, &blocked);
 	/* Sent by a process: which syscall, and the pid it was given. */
 	if (kind == PL_INFO_SIGINFO && (code == SI_USER || code == SI_QUEUE || code == SI_TKILL))
 		sc = sending_syscall(cur, &target_arg);
-	if (want(PL_EV_EXIT) && result == PL_SIG_DELIVERED && disp == PL_ACT_DEFAULT && fatal_by_default(sig) &&
-	    follows(task->tgid))
+	if (fatal)
 		record_fatal(task->tgid, sig, cur, code, kind, sc);
 
-	if (!want(PL_EV_SIGNAL) || (cfg_failed_only && !pl_signal_failed(sig, result)))
+	if (!queued)
 		return 0;
 	if (!follows(TASK_RD(cur, tgid)) && !follows(task->tgid))
 		return 0;
@@ -99,7 +127,12 @@ static __always_inline int on_signal_generate(unsigned long long *ctx, int sig, 
 	e->target_pid = task->tgid;
 	e->target_tid = task->pid;
 	e->target_uid = task->real_cred->uid.val;
+#ifdef PL_NO_TASK_BTF
 	bpf_probe_read_kernel(e->target_comm, sizeof(e->target_comm), &task->comm);
+#else
+	/* task is BTF-typed: comm in two plain loads, no helper call (5.11's verifier on). */
+	__builtin_memcpy(e->target_comm, task->comm, sizeof(e->target_comm));
+#endif
 	e->info_code = code;
 	e->value = 0;
 	if (kind == PL_INFO_SIGINFO) {

@@ -269,9 +269,18 @@ def test_bad_options(c):
              b"--metrics-file PATH" in out and b"--metrics-interval SEC" in out)
 
 
-def check_file(c, path, what, sampling, families=FAMILIES):
+def fexit_here():
+    """Does this kernel take proclife's fexit programs (`proclife features`)? Only then does a run that
+    keeps states (tree, zombies, watch -e none) count failed execs and refused kills."""
+    r = subprocess.run([common.BIN, "features", "--json"], capture_output=True, timeout=60)
+    doc = common.parse_json(r.stdout, "proclife features --json")
+    return any(f["name"] == "syscalls" and (f["program"] or "").startswith("pl_fexit_") for f in doc["features"])
+
+
+def check_file(c, path, what, sampling, families=FAMILIES, lean=False):
     """The file of a command that has stopped: promtool accepts it, mode 0644, nothing else in its
-    directory, every family with its type, the label sets complete, build_info true."""
+    directory, every family with its type, the label sets complete, build_info true. A run that keeps
+    states (lean) without fexit counts no failed exec: no exec_failed series, never a 0."""
     promtool_check(c, path, what)
     st = os.stat(path)
     c.eq("%s: mode" % what, 0o644, stat.S_IMODE(st.st_mode))
@@ -279,8 +288,15 @@ def check_file(c, path, what, sampling, families=FAMILIES):
          sorted(x for x in os.listdir(os.path.dirname(path)) if x not in ("r.plr", "events.txt")))
     samples, types = parse_exposition(read_file(path), what)
     c.eq("%s: families and types" % what, families, types)
-    c.eq("%s: events_total labels" % what, sorted(EVENTS),
+    counted = not lean or fexit_here()
+    c.eq("%s: events_total labels" % what, sorted(e for e in EVENTS if counted or e != "exec_failed"),
          sorted(dict(lab)["event"] for lab in series(samples, "proclife_events_total")))
+    c.eq("%s: exec_failed_total has series" % what, counted, bool(series(samples, "proclife_exec_failed_total")))
+    c.eq("%s: signals_total has probes" % what, counted,
+         value(samples, "proclife_signals_total", signal="0", result="probe") is not None)
+    c.eq("%s: syscalls reduced" % what, 1.0 if not counted else value(samples, "proclife_feature_reduced",
+                                                                    feature="syscalls"),
+         value(samples, "proclife_feature_reduced", feature="syscalls"))
     c.eq("%s: lost_events_total labels" % what, sorted(KERNEL_EVENTS),
          sorted(dict(lab)["event"] for lab in series(samples, "proclife_lost_events_total")))
     want = FEATURES if sampling else [f for f in FEATURES if f != "sampling"]
@@ -308,13 +324,14 @@ def run_command(c, args, ready, path, what):
 
 
 def test_promtool_each_command(c):
-    for name, args, ready, sampling, families in (
-            ("watch", ["watch", "-o", "/dev/null", "-e", "exec"], common.READY_WATCH, False, FAMILIES),
+    for name, args, ready, sampling, families, lean in (
+            ("watch", ["watch", "-o", "/dev/null", "-e", "exec"], common.READY_WATCH, False, FAMILIES, False),
             ("watch -o FILE", ["watch", "-o", "{d}/events.txt", "-e", "exec"], common.READY_WATCH, False,
-             dict(FAMILIES, **OUTPUT_FAMILIES)),
-            ("record", ["record", "-w", "{d}/r.plr"], None, False, dict(FAMILIES, **RECORDING_FAMILIES)),
-            ("tree --every", ["tree", "--every", "0.3"], READY_TREE, True, FAMILIES),
-            ("zombies --every", ["zombies", "--every", "0.3"], READY_ZOMBIES, True, FAMILIES)):
+             dict(FAMILIES, **OUTPUT_FAMILIES), False),
+            ("watch -e none", ["watch", "-e", "none"], common.READY_WATCH, False, FAMILIES, True),
+            ("record", ["record", "-w", "{d}/r.plr"], None, False, dict(FAMILIES, **RECORDING_FAMILIES), False),
+            ("tree --every", ["tree", "--every", "0.3"], READY_TREE, True, FAMILIES, True),
+            ("zombies --every", ["zombies", "--every", "0.3"], READY_ZOMBIES, True, FAMILIES, True)):
         d = tmpdir("pl-metrics-")
         path = os.path.join(d, "proclife.prom")
         args = [a.replace("{d}", d) for a in args] + ["--metrics-file", path, "--metrics-interval", "0.2"]
@@ -322,7 +339,7 @@ def test_promtool_each_command(c):
             ready = (READY_RECORD % os.path.join(d, "r.plr")).encode()
         err = run_command(c, args, ready, path, name)
         c.ok("%s: stderr says something of metrics: %r" % (name, err), b"proclife: metrics:" not in err)
-        samples = check_file(c, path, name, sampling, families)
+        samples = check_file(c, path, name, sampling, families, lean)
         # It ran /bin/true, with a fork (watch -e exec: metrics count everything, not what it shows).
         for ev in ("fork", "exec", "exit", "reap"):
             c.ok("%s: events_total{event=\"%s\"} is 0, after /bin/true ran" % (name, ev),

@@ -86,6 +86,15 @@ void test_features_refused_by_verifier(void);
 void test_features_refused_silently(void);
 void test_features_refused_first_program(void);
 
+/* kt_cost.c: test_cost_getppid runs one named subtest per command line itself. */
+void test_cost_getppid(void);
+void test_cost_getppid_can_fail(void);
+void test_lean_signals(void);
+void test_lean_counts(void);
+void test_tracefs_missing(void);
+void test_perf_event_refused(void);
+void test_lean_reap_confirmed(void);
+
 /* kt_record.c */
 void test_record_lost_resync_replay(void);
 

@@ -5,6 +5,7 @@
  * argv passed). Needs root. TEST_FILTER=substring runs a subset.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ktests.h"
@@ -61,6 +62,20 @@ AGAIN(test_stop_tstp_cont, v510)
 AGAIN(test_handler_then_sigkill, v510)
 AGAIN(test_sampling_vs_proc, v510) /* the iter/task program (before 6.7) */
 AGAIN(test_sampling_exit_status, v510)
+/* The syscalls feature's other ways (kernel/variants.c): per-syscall tracepoints, sys_exit, sys_exit for 5.10. */
+#define SYSCALL_TESTS(X, suffix)                            \
+	X(test_exit_codes, suffix)                          \
+	X(test_reap_auto, suffix)                           \
+	X(test_exec_failed_enoent, suffix)                  \
+	X(test_exec_failed_eacces, suffix)                  \
+	X(test_exec_failed_name_too_long, suffix)           \
+	X(test_signal_refused_eperm, suffix)                \
+	X(test_signal_refused_esrch_and_probe, suffix)      \
+	X(test_sigqueue_value, suffix)                      \
+	X(test_signal_tgkill, suffix)
+SYSCALL_TESTS(AGAIN, tp)
+SYSCALL_TESTS(AGAIN, sysexit)
+SYSCALL_TESTS(AGAIN, sysexit_v510)
 
 #define V510_LACKS "task_btf,pt_regs,task_from_pid,exit_group_dead,task_iter"
 
@@ -92,6 +107,52 @@ static void run_v510(void)
 		printf("FAIL kernel/v510_load: cannot load the Linux 5.10 variants\n");
 		tl.n_fail++;
 	}
+	unsetenv("PROCLIFE_KERNEL_LACKS");
+}
+
+/*
+ * The syscall tests again with the syscalls feature's other ways, as a
+ * kernel without them would load them: lacking BPF trampolines (the
+ * per-syscall tracepoints), tracepoints too (sys_exit), and 5.10's helpers
+ * as well. Where that is the variant the default run had, the subtests say
+ * so and skip.
+ */
+#define RUN_VARIANT(fn, suffix)                                                                             \
+	if (tl_begin(#fn "_" #suffix)) {                                                                    \
+		if (prog && default_prog && !strcmp(prog, default_prog))                                    \
+			TEST_SKIP("the default run's variant (%s): this kernel lacks the better ones", prog); \
+		else if (!harness__skip_unless(NEED_ALL | (strstr(#fn, "refused") ? NEED_FULL_SYSCALLS : 0))) \
+			fn##_##suffix();                                                                    \
+		tl_end();                                                                                   \
+	}
+
+enum sc_variant { SC_TP, SC_SYSEXIT, SC_SYSEXIT_V510 };
+
+static void run_syscall_variant(enum sc_variant which, const char *default_prog)
+{
+	static const char *const lacks[] = {
+		[SC_TP] = "trampoline",
+		[SC_SYSEXIT] = "trampoline,syscall_tp",
+		[SC_SYSEXIT_V510] = V510_LACKS ",trampoline,syscall_tp",
+	};
+	struct tracer_config cfg = harness__default_config();
+	const char *prog;
+
+	setenv("PROCLIFE_KERNEL_LACKS", lacks[which], 1);
+	if (harness__start(&cfg) != 0) {
+		printf("FAIL kernel/syscalls_variant_load: cannot load lacking %s\n", lacks[which]);
+		tl.n_fail++;
+		goto out;
+	}
+	prog = harness__features()[KF_SYSCALLS].program;
+	if (which == SC_TP) {
+		SYSCALL_TESTS(RUN_VARIANT, tp)
+	} else if (which == SC_SYSEXIT) {
+		SYSCALL_TESTS(RUN_VARIANT, sysexit)
+	} else {
+		SYSCALL_TESTS(RUN_VARIANT, sysexit_v510)
+	}
+out:
 	unsetenv("PROCLIFE_KERNEL_LACKS");
 }
 
@@ -170,6 +231,17 @@ int main(void)
 		tl.n_fail++;
 	}
 	run_v510();
+	{
+		struct tracer_config c = harness__default_config();
+		static char prog[64];
+
+		/* The variant the kernel gave the default run: fexit with trampolines, else the next. */
+		if (harness__start(&c) == 0 && harness__features()[KF_SYSCALLS].program)
+			snprintf(prog, sizeof(prog), "%s", harness__features()[KF_SYSCALLS].program);
+		run_syscall_variant(SC_TP, prog);
+		run_syscall_variant(SC_SYSEXIT, prog);
+		run_syscall_variant(SC_SYSEXIT_V510, prog);
+	}
 
 	/* These start tracers of their own, with kernel-side filters or features off. */
 	cfg.legacy_exit = false;
@@ -189,6 +261,14 @@ int main(void)
 	RUN_KTEST(test_features_refused_by_verifier, 0);
 	RUN_KTEST(test_features_refused_silently, 0);
 	RUN_KTEST(test_features_refused_first_program, 0);
+	/* What proclife costs what it does not trace; these start tracers (and proclife) of their own. */
+	RUN_KTEST(test_lean_signals, 0); /* they check their own tracer's features */
+	RUN_KTEST(test_lean_counts, 0);
+	RUN_KTEST(test_lean_reap_confirmed, 0);
+	RUN_KTEST(test_tracefs_missing, 0);
+	RUN_KTEST(test_perf_event_refused, 0);
+	test_cost_getppid();
+	RUN_KTEST(test_cost_getppid_can_fail, 0);
 	harness__stop();
 	return tl_finish();
 }

@@ -8,7 +8,7 @@
 
 # BEGIN GENERATED completion (make docs: from user/cmd/optable.c, edit it there)
 _proclife_commands="watch tree zombies top signals run record life export verify features"
-_proclife_events="fork exec exec_failed exit reap signal deliver rename stop continue zombie reparent resync all"
+_proclife_events="fork exec exec_failed exit reap signal deliver rename stop continue zombie reparent resync all none"
 # What `proclife signals -s` takes (also with SIG in front, or as numbers).
 _proclife_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
 

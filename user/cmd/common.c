@@ -54,6 +54,15 @@ bool cmd__stopping(void)
 	return stopping;
 }
 
+bool cmd__lean(const struct cli *c)
+{
+	bool metrics_only = c->cmd == CMD_WATCH && !c->events && c->metrics.file;
+
+	if (c->rec.nread || c->rec.write)
+		return false;
+	return cmd_infos[c->cmd].needs == NEEDS_STATES || metrics_only;
+}
+
 int cmd__preflight(const struct cli *c)
 {
 	static bool passed; /* a command may ask before cmd_session__open() does */
@@ -279,11 +288,15 @@ int cmd_session__open(struct cmd_session *s)
 		outbuf__lines(s->ob);
 	if (secrets_setup(s))
 		return 1;
+	/* What the command needs of the kernel, and nothing more (cmd_info.needs). */
+	s->cfg.tracer.lean = cmd__lean(c);
+	s->cfg.tracer.counts = s->cfg.tracer.lean && c->metrics.file;
 	if (c->metrics.file &&
 	    metrics_file__new(&(struct metrics_file_config){ .path = c->metrics.file,
 							     .interval_ns = c->metrics.interval_ns,
 							     .threads = c->threads,
-							     .output = s->ob && s->ob->line_mode ? s->ob : NULL },
+							     .output = s->ob && s->ob->line_mode ? s->ob : NULL,
+							     .kernel_counts = s->cfg.tracer.counts },
 			      &s->metrics) < 0)
 		return cli__fail(c->cmd, "out of memory");
 	wire(s);

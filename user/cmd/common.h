@@ -36,6 +36,13 @@ enum cmd_signals {
 void cmd__signals(unsigned flags);
 /* SIGINT or SIGTERM came (with CMD_SIG_STOP). */
 bool cmd__stopping(void);
+/*
+ * Does c's command, live, keep states and counts only (its needs are
+ * NEEDS_STATES: tree, top, zombies; or watch -e none with --metrics-file,
+ * a metrics-only run), so that the kernel queues less and no program costs
+ * every syscall (tracer_config.lean)? A recording (-w FILE) holds every event.
+ */
+bool cmd__lean(const struct cli *c);
 /* Can proclife trace here? 0, or 1 (the exit status) once it said why. */
 int cmd__preflight(const struct cli *c);
 /*

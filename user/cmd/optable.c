@@ -302,8 +302,10 @@ static const struct opt_word format_words[] = {
 const struct opt cli_opts[] = {
 	{ "write", 'w', "FILE", RECORD, "the recording (created mode 0600; format: docs/RECORDING.md)",
 	  "An existing FILE is refused unless --force or --rotate-existing is given.", FILE_(rec.write) },
-	{ "events", 'e', "LIST", WATCH, "only these events, comma-separated: {events}, or all",
-	  "Programs for the kernel events not asked for are not loaded.", .values = OV_EVENTS, .def = "all",
+	{ "events", 'e', "LIST", WATCH, "only these events, comma-separated: {events}, or all; none: no event (with --metrics-file or -w FILE)",
+	  "Programs for the kernel events not asked for are not loaded. With -e none and --metrics-file (no -w FILE), "
+	  "a metrics-only run: it loads what tree does, and counts failed execs and refused kills only where that "
+	  "costs the other syscalls nothing.", .values = OV_EVENTS, .def = "all",
 	  .set = set_events, .field = CLI_FIELD(events, __u32) },
 	{ "signal", 's', "LIST", SIGNALS, "only these signals, comma-separated: names (TERM or SIGTERM) or numbers",
 	  .values = OV_SIGNALS, .set = set_signals, .field = CLI_FIELD(sigs, __u64) },
@@ -447,6 +449,10 @@ static int watch_check(struct cli *c, char *err, size_t errlen)
 		snprintf(err, errlen, "--append goes with --output FILE");
 		return -EINVAL;
 	}
+	if (!c->events && !c->metrics.file && !c->rec.write) {
+		snprintf(err, errlen, "--events none shows nothing: it goes with --metrics-file or --write FILE");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -542,6 +548,7 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 			"Ctrl-C stops and prints how many events were seen and lost. SIGHUP reopens -o FILE and "
 			"starts a new -w FILE (FILE.1 ...); without -o or -w it ends proclife.",
 		.hup_rotates = true,
+		.needs = NEEDS_EVENTS,
 		.check = watch_check,
 	},
 	[CMD_TREE] = {
@@ -554,6 +561,7 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 			 "all once it exited), the CPU of everything that ran under it, pid, argv, state, age. "
 			 "With -r, as it was at the end of the recording, or at --at TIME.",
 		.operands = OPERAND_PID_OPTIONAL,
+		.needs = NEEDS_STATES,
 		.check = snapshot_check,
 	},
 	[CMD_ZOMBIES] = {
@@ -564,6 +572,7 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 			 "zombies -r FILE [--at TIME]",
 		.about = "Processes that exited and were not reaped, and the parent not reaping them. "
 			 "With -r, as it was at the end of the recording, or at --at TIME.",
+		.needs = NEEDS_STATES,
 		.check = snapshot_check,
 	},
 	[CMD_TOP] = {
@@ -578,6 +587,7 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 			"Keys: q quit; up/down, j/k, PgUp/PgDn, Home/End move; left/-, right/+, Enter collapse "
 			"and expand; / filter by name or argv; c clear; z zombies and stopped only; sort siblings: "
 			"P by CPU%, M by memory, S by subtree CPU, T tree order (oldest first).",
+		.needs = NEEDS_STATES,
 	},
 	[CMD_SIGNALS] = {
 		.name = "signals",
@@ -586,6 +596,7 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 		.usage = "signals [OPTIONS]",
 		.about = "Audit signals until Ctrl-C, then print who sent which signal to whom, how, what became "
 			 "of it, and how often.",
+		.needs = NEEDS_EVENTS,
 		.check = signals_check,
 	},
 	[CMD_RUN] = {
@@ -598,6 +609,7 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 			 "Exits with CMD's status (128+N if a signal N killed it). With -r: the events and "
 			 "summary of a run recorded with -w, replayed (both on stdout; -o FILE for the events).",
 		.operands = OPERANDS_COMMAND,
+		.needs = NEEDS_EVENTS,
 		.check = run_check,
 	},
 	[CMD_RECORD] = {
@@ -612,6 +624,7 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 			 "(systemctl reload) starts a new file as --rotate-size does (FILE is kept as FILE.1, "
 			 "FILE.1 as FILE.2 ...).",
 		.hup_rotates = true,
+		.needs = NEEDS_EVENTS,
 		.check = record_check,
 	},
 	[CMD_LIFE] = {

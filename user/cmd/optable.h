@@ -149,6 +149,22 @@ enum cmd_operands {
 	OPERANDS_FILES,       /* FILE...: one or more */
 };
 
+/*
+ * What a command needs of the kernel (cmd_info.needs): the loader attaches
+ * nothing else (cmd/common.c: cmd__lean(), kernel/variants.h).
+ */
+enum cmd_needs {
+	NEEDS_NONE = 0, /* recordings only (life, export), or everything to probe it (features) */
+	NEEDS_EVENTS,   /* every event asked for, each with every field: its reaper, failed execs, every signal */
+	/*
+	 * The process model's states and killed_by: reaps but not who reaped,
+	 * a signal only when it stops or continues a process (or kills it),
+	 * no program on any syscall; with --metrics-file, counts kept in the
+	 * kernel. Recording (-w FILE) needs events again.
+	 */
+	NEEDS_STATES,
+};
+
 struct cmd_info {
 	const char *name;
 	const char *synopsis;  /* short, for the list of commands: "tree [PID]" */
@@ -158,6 +174,7 @@ struct cmd_info {
 	const char *more;      /* after the options, or NULL */
 	enum cmd_operands operands;
 	bool hup_rotates;      /* SIGHUP starts a new -w FILE (rec_cli.hup_rotates) */
+	enum cmd_needs needs;  /* what it needs of the kernel when live (watch -e none --metrics-file: states) */
 	/* After the options and operands: how they combine. 0, or -EINVAL with a one-line reason. */
 	int (*check)(struct cli *c, char *err, size_t errlen);
 };

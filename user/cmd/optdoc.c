@@ -214,7 +214,7 @@ static void completion(struct outbuf *ob)
 		n += snprintf(list + n, sizeof(list) - n, "%s%s", id ? " " : "", cmd_infos[id].name);
 	outbuf__printf(ob, "_proclife_commands=\"%s\"\n", list);
 	events__names(list, sizeof(list), " ");
-	outbuf__printf(ob, "_proclife_events=\"%s all\"\n", list);
+	outbuf__printf(ob, "_proclife_events=\"%s all none\"\n", list);
 	/* The classic names: the realtime ones are for typing (SIGRTMIN+3), not for offering. */
 	n = 0;
 	for (int sig = 1; sig < 32; sig++)

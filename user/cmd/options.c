@@ -55,6 +55,11 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 		snprintf(err, errlen, "--events needs a list of event names");
 		return -EINVAL;
 	}
+	/* No event shown: watch's metrics-only run (--metrics-file), or a recording (-w FILE) shown nothing of. */
+	if (!strcmp(list, "none")) {
+		*mask = 0;
+		return 0;
+	}
 	strcpy(buf, list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int t;
@@ -62,6 +67,10 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 		if (!strcmp(tok, "all")) {
 			m |= PL_EV_ALL | DV_ALL;
 			continue;
+		}
+		if (!strcmp(tok, "none")) {
+			snprintf(err, errlen, "--events none goes alone, not in a list");
+			return -EINVAL;
 		}
 		t = names__event_parse(tok);
 		if (t >= 0) {
@@ -71,7 +80,7 @@ int events__parse(const char *list, __u32 *mask, char *err, size_t errlen)
 		t = derived__parse(tok);
 		if (t < 0) {
 			events__names(known, sizeof(known), ", ");
-			snprintf(err, errlen, "unknown event '%.32s' (known: %s, all)", tok, known);
+			snprintf(err, errlen, "unknown event '%.32s' (known: %s, all, none)", tok, known);
 			return -EINVAL;
 		}
 		m |= DV_BIT(t);

@@ -705,6 +705,7 @@ static int loop(struct top *t)
 
 		if (now - t->sampled_at >= (t->delay_ns > SAMPLE_MIN_NS ? t->delay_ns : SAMPLE_MIN_NS)) {
 			live__sample(t->live);
+			live__confirm_zombies(t->live);
 			t->sampled_at = now;
 			dirty = true;
 		}

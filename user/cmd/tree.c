@@ -100,6 +100,9 @@ static int print(struct snapshot *sn)
 	/* Live: what each process used so far (a feature that is off was said at start). */
 	if (!c->rec.nread && sn->tree)
 		live__sample(sn->l);
+	/* Live: no zombie /proc no longer has (reaps are seen at the release here, a little later). */
+	if (!c->rec.nread)
+		live__confirm_zombies(sn->l);
 
 	if (c->operand_pid) {
 		root = model__find(v.m, c->operand_pid);
@@ -138,8 +141,6 @@ static int run(struct cli *c, bool tree)
 
 	s.cfg.model = true;
 	s.cfg.tracer.sample = !c->rec.nread;
-	if (c->metrics.file)
-		s.cfg.tracer.events = PL_EV_ALL; /* failed execs too: the metrics describe the host */
 	if (c->every_ns)
 		s.signals = CMD_SIG_STOP | CMD_SIG_PIPE;
 	ret = cmd_session__open(&s);

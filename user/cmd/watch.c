@@ -107,7 +107,8 @@ static int start(const struct cli *c, struct watch *w, struct live *l)
 		if (r < 0)
 			return cli__fail(c->cmd, "--pid %u: cannot follow it: %s", c->pid, strerror(-r));
 	}
-	w->writer.header(&w->writer);
+	if (c->events) /* -e none: metrics only, or a recording */
+		w->writer.header(&w->writer);
 	if (!c->rec.nread)
 		msg__say(MSG_INFO, "tracing process lifecycle events%s%s, Ctrl-C to stop",
 			 c->rec.write ? ", recording to " : "", c->rec.write ? c->rec.write : "");

@@ -13,6 +13,8 @@
 /* THREAD_SIZE: 16 KiB, doubled by KASAN (arch/x86/include/asm/page_64_types.h, KASAN_STACK_ORDER). */
 #define ARCH_THREAD_SIZE 16384u
 #define ARCH_THREAD_SIZE_KASAN 32768u
+/* A 64-bit syscall's kernel function: __x64_sys_NAME (bpf/lib/arch/x86.h's ARCH_SYSCALL_FN). */
+#define ARCH_SYSCALL_FN_PREFIX "__x64_sys_"
 #else
 #error "user/kernel/arch.h: proclife knows no such architecture (as bpf/lib/arch/: x86_64)"
 #endif

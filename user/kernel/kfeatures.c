@@ -77,6 +77,8 @@ static const struct {
 	{ KCAP_GROUP_DEAD, "exit_group_dead", "needs sched_process_exit's group_dead (Linux 6.16)" },
 	{ KCAP_OOM_TASK, "oom_task", "needs mark_victim to pass the task (Linux 6.8)" },
 	{ KCAP_TASK_ITER, "task_iter", "needs the open-coded task iterator kfuncs (Linux 6.7)" },
+	{ KCAP_TRAMPOLINE, "trampoline", "needs BPF trampolines (fentry/fexit), which this kernel refuses" },
+	{ KCAP_SYSCALL_TP, "syscall_tp", "needs the per-syscall tracepoints (CONFIG_FTRACE_SYSCALLS)" },
 };
 
 const char *kcap__name(__u32 cap)
@@ -142,6 +144,11 @@ __u32 kcaps__probe(const struct btf *btf)
 		k |= KCAP_PT_REGS;
 	if (btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC) > 0)
 		k |= KCAP_FROM_PID;
+	/* Whether trampolines work only a load tells: the loader takes the bit away when one is refused. */
+	k |= KCAP_TRAMPOLINE;
+	/* The per-syscall tracepoints' context type exists only where the kernel builds them. */
+	if (btf__find_by_name_kind(btf, "syscall_trace_exit", BTF_KIND_STRUCT) > 0)
+		k |= KCAP_SYSCALL_TP;
 	if (btf__find_by_name_kind(btf, "bpf_iter_task_new", BTF_KIND_FUNC) > 0 &&
 	    btf__find_by_name_kind(btf, "bpf_rcu_read_lock", BTF_KIND_FUNC) > 0)
 		k |= KCAP_TASK_ITER;

@@ -39,16 +39,24 @@ enum {
 	KCAP_GROUP_DEAD = 1u << 3, /* sched_process_exit(task, group_dead): 6.16 */
 	KCAP_OOM_TASK = 1u << 4,   /* mark_victim(task, uid): 6.8 */
 	KCAP_TASK_ITER = 1u << 5,  /* the open-coded task iterator kfuncs (bpf_iter_task_new): 6.7 */
+	/*
+	 * BPF trampolines (fentry/fexit): assumed until a load says otherwise;
+	 * kernels whose BTF lists the functions may still refuse them (EPERM).
+	 */
+	KCAP_TRAMPOLINE = 1u << 6,
+	/* The per-syscall tracepoints syscalls:sys_exit_NAME (CONFIG_FTRACE_SYSCALLS; tracefs to attach). */
+	KCAP_SYSCALL_TP = 1u << 7,
 };
 
 /* The programs of one variant of a feature, at most. */
-#define KF_PROGS_MAX 8
+#define KF_PROGS_MAX 16
 
 struct kfeature_status {
 	enum kfeature_state state;
 	const char *program;   /* KF_ON, KF_REDUCED: the program that tells its variant from the others, or NULL */
 	const char *programs[KF_PROGS_MAX + 1]; /* KF_ON, KF_REDUCED: every one loaded and attached, NULL after */
 	char why[256];         /* KF_REDUCED, KF_OFF: why, one line */
+	const char *cost;      /* KF_ON, KF_REDUCED: what its variant costs every other syscall (kernel/variants.h), or NULL */
 	char *log;             /* KF_OFF because the kernel refused it: the verifier's log, or libbpf's (owned), or NULL */
 };
 

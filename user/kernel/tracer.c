@@ -16,7 +16,9 @@
 
 #include "base/msg.h"
 #include "proclife.skel.h"
+#include "kernel/arch.h"
 #include "kernel/refusal.h"
+#include "kernel/tracefs.h"
 #include "kernel/tracer.h"
 #include "kernel/variants.h"
 
@@ -28,22 +30,26 @@
 #endif
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
-/* Programs loaded at most: every feature's variant at its largest. */
-#define MAX_PROGS (KF_MAX * KF_PROGS_MAX)
 
-/* A program loaded for a feature: attached, or (a syscall program) run on demand. */
+/*
+ * A program loaded for a feature, and one of its links: attached, or (a
+ * syscall program) run on demand. A program on several tracepoints (a
+ * per-syscall tracepoint variant) has one entry per link.
+ */
 struct loaded {
 	struct bpf_link *link;  /* NULL: run on demand (tracer__sample), not attached */
 	int prog_fd;
 	enum kfeature feature;
 	__u32 lost;             /* the event a run the kernel skipped loses (0: none to say) */
+	bool again;             /* another link of the program before: its misses are counted there */
 };
 
 struct tracer {
 	struct proclife_bpf *skel;
 	struct ring_buffer *rb;
-	struct loaded progs[MAX_PROGS];
-	int nprogs;
+	struct loaded *progs;     /* nprogs of them */
+	int nprogs, cap;
+	__u64 avoid;              /* variants (bits by table index) whose programs could not be attached */
 	__u64 misses[PL_EV_MAX];  /* the programs' recursion misses, by event type, as last read */
 	__u64 misses_read_ns;     /* when (CLOCK_MONOTONIC) */
 	const struct variant *chosen[KF_MAX]; /* the variant loaded per feature, or NULL */
@@ -144,9 +150,18 @@ static __u32 kernel_events(const struct tracer_config *cfg)
 	return cfg->failed_only ? cfg->events & PL_EV_FAILABLE : cfg->events;
 }
 
+/* What the configuration asks of the variants. */
+static struct vwant wanted(const struct tracer_config *cfg)
+{
+	return (struct vwant){ .events = kernel_events(cfg), .follow = cfg->follow, .sample = cfg->sample,
+			       .lean = cfg->lean, .counts = cfg->counts };
+}
+
 static bool prog_wanted(const struct vprog *p, const struct tracer_config *cfg)
 {
-	return vprog__wanted(p, kernel_events(cfg), cfg->follow, cfg->sample);
+	struct vwant w = wanted(cfg);
+
+	return vprog__wanted(p, &w);
 }
 
 /*
@@ -180,10 +195,13 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->cfg_follow = cfg->follow;
 	skel->rodata->cfg_thread_size = kcaps__thread_size();
 	skel->rodata->cfg_cgroup1_ssid = kcaps__cgroup_ssid(vmlinux, cfg->cgroup1_controller);
+	skel->rodata->cfg_lean = cfg->lean;
+	skel->rodata->cfg_counts = cfg->counts;
 
 	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
 	/* The sampling walk's output: room only when sampling is asked for. */
 	bpf_map__set_max_entries(skel->maps.sample_out, cfg->sample ? PL_SAMPLE_MAX : 1);
+	bpf_map__set_max_entries(skel->maps.counts, cfg->counts ? PL_CNT_MAX : 1);
 	if (cfg->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 	zombies_max(skel);
@@ -203,6 +221,9 @@ struct plan {
 	struct kfeature_status *st;
 	const struct tracer_config *cfg;
 	__u32 caps;
+	__u64 avoid;          /* variants (bits by table index) not to take: their programs could not be attached */
+	bool priced_out[KF_MAX]; /* a variant was left for what it costs every syscall (cfg->lean) */
+	bool trampolines_tried;  /* a fexit program was loaded alone (trampolines_allowed()) */
 	const struct btf *vmlinux;
 	enum load_pass pass;
 	struct {             /* LOAD_BARE: the refusal it may confirm */
@@ -229,6 +250,53 @@ static bool tracepoints_there(const struct plan *pl, const struct proclife_bpf *
 	return there;
 }
 
+/*
+ * Does the kernel load a fexit program? Some refuse every one (EPERM)
+ * although their BTF lists the functions: a two-instruction program on a
+ * syscall's function, loaded alone, tells in a millisecond, where a refused
+ * variant costs a load of the whole object or two.
+ */
+static bool trampolines_allowed(const struct btf *vmlinux)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(vmlinux, ARCH_SYSCALL_FN_PREFIX "kill", BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT, .attach_btf_id = id);
+	int fd;
+
+	if (id <= 0)
+		return false;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pl_probe_fexit", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Can v's per-syscall tracepoint programs be attached (tracefs, the tracepoints, perf_event_open())? */
+static bool sys_exits_usable(const struct variant *v, char *why, size_t len)
+{
+	for (int j = 0; j < variant__nprogs(v); j++)
+		if (v->progs[j].sys_exits && tracefs__sys_exits_usable(v->progs[j].sys_exits, why, len) < 0)
+			return false;
+	return true;
+}
+
+/*
+ * A consumer of states and counts takes no variant that costs every
+ * syscall: why it is left, after why the better ones were (a refusal).
+ */
+static void costs_too_much(enum vcost cost, char *why, size_t len)
+{
+	char before[sizeof(((struct kfeature_status *)0)->why)];
+
+	snprintf(before, sizeof(before), "%s", why);
+	snprintf(why, len, "%.120s%snot loaded for a command that keeps states and counts: %s", before,
+		 *before ? "; " : "", vcost__what(cost));
+}
+
 /* Feature f's first usable variant after `after` (NULL: from its best), or NULL with why in st->why. */
 static const struct variant *pick_variant(struct plan *pl, const struct proclife_bpf *skel, enum kfeature f,
 					  const struct variant *after)
@@ -236,22 +304,44 @@ static const struct variant *pick_variant(struct plan *pl, const struct proclife
 	size_t n;
 	const struct variant *table = variants__table(&n);
 	char *why = pl->st[f].why;
+	size_t len = sizeof(pl->st[f].why);
 
 	for (size_t i = after ? (size_t)(after - table) + 1 : 0; i < n; i++) {
 		const struct variant *v = &table[i];
 
-		if (v->feature != f)
+		if (v->feature != f || (i < 64 && (pl->avoid >> i) & 1))
 			continue;
 		if (pl->cfg->legacy_exit && v->needs & KCAP_GROUP_DEAD)
 			continue;
-		if ((v->needs & pl->caps) != v->needs) {
-			snprintf(why, sizeof(pl->st[f].why), "%s", kcap__needs(v->needs & ~pl->caps));
+		if ((v->needs & pl->caps & KCAP_TRAMPOLINE) && !pl->trampolines_tried) {
+			pl->trampolines_tried = true;
+			if (!trampolines_allowed(pl->vmlinux))
+				pl->caps &= ~KCAP_TRAMPOLINE;
+		}
+		if (pl->cfg->lean && variant__cost(v, skel)) {
+			if (!pl->priced_out[f])
+				costs_too_much(variant__cost(v, skel), why, len);
+			pl->priced_out[f] = true;
 			continue;
 		}
-		if (tracepoints_there(pl, skel, v, why, sizeof(pl->st[f].why)))
+		if ((v->needs & pl->caps) != v->needs) {
+			snprintf(why, len, "%s", kcap__needs(v->needs & ~pl->caps));
+			continue;
+		}
+		if (tracepoints_there(pl, skel, v, why, len) && sys_exits_usable(v, why, len))
 			return v;
 	}
 	return NULL;
+}
+
+/*
+ * Feature f has no variant left: off; or, for a command that keeps states
+ * and counts, reduced when one was left for its cost (a metrics-only run
+ * without trampolines does not count failed execs: it says so, and runs).
+ */
+static enum kfeature_state plan__none_left(const struct plan *pl, enum kfeature f)
+{
+	return pl->priced_out[f] ? KF_REDUCED : KF_OFF;
 }
 
 /* Forced off by the hidden test switch PROCLIFE_FEATURES_OFF=name[,name...]? */
@@ -270,13 +360,14 @@ static bool forced_off(enum kfeature f)
 static void plan__init(struct plan *pl, const struct proclife_bpf *skel)
 {
 	const struct tracer_config *cfg = pl->cfg;
+	struct vwant w = wanted(cfg);
 
 	for (int f = 0; f < KF_MAX; f++) {
 		struct kfeature_status *st = &pl->st[f];
 
 		pl->chosen[f] = NULL;
 		st->state = KF_UNUSED;
-		if (!variants__feature_wanted(f, kernel_events(cfg), cfg->follow, cfg->sample))
+		if (!variants__feature_wanted(f, &w))
 			continue;
 		if (forced_off(f)) {
 			st->state = KF_OFF;
@@ -284,7 +375,7 @@ static void plan__init(struct plan *pl, const struct proclife_bpf *skel)
 			continue;
 		}
 		pl->chosen[f] = pick_variant(pl, skel, f, NULL);
-		st->state = pl->chosen[f] ? KF_ON : KF_OFF;
+		st->state = pl->chosen[f] ? KF_ON : plan__none_left(pl, f);
 	}
 }
 
@@ -318,13 +409,14 @@ static int plan__owner(const struct plan *pl, const struct proclife_bpf *skel, c
 }
 
 /* The status of each feature once its variant loaded (attach() may still turn one off). */
-static void plan__settle(struct plan *pl)
+static void plan__settle(struct plan *pl, const struct proclife_bpf *skel)
 {
 	for (int f = 0; f < KF_MAX; f++) {
 		const struct variant *v = pl->chosen[f];
 
 		if (!v)
 			continue;
+		pl->st[f].cost = vcost__what(variant__cost(v, skel));
 		if (v->reduced) {
 			pl->st[f].state = KF_REDUCED;
 			snprintf(pl->st[f].why, sizeof(pl->st[f].why), "%s", v->reduced);
@@ -344,14 +436,20 @@ static int plan__refused(struct plan *pl, const struct proclife_bpf *skel, enum 
 			 const char *log, const char *libbpf_said, int err, char *msg, size_t msglen)
 {
 	struct kfeature_status *st = &pl->st[f];
+	struct bpf_program *p = bpf_object__find_program_by_name(skel->obj, prog);
 
 	free(st->log);
 	st->log = *log ? strdup(log) : libbpf_said && *libbpf_said ? strdup(libbpf_said) : NULL;
 	refusal__why(prog, log, err, st->why, sizeof(st->why));
+	/* A fentry/fexit program refused: so will every other, whatever the BTF lists. */
+	if (p && bpf_program__type(p) == BPF_PROG_TYPE_TRACING &&
+	    (bpf_program__expected_attach_type(p) == BPF_TRACE_FEXIT ||
+	     bpf_program__expected_attach_type(p) == BPF_TRACE_FENTRY))
+		pl->caps &= ~KCAP_TRAMPOLINE;
 	pl->chosen[f] = pick_variant(pl, skel, f, pl->chosen[f]);
 	if (pl->chosen[f])
 		return -EAGAIN;
-	st->state = KF_OFF;
+	st->state = plan__none_left(pl, f);
 	if (f != KF_CORE)
 		return -EAGAIN;
 	snprintf(msg, msglen, "cannot trace: %s is off on this kernel: %s", kfeature__title(f), st->why);
@@ -470,7 +568,7 @@ static int load_planned(struct tracer *t, struct plan *pl, char *msg, size_t msg
 	} else if (pl->pass == LOAD_BARE) {
 		err = object_failed(err, msg, msglen);
 	} else if (!err) {
-		plan__settle(pl);
+		plan__settle(pl, t->skel);
 	} else {
 		err = load_failed(t, pl, &r, err, msg, msglen);
 	}
@@ -507,7 +605,7 @@ static int open_planned(struct tracer *t, struct plan *pl, bool first, char *msg
 
 static int load(struct tracer *t, const struct tracer_config *cfg, char *msg, size_t msglen)
 {
-	struct plan pl = { .st = t->features, .cfg = cfg };
+	struct plan pl = { .st = t->features, .cfg = cfg, .avoid = t->avoid };
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	size_t nvariants;
 	int tries, err = -EAGAIN;
@@ -535,47 +633,114 @@ static int load(struct tracer *t, const struct tracer_config *cfg, char *msg, si
 	return err;
 }
 
+/* Room for one more entry in t->progs. */
+static struct loaded *loaded__add(struct tracer *t)
+{
+	if (t->nprogs == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 32;
+		struct loaded *n = realloc(t->progs, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		t->progs = n;
+		t->cap = cap;
+	}
+	memset(&t->progs[t->nprogs], 0, sizeof(t->progs[0]));
+	return &t->progs[t->nprogs];
+}
+
+/* Keep link of feature f's program vp (NULL: run on demand), in t->progs. */
+static int keep_link(struct tracer *t, enum kfeature f, const struct vprog *vp, struct bpf_link *link, bool again)
+{
+	struct loaded *l = loaded__add(t);
+
+	if (!l) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	l->link = link;
+	l->prog_fd = bpf_program__fd(vprog__get(vp, t->skel));
+	l->feature = f;
+	l->lost = vp->lost;
+	l->again = again;
+	t->nprogs++;
+	return 0;
+}
+
+/* A per-syscall tracepoint program: a link to the exit tracepoint of each syscall it lists. */
+static int attach_sys_exits(struct tracer *t, enum kfeature f, const struct vprog *vp, char *why, size_t len)
+{
+	struct bpf_program *p = vprog__get(vp, t->skel);
+	bool again = false;
+
+	for (const char *at = vp->sys_exits; *at; at += strcspn(at, ",") + (at[strcspn(at, ",")] == ',')) {
+		char name[64];
+		struct bpf_link *link;
+		int fd, err;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(at, ","), at);
+		fd = tracefs__sys_exit_event(name, why, len);
+		if (fd < 0)
+			return fd;
+		link = bpf_program__attach_perf_event(p, fd);
+		if (!link) {
+			err = -errno;
+			close(fd);
+			snprintf(why, len, "cannot attach %s to syscalls:sys_exit_%s: %s", vp->name, name, strerror(-err));
+			return err;
+		}
+		err = keep_link(t, f, vp, link, again); /* the link owns fd now */
+		if (err)
+			return err;
+		again = true;
+	}
+	return 0;
+}
+
 /* Attach (or, a syscall program, keep to run on demand) feature f's program vp; why says what failed. */
 static int attach_prog(struct tracer *t, enum kfeature f, const struct vprog *vp, char *why, size_t len)
 {
 	struct bpf_program *p = vprog__get(vp, t->skel);
-	struct loaded *l = &t->progs[t->nprogs];
+	struct bpf_link *link = NULL;
 
 	if (bpf_program__fd(p) < 0) {
 		snprintf(why, len, "%s did not load", vp->name);
 		return -ENOENT;
 	}
-	l->link = NULL;
+	if (vp->sys_exits)
+		return attach_sys_exits(t, f, vp, why, len);
 	/* A syscall program is run on demand (tracer__sample), not attached. */
 	if (bpf_program__type(p) != BPF_PROG_TYPE_SYSCALL) {
-		l->link = bpf_program__attach(p);
-		if (!l->link) {
+		link = bpf_program__attach(p);
+		if (!link) {
 			int err = -errno;
 
 			snprintf(why, len, "cannot attach %s: %s", vp->name, strerror(-err));
 			return err;
 		}
 	}
-	l->prog_fd = bpf_program__fd(p);
-	l->feature = f;
-	l->lost = vp->lost;
-	t->nprogs++; /* MAX_PROGS holds every feature's largest variant */
-	return 0;
+	return keep_link(t, f, vp, link, false);
 }
 
 /*
  * Feature f's wanted programs, attached: its status names them. One that
- * did not load or attach turns the feature off, its other programs
- * detached; the core's is fatal.
+ * did not load or attach detaches the others; the core's is fatal. Else
+ * the feature is off, or -EAGAIN when it has another variant to try (its
+ * index in t->avoid: load again without this one).
  */
 static int attach_feature(struct tracer *t, enum kfeature f, const struct tracer_config *cfg, char *msg,
 			  size_t msglen)
 {
 	const struct variant *v = t->chosen[f];
-	const struct vprog *shown = variant__shown(v);
+	const struct vprog *shown;
 	struct kfeature_status *st = &t->features[f];
 	int first = t->nprogs, n = 0, err = 0;
+	size_t ntable;
+	const struct variant *table = variants__table(&ntable);
 
+	if (!v)
+		return 0; /* reduced to nothing: left for its cost (plan__none_left()) */
+	shown = variant__shown(v);
 	st->program = NULL;
 	for (int j = 0; j < variant__nprogs(v) && !err; j++) {
 		const struct vprog *vp = &v->progs[j];
@@ -598,7 +763,14 @@ static int attach_feature(struct tracer *t, enum kfeature f, const struct tracer
 	}
 	st->state = KF_OFF;
 	st->program = NULL;
+	st->cost = NULL;
 	memset(st->programs, 0, sizeof(st->programs));
+	/* A later variant of the feature may attach where this one could not (a seccomp filter, tracefs). */
+	for (size_t i = (size_t)(v - table) + 1; i < ntable && i < 64; i++)
+		if (table[i].feature == f) {
+			t->avoid |= 1ull << (v - table);
+			return -EAGAIN;
+		}
 	return 0;
 }
 
@@ -617,12 +789,48 @@ static int attach(struct tracer *t, const struct tracer_config *cfg, char *msg, 
 	return 0;
 }
 
+/* Everything attached, undone: before loading again without a variant that did not attach. */
+static void detach_all(struct tracer *t)
+{
+	while (t->nprogs > 0)
+		bpf_link__destroy(t->progs[--t->nprogs].link);
+	/* Each feature's why stays: a variant that did not attach says why, if the next ones do not. */
+	for (int f = 0; f < KF_MAX; f++) {
+		struct kfeature_status *st = &t->features[f];
+
+		free(st->log);
+		st->log = NULL;
+		st->state = KF_UNUSED;
+		st->program = NULL;
+		st->cost = NULL;
+		memset(st->programs, 0, sizeof(st->programs));
+	}
+}
+
 static __u64 boottime_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Load and attach; a variant that loaded but could not attach is left out of the next try (once per variant). */
+static int load_and_attach(struct tracer *t, const struct tracer_config *cfg, char *msg, size_t msglen)
+{
+	size_t nvariants;
+	int err = -EAGAIN;
+
+	variants__table(&nvariants);
+	for (size_t i = 0; i <= nvariants && err == -EAGAIN; i++) {
+		detach_all(t);
+		err = load(t, cfg, msg, msglen);
+		if (!err)
+			err = attach(t, cfg, msg, msglen);
+	}
+	if (err == -EAGAIN)
+		snprintf(msg, msglen, "cannot attach the BPF programs: gave up after %zu tries", nvariants + 1);
+	return err;
 }
 
 int tracer__new(const struct tracer_config *cfg, tracer_event_fn fn, void *ctx, struct tracer **ret,
@@ -637,10 +845,7 @@ int tracer__new(const struct tracer_config *cfg, tracer_event_fn fn, void *ctx, 
 		snprintf(msg, msglen, "out of memory");
 		return -ENOMEM;
 	}
-	err = load(t, cfg, msg, msglen);
-	if (err)
-		goto fail;
-	err = attach(t, cfg, msg, msglen);
+	err = load_and_attach(t, cfg, msg, msglen);
 	if (err)
 		goto fail;
 	if (cfg->probe_only) {
@@ -718,7 +923,7 @@ static void read_misses(struct tracer *t)
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
-		if (t->progs[i].lost && !bpf_obj_get_info_by_fd(t->progs[i].prog_fd, &info, &len))
+		if (t->progs[i].lost && !t->progs[i].again && !bpf_obj_get_info_by_fd(t->progs[i].prog_fd, &info, &len))
 			t->misses[t->progs[i].lost] += info.recursion_misses;
 	}
 }
@@ -736,6 +941,29 @@ void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX])
 __u64 tracer__untracked_zombies(struct tracer *t)
 {
 	return __atomic_load_n(&t->skel->bss->untracked_zombies, __ATOMIC_RELAXED);
+}
+
+int tracer__counts(struct tracer *t, __u64 *out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *v;
+
+	if (!t->skel->rodata->cfg_counts)
+		return -EOPNOTSUPP;
+	if (ncpus <= 0)
+		return ncpus < 0 ? ncpus : -EINVAL;
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (__u32 i = 0; i < PL_CNT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map__lookup_elem(t->skel->maps.counts, &i, sizeof(i), v, ncpus * sizeof(*v), 0))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			out[i] += v[c];
+	}
+	free(v);
+	return 0;
 }
 
 /* The sampling program: its record, or NULL when sampling is not on. */
@@ -825,10 +1053,8 @@ void tracer__free(struct tracer *t)
 	if (t->sample_map)
 		munmap((void *)t->sample_map, (size_t)PL_SAMPLE_MAX * sizeof(struct pl_sample));
 	ring_buffer__free(t->rb);
-	while (t->nprogs > 0)
-		bpf_link__destroy(t->progs[--t->nprogs].link);
+	detach_all(t);
+	free(t->progs);
 	proclife_bpf__destroy(t->skel);
-	for (int f = 0; f < KF_MAX; f++)
-		free(t->features[f].log);
 	free(t);
 }

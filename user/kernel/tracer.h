@@ -31,6 +31,17 @@ struct tracer_config {
 	bool sample;           /* feature "sampling": tracer__sample() reads live processes' CPU and memory */
 	/* The v1 cgroup controller ("pids", "memory", "cpu") whose cgroup id pl_hdr.cgroup1_id carries; NULL: none. */
 	const char *cgroup1_controller;
+	/*
+	 * A consumer of states and counts, not of every event (tree, top,
+	 * zombies, metrics-only runs): of signals and deliveries the kernel
+	 * queues only what changes a process's state (a SIGCONT sent, a stop
+	 * taken; fatal signals still name killed_by), and no program that
+	 * costs every syscall is loaded (kernel/variants.h: no per-syscall
+	 * program without BPF trampolines), so no reaper and no failed exec.
+	 */
+	bool lean;
+	/* Count in the kernel signals by result, deliveries and failed execs by errno (tracer__counts()). */
+	bool counts;
 };
 
 /* tracer_config.args_cap: no argv at all, only the program's path (--arg-bytes 0). */
@@ -89,6 +100,13 @@ void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX]);
  * PL_F_REAP_UNTRACKED (who reaped them unknown). Not losses: no resync.
  */
 __u64 tracer__untracked_zombies(struct tracer *t);
+
+/*
+ * The kernel's counters (cfg.counts), summed over the CPUs, into out
+ * (PL_CNT_MAX of them, indexed by PL_CNT_*). 0, -EOPNOTSUPP when counting
+ * was not asked for, or -errno.
+ */
+int tracer__counts(struct tracer *t, __u64 *out);
 
 /* One task's sample (feature "sampling"); a process is the sum of its tasks'. */
 typedef void (*tracer_sample_fn)(void *ctx, const struct pl_sample *s);

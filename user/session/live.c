@@ -34,6 +34,7 @@ struct live {
 	bool rec_failing_said;  /* its failing disk was said (once per failure) */
 	__u64 rec_resumed_at;   /* when it last wrote again after a failure */
 	int rec_said_err;       /* the error of the failure said last */
+	__u64 zombies_confirmed; /* when live__confirm_zombies() last ran (lean: boot ns) */
 	/* replaying */
 	struct replay *rp;
 	__u64 since, until;     /* what is shown (live__replay_window()) */
@@ -522,6 +523,50 @@ static void untracked_check(struct live *l)
 	l->untracked = n;
 }
 
+/* A zombie of the model that /proc no longer lists (or lists another process under its pid): reaped. */
+static bool reaped_unseen(const struct live *l, const struct proc *p, __u64 tick)
+{
+	struct proc_snapshot s;
+
+	if (procfs__stat(l->cfg.proc_root ? l->cfg.proc_root : "/proc", p->pid, &s) < 0)
+		return true;
+	return s.start_ns / tick != p->start_ns / tick;
+}
+
+/* Zombies whose exit was at least min_age_ns ago, asked of /proc; the reaped ones applied as reaps. */
+static void confirm_zombies(struct live *l, __u64 now, __u64 min_age_ns)
+{
+	__u64 tick = procfs__tick_ns();
+	struct model *m = l->model;
+
+	l->zombies_confirmed = now;
+	for (__u32 slot = 1; slot < model__nslots(m); slot++) {
+		const struct proc *p = model__slot(m, slot);
+		struct pl_reap r = {};
+
+		if (!p->pid || p->state != PROC_ZOMBIE || (p->exit_ts && now - p->exit_ts < min_age_ns) ||
+		    !reaped_unseen(l, p, tick))
+			continue;
+		r.h.type = PL_EV_REAP;
+		r.h.pid = p->pid;
+		r.h.start_ns = p->start_ns;
+		r.h.ts = now;
+		r.exit_ts = p->exit_ts;
+		r.status = p->status;
+		model__apply(m, &r); /* slots stay: a reap retires its process in place */
+	}
+}
+
+void live__confirm_zombies(struct live *l)
+{
+	if (l->tracer && l->model && l->cfg.tracer.lean)
+		confirm_zombies(l, live__now(), 0);
+}
+
+/* RCU grace periods are milliseconds; /proc is asked about older zombies, at most once a second. */
+#define CONFIRM_EVERY_NS 1000000000ull
+#define CONFIRM_AFTER_NS 100000000ull
+
 int live__poll(struct live *l, int timeout_ms)
 {
 	__u64 lost[PL_EV_MAX], now;
@@ -548,6 +593,8 @@ int live__poll(struct live *l, int timeout_ms)
 	untracked_check(l);
 	if (l->model) {
 		resync(l, now, lost_any);
+		if (l->cfg.tracer.lean && now - l->zombies_confirmed >= CONFIRM_EVERY_NS)
+			confirm_zombies(l, now, CONFIRM_AFTER_NS);
 		model__tick(l->model, now);
 	}
 	if (l->rec)
@@ -695,6 +742,11 @@ int live__sample(struct live *l)
 struct model *live__model(const struct live *l)
 {
 	return l->model;
+}
+
+int live__counts(struct live *l, __u64 *out)
+{
+	return l->tracer ? tracer__counts(l->tracer, out) : -EOPNOTSUPP;
 }
 
 const struct kfeature_status *live__features(const struct live *l)

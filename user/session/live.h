@@ -139,6 +139,22 @@ int live__follow(struct live *l, __u32 pid);
  * replaying or the feature is off, or -errno.
  */
 int live__sample(struct live *l);
+/*
+ * The kernel's counters (cfg.tracer.counts: PL_CNT_MAX, indexed by PL_CNT_*)
+ * into out. 0; -EOPNOTSUPP when replaying or not counting; or -errno.
+ */
+int live__counts(struct live *l, __u64 *out);
+/*
+ * A session that keeps states (cfg.tracer.lean) sees a reap at the task's
+ * release, an RCU grace period after the wait (milliseconds; seconds on a
+ * loaded machine): until then the model holds a zombie /proc no longer
+ * has. This asks /proc about each zombie of the model and applies the reap
+ * of those it no longer lists (the release, when it comes, finds nothing
+ * more to do). Commands call it right before they print; live__poll() does,
+ * at most once a second, for zombies older than a grace period. Nothing
+ * when replaying or not lean.
+ */
+void live__confirm_zombies(struct live *l);
 /* Each kernel feature's state (KF_MAX of them), or NULL when replaying. */
 const struct kfeature_status *live__features(const struct live *l);
 /* Records seen per type, malformed records, losses per type. */

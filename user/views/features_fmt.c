@@ -21,6 +21,7 @@ static void feature_json(struct json *j, const struct features_report *r, enum k
 		json__cstr(j, st[f].programs[i]);
 	json__end_array(j);
 	json__kv_cstr(j, "why", st && st[f].state != KF_ON ? st[f].why : (st ? NULL : r->fatal));
+	json__kv_cstr(j, "cost", st ? st[f].cost : NULL);
 	if (r->verbose)
 		json__kv_cstr(j, "log", st ? st[f].log : NULL);
 	json__end_object(j);
@@ -94,6 +95,8 @@ void features_fmt__text(struct outbuf *ob, const struct features_report *r)
 			outbuf__printf(ob, "%-10s %-8s %-24s ", "", "", "");
 			line(ob, st[f].why);
 		}
+		if (st && st[f].cost)
+			outbuf__printf(ob, "%-10s %-8s %-24s costs every syscall: %s\n", "", "", "", st[f].cost);
 		if (r->verbose && st && st[f].log) {
 			outbuf__puts(ob, "--- verifier log ---\n");
 			log_lines(ob, st[f].log);

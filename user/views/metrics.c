@@ -14,6 +14,10 @@ void metrics_counts__record(struct metrics_counts *c, const void *rec)
 
 	if (h->type == PL_EV_NONE || h->type >= PL_EV_MAX)
 		return;
+	/* Counted by the kernel, which queues only a few of them. */
+	if (c->kernel_counts &&
+	    (h->type == PL_EV_SIGNAL || h->type == PL_EV_DELIVER || h->type == PL_EV_EXEC_FAILED))
+		return;
 	if ((h->type == PL_EV_FORK || h->type == PL_EV_EXIT) && (h->flags & PL_F_THREAD)) {
 		if (h->type == PL_EV_FORK)
 			c->thread_forks++;
@@ -34,6 +38,28 @@ void metrics_counts__record(struct metrics_counts *c, const void *rec)
 		else
 			c->signals_other++;
 	}
+}
+
+void metrics_counts__kernel(struct metrics_counts *c, const __u64 *k)
+{
+	__u64 failed = 0, signals = k[PL_CNT_SIGNAL_OTHER];
+
+	for (int sig = 0; sig <= PL_CNT_SIG_MAX && sig <= METRICS_SIG_MAX; sig++)
+		for (unsigned r = 0; r < PL_CNT_SIG_RESULTS && r < METRICS_SIG_RESULTS; r++) {
+			c->signals[sig][r] = k[PL_CNT_SIGNAL(sig, r)];
+			signals += c->signals[sig][r];
+		}
+	c->signals_other = k[PL_CNT_SIGNAL_OTHER];
+	memset(c->exec_failed, 0, sizeof(c->exec_failed));
+	for (int err = 0; err <= PL_CNT_ERRNO_MAX; err++) {
+		int at = err > 0 && err <= METRICS_ERRNO_MAX && names__errno(err) ? err : ERRNO_OTHER;
+
+		c->exec_failed[at] += k[PL_CNT_EXEC_FAILED(err)];
+		failed += k[PL_CNT_EXEC_FAILED(err)];
+	}
+	c->events[PL_EV_SIGNAL] = signals;
+	c->events[PL_EV_DELIVER] = k[PL_CNT_DELIVER];
+	c->events[PL_EV_EXEC_FAILED] = failed;
 }
 
 void metrics_counts__derived(struct metrics_counts *c, const struct derived_event *d)
@@ -99,6 +125,17 @@ static void sample1(struct outbuf *ob, const char *name, const char *label, cons
 	outbuf__putc(ob, '\n');
 }
 
+/*
+ * Are failed execs and refused kills (and signal-0 probes) counted? Not
+ * when the feature syscalls has no program here (off, or reduced to none in
+ * a run that keeps states: proclife_features and proclife_feature_reduced
+ * say so): their series are left out then, never a 0 that means nothing.
+ */
+static bool syscalls_counted(const struct metrics_input *in)
+{
+	return !in->features || in->features[KF_SYSCALLS].programs[0];
+}
+
 static void format_events(struct outbuf *ob, const struct metrics_input *in)
 {
 	const struct metrics_counts *c = in->counts;
@@ -109,7 +146,8 @@ static void format_events(struct outbuf *ob, const struct metrics_input *in)
 	       "(stop, continue, zombie, reparent, resync). Everything traced on the machine, before "
 	       "any filter of the command.");
 	for (unsigned t = 1; t < PL_EV_MAX; t++)
-		sample1(ob, "proclife_events_total", "event", names__event(t), c->events[t]);
+		if (t != PL_EV_EXEC_FAILED || syscalls_counted(in))
+			sample1(ob, "proclife_events_total", "event", names__event(t), c->events[t]);
 	if (in->threads) {
 		sample1(ob, "proclife_events_total", "event", "thread_fork", c->thread_forks);
 		sample1(ob, "proclife_events_total", "event", "thread_exit", c->thread_exits);
@@ -205,20 +243,26 @@ static void format_failures(struct outbuf *ob, const struct metrics_input *in)
 {
 	const struct metrics_counts *c = in->counts;
 
+	bool counted = syscalls_counted(in);
+
 	family(ob, "proclife_exec_failed_total", "counter",
-	       "Failed execve/execveat calls since proclife started, by errno (\"other\": not in its table).");
-	for (int e = 1; e <= METRICS_ERRNO_MAX; e++)
+	       "Failed execve/execveat calls since proclife started, by errno (\"other\": not in its table). "
+	       "No series where they are not counted (feature syscalls off, or reduced in a run that keeps "
+	       "states: 'proclife features' says why).");
+	for (int e = 1; counted && e <= METRICS_ERRNO_MAX; e++)
 		if (c->exec_failed[e] || errno_preset(e))
 			sample1(ob, "proclife_exec_failed_total", "errno", names__errno(e), c->exec_failed[e]);
-	if (c->exec_failed[ERRNO_OTHER])
+	if (counted && c->exec_failed[ERRNO_OTHER])
 		sample1(ob, "proclife_exec_failed_total", "errno", "other", c->exec_failed[ERRNO_OTHER]);
 
 	family(ob, "proclife_signals_total", "counter",
 	       "Signals since proclife started, by signal and outcome: delivered (queued), ignored, "
 	       "already_pending, overflow_fail, lose_info, failed (a kill-family call refused), "
-	       "probe (signal 0).");
+	       "probe (signal 0); failed and probe only where refused kills are counted (as exec_failed).");
 	for (int sig = 0; sig <= METRICS_SIG_MAX; sig++) {
 		for (unsigned r = 0; r < METRICS_SIG_RESULTS; r++) {
+			if (!counted && (r == PL_SIG_FAILED || r == PL_SIG_PROBE))
+				continue;
 			if (!c->signals[sig][r] && !signal_preset(sig, r))
 				continue;
 			outbuf__puts(ob, "proclife_signals_total{signal=\"");

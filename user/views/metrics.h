@@ -33,11 +33,15 @@ struct metrics_counts {
 	__u64 exec_failed[METRICS_ERRNO_MAX + 2]; /* by errno; [METRICS_ERRNO_MAX + 1]: "other" */
 	__u64 signals[METRICS_SIG_MAX + 1][METRICS_SIG_RESULTS];
 	__u64 signals_other; /* a signal number or result out of range (a malformed record, counted in events) */
+	/* Signals, deliveries and failed execs are counted by the kernel (metrics_counts__kernel()), not here. */
+	bool kernel_counts;
 };
 
 /* One checked kernel record (kernel/event.h), as live sessions pass them. */
 void metrics_counts__record(struct metrics_counts *c, const void *rec);
 void metrics_counts__derived(struct metrics_counts *c, const struct derived_event *d);
+/* The kernel's counters (PL_CNT_MAX, PL_CNT_*) as the signal, deliver and failed exec counts. */
+void metrics_counts__kernel(struct metrics_counts *c, const __u64 *k);
 
 struct metrics_input {
 	const struct metrics_counts *counts;

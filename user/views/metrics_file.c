@@ -18,6 +18,7 @@
 struct metrics_file {
 	struct metrics_file_config cfg;
 	struct metrics_counts counts;
+	__u64 *kcounts;         /* cfg.kernel_counts: the kernel's counters, read at each write (PL_CNT_MAX) */
 	struct outbuf text;     /* memory only: the exposition, rebuilt at each write */
 	struct utsname uts;
 	__u64 start_ns;         /* boot ns */
@@ -29,11 +30,15 @@ int metrics_file__new(const struct metrics_file_config *cfg, struct metrics_file
 {
 	struct metrics_file *mf = calloc(1, sizeof(*mf));
 
-	if (!mf || outbuf__init(&mf->text, -1, 0) < 0) {
+	if (!mf || outbuf__init(&mf->text, -1, 0) < 0 ||
+	    (cfg->kernel_counts && !(mf->kcounts = calloc(PL_CNT_MAX, sizeof(__u64))))) {
+		if (mf)
+			outbuf__free(&mf->text);
 		free(mf);
 		return -ENOMEM;
 	}
 	mf->cfg = *cfg;
+	mf->counts.kernel_counts = cfg->kernel_counts;
 	if (uname(&mf->uts) < 0)
 		snprintf(mf->uts.release, sizeof(mf->uts.release), "unknown");
 	mf->start_ns = live__now();
@@ -107,14 +112,19 @@ cleanup:
 void metrics_file__write(struct metrics_file *mf, struct live *l)
 {
 	struct metrics_input in;
+	struct metrics_counts counts;
 	__u64 now;
 	int r;
 
 	if (!mf)
 		return;
 	now = live__now();
+	counts = mf->counts;
+	/* The kernel's counts of what it does not queue (if it cannot be read, what there was stays). */
+	if (mf->kcounts && live__counts(l, mf->kcounts) == 0)
+		metrics_counts__kernel(&counts, mf->kcounts);
 	in = (struct metrics_input){
-		.counts = &mf->counts,
+		.counts = &counts,
 		.model = live__model(l),
 		.lost = live__lost(l),
 		.untracked_zombies = live__untracked_zombies(l),
@@ -154,5 +164,6 @@ void metrics_file__free(struct metrics_file *mf)
 	if (!mf)
 		return;
 	outbuf__free(&mf->text);
+	free(mf->kcounts);
 	free(mf);
 }

@@ -22,6 +22,12 @@ struct metrics_file_config {
 	__u64 interval_ns;
 	bool threads; /* thread events are traced */
 	const struct outbuf *output; /* the event output, a file in lines mode (its failed writes); or NULL */
+	/*
+	 * The kernel counts signals, deliveries and failed execs (a session
+	 * that keeps states: tracer_config.counts); the records of those are
+	 * then not counted again (the kernel queues only a few of them).
+	 */
+	bool kernel_counts;
 };
 
 struct metrics_file;

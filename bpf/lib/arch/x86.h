@@ -38,6 +38,16 @@
 /* The same for regs found by address (arch_user_regs()): CO-RE probe reads. */
 #define SYSCALL_NR_READ(regs) BPF_CORE_READ(regs, orig_ax)
 #define SYSCALL_ARG1_READ(regs) BPF_CORE_READ(regs, di)
+#define SYSCALL_ARG2_READ(regs) BPF_CORE_READ(regs, si)
+#define SYSCALL_ARG3_READ(regs) BPF_CORE_READ(regs, dx)
+#define SYSCALL_ARG4_READ(regs) BPF_CORE_READ(regs, r10)
+
+/*
+ * The kernel function of a 64-bit syscall (arch/x86/include/asm/syscall_wrapper.h):
+ * __x64_sys_NAME(const struct pt_regs *regs), which fexit programs attach to.
+ * 32-bit callers go through __ia32_compat_sys_NAME and are not seen.
+ */
+#define ARCH_SYSCALL_FN(name) "__x64_sys_" #name
 
 /* The same syscall numbers mean other syscalls to a task in a 32-bit syscall: thread_info.status. */
 #define TS_COMPAT 0x0002

@@ -17,6 +17,7 @@
 #include "base/redact.h"
 #include "model/model.h"
 #include "cmd/cli.h"
+#include "cmd/common.h"
 
 TL_DEFINE_STATE;
 
@@ -191,8 +192,10 @@ static void test_errors(void)
 		{ CMD_WATCH, "--events", NULL, NULL, "option '--events' needs a value" },
 		{ CMD_WATCH, "-e", "exec,nope", NULL,
 		  "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, rename, stop, "
-		  "continue, zombie, reparent, resync, all)" },
+		  "continue, zombie, reparent, resync, all, none)" },
 		{ CMD_WATCH, "stray", NULL, NULL, "unexpected argument 'stray'" },
+		{ CMD_WATCH, "-e", "none", NULL, "--events none shows nothing: it goes with --metrics-file or --write FILE" },
+		{ CMD_WATCH, "-e", "none,exec", NULL, "--events none goes alone, not in a list" },
 		{ CMD_TREE, "1", "2", NULL, "unexpected argument '2'" },
 		{ CMD_TREE, "abc", NULL, NULL, "PID must be a process id, not 'abc'" },
 		{ CMD_TREE, "--count", "0", NULL, "--count needs a number from 1 to 1000000, not '0'" },
@@ -214,6 +217,44 @@ static void test_errors(void)
 		ASSERT_EQ(parse(cases[i].id, cases[i].a1, cases[i].a2, cases[i].a3), -EINVAL);
 		ASSERT_STREQ(err, cases[i].err);
 	}
+}
+
+/*
+ * What each command needs of the kernel: states (tree, zombies, top), or
+ * every event (watch and the rest); a metrics-only watch keeps states; a
+ * recording needs every event; a replay needs nothing of it.
+ */
+static void test_needs(void)
+{
+	static const struct {
+		enum cmd_id id;
+		const char *a1, *a2, *a3;
+		bool lean;
+	} cases[] = {
+		{ CMD_TREE, NULL, NULL, NULL, true },
+		{ CMD_TREE, "--every", "5", NULL, true },
+		{ CMD_ZOMBIES, "--every", "5", NULL, true },
+		{ CMD_TOP, NULL, NULL, NULL, true },
+		{ CMD_TOP, "-w", "x.plr", NULL, false },
+		{ CMD_TREE, "-r", "x.plr", NULL, false },
+		{ CMD_WATCH, NULL, NULL, NULL, false },
+		{ CMD_WATCH, "--metrics-file", "m.prom", NULL, false },
+		{ CMD_WATCH, "-e", "none", "--metrics-file=m.prom", true },
+		{ CMD_WATCH, "-e", "none", "--write=x.plr", false },
+		{ CMD_SIGNALS, NULL, NULL, NULL, false },
+		{ CMD_RECORD, "-w", "x.plr", NULL, false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!ASSERT_EQ(parse(cases[i].id, cases[i].a1, cases[i].a2, cases[i].a3), OPTS_RUN))
+			printf("  %s %s %s: %s\n", cmd_infos[cases[i].id].name, cases[i].a1, cases[i].a2, err);
+		else if (cmd__lean(&c) != cases[i].lean)
+			FAILF("%s %s %s %s: lean %d", cmd_infos[cases[i].id].name, cases[i].a1 ? cases[i].a1 : "",
+			      cases[i].a2 ? cases[i].a2 : "", cases[i].a3 ? cases[i].a3 : "", !cases[i].lean);
+	}
+	for (int id = 0; id < CMD_MAX; id++)
+		ASSERT_EQ(cmd_infos[id].needs == NEEDS_NONE,
+			  id == CMD_LIFE || id == CMD_EXPORT || id == CMD_FEATURES || id == CMD_VERIFY);
 }
 
 /* What cli__usage_error() and cli__fail() print: one line, in the one form. */
@@ -307,6 +348,7 @@ int main(void)
 	RUN_TEST(test_defaults);
 	RUN_TEST(test_values);
 	RUN_TEST(test_errors);
+	RUN_TEST(test_needs);
 	RUN_TEST(test_error_lines);
 	RUN_TEST(test_help);
 	RUN_TEST(test_redact_defaults_doc);

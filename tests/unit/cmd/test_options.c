@@ -87,7 +87,7 @@ static void test_errors(void)
 	ASSERT_STREQ(err, "unknown option '-Z'");
 	ASSERT_EQ(PARSE("-e", "exec,nope"), -EINVAL);
 	ASSERT_STREQ(err, "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, "
-			  "rename, stop, continue, zombie, reparent, resync, all)");
+			  "rename, stop, continue, zombie, reparent, resync, all, none)");
 	ASSERT_EQ(PARSE("--zombie-after", "0"), -EINVAL);
 	ASSERT_STREQ(err, "--zombie-after needs seconds, 0.001 to 86400, not '0'");
 	ASSERT_EQ(PARSE("--zombie-after", "1e9"), -EINVAL);

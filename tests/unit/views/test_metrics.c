@@ -176,7 +176,7 @@ static const char head[] =
 
 /* Then the model's memory (its bytes, from the model: expected_memory()), then: */
 static const char head2[] =
-	"# HELP proclife_exec_failed_total Failed execve/execveat calls since proclife started, by errno (\"other\": not in its table).\n"
+	"# HELP proclife_exec_failed_total Failed execve/execveat calls since proclife started, by errno (\"other\": not in its table). No series where they are not counted (feature syscalls off, or reduced in a run that keeps states: 'proclife features' says why).\n"
 	"# TYPE proclife_exec_failed_total counter\n"
 	"proclife_exec_failed_total{errno=\"EPERM\"} 0\n"
 	"proclife_exec_failed_total{errno=\"ENOENT\"} 2\n"
@@ -197,7 +197,7 @@ static const char head2[] =
 	"proclife_exec_failed_total{errno=\"ELOOP\"} 0\n"
 	"proclife_exec_failed_total{errno=\"ELIBBAD\"} 0\n"
 	"proclife_exec_failed_total{errno=\"other\"} 2\n"
-	"# HELP proclife_signals_total Signals since proclife started, by signal and outcome: delivered (queued), ignored, already_pending, overflow_fail, lose_info, failed (a kill-family call refused), probe (signal 0).\n"
+	"# HELP proclife_signals_total Signals since proclife started, by signal and outcome: delivered (queued), ignored, already_pending, overflow_fail, lose_info, failed (a kill-family call refused), probe (signal 0); failed and probe only where refused kills are counted (as exec_failed).\n"
 	"# TYPE proclife_signals_total counter\n";
 
 static const char tail[] =
@@ -276,7 +276,8 @@ static void input(struct metrics_input *in, const struct model *m, const __u64 *
 static void test_exposition_exact(void)
 {
 	struct kfeature_status features[KF_MAX] = {
-		[KF_CORE] = { .state = KF_ON },     [KF_SYSCALLS] = { .state = KF_REDUCED },
+		[KF_CORE] = { .state = KF_ON },
+		[KF_SYSCALLS] = { .state = KF_REDUCED, .programs = { "pl_sys_exit_nonames" } },
 		[KF_SIGNALS] = { .state = KF_ON },  [KF_OOM] = { .state = KF_OFF },
 		[KF_DELIVERY] = { .state = KF_ON }, [KF_RENAME] = { .state = KF_ON },
 		[KF_SAMPLING] = { .state = KF_UNUSED },
@@ -302,6 +303,78 @@ static void test_exposition_exact(void)
 	outbuf__free(&got);
 	outbuf__free(&want);
 	model__free(m);
+}
+
+/*
+ * A run that keeps states, without BPF trampolines: the feature syscalls is
+ * reduced to no program, and failed execs, refused kills and probes are not
+ * counted: their series are left out, not 0; the other signals are there.
+ */
+static void test_exposition_uncounted(void)
+{
+	struct kfeature_status features[KF_MAX] = {
+		[KF_CORE] = { .state = KF_ON }, [KF_SYSCALLS] = { .state = KF_REDUCED },
+		[KF_SIGNALS] = { .state = KF_ON },
+	};
+	struct model *m = session();
+	struct metrics_input in;
+	struct outbuf ob;
+	const char *s;
+
+	outbuf__init(&ob, -1, 0);
+	input(&in, m, NULL, features);
+	metrics__format(&ob, &in);
+	s = outbuf__cstr(&ob);
+	ASSERT_TRUE(strstr(s, "# TYPE proclife_exec_failed_total counter\n# HELP proclife_signals_total"));
+	ASSERT_FALSE(strstr(s, "proclife_exec_failed_total{"));
+	ASSERT_FALSE(strstr(s, "proclife_events_total{event=\"exec_failed\"}"));
+	ASSERT_FALSE(strstr(s, "result=\"probe\""));
+	ASSERT_FALSE(strstr(s, "result=\"failed\""));
+	ASSERT_TRUE(strstr(s, "proclife_signals_total{signal=\"SIGTERM\",result=\"delivered\"} 2\n"));
+	ASSERT_TRUE(strstr(s, "proclife_feature_reduced{feature=\"syscalls\"} 1\n"));
+	outbuf__free(&ob);
+	model__free(m);
+}
+
+/*
+ * Counted in the kernel (a run that keeps states, tracer_config.counts):
+ * the records of signals, deliveries and failed execs are not counted
+ * again, and the kernel's counters become the signal, deliver and
+ * exec_failed counts, errnos past the table as "other".
+ */
+static void test_kernel_counts(void)
+{
+	static __u64 k[PL_CNT_MAX];
+	struct metrics_counts c = { .kernel_counts = true };
+	struct pl_signal sig = { .h.type = PL_EV_SIGNAL, .sig = SIGTERM };
+	struct pl_hdr fork = { .type = PL_EV_FORK };
+
+	metrics_counts__record(&c, &sig);
+	metrics_counts__record(&c, &(struct pl_deliver){ .h.type = PL_EV_DELIVER });
+	metrics_counts__record(&c, &fork);
+	ASSERT_EQ(c.events[PL_EV_SIGNAL], 0);
+	ASSERT_EQ(c.events[PL_EV_DELIVER], 0);
+	ASSERT_EQ(c.events[PL_EV_FORK], 1);
+	memset(k, 0, sizeof(k));
+	k[PL_CNT_SIGNAL(SIGTERM, PL_SIG_DELIVERED)] = 5;
+	k[PL_CNT_SIGNAL(0, PL_SIG_PROBE)] = 2;
+	k[PL_CNT_SIGNAL(64, PL_SIG_IGNORED)] = 1;
+	k[PL_CNT_SIGNAL_OTHER] = 3;
+	k[PL_CNT_DELIVER] = 7;
+	k[PL_CNT_EXEC_FAILED(ENOENT)] = 4;
+	k[PL_CNT_EXEC_FAILED(200)] = 1; /* past the errno table */
+	k[PL_CNT_EXEC_FAILED(0)] = 1;   /* past the kernel's */
+	metrics_counts__kernel(&c, k);
+	ASSERT_EQ(c.signals[SIGTERM][PL_SIG_DELIVERED], 5);
+	ASSERT_EQ(c.signals[0][PL_SIG_PROBE], 2);
+	ASSERT_EQ(c.signals[64][PL_SIG_IGNORED], 1);
+	ASSERT_EQ(c.signals_other, 3);
+	ASSERT_EQ(c.events[PL_EV_SIGNAL], 11);
+	ASSERT_EQ(c.events[PL_EV_DELIVER], 7);
+	ASSERT_EQ(c.exec_failed[ENOENT], 4);
+	ASSERT_EQ(c.exec_failed[METRICS_ERRNO_MAX + 1], 2);
+	ASSERT_EQ(c.events[PL_EV_EXEC_FAILED], 6);
+	ASSERT_EQ(c.events[PL_EV_FORK], 1);
 }
 
 /* Without thread tracing, features or a model: no thread labels, no feature families, zero gauges. */
@@ -455,6 +528,8 @@ int main(void)
 	RUN_TEST(test_exposition_exact);
 	RUN_TEST(test_exposition_minimal);
 	RUN_TEST(test_exposition_writes);
+	RUN_TEST(test_exposition_uncounted);
+	RUN_TEST(test_kernel_counts);
 	RUN_TEST(test_replace);
 	return tl_finish();
 }
