@@ -31,6 +31,11 @@ struct tracer_config {
 	bool sample;           /* feature "sampling": tracer__sample() reads live processes' CPU and memory */
 	/* The v1 cgroup controller ("pids", "memory", "cpu") whose cgroup id pl_hdr.cgroup1_id carries; NULL: none. */
 	const char *cgroup1_controller;
+	/* Only processes of this login uid, audit session, controlling tty (pl_hdr.tty's encoding): in the kernel. */
+	bool by_auid, by_session, by_tty;
+	__u32 auid, session, tty;
+	/* Only execs that changed privilege (PL_F_SETID), and cred events. */
+	bool setid_only;
 };
 
 /* Called for every record; size is the record's size as the ring buffer says. */

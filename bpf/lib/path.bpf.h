@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A path as the kernel's d_path() writes it, read without it (bpf_d_path()
+ * is not allowed on tracepoints): a bounded walk up the dentries, crossing
+ * mounts, to the task's root directory, the names put together from the
+ * end, as prepend_path() does. " (deleted)" follows an unlinked file (a
+ * memfd's dentry is never hashed: "/memfd:NAME (deleted)"). A path deeper
+ * than PATH_DEPTH components, longer than PL_PATH_MAX - 1 bytes, or with a
+ * name that cannot be read is cut short: what was read, its last
+ * components, is kept without a leading '/', and the caller is told.
+ *
+ * The walk keeps its position and how it ended in the scratch (map
+ * memory, which the verifier does not track), so that every way out of
+ * the loop leaves the same state behind: the code after it is verified
+ * once, not once per iteration and exit.
+ */
+#ifndef PROCLIFE_PATH_BPF_H
+#define PROCLIFE_PATH_BPF_H
+
+#include "lib/common.bpf.h"
+
+/* Components walked at most (a mount crossing counts as one). */
+#define PATH_DEPTH 64
+/* The longest name of one component (NAME_MAX), and the mask that bounds a position for the verifier. */
+#define PATH_NAME_MAX 255
+#define PATH_POS_MASK (PL_PATH_MAX - 1)
+#define DELETED_SUFFIX " (deleted)"
+/* How a walk ended (scratch.path_end). */
+#define PATH_END_CUT 0
+#define PATH_END_ROOT 1
+
+/* container_of(vfsmount, struct mount, mnt), and back. */
+static __always_inline struct mount *real_mount(struct vfsmount *m)
+{
+	return (struct mount *)((unsigned long)m - bpf_core_field_offset(struct mount, mnt));
+}
+
+static __always_inline struct vfsmount *mount_vfs(struct mount *m)
+{
+	return (struct vfsmount *)((unsigned long)m + bpf_core_field_offset(struct mount, mnt));
+}
+
+/* Is d unlinked (d_unlinked(): unhashed, and not a root)? */
+static __always_inline bool dentry_unlinked(struct dentry *d)
+{
+	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
+}
+
+/* Prepends d's name and a '/' at s->path_pos; false when it cannot (too long, unreadable). */
+static __always_inline bool path_prepend(struct scratch *s, struct dentry *d)
+{
+	struct qstr name;
+	__u32 pos = s->path_pos, len;
+
+	if (bpf_core_read(&name, sizeof(name), &d->d_name))
+		return false;
+	len = name.len;
+	if (len > PATH_NAME_MAX || len + 1 > pos)
+		return false;
+	pos -= len;
+	if (bpf_probe_read_kernel(s->path + (pos & PATH_POS_MASK), len & PATH_NAME_MAX, name.name))
+		return false;
+	pos--;
+	s->path[pos & PATH_POS_MASK] = '/';
+	s->path_pos = pos;
+	return true;
+}
+
+/*
+ * Walks path (d, vm) up to root, writing it into s->path from its end:
+ * it ends at s->path[PL_PATH_MAX - 1], its NUL, and starts at s->path_pos.
+ * s->path_end says whether it reached the root.
+ */
+static __always_inline void path_walk(struct scratch *s, struct dentry *d, struct vfsmount *vm,
+				      const struct path *root)
+{
+	struct dentry *root_d = BPF_CORE_READ(root, dentry);
+	struct vfsmount *root_m = BPF_CORE_READ(root, mnt);
+	struct mount *m = real_mount(vm);
+
+	for (int i = 0; i < PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent), *mnt_root = BPF_CORE_READ(vm, mnt_root);
+		struct mount *up;
+
+		if (d == root_d && vm == root_m) {
+			s->path_end = PATH_END_ROOT;
+			break;
+		}
+		if (d != mnt_root && d != parent) {
+			if (!path_prepend(s, d))
+				break;
+			d = parent;
+			continue;
+		}
+		/* The top of a mount: go on from where it is mounted, unless it is the top of all (a root). */
+		up = BPF_CORE_READ(m, mnt_parent);
+		if (d != mnt_root || up == m || !up) {
+			if (d == mnt_root)
+				s->path_end = PATH_END_ROOT;
+			break;
+		}
+		d = BPF_CORE_READ(m, mnt_mountpoint);
+		m = up;
+		vm = mount_vfs(m);
+	}
+}
+
+/*
+ * Walks path p of the task whose root is root into s->path: it starts at
+ * s->path_pos, ends at s->path[PL_PATH_MAX - 1] with its NUL; path_copy()
+ * takes it from there.
+ */
+static __always_inline void path_read(struct scratch *s, const struct path *p, const struct path *root)
+{
+	struct dentry *d = BPF_CORE_READ(p, dentry);
+	struct vfsmount *vm = BPF_CORE_READ(p, mnt);
+
+	s->path[PL_PATH_MAX - 1] = '\0';
+	s->path_pos = PL_PATH_MAX - 1;
+	s->path_end = PATH_END_CUT;
+	if (!d || !vm)
+		return;
+	if (dentry_unlinked(d)) {
+		s->path_pos -= sizeof(DELETED_SUFFIX) - 1;
+		__builtin_memcpy(s->path + PL_PATH_MAX - sizeof(DELETED_SUFFIX), DELETED_SUFFIX,
+				 sizeof(DELETED_SUFFIX) - 1);
+	}
+	path_walk(s, d, vm, root);
+}
+
+/*
+ * The path path_read() put together, into dst (room for PL_PATH_MAX
+ * bytes). Returns its bytes, NUL included (1: "" when nothing could be
+ * read); sets cut_bit in *flags when it was cut short.
+ */
+static __always_inline __u32 path_copy(char *dst, struct scratch *s, __u32 *flags, __u32 cut_bit)
+{
+	__u32 start = s->path_pos & PATH_POS_MASK, len;
+
+	if (s->path_end != PATH_END_ROOT) {
+		/* Cut short: what was read, without the '/' of the part not read before it. */
+		*flags |= cut_bit;
+		if (start < PL_PATH_MAX - 1 && s->path[start] == '/')
+			start++;
+	} else if ((start == PL_PATH_MAX - 1 || s->path[start] != '/') && start > 0) {
+		/* The root itself ("/", "/ (deleted)"), or a path that gets its leading '/'. */
+		start--;
+		s->path[start & PATH_POS_MASK] = '/';
+	}
+	start &= PATH_POS_MASK;
+	len = PL_PATH_MAX - start;
+	if (bpf_probe_read_kernel(dst, len, s->path + start)) {
+		dst[0] = '\0';
+		*flags |= cut_bit;
+		return 1;
+	}
+	return len;
+}
+
+#endif
