@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ int procfs__parse_stat(const char *line, struct proc_snapshot *s)
 	s->cpu_ns = (v[10] + v[11]) * procfs__tick_ns();
 	s->rss_kb = field >= 21 ? v[20] * (sysconf(_SC_PAGESIZE) / 1024) : 0;
 	s->exit_code = field >= 49 ? v[48] : 0; /* field 52 */
+	s->tty = v[3];                                /* field 7 */
+	s->auid = s->session = PL_ID_UNSET;
 	return 0;
 }
 
@@ -87,17 +90,88 @@ static int read_file(const char *path, char *buf, size_t size)
 	return n ? 0 : -ENODATA;
 }
 
-static int read_uid(const char *proc_root, __u32 pid, __u32 *uid)
+/* The numbers after "\nKEY:" in text, at most max of them into v (base 10, or 16 for the capability sets). */
+static int status_numbers(const char *text, const char *key, unsigned long long *v, int max, int base)
 {
-	char path[64], buf[2048], *u;
+	char k[16];
+	const char *p;
+	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
+	snprintf(k, sizeof(k), "\n%s:", key);
+	p = strstr(text, k);
+	if (!p)
+		return -1;
+	p += strlen(k);
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long long x = strtoull(p, &end, base);
+
+		if (end == p)
+			break;
+		if (n < max)
+			v[n] = x;
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+int procfs__parse_status(const char *text, struct pl_creds *c)
+{
+	static const struct {
+		const char *key;
+		size_t at;
+	} caps[] = {
+		{ "CapInh", offsetof(struct pl_creds, cap_inheritable) },
+		{ "CapPrm", offsetof(struct pl_creds, cap_permitted) },
+		{ "CapEff", offsetof(struct pl_creds, cap_effective) },
+		{ "CapBnd", offsetof(struct pl_creds, cap_bset) },
+		{ "CapAmb", offsetof(struct pl_creds, cap_ambient) },
+	};
+	unsigned long long u[4], g[4], groups[PL_GROUPS_MAX];
+	int ng;
+
+	memset(c, 0, sizeof(*c));
+	if (status_numbers(text, "Uid", u, 4, 10) != 4 || status_numbers(text, "Gid", g, 4, 10) != 4)
+		return -EBADMSG;
+	c->uid = u[0], c->euid = u[1], c->suid = u[2], c->fsuid = u[3];
+	c->gid = g[0], c->egid = g[1], c->sgid = g[2], c->fsgid = g[3];
+	ng = status_numbers(text, "Groups", groups, PL_GROUPS_MAX, 10);
+	c->ngroups = ng > 0 ? ng : 0;
+	for (int i = 0; i < ng && i < PL_GROUPS_MAX; i++)
+		c->groups[i] = groups[i];
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		unsigned long long v = 0;
+
+		status_numbers(text, caps[i].key, &v, 1, 16);
+		memcpy((char *)c + caps[i].at, &v, sizeof(__u64));
+	}
+	return 0;
+}
+
+/* One number of a one-line /proc/PID file (loginuid, sessionid); PL_ID_UNSET when unreadable. */
+static __u32 read_id(const char *proc_root, __u32 pid, const char *name)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, name);
+	return read_file(path, buf, sizeof(buf)) ? PL_ID_UNSET : (__u32)strtoul(buf, NULL, 10);
+}
+
+/* Its uid, and who it is: the credentials of /proc/PID/status, its login uid and session. */
+static int read_identity(const char *proc_root, struct proc_snapshot *s)
+{
+	char path[64], buf[8192];
+
+	snprintf(path, sizeof(path), "%s/%u/status", proc_root, s->pid);
 	if (read_file(path, buf, sizeof(buf)))
 		return -ENOENT;
-	u = strstr(buf, "\nUid:");
-	if (!u)
+	s->has_creds = procfs__parse_status(buf, &s->creds) == 0;
+	if (!s->has_creds)
 		return -EBADMSG;
-	*uid = strtoul(u + 5, NULL, 10);
+	s->uid = s->creds.uid;
+	s->auid = read_id(proc_root, s->pid, "loginuid");
+	s->session = read_id(proc_root, s->pid, "sessionid");
 	return 0;
 }
 
@@ -164,7 +238,7 @@ long procfs__scan(const char *proc_root, struct proc_snapshot **out)
 		snprintf(path, sizeof(path), "%s/%lu/stat", proc_root, pid);
 		if (read_file(path, buf, sizeof(buf)) || procfs__parse_stat(buf, &s))
 			continue; /* gone meanwhile */
-		if (read_uid(proc_root, s.pid, &s.uid))
+		if (read_identity(proc_root, &s))
 			continue;
 		if (!s.kthread)
 			read_cmdline(proc_root, &s);
