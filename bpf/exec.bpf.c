@@ -9,7 +9,7 @@
 #include "lib/path.bpf.h"
 
 /*
- * A setid exec changed the credentials: a cred event (after the exec's),
+ * A setid exec changed the credentials: a cred event (before the exec's),
  * the new set as the exec read it. The old set is not at hand here (the
  * kernel has replaced it): the collector fills it in (PL_C_OLD_MODEL).
  */
@@ -100,8 +100,11 @@ int BPF_PROG(pl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->xflags = 0;
 	read_creds(&e->creds, BPF_CORE_READ(p, real_cred));
+	/* The change first: whoever applies the two in order knows the old credentials at the cred event. */
+	if (setid && want(PL_EV_CRED))
+		setid_cred(p, e);
 	if (!want(PL_EV_EXEC))
-		goto cred;
+		goto out;
 
 	n = filename_len(e->data, bpf_probe_read_kernel_str(e->data, FILENAME_READ, BPF_CORE_READ(bprm, filename)),
 			 &e->h.flags);
@@ -128,10 +131,7 @@ int BPF_PROG(pl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	       BOUNDED(e->cwd_len, PL_PATH_MAX) + BOUNDED(e->exe_len, PL_PATH_MAX);
 	if (bpf_ringbuf_output(&events, e, size, wakeup_flags()))
 		count_lost(PL_EV_EXEC);
-cred:
-	/* From the record, not a register: the same state whichever way the paths went. */
-	if ((e->h.flags & PL_F_SETID) && want(PL_EV_CRED))
-		setid_cred(p, e);
+out:
 	s->busy = 0;
 	return 0;
 }

@@ -14,6 +14,9 @@ pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-d
 # Packaging (tests/e2e/test_docs.py, test_package.py): mandoc lints the man page, strace lists
 # the system calls the units' SystemCallFilter must allow, logrotate checks the snippet.
 pkgs+=(mandoc strace logrotate)
+# tests/e2e/test_identity.py: a real sudo (and su, util-linux's) carries the login uid through; the
+# suite configures a user and a sudoers rule of its own and removes them after.
+pkgs+=(sudo)
 # `tools/deps.sh containers`: the real container runtimes for tests/e2e/test_containers.py, only then
 # (their daemons are started by that suite itself, with their own roots, and stopped by it).
 if [ "${1:-}" = containers ]; then

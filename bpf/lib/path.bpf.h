@@ -4,7 +4,8 @@
  * is not allowed on tracepoints): a bounded walk up the dentries, crossing
  * mounts, to the task's root directory, the names put together from the
  * end, as prepend_path() does. " (deleted)" follows an unlinked file (a
- * memfd's dentry is never hashed: "/memfd:NAME (deleted)"). A path deeper
+ * pseudo file's, such as a memfd's, as simple_dname() writes it:
+ * "/memfd:NAME (deleted)"). A path deeper
  * than PATH_DEPTH components, longer than PL_PATH_MAX - 1 bytes, or with a
  * name that cannot be read is cut short: what was read, its last
  * components, is kept without a leading '/', and the caller is told.
@@ -38,6 +39,15 @@ static __always_inline struct mount *real_mount(struct vfsmount *m)
 static __always_inline struct vfsmount *mount_vfs(struct mount *m)
 {
 	return (struct vfsmount *)((unsigned long)m + bpf_core_field_offset(struct mount, mnt));
+}
+
+/*
+ * Is d a pseudo file's (alloc_file_pseudo(): a memfd), its own parent on
+ * an internal mount, which d_path() names by d_op->d_dname()?
+ */
+static __always_inline bool dentry_pseudo(struct dentry *d, struct vfsmount *vm)
+{
+	return BPF_CORE_READ(d, d_parent) == d && BPF_CORE_READ(vm, mnt_root) != d && BPF_CORE_READ(d, d_op, d_dname);
 }
 
 /* Is d unlinked (d_unlinked(): unhashed, and not a root)? */
@@ -120,10 +130,16 @@ static __always_inline void path_read(struct scratch *s, const struct path *p, c
 	s->path_end = PATH_END_CUT;
 	if (!d || !vm)
 		return;
-	if (dentry_unlinked(d)) {
+	if (dentry_unlinked(d) || dentry_pseudo(d, vm)) {
 		s->path_pos -= sizeof(DELETED_SUFFIX) - 1;
 		__builtin_memcpy(s->path + PL_PATH_MAX - sizeof(DELETED_SUFFIX), DELETED_SUFFIX,
 				 sizeof(DELETED_SUFFIX) - 1);
+	}
+	/* simple_dname(): "/NAME (deleted)", whatever its mount. */
+	if (dentry_pseudo(d, vm)) {
+		if (path_prepend(s, d))
+			s->path_end = PATH_END_ROOT;
+		return;
 	}
 	path_walk(s, d, vm, root);
 }

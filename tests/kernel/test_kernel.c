@@ -4,7 +4,9 @@
  * signals and exits, checked against ground truth (waitpid(), /proc, the
  * argv passed). Needs root. TEST_FILTER=substring runs a subset.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ktests.h"
@@ -93,10 +95,33 @@ static void run_v510(void)
 	unsetenv("PROCLIFE_KERNEL_LACKS");
 }
 
-int main(void)
+/* The cred feature's variant from the syscalls' tracepoints, where commit_creds() would be taken (the matrix). */
+AGAIN(test_cred_loginuid_setpriv, syscalls)
+AGAIN(test_cred_setuid_binary, syscalls)
+AGAIN(test_cred_capset, syscalls)
+
+static void run_cred_syscalls(void)
 {
 	struct tracer_config cfg = harness__default_config();
 
+	setenv("PROCLIFE_REFUSE", "pl_cred_commit:silent", 1);
+	if (harness__start(&cfg) == 0) {
+		RUN_KTEST(test_cred_loginuid_setpriv_syscalls, NEED_ALL | NEED(KF_CRED));
+		RUN_KTEST(test_cred_setuid_binary_syscalls, NEED_ALL | NEED(KF_CRED));
+		RUN_KTEST(test_cred_capset_syscalls, NEED_ALL | NEED(KF_CRED));
+	} else {
+		printf("FAIL kernel/cred_syscalls_load: cannot load the cred feature's syscall variant\n");
+		tl.n_fail++;
+	}
+	unsetenv("PROCLIFE_REFUSE");
+}
+
+int main(int argc, char **argv)
+{
+	struct tracer_config cfg = harness__default_config();
+
+	if (argc > 1 && !strcmp(argv[1], KT_SETUID_HELPER))
+		return kt_setuid_helper();
 	tl_init("kernel");
 	if (geteuid() != 0) {
 		printf("SKIP kernel/all: needs root to load BPF programs\n");
@@ -129,6 +154,16 @@ int main(void)
 	RUN_KTEST(test_usage_parent_reaped_child, NEED(KF_CORE));
 	RUN_KTEST(test_sampling_vs_proc, NEED(KF_CORE));
 	RUN_KTEST(test_header_identity, NEED_ALL);
+	RUN_KTEST(test_cred_loginuid_setpriv, NEED_ALL);
+	RUN_KTEST(test_cred_setuid_binary, NEED_ALL);
+	RUN_KTEST(test_cred_capset, NEED_ALL | NEED(KF_CRED));
+	RUN_KTEST(test_cred_prctl, NEED_ALL | NEED(KF_CRED) | NEED_FULL_CRED);
+	RUN_KTEST(test_exec_paths_symlink, NEED_ALL);
+	RUN_KTEST(test_exec_paths_script, NEED_ALL);
+	RUN_KTEST(test_exec_paths_deleted, NEED_ALL);
+	RUN_KTEST(test_exec_paths_memfd, NEED_ALL);
+	RUN_KTEST(test_exec_paths_cut, NEED_ALL);
+	RUN_KTEST(test_signal_sender_identity, NEED_ALL);
 	RUN_KTEST(test_argv_hostile, NEED_ALL);
 	RUN_KTEST(test_argv_many, NEED_ALL);
 	RUN_KTEST(test_argv_truncated, NEED_ALL);
@@ -166,6 +201,7 @@ int main(void)
 		tl.n_fail++;
 	}
 	run_v510();
+	run_cred_syscalls();
 
 	/* These start tracers of their own, with kernel-side filters or features off. */
 	cfg.legacy_exit = false;
@@ -175,6 +211,8 @@ int main(void)
 	RUN_KTEST(test_filter_failed, NEED_ALL);
 	RUN_KTEST(test_filter_events, NEED_ALL);
 	RUN_KTEST(test_follow_in_kernel, NEED_ALL);
+	RUN_KTEST(test_filter_auid, NEED_ALL);
+	RUN_KTEST(test_filter_setid, NEED_ALL);
 	RUN_KTEST(test_lost_counted, NEED_ALL);
 	RUN_KTEST(test_record_lost_resync_replay, NEED_ALL);
 	RUN_KTEST(test_features_forced_off, NEED_ALL);
