@@ -71,6 +71,7 @@ static __always_inline bool path_prepend(struct scratch *s, struct dentry *d)
 	if (bpf_probe_read_kernel(s->path + (pos & PATH_POS_MASK), len & PATH_NAME_MAX, name.name))
 		return false;
 	pos--;
+	barrier_var(pos); /* the mask stays in the program (see path_copy()) */
 	s->path[pos & PATH_POS_MASK] = '/';
 	s->path_pos = pos;
 	return true;
@@ -161,8 +162,12 @@ static __always_inline __u32 path_copy(char *dst, struct scratch *s, __u32 *flag
 	} else if ((start == PL_PATH_MAX - 1 || s->path[start] != '/') && start > 0) {
 		/* The root itself ("/", "/ (deleted)"), or a path that gets its leading '/'. */
 		start--;
-		s->path[start & PATH_POS_MASK] = '/';
+		/* Masked in the program: older verifiers do not learn start > 0 above, clang knows it. */
+		barrier_var(start);
+		start &= PATH_POS_MASK;
+		s->path[start] = '/';
 	}
+	barrier_var(start);
 	start &= PATH_POS_MASK;
 	len = PL_PATH_MAX - start;
 	if (bpf_probe_read_kernel(dst, len, s->path + start)) {

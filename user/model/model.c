@@ -857,7 +857,7 @@ bool creds__raised(const struct pl_creds *old, const struct pl_creds *new, bool 
 	       (new->cap_ambient & ~old->cap_ambient);
 }
 
-bool model__cred_fill(const struct model *m, struct pl_cred *e)
+bool model__cred_fill(const struct model *m, struct pl_cred *e, bool fill_old)
 {
 	const struct proc *p = model__find(m, e->h.pid);
 	const struct pl_creds *known;
@@ -868,7 +868,7 @@ bool model__cred_fill(const struct model *m, struct pl_cred *e)
 	known = model__creds(m, p);
 	if (known && !memcmp(known, &e->new, sizeof(e->new)))
 		return false;
-	if (!(e->cflags & PL_C_OLD_KERNEL)) {
+	if (!(e->cflags & PL_C_OLD_KERNEL) && fill_old) {
 		memset(&e->old, 0, sizeof(e->old));
 		if (known) {
 			e->old = *known;
@@ -882,7 +882,7 @@ bool model__cred_fill(const struct model *m, struct pl_cred *e)
 		}
 	}
 	ids_only = e->cflags & PL_C_OLD_IDS;
-	if (creds__raised(&e->old, &e->new, ids_only))
+	if ((e->cflags & (PL_C_OLD_KERNEL | PL_C_OLD_MODEL)) && creds__raised(&e->old, &e->new, ids_only))
 		e->h.flags |= PL_F_SETID;
 	return true;
 }

@@ -175,15 +175,15 @@ bool model__sampled(const struct model *m, const struct proc *p);
 bool model__cpu_pct(const struct model *m, const struct proc *p, double *pct);
 /*
  * A cred event (e, writable) as the model sees it, before it is applied:
- * when the kernel did not say the old credentials (PL_C_OLD_KERNEL), they
- * are what the model knows of the process (PL_C_OLD_MODEL, with
+ * when the kernel did not say the old credentials (PL_C_OLD_KERNEL) and
+ * fill_old (the model saw every exec), they are what it knows of the process (PL_C_OLD_MODEL, with
  * PL_C_OLD_IDS when that is only its ids); PL_F_SETID is set when the
  * change raised privilege (a capability gained, or an id became root),
  * as far as the old set is known. False: the change changes nothing the
  * model knows of (another thread's share of a change already seen, a
  * call that changed nothing), which the caller may drop.
  */
-bool model__cred_fill(const struct model *m, struct pl_cred *e);
+bool model__cred_fill(const struct model *m, struct pl_cred *e, bool fill_old);
 /* p's whole set of credentials (model__creds), or NULL when it is not known. */
 const struct pl_creds *model__creds(const struct model *m, const struct proc *p);
 /* Did credentials change from old to new in a way that raised privilege? ids_only: only old's ids are known. */

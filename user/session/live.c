@@ -90,16 +90,19 @@ static void apply(struct live *l, const void *data, size_t size)
 /*
  * A cred event from the kernel, completed from the model before anything
  * sees it (model__cred_fill()): old credentials the kernel could not give,
- * whether it raised privilege. A change that changes nothing the model
- * knows of is another thread's share of one already reported, or a call
- * that changed nothing: dropped, unless every thread's events were asked for.
+ * whether it raised privilege. Not with --setid: the kernel then drops
+ * the ordinary execs, which may change credentials too, so what the model
+ * holds may be out of date; old stays unknown. A change that changes
+ * nothing the model knows of is another thread's share of one already
+ * reported, or a call that changed nothing: dropped, unless every
+ * thread's events were asked for.
  */
 static void apply_cred(struct live *l, const void *data, size_t size)
 {
 	struct pl_cred e;
 
 	memcpy(&e, data, sizeof(e));
-	if (model__cred_fill(l->model, &e) || l->cfg.tracer.threads)
+	if (model__cred_fill(l->model, &e, !l->cfg.tracer.setid_only) || l->cfg.tracer.threads)
 		apply(l, &e, sizeof(e));
 }
 
