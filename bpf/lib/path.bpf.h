@@ -42,18 +42,18 @@ static __always_inline struct vfsmount *mount_vfs(struct mount *m)
 }
 
 /*
- * Is d a pseudo file's (alloc_file_pseudo(): a memfd), its own parent on
- * an internal mount, which d_path() names by d_op->d_dname()?
+ * Is d, whose parent is parent, a pseudo file's (alloc_file_pseudo(): a
+ * memfd), its own parent on an internal mount, which d_path() names by
+ * d_op->d_dname()? And is it unlinked (d_unlinked(): unhashed, not a root)?
  */
-static __always_inline bool dentry_pseudo(struct dentry *d, struct vfsmount *vm)
+static __always_inline bool dentry_pseudo(struct dentry *d, struct dentry *parent, struct vfsmount *vm)
 {
-	return BPF_CORE_READ(d, d_parent) == d && BPF_CORE_READ(vm, mnt_root) != d && BPF_CORE_READ(d, d_op, d_dname);
+	return parent == d && BPF_CORE_READ(vm, mnt_root) != d && BPF_CORE_READ(d, d_op, d_dname);
 }
 
-/* Is d unlinked (d_unlinked(): unhashed, and not a root)? */
-static __always_inline bool dentry_unlinked(struct dentry *d)
+static __always_inline bool dentry_unlinked(struct dentry *d, struct dentry *parent)
 {
-	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
+	return parent != d && !BPF_CORE_READ(d, d_hash.pprev);
 }
 
 /* Prepends d's name and a '/' at s->path_pos; false when it cannot (too long, unreadable). */
@@ -87,10 +87,11 @@ static __always_inline void path_walk(struct scratch *s, struct dentry *d, struc
 {
 	struct dentry *root_d = BPF_CORE_READ(root, dentry);
 	struct vfsmount *root_m = BPF_CORE_READ(root, mnt);
+	struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root); /* read again only at a mount crossing */
 	struct mount *m = real_mount(vm);
 
 	for (int i = 0; i < PATH_DEPTH; i++) {
-		struct dentry *parent = BPF_CORE_READ(d, d_parent), *mnt_root = BPF_CORE_READ(vm, mnt_root);
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
 		struct mount *up;
 
 		if (d == root_d && vm == root_m) {
@@ -113,6 +114,7 @@ static __always_inline void path_walk(struct scratch *s, struct dentry *d, struc
 		d = BPF_CORE_READ(m, mnt_mountpoint);
 		m = up;
 		vm = mount_vfs(m);
+		mnt_root = BPF_CORE_READ(vm, mnt_root);
 	}
 }
 
@@ -123,21 +125,24 @@ static __always_inline void path_walk(struct scratch *s, struct dentry *d, struc
  */
 static __always_inline void path_read(struct scratch *s, const struct path *p, const struct path *root)
 {
-	struct dentry *d = BPF_CORE_READ(p, dentry);
+	struct dentry *d = BPF_CORE_READ(p, dentry), *parent;
 	struct vfsmount *vm = BPF_CORE_READ(p, mnt);
+	bool pseudo;
 
 	s->path[PL_PATH_MAX - 1] = '\0';
 	s->path_pos = PL_PATH_MAX - 1;
 	s->path_end = PATH_END_CUT;
 	if (!d || !vm)
 		return;
-	if (dentry_unlinked(d) || dentry_pseudo(d, vm)) {
+	parent = BPF_CORE_READ(d, d_parent);
+	pseudo = dentry_pseudo(d, parent, vm);
+	if (pseudo || dentry_unlinked(d, parent)) {
 		s->path_pos -= sizeof(DELETED_SUFFIX) - 1;
 		__builtin_memcpy(s->path + PL_PATH_MAX - sizeof(DELETED_SUFFIX), DELETED_SUFFIX,
 				 sizeof(DELETED_SUFFIX) - 1);
 	}
 	/* simple_dname(): "/NAME (deleted)", whatever its mount. */
-	if (dentry_pseudo(d, vm)) {
+	if (pseudo) {
 		if (path_prepend(s, d))
 			s->path_end = PATH_END_ROOT;
 		return;
