@@ -23,6 +23,10 @@ const volatile __u64 cfg_thread_size = ARCH_THREAD_SIZE;
 const volatile __u32 cfg_cgroup1_ssid = PL_NO_SSID;
 const volatile bool cfg_lean = false;
 const volatile bool cfg_counts = false;
+const volatile __u32 cfg_auid = PL_UID_ANY;
+const volatile __u32 cfg_session = PL_UID_ANY;
+const volatile __u32 cfg_tty = PL_UID_ANY;
+const volatile bool cfg_setid_only = false;
 
 __u64 boot_cutoff_ns = 0;
 __u64 lost[PL_EV_MAX] = {};

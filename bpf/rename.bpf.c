@@ -20,7 +20,7 @@ int BPF_PROG(pl_rename, struct task_struct *task, const char *comm)
 	/* A process's name is its leader's; other threads' names are their own business. */
 	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
 		return 0;
-	if (!task_ok(task))
+	if (!task_ok(task) || !task_ident_ok(task))
 		return 0;
 	e = reserve_event(PL_EV_RENAME, sizeof(*e), task);
 	if (!e)

@@ -19,6 +19,10 @@
 /* Hard upper bound for --arg-bytes; the default cap is PL_ARGS_DEFAULT. */
 #define PL_ARGS_MAX 65536
 #define PL_ARGS_DEFAULT 4096
+/* Bytes of an exec's working directory or executable path kept, NUL included (PATH_MAX). */
+#define PL_PATH_MAX 4096
+/* Supplementary groups kept of a set of credentials (pl_creds.groups); ngroups says how many there are. */
+#define PL_GROUPS_MAX 16
 
 enum pl_event_type {
 	PL_EV_NONE = 0,
@@ -30,11 +34,14 @@ enum pl_event_type {
 	PL_EV_SIGNAL,      /* a signal was generated (sent) */
 	PL_EV_DELIVER,     /* a signal was taken by its target: handler, ignored or default */
 	PL_EV_RENAME,      /* a process changed its comm (not by exec) */
+	PL_EV_CRED,        /* a process changed its credentials: a set*id/setgroups/capset call, a setid exec */
 	PL_EV_MAX,
 };
 
 #define PL_EV_BIT(t) (1u << (t))
 #define PL_EV_ALL (((1u << PL_EV_MAX) - 1) & ~1u)
+/* What --setid keeps: the execs that changed privilege, and credential changes. */
+#define PL_EV_SETID (PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_CRED))
 /* The only types that can be failures: what --failed narrows the mask to. */
 #define PL_EV_FAILABLE (PL_EV_BIT(PL_EV_EXEC_FAILED) | PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_SIGNAL))
 
@@ -53,6 +60,15 @@ enum pl_event_type {
 #define PL_F_NO_IDENTITY     (1u << 11) /* recorded before format 2.0: cgroup1_id, euid, egid, auid, session, tty unknown */
 /* reap: its exit found the kernel's zombie table full: reported at its release, who reaped it unknown */
 #define PL_F_REAP_UNTRACKED  (1u << 13)
+/*
+ * exec: the kernel handled it as a change of privilege (it set
+ * PER_CLEAR_ON_SETID in bprm->per_clear): a set-user-ID or set-group-ID bit
+ * of the file took effect, or the permitted capabilities grew (file
+ * capabilities). cred: the change raised privilege (an id became one the
+ * process did not have, or a capability was gained), as far as the old
+ * credentials are known.
+ */
+#define PL_F_SETID           (1u << 12)
 
 /* pl_hdr.auid and .session when the process has none (the kernel's AUDIT_UID_UNSET, AUDIT_SID_UNSET). */
 #define PL_ID_UNSET 0xffffffffu
@@ -103,10 +119,33 @@ struct pl_fork {
 	__u32 _pad;
 };
 
+/* A set of credentials, as struct cred has them (ids in the initial user namespace). */
+struct pl_creds {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 securebits;
+	__u32 ngroups;      /* supplementary groups: the first PL_GROUPS_MAX are in groups[] */
+	__u32 groups[PL_GROUPS_MAX];
+};
+
+/* pl_exec.xflags: what became of its paths */
+#define PL_X_CWD_CUT  (1u << 0) /* cwd was cut short (deeper, longer or unreadable): it holds its last components */
+#define PL_X_EXE_CUT  (1u << 1) /* the same for exe */
+
 /*
  * Variable size: data[] holds the filename (filename_len bytes, NUL
- * included) followed by args_len bytes of the argument area, a sequence of
- * NUL-terminated strings exactly as the new program sees them.
+ * included), args_len bytes of the argument area (a sequence of
+ * NUL-terminated strings exactly as the new program sees them), the
+ * working directory (cwd_len bytes, NUL included) and the path of the file
+ * the kernel executed (exe_len bytes: for a #! script the interpreter, as
+ * /proc/PID/exe says), both as the kernel's d_path() writes them in the
+ * process's own mount namespace, " (deleted)" after an unlinked file. A
+ * length of 0: not known (a recording made before format 2.0).
  */
 struct pl_exec {
 	struct pl_hdr h;
@@ -115,7 +154,10 @@ struct pl_exec {
 	__u32 filename_len;
 	__u32 args_len;     /* bytes of argument area in data[] */
 	__u32 args_size;    /* bytes of the whole argument area (> args_len when truncated) */
-	__u32 _pad;
+	__u32 cwd_len;
+	__u32 exe_len;
+	__u32 xflags;       /* PL_X_* */
+	struct pl_creds creds; /* the new program's credentials */
 	char data[];
 };
 
@@ -319,6 +361,49 @@ struct pl_deliver {
 	__u32 action;       /* enum pl_sig_action */
 	__u32 info_pid;
 	__u64 sa_flags;
+};
+
+/* How credentials changed (pl_cred.how): the system call, or the exec, that changed them. */
+enum pl_cred_how {
+	PL_HOW_NONE = 0,   /* not in a system call (a kernel thread, a task_work) */
+	PL_HOW_SETUID,
+	PL_HOW_SETGID,
+	PL_HOW_SETREUID,
+	PL_HOW_SETREGID,
+	PL_HOW_SETRESUID,
+	PL_HOW_SETRESGID,
+	PL_HOW_SETFSUID,
+	PL_HOW_SETFSGID,
+	PL_HOW_SETGROUPS,
+	PL_HOW_CAPSET,
+	PL_HOW_EXECVE,     /* a setid exec (PL_F_SETID on its exec) */
+	PL_HOW_EXECVEAT,
+	PL_HOW_PRCTL,      /* PR_SET_SECUREBITS, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_SET_KEEPCAPS */
+	PL_HOW_UNSHARE,    /* CLONE_NEWUSER */
+	PL_HOW_SETNS,
+	PL_HOW_OTHER,      /* another system call: pl_cred.nr is its number */
+	PL_HOW_MAX,
+};
+
+/* pl_cred.cflags: where the old credentials come from */
+#define PL_C_OLD_KERNEL  (1u << 0) /* read in the kernel, before the change (commit_creds) */
+#define PL_C_OLD_MODEL   (1u << 1) /* not in the kernel: the collector filled them in from what it knew of the process */
+#define PL_C_OLD_IDS     (1u << 2) /* with PL_C_OLD_MODEL: only uid, euid, gid and egid were known; the rest is 0 */
+
+/*
+ * Credentials changed (PL_EV_CRED): the subject is the process (h.tid the
+ * thread) whose credentials they are, h's ids already the new ones. old is
+ * valid as cflags says; with neither PL_C_OLD_KERNEL nor PL_C_OLD_MODEL
+ * it is unknown (all 0).
+ */
+struct pl_cred {
+	struct pl_hdr h;
+	__u32 how;          /* enum pl_cred_how */
+	__u32 cflags;       /* PL_C_* */
+	__s32 nr;           /* the system call's number on this architecture; -1 when none */
+	__u32 _pad;
+	struct pl_creds old;
+	struct pl_creds new;
 };
 
 /* Every size, offset and type above, held to the one table of the format. */

@@ -28,7 +28,8 @@
 #define PL_LAYOUT_KERNEL(S) \
 	S(pl_hdr, 112)       \
 	S(pl_fork, 136)     \
-	S(pl_exec, 136)     \
+	S(pl_creds, 144)    \
+	S(pl_exec, 288)     \
 	S(pl_exec_failed, 120) \
 	S(pl_killer, 48)    \
 	S(pl_usage, 232)    \
@@ -37,6 +38,7 @@
 	S(pl_signal, 184)   \
 	S(pl_deliver, 136)  \
 	S(pl_rename, 128)    \
+	S(pl_cred, 416)     \
 	S(pl_sample, 40)
 
 /* The records of user/record/recording.h. */
@@ -84,6 +86,24 @@
 	F(pl_fork, child_ppid, 128, 4, __u32)      \
 	F(pl_fork, _pad, 132, 4, __u32)
 
+#define PL_FIELDS_pl_creds(F, V)                  \
+	F(pl_creds, uid, 0, 4, __u32)              \
+	F(pl_creds, euid, 4, 4, __u32)             \
+	F(pl_creds, suid, 8, 4, __u32)             \
+	F(pl_creds, fsuid, 12, 4, __u32)           \
+	F(pl_creds, gid, 16, 4, __u32)             \
+	F(pl_creds, egid, 20, 4, __u32)            \
+	F(pl_creds, sgid, 24, 4, __u32)            \
+	F(pl_creds, fsgid, 28, 4, __u32)           \
+	F(pl_creds, cap_inheritable, 32, 8, __u64) \
+	F(pl_creds, cap_permitted, 40, 8, __u64)   \
+	F(pl_creds, cap_effective, 48, 8, __u64)   \
+	F(pl_creds, cap_bset, 56, 8, __u64)        \
+	F(pl_creds, cap_ambient, 64, 8, __u64)     \
+	F(pl_creds, securebits, 72, 4, __u32)      \
+	F(pl_creds, ngroups, 76, 4, __u32)         \
+	F(pl_creds, groups, 80, 64, __u32[16])
+
 #define PL_FIELDS_pl_exec(F, V)                   \
 	F(pl_exec, h, 0, 112, struct pl_hdr)       \
 	F(pl_exec, old_tid, 112, 4, __u32)         \
@@ -91,8 +111,11 @@
 	F(pl_exec, filename_len, 120, 4, __u32)    \
 	F(pl_exec, args_len, 124, 4, __u32)        \
 	F(pl_exec, args_size, 128, 4, __u32)       \
-	F(pl_exec, _pad, 132, 4, __u32)           \
-	V(pl_exec, data, 136, char[])
+	F(pl_exec, cwd_len, 132, 4, __u32)         \
+	F(pl_exec, exe_len, 136, 4, __u32)         \
+	F(pl_exec, xflags, 140, 4, __u32)          \
+	F(pl_exec, creds, 144, 144, struct pl_creds) \
+	V(pl_exec, data, 288, char[])
 
 #define PL_FIELDS_pl_exec_failed(F, V)              \
 	F(pl_exec_failed, h, 0, 112, struct pl_hdr)  \
@@ -191,6 +214,15 @@
 #define PL_FIELDS_pl_rename(F, V)                   \
 	F(pl_rename, h, 0, 112, struct pl_hdr)       \
 	F(pl_rename, new_comm, 112, 16, char[16])
+
+#define PL_FIELDS_pl_cred(F, V)                     \
+	F(pl_cred, h, 0, 112, struct pl_hdr)         \
+	F(pl_cred, how, 112, 4, __u32)               \
+	F(pl_cred, cflags, 116, 4, __u32)            \
+	F(pl_cred, nr, 120, 4, __s32)                \
+	F(pl_cred, _pad, 124, 4, __u32)              \
+	F(pl_cred, old, 128, 144, struct pl_creds)   \
+	F(pl_cred, new, 272, 144, struct pl_creds)
 
 #define PL_FIELDS_pl_sample(F, V)                   \
 	F(pl_sample, tgid, 0, 4, __u32)             \

@@ -18,6 +18,9 @@ pkgs=(make gcc clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev zlib1g-d
 pkgs+=(mandoc strace logrotate)
 # stress-ng: the CPU load under which tools/repeat-loaded.sh runs a test again and again (flakes show there).
 pkgs+=(stress-ng)
+# tests/e2e/test_identity.py: a real sudo (and su, util-linux's) carries the login uid through; the
+# suite configures a user and a sudoers rule of its own and removes them after.
+pkgs+=(sudo)
 # `tools/deps.sh containers`: the real container runtimes for tests/e2e/test_containers.py, only then
 # (their daemons are started by that suite itself, with their own roots, and stopped by it).
 if [ "${1:-}" = containers ]; then

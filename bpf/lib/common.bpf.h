@@ -67,6 +67,12 @@ extern const volatile __u32 cfg_cgroup1_ssid;
 extern const volatile bool cfg_lean;
 /* Count signals by result, deliveries and failed execs by errno in `counts` (PL_CNT_*). */
 extern const volatile bool cfg_counts;
+/* Identity filters (--auid, --session, --tty as pl_hdr.tty encodes it): PL_UID_ANY when not set. */
+extern const volatile __u32 cfg_auid;
+extern const volatile __u32 cfg_session;
+extern const volatile __u32 cfg_tty;
+/* --setid: of the execs only those the kernel handled as a privilege change (PL_F_SETID). */
+extern const volatile bool cfg_setid_only;
 
 /* ---- runtime state shared with user space through the mmapped .bss ---- */
 /* Processes that started before it existed before proclife (user space sets it right after attaching). */
@@ -95,10 +101,15 @@ extern __u32 exit_at_notify;
  * with bpf_ringbuf_output(). busy guards against a preempting program on the
  * same CPU reusing the slot mid-build.
  */
-#define SCRATCH_DATA (PL_FILENAME_MAX + PL_ARGS_MAX)
+#define SCRATCH_DATA (PL_FILENAME_MAX + PL_ARGS_MAX + 2 * PL_PATH_MAX)
+/* Where a path is put together, from its end (lib/path.bpf.h): a whole path and one more name. */
+#define PATH_WORK (PL_PATH_MAX + 256)
 struct scratch {
 	__u64 busy;
 	char raw[sizeof(struct pl_exec) + SCRATCH_DATA];
+	/* A path's walk keeps where it is here, not in registers: the verifier then sees every way out alike. */
+	__u32 path_pos, path_end;
+	char path[PATH_WORK];
 };
 #define PL_SCRATCH_MAP                                  \
 	struct {                                        \
@@ -311,10 +322,50 @@ static __always_inline bool uid_ok(__u32 uid)
 	return cfg_uid == PL_UID_ANY || uid == cfg_uid;
 }
 
-/* Does a process with this uid and comm pass the -u/-c filters? */
-static __always_inline bool subject_ok(__u32 uid, const char *comm)
+/* The identity filters (--auid, --session, --tty): is any set? Rodata: the check goes away when not. */
+#define IDENT_FILTERED (cfg_auid != PL_UID_ANY || cfg_session != PL_UID_ANY || cfg_tty != PL_UID_ANY)
+
+static __always_inline bool ident_ok(__u32 auid, __u32 session, __u32 tty)
 {
-	return uid_ok(uid) && comm_ok(comm);
+	return (cfg_auid == PL_UID_ANY || auid == cfg_auid) && (cfg_session == PL_UID_ANY || session == cfg_session) &&
+	       (cfg_tty == PL_UID_ANY || tty == cfg_tty);
+}
+
+/*
+ * A controlling terminal as /proc/PID/stat's tty_nr says it:
+ * new_encode_dev(tty_devnum(tty)); 0 for none. RD is the read: TASK_RD
+ * (direct loads where typed) or BPF_CORE_READ.
+ */
+#define TTY_NR(RD, tty)                                                                              \
+	({                                                                                           \
+		__u32 major_ = 0, minor_ = 0;                                                        \
+		if (tty) {                                                                           \
+			major_ = RD(tty, driver, major);                                             \
+			minor_ = RD(tty, driver, minor_start) + RD(tty, index);                      \
+		}                                                                                    \
+		(minor_ & 0xff) | (major_ << 8) | ((minor_ & ~0xffu) << 12);                         \
+	})
+
+/* Does task t (typed or not: CO-RE reads) pass the identity filters? */
+static __always_inline bool task_ident_ok(struct task_struct *t)
+{
+	struct tty_struct *tty;
+	__u32 auid = PL_ID_UNSET, session = PL_ID_UNSET;
+
+	if (!IDENT_FILTERED)
+		return true;
+	if (bpf_core_field_exists(t->loginuid)) {
+		auid = BPF_CORE_READ(t, loginuid.val);
+		session = BPF_CORE_READ(t, sessionid);
+	}
+	tty = BPF_CORE_READ(t, signal, tty);
+	return ident_ok(auid, session, TTY_NR(BPF_CORE_READ, tty));
+}
+
+/* Does a process with this header pass the -u/-c and identity filters? */
+static __always_inline bool subject_ok(const struct pl_hdr *h)
+{
+	return uid_ok(h->uid) && comm_ok(h->comm) && ident_ok(h->auid, h->session, h->tty);
 }
 
 static __always_inline bool current_ok(void)
@@ -324,12 +375,15 @@ static __always_inline bool current_ok(void)
 	/* No helper call without a uid filter: cfg_uid is known to the verifier, which drops the branch. */
 	if (cfg_uid != PL_UID_ANY && !uid_ok((__u32)bpf_get_current_uid_gid()))
 		return false;
+	if (IDENT_FILTERED && !task_ident_ok((struct task_struct *)bpf_get_current_task()))
+		return false;
 	if (!cfg_comm_set)
 		return true;
 	bpf_get_current_comm(comm, sizeof(comm));
 	return comm_ok(comm);
 }
 
+/* Does t pass the -u/-c filters (the identity filters are task_ident_ok())? */
 static __always_inline bool task_ok(struct task_struct *t)
 {
 	char comm[PL_COMM_LEN];
@@ -381,7 +435,6 @@ static __always_inline __u64 cgroup1_id(struct task_struct *t)
 static __always_inline void fill_identity(struct pl_hdr *h, struct task_struct *t, const struct cred *cred)
 {
 	struct tty_struct *tty = TASK_RD(t, signal, tty);
-	__u32 major = 0, minor = 0;
 
 	h->euid = TASK_RD(cred, euid.val);
 	h->egid = TASK_RD(cred, egid.val);
@@ -392,11 +445,7 @@ static __always_inline void fill_identity(struct pl_hdr *h, struct task_struct *
 		h->auid = PL_ID_UNSET;
 		h->session = PL_ID_UNSET;
 	}
-	if (tty) {
-		major = TASK_RD(tty, driver, major);
-		minor = TASK_RD(tty, driver, minor_start) + TASK_RD(tty, index);
-	}
-	h->tty = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+	h->tty = TTY_NR(TASK_RD, tty);
 	h->cgroup1_id = cgroup1_id(t);
 	h->_pad = 0;
 }

@@ -115,7 +115,8 @@ static __always_inline int on_signal_generate(unsigned long long *ctx, int sig, 
 		return 0;
 	if (!follows(TASK_RD(cur, tgid)) && !follows(task->tgid))
 		return 0;
-	if (!current_ok() && !task_ok(task))
+	/* -u, -c: the sender or the target; --auid, --session, --tty: the sender. */
+	if (!current_ok() && !(task_ok(task) && task_ident_ok(cur)))
 		return 0;
 	e = reserve_event(PL_EV_SIGNAL, sizeof(*e), cur);
 	if (!e)

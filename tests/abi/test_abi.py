@@ -198,6 +198,9 @@ def py_field(layout, fmt):
     m = re.match(r"^(\d+)s$", fmt)
     if m:
         return int(m.group(1)), {"char[%s]" % m.group(1), "u8[%s]" % m.group(1)}
+    m = re.match(r"^(\d+)([A-Za-z])$", fmt)
+    if m:  # an array of scalars: "16I" is u32[16]
+        return struct.calcsize("<" + fmt), {"%s[%s]" % (t, m.group(1)) for t, f in SCALARS.values() if f == m.group(2)}
     return struct.calcsize("<" + fmt), {t for t, f in SCALARS.values() if f == fmt}
 
 

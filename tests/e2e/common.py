@@ -42,7 +42,16 @@ NOBODY = 65534  # uid and gid of the unprivileged user the suites switch to
 
 # What proclife prints.
 READY_WATCH = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"  # `watch` is ready
-TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"  # text events
+TEXT_HEADER = "TIME         EVENT       PID     PPID    USER         TTY     COMM             DETAILS"  # text events
+# The capabilities by bit, as the JSON names them (include/uapi/linux/capability.h).
+CAP_NAMES = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+             "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+             "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+             "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+             "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+             "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+             "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+             "CAP_CHECKPOINT_RESTORE"]
 
 # Deadlines (seconds). Every wait has one.
 READY_TIMEOUT = 15.0  # proclife attached and said so on stderr

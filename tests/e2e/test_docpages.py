@@ -74,14 +74,15 @@ HEADER_SOURCES = {
 # Kernel events share the fields of docs/EVENTS.md's "Every kernel event"; derived ones those of
 # "Derived events"; `lost`, `resync` and `gap` have only these. (`gap` is in no golden recording:
 # tests/e2e/test_disk.py holds its lines to this page.)
-KERNEL_EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename"]
+KERNEL_EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "cred"]
 DERIVED_EVENTS = ["stop", "continue", "zombie", "reparent"]
 BARE_BASE = {"event", "time"}
 BARE_EVENTS = ["lost", "resync", "gap"]
 # A live scenario for json_fields (as root): fork, exec, a failed exec, signals handled and fatal,
-# a stop and a continue, exits with usage, reaps.
+# a stop and a continue, exits with usage, reaps, cred events (setpriv's drop to nobody).
 LIVE_SCENARIO = ("trap 'true' USR1; kill -USR1 $$; /no/such/program 2>/dev/null; sleep 5 & p=$!; "
-                 "kill -STOP $p; kill -CONT $p; kill $p; wait $p; sh -c 'kill -SEGV $$'; exit 3")
+                 "kill -STOP $p; kill -CONT $p; kill $p; wait $p; sh -c 'kill -SEGV $$'; "
+                 "setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; exit 3")
 
 
 def rel(path):

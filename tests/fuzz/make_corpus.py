@@ -22,6 +22,7 @@ Usage: tests/fuzz/make_corpus.py [OUTDIR]   (default: the directory of this scri
 import hashlib
 import hmac
 import os
+import re
 import struct
 import sys
 import zlib
@@ -35,7 +36,7 @@ WALL = 1767322045 * 10**9  # CLOCK_REALTIME - CLOCK_BOOTTIME: the start is 2026-
 EVENT, SNAP_BEGIN, SNAP_PROC, SNAP_END, TICK, LOST, META, RUN_START, RUN_END, END = range(1, 11)
 GAP = 14  # since 2.0: what a failing disk kept out
 # enum pl_event_type
-FORK, EXEC, EXEC_FAILED, EXIT, REAP, SIGNAL, DELIVER, RENAME = range(1, 9)
+FORK, EXEC, EXEC_FAILED, EXIT, REAP, SIGNAL, DELIVER, RENAME, CRED = range(1, 10)
 
 # The records of docs/RECORDING.md: each field in order, padding included, as a struct format
 # (little-endian, no alignment), another record's name (nested), or "*" (the variable-length tail).
@@ -48,6 +49,12 @@ HDR_1X = [("ts", "Q"), ("start_ns", "Q"), ("cgroup_id", "Q"), ("type", "I"), ("c
 HDR = HDR_1X + [("cgroup1_id", "Q"), ("euid", "I"), ("egid", "I"), ("auid", "I"), ("session", "I"), ("tty", "I"),
                 ("_pad", "I")]
 ID_UNSET = 0xFFFFFFFF  # PL_ID_UNSET
+# The exec record of format 1.x; 2.0 added its paths and credentials before the data.
+EXEC_LAYOUT_1X = [("h", "pl_hdr"), ("old_tid", "I"), ("argc", "I"), ("filename_len", "I"), ("args_len", "I"),
+                  ("args_size", "I"), ("_pad", "I"), ("data", "*")]
+EXEC_LAYOUT = [("h", "pl_hdr"), ("old_tid", "I"), ("argc", "I"), ("filename_len", "I"), ("args_len", "I"),
+               ("args_size", "I"), ("cwd_len", "I"), ("exe_len", "I"), ("xflags", "I"), ("creds", "pl_creds"),
+               ("data", "*")]
 FORMAT_MAJOR = 2  # what file_header() writes by default, and the event header's layout (use_format())
 LAYOUT = {
     "rec_file_hdr": [("magic", "8s"), ("major", "H"), ("minor", "H"), ("hdr_size", "I"), ("start_ns", "Q"),
@@ -71,8 +78,10 @@ LAYOUT = {
     "pl_hdr": HDR,
     "pl_fork": [("h", "pl_hdr"), ("child_pid", "I"), ("child_tid", "I"), ("child_start_ns", "Q"),
                 ("child_ppid", "I"), ("_pad", "I")],
-    "pl_exec": [("h", "pl_hdr"), ("old_tid", "I"), ("argc", "I"), ("filename_len", "I"), ("args_len", "I"),
-                ("args_size", "I"), ("_pad", "I"), ("data", "*")],
+    "pl_creds": [(f, "I") for f in ("uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid")] +
+                [(f, "Q") for f in ("cap_inheritable", "cap_permitted", "cap_effective", "cap_bset", "cap_ambient")] +
+                [("securebits", "I"), ("ngroups", "I"), ("groups", "16I")],
+    "pl_exec": EXEC_LAYOUT,
     "pl_exec_failed": [("h", "pl_hdr"), ("err", "i"), ("filename_len", "I"), ("data", "*")],
     "pl_killer": [("ts", "Q"), ("sig", "i"), ("info_code", "i"), ("pid", "I"), ("tid", "I"), ("uid", "I"),
                   ("syscall", "H"), ("info_kind", "B"), ("oom", "B"), ("comm", "16s")],
@@ -92,6 +101,8 @@ LAYOUT = {
     "pl_deliver": [("h", "pl_hdr"), ("sig", "i"), ("info_code", "i"), ("action", "I"), ("info_pid", "I"),
                    ("sa_flags", "Q")],
     "pl_rename": [("h", "pl_hdr"), ("new_comm", "16s")],
+    "pl_cred": [("h", "pl_hdr"), ("how", "I"), ("cflags", "I"), ("nr", "i"), ("_pad", "I"), ("old", "pl_creds"),
+                ("new", "pl_creds")],
 }
 
 
@@ -123,7 +134,12 @@ def pack(name, upto=None, **values):
             assert len(v) == size_of(f), (name, field, len(v))
             out += v
         else:
-            out += struct.pack("<" + f, (b"" if f.endswith("s") else 0) if v is None else v)
+            n = re.match(r"^(\d*)", f).group(1)
+            if n and not f.endswith("s"):  # an array of scalars: its values, zeros where not given
+                v = list(v or [])
+                out += struct.pack("<" + f, *(v + [0] * (int(n) - len(v))))
+            else:
+                out += struct.pack("<" + f, (b"" if f.endswith("s") else 0) if v is None else v)
     if values:
         raise TypeError("%s has no field %s before %s" % (name, ", ".join(values), upto or "its end"))
     return out
@@ -144,6 +160,7 @@ def use_format(major):
     global FORMAT_MAJOR
     FORMAT_MAJOR = major
     LAYOUT["pl_hdr"] = HDR_1X if major == 1 else HDR
+    LAYOUT["pl_exec"] = EXEC_LAYOUT_1X if major == 1 else EXEC_LAYOUT
 
 
 def crc(b):
@@ -242,11 +259,20 @@ def ev_fork(ts, pid, ppid, name, child, child_start):
                 child_start_ns=child_start, child_ppid=pid)
 
 
-def ev_exec(ts, pid, ppid, name, filename, argv, start_ns=None):
+def ev_exec(ts, pid, ppid, name, filename, argv, start_ns=None, cwd=b"/", exe=None):
     fn = filename + b"\0"
     args = b"".join(a + b"\0" for a in argv)
-    return pack("pl_exec", h=ev_hdr(EXEC, ts, pid, ppid, name, start_ns), old_tid=pid, argc=len(argv),
-                filename_len=len(fn), args_len=len(args), args_size=len(args)) + fn + args
+    h = ev_hdr(EXEC, ts, pid, ppid, name, start_ns)
+    if FORMAT_MAJOR == 1:
+        return pack("pl_exec", h=h, old_tid=pid, argc=len(argv), filename_len=len(fn), args_len=len(args),
+                    args_size=len(args)) + fn + args
+    # Format 2.0: the working directory and the executable follow argv (root's credentials, every capability).
+    paths = cwd + b"\0" + (filename if exe is None else exe) + b"\0"
+    caps = (1 << 41) - 1
+    creds = pack("pl_creds", cap_permitted=caps, cap_effective=caps, cap_bset=caps)
+    return pack("pl_exec", h=h, old_tid=pid, argc=len(argv), filename_len=len(fn), args_len=len(args),
+                args_size=len(args), cwd_len=len(cwd) + 1, exe_len=len(paths) - len(cwd) - 1,
+                creds=creds) + fn + args + paths
 
 
 def ev_exec_failed(ts, pid, ppid, name, filename, err, start_ns=None):
@@ -282,6 +308,15 @@ def ev_deliver(ts, pid, ppid, name, sig, action=2, start_ns=None):
 
 def ev_rename(ts, pid, ppid, old, new, start_ns=None):
     return pack("pl_rename", h=ev_hdr(RENAME, ts, pid, ppid, old, start_ns), new_comm=comm(new))
+
+
+def ev_cred(ts, pid, ppid, name, how, old_uid, new_uid, start_ns=None):
+    """A cred event: the uids changed from old_uid to new_uid, the old set said by the kernel."""
+    ids = ("uid", "euid", "suid", "fsuid")
+    old = pack("pl_creds", **{f: old_uid for f in ids})
+    new = pack("pl_creds", **{f: new_uid for f in ids})
+    h = ev_hdr(CRED, ts, pid, ppid, name, start_ns, uid=new_uid)
+    return pack("pl_cred", h=h, how=how, cflags=1, nr=-1, old=old, new=new)
 
 
 def snap_proc(pid, ppid, name, cmdline, state=b"S", kthread=0, start_ns=None, cmdline_len=None, uid=0):
@@ -347,7 +382,9 @@ EVENTS_1 = [  # block 1
 ], reason=1) + [
     record(EVENT, ev_signal(T + 3 * 10**7, 100, 1, "bash", 18, 150, "sleep")),
     record(EVENT, ev_deliver(T + 3 * 10**7 + 1, 150, 100, "sleep", 18, action=0)),
-]
+] + ([] if FORMAT_MAJOR == 1 else [
+    record(EVENT, ev_cred(T + 3 * 10**7 + 2, 100, 1, "bash", 5, 0, 1000)),  # setresuid(1000, ...)
+])
 META_0 = meta(START_NS, [b"proclife=0.1.0", b"hostname=corpus", b"kernel=6.1.0", b"command=proclife record -w x"])
 END_REC = rtime(END, T + 4 * 10**7)
 
@@ -568,8 +605,9 @@ def damaged():
     add("one_record_blocks", file_header() + b"".join(block([r], i) for i, r in enumerate(B0 + B1)), 0, None,
         EV0 + EV1)
     # Format 1.x, read by this one: events get the 2.0 header part, unknown.
-    add("legacy_valid", file_header(major=1, minor=1) + block(to_1x(B0), 0) + block(to_1x(B1), 1), 0, None,
-        EV0 + EV1)
+    legacy = [to_1x(B0), to_1x(B1)]
+    add("legacy_valid", file_header(major=1, minor=1) + block(legacy[0], 0) + block(legacy[1], 1), 0, None,
+        sum(1 for b in legacy for r in b if r[4] == EVENT))
     short = to_1x(B0[:n0]) + [record(EVENT, ev_fork(T, 1, 0, "x", 2, 3)[:72])]
     add("legacy_event_short", file_header(major=1, minor=1) + block(short, 0), 1,
         "offset 64: block 0, byte %d: record too short for its kind" % sum(len(r) for r in short[:-1]))
@@ -579,12 +617,18 @@ def damaged():
 
 
 def to_1x(recs):
-    """Records as format 1.x wrote them: each event without the part of the header that 2.0 added."""
+    """Records as format 1.x wrote them: each event without the part of the header that 2.0 added, an exec
+    without its paths and credentials (a pad before its data), no cred event (2.0's)."""
     out, cut = [], size_of("pl_hdr", upto="cgroup1_id")
     for r in recs:
         size, kind = struct.unpack_from("<IH", r)
         if kind == EVENT:
             body = r[8:size]
+            typ = unpack_field(body, "pl_hdr", "type")
+            if typ == CRED:
+                continue
+            if typ == EXEC:
+                body = body[:offset_of("pl_exec", "cwd_len")] + bytes(4) + body[size_of("pl_exec"):]
             r = record(EVENT, body[:cut] + body[size_of("pl_hdr"):])
         out.append(r)
     return out

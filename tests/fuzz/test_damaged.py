@@ -33,7 +33,7 @@ from common import parse_json, parse_json_lines, run_proclife  # noqa: E402
 
 DAMAGED = os.path.join(HERE, "damaged")
 TIME_LIMIT = 5.0  # seconds for one replay of a file of a few hundred bytes: generous
-KERNEL_EVENTS = {"fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename"}
+KERNEL_EVENTS = {"fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "cred"}
 # Every other reader of recordings: exit status 0 or 1, in time, no crash.
 OTHERS = (["signals", "--json"], ["life", "100", "--json"], ["export", "--format", "dot"],
           ["export", "--format", "perfetto"], ["run", "--json"])

@@ -7,7 +7,9 @@ tests/golden/expected/NAME. Any change in what proclife prints shows here as
 a difference; an intended one is taken with --update and read in `git diff`.
 
 Cases only replay recordings or fail on their command line: they need no
-root and trace nothing, so their output is the same on every machine.
+root and trace nothing, and read user names from the corpus's own passwd
+and group files (PROCLIFE_PASSWD, PROCLIFE_GROUP), so their output is the
+same on every machine.
 
 Usage: tests/golden/test_golden.py PATH/TO/proclife [--update] [NAME...]
 One line per case: "PASS golden/NAME", or "FAIL golden/NAME" after a diff.
@@ -63,7 +65,9 @@ def run_case(binary, args):
     out_dir = tempfile.mkdtemp(prefix="proclife-golden-")
     try:
         argv = [binary] + [a.replace("$OUT", out_dir) for a in args]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LC_ALL": "C.UTF-8", "HOME": out_dir}
+        # The corpus's own users (passwd, group here): names the same on every machine.
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC", "LC_ALL": "C.UTF-8", "HOME": out_dir,
+               "PROCLIFE_PASSWD": os.path.join(HERE, "passwd"), "PROCLIFE_GROUP": os.path.join(HERE, "group")}
         p = subprocess.run(argv, cwd=HERE, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=TIMEOUT)
         files = {}

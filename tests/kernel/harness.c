@@ -132,6 +132,10 @@ bool harness__skip_unless(unsigned needs)
 		TEST_SKIP("%s", st[KF_SYSCALLS].why);
 		return true;
 	}
+	if ((needs & NEED_FULL_CRED) && st[KF_CRED].state == KF_REDUCED) {
+		TEST_SKIP("%s", st[KF_CRED].why);
+		return true;
+	}
 	return false;
 }
 

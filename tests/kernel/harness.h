@@ -46,6 +46,8 @@ const struct cg_host *harness__cgroups(void);
  */
 #define NEED(f) (1u << (f))
 #define NEED_FULL_SYSCALLS (1u << 31)
+/* The part a reduced "cred" feature lacks: changes by other calls than set*id/setgroups/capset, old sets from the kernel. */
+#define NEED_FULL_CRED (1u << 30)
 #define NEED_ALL (NEED(KF_CORE) | NEED(KF_SYSCALLS) | NEED(KF_SIGNALS) | NEED(KF_DELIVERY))
 /* The current tracer's features (NULL when none runs). */
 const struct kfeature_status *harness__features(void);

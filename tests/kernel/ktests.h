@@ -42,6 +42,23 @@ void test_zombies_table_full(void);
 /* kt_identity.c */
 void test_header_identity(void);
 
+/* kt_cred.c */
+void test_cred_loginuid_setpriv(void);
+void test_cred_setuid_binary(void);
+void test_cred_capset(void);
+void test_cred_prctl(void);
+void test_exec_paths_symlink(void);
+void test_exec_paths_script(void);
+void test_exec_paths_deleted(void);
+void test_exec_paths_memfd(void);
+void test_exec_paths_cut(void);
+void test_signal_sender_identity(void);
+void test_filter_auid(void);
+void test_filter_setid(void);
+/* This program run set-user-ID by test_cred_setuid_binary(): argv[1] is KT_SETUID_HELPER. */
+#define KT_SETUID_HELPER "pl-setuid-helper"
+int kt_setuid_helper(void);
+
 /* kt_signal.c */
 void test_signal_handled(void);
 void test_signal_ignored(void);

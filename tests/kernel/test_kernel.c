@@ -4,6 +4,7 @@
  * signals and exits, checked against ground truth (waitpid(), /proc, the
  * argv passed). Needs root. TEST_FILTER=substring runs a subset.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,10 +157,33 @@ out:
 	unsetenv("PROCLIFE_KERNEL_LACKS");
 }
 
-int main(void)
+/* The cred feature's variant from the syscalls' tracepoints, where commit_creds() would be taken (the matrix). */
+AGAIN(test_cred_loginuid_setpriv, syscalls)
+AGAIN(test_cred_setuid_binary, syscalls)
+AGAIN(test_cred_capset, syscalls)
+
+static void run_cred_syscalls(void)
 {
 	struct tracer_config cfg = harness__default_config();
 
+	setenv("PROCLIFE_REFUSE", "pl_cred_commit:silent", 1);
+	if (harness__start(&cfg) == 0) {
+		RUN_KTEST(test_cred_loginuid_setpriv_syscalls, NEED_ALL | NEED(KF_CRED));
+		RUN_KTEST(test_cred_setuid_binary_syscalls, NEED_ALL | NEED(KF_CRED));
+		RUN_KTEST(test_cred_capset_syscalls, NEED_ALL | NEED(KF_CRED));
+	} else {
+		printf("FAIL kernel/cred_syscalls_load: cannot load the cred feature's syscall variant\n");
+		tl.n_fail++;
+	}
+	unsetenv("PROCLIFE_REFUSE");
+}
+
+int main(int argc, char **argv)
+{
+	struct tracer_config cfg = harness__default_config();
+
+	if (argc > 1 && !strcmp(argv[1], KT_SETUID_HELPER))
+		return kt_setuid_helper();
 	tl_init("kernel");
 	if (geteuid() != 0) {
 		printf("SKIP kernel/all: needs root to load BPF programs\n");
@@ -194,6 +218,16 @@ int main(void)
 	RUN_KTEST(test_sampling_exit_status, NEED(KF_CORE));
 	RUN_KTEST(test_header_identity, NEED_ALL);
 	RUN_KTEST(test_load_with_unit_caps, NEED(KF_CORE));
+	RUN_KTEST(test_cred_loginuid_setpriv, NEED_ALL);
+	RUN_KTEST(test_cred_setuid_binary, NEED_ALL);
+	RUN_KTEST(test_cred_capset, NEED_ALL | NEED(KF_CRED));
+	RUN_KTEST(test_cred_prctl, NEED_ALL | NEED(KF_CRED) | NEED_FULL_CRED);
+	RUN_KTEST(test_exec_paths_symlink, NEED_ALL);
+	RUN_KTEST(test_exec_paths_script, NEED_ALL);
+	RUN_KTEST(test_exec_paths_deleted, NEED_ALL);
+	RUN_KTEST(test_exec_paths_memfd, NEED_ALL);
+	RUN_KTEST(test_exec_paths_cut, NEED_ALL);
+	RUN_KTEST(test_signal_sender_identity, NEED_ALL);
 	RUN_KTEST(test_argv_hostile, NEED_ALL);
 	RUN_KTEST(test_argv_many, NEED_ALL);
 	RUN_KTEST(test_argv_truncated, NEED_ALL);
@@ -242,6 +276,7 @@ int main(void)
 		run_syscall_variant(SC_SYSEXIT, prog);
 		run_syscall_variant(SC_SYSEXIT_V510, prog);
 	}
+	run_cred_syscalls();
 
 	/* These start tracers of their own, with kernel-side filters or features off. */
 	cfg.legacy_exit = false;
@@ -251,6 +286,8 @@ int main(void)
 	RUN_KTEST(test_filter_failed, NEED_ALL);
 	RUN_KTEST(test_filter_events, NEED_ALL);
 	RUN_KTEST(test_follow_in_kernel, NEED_ALL);
+	RUN_KTEST(test_filter_auid, NEED_ALL);
+	RUN_KTEST(test_filter_setid, NEED_ALL);
 	RUN_KTEST(test_lost_counted, NEED_ALL);
 	RUN_KTEST(test_record_lost_resync_replay, NEED_ALL);
 	RUN_KTEST(test_zombies_table_full, NEED_ALL);

@@ -22,6 +22,8 @@ static inline void synth_hdr(struct pl_hdr *h, unsigned type, __u32 pid, __u32 p
 	h->ppid = ppid;
 	h->ns_pid = pid;
 	h->pidns = 4026531836u;
+	h->auid = PL_ID_UNSET; /* no login, no session, no terminal: a service's process */
+	h->session = PL_ID_UNSET;
 	memcpy(h->comm, comm, strnlen(comm, sizeof(h->comm)));
 }
 

@@ -8,7 +8,7 @@
 
 # BEGIN GENERATED completion (make docs: from user/cmd/optable.c, edit it there)
 _proclife_commands="watch tree zombies top signals run record life export verify features"
-_proclife_events="fork exec exec_failed exit reap signal deliver rename stop continue zombie reparent resync all none"
+_proclife_events="fork exec exec_failed exit reap signal deliver rename cred stop continue zombie reparent resync all none"
 # What `proclife signals -s` takes (also with SIG in front, or as numbers).
 _proclife_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
 
@@ -17,10 +17,11 @@ _proclife_options()
 {
 	case $1 in
 	watch)
-		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output" \
-			"--append --arg-bytes --redact --redact-defaults --zombie-after --max-memory -w --write" \
-			"--force --rotate-size --rotate-count --rotate-existing --seal-key -r --read --since" \
-			"--until --metrics-file --metrics-interval -h --help -V --version" ;;
+		echo "-e --events -p --pid -c --comm -u --uid --auid --session --tty --setid --failed" \
+			"--threads -j --json -o --output --append --arg-bytes --redact --redact-defaults" \
+			"--zombie-after --max-memory -w --write --force --rotate-size --rotate-count" \
+			"--rotate-existing --seal-key -r --read --since --until --metrics-file --metrics-interval" \
+			"-h --help -V --version" ;;
 	tree)
 		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults --max-memory -r" \
 			"--read --at --since --until --metrics-file --metrics-interval -h --help" ;;
@@ -31,8 +32,8 @@ _proclife_options()
 		echo "-d --delay --arg-bytes --redact --redact-defaults --max-memory -w --write --force" \
 			"--rotate-size --rotate-count --rotate-existing --seal-key -h --help" ;;
 	signals)
-		echo "-s --signal -p --pid --failed --sort -j --json -e --every -r --read --since --until -h" \
-			"--help" ;;
+		echo "-s --signal -p --pid --auid --session --tty --failed --sort -j --json -e --every -r" \
+			"--read --since --until -h --help" ;;
 	run)
 		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes" \
 			"--redact --redact-defaults --max-memory -w --write --force --rotate-size --rotate-count" \
@@ -63,6 +64,9 @@ _proclife_value_kind()
 	watch:-p | watch:--pid) echo "other" ;;
 	watch:-c | watch:--comm) echo "other" ;;
 	watch:-u | watch:--uid) echo "user" ;;
+	watch:--auid) echo "user" ;;
+	watch:--session) echo "other" ;;
+	watch:--tty) echo "other" ;;
 	watch:-o | watch:--output) echo "file" ;;
 	watch:--arg-bytes) echo "other" ;;
 	watch:--redact) echo "other" ;;
@@ -107,6 +111,9 @@ _proclife_value_kind()
 	top:--seal-key) echo "file" ;;
 	signals:-s | signals:--signal) echo "signals" ;;
 	signals:-p | signals:--pid) echo "other" ;;
+	signals:--auid) echo "user" ;;
+	signals:--session) echo "other" ;;
+	signals:--tty) echo "other" ;;
 	signals:--sort) echo "words count time signal sender target" ;;
 	signals:-e | signals:--every) echo "other" ;;
 	signals:-r | signals:--read) echo "file" ;;

@@ -48,8 +48,10 @@ HERE=tools/kernels
 # Host programs shipped into the VM with their shared libraries and loader, at
 # their host paths: the tests exec /bin/true (and run a copy of it, so it must
 # be a real file), #! scripts under /bin/sh, /bin/sleep, and nohup through PATH
-# (which must behave as coreutils' does). Busybox's applets only serve /init.
-VM_PROGRAMS=(/bin/true /bin/false /bin/sh /bin/sleep /usr/bin/nohup /usr/bin/env /usr/bin/timeout /bin/cat)
+# (which must behave as coreutils' does), setpriv (util-linux: the login-uid test drops to nobody with it).
+# Busybox's applets only serve /init.
+VM_PROGRAMS=(/bin/true /bin/false /bin/sh /bin/sleep /usr/bin/nohup /usr/bin/env /usr/bin/timeout /bin/cat
+	/usr/bin/setpriv)
 
 # Kernel options without which the VM cannot boot or talk (checked in the
 # package's config), and those without which the BPF programs cannot load.

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <linux/types.h>
 
 #include "proclife.h"
@@ -265,7 +267,9 @@ static const char *const event_names[PL_EV_MAX] = {
 	[PL_EV_SIGNAL] = "signal",
 	[PL_EV_DELIVER] = "deliver",
 	[PL_EV_RENAME] = "rename",
+	[PL_EV_CRED] = "cred",
 };
+_Static_assert(PL_EV_CRED == PL_EV_MAX - 1, "every event type has its name above");
 
 const char *names__event(unsigned type)
 {
@@ -281,5 +285,135 @@ int names__event_parse(const char *s)
 	for (unsigned i = 0; i < PL_EV_MAX; i++)
 		if (event_names[i] && ascii_streq_nocase(s, event_names[i]))
 			return (int)i;
+	return -EINVAL;
+}
+
+/* include/uapi/linux/capability.h, in bit order; CAP_LAST_CAP is 40 (Linux 5.9 on). */
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+	"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+	"CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
+	"CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+const char *names__capability(unsigned bit, char *buf, size_t size)
+{
+	if (bit < ELEMENTSOF(cap_names))
+		return cap_names[bit];
+	snprintf(buf, size, "CAP_%u", bit);
+	return buf;
+}
+
+static const char *const cred_how_names[PL_HOW_MAX] = {
+	[PL_HOW_NONE] = "kernel", [PL_HOW_SETUID] = "setuid", [PL_HOW_SETGID] = "setgid",
+	[PL_HOW_SETREUID] = "setreuid", [PL_HOW_SETREGID] = "setregid", [PL_HOW_SETRESUID] = "setresuid",
+	[PL_HOW_SETRESGID] = "setresgid", [PL_HOW_SETFSUID] = "setfsuid", [PL_HOW_SETFSGID] = "setfsgid",
+	[PL_HOW_SETGROUPS] = "setgroups", [PL_HOW_CAPSET] = "capset", [PL_HOW_EXECVE] = "execve",
+	[PL_HOW_EXECVEAT] = "execveat", [PL_HOW_PRCTL] = "prctl", [PL_HOW_UNSHARE] = "unshare",
+	[PL_HOW_SETNS] = "setns", [PL_HOW_OTHER] = "other",
+};
+_Static_assert(PL_HOW_OTHER == PL_HOW_MAX - 1, "every way of a cred change has its name above");
+
+const char *names__cred_how(unsigned how)
+{
+	return how < PL_HOW_MAX ? cred_how_names[how] : "unknown";
+}
+
+/* A tty_nr (new_encode_dev()) into major and minor. */
+static void tty_split(__u32 tty, __u32 *major, __u32 *minor)
+{
+	*major = (tty >> 8) & 0xfff;
+	*minor = (tty & 0xff) | ((tty >> 12) & 0xfff00);
+}
+
+static __u32 tty_join(__u32 major, __u32 minor)
+{
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+/* The /dev names of /proc/tty/drivers' usual entries: pseudo-terminals, consoles, serial ports. */
+const char *names__tty(__u32 tty, char *buf, size_t size)
+{
+	__u32 major, minor;
+
+	tty_split(tty, &major, &minor);
+	if (major >= 136 && major <= 143)
+		snprintf(buf, size, "pts/%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		snprintf(buf, size, "tty%u", minor);
+	else if (major == 4 && minor < 256)
+		snprintf(buf, size, "ttyS%u", minor - 64);
+	else if (major == 5 && minor <= 2)
+		snprintf(buf, size, "%s", minor == 0 ? "tty" : minor == 1 ? "console" : "ptmx");
+	else if (major == 229)
+		snprintf(buf, size, "hvc%u", minor);
+	else
+		snprintf(buf, size, "%u:%u", major, minor);
+	return buf;
+}
+
+/* "N" as a whole number (no sign, no junk), up to max. */
+static int tty_number(const char *s, __u32 max, __u32 *v)
+{
+	unsigned long n = 0;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || (n = n * 10 + (*s - '0')) > max)
+			return -EINVAL;
+	}
+	*v = n;
+	return 0;
+}
+
+int names__tty_parse(const char *s, __u32 *tty)
+{
+	__u32 n, m;
+	const char *colon;
+
+	if (!s)
+		return -EINVAL;
+	if (!strncmp(s, "/dev/", 5))
+		s += 5;
+	if (!strcmp(s, "none")) {
+		*tty = 0;
+		return 0;
+	}
+	if (!strcmp(s, "tty") || !strcmp(s, "console") || !strcmp(s, "ptmx")) {
+		*tty = tty_join(5, !strcmp(s, "tty") ? 0 : !strcmp(s, "console") ? 1 : 2);
+		return 0;
+	}
+	if (!strncmp(s, "pts/", 4) && !tty_number(s + 4, 0xfffff, &n)) {
+		*tty = tty_join(136 + n / 0x100000, n);
+		return 0;
+	}
+	if (!strncmp(s, "ttyS", 4) && !tty_number(s + 4, 191, &n)) {
+		*tty = tty_join(4, 64 + n);
+		return 0;
+	}
+	if (!strncmp(s, "tty", 3) && !tty_number(s + 3, 63, &n)) {
+		*tty = tty_join(4, n);
+		return 0;
+	}
+	if (!strncmp(s, "hvc", 3) && !tty_number(s + 3, 0xfffff, &n)) {
+		*tty = tty_join(229, n);
+		return 0;
+	}
+	colon = strchr(s, ':');
+	if (colon && colon - s < 8) {
+		char major[8];
+
+		memcpy(major, s, colon - s);
+		major[colon - s] = 0;
+		if (!tty_number(major, 0xfff, &n) && !tty_number(colon + 1, 0xfffff, &m)) {
+			*tty = tty_join(n, m);
+			return 0;
+		}
+	}
 	return -EINVAL;
 }

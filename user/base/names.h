@@ -8,6 +8,9 @@
 #ifndef PROCLIFE_NAMES_H
 #define PROCLIFE_NAMES_H
 
+#include <stddef.h>
+#include <linux/types.h>
+
 /*
  * "SIGHUP".."SIGSYS" for 1..31, "SIG32", "SIG33", then the realtime range
  * as bash's kill -l spells it: "SIGRTMIN" (34), "SIGRTMIN+1".."SIGRTMIN+15",
@@ -43,5 +46,21 @@ const char *names__event(unsigned type);
 
 /* Inverse of names__event() (exact, lowercase); -EINVAL when unknown. */
 int names__event_parse(const char *s);
+
+/* "CAP_CHOWN" for bit 0 ...; a bit past the kernel's last known one is written to buf as "CAP_41". */
+const char *names__capability(unsigned bit, char *buf, size_t size);
+
+/* enum pl_cred_how: "setuid", ..., "execve", "prctl", "other"; "kernel" for none; else "unknown". */
+const char *names__cred_how(unsigned how);
+
+/*
+ * A controlling terminal, as /proc/PID/stat's tty_nr encodes it (pl_hdr.tty),
+ * by its /dev name: "pts/3", "tty1", "ttyS0", "console", "hvc0"; another
+ * device as "MAJOR:MINOR". Written to buf, which it returns. 0 is no
+ * terminal: the caller says so its own way.
+ */
+const char *names__tty(__u32 tty, char *buf, size_t size);
+/* The inverse, /dev/ optional; also "MAJOR:MINOR" and "none" (0). 0, or -EINVAL. */
+int names__tty_parse(const char *s, __u32 *tty);
 
 #endif /* PROCLIFE_NAMES_H */

@@ -155,7 +155,8 @@ static int operands(struct cli *c, int argc, char **argv, char *err, size_t errl
 /* Nothing given yet: the defaults, those of the table through the options' own handlers. */
 static int defaults(enum cmd_id id, int argc, char **argv, struct cli *c, char *err, size_t errlen)
 {
-	*c = (struct cli){ .cmd = id, .argc = argc, .argv = argv, .uid = PL_UID_ANY, .format = -1 };
+	*c = (struct cli){ .cmd = id, .argc = argc, .argv = argv, .uid = PL_UID_ANY, .auid = PL_UID_ANY,
+			   .session = PL_UID_ANY, .tty = PL_UID_ANY, .format = -1 };
 	c->rec.hup_rotates = cmd_infos[id].hup_rotates;
 	for (size_t i = 0; i < cli_nopts; i++) {
 		const struct opt *o = &cli_opts[i];

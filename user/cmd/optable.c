@@ -160,6 +160,27 @@ static int set_uid(struct cli *c, const struct opt *o, const char *arg, char *er
 	return 0;
 }
 
+/* --session: an audit session id, the number /proc/PID/sessionid says (4294967295 is "none", not one). */
+static int set_session(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
+{
+	if (parse_u32(arg, 0xfffffffeul, field(c, o))) {
+		snprintf(err, errlen, "--%s needs an audit session id (a number, as /proc/PID/sessionid), not '%.32s'",
+			 o->name, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_tty(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
+{
+	if (names__tty_parse(arg, field(c, o))) {
+		snprintf(err, errlen, "--%s needs a terminal (pts/3, tty1, ttyS0, console, MAJOR:MINOR or none), not '%.32s'",
+			 o->name, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_comm(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
 {
 	if (!*arg) {
@@ -318,6 +339,22 @@ const struct opt cli_opts[] = {
 	  .field = CLI_FIELD(comm, char[PL_COMM_LEN]) },
 	{ "uid", 'u', "USER", WATCH, "only processes of this real user (name or number)", .values = OV_USER,
 	  .set = set_uid, .field = CLI_FIELD(uid, __u32) },
+	{ "auid", 0, "USER", WATCH | SIGNALS,
+	  "only what this login user did (name or number): the login uid stays through sudo and su",
+	  "The login uid is what /proc/PID/loginuid says, set at login (pam_loginuid) and inherited; for signals, "
+	  "the sender's. Filtered in the kernel.",
+	  .values = OV_USER, .set = set_uid, .field = CLI_FIELD(auid, __u32) },
+	{ "session", 0, "ID", WATCH | SIGNALS, "only processes of this audit session (/proc/PID/sessionid)",
+	  "For signals, the sender. Filtered in the kernel.", .values = OV_TEXT, .set = set_session,
+	  .field = CLI_FIELD(session, __u32) },
+	{ "tty", 0, "NAME", WATCH | SIGNALS,
+	  "only processes whose controlling terminal is NAME: pts/3, tty1, ttyS0, console, or none",
+	  "For signals, the sender. Filtered in the kernel.", .values = OV_TEXT, .set = set_tty,
+	  .field = CLI_FIELD(tty, __u32) },
+	{ "setid", 0, NULL, WATCH,
+	  "only execs that changed privilege (a set-user-ID or set-group-ID file, file capabilities) and "
+	  "credential changes (cred events)",
+	  "Filtered in the kernel.", FLAG(setid_only) },
 	{ "failed", 0, NULL, WATCH, "only failed execs, non-zero exits and undelivered signals", FLAG(failed_only) },
 	{ "failed", 0, NULL, SIGNALS, "only refused attempts and signals not delivered", FLAG(failed_only) },
 	{ "sort", 0, "KEY", SIGNALS, "the order of the rows: {values}", .def = "count", WORDS(sort, sort_words) },

@@ -55,6 +55,10 @@ struct cli {
 	__u32 uid;             /* PL_UID_ANY, or only this real uid */
 	char comm[PL_COMM_LEN];/* "" or only this comm (first 15 bytes) */
 	bool failed_only;
+	__u32 auid;            /* PL_UID_ANY, or only this login uid (the subject's; a signal's sender) */
+	__u32 session;         /* PL_UID_ANY, or only this audit session */
+	__u32 tty;             /* PL_UID_ANY, or only this controlling tty (pl_hdr.tty's encoding; 0: none) */
+	bool setid_only;       /* only execs that changed privilege, and cred events */
 	bool threads;
 	bool kthreads;
 	__u32 args_cap;        /* bytes of argv kept per exec */

@@ -40,6 +40,13 @@ static int on_record(void *ctx, const void *rec)
 		return 0;
 	if (s->c->failed_only && !pl_signal_failed(e->sig, e->result))
 		return 0;
+	/* The sender's login user, session, terminal: in the kernel live, here for a recording. */
+	if (s->c->auid != PL_UID_ANY || s->c->session != PL_UID_ANY || s->c->tty != PL_UID_ANY) {
+		if ((e->h.flags & PL_F_NO_IDENTITY) || (s->c->auid != PL_UID_ANY && e->h.auid != s->c->auid) ||
+		    (s->c->session != PL_UID_ANY && e->h.session != s->c->session) ||
+		    (s->c->tty != PL_UID_ANY && e->h.tty != s->c->tty))
+			return 0;
+	}
 	signal_table__add(&s->t, e);
 	return 0;
 }
@@ -70,7 +77,10 @@ int signals__main(struct cli *c)
 				  .summary = c->rec.nread ? SUMMARY_NONE : SUMMARY_EVENTS };
 	int ret;
 
-	ss.cfg.tracer = (struct tracer_config){ .events = PL_EV_BIT(PL_EV_SIGNAL) };
+	ss.cfg.tracer = (struct tracer_config){ .events = PL_EV_BIT(PL_EV_SIGNAL),
+						.by_auid = c->auid != PL_UID_ANY, .auid = c->auid,
+						.by_session = c->session != PL_UID_ANY, .session = c->session,
+						.by_tty = c->tty != PL_UID_ANY, .tty = c->tty };
 	ss.cfg.record = on_record;
 	ss.cfg.ctx = &s;
 	if (outbuf__init(&s.ob, STDOUT_FILENO, 1 << 20) < 0)

@@ -66,7 +66,10 @@ static void configure(const struct cli *c, struct watch *w, struct live_config *
 {
 	struct tracer_config *tc = &cfg->tracer;
 	struct filter_spec spec = { .events = c->events, .uid = c->uid, .comm = c->comm,
-				    .failed_only = c->failed_only };
+				    .failed_only = c->failed_only, .setid_only = c->setid_only,
+				    .by_auid = c->auid != PL_UID_ANY, .auid = c->auid,
+				    .by_session = c->session != PL_UID_ANY, .session = c->session,
+				    .by_tty = c->tty != PL_UID_ANY, .tty = c->tty };
 
 	tc->events = c->events & PL_EV_ALL;
 	tc->threads = c->threads;
@@ -80,9 +83,19 @@ static void configure(const struct cli *c, struct watch *w, struct live_config *
 		tc->comm = c->comm;
 		tc->failed_only = c->failed_only;
 		tc->follow = c->pid > 0; /* in the kernel: children join in the fork program */
+		tc->by_auid = spec.by_auid;
+		tc->auid = c->auid;
+		tc->by_session = spec.by_session;
+		tc->session = c->session;
+		tc->by_tty = spec.by_tty;
+		tc->tty = c->tty;
+		tc->setid_only = c->setid_only;
 	}
-	/* Stop, continue, zombie and reparent events come from the process model. */
-	cfg->model = ((c->events & DV_ALL) && !c->failed_only) || filters_here(c);
+	/*
+	 * Stop, continue, zombie and reparent events come from the process
+	 * model; so do a cred event's old credentials where the kernel cannot say them.
+	 */
+	cfg->model = ((c->events & (DV_ALL | PL_EV_BIT(PL_EV_CRED))) && !c->failed_only) || filters_here(c);
 	cfg->model_cfg = (struct model_config){ .zombie_after_ns = c->zombie_after_ns, .derived = on_derived, .ctx = w };
 	cfg->record = on_record;
 	cfg->lost = on_lost;

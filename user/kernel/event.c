@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "kernel/event.h"
@@ -13,7 +14,29 @@ static const size_t fixed_size[PL_EV_MAX] = {
 	[PL_EV_SIGNAL] = sizeof(struct pl_signal),
 	[PL_EV_DELIVER] = sizeof(struct pl_deliver),
 	[PL_EV_RENAME] = sizeof(struct pl_rename),
+	[PL_EV_CRED] = sizeof(struct pl_cred),
 };
+
+/* A path of an exec (cwd, exe) of len bytes at s: none (0), or up to PL_PATH_MAX ending in its NUL. */
+static bool path_ok(const char *s, __u32 len)
+{
+	return len == 0 || (len <= PL_PATH_MAX && s[len - 1] == '\0');
+}
+
+static int exec_check(const struct pl_exec *e, size_t size)
+{
+	size_t var = (size_t)e->filename_len + e->args_len + e->cwd_len + e->exe_len;
+	const char *cwd;
+
+	if (e->filename_len < 1 || e->filename_len > PL_FILENAME_MAX || e->args_len > PL_ARGS_MAX ||
+	    e->cwd_len > PL_PATH_MAX || e->exe_len > PL_PATH_MAX || var > size - sizeof(*e) ||
+	    e->data[e->filename_len - 1] != '\0')
+		return -EBADMSG;
+	cwd = e->data + e->filename_len + e->args_len;
+	if (!path_ok(cwd, e->cwd_len) || !path_ok(cwd + e->cwd_len, e->exe_len))
+		return -EBADMSG;
+	return 0;
+}
 
 int event__check(const void *rec, size_t size)
 {
@@ -26,12 +49,7 @@ int event__check(const void *rec, size_t size)
 	if (h->type == PL_EV_EXIT && (h->flags & PL_F_USAGE) && size < sizeof(struct pl_exit))
 		return -EBADMSG;
 	if (h->type == PL_EV_EXEC) {
-		const struct pl_exec *e = rec;
-		size_t var = (size_t)e->filename_len + e->args_len;
-
-		if (e->filename_len < 1 || e->filename_len > PL_FILENAME_MAX || e->args_len > PL_ARGS_MAX ||
-		    var > size - sizeof(*e) || e->data[e->filename_len - 1] != '\0')
-			return -EBADMSG;
+		return exec_check(rec, size);
 	} else if (h->type == PL_EV_EXEC_FAILED) {
 		const struct pl_exec_failed *e = rec;
 
@@ -61,6 +79,22 @@ const char *event__filename(const void *rec, size_t *len)
 	/* Checked: n >= 1 and s[n - 1] is the NUL; an embedded NUL ends it earlier. */
 	*len = strnlen(s, n - 1);
 	return s;
+}
+
+const char *event__exec_cwd(const struct pl_exec *e, size_t *len)
+{
+	const char *s = e->data + e->filename_len + e->args_len;
+
+	*len = e->cwd_len ? strnlen(s, e->cwd_len - 1) : 0;
+	return e->cwd_len ? s : NULL;
+}
+
+const char *event__exec_exe(const struct pl_exec *e, size_t *len)
+{
+	const char *s = e->data + e->filename_len + e->args_len + e->cwd_len;
+
+	*len = e->exe_len ? strnlen(s, e->exe_len - 1) : 0;
+	return e->exe_len ? s : NULL;
 }
 
 void argv_iter__init(struct argv_iter *it, const struct pl_exec *e)

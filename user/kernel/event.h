@@ -20,6 +20,14 @@ int event__check(const void *rec, size_t size);
 /* Filename of an exec or exec_failed record (checked); *len excludes the NUL. */
 const char *event__filename(const void *rec, size_t *len);
 
+/*
+ * The working directory and the executable's path of a checked exec record
+ * (*len excludes the NUL), or NULL when the record does not say (0 bytes:
+ * a recording made before format 2.0).
+ */
+const char *event__exec_cwd(const struct pl_exec *e, size_t *len);
+const char *event__exec_exe(const struct pl_exec *e, size_t *len);
+
 /* Iterates the argument area of a checked exec record. */
 struct argv_iter {
 	const char *p, *end;

@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/mount.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <bpf/btf.h>
@@ -27,6 +30,7 @@ static const struct {
 	[KF_DELIVERY] = { "delivery", "signal delivery (deliver, stop, continue)", PL_EV_BIT(PL_EV_DELIVER) },
 	[KF_RENAME] = { "rename", "rename tracing (rename events)", PL_EV_BIT(PL_EV_RENAME) },
 	[KF_SAMPLING] = { "sampling", "CPU and memory of live processes (tree and top columns)", 0 },
+	[KF_CRED] = { "cred", "credential changes (cred events)", PL_EV_BIT(PL_EV_CRED) },
 };
 
 const char *kfeature__name(enum kfeature f)
@@ -189,6 +193,41 @@ __u32 kcaps__cgroup_ssid(const struct btf *btf, const char *controller)
 bool kcaps__has_tracepoint(const struct btf *btf, const char *name)
 {
 	return btf && tp_proto(btf, name);
+}
+
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+
+/* Is a tracefs there (libbpf's places: debugfs's first)? Mounted at TRACEFS once if none is. */
+static const char *tracefs_dir(char *why, size_t len)
+{
+	static int mount_err;
+
+	if (access(DEBUGFS_TRACING "/events", F_OK) == 0)
+		return DEBUGFS_TRACING;
+	if (access(TRACEFS "/events", F_OK) == 0)
+		return TRACEFS;
+	if (!mount_err && mount("tracefs", TRACEFS, "tracefs", 0, NULL) < 0)
+		mount_err = errno;
+	if (!mount_err && access(TRACEFS "/events", F_OK) == 0)
+		return TRACEFS;
+	snprintf(why, len, "no tracefs for the per-syscall tracepoints (mounting it on %s: %s)", TRACEFS,
+		 strerror(mount_err ? mount_err : ENOENT));
+	return NULL;
+}
+
+bool kcaps__has_trace_event(const char *category_name, char *why, size_t len)
+{
+	const char *dir = tracefs_dir(why, len);
+	char path[256];
+
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/events/%s", dir, category_name);
+	if (access(path, F_OK) == 0)
+		return true;
+	snprintf(why, len, "the kernel has no trace event %s", category_name);
+	return false;
 }
 
 /* Is CONFIG_name=y in the running kernel's config (/boot/config-RELEASE or /proc/config.gz)? */

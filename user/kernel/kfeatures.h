@@ -21,6 +21,7 @@ enum kfeature {
 	KF_DELIVERY, /* deliver events, and the stops and continues derived from them */
 	KF_RENAME,   /* rename events */
 	KF_SAMPLING, /* CPU time and resident memory of live processes, read on demand (tree, top) */
+	KF_CRED,     /* cred events: credential changes by system calls */
 	KF_MAX,
 };
 
@@ -81,6 +82,13 @@ const char *kcap__needs(__u32 cap);
 __u32 kcaps__cgroup_ssid(const struct btf *vmlinux, const char *controller);
 /* Does the kernel have the tracepoint (its BTF type btf_trace_NAME)? */
 bool kcaps__has_tracepoint(const struct btf *vmlinux, const char *name);
+/*
+ * Can a program attach to trace event CATEGORY/NAME ("syscalls/sys_exit_setuid")?
+ * Its directory must be in tracefs, which is mounted at /sys/kernel/tracing
+ * when no tracefs is (and left mounted: the system's own place for it). If
+ * not, why says so.
+ */
+bool kcaps__has_trace_event(const char *category_name, char *why, size_t len);
 /* The kernel's THREAD_SIZE (kernel/arch.h), which KASAN doubles. */
 __u64 kcaps__thread_size(void);
 

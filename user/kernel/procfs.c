@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ int procfs__parse_stat(const char *line, struct proc_snapshot *s)
 	s->cpu_ns = (v[10] + v[11]) * procfs__tick_ns();
 	s->rss_kb = field >= 21 ? v[20] * (sysconf(_SC_PAGESIZE) / 1024) : 0;
 	s->exit_code = field >= 49 ? v[48] : 0; /* field 52 */
+	s->tty = v[3];                                /* field 7 */
+	s->auid = s->session = PL_ID_UNSET;
 	return 0;
 }
 
@@ -87,21 +90,72 @@ static int read_file(const char *path, char *buf, size_t size)
 	return n ? 0 : -ENODATA;
 }
 
-/* The real, effective, saved and filesystem ids of a "Uid:" or "Gid:" line of /proc/PID/status. */
-static bool status_ids(const char *buf, const char *key, __u32 ids[4])
+/* The numbers after "\nKEY:" in text, at most max of them into v (base 10, or 16 for the capability sets). */
+static int status_numbers(const char *text, const char *key, unsigned long long *v, int max, int base)
 {
-	const char *p = strstr(buf, key);
-	char *end;
+	char k[16];
+	const char *p;
+	int n = 0;
 
+	snprintf(k, sizeof(k), "\n%s:", key);
+	p = strstr(text, k);
 	if (!p)
-		return false;
-	p += strlen(key);
-	for (int i = 0; i < 4; i++, p = end) {
-		ids[i] = strtoul(p, &end, 10);
+		return -1;
+	p += strlen(k);
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long long x = strtoull(p, &end, base);
+
 		if (end == p)
-			return false;
+			break;
+		if (n < max)
+			v[n] = x;
+		n++;
+		p = end;
 	}
-	return true;
+	return n;
+}
+
+int procfs__parse_status(const char *text, struct pl_creds *c)
+{
+	static const struct {
+		const char *key;
+		size_t at;
+	} caps[] = {
+		{ "CapInh", offsetof(struct pl_creds, cap_inheritable) },
+		{ "CapPrm", offsetof(struct pl_creds, cap_permitted) },
+		{ "CapEff", offsetof(struct pl_creds, cap_effective) },
+		{ "CapBnd", offsetof(struct pl_creds, cap_bset) },
+		{ "CapAmb", offsetof(struct pl_creds, cap_ambient) },
+	};
+	unsigned long long u[4], g[4], groups[PL_GROUPS_MAX];
+	int ng;
+
+	memset(c, 0, sizeof(*c));
+	if (status_numbers(text, "Uid", u, 4, 10) != 4 || status_numbers(text, "Gid", g, 4, 10) != 4)
+		return -EBADMSG;
+	c->uid = u[0], c->euid = u[1], c->suid = u[2], c->fsuid = u[3];
+	c->gid = g[0], c->egid = g[1], c->sgid = g[2], c->fsgid = g[3];
+	ng = status_numbers(text, "Groups", groups, PL_GROUPS_MAX, 10);
+	c->ngroups = ng > 0 ? ng : 0;
+	for (int i = 0; i < ng && i < PL_GROUPS_MAX; i++)
+		c->groups[i] = groups[i];
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		unsigned long long v = 0;
+
+		status_numbers(text, caps[i].key, &v, 1, 16);
+		memcpy((char *)c + caps[i].at, &v, sizeof(__u64));
+	}
+	return 0;
+}
+
+/* One number of a one-line /proc/PID file (loginuid, sessionid); PL_ID_UNSET when unreadable. */
+static __u32 read_id(const char *proc_root, __u32 pid, const char *name)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, name);
+	return read_file(path, buf, sizeof(buf)) ? PL_ID_UNSET : (__u32)strtoul(buf, NULL, 10);
 }
 
 /* Who reads /proc: its fs ids and whether it holds CAP_SYS_PTRACE (what ptrace_may_access() asks). */
@@ -115,42 +169,45 @@ struct reader_creds {
 static void reader_creds(const char *proc_root, struct reader_creds *rc)
 {
 	char path[64], buf[4096];
-	__u32 u[4], g[4];
-	const char *cap;
+	struct pl_creds c;
 
 	*rc = (struct reader_creds){ .fsuid = PL_ID_UNSET, .fsgid = PL_ID_UNSET };
 	snprintf(path, sizeof(path), "%s/self/status", proc_root);
-	if (read_file(path, buf, sizeof(buf)))
+	if (read_file(path, buf, sizeof(buf)) || procfs__parse_status(buf, &c) < 0)
 		return;
-	if (status_ids(buf, "\nUid:", u) && status_ids(buf, "\nGid:", g)) {
-		rc->fsuid = u[3];
-		rc->fsgid = g[3];
-	}
-	cap = strstr(buf, "\nCapEff:");
-	rc->sys_ptrace = cap && (strtoull(cap + 8, NULL, 16) >> CAP_SYS_PTRACE_BIT & 1);
+	rc->fsuid = c.fsuid;
+	rc->fsgid = c.fsgid;
+	rc->sys_ptrace = c.cap_effective >> CAP_SYS_PTRACE_BIT & 1;
 }
 
 /*
- * /proc/PID/status: the real uid; and whether stat's exit code is shown to
+ * Whether stat's exit code of the process with credentials c is shown to
  * the reader (fs/proc/array.c: ptrace_may_access(PTRACE_MODE_READ_FSCREDS);
- * a zombie has no mm, so ids and the capability are all it checks).
+ * a zombie has no mm, so ids and the capability are all it checks): the
+ * same real, effective and saved ids as the reader's fs ids.
  */
-static int read_status(const char *proc_root, __u32 pid, const struct reader_creds *rc, __u32 *uid,
-		       bool *exit_shown)
+static bool exit_shown_to(const struct reader_creds *rc, const struct pl_creds *c)
 {
-	char path[64], buf[2048];
-	__u32 u[4], g[4];
+	return rc->sys_ptrace || (c->uid == rc->fsuid && c->euid == rc->fsuid && c->suid == rc->fsuid &&
+				  c->gid == rc->fsgid && c->egid == rc->fsgid && c->sgid == rc->fsgid);
+}
 
-	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
+/* Its uid, and who it is: the credentials of /proc/PID/status, its login uid and session. */
+static int read_identity(const char *proc_root, struct proc_snapshot *s, const struct reader_creds *rc,
+			 bool *exit_shown)
+{
+	char path[64], buf[8192];
+
+	snprintf(path, sizeof(path), "%s/%u/status", proc_root, s->pid);
 	if (read_file(path, buf, sizeof(buf)))
 		return -ENOENT;
-	if (!status_ids(buf, "\nUid:", u) || !status_ids(buf, "\nGid:", g))
+	s->has_creds = procfs__parse_status(buf, &s->creds) == 0;
+	if (!s->has_creds)
 		return -EBADMSG;
-	*uid = u[0];
-	*exit_shown = true; /* the same real, effective and saved ids as the reader's fs ids */
-	for (int i = 0; i < 3; i++)
-		*exit_shown = *exit_shown && u[i] == rc->fsuid && g[i] == rc->fsgid;
-	*exit_shown = *exit_shown || rc->sys_ptrace;
+	s->uid = s->creds.uid;
+	*exit_shown = exit_shown_to(rc, &s->creds);
+	s->auid = read_id(proc_root, s->pid, "loginuid");
+	s->session = read_id(proc_root, s->pid, "sessionid");
 	return 0;
 }
 
@@ -223,7 +280,7 @@ long procfs__scan(const char *proc_root, __u32 args_cap, struct proc_snapshot **
 		snprintf(path, sizeof(path), "%s/%lu/stat", proc_root, pid);
 		if (read_file(path, buf, sizeof(buf)) || procfs__parse_stat(buf, &s))
 			continue; /* gone meanwhile */
-		if (read_status(proc_root, s.pid, &rc, &s.uid, &exit_shown))
+		if (read_identity(proc_root, &s, &rc, &exit_shown))
 			continue;
 		if ((s.state == 'Z' || s.state == 'X') && !exit_shown)
 			s.exit_code = PL_STATUS_UNKNOWN; /* /proc shows 0 instead */

@@ -21,6 +21,11 @@ struct proc_snapshot {
 	char comm[PL_COMM_LEN];
 	__u64 cpu_ns;     /* utime + stime (stat fields 14, 15): tick precision */
 	__u64 rss_kb;     /* resident (stat field 24) */
+	/* Who it is: has_creds when /proc/PID/status said (securebits: /proc does not say, 0). */
+	bool has_creds;
+	struct pl_creds creds;
+	__u32 auid, session; /* /proc/PID/loginuid, sessionid: PL_ID_UNSET when unset or unreadable */
+	__u32 tty;        /* stat field 7, tty_nr */
 };
 
 /* Nanoseconds per clock tick of /proc's starttime. */
@@ -46,6 +51,13 @@ int procfs__add_descendants(struct pidset *s, __u32 pid, const char *proc_root);
 
 /* One process's /proc/PID/stat (no cmdline). 0 or -errno. */
 int procfs__stat(const char *proc_root, __u32 pid, struct proc_snapshot *s);
+
+/*
+ * Parses the credentials out of a /proc/PID/status text: Uid, Gid, Groups
+ * (the first PL_GROUPS_MAX; ngroups counts them all), CapInh .. CapAmb.
+ * 0, or -EBADMSG when Uid or Gid is missing.
+ */
+int procfs__parse_status(const char *text, struct pl_creds *c);
 
 /* Parses one /proc/PID/stat line (comm may hold spaces and ')'). 0 or -EBADMSG. */
 int procfs__parse_stat(const char *line, struct proc_snapshot *s);

@@ -144,10 +144,15 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-/* The events the kernel must report: --failed needs no program for types that cannot fail. */
+/*
+ * The events the kernel must report: --failed needs no program for types
+ * that cannot fail, --setid none for types other than exec and cred.
+ */
 static __u32 kernel_events(const struct tracer_config *cfg)
 {
-	return cfg->failed_only ? cfg->events & PL_EV_FAILABLE : cfg->events;
+	__u32 ev = cfg->failed_only ? cfg->events & PL_EV_FAILABLE : cfg->events;
+
+	return cfg->setid_only ? ev & PL_EV_SETID : ev;
 }
 
 /* What the configuration asks of the variants. */
@@ -197,6 +202,10 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->cfg_cgroup1_ssid = kcaps__cgroup_ssid(vmlinux, cfg->cgroup1_controller);
 	skel->rodata->cfg_lean = cfg->lean;
 	skel->rodata->cfg_counts = cfg->counts;
+	skel->rodata->cfg_auid = cfg->by_auid ? cfg->auid : PL_UID_ANY;
+	skel->rodata->cfg_session = cfg->by_session ? cfg->session : PL_UID_ANY;
+	skel->rodata->cfg_tty = cfg->by_tty ? cfg->tty : PL_UID_ANY;
+	skel->rodata->cfg_setid_only = cfg->setid_only;
 
 	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
 	/* The sampling walk's output: room only when sampling is asked for. */
@@ -244,6 +253,8 @@ static bool tracepoints_there(const struct plan *pl, const struct proclife_bpf *
 
 		if (!strncmp(sec, "tp_btf/", 7) && !kcaps__has_tracepoint(pl->vmlinux, sec + 7)) {
 			snprintf(why, len, "the kernel has no tracepoint %s", sec + 7);
+			there = false;
+		} else if (!strncmp(sec, "tracepoint/", 11) && !kcaps__has_trace_event(sec + 11, why, len)) {
 			there = false;
 		}
 	}

@@ -42,6 +42,11 @@ struct tracer_config {
 	bool lean;
 	/* Count in the kernel signals by result, deliveries and failed execs by errno (tracer__counts()). */
 	bool counts;
+	/* Only processes of this login uid, audit session, controlling tty (pl_hdr.tty's encoding): in the kernel. */
+	bool by_auid, by_session, by_tty;
+	__u32 auid, session, tty;
+	/* Only execs that changed privilege (PL_F_SETID), and cred events. */
+	bool setid_only;
 };
 
 /* tracer_config.args_cap: no argv at all, only the program's path (--arg-bytes 0). */

@@ -32,6 +32,11 @@
 /* Following, members leave the set when released. Without a wait program, the release is the reap. */
 #define CORE_FREE VPROG(pl_free, EV(REAP), VP_FOLLOW | VP_STATES, PL_EV_REAP)
 
+/* Feature "cred" from the system calls' tracepoints: a program each, none of which loses a counted event. */
+#define CRED_SYSCALL(name) VPROG(pl_cred_##name, EV(CRED), 0, PL_EV_CRED)
+#define CRED_FROM_SYSCALLS                                                                                 \
+	"prctl(), unshare() and setns() changes are not seen and the old credentials come from what proclife " \
+	"knew of the process: needs BPF trampolines (fentry on commit_creds)"
 #define NO_TARGET_NAMES "refused kills do not name their target: needs the bpf_task_from_pid() kfunc (Linux 6.2)"
 
 /*
@@ -89,6 +94,11 @@ static const struct variant variants[] = {
 	{ KF_RENAME, 0, NULL, { VPROG(pl_rename, EV(RENAME), VP_STATES, PL_EV_RENAME) } },
 	{ KF_SAMPLING, KCAP_TASK_ITER, NULL, { VPROG(pl_sample_walk, 0, VP_SAMPLE, 0) } },
 	{ KF_SAMPLING, 0, NULL, { VPROG(pl_sample, 0, VP_SAMPLE, 0) } },
+	{ KF_CRED, 0, NULL, { VPROG(pl_cred_commit, EV(CRED), 0, PL_EV_CRED) } },
+	{ KF_CRED, 0, CRED_FROM_SYSCALLS,
+	  { CRED_SYSCALL(setuid), CRED_SYSCALL(setgid), CRED_SYSCALL(setreuid), CRED_SYSCALL(setregid),
+	    CRED_SYSCALL(setresuid), CRED_SYSCALL(setresgid), CRED_SYSCALL(setfsuid), CRED_SYSCALL(setfsgid),
+	    CRED_SYSCALL(setgroups), CRED_SYSCALL(capset) } },
 };
 
 const struct variant *variants__table(size_t *n)

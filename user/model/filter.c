@@ -12,6 +12,10 @@ void filter__init(struct filter *f, const struct filter_spec *spec)
 		.uid = spec->uid,
 		.failed_only = spec->failed_only,
 		.follow_pid = spec->follow_pid,
+		.auid = spec->by_auid ? spec->auid : FILTER_ANY,
+		.session = spec->by_session ? spec->session : FILTER_ANY,
+		.tty = spec->by_tty ? spec->tty : FILTER_ANY,
+		.setid_only = spec->setid_only,
 	};
 	if (spec->comm)
 		strncpy(f->comm, spec->comm, sizeof(f->comm) - 1);
@@ -74,6 +78,19 @@ static bool subject_ok(const struct filter *f, __u32 uid, const char *comm)
 	return (f->uid == PL_UID_ANY || uid == f->uid) && (!f->comm[0] || comm_eq(comm, f->comm));
 }
 
+/* The identity filters, on the subject's header (as the kernel's ident_ok()); an event before 2.0 says none. */
+static bool identity_ok(const struct filter *f, const struct pl_hdr *h)
+{
+	bool any = f->auid == FILTER_ANY && f->session == FILTER_ANY && f->tty == FILTER_ANY;
+
+	if (any)
+		return true;
+	if (h->flags & PL_F_NO_IDENTITY)
+		return false;
+	return (f->auid == FILTER_ANY || h->auid == f->auid) && (f->session == FILTER_ANY || h->session == f->session) &&
+	       (f->tty == FILTER_ANY || h->tty == f->tty);
+}
+
 bool filter__match(struct filter *f, const void *rec)
 {
 	const struct pl_hdr *h = rec;
@@ -83,13 +100,16 @@ bool filter__match(struct filter *f, const void *rec)
 		return false;
 	if (!(f->events & PL_EV_BIT(h->type)))
 		return false;
+	if (f->setid_only && !(h->type == PL_EV_CRED || (h->type == PL_EV_EXEC && (h->flags & PL_F_SETID))))
+		return false;
 
+	/* -u, -c: the subject, or a signal's target; the identity filters: the subject (a signal's sender). */
 	ok = subject_ok(f, h->uid, h->comm);
 	if (!ok && h->type == PL_EV_SIGNAL) {
 		const struct pl_signal *s = rec;
 		ok = subject_ok(f, s->target_uid, s->target_comm);
 	}
-	if (!ok)
+	if (!ok || !identity_ok(f, h))
 		return false;
 
 	if (f->failed_only) {
@@ -117,6 +137,15 @@ bool filter__match_derived(const struct filter *f, const struct derived_event *d
 		return false;
 	if (f->follow_pid && !pidset__has(&f->members, d->p->pid))
 		return false;
+	if (f->setid_only)
+		return false;
+	if (!(f->auid == FILTER_ANY && f->session == FILTER_ANY && f->tty == FILTER_ANY)) {
+		const struct proc *p = d->p;
+
+		if (!(p->idflags & PROC_I_IDENTITY) || (f->auid != FILTER_ANY && p->auid != f->auid) ||
+		    (f->session != FILTER_ANY && p->session != f->session) || (f->tty != FILTER_ANY && p->tty != f->tty))
+			return false;
+	}
 	return subject_ok(f, d->p->uid, d->p->comm);
 }
 

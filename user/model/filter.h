@@ -13,11 +13,16 @@
 #include "base/pidset.h"
 #include "model/model.h"
 
+/* An identity filter that is not set (filter_spec's auid, session, tty). */
+#define FILTER_ANY ((__u32)-1)
+
 struct filter {
 	__u32 events;
 	__u32 uid;
 	char comm[PL_COMM_LEN];
 	bool failed_only;
+	__u32 auid, session, tty; /* FILTER_ANY: any */
+	bool setid_only;
 	/*
 	 * -p PID followed here, not in the kernel (recording, replaying): the
 	 * members are PID and its descendants; a fork by a member adds the
@@ -34,6 +39,10 @@ struct filter_spec {
 	const char *comm;  /* "" or only this comm (first 15 bytes) */
 	bool failed_only;
 	__u32 follow_pid;  /* > 0: follow it and its descendants here (recording, replaying) */
+	/* Only this login uid, audit session, tty (pl_hdr's) of the subject (a signal's sender). */
+	bool by_auid, by_session, by_tty;
+	__u32 auid, session, tty;
+	bool setid_only;   /* execs that changed privilege, and cred events */
 };
 
 void filter__init(struct filter *f, const struct filter_spec *spec);

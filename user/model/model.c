@@ -31,6 +31,12 @@
 #define INDEX_EMPTY 0u
 #define INDEX_GONE 0xffffffffu
 
+struct cred_entry {
+	struct pl_creds c;
+	__u32 refs;  /* 0: free */
+	__u32 hash;
+};
+
 struct zq_entry {
 	__u64 start_ns;
 	__u32 slot;
@@ -56,6 +62,11 @@ struct model {
 	/* Exec bytes added since the history and argv were last squeezed (reclaim()). */
 	size_t exec_added;
 	__u64 forgot[FORGOT_MAX];
+	/* Sets of credentials, each kept once however many processes have it (creds_intern()). */
+	struct cred_entry *creds;   /* [0] unused: ref 0 is none */
+	__u32 ncreds, capcreds, *creds_free, nfree_creds, capfree_creds;
+	__u32 *creds_index;         /* hash -> ref, open addressing; capacity a power of two */
+	__u32 creds_index_cap;
 	__u32 sample_gen;
 	__u64 sample_ts, prev_sample_ts; /* when the last two samples began (boot ns) */
 };
@@ -170,6 +181,9 @@ void model__free(struct model *m)
 	free(m->free_slots);
 	free(m->index);
 	free(m->zq);
+	free(m->creds);
+	free(m->creds_free);
+	free(m->creds_index);
 	free(m);
 }
 
@@ -196,7 +210,8 @@ size_t model__count(const struct model *m)
 size_t model__memory(const struct model *m)
 {
 	return sizeof(*m) + (size_t)m->capslots * sizeof(struct proc) + (size_t)m->capfree * 4 +
-	       (size_t)m->index_cap * 4 + m->zq_cap * sizeof(struct zq_entry) + m->exec_bytes;
+	       (size_t)m->index_cap * 4 + m->zq_cap * sizeof(struct zq_entry) + m->exec_bytes +
+	       (size_t)m->capcreds * sizeof(struct cred_entry) + (size_t)(m->capfree_creds + m->creds_index_cap) * 4;
 }
 
 size_t model__max_memory(const struct model *m)
@@ -464,6 +479,136 @@ struct proc *model__find(const struct model *m, __u32 pid)
 	return model__slot(m, index_lookup(m, pid, NULL));
 }
 
+/* ---- credentials, interned ---- */
+
+static __u32 creds_hash(const struct pl_creds *c)
+{
+	const unsigned char *b = (const unsigned char *)c;
+	__u32 h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(*c); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static int creds_index_grow(struct model *m)
+{
+	__u32 cap = m->creds_index_cap ? m->creds_index_cap * 2 : 64;
+	__u32 *idx = calloc(cap, sizeof(*idx));
+
+	if (!idx)
+		return -ENOMEM;
+	for (__u32 r = 1; r < m->ncreds; r++) {
+		__u32 i;
+
+		if (!m->creds[r].refs)
+			continue;
+		for (i = m->creds[r].hash & (cap - 1); idx[i]; i = (i + 1) & (cap - 1))
+			;
+		idx[i] = r;
+	}
+	free(m->creds_index);
+	m->creds_index = idx;
+	m->creds_index_cap = cap;
+	return 0;
+}
+
+/* A new entry's place: a freed one, or one more (0: out of memory). */
+static __u32 creds_slot(struct model *m)
+{
+	if (m->nfree_creds)
+		return m->creds_free[--m->nfree_creds];
+	if (!m->ncreds)
+		m->ncreds = 1;
+	if (m->ncreds >= m->capcreds) {
+		__u32 cap = m->capcreds ? m->capcreds * 2 : 64;
+		struct cred_entry *n = realloc(m->creds, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		m->creds = n;
+		m->capcreds = cap;
+	}
+	return m->ncreds++;
+}
+
+/* A reference to set c, kept once: 0 when out of memory. */
+static __u32 creds_intern(struct model *m, const struct pl_creds *c)
+{
+	__u32 h = creds_hash(c), i, r;
+
+	if ((m->ncreds + 1) * 2 > m->creds_index_cap && creds_index_grow(m))
+		return 0;
+	for (i = h & (m->creds_index_cap - 1); (r = m->creds_index[i]); i = (i + 1) & (m->creds_index_cap - 1)) {
+		if (m->creds[r].hash == h && m->creds[r].refs && !memcmp(&m->creds[r].c, c, sizeof(*c))) {
+			m->creds[r].refs++;
+			return r;
+		}
+	}
+	r = creds_slot(m);
+	if (!r)
+		return 0;
+	m->creds[r] = (struct cred_entry){ .c = *c, .refs = 1, .hash = h };
+	m->creds_index[i] = r;
+	return r;
+}
+
+/* Drops a reference; the last one frees the entry (its index rebuilt: entries are few). */
+static void creds_put(struct model *m, __u32 r)
+{
+	if (!r || r >= m->ncreds || !m->creds[r].refs || --m->creds[r].refs)
+		return;
+	if (m->nfree_creds == m->capfree_creds) {
+		__u32 cap = m->capfree_creds ? m->capfree_creds * 2 : 64;
+		__u32 *n = realloc(m->creds_free, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return; /* the entry stays, unused */
+		m->creds_free = n;
+		m->capfree_creds = cap;
+	}
+	m->creds_free[m->nfree_creds++] = r;
+	for (__u32 i = m->creds[r].hash & (m->creds_index_cap - 1); m->creds_index[i];
+	     i = (i + 1) & (m->creds_index_cap - 1)) {
+		__u32 j = (i + 1) & (m->creds_index_cap - 1);
+
+		if (m->creds_index[i] != r)
+			continue;
+		/* Open addressing: out of its run, and what follows it in the run placed again. */
+		m->creds_index[i] = 0;
+		for (; m->creds_index[j]; j = (j + 1) & (m->creds_index_cap - 1)) {
+			__u32 k = m->creds_index[j], at;
+
+			m->creds_index[j] = 0;
+			for (at = m->creds[k].hash & (m->creds_index_cap - 1); m->creds_index[at];
+			     at = (at + 1) & (m->creds_index_cap - 1))
+				;
+			m->creds_index[at] = k;
+		}
+		break;
+	}
+}
+
+const struct pl_creds *model__creds(const struct model *m, const struct proc *p)
+{
+	if (!(p->idflags & PROC_I_CREDS) || !p->creds_ref || p->creds_ref >= m->ncreds)
+		return NULL;
+	return &m->creds[p->creds_ref].c;
+}
+
+/* p's set of credentials is c now (a reference taken); NULL: not known any more. */
+static void set_creds(struct model *m, struct proc *p, const struct pl_creds *c)
+{
+	__u32 r = c ? creds_intern(m, c) : 0;
+
+	creds_put(m, p->creds_ref);
+	p->creds_ref = r;
+	if (r)
+		p->idflags |= PROC_I_CREDS;
+	else
+		p->idflags &= ~PROC_I_CREDS;
+}
+
 /* ---- tree links ---- */
 
 static void unlink_parent(struct model *m, struct proc *p)
@@ -580,6 +725,7 @@ static struct proc *proc_new(struct model *m, __u32 pid, __u64 start_ns)
 static void slot_release(struct model *m, __u32 slot)
 {
 	free_execs(m, &m->slots[slot]);
+	set_creds(m, &m->slots[slot], NULL);
 	m->slots[slot].pid = 0;
 	m->free_slots[m->nfree++] = slot;
 }
@@ -703,6 +849,48 @@ static void reparent(struct model *m, struct proc *p, __u32 new_ppid, __u64 ts)
 }
 
 /*
+ * Who p is, as header h says (its leader's: the process's ids): its ids
+ * always; since format 2.0 also the rest. Ids that differ from the set the
+ * model held mean a change it did not see: only the ids are known then.
+ */
+static void learn_identity(struct model *m, struct proc *p, const struct pl_hdr *h)
+{
+	const struct pl_creds *c = model__creds(m, p);
+
+	if (h->flags & PL_F_NO_IDENTITY) {
+		/* A 1.x event: the real ids only. */
+		if (p->uid != h->uid || p->gid != h->gid)
+			p->idflags &= ~PROC_I_IDS;
+		if (c && (c->uid != h->uid || c->gid != h->gid))
+			set_creds(m, p, NULL);
+		p->uid = h->uid;
+		p->gid = h->gid;
+		return;
+	}
+	if (c && (c->uid != h->uid || c->euid != h->euid || c->gid != h->gid || c->egid != h->egid))
+		set_creds(m, p, NULL);
+	p->uid = h->uid;
+	p->euid = h->euid;
+	p->gid = h->gid;
+	p->egid = h->egid;
+	p->auid = h->auid;
+	p->session = h->session;
+	p->tty = h->tty;
+	p->idflags |= PROC_I_IDS | PROC_I_IDENTITY;
+}
+
+/* The whole set c, as an exec or a cred event said it. */
+static void learn_creds(struct model *m, struct proc *p, const struct pl_creds *c)
+{
+	set_creds(m, p, c);
+	p->uid = c->uid;
+	p->euid = c->euid;
+	p->gid = c->gid;
+	p->egid = c->egid;
+	p->idflags |= PROC_I_IDS;
+}
+
+/*
  * The subject of a live event: find it, or learn it from the header. A pid
  * seen with another start time is a new process: the old one ended unseen.
  * A parent that differs from ours is the kernel's truth: adopt it.
@@ -719,7 +907,7 @@ static struct proc *touch(struct model *m, const struct pl_hdr *h)
 		p = proc_new(m, h->pid, h->start_ns);
 		if (!p)
 			return NULL;
-		p->uid = h->uid;
+		learn_identity(m, p, h);
 		p->state_ts = h->ts;
 		memcpy(p->comm, h->comm, PL_COMM_LEN);
 		link_parent(m, p, h->ppid);
@@ -732,7 +920,7 @@ static struct proc *touch(struct model *m, const struct pl_hdr *h)
 	/* A process's name and uid are its leader's (other threads may be named apart); setuid() changes the uid. */
 	if (h->tid == h->pid) {
 		memcpy(p->comm, h->comm, PL_COMM_LEN);
-		p->uid = h->uid;
+		learn_identity(m, p, h);
 	}
 	if (p->ppid != h->ppid && h->ppid && p->state != PROC_ZOMBIE)
 		reparent(m, p, h->ppid, h->ts);
@@ -768,9 +956,24 @@ static void apply_fork(struct model *m, const struct pl_fork *e)
 	parent = model__slot(m, parent_slot); /* slots may have moved */
 	if (ppid != e->h.pid)
 		parent = model__find(m, ppid); /* CLONE_PARENT: the caller's parent */
-	c->uid = e->h.uid;
 	c->state_ts = e->h.ts;
 	memcpy(c->comm, e->h.comm, PL_COMM_LEN);
+	/* A child is who its parent was when it forked (the header: the caller's). */
+	{
+		struct proc *caller = model__slot(m, parent_slot);
+
+		if (caller && caller->pid == e->h.pid) {
+			c->idflags = caller->idflags & (PROC_I_IDS | PROC_I_IDENTITY | PROC_I_SETID | PROC_I_EXECD);
+			c->euid = caller->euid;
+			c->gid = caller->gid;
+			c->egid = caller->egid;
+			c->auid = caller->auid;
+			c->session = caller->session;
+			c->tty = caller->tty;
+			set_creds(m, c, model__creds(m, caller));
+		}
+	}
+	learn_identity(m, c, &e->h);
 	if (parent && (parent->flags & PROC_F_KTHREAD))
 		c->flags |= PROC_F_KTHREAD;
 	link_to(m, c, parent, ppid);
@@ -859,6 +1062,11 @@ static void apply_exec(struct model *m, const struct pl_exec *e)
 		return;
 	memcpy(p->comm, e->h.comm, PL_COMM_LEN);
 	p->flags &= ~PROC_F_KTHREAD;
+	p->idflags &= ~(PROC_I_SETID | PROC_I_EXECD);
+	if (!(e->h.flags & PL_F_NO_IDENTITY)) {
+		learn_creds(m, p, &e->creds);
+		p->idflags |= PROC_I_EXECD | (e->h.flags & PL_F_SETID ? PROC_I_SETID : 0);
+	}
 	add_exec(m, p, e->h.ts, e->data, e->filename_len, e->data + e->filename_len, e->args_len, e->argc,
 		 e->h.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE));
 }
@@ -990,7 +1198,58 @@ void model__apply(struct model *m, const void *rec)
 			memcpy(p->comm, ((const struct pl_rename *)rec)->new_comm, PL_COMM_LEN);
 		break;
 	}
+	case PL_EV_CRED: {
+		struct proc *p = touch(m, h);
+
+		if (p)
+			learn_creds(m, p, &((const struct pl_cred *)rec)->new);
+		break;
 	}
+	}
+}
+
+/* Is id root (0) in new where it was not in old? */
+#define BECAME_ROOT(f) (new->f == 0 && old->f != 0)
+
+bool creds__raised(const struct pl_creds *old, const struct pl_creds *new, bool ids_only)
+{
+	if (BECAME_ROOT(uid) || BECAME_ROOT(euid) || BECAME_ROOT(gid) || BECAME_ROOT(egid))
+		return true;
+	if (ids_only)
+		return false;
+	return BECAME_ROOT(suid) || BECAME_ROOT(fsuid) || BECAME_ROOT(sgid) || BECAME_ROOT(fsgid) ||
+	       (new->cap_permitted & ~old->cap_permitted) || (new->cap_effective & ~old->cap_effective) ||
+	       (new->cap_ambient & ~old->cap_ambient);
+}
+
+bool model__cred_fill(const struct model *m, struct pl_cred *e, bool fill_old)
+{
+	const struct proc *p = model__find(m, e->h.pid);
+	const struct pl_creds *known;
+	bool ids_only;
+
+	if (!p || !same_identity(p, e->h.start_ns) || !(p->idflags & PROC_I_IDS))
+		return true;
+	known = model__creds(m, p);
+	if (known && !memcmp(known, &e->new, sizeof(e->new)))
+		return false;
+	if (!(e->cflags & PL_C_OLD_KERNEL) && fill_old) {
+		memset(&e->old, 0, sizeof(e->old));
+		if (known) {
+			e->old = *known;
+			e->cflags = PL_C_OLD_MODEL;
+		} else {
+			e->old.uid = p->uid;
+			e->old.euid = p->euid;
+			e->old.gid = p->gid;
+			e->old.egid = p->egid;
+			e->cflags = PL_C_OLD_MODEL | PL_C_OLD_IDS;
+		}
+	}
+	ids_only = e->cflags & PL_C_OLD_IDS;
+	if ((e->cflags & (PL_C_OLD_KERNEL | PL_C_OLD_MODEL)) && creds__raised(&e->old, &e->new, ids_only))
+		e->h.flags |= PL_F_SETID;
+	return true;
 }
 
 void model__tick(struct model *m, __u64 now)
@@ -1080,6 +1339,13 @@ void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t 
 				continue;
 			p->flags = PROC_F_SCANNED | PROC_F_START_TICKS | (s->kthread ? PROC_F_KTHREAD : 0);
 			p->uid = s->uid;
+			p->auid = s->auid;
+			p->session = s->session;
+			p->tty = s->tty;
+			if (s->has_creds) {
+				learn_creds(m, p, &s->creds);
+				p->idflags |= PROC_I_IDENTITY;
+			}
 			p->state_ts = now;
 			memcpy(p->comm, s->comm, PL_COMM_LEN);
 			link_parent(m, p, s->ppid);

@@ -38,6 +38,13 @@ enum proc_state {
 #define PROC_F_SAMPLED     (1u << 6) /* alive, cpu_ns and rss_kb from a sample (model__sample_add) */
 #define PROC_F_CPU_PREV    (1u << 7) /* cpu_prev_ns is its CPU at the sample before (0 if born since) */
 
+/* What the model knows of who a process is (struct proc's idflags). */
+#define PROC_I_IDS      (1u << 0) /* uid, euid, gid and egid are its own (an event's header, /proc) */
+#define PROC_I_CREDS    (1u << 1) /* and its whole set of credentials (an exec, a cred event, /proc, its parent's) */
+#define PROC_I_IDENTITY (1u << 2) /* auid, session and tty are known (an event since format 2.0, /proc) */
+#define PROC_I_SETID    (1u << 3) /* its program came from an exec that changed privilege */
+#define PROC_I_EXECD    (1u << 4) /* its program's exec was seen (since format 2.0): PROC_I_SETID is known */
+
 /* One exec: data holds the filename (NUL-terminated), then args_len bytes of argv. */
 struct proc_exec {
 	struct proc_exec *older;
@@ -72,6 +79,11 @@ struct proc {
 	__u8 nr_execs;
 	char comm[PL_COMM_LEN];
 	__u32 sample_gen;  /* the sample cpu_ns and rss_kb are from */
+	/* Who it is, as its latest event or /proc said; idflags (PROC_I_*) says what is known. */
+	__u8 idflags;
+	__u32 euid, gid, egid;     /* PROC_I_IDS, with uid */
+	__u32 auid, session, tty;  /* login uid, audit session (PL_ID_UNSET: none), tty as tty_nr (0 none) */
+	__u32 creds_ref;           /* PROC_I_CREDS: its whole set, shared with the processes that have the same */
 };
 
 enum derived_type {
@@ -196,6 +208,21 @@ bool model__sampled(const struct model *m, const struct proc *p);
  * False when not known.
  */
 bool model__cpu_pct(const struct model *m, const struct proc *p, double *pct);
+/*
+ * A cred event (e, writable) as the model sees it, before it is applied:
+ * when the kernel did not say the old credentials (PL_C_OLD_KERNEL) and
+ * fill_old (the model saw every exec), they are what it knows of the process (PL_C_OLD_MODEL, with
+ * PL_C_OLD_IDS when that is only its ids); PL_F_SETID is set when the
+ * change raised privilege (a capability gained, or an id became root),
+ * as far as the old set is known. False: the change changes nothing the
+ * model knows of (another thread's share of a change already seen, a
+ * call that changed nothing), which the caller may drop.
+ */
+bool model__cred_fill(const struct model *m, struct pl_cred *e, bool fill_old);
+/* p's whole set of credentials (model__creds), or NULL when it is not known. */
+const struct pl_creds *model__creds(const struct model *m, const struct proc *p);
+/* Did credentials change from old to new in a way that raised privilege? ids_only: only old's ids are known. */
+bool creds__raised(const struct pl_creds *old, const struct pl_creds *new, bool ids_only);
 /* Memory held by the model, bytes, by its own count; at most model__max_memory(). */
 size_t model__memory(const struct model *m);
 size_t model__max_memory(const struct model *m);

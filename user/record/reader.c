@@ -43,7 +43,7 @@ struct rec_reader {
 	bool complete, failed, torn;
 	__u64 stop_off;         /* where the damage is */
 	char err[256];
-	unsigned char *conv;    /* a 1.x event given the 2.0 header (REC_RECORD_MAX + the 2.0 part) */
+	unsigned char *conv;    /* a 1.x event given the 2.0 header and exec part (REC_RECORD_MAX + CONV_GROWTH) */
 	/* the chain (format 2.0 on) */
 	bool chained;
 	__u8 chain[CHAIN_HASH_LEN]; /* the hash of the last block read whole; the header's before the first */
@@ -67,6 +67,14 @@ struct block {
 #define HDR_2X_PART (sizeof(struct pl_hdr) - PL_HDR_SIZE_1X)
 _Static_assert(offsetof(struct pl_hdr, cgroup1_id) == PL_HDR_SIZE_1X,
 	       "format 2.0's part of the event header starts where the 1.x header ended");
+/*
+ * A 1.x exec, its header grown, ends its fixed part where 2.0's cwd_len
+ * is, after a pad; 2.0 added the paths' lengths, xflags and the
+ * credentials there, before the data.
+ */
+#define EXEC_1X_FIXED (offsetof(struct pl_exec, cwd_len) + 4)
+#define EXEC_2X_PART (sizeof(struct pl_exec) - EXEC_1X_FIXED)
+#define CONV_GROWTH (HDR_2X_PART + EXEC_2X_PART)
 
 static int bad(struct rec_reader *r, __u64 off, const char *fmt, ...)
 {
@@ -487,15 +495,17 @@ static const char *check_body(unsigned kind, void *body, size_t len, __u64 *ts)
 
 /*
  * A 1.x event: the same record with the part of the header that 2.0 added
- * missing. It is given that part, as unknown, in r->conv. NULL or a reason.
+ * missing, and for an exec, the part of its own that 2.0 added. It is
+ * given those parts, as unknown, in r->conv. NULL or a reason.
  */
 static const char *event_1x(struct rec_reader *r, struct rec_item *it)
 {
 	struct pl_hdr *h;
+	size_t len;
 
 	if (it->len < PL_HDR_SIZE_1X)
 		return "record too short for its kind";
-	if (!r->conv && !(r->conv = malloc(REC_RECORD_MAX + HDR_2X_PART)))
+	if (!r->conv && !(r->conv = malloc(REC_RECORD_MAX + CONV_GROWTH)))
 		return "out of memory";
 	memcpy(r->conv, it->body, PL_HDR_SIZE_1X);
 	memcpy(r->conv + sizeof(*h), (const unsigned char *)it->body + PL_HDR_SIZE_1X, it->len - PL_HDR_SIZE_1X);
@@ -503,8 +513,15 @@ static const char *event_1x(struct rec_reader *r, struct rec_item *it)
 	memset((unsigned char *)h + PL_HDR_SIZE_1X, 0, HDR_2X_PART);
 	h->auid = h->session = PL_ID_UNSET;
 	h->flags |= PL_F_NO_IDENTITY;
+	len = it->len + HDR_2X_PART;
+	if (h->type == PL_EV_EXEC && len >= EXEC_1X_FIXED) {
+		/* Its data moves on past the new fields, which are 0: no paths, credentials unknown. */
+		memmove(r->conv + sizeof(struct pl_exec), r->conv + EXEC_1X_FIXED, len - EXEC_1X_FIXED);
+		memset(r->conv + EXEC_1X_FIXED - 4, 0, EXEC_2X_PART + 4);
+		len += EXEC_2X_PART;
+	}
 	it->body = r->conv;
-	it->len += HDR_2X_PART;
+	it->len = len;
 	return NULL;
 }
 
@@ -625,6 +642,9 @@ void rec_snap_proc__decode(const struct rec_snap_proc *p, size_t len, struct pro
 		.cmdline_truncated = p->cmdline_truncated,
 		.state = p->state,
 		.kthread = p->kthread,
+		/* A recorded scan does not say who the process was beyond its uid. */
+		.auid = PL_ID_UNSET,
+		.session = PL_ID_UNSET,
 	};
 	memcpy(s->comm, p->comm, PL_COMM_LEN);
 }

@@ -115,6 +115,25 @@ static void apply(struct live *l, const void *data, size_t size)
 		model__apply(l->model, data);
 }
 
+/*
+ * A cred event from the kernel, completed from the model before anything
+ * sees it (model__cred_fill()): old credentials the kernel could not give,
+ * whether it raised privilege. Not with --setid: the kernel then drops
+ * the ordinary execs, which may change credentials too, so what the model
+ * holds may be out of date; old stays unknown. A change that changes
+ * nothing the model knows of is another thread's share of one already
+ * reported, or a call that changed nothing: dropped, unless every
+ * thread's events were asked for.
+ */
+static void apply_cred(struct live *l, const void *data, size_t size)
+{
+	struct pl_cred e;
+
+	memcpy(&e, data, sizeof(e));
+	if (model__cred_fill(l->model, &e, !l->cfg.tracer.setid_only) || l->cfg.tracer.threads)
+		apply(l, &e, sizeof(e));
+}
+
 /* The tracer's callback: records from the kernel are checked before anything reads them. */
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -124,7 +143,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		l->malformed++;
 		return 0;
 	}
-	apply(l, data, size);
+	if (((const struct pl_hdr *)data)->type == PL_EV_CRED && l->model)
+		apply_cred(l, data, size);
+	else
+		apply(l, data, size);
 	return 0;
 }
 

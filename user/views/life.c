@@ -277,6 +277,7 @@ static void on_exec(struct life_set *s, const struct pl_exec *x)
 	e->exec.argc = x->argc;
 	e->exec.old_tid = x->old_tid;
 	e->exec.flags = x->h.flags;
+	e->exec.id = ident__of_hdr(&x->h);
 }
 
 static void on_exec_failed(struct life_set *s, const struct pl_exec_failed *x)
@@ -290,6 +291,16 @@ static void on_exec_failed(struct life_set *s, const struct pl_exec_failed *x)
 	e->exec.filename_len = strnlen(x->data, x->filename_len - 1);
 	e->exec.err = x->err;
 	e->exec.flags = x->h.flags;
+	e->exec.id = ident__of_hdr(&x->h);
+}
+
+static void on_cred(struct life_set *s, const struct pl_cred *c)
+{
+	struct life *l = c->h.pid == s->pid ? subject(s, &c->h) : NULL;
+	struct life_event *e = l ? push(s, l, LIFE_EV_CRED, c->h.ts) : NULL;
+
+	if (e)
+		e->cred = *c;
 }
 
 /* Its end: from its exit record, or from its reap's when the exit was not seen. */
@@ -484,6 +495,9 @@ void life__record(struct life_set *s, const void *rec)
 	case PL_EV_RENAME:
 		on_rename(s, rec);
 		break;
+	case PL_EV_CRED:
+		on_cred(s, rec);
+		break;
 	}
 }
 
@@ -622,6 +636,7 @@ const char *life__event_name(unsigned type)
 		[LIFE_EV_ZOMBIE] = "zombie",
 		[LIFE_EV_EXIT] = "exit",
 		[LIFE_EV_REAP] = "reap",
+		[LIFE_EV_CRED] = "cred",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;

@@ -20,6 +20,7 @@
 
 #include "proclife.h"
 #include "model/model.h"
+#include "views/identity_fmt.h"
 
 /* Limits, over all the lives of the pid. */
 #define LIFE_MAX_LIVES 65536
@@ -47,6 +48,7 @@ enum life_ev_type {
 	LIFE_EV_ZOMBIE,      /* still a zombie after the model's zombie delay */
 	LIFE_EV_EXIT,
 	LIFE_EV_REAP,
+	LIFE_EV_CRED,        /* it changed its credentials */
 };
 
 struct life_event {
@@ -58,9 +60,11 @@ struct life_event {
 			__u32 filename_len; /* up to its first NUL */
 			__u32 args_off;     /* where argv starts in data */
 			__u32 args_len, args_size, argc, old_tid;
-			__u32 flags;     /* PL_F_ARGS_TRUNCATED, PL_F_ARGS_UNREADABLE, PL_F_NAME_TRUNCATED */
+			__u32 flags;     /* PL_F_ARGS_TRUNCATED, PL_F_ARGS_UNREADABLE, PL_F_NAME_TRUNCATED, PL_F_SETID */
 			__s32 err;       /* EXEC_FAILED: positive errno */
+			struct ident id; /* who ran it (the new program's ids) */
 		} exec;
+		struct pl_cred cred;         /* CRED: the record */
 		struct pl_signal sig;        /* SIG_RECV, SIG_SENT: the record */
 		struct pl_deliver deliver;   /* DELIVER */
 		struct {

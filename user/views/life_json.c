@@ -11,6 +11,7 @@
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
 #include "views/event_fmt.h"
+#include "views/identity_fmt.h"
 #include "views/json.h"
 #include "views/life_json.h"
 #include "views/usage_fmt.h"
@@ -258,6 +259,12 @@ static void exec_json(struct json *j, const struct life_event *e)
 	json__kv_bool(j, "truncated", !d || (e->exec.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE)));
 	json__kv_u64(j, "argv_bytes", e->exec.args_size);
 	json__kv_u64(j, "old_tid", e->exec.old_tid);
+	identity_fmt__json_fields(j, &e->exec.id);
+	json__key(j, "setid");
+	if (e->exec.id.known)
+		json__bool(j, e->exec.flags & PL_F_SETID);
+	else
+		json__null(j);
 }
 
 static void deliver_json(struct json *j, const struct life_event *e)
@@ -284,6 +291,9 @@ static void event_json(const struct printer *pr, const struct life_event *e)
 		break;
 	case LIFE_EV_FORK:
 		json__kv_u64(j, "child", e->fork.child);
+		break;
+	case LIFE_EV_CRED:
+		identity_fmt__cred_json(j, &e->cred);
 		break;
 	case LIFE_EV_SIG_RECV:
 	case LIFE_EV_SIG_SENT:

@@ -12,6 +12,7 @@
 #include "kernel/sigorigin.h"
 #include "kernel/usage.h"
 #include "views/event_fmt.h"
+#include "views/identity_fmt.h"
 #include "views/life_text.h"
 #include "views/usage_fmt.h"
 
@@ -75,6 +76,29 @@ static void argv_text(struct outbuf *ob, const char *args, __u32 len, bool trunc
 }
 
 /* An event's own argv is whole: it is the story's subject, not a summary line. */
+/*
+ * "  [as root(admin) on pts/1, euid 0, setid]": who ran it, when the
+ * recording says; nothing for root's own programs with no login behind
+ * them (a service's), the common case.
+ */
+static void exec_who(struct outbuf *ob, const struct life_event *e)
+{
+	const struct ident *id = &e->exec.id;
+	char tty[TTY_STR_MAX];
+
+	if (!id->known || (!id->uid && id->auid == PL_ID_UNSET && !id->tty && !id->euid && !(e->exec.flags & PL_F_SETID)))
+		return;
+	outbuf__puts(ob, "  [as ");
+	identity_fmt__user_text(ob, id);
+	if (id->tty)
+		outbuf__printf(ob, " on %s", identity_fmt__tty_str(id, tty, sizeof(tty)));
+	if (id->euid != id->uid)
+		outbuf__printf(ob, ", euid %u", id->euid);
+	if (e->exec.flags & PL_F_SETID)
+		outbuf__puts(ob, ", setid");
+	outbuf__putc(ob, ']');
+}
+
 static void exec_text(struct outbuf *ob, const struct life_event *e)
 {
 	const char *d = e->exec.data;
@@ -106,6 +130,7 @@ static void exec_text(struct outbuf *ob, const struct life_event *e)
 		outbuf__printf(ob, " ... [argv truncated at %u of %u bytes]", e->exec.args_len, e->exec.args_size);
 	if (e->exec.flags & PL_F_ARGS_UNREADABLE)
 		outbuf__puts(ob, " [argv unreadable]");
+	exec_who(ob, e);
 }
 
 /* "delivered (handler)", "ignored", "failed: EPERM", ... as watch says it. */
@@ -238,6 +263,9 @@ static void event_text(const struct printer *pr, const struct life_event *e)
 		break;
 	case LIFE_EV_FORK:
 		outbuf__printf(ob, "child %u", e->fork.child);
+		break;
+	case LIFE_EV_CRED:
+		identity_fmt__cred_text(ob, &e->cred);
 		break;
 	case LIFE_EV_SIG_RECV:
 		received_text(pr, e);

@@ -54,11 +54,14 @@ static struct run_proc *subject(struct run_summary *s, const struct pl_hdr *h)
 static void apply_fork(struct run_summary *s, const struct pl_fork *e)
 {
 	const struct pl_hdr *h = &e->h;
+	struct run_proc *c;
 
 	if (h->flags & PL_F_THREAD)
 		return;
 	subject(s, h);
-	add(s, e->child_pid, e->child_start_ns, e->child_ppid ? e->child_ppid : h->pid, h->comm);
+	c = add(s, e->child_pid, e->child_start_ns, e->child_ppid ? e->child_ppid : h->pid, h->comm);
+	if (c)
+		c->id = ident__of_hdr(h); /* who its parent was, as it forked */
 }
 
 /* What it runs now: the last exec's filename and argv (copied: the record goes). */
@@ -145,6 +148,21 @@ static void apply_signal(struct run_summary *s, const struct pl_signal *e)
 		t->signals_received++;
 }
 
+/* Who the subject is now, as its own event says (an exec's or a cred event's thread speaks for it too). */
+static void learn_identity(struct run_summary *s, const struct pl_hdr *h)
+{
+	struct run_proc *p = find(s, h->pid);
+
+	if (!p || p->start_ns != h->start_ns ||
+	    (h->tid != h->pid && h->type != PL_EV_EXEC && h->type != PL_EV_CRED))
+		return;
+	p->id = ident__of_hdr(h);
+	if (h->type == PL_EV_EXEC) {
+		p->setid_known = !(h->flags & PL_F_NO_IDENTITY);
+		p->setid = h->flags & PL_F_SETID;
+	}
+}
+
 void run_summary__apply(struct run_summary *s, const void *rec)
 {
 	const struct pl_hdr *h = rec;
@@ -172,6 +190,7 @@ void run_summary__apply(struct run_summary *s, const void *rec)
 			memcpy(p->comm, ((const struct pl_rename *)rec)->new_comm, PL_COMM_LEN);
 		break;
 	}
+	learn_identity(s, h);
 }
 
 size_t run_summary__alive(const struct run_summary *s)
@@ -604,6 +623,13 @@ static void json_proc(const struct run_summary *s, const struct run_proc *p, str
 
 	json__kv_u64(j, "pid", p->pid);
 	json__kv_u64(j, "ppid", p->ppid);
+	json__kv_u64(j, "uid", p->id.uid);
+	identity_fmt__json_fields(j, &p->id);
+	json__key(j, "setid");
+	if (p->setid_known)
+		json__bool(j, p->setid);
+	else
+		json__null(j);
 	json__kv_comm(j, "comm", p->comm);
 	json__kv_cstr(j, "filename", p->filename);
 	json__key(j, "argv");

@@ -16,6 +16,7 @@
 #include "base/outbuf.h"
 #include "base/wallclock.h"
 #include "kernel/usage.h"
+#include "views/identity_fmt.h"
 
 struct run_proc {
 	__u64 start_ns, exit_ts;
@@ -35,6 +36,8 @@ struct run_proc {
 	char *args;           /* its argv, NUL-separated */
 	__u32 args_len;
 	__u32 nr_execs;
+	struct ident id;      /* who it is, as its latest event said (its own, not a thread's) */
+	bool setid, setid_known; /* its program came from an exec that changed privilege; known since format 2.0 */
 };
 
 struct proc_snapshot;

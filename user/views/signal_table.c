@@ -8,6 +8,7 @@
 #include "base/escape.h"
 #include "base/names.h"
 #include "kernel/sigorigin.h"
+#include "views/identity_fmt.h"
 #include "views/json.h"
 #include "views/signal_table.h"
 
@@ -80,6 +81,13 @@ void signal_table__add(struct signal_table *t, const struct pl_signal *e)
 	memset(&k, 0, sizeof(k)); /* padding is part of the key */
 	k.sender_pid = e->h.pid;
 	k.sender_uid = e->h.uid;
+	if (!(e->h.flags & PL_F_NO_IDENTITY)) {
+		k.sender_known = 1;
+		k.sender_euid = e->h.euid;
+		k.sender_auid = e->h.auid;
+		k.sender_session = e->h.session;
+		k.sender_tty = e->h.tty;
+	}
 	k.target_pid = e->target_pid;
 	k.target_arg = e->syscall != PL_SYS_NONE && e->syscall != PL_SYS_PIDFD_SEND_SIGNAL ? e->target_arg : 0;
 	k.sig = e->sig;
@@ -153,6 +161,26 @@ static const char *outcome(const struct signal_row *r, char *buf, size_t size)
 	return sig__outcome(r->sig, r->result, r->disposition, r->blocked, r->err, buf, size);
 }
 
+static struct ident sender_of(const struct signal_row *r)
+{
+	return (struct ident){ .known = r->sender_known, .uid = r->sender_uid, .euid = r->sender_euid,
+			       .auid = r->sender_auid, .session = r->sender_session, .tty = r->sender_tty };
+}
+
+/* The sender's user ("root(admin)") and terminal, each padded to its column. */
+static void sender_who(struct outbuf *ob, const struct signal_row *r)
+{
+	struct ident id = sender_of(r);
+	char tty[TTY_STR_MAX];
+	size_t start = ob->len;
+
+	identity_fmt__user_text(ob, &id);
+	do
+		outbuf__putc(ob, ' ');
+	while (ob->len - start < 13);
+	outbuf__printf(ob, "%-7s ", identity_fmt__tty_str(&id, tty, sizeof(tty)));
+}
+
 static __u64 lost_total(const __u64 *lost)
 {
 	__u64 n = 0;
@@ -184,12 +212,14 @@ void signal_table__text(const struct signal_table *t, struct outbuf *ob, const _
 	char b1[64], b2[64];
 	__u64 nlost = lost_total(lost);
 
-	outbuf__puts(ob, "COUNT  SIGNAL     SENDER                  TARGET                  HOW                 OUTCOME\n");
+	outbuf__puts(ob, "COUNT  SIGNAL     SENDER                  USER         TTY     TARGET                  HOW      "
+			 "           OUTCOME\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct signal_row *r = &t->rows[i];
 
 		outbuf__printf(ob, "%5llu  %-10s ", (unsigned long long)r->count, r->sig ? names__signal(r->sig) : "0");
 		party(ob, r->sender_pid, 0, r->sender_comm, 24);
+		sender_who(ob, r);
 		party(ob, r->target_pid, r->target_arg, r->target_comm, 24);
 		outbuf__printf(ob, "%-19s %s\n", how(r, b1, sizeof(b1)), outcome(r, b2, sizeof(b2)));
 	}
@@ -218,6 +248,11 @@ static void row_json(struct json *j, const struct signal_row *r, const struct wa
 	json__begin_object(j);
 	json__kv_u64(j, "pid", r->sender_pid);
 	json__kv_u64(j, "uid", r->sender_uid);
+	{
+		struct ident id = sender_of(r);
+
+		identity_fmt__json_fields(j, &id);
+	}
 	json__kv_comm(j, "comm", r->sender_comm);
 	json__end_object(j);
 	json__key(j, "target");

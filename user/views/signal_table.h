@@ -19,6 +19,8 @@ enum signal_sort { SIGNAL_SORT_COUNT, SIGNAL_SORT_TIME, SIGNAL_SORT_SIGNAL, SIGN
 /* One row: everything but the count and times is the key. */
 struct signal_row {
 	__u32 sender_pid, sender_uid, target_pid;
+	/* Who the sender is (pl_hdr since format 2.0): known, effective uid, login uid, session, tty. */
+	__u32 sender_known, sender_euid, sender_auid, sender_session, sender_tty;
 	__s32 target_arg, sig, err;
 	__u16 syscall;
 	__u8 result, disposition, blocked, info_kind;

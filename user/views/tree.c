@@ -13,6 +13,7 @@
 #include "base/vec.h"
 #include "kernel/event.h"
 #include "views/event_fmt.h"
+#include "views/identity_fmt.h"
 #include "views/json.h"
 #include "views/tree.h"
 #include "views/usage_fmt.h"
@@ -300,10 +301,17 @@ static void usage_json(struct json *j, const struct proc *p, __u64 subtree)
 static void json_proc(struct json *j, const struct view_ctx *v, const struct proc *p, __u64 subtree)
 {
 	const struct proc_exec *x = last_exec(p);
+	struct ident id = ident__of_proc(p);
 
 	json__kv_u64(j, "pid", p->pid);
 	json__kv_u64(j, "ppid", p->ppid);
 	json__kv_u64(j, "uid", p->uid);
+	identity_fmt__json_fields(j, &id);
+	json__key(j, "setid");
+	if (p->idflags & PROC_I_EXECD)
+		json__bool(j, p->idflags & PROC_I_SETID);
+	else
+		json__null(j);
 	json__kv_comm(j, "comm", p->comm);
 	json__key(j, "argv");
 	if (x)

@@ -10,6 +10,7 @@
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
 #include "views/event_fmt.h"
+#include "views/identity_fmt.h"
 #include "views/json.h"
 #include "views/usage_fmt.h"
 #include "views/writer.h"
@@ -54,6 +55,11 @@ static void header_fields(struct json *j, const struct pl_hdr *h)
 	json__kv_u64(j, "ppid", h->ppid);
 	json__kv_u64(j, "uid", h->uid);
 	json__kv_u64(j, "gid", h->gid);
+	{
+		struct ident id = ident__of_hdr(h);
+
+		identity_fmt__json_fields(j, &id);
+	}
 	json__kv_comm(j, "comm", h->comm);
 	json__kv_u64(j, "cpu", h->cpu);
 	json__kv_u64(j, "cgroup_id", h->cgroup_id);
@@ -93,6 +99,45 @@ static void fork_fields(struct json *j, const struct pl_fork *e)
 	json__kv_bool(j, "thread", e->h.flags & PL_F_THREAD);
 }
 
+/* A path of an exec, or null when the record does not say; "NAME_truncated": true only when cut short. */
+static void exec_path(struct json *j, const char *key, const char *cut_key, const char *s, size_t len, bool cut)
+{
+	json__key(j, key);
+	if (s)
+		json__string(j, s, len);
+	else
+		json__null(j);
+	if (cut)
+		json__kv_bool(j, cut_key, true);
+}
+
+/* What the exec's identity adds: saved and fs ids, capabilities, paths, setid; null before format 2.0. */
+static void exec_identity_fields(struct json *j, const struct pl_exec *e)
+{
+	bool known = !(e->h.flags & PL_F_NO_IDENTITY);
+	const char *s;
+	size_t n;
+
+	json__kv_u64_or_null(j, "suid", known, e->creds.suid);
+	json__kv_u64_or_null(j, "sgid", known, e->creds.sgid);
+	json__kv_u64_or_null(j, "fsuid", known, e->creds.fsuid);
+	json__kv_u64_or_null(j, "fsgid", known, e->creds.fsgid);
+	json__key(j, "caps");
+	if (known)
+		identity_fmt__caps_json(j, e->creds.cap_effective);
+	else
+		json__null(j);
+	s = event__exec_cwd(e, &n);
+	exec_path(j, "cwd", "cwd_truncated", s, n, e->xflags & PL_X_CWD_CUT);
+	s = event__exec_exe(e, &n);
+	exec_path(j, "exe", "exe_truncated", s, n, e->xflags & PL_X_EXE_CUT);
+	json__key(j, "setid");
+	if (known)
+		json__bool(j, e->h.flags & PL_F_SETID);
+	else
+		json__null(j);
+}
+
 static void exec_fields(struct json *j, const struct pl_exec *e)
 {
 	size_t n;
@@ -107,6 +152,7 @@ static void exec_fields(struct json *j, const struct pl_exec *e)
 	json__kv_bool(j, "truncated", e->h.flags & (PL_F_ARGS_TRUNCATED | PL_F_ARGS_UNREADABLE));
 	json__kv_u64(j, "argv_bytes", e->args_size);
 	json__kv_u64(j, "old_tid", e->old_tid);
+	exec_identity_fields(j, e);
 }
 
 static void exec_failed_fields(struct json *j, const struct pl_exec_failed *e)
@@ -226,6 +272,9 @@ static void json_event(struct writer *w, const void *rec)
 		break;
 	case PL_EV_DELIVER:
 		deliver_fields(&j, rec);
+		break;
+	case PL_EV_CRED:
+		identity_fmt__cred_json(&j, rec);
 		break;
 	}
 	end(&j);

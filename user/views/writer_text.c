@@ -12,10 +12,14 @@
 #include "kernel/sigorigin.h"
 #include "kernel/usage.h"
 #include "views/event_fmt.h"
+#include "views/identity_fmt.h"
 #include "views/usage_fmt.h"
 #include "views/writer.h"
 
 #define COMM_COL 16
+/* USER: a name and the login user's in parentheses ("root(admin)"); a longer one pushes the line on. */
+#define USER_COL 13
+#define TTY_COL 8
 
 /* Pads the column started at from to width; a too-long value still gets one space. */
 static void pad(struct outbuf *ob, size_t from, size_t width)
@@ -34,7 +38,7 @@ static void comm(struct outbuf *ob, const char *c)
 
 static void text_header(struct writer *w)
 {
-	outbuf__puts(w->ob, "TIME         EVENT       PID     PPID    COMM             DETAILS\n");
+	outbuf__puts(w->ob, "TIME         EVENT       PID     PPID    USER         TTY     COMM             DETAILS\n");
 }
 
 static void status_text(struct outbuf *ob, __u32 status)
@@ -87,6 +91,23 @@ static void signal_details(struct outbuf *ob, const struct pl_signal *e)
 	outbuf__putc(ob, ']');
 }
 
+/* An exec that runs with another effective user says whose; one that changed privilege says so. */
+static void exec_identity(struct outbuf *ob, const struct pl_exec *e)
+{
+	struct ident id = ident__of_hdr(&e->h);
+
+	if (!id.known)
+		return;
+	if (id.euid != id.uid) {
+		struct ident eff = { .uid = id.euid };
+
+		outbuf__puts(ob, " euid=");
+		identity_fmt__user_text(ob, &eff);
+	}
+	if (e->h.flags & PL_F_SETID)
+		outbuf__puts(ob, " [setid]");
+}
+
 /* The argv, then the filename in parentheses when argv[0] is not it; without argv (--arg-bytes 0), the filename. */
 static void exec_details(struct outbuf *ob, const struct pl_exec *e)
 {
@@ -118,10 +139,12 @@ static void exec_details(struct outbuf *ob, const struct pl_exec *e)
 	}
 	if (e->h.flags & PL_F_NAME_TRUNCATED)
 		outbuf__puts(ob, " [filename truncated]");
+	exec_identity(ob, e);
 }
 
-/* TIME EVENT PID PPID COMM, aligned; the details follow. */
-static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __u32 ppid, const char *c)
+/* TIME EVENT PID PPID USER TTY COMM, aligned; the details follow. id: NULL for none ("-"). */
+static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __u32 ppid, const struct ident *id,
+		    const char *c)
 {
 	struct outbuf *ob = w->ob;
 	char tbuf[32];
@@ -146,6 +169,18 @@ static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __
 	else
 		outbuf__putc(ob, '-');
 	pad(ob, start, 8);
+	start = ob->len;
+	if (id)
+		identity_fmt__user_text(ob, id);
+	else
+		outbuf__putc(ob, '-');
+	pad(ob, start, USER_COL);
+	start = ob->len;
+	if (id)
+		outbuf__puts(ob, identity_fmt__tty_str(id, tbuf, sizeof(tbuf)));
+	else
+		outbuf__putc(ob, '-');
+	pad(ob, start, TTY_COL);
 	start = ob->len;
 	comm(ob, c);
 	pad(ob, start, COMM_COL + 1);
@@ -233,8 +268,9 @@ static void text_event(struct writer *w, const void *rec)
 {
 	const struct pl_hdr *h = rec;
 	struct outbuf *ob = w->ob;
+	struct ident id = ident__of_hdr(h);
 
-	columns(w, h->ts, names__event(h->type), h->pid, h->ppid, h->comm);
+	columns(w, h->ts, names__event(h->type), h->pid, h->ppid, &id, h->comm);
 	switch (h->type) {
 	case PL_EV_FORK:
 		fork_details(ob, rec);
@@ -260,6 +296,9 @@ static void text_event(struct writer *w, const void *rec)
 		break;
 	case PL_EV_DELIVER:
 		deliver_details(ob, rec);
+		break;
+	case PL_EV_CRED:
+		identity_fmt__cred_text(ob, rec);
 		break;
 	}
 	outbuf__putc(ob, '\n');
@@ -305,12 +344,16 @@ static void text_derived(struct writer *w, const struct derived_event *d)
 	const struct proc *p = d->p;
 
 	if (d->type == DV_RESYNC) {
-		columns(w, d->ts, "resync", 0, 0, "-");
+		columns(w, d->ts, "resync", 0, 0, NULL, "-");
 		outbuf__printf(ob, "events were lost: resynced with /proc: %u added, %u removed, %u reparented, "
 			       "%u states fixed\n", d->rs.added, d->rs.removed, d->rs.reparented, d->rs.states_fixed);
 		return;
 	}
-	columns(w, d->ts, derived__name(d->type), p->pid, p->ppid, p->comm);
+	{
+		struct ident id = ident__of_proc(p);
+
+		columns(w, d->ts, derived__name(d->type), p->pid, p->ppid, &id, p->comm);
+	}
 	switch (d->type) {
 	case DV_STOP:
 		outbuf__puts(ob, "stopped by ");

@@ -24,6 +24,20 @@
 #define NR_tgkill 234
 #define NR_rt_tgsigqueueinfo 297
 #define NR_pidfd_send_signal 424
+/* The credential-changing ones (feature "cred"). */
+#define NR_setuid 105
+#define NR_setgid 106
+#define NR_setreuid 113
+#define NR_setregid 114
+#define NR_setgroups 116
+#define NR_setresuid 117
+#define NR_setresgid 119
+#define NR_setfsuid 122
+#define NR_setfsgid 123
+#define NR_capset 126
+#define NR_prctl 157
+#define NR_unshare 272
+#define NR_setns 308
 
 /*
  * A syscall's number and arguments in its pt_regs. regs BTF-typed (a

@@ -267,6 +267,42 @@ static void test_events(void)
 	ASSERT_EQ(names__event_parse(NULL), -EINVAL);
 }
 
+/* Terminals by /dev name and back; capabilities; the ways of a cred change. */
+static void test_tty_caps_how(void)
+{
+	static const struct {
+		const char *name;
+		__u32 major, minor;
+	} ttys[] = { { "pts/0", 136, 0 }, { "pts/3", 136, 3 }, { "pts/300", 136, 300 }, { "tty1", 4, 1 },
+		     { "ttyS0", 4, 64 }, { "console", 5, 1 }, { "tty", 5, 0 }, { "hvc0", 229, 0 }, { "7:9", 7, 9 } };
+	char buf[32];
+	__u32 tty;
+
+	for (size_t i = 0; i < sizeof(ttys) / sizeof(ttys[0]); i++) {
+		__u32 nr = (ttys[i].minor & 0xff) | (ttys[i].major << 8) | ((ttys[i].minor & ~0xffu) << 12);
+
+		ASSERT_STREQ(names__tty(nr, buf, sizeof(buf)), ttys[i].name);
+		if (ASSERT_EQ(names__tty_parse(ttys[i].name, &tty), 0))
+			ASSERT_EQ(tty, nr);
+	}
+	ASSERT_EQ(names__tty_parse("/dev/pts/3", &tty), 0);
+	ASSERT_EQ(tty, 34819); /* /proc/PID/stat's tty_nr of pts/3 */
+	ASSERT_EQ(names__tty_parse("none", &tty), 0);
+	ASSERT_EQ(tty, 0);
+	ASSERT_EQ(names__tty_parse("pts/", &tty), -EINVAL);
+	ASSERT_EQ(names__tty_parse("tty64", &tty), -EINVAL);
+	ASSERT_EQ(names__tty_parse("pts/3x", &tty), -EINVAL);
+	ASSERT_EQ(names__tty_parse("", &tty), -EINVAL);
+	ASSERT_STREQ(names__capability(0, buf, sizeof(buf)), "CAP_CHOWN");
+	ASSERT_STREQ(names__capability(40, buf, sizeof(buf)), "CAP_CHECKPOINT_RESTORE");
+	ASSERT_STREQ(names__capability(41, buf, sizeof(buf)), "CAP_41");
+	ASSERT_STREQ(names__cred_how(PL_HOW_SETRESUID), "setresuid");
+	ASSERT_STREQ(names__cred_how(PL_HOW_NONE), "kernel");
+	ASSERT_STREQ(names__cred_how(PL_HOW_MAX), "unknown");
+	ASSERT_STREQ(names__event(PL_EV_CRED), "cred");
+	ASSERT_EQ(names__event_parse("cred"), PL_EV_CRED);
+}
+
 int main(void)
 {
 	tl_init("unit/names");
@@ -277,5 +313,6 @@ int main(void)
 	RUN_TEST(test_default_action);
 	RUN_TEST(test_small_tables);
 	RUN_TEST(test_events);
+	RUN_TEST(test_tty_caps_how);
 	return tl_finish();
 }

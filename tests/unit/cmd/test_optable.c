@@ -191,7 +191,7 @@ static void test_errors(void)
 		{ CMD_WATCH, "--json", "-e", NULL, "option '-e' needs a value" },
 		{ CMD_WATCH, "--events", NULL, NULL, "option '--events' needs a value" },
 		{ CMD_WATCH, "-e", "exec,nope", NULL,
-		  "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, rename, stop, "
+		  "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, rename, cred, stop, "
 		  "continue, zombie, reparent, resync, all, none)" },
 		{ CMD_WATCH, "stray", NULL, NULL, "unexpected argument 'stray'" },
 		{ CMD_WATCH, "-e", "none", NULL, "--events none shows nothing: it goes with --metrics-file or --write FILE" },

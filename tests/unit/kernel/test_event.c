@@ -46,6 +46,44 @@ static void test_check_exec_lengths(void)
 	ASSERT_EQ(event__check(buf, n), -EBADMSG);
 }
 
+/* An exec's cwd and exe: each 0 (not known) or NUL-terminated within PL_PATH_MAX, inside the record. */
+static void test_check_exec_paths(void)
+{
+	const char *argv[] = { "ls" };
+	size_t lens[] = { 2 }, n = synth_exec(buf, 5, "/bin/ls", argv, lens, 1), len;
+	struct pl_exec *e = (void *)buf;
+	const char *s;
+
+	ASSERT_TRUE(event__exec_cwd(e, &len) == NULL);
+	ASSERT_TRUE(event__exec_exe(e, &len) == NULL);
+	memcpy(buf + n, "/tmp\0/usr/bin/ls", 17);
+	e->cwd_len = 5;
+	e->exe_len = 12;
+	ASSERT_EQ(event__check(buf, n + 17), 0);
+	s = event__exec_cwd(e, &len);
+	ASSERT_TRUE(s && len == 4 && !memcmp(s, "/tmp", 4));
+	s = event__exec_exe(e, &len);
+	ASSERT_TRUE(s && len == 11 && !memcmp(s, "/usr/bin/ls", 11));
+	ASSERT_EQ(event__check(buf, n + 16), -EBADMSG); /* exe runs past the record */
+	e->exe_len = 11;                                 /* "/usr/bin/l": no NUL at its end */
+	ASSERT_EQ(event__check(buf, n + 17), -EBADMSG);
+	e->exe_len = 12;
+	e->cwd_len = PL_PATH_MAX + 1;
+	ASSERT_EQ(event__check(buf, sizeof(buf)), -EBADMSG);
+	e->cwd_len = 0xfffffff0u; /* would wrap a 32-bit sum */
+	ASSERT_EQ(event__check(buf, n + 17), -EBADMSG);
+}
+
+/* A cred event is its fixed size, no shorter. */
+static void test_check_cred(void)
+{
+	struct pl_cred c = {};
+
+	synth_hdr(&c.h, PL_EV_CRED, 5, 1, "su");
+	ASSERT_EQ(event__check(&c, sizeof(c)), 0);
+	ASSERT_EQ(event__check(&c, sizeof(c) - 8), -EBADMSG);
+}
+
 /*
  * The longest filename a record holds: PL_FILENAME_MAX bytes with its NUL,
  * cut there by the kernel side (PL_F_NAME_TRUNCATED); one more is refused.
@@ -169,6 +207,8 @@ int main(void)
 	RUN_TEST(test_check_fixed_sizes);
 	RUN_TEST(test_check_exec_lengths);
 	RUN_TEST(test_check_filename_at_limit);
+	RUN_TEST(test_check_exec_paths);
+	RUN_TEST(test_check_cred);
 	RUN_TEST(test_argv_iter);
 	RUN_TEST(test_filename);
 	RUN_TEST(test_exit_status);

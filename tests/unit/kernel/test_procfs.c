@@ -52,6 +52,33 @@ static void test_descendants_from_proc(void)
 	pidset__free(&s);
 }
 
+/* The credentials in a /proc/PID/status text, as the kernel writes them; a text without Uid is refused. */
+static void test_parse_status(void)
+{
+	const char *text = "Name:\tsudo\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n"
+			   "FDSize:\t64\nGroups:\t4 24 27 1000 \nNStgid:\t5\nCapInh:\t0000000000000000\n"
+			   "CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
+			   "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\n";
+	struct pl_creds c;
+
+	if (!ASSERT_EQ(procfs__parse_status(text, &c), 0))
+		return;
+	ASSERT_EQ(c.uid, 1000);
+	ASSERT_EQ(c.euid, 0);
+	ASSERT_EQ(c.suid, 0);
+	ASSERT_EQ(c.fsuid, 0);
+	ASSERT_EQ(c.gid, 1000);
+	ASSERT_EQ(c.ngroups, 4);
+	ASSERT_EQ(c.groups[0], 4);
+	ASSERT_EQ(c.groups[3], 1000);
+	ASSERT_EQ(c.cap_permitted, 0x1ffffffffffull);
+	ASSERT_EQ(c.cap_effective, 0x1ffffffffffull);
+	ASSERT_EQ(c.cap_inheritable, 0);
+	ASSERT_EQ(c.cap_bset, 0x1ffffffffffull);
+	ASSERT_EQ(procfs__parse_status("Name:\tx\nGid:\t1 1 1 1\n", &c), -EBADMSG);
+	ASSERT_EQ(procfs__parse_status("Name:\tx\nUid:\t1 1\nGid:\t1 1 1 1\n", &c), -EBADMSG);
+}
+
 static void test_parse_stat(void)
 {
 	struct proc_snapshot s;
@@ -164,6 +191,7 @@ int main(void)
 		return 1;
 	snprintf(proc, sizeof(proc), "%s", tmpl);
 	RUN_TEST(test_parse_stat);
+	RUN_TEST(test_parse_status);
 	RUN_TEST(test_descendants_from_proc);
 	RUN_TEST(test_zombie_exit_shown_or_unknown);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);

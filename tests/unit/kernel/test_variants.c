@@ -245,7 +245,8 @@ static void test_wanted(void)
 
 /*
  * A consumer of states (tree, top, zombies) takes everything the model
- * needs but the syscalls feature; counting (metrics-only) adds that
+ * needs but the syscalls feature and cred events (whose fallback, the
+ * per-syscall tracepoints, would cost every syscall); counting (metrics-only) adds that
  * feature's exec and kill programs, never its wait programs.
  */
 static void test_wanted_lean(void)
@@ -254,7 +255,7 @@ static void test_wanted_lean(void)
 	int counted = 0;
 
 	for (int f = 0; f < KF_MAX; f++) {
-		bool want = f != KF_SYSCALLS && f != KF_SAMPLING;
+		bool want = f != KF_SYSCALLS && f != KF_SAMPLING && f != KF_CRED;
 
 		if (variants__feature_wanted(f, W(.events = model, .lean = true)) != want)
 			FAILF("a consumer of states %s feature %s", want ? "does not take" : "takes", kfeature__name(f));

@@ -141,6 +141,49 @@ static void test_follow_born_later(void)
 	filter__free(&flt);
 }
 
+/* --auid, --session, --tty: the subject's header, a signal's sender only; none before format 2.0. --setid. */
+static void test_identity_and_setid(void)
+{
+	struct filter_spec o = opts();
+	struct pl_signal s = {};
+	struct pl_fork fk = fork_ev(1, 2);
+	struct pl_cred c = {};
+	_Alignas(8) char buf[sizeof(struct pl_exec) + 8] = {};
+	struct pl_exec *e = (void *)buf;
+	struct filter f;
+
+	o.by_auid = true;
+	o.auid = 1000;
+	o.by_tty = true;
+	o.tty = (136 << 8) | 3;
+	filter__init(&f, &o);
+	synth_hdr(&s.h, PL_EV_SIGNAL, 999, 1, "kill");
+	s.h.auid = 1000;
+	s.h.tty = (136 << 8) | 3;
+	ASSERT_TRUE(filter__match(&f, &s));
+	s.h.tty = 0;
+	ASSERT_FALSE(filter__match(&f, &s));
+	s.h.tty = (136 << 8) | 3;
+	s.h.auid = 1001; /* a target of the login user's is not what the user did */
+	s.target_uid = 1000;
+	ASSERT_FALSE(filter__match(&f, &s));
+	s.h.auid = 1000;
+	s.h.flags = PL_F_NO_IDENTITY;
+	ASSERT_FALSE(filter__match(&f, &s));
+
+	o = opts();
+	o.setid_only = true;
+	filter__init(&f, &o);
+	synth_hdr(&e->h, PL_EV_EXEC, 5, 1, "passwd");
+	e->filename_len = 1;
+	ASSERT_FALSE(filter__match(&f, e));
+	e->h.flags = PL_F_SETID;
+	ASSERT_TRUE(filter__match(&f, e));
+	synth_hdr(&c.h, PL_EV_CRED, 5, 1, "passwd");
+	ASSERT_TRUE(filter__match(&f, &c));
+	ASSERT_FALSE(filter__match(&f, &fk));
+}
+
 int main(void)
 {
 	tl_init("unit/filter");
@@ -148,5 +191,6 @@ int main(void)
 	RUN_TEST(test_events_and_failed);
 	RUN_TEST(test_follow_in_user_space);
 	RUN_TEST(test_follow_born_later);
+	RUN_TEST(test_identity_and_setid);
 	return tl_finish();
 }

@@ -2,6 +2,7 @@
 /* The process model on synthetic event streams: in order, out of order, with losses. */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testlib.h"
 #include "base/msg.h"
@@ -630,6 +631,163 @@ static void test_history_bytes(void)
 	model__free(m);
 }
 
+/* A set of credentials: uid, everything else following from it (root: every capability). */
+static struct pl_creds creds_of(__u32 uid)
+{
+	struct pl_creds c = { .uid = uid, .euid = uid, .suid = uid, .fsuid = uid,
+			      .gid = uid, .egid = uid, .sgid = uid, .fsgid = uid };
+
+	if (!uid)
+		c.cap_permitted = c.cap_effective = c.cap_bset = (1ull << 41) - 1;
+	return c;
+}
+
+static void exec_creds_ev(struct model *m, __u32 pid, __u32 ppid, const struct pl_creds *c, __u32 flags, __u64 ts)
+{
+	_Alignas(8) char buf[sizeof(struct pl_exec) + 8] = {};
+	struct pl_exec *e = (void *)buf;
+
+	hdr(&e->h, PL_EV_EXEC, pid, ppid, ts);
+	e->h.uid = c->uid;
+	e->h.euid = c->euid;
+	e->h.gid = c->gid;
+	e->h.egid = c->egid;
+	e->h.flags = flags;
+	e->filename_len = 1;
+	e->creds = *c;
+	model__apply(m, e);
+}
+
+static struct pl_cred cred_rec(__u32 pid, __u32 ppid, const struct pl_creds *new, __u64 ts)
+{
+	struct pl_cred c = {};
+
+	hdr(&c.h, PL_EV_CRED, pid, ppid, ts);
+	c.h.uid = new->uid;
+	c.h.euid = new->euid;
+	c.h.gid = new->gid;
+	c.h.egid = new->egid;
+	c.how = PL_HOW_SETRESUID;
+	c.new = *new;
+	return c;
+}
+
+/*
+ * Who a process is: its exec's credentials; a child starts as its parent;
+ * a cred event's old set is what the model knew (ids only once a header
+ * showed a change it did not see); a change to what it already has
+ * (another thread's share) is not one; raised privilege is setid.
+ */
+static void test_identity_and_cred_fill(void)
+{
+	struct model *m = new_model();
+	struct pl_creds root = creds_of(0), user = creds_of(1000);
+	struct pl_cred c;
+	const struct proc *p;
+
+	fork_ev(m, 1, 0, 10, 1 * MS);
+	exec_creds_ev(m, 10, 1, &root, 0, 2 * MS);
+	fork_ev(m, 10, 1, 11, 3 * MS);
+	p = model__find(m, 11);
+	if (ASSERT_TRUE(p) && ASSERT_TRUE(model__creds(m, p))) {
+		ASSERT_MEMEQ(model__creds(m, p), &root, sizeof(root)); /* the parent's */
+		ASSERT_TRUE(p->idflags & PROC_I_EXECD);
+		ASSERT_FALSE(p->idflags & PROC_I_SETID);
+	}
+	/* root drops to 1000: old from the model, whole. */
+	c = cred_rec(11, 10, &user, 4 * MS);
+	ASSERT_TRUE(model__cred_fill(m, &c, true));
+	ASSERT_EQ(c.cflags, PL_C_OLD_MODEL);
+	ASSERT_MEMEQ(&c.old, &root, sizeof(root));
+	ASSERT_FALSE(c.h.flags & PL_F_SETID);
+	model__apply(m, &c);
+	/* Another thread's share of the same change: nothing new. */
+	c = cred_rec(11, 10, &user, 5 * MS);
+	ASSERT_FALSE(model__cred_fill(m, &c, true));
+	/* Without filling (--setid): old stays unknown, nothing raised is claimed. */
+	c = cred_rec(11, 10, &root, 6 * MS);
+	ASSERT_TRUE(model__cred_fill(m, &c, false));
+	ASSERT_EQ(c.cflags, 0);
+	ASSERT_FALSE(c.h.flags & PL_F_SETID);
+	/* Back to root: raised. */
+	ASSERT_TRUE(model__cred_fill(m, &c, true));
+	ASSERT_TRUE(c.h.flags & PL_F_SETID);
+	model__apply(m, &c);
+	/* A header with an euid the model did not see change: only the ids are known now. */
+	{
+		struct pl_rename r = {};
+
+		hdr(&r.h, PL_EV_RENAME, 11, 10, 7 * MS);
+		r.h.euid = 33;
+		model__apply(m, &r);
+	}
+	p = model__find(m, 11);
+	if (ASSERT_TRUE(p)) {
+		ASSERT_TRUE(model__creds(m, p) == NULL);
+		ASSERT_EQ(p->euid, 33);
+	}
+	c = cred_rec(11, 10, &user, 8 * MS);
+	ASSERT_TRUE(model__cred_fill(m, &c, true));
+	ASSERT_EQ(c.cflags, PL_C_OLD_MODEL | PL_C_OLD_IDS);
+	ASSERT_EQ(c.old.euid, 33);
+	ASSERT_EQ(c.old.suid, 0);
+	/* A setid exec marks the process; an unknown process gets no old set. */
+	exec_creds_ev(m, 10, 1, &user, PL_F_SETID, 9 * MS);
+	p = model__find(m, 10);
+	if (ASSERT_TRUE(p))
+		ASSERT_TRUE(p->idflags & PROC_I_SETID);
+	c = cred_rec(99, 1, &user, 10 * MS);
+	ASSERT_TRUE(model__cred_fill(m, &c, true));
+	ASSERT_EQ(c.cflags, 0);
+	model__free(m);
+}
+
+/* The same sets are kept once: a thousand processes changing between two sets allocate nothing more. */
+static void test_creds_shared(void)
+{
+	struct model *m = new_model();
+	struct pl_creds root = creds_of(0), user = creds_of(1000);
+	size_t before;
+
+	exec_creds_ev(m, 1, 0, &root, 0, 1 * MS);
+	for (__u32 i = 0; i < 1000; i++) {
+		fork_ev(m, 1, 0, 100 + i, 2 * MS);
+		if (i % 2)
+			exec_creds_ev(m, 100 + i, 1, &user, 0, 3 * MS);
+	}
+	before = model__memory(m);
+	for (__u32 i = 0; i < 1000; i++) {
+		struct pl_cred c = cred_rec(100 + i, 1, i % 2 ? &root : &user, 4 * MS);
+
+		model__apply(m, &c);
+	}
+	ASSERT_EQ(model__memory(m), before); /* no set kept twice */
+	ASSERT_MEMEQ(model__creds(m, model__find(m, 101)), &root, sizeof(root));
+	ASSERT_MEMEQ(model__creds(m, model__find(m, 100)), &user, sizeof(user));
+	model__free(m);
+}
+
+/* What /proc said at the bootstrap: the credentials, login uid, session, tty. */
+static void test_identity_from_proc(void)
+{
+	struct model *m = new_model();
+	struct proc_snapshot s = { .pid = 5, .ppid = 1, .state = 'S', .start_ns = 5 * MS, .has_creds = true,
+				   .creds = creds_of(1000), .uid = 1000, .auid = 1000, .session = 7, .tty = 34817 };
+	const struct proc *p;
+
+	model__reconcile(m, &s, 1, 10 * MS, NULL);
+	p = model__find(m, 5);
+	if (ASSERT_TRUE(p)) {
+		ASSERT_TRUE(model__creds(m, p) != NULL);
+		ASSERT_TRUE(p->idflags & PROC_I_IDENTITY);
+		ASSERT_EQ(p->auid, 1000);
+		ASSERT_EQ(p->session, 7);
+		ASSERT_EQ(p->tty, 34817);
+		ASSERT_FALSE(p->idflags & PROC_I_EXECD); /* its exec was not seen */
+	}
+	model__free(m);
+}
+
 int main(void)
 {
 	tl_init("unit/model");
@@ -650,5 +808,8 @@ int main(void)
 	RUN_TEST(test_cap_refuses_processes);
 	RUN_TEST(test_churn_stays_small);
 	RUN_TEST(test_history_bytes);
+	RUN_TEST(test_identity_and_cred_fill);
+	RUN_TEST(test_creds_shared);
+	RUN_TEST(test_identity_from_proc);
 	return tl_finish();
 }

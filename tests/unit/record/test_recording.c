@@ -842,9 +842,11 @@ static size_t crafted_header(void)
 }
 
 /*
- * A format 1.x file: each event's header ends where 2.0's part begins. The
- * reader gives every event the 2.0 header, that part unknown, the rest as
- * it was; a 1.x event too short for even the old header is damage.
+ * A format 1.x file: each event's header ends where 2.0's part begins, and
+ * an exec's data follows its args_size and a pad. The reader gives every
+ * event the 2.0 header, that part unknown, and an exec 2.0's fields before
+ * its data, 0 (no paths, credentials unknown), the rest as it was; a 1.x
+ * event too short for even the old header is damage.
  */
 static void test_format_1x_events(void)
 {
@@ -858,9 +860,18 @@ static void test_format_1x_events(void)
 	make_events();
 	off = crafted_header_of(1);
 	for (i = 0; i < 8; i++) {
+		/* An exec of 1.x also lacks what 2.0 put before its data (paths' lengths, credentials): a pad there. */
+		size_t fixed = ((const struct pl_hdr *)ev_store[i])->type == PL_EV_EXEC ? offsetof(struct pl_exec, cwd_len)
+											     : ev_size[i];
+		size_t dropped = fixed < ev_size[i] ? sizeof(struct pl_exec) - fixed - 4 : 0;
+
 		memcpy(old, ev_store[i], cut);
-		memcpy(old + cut, ev_store[i] + sizeof(struct pl_hdr), ev_size[i] - sizeof(struct pl_hdr));
-		put_record(raw, &rl, REC_EVENT, old, ev_size[i] - part);
+		memcpy(old + cut, ev_store[i] + sizeof(struct pl_hdr), fixed - sizeof(struct pl_hdr));
+		if (dropped) {
+			memset(old + fixed - part, 0, 4);
+			memcpy(old + fixed - part + 4, ev_store[i] + sizeof(struct pl_exec), ev_size[i] - sizeof(struct pl_exec));
+		}
+		put_record(raw, &rl, REC_EVENT, old, ev_size[i] - part - dropped);
 	}
 	last = rl;
 	put_record(raw, &rl, REC_EVENT, ev_store[0], cut - 8);

@@ -180,7 +180,7 @@ static void test_birth_and_execs(void)
 
 	/* A NUL inside the filename ends it, as for watch; the argv after it is still found. */
 	{
-		static char rec[256];
+		static _Alignas(8) char rec[sizeof(struct pl_exec) + 256];
 		struct pl_exec *x = (void *)rec;
 
 		synth_exec(rec, PID, "/abc", argv1, lens1, 1);
@@ -700,7 +700,7 @@ static void test_render_filename_truncated(void)
 {
 	static const char *const argv[] = { "x" };
 	static const size_t lens[] = { 1 };
-	_Alignas(8) char buf[256] = {};
+	_Alignas(8) char buf[sizeof(struct pl_exec) + 256] = {};
 	struct pl_exec *x = (void *)buf;
 	struct pl_exec_failed *xf = (void *)buf;
 	const struct wallclock wc = { .offset_ns = 0 };

@@ -139,6 +139,7 @@ static const char head[] =
 	"proclife_events_total{event=\"signal\"} 9\n"
 	"proclife_events_total{event=\"deliver\"} 1\n"
 	"proclife_events_total{event=\"rename\"} 0\n"
+	"proclife_events_total{event=\"cred\"} 0\n"
 	"proclife_events_total{event=\"thread_fork\"} 1\n"
 	"proclife_events_total{event=\"thread_exit\"} 0\n"
 	"proclife_events_total{event=\"stop\"} 1\n"
@@ -156,6 +157,7 @@ static const char head[] =
 	"proclife_lost_events_total{event=\"signal\"} 1\n"
 	"proclife_lost_events_total{event=\"deliver\"} 0\n"
 	"proclife_lost_events_total{event=\"rename\"} 0\n"
+	"proclife_lost_events_total{event=\"cred\"} 0\n"
 	"# HELP proclife_resyncs_total Times the process model was reconciled with /proc after lost events.\n"
 	"# TYPE proclife_resyncs_total counter\n"
 	"proclife_resyncs_total 0\n"
@@ -392,7 +394,7 @@ static void test_exposition_minimal(void)
 	in.threads = false;
 	metrics__format(&ob, &in);
 	s = outbuf__cstr(&ob);
-	ASSERT_TRUE(strstr(s, "proclife_events_total{event=\"rename\"} 0\nproclife_events_total{event=\"stop\"} 0\n"));
+	ASSERT_TRUE(strstr(s, "proclife_events_total{event=\"cred\"} 0\nproclife_events_total{event=\"stop\"} 0\n"));
 	ASSERT_FALSE(strstr(s, "event=\"thread_fork\""));
 	ASSERT_FALSE(strstr(s, "proclife_features"));
 	ASSERT_FALSE(strstr(s, "proclife_feature_reduced"));
