@@ -107,7 +107,8 @@ const struct ct_info *ct_namer__lookup(struct ct_namer *n, const char *path, __u
 	return e->state == CT_STATE_NOT_FOUND ? NULL : &e->info;
 }
 
-int ct_namer__retry(struct ct_namer *n, __u64 now_ns, void (*fn)(void *ctx, const struct ct_info *ci), void *ctx)
+int ct_namer__retry(struct ct_namer *n, __u64 now_ns,
+		    void (*fn)(void *ctx, const char *cgroup, const struct ct_info *ci), void *ctx)
 {
 	int named = 0;
 
@@ -120,7 +121,7 @@ int ct_namer__retry(struct ct_namer *n, __u64 now_ns, void (*fn)(void *ctx, cons
 				continue;
 			named++;
 			if (fn)
-				fn(ctx, &e->info);
+				fn(ctx, e->key, &e->info);
 		}
 	}
 	return named;

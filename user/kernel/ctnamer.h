@@ -44,7 +44,12 @@ void ct_namer__free(struct ct_namer *n);
  */
 const struct ct_info *ct_namer__lookup(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state);
 
-/* Tries again every container whose next try is due; fn (if given) is called for each one newly named. */
-int ct_namer__retry(struct ct_namer *n, __u64 now_ns, void (*fn)(void *ctx, const struct ct_info *ci), void *ctx);
+/*
+ * Tries again every container whose next try is due; fn (if given) is
+ * called for each one newly named, with its own cgroup (the path's part
+ * that names it).
+ */
+int ct_namer__retry(struct ct_namer *n, __u64 now_ns,
+		    void (*fn)(void *ctx, const char *cgroup, const struct ct_info *ci), void *ctx);
 
 #endif
