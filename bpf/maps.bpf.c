@@ -21,6 +21,7 @@ const volatile bool cfg_follow = false;
 const volatile __u64 cfg_wakeup_bytes = 0;
 const volatile __u64 cfg_thread_size = ARCH_THREAD_SIZE;
 const volatile __u32 cfg_cgroup1_ssid = PL_NO_SSID;
+const volatile bool cfg_cgroup_filter = false;
 
 __u64 boot_cutoff_ns = 0;
 __u64 lost[PL_EV_MAX] = {};

@@ -37,7 +37,8 @@
 	S(pl_signal, 184)   \
 	S(pl_deliver, 136)  \
 	S(pl_rename, 128)    \
-	S(pl_sample, 32)
+	S(pl_sample, 32)    \
+	S(pl_cgroup_key, 16)
 
 /* The records of user/record/recording.h. */
 #define PL_LAYOUT_RECORDING(S) \
@@ -189,6 +190,10 @@
 #define PL_FIELDS_pl_rename(F, V)                   \
 	F(pl_rename, h, 0, 112, struct pl_hdr)       \
 	F(pl_rename, new_comm, 112, 16, char[16])
+
+#define PL_FIELDS_pl_cgroup_key(F, V)               \
+	F(pl_cgroup_key, cgroup_id, 0, 8, __u64)    \
+	F(pl_cgroup_key, cgroup1_id, 8, 8, __u64)
 
 #define PL_FIELDS_pl_sample(F, V)                   \
 	F(pl_sample, tgid, 0, 4, __u32)             \

@@ -59,6 +59,9 @@ extern const volatile __u64 cfg_thread_size;
 #define PL_SSID_MAX 64 /* more than any kernel's CGROUP_SUBSYS_COUNT */
 extern const volatile __u32 cfg_cgroup1_ssid;
 
+/* Filter by cgroup (--container and the like): the verdicts of user space in the cgroup_filter map. */
+extern const volatile bool cfg_cgroup_filter;
+
 /* ---- runtime state shared with user space through the mmapped .bss ---- */
 /* Processes that started before it existed before proclife (user space sets it right after attaching). */
 extern __u64 boot_cutoff_ns;
@@ -178,6 +181,19 @@ struct claim_key {
 		__type(value, struct pl_exit);          \
 	}
 
+/*
+ * The cgroup filter's verdicts by pair of cgroup ids (cfg_cgroup_filter):
+ * 1 keep, 0 drop; no entry: user space has not judged it yet, so it passes
+ * and is judged there. LRU: a verdict pushed out is asked for again.
+ */
+#define PL_CGROUP_FILTER_MAP                            \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);    \
+		__uint(max_entries, 16384);             \
+		__type(key, struct pl_cgroup_key);      \
+		__type(value, __u8);                    \
+	}
+
 /* maps.bpf.c defines them; every other file refers to that one definition. */
 #ifdef PL_MAPS_DEFINED_HERE
 #define PL_MAP_EXTERN
@@ -191,6 +207,7 @@ PL_MAP_EXTERN PL_CLAIMS_MAP claims SEC(".maps");
 PL_MAP_EXTERN PL_FATAL_MAP fatal SEC(".maps");
 PL_MAP_EXTERN PL_FOLLOWED_MAP followed SEC(".maps");
 PL_MAP_EXTERN PL_EXITS_MAP exits SEC(".maps");
+PL_MAP_EXTERN PL_CGROUP_FILTER_MAP cgroup_filter SEC(".maps");
 
 /* Kernels before 5.5 called start_boottime real_start_time. */
 struct task_struct___pre55 {
@@ -274,11 +291,32 @@ static __always_inline bool subject_ok(__u32 uid, const char *comm)
 	return uid_ok(uid) && comm_ok(comm);
 }
 
+static __always_inline __u64 cgroup1_id(struct task_struct *t);
+
+/* Does a subject in these cgroups pass the cgroup filter? One map look-up, only with the filter. */
+static __always_inline bool cgroup_ids_ok(__u64 cgroup_id, __u64 cgroup1)
+{
+	struct pl_cgroup_key k = { .cgroup_id = cgroup_id, .cgroup1_id = cgroup1 };
+	__u8 *v;
+
+	if (!cfg_cgroup_filter)
+		return true;
+	v = bpf_map_lookup_elem(&cgroup_filter, &k);
+	return !v || *v;
+}
+
+static __always_inline bool cgroup_ok(struct task_struct *t)
+{
+	if (!cfg_cgroup_filter)
+		return true;
+	return cgroup_ids_ok(TASK_RD(t, cgroups, dfl_cgrp, kn, id), cgroup1_id(t));
+}
+
 static __always_inline bool current_ok(void)
 {
 	char comm[PL_COMM_LEN];
 
-	if (!uid_ok((__u32)bpf_get_current_uid_gid()))
+	if (!uid_ok((__u32)bpf_get_current_uid_gid()) || !cgroup_ok(current_task()))
 		return false;
 	if (!cfg_comm_set)
 		return true;
@@ -290,7 +328,7 @@ static __always_inline bool task_ok(struct task_struct *t)
 {
 	char comm[PL_COMM_LEN];
 
-	if (!uid_ok(BPF_CORE_READ(t, real_cred, uid.val)))
+	if (!uid_ok(BPF_CORE_READ(t, real_cred, uid.val)) || !cgroup_ok(t))
 		return false;
 	if (!cfg_comm_set)
 		return true;

@@ -31,6 +31,11 @@ struct tracer_config {
 	bool sample;           /* feature "sampling": tracer__sample() reads live processes' CPU and memory */
 	/* The v1 cgroup controller ("pids", "memory", "cpu") whose cgroup id pl_hdr.cgroup1_id carries; NULL: none. */
 	const char *cgroup1_controller;
+	/*
+	 * Filter by cgroup in the kernel: a pair of cgroup ids (pl_cgroup_key)
+	 * passes until tracer__cgroup_verdict() says otherwise.
+	 */
+	bool cgroup_filter;
 };
 
 /* Called for every record; size is the record's size as the ring buffer says. */
@@ -66,6 +71,12 @@ int tracer__consume(struct tracer *t);
  * in the kernel). 0 or -errno (-E2BIG: the set is full).
  */
 int tracer__follow(struct tracer *t, __u32 pid);
+
+/*
+ * With cfg.cgroup_filter: events whose subject is in this pair of cgroups
+ * are kept (keep) or dropped in the kernel from now on. 0 or -errno.
+ */
+int tracer__cgroup_verdict(struct tracer *t, __u64 cgroup_id, __u64 cgroup1_id, bool keep);
 
 /*
  * Events the kernel could not deliver, per type: a full ring buffer, and
