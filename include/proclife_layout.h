@@ -50,7 +50,8 @@
 	S(rec_snap_proc, 48)   \
 	S(rec_lost, 24)        \
 	S(rec_run_start, 16)   \
-	S(rec_run_end, 32)
+	S(rec_run_end, 32)     \
+	S(rec_cgroup, 32)
 
 #define PL_FIELDS_pl_hdr(F, V)                    \
 	F(pl_hdr, ts, 0, 8, __u64)                \
@@ -250,6 +251,15 @@
 	F(rec_snap_proc, has_cmdline, 31, 1, __u8)      \
 	F(rec_snap_proc, comm, 32, 16, char[16])        \
 	V(rec_snap_proc, cmdline, 48, char[])
+
+#define PL_FIELDS_rec_cgroup(F, V)                      \
+	F(rec_cgroup, ts, 0, 8, __u64)                  \
+	F(rec_cgroup, id, 8, 8, __u64)                  \
+	F(rec_cgroup, hier, 16, 4, __u32)               \
+	F(rec_cgroup, npids, 20, 4, __u32)              \
+	F(rec_cgroup, path_len, 24, 4, __u32)           \
+	F(rec_cgroup, _pad, 28, 4, __u32)               \
+	V(rec_cgroup, data, 32, char[])
 
 #define PL_FIELDS_rec_lost(F, V)                        \
 	F(rec_lost, ts, 0, 8, __u64)                    \
