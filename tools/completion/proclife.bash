@@ -8,7 +8,7 @@
 
 # BEGIN GENERATED completion (make docs: from user/cmd/optable.c, edit it there)
 _proclife_commands="watch tree zombies top signals run record life export features"
-_proclife_events="fork exec exec_failed exit reap signal deliver rename stop continue zombie reparent resync all"
+_proclife_events="fork exec exec_failed exit reap signal deliver rename stop continue zombie reparent resync container all"
 # What `proclife signals -s` takes (also with SIG in front, or as numbers).
 _proclife_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
 
@@ -17,21 +17,24 @@ _proclife_options()
 {
 	case $1 in
 	watch)
-		echo "-e --events -p --pid -c --comm -u --uid --failed --threads -j --json -o --output" \
-			"--append --arg-bytes --zombie-after -w --write --force --rotate-size --rotate-count" \
-			"--rotate-existing -r --read --since --until --metrics-file --metrics-interval -h --help" \
-			"-V --version" ;;
+		echo "-e --events -p --pid -c --comm -u --uid --container --pod --cgroup --host --containers" \
+			"--failed --threads -j --json -o --output --append --arg-bytes --zombie-after -w --write" \
+			"--force --rotate-size --rotate-count --rotate-existing -r --read --since --until" \
+			"--metrics-file --metrics-interval -h --help -V --version" ;;
 	tree)
-		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
-			"--metrics-interval -h --help" ;;
-	zombies)
-		echo "-j --json -e --every -n --count -w --wide -r --read --at --since --until --metrics-file" \
-			"--metrics-interval -h --help" ;;
-	top)
-		echo "-d --delay -w --write --force --rotate-size --rotate-count --rotate-existing -h --help" ;;
-	signals)
-		echo "-s --signal -p --pid --failed --sort -j --json -e --every -r --read --since --until -h" \
+		echo "--container --pod --cgroup --host --containers --by-container -j --json -e --every -n" \
+			"--count -w --wide -r --read --at --since --until --metrics-file --metrics-interval -h" \
 			"--help" ;;
+	zombies)
+		echo "--container --pod --cgroup --host --containers --by-container -j --json -e --every -n" \
+			"--count -w --wide -r --read --at --since --until --metrics-file --metrics-interval -h" \
+			"--help" ;;
+	top)
+		echo "--container --pod --cgroup --host --containers -d --delay -w --write --force" \
+			"--rotate-size --rotate-count --rotate-existing -h --help" ;;
+	signals)
+		echo "-s --signal -p --pid --container --pod --cgroup --host --containers --failed --sort -j" \
+			"--json -e --every -r --read --since --until -h --help" ;;
 	run)
 		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes -w" \
 			"--write --force --rotate-size --rotate-count --rotate-existing -r --read --since --until" \
@@ -58,6 +61,9 @@ _proclife_value_kind()
 	watch:-p | watch:--pid) echo "other" ;;
 	watch:-c | watch:--comm) echo "other" ;;
 	watch:-u | watch:--uid) echo "user" ;;
+	watch:--container) echo "other" ;;
+	watch:--pod) echo "other" ;;
+	watch:--cgroup) echo "other" ;;
 	watch:-o | watch:--output) echo "file" ;;
 	watch:--arg-bytes) echo "other" ;;
 	watch:--zombie-after) echo "other" ;;
@@ -69,6 +75,9 @@ _proclife_value_kind()
 	watch:--until) echo "other" ;;
 	watch:--metrics-file) echo "file" ;;
 	watch:--metrics-interval) echo "other" ;;
+	tree:--container) echo "other" ;;
+	tree:--pod) echo "other" ;;
+	tree:--cgroup) echo "other" ;;
 	tree:-e | tree:--every) echo "other" ;;
 	tree:-n | tree:--count) echo "other" ;;
 	tree:-r | tree:--read) echo "file" ;;
@@ -77,6 +86,9 @@ _proclife_value_kind()
 	tree:--until) echo "other" ;;
 	tree:--metrics-file) echo "file" ;;
 	tree:--metrics-interval) echo "other" ;;
+	zombies:--container) echo "other" ;;
+	zombies:--pod) echo "other" ;;
+	zombies:--cgroup) echo "other" ;;
 	zombies:-e | zombies:--every) echo "other" ;;
 	zombies:-n | zombies:--count) echo "other" ;;
 	zombies:-r | zombies:--read) echo "file" ;;
@@ -85,12 +97,18 @@ _proclife_value_kind()
 	zombies:--until) echo "other" ;;
 	zombies:--metrics-file) echo "file" ;;
 	zombies:--metrics-interval) echo "other" ;;
+	top:--container) echo "other" ;;
+	top:--pod) echo "other" ;;
+	top:--cgroup) echo "other" ;;
 	top:-d | top:--delay) echo "other" ;;
 	top:-w | top:--write) echo "file" ;;
 	top:--rotate-size) echo "other" ;;
 	top:--rotate-count) echo "other" ;;
 	signals:-s | signals:--signal) echo "signals" ;;
 	signals:-p | signals:--pid) echo "other" ;;
+	signals:--container) echo "other" ;;
+	signals:--pod) echo "other" ;;
+	signals:--cgroup) echo "other" ;;
 	signals:--sort) echo "words count time signal sender target" ;;
 	signals:-e | signals:--every) echo "other" ;;
 	signals:-r | signals:--read) echo "file" ;;

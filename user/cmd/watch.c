@@ -66,7 +66,7 @@ static void configure(const struct cli *c, struct watch *w, struct live_config *
 {
 	struct tracer_config *tc = &cfg->tracer;
 	struct filter_spec spec = { .events = c->events, .uid = c->uid, .comm = c->comm,
-				    .failed_only = c->failed_only };
+				    .failed_only = c->failed_only, .ct = &c->ctf };
 
 	tc->events = c->events & PL_EV_ALL;
 	tc->threads = c->threads;
@@ -80,6 +80,7 @@ static void configure(const struct cli *c, struct watch *w, struct live_config *
 		tc->comm = c->comm;
 		tc->failed_only = c->failed_only;
 		tc->follow = c->pid > 0; /* in the kernel: children join in the fork program */
+		tc->cgroup_filter = ctfilter__active(&c->ctf); /* verdicts per cgroup, once user space can tell */
 	}
 	/* Stop, continue, zombie and reparent events come from the process model. */
 	cfg->model = ((c->events & DV_ALL) && !c->failed_only) || filters_here(c);
@@ -100,6 +101,10 @@ static int start(const struct cli *c, struct watch *w, struct live *l)
 	int r;
 
 	w->wc = *live__wallclock(l);
+	w->writer.ct = live__containers(l);
+	w->writer.model = live__model(l);
+	filter__containers(&w->filter, live__containers(l), live__model(l));
+	live__container_filter(l, &c->ctf);
 	if (filter__seed(&w->filter, live__model(l)) < 0)
 		return cli__fail(c->cmd, "out of memory");
 	if (c->pid && !filters_here(c)) {

@@ -17,6 +17,7 @@
 #include "proclife.h"
 #include "base/outbuf.h"
 #include "kernel/kfeatures.h"
+#include "model/ctreg.h"
 #include "model/model.h"
 
 /* errno label values: the errno table's names up to this; above it, or a hole in the table, "other". */
@@ -37,6 +38,26 @@ struct metrics_counts {
 void metrics_counts__record(struct metrics_counts *c, const void *rec);
 void metrics_counts__derived(struct metrics_counts *c, const struct derived_event *d);
 
+/*
+ * Execs per container, by the container's own cgroup: an entry goes at the
+ * first exposition after its container has no process left, as its series do.
+ */
+struct metrics_ct_count {
+	char *cgroup;
+	size_t hash;
+	__u64 execs;
+	bool live; /* (metrics__format) */
+};
+
+struct metrics_ct_counts {
+	struct metrics_ct_count *v;
+	size_t n, cap;
+};
+
+/* One exec of a process in container ct. */
+void metrics_ct_counts__exec(struct metrics_ct_counts *c, const struct ct_ref *ct);
+void metrics_ct_counts__free(struct metrics_ct_counts *c);
+
 struct metrics_input {
 	const struct metrics_counts *counts;
 	const struct model *model;     /* processes by state, the oldest zombie */
@@ -47,6 +68,9 @@ struct metrics_input {
 	__u64 now_ns;                  /* boot ns */
 	__u64 start_ns;                /* boot ns proclife started at: a zombie of unknown exit counts from there */
 	__s64 wall_offset_ns;          /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	/* The containers: one series each while it has processes (NULL: none known). Their gone entries are dropped. */
+	struct ctreg *ct;
+	struct metrics_ct_counts *ct_counts;
 };
 
 /* The whole exposition: HELP and TYPE lines, then the samples, family by family. */

@@ -18,6 +18,8 @@
 struct metrics_file {
 	struct metrics_file_config cfg;
 	struct metrics_counts counts;
+	struct ctreg *ct;       /* the session's, from its first write on */
+	struct metrics_ct_counts ct_counts;
 	struct outbuf text;     /* memory only: the exposition, rebuilt at each write */
 	struct utsname uts;
 	__u64 start_ns;         /* boot ns */
@@ -43,8 +45,15 @@ int metrics_file__new(const struct metrics_file_config *cfg, struct metrics_file
 
 void metrics_file__record(struct metrics_file *mf, const void *rec)
 {
-	if (mf)
-		metrics_counts__record(&mf->counts, rec);
+	const struct pl_hdr *h = rec;
+	const struct ct_subject *s;
+
+	if (!mf)
+		return;
+	metrics_counts__record(&mf->counts, rec);
+	if (h->type == PL_EV_EXEC && mf->ct &&
+	    (s = ctreg__subject(mf->ct, h->cgroup_id, h->flags & PL_F_NO_IDENTITY ? 0 : h->cgroup1_id)) && s->ct)
+		metrics_ct_counts__exec(&mf->ct_counts, s->ct);
 }
 
 void metrics_file__derived(struct metrics_file *mf, const struct derived_event *d)
@@ -113,6 +122,7 @@ void metrics_file__write(struct metrics_file *mf, struct live *l)
 	if (!mf)
 		return;
 	now = live__now();
+	mf->ct = live__containers(l);
 	in = (struct metrics_input){
 		.counts = &mf->counts,
 		.model = live__model(l),
@@ -124,6 +134,8 @@ void metrics_file__write(struct metrics_file *mf, struct live *l)
 		.now_ns = now,
 		.start_ns = mf->start_ns,
 		.wall_offset_ns = live__wallclock(l)->offset_ns,
+		.ct = mf->ct,
+		.ct_counts = &mf->ct_counts,
 	};
 	outbuf__reset(&mf->text);
 	mf->text.err = 0; /* out of memory last time: try again */
@@ -150,5 +162,6 @@ void metrics_file__free(struct metrics_file *mf)
 	if (!mf)
 		return;
 	outbuf__free(&mf->text);
+	metrics_ct_counts__free(&mf->ct_counts);
 	free(mf);
 }

@@ -138,6 +138,8 @@ bool top_rows__wanted(const struct proc *p, const struct top_filter *f)
 {
 	if (f->troubled_only && p->state != PROC_ZOMBIE && p->state != PROC_STOPPED)
 		return false;
+	if (f->keep && !f->keep(f->keep_ctx, p))
+		return false;
 	return top_rows__match(p, f->text);
 }
 

@@ -42,6 +42,9 @@ struct top_filter {
 	__u64 exited_ns;    /* list processes reaped within this long before now (0: none) */
 	/* NULL: siblings oldest first; else by this value per model slot, largest first. */
 	const __u64 *sort_key;
+	/* NULL, or also only the processes this keeps (the container options, the container key). */
+	bool (*keep)(const void *ctx, const struct proc *p);
+	const void *keep_ctx;
 };
 
 struct top_key {

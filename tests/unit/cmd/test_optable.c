@@ -190,7 +190,7 @@ static void test_errors(void)
 		{ CMD_WATCH, "--events", NULL, NULL, "option '--events' needs a value" },
 		{ CMD_WATCH, "-e", "exec,nope", NULL,
 		  "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, rename, stop, "
-		  "continue, zombie, reparent, resync, all)" },
+		  "continue, zombie, reparent, resync, container, all)" },
 		{ CMD_WATCH, "stray", NULL, NULL, "unexpected argument 'stray'" },
 		{ CMD_TREE, "1", "2", NULL, "unexpected argument '2'" },
 		{ CMD_TREE, "abc", NULL, NULL, "PID must be a process id, not 'abc'" },
