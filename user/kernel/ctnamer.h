@@ -22,6 +22,7 @@
 #define CT_TRIES          8
 #define CT_RETRY_FIRST_NS 50000000ull /* 50 ms */
 #define CT_NAMER_MAX      4096        /* containers remembered; past that the cache starts over */
+#define CT_EAGER_TRIES    8           /* tries on demand (ct_namer__refresh()), besides the timed ones */
 
 struct ct_entry;
 
@@ -43,6 +44,13 @@ void ct_namer__free(struct ct_namer *n);
  * its naming got. The pointer stays valid until ct_namer__free().
  */
 const struct ct_info *ct_namer__lookup(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state);
+
+/*
+ * The same as ct_namer__lookup(), but a container not named yet is tried
+ * again now, whatever the schedule, at most CT_EAGER_TRIES times: for the
+ * moment its runtime has surely written its state (its program's exec).
+ */
+const struct ct_info *ct_namer__refresh(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state);
 
 /*
  * Tries again every container whose next try is due; fn (if given) is

@@ -136,8 +136,11 @@ static void learn_named(struct ctsource *cs, const char *cgroup, size_t len, con
 		cs->ops.container(cs->ops.ctx, ct, now);
 }
 
-/* Name the container of path from its runtime's state: files only, once, then when a retry is due. */
-static void name_container(struct ctsource *cs, const char *path, __u64 now)
+/*
+ * Name the container of path from its runtime's state: files only, once,
+ * then when a retry is due; eager, now (a few times at most).
+ */
+static void name_container(struct ctsource *cs, const char *path, __u64 now, bool eager)
 {
 	const struct ct_info *ci;
 	struct ct_match m;
@@ -145,7 +148,7 @@ static void name_container(struct ctsource *cs, const char *path, __u64 now)
 
 	if (containers__match(path, &m) <= 0 || m.kind != CT_KIND_CONTAINER)
 		return;
-	ci = ct_namer__lookup(&cs->namer, path, now, &st);
+	ci = eager ? ct_namer__refresh(&cs->namer, path, now, &st) : ct_namer__lookup(&cs->namer, path, now, &st);
 	if (ci && st == CT_STATE_NAMED)
 		learn_named(cs, path, m.root_len, ci, now);
 }
@@ -202,7 +205,7 @@ static struct ct_subject *learn(struct ctsource *cs, __u32 pid, __u64 cg2, __u64
 	}
 	if (s->cgroup && !s->asked) {
 		s->asked = true;
-		name_container(cs, s->cgroup, now);
+		name_container(cs, s->cgroup, now, false);
 		s = ctreg__subject(cs->reg, cg2, cg1);
 		if (!s)
 			return NULL;
@@ -232,8 +235,8 @@ static bool verdict(struct ctsource *cs, struct ct_subject *s, __u64 cg2, __u64 
 	if (s->verdict == CTREG_VERDICT_DROP && now - s->verdict_ns < VERDICT_AGAIN_NS)
 		return true;
 	v = ctfilter__judge(cs->spec, s);
-	if (v == CTV_LATER && s->settled)
-		v = CTV_NO; /* what is not known by now will not be: no name, no match */
+	if (v == CTV_LATER && s->first_ns && now - s->first_ns > CTSOURCE_SETTLE_NS)
+		v = CTV_NO; /* what is not known by now will not be: no name (its state unreadable), no match */
 	if (v == CTV_LATER) {
 		pend(cs, cg2, cg1);
 		return false;
@@ -256,6 +259,15 @@ const struct ct_subject *ctsource__event(struct ctsource *cs, const struct pl_hd
 		s->first_ns = now;
 	if (!s->settled || !s->asked)
 		s = learn(cs, h->pid, h->cgroup_id, cg1, s, now);
+	/*
+	 * A container's program starts: its runtime has written its state by
+	 * now (runc's state.json comes after its init is made, before the
+	 * exec): name it at once, not at the next timed try.
+	 */
+	if (s && h->type == PL_EV_EXEC && s->cgroup && (s->ct ? !s->ct->named : !s->settled)) {
+		name_container(cs, s->cgroup, now, true);
+		s = ctreg__subject(cs->reg, h->cgroup_id, cg1);
+	}
 	if (s)
 		verdict(cs, s, h->cgroup_id, cg1, now);
 	return s;
@@ -319,7 +331,7 @@ static void verdicts_again(struct ctsource *cs, __u64 now)
 
 		if (s && !s->settled && s->first_ns && now - s->first_ns > CTSOURCE_SETTLE_NS)
 			ctreg__settle(s);
-		if (s)
+		if (s) /* judged again: named since, or the wait is over */
 			verdict(cs, s, v[i].cg2, v[i].cg1, now);
 	}
 	free(v);
