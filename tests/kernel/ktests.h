@@ -37,6 +37,10 @@ void test_exec_filename_truncated(void);
 /* kt_identity.c */
 void test_header_identity(void);
 
+/* kt_cgroup.c */
+void test_cgroup_ids_and_paths(void);
+void test_cgroup_filter_in_kernel(void);
+
 /* kt_signal.c */
 void test_signal_handled(void);
 void test_signal_ignored(void);

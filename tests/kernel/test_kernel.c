@@ -129,6 +129,7 @@ int main(void)
 	RUN_KTEST(test_usage_parent_reaped_child, NEED(KF_CORE));
 	RUN_KTEST(test_sampling_vs_proc, NEED(KF_CORE));
 	RUN_KTEST(test_header_identity, NEED_ALL);
+	RUN_KTEST(test_cgroup_ids_and_paths, NEED_ALL);
 	RUN_KTEST(test_argv_hostile, NEED_ALL);
 	RUN_KTEST(test_argv_many, NEED_ALL);
 	RUN_KTEST(test_argv_truncated, NEED_ALL);
@@ -175,6 +176,7 @@ int main(void)
 	RUN_KTEST(test_filter_failed, NEED_ALL);
 	RUN_KTEST(test_filter_events, NEED_ALL);
 	RUN_KTEST(test_follow_in_kernel, NEED_ALL);
+	RUN_KTEST(test_cgroup_filter_in_kernel, NEED_ALL);
 	RUN_KTEST(test_lost_counted, NEED_ALL);
 	RUN_KTEST(test_record_lost_resync_replay, NEED_ALL);
 	RUN_KTEST(test_features_forced_off, NEED_ALL);
