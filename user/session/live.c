@@ -499,9 +499,16 @@ int live__poll(struct live *l, int timeout_ms)
 				msg__say(MSG_WARN, "events were lost and /proc could not be read to resync: %s",
 					 strerror(-e));
 		}
+		/*
+		 * Containers named late first: recorded before this poll's tick,
+		 * they are said before the model's timers' events, as a replay
+		 * says them (it runs the timers at the tick).
+		 */
+		ctsource__tick(l->cts, now, l->model);
 		model__tick(l->model, now);
+	} else {
+		ctsource__tick(l->cts, now, NULL);
 	}
-	ctsource__tick(l->cts, now, l->model);
 	if (l->rec)
 		recording_poll(l, now);
 	return r;
