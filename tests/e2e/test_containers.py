@@ -24,6 +24,8 @@ and removes everything it made (containers.py).
 Usage: test_containers.py build/proclife [SUBTEST...]   (ctinfo is found beside it, in tests/)
 """
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -237,7 +239,10 @@ def test_live_docker(c):
     d.run(before, "/bin/sh", "-c", "/bin/sleep 0.2 & exec /bin/sleep 600")
     ib = d.inspect(before)
     ns_before = pidns(container_pid1(ib))
-    t = common.start_proclife(["--json"])
+    rec = os.path.join(common.tmpdir("pl-ct-rec-"), "ct.plr")
+    t = common.start_proclife(["--json", "-w", rec],
+                              ready=b"proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"
+                              % rec.encode())
     d.run(after, "/bin/sh", "-c", "exec /bin/sleep 600")  # the same image, started after proclife
     ia = d.inspect(after)
     ns_after = pidns(container_pid1(ia))
@@ -253,8 +258,15 @@ def test_live_docker(c):
     events = wait_events(c, t, lambda ev: has_exec(ev, ns_after2, "/bin/sleep", removed) and
                          any(e["event"] == "exit" and e.get("pidns") == ns_before and e.get("exit_code") == 3
                              for e in ev), "the docker exec's exit and the reused name's exec")
-    t.stop()
+    c.eq("proclife watch -w: exit status", 0, t.stop())
     events = common.parse_json_lines(c, t.stdout_bytes())
+    # The recording names the same containers at the same places: its replay is the live output, byte for byte.
+    rc, out, err = common.run_proclife(["--json", "-r", rec], timeout=60)
+    c.eq("watch --json -r: exit status", 0, rc)
+    c.ok("watch --json -r: the live output byte for byte (%d and %d bytes; first difference at %s)"
+         % (len(t.stdout_bytes()), len(out), next((i for i, (a, b) in enumerate(zip(t.stdout_bytes(), out)) if a != b),
+                                                  min(len(out), len(t.stdout_bytes())))),
+         out == t.stdout_bytes())
     img = ib["Config"]["Image"]
     for ins, ns, what, since, until in ((ib, ns_before, "started before", 0, 1 << 64),
                                         (ia, ns_after, "started after", 0, removed),
@@ -314,6 +326,37 @@ def test_live_podman(c):
                                                       "image": ins["ImageName"]})
     c.ok("a container event for %s" % name, any(e["event"] == "container" and e["container"]["id"] == ins["Id"]
                                                 for e in events))
+
+
+def test_live_top(c):
+    """top: the header names the selected process's container; C keeps only that container's processes."""
+    if not shutil.which("tmux"):
+        raise common.Skip("tmux is not installed")
+    tag = containers.new_tag()
+    pm = containers.Podman(tag, common.tmpdir("pl-ct-"))
+    name = tag + "-top"
+    word = "only-in-sh-" + tag[-8:]  # in the container's sh alone (conmon's arguments hold its name, so the tag)
+    pm.run(name, "/bin/sh", "-c", "/bin/sleep 600; echo " + word)
+    ins = pm.inspect(name)
+    mark = "podman %s %s" % (name, ins["Id"][:12])
+    tm = common.Tmux("cttop", "%s top" % common.BIN, x=200, y=40, env=dict(os.environ, LC_ALL="C.UTF-8"),
+                     prefix="plct")
+    tm.wait(lambda sc: sc.startswith("proclife top"), "top's header")
+    tm.keys("/")
+    tm.keys(word, literal=True)
+    tm.keys("Enter")
+    screen = tm.wait(lambda sc: mark in sc.split("\n")[0], "the selected process's container in the header")
+    c.ok("top: the container's first process is marked [%s]" % mark, "[%s]" % mark in screen)
+    tm.keys("c")
+    tm.keys("C")
+
+    def only_it(sc):
+        rows = [ln for ln in sc.split("\n")[2:-1] if ln.strip()]
+        # Its processes, and their ancestors (the rows stay a tree): pid 1 and conmon.
+        return "one container" in sc.split("\n")[-1] and len(rows) >= 3 and \
+            all(("sleep 600" in r or word in r or "conmon" in r or re.search(r"\s1 /", r)) for r in rows)
+    tm.wait(only_it, "C: the container's processes (and their ancestors) only, 'one container' said")
+    tm.keys("q")
 
 
 def test_live_filters(c):
@@ -388,6 +431,7 @@ SUBTESTS = [
     ("live_docker", test_live_docker, common.ROOT),
     ("live_podman", test_live_podman, common.ROOT),
     ("live_filters", test_live_filters, common.ROOT),
+    ("live_top", test_live_top, common.ROOT),
 ]
 
 if __name__ == "__main__":

@@ -228,18 +228,17 @@ static const struct proc *selected(const struct top *t, const struct model *m)
 	return model__slot(m, t->rows.v[t->sel].slot);
 }
 
-/* " — docker pltest 451466daa4e1": the selected process's container, after the header's counts. */
-static void draw_selected_container(struct top *t, const struct model *m, int x)
+/* " — docker pltest 451466daa4e1": the selected process's container, after the header's counts. The column reached. */
+static int draw_selected_container(struct top *t, const struct model *m, int x)
 {
 	const struct ct_ref *ct = ctfmt__container(live__containers(t->live), selected(t, m));
 
 	if (!ct || x >= COLS)
-		return;
+		return x;
 	outbuf__reset(&t->label);
 	outbuf__puts(&t->label, t->ascii ? " - " : " \u2014 ");
 	ctfmt__tag(&t->label, ct);
-	x = put(t, t->label.data, t->label.len);
-	fill(x);
+	return put(t, t->label.data, t->label.len);
 }
 
 static void draw_header(struct top *t, const struct model *m)
@@ -266,8 +265,7 @@ static void draw_header(struct top *t, const struct model *m)
 	move(0, 0);
 	attrset(A_BOLD);
 	x = puts_(t, line);
-	fill(x);
-	draw_selected_container(t, m, x);
+	fill(draw_selected_container(t, m, x));
 	/* The column titles; the sorted one marked. */
 	snprintf(line, sizeof(line), COLS_FMT "PROCESS%s", t->sort == 'P' ? "CPU%*" : "CPU%",
 		 t->sort == 'M' ? "RSS*" : "RSS", t->sort == 'S' ? "SUBTREE*" : "SUBTREE",
@@ -413,7 +411,7 @@ static int rebuild(struct top *t)
 {
 	const struct model *m = live__model(t->live);
 	struct top_filter f = { .text = t->filter, .troubled_only = t->troubled, .now = live__now(),
-				.exited_ns = RECENT_NS, .keep = keep, .keep_ctx = t };
+				.exited_ns = RECENT_NS };
 	long i = -1;
 	int err;
 
@@ -437,6 +435,10 @@ static int rebuild(struct top *t)
 		}
 	}
 	f.sort_key = t->sort_key;
+	if (t->ct_only || ctfilter__active(t->ctf)) {
+		f.keep = keep;
+		f.keep_ctx = t;
+	}
 	top_rows__prune(&t->rows, m);
 	if (t->select_match)
 		top_rows__reveal(&t->rows, m, &f);

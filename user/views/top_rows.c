@@ -325,7 +325,8 @@ static int add_exited(struct top_rows *r, const struct model *m, const struct to
 	for (const struct proc *p = model__reaped_next(m, NULL); p; p = model__reaped_next(m, p)) {
 		struct top_row *row;
 
-		if (p->state_ts + f->exited_ns < f->now || !top_rows__match(p, f->text))
+		if (p->state_ts + f->exited_ns < f->now || !top_rows__match(p, f->text) ||
+		    (f->keep && !f->keep(f->keep_ctx, p)))
 			continue;
 		if (!heading) {
 			row = add_row(r);
@@ -349,7 +350,7 @@ int top_rows__build(struct top_rows *r, const struct model *m, const struct top_
 	int err;
 
 	r->n = 0;
-	if ((f->text && *f->text) || f->troubled_only) {
+	if ((f->text && *f->text) || f->troubled_only || f->keep) {
 		keep = mark(m, f);
 		if (!keep)
 			return -ENOMEM;
