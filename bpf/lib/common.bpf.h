@@ -312,11 +312,29 @@ static __always_inline bool cgroup_ok(struct task_struct *t)
 	return cgroup_ids_ok(TASK_RD(t, cgroups, dfl_cgrp, kn, id), cgroup1_id(t));
 }
 
+/*
+ * The current task's cgroups pass the filter? Read through the untyped
+ * current task (CO-RE probe reads), whatever the program's variant: only
+ * with the filter on, and 5.10 has no bpf_get_current_task_btf(), whose
+ * mere call (even unused) it refuses.
+ */
+static __always_inline bool current_cgroup_ok(void)
+{
+	struct task_struct *t;
+
+	if (!cfg_cgroup_filter)
+		return true;
+	t = (struct task_struct *)bpf_get_current_task();
+	return cgroup_ids_ok(BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id), cgroup1_id(t));
+}
+
 static __always_inline bool current_ok(void)
 {
 	char comm[PL_COMM_LEN];
 
-	if (!uid_ok((__u32)bpf_get_current_uid_gid()) || !cgroup_ok(current_task()))
+	if (!uid_ok((__u32)bpf_get_current_uid_gid()))
+		return false;
+	if (!current_cgroup_ok())
 		return false;
 	if (!cfg_comm_set)
 		return true;
