@@ -42,7 +42,7 @@ NOBODY = 65534  # uid and gid of the unprivileged user the suites switch to
 
 # What proclife prints.
 READY_WATCH = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"  # `watch` is ready
-TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             DETAILS"  # text events
+TEXT_HEADER = "TIME         EVENT       PID     PPID    COMM             CONTAINER           DETAILS"  # text events
 
 # Deadlines (seconds). Every wait has one.
 READY_TIMEOUT = 15.0  # proclife attached and said so on stderr
@@ -1081,7 +1081,7 @@ def main_with_helper(helper_src, subtests, prefix, subtest_timeout):
 # The fields of a `tree --json` node, in order.
 TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
                "orphaned", "kthread", "stop_signal", "exit_code", "term_signal", "core_dumped",
-               "exit_time", "cpu_ns", "rss_kb", "maxrss_kb", "subtree_cpu_ns", "children"]
+               "exit_time", "cpu_ns", "rss_kb", "maxrss_kb", "subtree_cpu_ns", "cgroup", "container", "children"]
 
 # proclife's last line on stderr when it stops (str; encode() it for bytes).
 SUMMARY_PATTERN = r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?$"

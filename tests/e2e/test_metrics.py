@@ -55,9 +55,11 @@ FAMILIES = {
     "proclife_signals_total": "counter",
     "proclife_features": "gauge",
     "proclife_feature_reduced": "gauge",
+    "proclife_container_zombies": "gauge",
+    "proclife_container_exec_total": "counter",
 }
 EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename",
-          "stop", "continue", "zombie", "reparent", "resync"]
+          "stop", "continue", "zombie", "reparent", "resync", "container"]
 KERNEL_EVENTS = EVENTS[:8]
 FEATURES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling"]
 

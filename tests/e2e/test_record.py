@@ -1217,7 +1217,7 @@ def test_run_record_replay(c):
              [e["argv"] for e in events if e["event"] == "exec"])
         pids = {sh["pid"]} | {e["child"] for e in events if e["event"] == "fork"}
         c.eq("pids of the events: the command and its children", [],
-             [short(e) for e in events if e["event"] not in ("lost", "resync") and e["pid"] not in pids][:5])
+             [short(e) for e in events if e["event"] not in ("lost", "resync", "container") and e["pid"] not in pids][:5])
 
 
 # --------------------------------------------------------------------------
