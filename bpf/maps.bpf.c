@@ -27,6 +27,7 @@ const volatile __u32 cfg_auid = PL_UID_ANY;
 const volatile __u32 cfg_session = PL_UID_ANY;
 const volatile __u32 cfg_tty = PL_UID_ANY;
 const volatile bool cfg_setid_only = false;
+const volatile bool cfg_cgroup_filter = false;
 
 __u64 boot_cutoff_ns = 0;
 __u64 lost[PL_EV_MAX] = {};

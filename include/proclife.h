@@ -266,6 +266,17 @@ struct pl_sample {
 	__u32 _pad;
 };
 
+/*
+ * The in-kernel cgroup filter (--container, --pod, --cgroup, --host,
+ * --containers): user space's verdict on each pair of cgroup ids a
+ * subject can be in, as pl_hdr carries them. A pair the filter has no
+ * verdict on yet passes: user space judges it and hands the verdict back.
+ */
+struct pl_cgroup_key {
+	__u64 cgroup_id;  /* v2 */
+	__u64 cgroup1_id; /* the v1 hierarchy followed; 0 none */
+};
+
 struct pl_reap {
 	struct pl_hdr h;    /* the reaped process, as it was when it exited */
 	__u64 exit_ts;      /* when it exited; 0 if proclife did not see the exit */

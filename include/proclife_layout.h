@@ -39,7 +39,8 @@
 	S(pl_deliver, 136)  \
 	S(pl_rename, 128)    \
 	S(pl_cred, 416)     \
-	S(pl_sample, 40)
+	S(pl_sample, 40)    \
+	S(pl_cgroup_key, 16)
 
 /* The records of user/record/recording.h. */
 #define PL_LAYOUT_RECORDING(S) \
@@ -53,7 +54,8 @@
 	S(rec_lost, 24)        \
 	S(rec_gap, 40)         \
 	S(rec_run_start, 16)   \
-	S(rec_run_end, 32)
+	S(rec_run_end, 32)     \
+	S(rec_cgroup, 32)
 
 #define PL_FIELDS_pl_hdr(F, V)                    \
 	F(pl_hdr, ts, 0, 8, __u64)                \
@@ -224,6 +226,10 @@
 	F(pl_cred, old, 128, 144, struct pl_creds)   \
 	F(pl_cred, new, 272, 144, struct pl_creds)
 
+#define PL_FIELDS_pl_cgroup_key(F, V)               \
+	F(pl_cgroup_key, cgroup_id, 0, 8, __u64)    \
+	F(pl_cgroup_key, cgroup1_id, 8, 8, __u64)
+
 #define PL_FIELDS_pl_sample(F, V)                   \
 	F(pl_sample, tgid, 0, 4, __u32)             \
 	F(pl_sample, tid, 4, 4, __u32)              \
@@ -298,6 +304,15 @@
 	F(rec_snap_proc, has_cmdline, 31, 1, __u8)      \
 	F(rec_snap_proc, comm, 32, 16, char[16])        \
 	V(rec_snap_proc, cmdline, 48, char[])
+
+#define PL_FIELDS_rec_cgroup(F, V)                      \
+	F(rec_cgroup, ts, 0, 8, __u64)                  \
+	F(rec_cgroup, id, 8, 8, __u64)                  \
+	F(rec_cgroup, hier, 16, 4, __u32)               \
+	F(rec_cgroup, npids, 20, 4, __u32)              \
+	F(rec_cgroup, path_len, 24, 4, __u32)           \
+	F(rec_cgroup, _pad, 28, 4, __u32)               \
+	V(rec_cgroup, data, 32, char[])
 
 #define PL_FIELDS_rec_lost(F, V)                        \
 	F(rec_lost, ts, 0, 8, __u64)                    \

@@ -74,6 +74,9 @@ extern const volatile __u32 cfg_tty;
 /* --setid: of the execs only those the kernel handled as a privilege change (PL_F_SETID). */
 extern const volatile bool cfg_setid_only;
 
+/* Filter by cgroup (--container and the like): the verdicts of user space in the cgroup_filter map. */
+extern const volatile bool cfg_cgroup_filter;
+
 /* ---- runtime state shared with user space through the mmapped .bss ---- */
 /* Processes that started before it existed before proclife (user space sets it right after attaching). */
 extern __u64 boot_cutoff_ns;
@@ -203,6 +206,19 @@ struct claim_key {
 		__type(value, struct pl_exit);          \
 	}
 
+/*
+ * The cgroup filter's verdicts by pair of cgroup ids (cfg_cgroup_filter):
+ * 1 keep, 0 drop; no entry: user space has not judged it yet, so it passes
+ * and is judged there. LRU: a verdict pushed out is asked for again.
+ */
+#define PL_CGROUP_FILTER_MAP                            \
+	struct {                                        \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);    \
+		__uint(max_entries, 16384);             \
+		__type(key, struct pl_cgroup_key);      \
+		__type(value, __u8);                    \
+	}
+
 /* maps.bpf.c defines them; every other file refers to that one definition. */
 #ifdef PL_MAPS_DEFINED_HERE
 #define PL_MAP_EXTERN
@@ -216,6 +232,7 @@ PL_MAP_EXTERN PL_CLAIMS_MAP claims SEC(".maps");
 PL_MAP_EXTERN PL_FATAL_MAP fatal SEC(".maps");
 PL_MAP_EXTERN PL_FOLLOWED_MAP followed SEC(".maps");
 PL_MAP_EXTERN PL_EXITS_MAP exits SEC(".maps");
+PL_MAP_EXTERN PL_CGROUP_FILTER_MAP cgroup_filter SEC(".maps");
 
 /* The counters of cfg_counts (PL_CNT_* in proclife.h), per CPU: user space adds them up. */
 #define PL_COUNTS_MAP                                   \
@@ -368,6 +385,43 @@ static __always_inline bool subject_ok(const struct pl_hdr *h)
 	return uid_ok(h->uid) && comm_ok(h->comm) && ident_ok(h->auid, h->session, h->tty);
 }
 
+static __always_inline __u64 cgroup1_id(struct task_struct *t);
+
+/* Does a subject in these cgroups pass the cgroup filter? One map look-up, only with the filter. */
+static __always_inline bool cgroup_ids_ok(__u64 cgroup_id, __u64 cgroup1)
+{
+	struct pl_cgroup_key k = { .cgroup_id = cgroup_id, .cgroup1_id = cgroup1 };
+	__u8 *v;
+
+	if (!cfg_cgroup_filter)
+		return true;
+	v = bpf_map_lookup_elem(&cgroup_filter, &k);
+	return !v || *v;
+}
+
+static __always_inline bool cgroup_ok(struct task_struct *t)
+{
+	if (!cfg_cgroup_filter)
+		return true;
+	return cgroup_ids_ok(TASK_RD(t, cgroups, dfl_cgrp, kn, id), cgroup1_id(t));
+}
+
+/*
+ * The current task's cgroups pass the filter? Read through the untyped
+ * current task (CO-RE probe reads), whatever the program's variant: only
+ * with the filter on, and 5.10 has no bpf_get_current_task_btf(), whose
+ * mere call (even unused) it refuses.
+ */
+static __always_inline bool current_cgroup_ok(void)
+{
+	struct task_struct *t;
+
+	if (!cfg_cgroup_filter)
+		return true;
+	t = (struct task_struct *)bpf_get_current_task();
+	return cgroup_ids_ok(BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id), cgroup1_id(t));
+}
+
 static __always_inline bool current_ok(void)
 {
 	char comm[PL_COMM_LEN];
@@ -376,6 +430,8 @@ static __always_inline bool current_ok(void)
 	if (cfg_uid != PL_UID_ANY && !uid_ok((__u32)bpf_get_current_uid_gid()))
 		return false;
 	if (IDENT_FILTERED && !task_ident_ok((struct task_struct *)bpf_get_current_task()))
+		return false;
+	if (!current_cgroup_ok())
 		return false;
 	if (!cfg_comm_set)
 		return true;
@@ -388,7 +444,7 @@ static __always_inline bool task_ok(struct task_struct *t)
 {
 	char comm[PL_COMM_LEN];
 
-	if (cfg_uid != PL_UID_ANY && !uid_ok(BPF_CORE_READ(t, real_cred, uid.val)))
+	if ((cfg_uid != PL_UID_ANY && !uid_ok(BPF_CORE_READ(t, real_cred, uid.val))) || !cgroup_ok(t))
 		return false;
 	if (!cfg_comm_set)
 		return true;

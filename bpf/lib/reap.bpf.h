@@ -30,7 +30,7 @@ static __always_inline void emit_reap(struct pl_hdr *h, __u64 exit_ts, __u32 sta
 
 	/* Its exit comes first, if it was still held back (no parent notification came). */
 	exit_release_held(h->pid, NULL, h->start_ns);
-	if (!subject_ok(h))
+	if (!subject_ok(h) || !cgroup_ids_ok(h->cgroup_id, h->cgroup1_id))
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

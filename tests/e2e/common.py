@@ -42,7 +42,7 @@ NOBODY = 65534  # uid and gid of the unprivileged user the suites switch to
 
 # What proclife prints.
 READY_WATCH = b"proclife: tracing process lifecycle events, Ctrl-C to stop\n"  # `watch` is ready
-TEXT_HEADER = "TIME         EVENT       PID     PPID    USER         TTY     COMM             DETAILS"  # text events
+TEXT_HEADER = "TIME         EVENT       PID     PPID    USER         TTY     COMM             CONTAINER           DETAILS"  # text events
 # The capabilities by bit, as the JSON names them (include/uapi/linux/capability.h).
 CAP_NAMES = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
              "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
@@ -1175,7 +1175,7 @@ def main_with_helper(helper_src, subtests, prefix, subtest_timeout):
 # The fields of a `tree --json` node, in order.
 TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
                "orphaned", "kthread", "stop_signal", "exit_code", "term_signal", "core_dumped",
-               "exit_time", "cpu_ns", "rss_kb", "maxrss_kb", "subtree_cpu_ns", "children"]
+               "exit_time", "cpu_ns", "rss_kb", "maxrss_kb", "subtree_cpu_ns", "cgroup", "container", "children"]
 
 # proclife's last line on stderr when it stops (str; encode() it for bytes).
 SUMMARY_PATTERN = (r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?"

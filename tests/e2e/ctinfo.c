@@ -10,7 +10,9 @@
  *      "container": null | {"runtime", "kind", "id", "ns", "name", "image",
  *                           "pod", "namespace", "pod_uid", "container", "sandbox"}}
  *
- *   ctinfo --cost PID    what naming and id look-ups cost (CPU time, µs)
+ *   ctinfo --cost PID    what naming and id look-ups cost (CPU time, µs), and a session's
+ *                        (session/ctsource.c): an event of a container seen for the first
+ *                        time (its cgroup file, ids, naming), and each event after
  *
  * A pid that is gone gives {"pid", "error"}. Exit status 1 when the layout
  * cannot be read.
@@ -24,6 +26,7 @@
 
 #include "kernel/cgroups.h"
 #include "kernel/ctnamer.h"
+#include "session/ctsource.h"
 
 static __u64 clock_ns(clockid_t clk)
 {
@@ -117,10 +120,50 @@ static int one_pid(const struct cg_host *h, struct cg_idmap *v2, struct cg_idmap
 }
 
 /* CPU time of: naming a container the first time, a cached look-up, an id walk, a cached and a negative id. */
+/* A session's cost for pid's container: its first event (a fresh session each round), then each next one (ns). */
+static void session_cost(const struct cg_host *h, const char *proc, __u32 pid, double *first_us, double *next_ns)
+{
+	enum { ROUNDS = 200, EVENTS = 1000000 };
+	struct cg_proc p;
+	struct cg_idmap m2 = {}, m1 = {};
+	struct pl_hdr hdr = { .pid = pid, .type = PL_EV_EXEC };
+	__u64 t0, first = 0;
+
+	*first_us = *next_ns = -1;
+	if (cgroups__read_proc(proc, pid, h, &p))
+		return;
+	if (p.has_v2 && cg_idmap__init(&m2, &h->v2) == 0)
+		cg_idmap__id(&m2, p.v2, &hdr.cgroup_id);
+	if (p.has_v1 && h->v1.dir[0] && cg_idmap__init(&m1, &h->v1) == 0)
+		cg_idmap__id(&m1, p.v1, &hdr.cgroup1_id);
+	for (int i = 0; i < ROUNDS; i++) {
+		struct ctsource *cs;
+
+		if (ctsource__new_live(h, proc, "", NULL, &cs))
+			return;
+		t0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		ctsource__event(cs, &hdr, clock_ns(CLOCK_BOOTTIME));
+		first += clock_ns(CLOCK_PROCESS_CPUTIME_ID) - t0;
+		if (i == ROUNDS - 1) {
+			t0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+			for (int k = 0; k < EVENTS; k++)
+				ctsource__event(cs, &hdr, 1);
+			*next_ns = (double)(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - t0) / EVENTS;
+		}
+		ctsource__free(cs);
+	}
+	*first_us = first / 1000.0 / ROUNDS;
+	if (m2.dir[0])
+		cg_idmap__free(&m2);
+	if (m1.dir[0])
+		cg_idmap__free(&m1);
+}
+
 static int cost(const struct cg_host *h, const char *proc, __u32 pid)
 {
 	enum { ROUNDS = 200 };
 	__u64 t0, name_first = 0, name_warm = 0, name_cached = 0, walk, hit, negative;
+	double session_first, session_next;
 	struct ct_namer warm;
 	struct cg_proc p;
 	struct cg_idmap m;
@@ -173,10 +216,12 @@ static int cost(const struct cg_host *h, const char *proc, __u32 pid)
 	for (int k = 0; k < 100000; k++)
 		cg_idmap__path(&m, 0xdead0000ull + k % 16, clock_ns(CLOCK_MONOTONIC), buf, sizeof(buf));
 	negative = (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - t0) / 100000;
+	session_cost(h, proc, pid, &session_first, &session_next);
 	printf("{\"pid\":%u,\"cgroup\":\"%s\",\"name_first_us\":%.1f,\"name_next_us\":%.1f,\"name_cached_ns\":%llu,"
-	       "\"walk_us\":%.1f,\"walk_dirs\":%lu,\"id_hit_ns\":%llu,\"id_unknown_ns\":%llu,\"walks\":%lu}\n",
+	       "\"walk_us\":%.1f,\"walk_dirs\":%lu,\"id_hit_ns\":%llu,\"id_unknown_ns\":%llu,\"walks\":%lu,"
+	       "\"session_first_us\":%.1f,\"session_event_ns\":%.1f}\n",
 	       pid, ident, name_first / 1000.0 / ROUNDS, name_warm / 1000.0 / ROUNDS, (unsigned long long)name_cached, walk / 1000.0, m.walk_dirs,
-	       (unsigned long long)hit, (unsigned long long)negative, m.walks);
+	       (unsigned long long)hit, (unsigned long long)negative, m.walks, session_first, session_next);
 	cg_idmap__free(&m);
 	return 0;
 }

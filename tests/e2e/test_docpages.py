@@ -54,6 +54,8 @@ GOLDEN = os.path.join(REPO, "tests", "golden", "recordings")
 # The whole-system golden recording, in its two rotated pieces; and a `run -w` one.
 PIECES = [os.path.join(GOLDEN, "family.plr.1"), os.path.join(GOLDEN, "family.plr")]
 RUN_REC = os.path.join(GOLDEN, "run.plr")
+# A recording with containers (format 2.1): container events, and containers in every view.
+CT_REC = os.path.join(GOLDEN, "containers.plr")
 README_MAX_LINES = 300
 COMMANDS = ["watch", "tree", "zombies", "top", "signals", "run", "record", "life", "export", "verify", "features"]
 # Options whose value is a file proclife writes: pointed into a temporary directory.
@@ -77,7 +79,7 @@ HEADER_SOURCES = {
 KERNEL_EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "cred"]
 DERIVED_EVENTS = ["stop", "continue", "zombie", "reparent"]
 BARE_BASE = {"event", "time"}
-BARE_EVENTS = ["lost", "resync", "gap"]
+BARE_EVENTS = ["lost", "resync", "gap", "container"]
 # A live scenario for json_fields (as root): fork, exec, a failed exec, signals handled and fatal,
 # a stop and a continue, exits with usage, reaps, cred events (setpriv's drop to nobody).
 LIVE_SCENARIO = ("trap 'true' USR1; kill -USR1 $$; /no/such/program 2>/dev/null; sleep 5 & p=$!; "
@@ -403,10 +405,12 @@ def documented_fields():
 def emitted_json(c, d):
     """{event: [objects]} of `watch --json` on the golden recordings, and of a live `run -j` as root."""
     by_event = {}
-    rc, out, err = proclife(["watch", "--json", "-r", PIECES[0], "-r", PIECES[1]], d)
-    lines = [out]
-    if rc != 0:
-        raise Failure("watch --json on the golden recordings: exit status %d: %s" % (rc, err[-300:]))
+    lines = []
+    for rec in ([PIECES[0], PIECES[1]], [CT_REC]):
+        rc, out, err = proclife(["watch", "--json"] + [a for r in rec for a in ("-r", r)], d)
+        lines.append(out)
+        if rc != 0:
+            raise Failure("watch --json on the golden recordings: exit status %d: %s" % (rc, err[-300:]))
     if os.geteuid() == 0:
         events = os.path.join(d, "live.json")
         rc, out, err = proclife(["run", "-j", "-o", events, "--", "sh", "-c", LIVE_SCENARIO], d)
@@ -460,8 +464,8 @@ def test_json_fields(c):
         compare_fields(c, "exit io", doc.get("io", {}), [o["io"] for o in usage if o.get("io")])
     else:
         c.ok("no exit with usage to check docs/EVENTS.md's usage tables against (not root?)", os.geteuid() != 0)
-    for cmd in ("tree", "zombies", "signals"):
-        rc, out, err = proclife([cmd, "--json", "-r", PIECES[0], "-r", PIECES[1]], d)
+    for cmd, rec in [(c_, r) for c_ in ("tree", "zombies", "signals") for r in ([PIECES[0], PIECES[1]], [CT_REC])]:
+        rc, out, err = proclife([cmd, "--json"] + [a for r in rec for a in ("-r", r)], d)
         if not c.eq("%s --json on the golden recordings: exit status" % cmd, 0, rc):
             continue
         v = json.loads(out)

@@ -60,13 +60,15 @@ FAMILIES = {
     "proclife_signals_total": "counter",
     "proclife_features": "gauge",
     "proclife_feature_reduced": "gauge",
+    "proclife_container_zombies": "gauge",
+    "proclife_container_exec_total": "counter",
 }
 # And with a recording (-w), and with an event output that is a file (-o FILE).
 RECORDING_FAMILIES = {"proclife_recording_errors_total": "counter",
                       "proclife_recording_unwritten_events_total": "counter"}
 OUTPUT_FAMILIES = {"proclife_output_errors_total": "counter", "proclife_output_unwritten_lines_total": "counter"}
 EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename",
-          "stop", "continue", "zombie", "reparent", "resync"]
+          "stop", "continue", "zombie", "reparent", "resync", "container"]
 KERNEL_EVENTS = EVENTS[:8]
 FEATURES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling"]
 

@@ -335,7 +335,7 @@ def test_overlap_and_duplicates(c):
     c.eq("recorder b: exit status", 0, tb.stop())
     ha, hb = (common.rec_header(open(p, "rb").read()) for p in (a, b))
     boot = open("/proc/sys/kernel/random/boot_id").read().strip().replace("-", "")
-    c.eq("a: format version", (2, 0), (ha["major"], ha["minor"]))
+    c.eq("a: format version", (2, 1), (ha["major"], ha["minor"]))
     c.eq("a: the boot id in the header", boot, ha["boot_id"].hex())
     end_a = last_ts(a)
     want = ("proclife: overlap of %s: %s (starts %s) was recorded while %s (ends %s) was: events of that time "

@@ -607,6 +607,18 @@ def test_signals_summary(c):
     def expect_row(name, exp, sender_pid):
         r = c.one("[%s] row of %s from %d to %d, %s" % (name, exp["signame"], sender_pid, cpid, exp["result"]),
                   rows_of(name, sender_pid, exp["sig"], exp["result"]))
+        if r:
+            # The test and its child are on the host: each side's cgroup is a path, its container null,
+            # and no row crosses a container's edge (test_containers.py has the containers).
+            what = "[%s] %s row" % (name, exp["signame"])
+            for side in ("sender", "target"):
+                o = r.get(side)
+                if isinstance(o, dict):
+                    c.ok("%s: %s.cgroup is not a path: %r" % (what, side, o.get("cgroup")),
+                         isinstance(o.get("cgroup"), str) and o["cgroup"].startswith("/"))
+                    c.eq("%s: %s.container" % (what, side), None, o.get("container", "missing"))
+                    r = dict(r, **{side: {k: v for k, v in o.items() if k not in ("cgroup", "container")}})
+            c.eq("%s: crosses_container" % what, False, r.get("crosses_container"))
         c.fields("[%s] %s row" % (name, exp["signame"]), r, exp)
         if r:
             c.ok("[%s] %s row: first %r after last %r" % (name, exp["signame"], r.get("first"), r.get("last")),

@@ -33,8 +33,10 @@ START_NS = 1000 * 10**9  # boot time of the recording's start
 WALL = 1767322045 * 10**9  # CLOCK_REALTIME - CLOCK_BOOTTIME: the start is 2026-01-02T03:04:05Z
 
 # enum rec_kind
-EVENT, SNAP_BEGIN, SNAP_PROC, SNAP_END, TICK, LOST, META, RUN_START, RUN_END, END = range(1, 11)
+EVENT, SNAP_BEGIN, SNAP_PROC, SNAP_END, TICK, LOST, META, RUN_START, RUN_END, END, CGROUP, CONTAINER = range(1, 13)
 GAP = 14  # since 2.0: what a failing disk kept out
+# enum rec_cgroup_hier
+CG_V2, CG_V1 = 1, 2
 # enum pl_event_type
 FORK, EXEC, EXEC_FAILED, EXIT, REAP, SIGNAL, DELIVER, RENAME, CRED = range(1, 10)
 
@@ -75,6 +77,8 @@ LAYOUT = {
     "rec_gap": [("ts", "Q"), ("since", "Q"), ("events", "Q"), ("records", "Q"), ("err", "I"), ("_pad", "I")],
     "rec_run_start": [("ts", "Q"), ("pid", "I"), ("_pad", "I")],
     "rec_run_end": [("ts", "Q"), ("pid", "I"), ("exit_code", "i"), ("status", "I"), ("_pad", "I"), ("lost", "Q")],
+    "rec_cgroup": [("ts", "Q"), ("id", "Q"), ("hier", "I"), ("npids", "I"), ("path_len", "I"), ("_pad", "I"),
+                   ("data", "*")],
     "pl_hdr": HDR,
     "pl_fork": [("h", "pl_hdr"), ("child_pid", "I"), ("child_tid", "I"), ("child_start_ns", "Q"),
                 ("child_ppid", "I"), ("_pad", "I")],
@@ -332,6 +336,18 @@ def meta(ts, pairs):
     return record(META, pack("rec_time", ts=ts) + b"".join(p + b"\0" for p in pairs))
 
 
+def cgroup(ts, hier, cg_id, path, pids=(), path_len=None):
+    """A REC_CGROUP: a cgroup id's path; with pids, the processes of the scan before it in that cgroup."""
+    return record(CGROUP, pack("rec_cgroup", ts=ts, id=cg_id, hier=hier, npids=len(pids),
+                               path_len=len(path) if path_len is None else path_len) +
+                  b"".join(struct.pack("<I", p) for p in pids) + path)
+
+
+def container(ts, pairs):
+    """A REC_CONTAINER: a container named, as key=value strings (cgroup=, runtime=, id=, name=, ...)."""
+    return record(CONTAINER, pack("rec_time", ts=ts) + b"".join(p + b"\0" for p in pairs))
+
+
 def rtime(kind, ts):
     return record(kind, pack("rec_time", ts=ts))
 
@@ -389,6 +405,13 @@ META_0 = meta(START_NS, [b"proclife=0.1.0", b"hostname=corpus", b"kernel=6.1.0",
 END_REC = rtime(END, T + 4 * 10**7)
 
 B0 = [META_0] + BOOT + EVENTS_0
+# The same with the cgroups of the scan and a container named (as a 2.0 recorder writes them after a scan).
+B0_CT = [META_0] + BOOT + [
+    cgroup(START_NS, CG_V2, 1, b"/", pids=[1, 2, 100]),
+    cgroup(START_NS, CG_V2, 1234, b"/docker/" + b"c" * 64, pids=[150]),
+    container(START_NS, [b"cgroup=/docker/" + b"c" * 64, b"runtime=docker", b"id=" + b"c" * 64, b"name=corpus",
+                         b"image=bb:1"]),
+] + EVENTS_0
 B1 = EVENTS_1 + [END_REC]
 # Block 1 after a failing disk: the gap's mark and the snapshot the recorder wrote after it.
 GAP_B1 = [gap(T + 9 * 10**6, T + 5000, 42, 50)] + snapshot(T + 9 * 10**6, BOOT[1:-1], reason=1) + B1
@@ -559,8 +582,8 @@ def damaged():
     add("valid", v, 0, None, EV0 + EV1)
     add("unknown_kind", file_header() + block(B0[:5] + [record(200, b"from the future\0")] + B0[5:], 0) +
         block(B1, 1), 0, None, EV0 + EV1)
-    # Kinds in a hole of the numbers this reader knows (11..13), empty: skipped, never read as one.
-    add("kind_hole_empty", file_header() + block(B0[:5] + [record(12, b"")] + B0[5:], 0) + block(B1, 1), 0, None,
+    # A kind in a hole of the numbers this reader knows (13), empty: skipped, never read as one.
+    add("kind_hole_empty", file_header() + block(B0[:5] + [record(13, b"")] + B0[5:], 0) + block(B1, 1), 0, None,
         EV0 + EV1)
     # A failing disk's gap: said, and the snapshot after it applied (exit 0).
     add("gap_marked", file_header() + block(B0, 0) + block(GAP_B1, 1), 0,
@@ -613,6 +636,29 @@ def damaged():
         "offset 64: block 0, byte %d: record too short for its kind" % sum(len(r) for r in short[:-1]))
     add("legacy_block_cut", (file_header(major=1, minor=1) + block(to_1x(B0), 0))[:64 + 20], 0,
         "offset 64: file ends inside a block header (20 of 32 bytes)", 0)
+    # Cgroup and container records (2.0's minor additions): checked like the rest, names never trusted.
+    add("containers_valid", file_header() + block(B0_CT, 0) + block(B1, 1), 0, None, EV0 + EV1)
+    for name, rec, why in [
+            ("cgroup_bad_len", cgroup(T, CG_V1, 7, b"/docker", path_len=3),
+             "cgroup record's lengths do not match its record"),
+            ("cgroup_bad_hier", cgroup(T, 7, 7, b"/docker"), "cgroup record of an unknown hierarchy"),
+            ("cgroup_not_path", cgroup(T, CG_V2, 7, b"docker"), "cgroup record's path is not a path"),
+            ("cgroup_nul_in_path", cgroup(T, CG_V2, 7, b"/dock\0er"), "cgroup record's path is not a path"),
+            ("cgroup_short", record(CGROUP, b"\0" * 20), "record too short for its kind")]:
+        recs = B0 + [rec]
+        add(name, file_header() + block(recs, 0), 1,
+            "offset %d: block 0, byte %d: %s" % (HS, at_in_b0(len(B0), recs), why))
+    hostile_ct = [
+        container(T, [b"cgroup=/docker/" + b"e" * 64, b"runtime=docker", b"id=" + b"e" * 64,
+                      b"name=\x1b]0;pwned\x07\xff" + b"n" * 400, b"image=" + b"i" * 2000, b"bogus"]),
+        record(CONTAINER, pack("rec_time", ts=T) + b"cgroup=/docker/x\0runtime=\xff\0no terminating nul"),
+        container(T, [b"runtime=docker", b"id=nocgroup"]),  # no cgroup: not a container, ignored
+        container(T, [b"cgroup=relative", b"id=x"]),
+        cgroup(T, CG_V2, 1, b"/"),
+        cgroup(T, CG_V2, 1, b"/not/the/first", pids=[0xFFFFFFFF, 0, 100]),  # an id said twice: the first stays
+        END_REC,
+    ]
+    add("containers_hostile", file_header() + block([META_0] + BOOT + hostile_ct, 0), 0, None)
     return out
 
 
@@ -694,6 +740,7 @@ def seeds():
                [record(RUN_END, pack("rec_run_end", ts=T + 5 * 10**7, pid=200, exit_code=3, status=3 << 8))] +
                snapshot(T + 5 * 10**7, BOOT[1:-1], reason=3) + [END_REC], 0)),
            ("gap.plr", file_header() + block(B0, 0) + block(GAP_B1, 1)),
+           ("containers.plr", file_header() + block(B0_CT, 0) + block(B1, 1)),
            ("hostile_text.plr", hostile_text()),
            ("hostile_run.plr", hostile_text(run=True)),
            ("valid.raw", raw_input(B0 + B1)),

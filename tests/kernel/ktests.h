@@ -58,6 +58,9 @@ void test_filter_setid(void);
 /* This program run set-user-ID by test_cred_setuid_binary(): argv[1] is KT_SETUID_HELPER. */
 #define KT_SETUID_HELPER "pl-setuid-helper"
 int kt_setuid_helper(void);
+/* kt_cgroup.c */
+void test_cgroup_ids_and_paths(void);
+void test_cgroup_filter_in_kernel(void);
 
 /* kt_signal.c */
 void test_signal_handled(void);

@@ -228,6 +228,7 @@ int main(int argc, char **argv)
 	RUN_KTEST(test_exec_paths_memfd, NEED_ALL);
 	RUN_KTEST(test_exec_paths_cut, NEED_ALL);
 	RUN_KTEST(test_signal_sender_identity, NEED_ALL);
+	RUN_KTEST(test_cgroup_ids_and_paths, NEED_ALL);
 	RUN_KTEST(test_argv_hostile, NEED_ALL);
 	RUN_KTEST(test_argv_many, NEED_ALL);
 	RUN_KTEST(test_argv_truncated, NEED_ALL);
@@ -288,6 +289,7 @@ int main(int argc, char **argv)
 	RUN_KTEST(test_follow_in_kernel, NEED_ALL);
 	RUN_KTEST(test_filter_auid, NEED_ALL);
 	RUN_KTEST(test_filter_setid, NEED_ALL);
+	RUN_KTEST(test_cgroup_filter_in_kernel, NEED_ALL);
 	RUN_KTEST(test_lost_counted, NEED_ALL);
 	RUN_KTEST(test_record_lost_resync_replay, NEED_ALL);
 	RUN_KTEST(test_zombies_table_full, NEED_ALL);

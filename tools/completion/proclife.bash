@@ -8,7 +8,7 @@
 
 # BEGIN GENERATED completion (make docs: from user/cmd/optable.c, edit it there)
 _proclife_commands="watch tree zombies top signals run record life export verify features"
-_proclife_events="fork exec exec_failed exit reap signal deliver rename cred stop continue zombie reparent resync all none"
+_proclife_events="fork exec exec_failed exit reap signal deliver rename cred stop continue zombie reparent resync container all none"
 # What `proclife signals -s` takes (also with SIG in front, or as numbers).
 _proclife_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS"
 
@@ -17,23 +17,26 @@ _proclife_options()
 {
 	case $1 in
 	watch)
-		echo "-e --events -p --pid -c --comm -u --uid --auid --session --tty --setid --failed" \
-			"--threads -j --json -o --output --append --arg-bytes --redact --redact-defaults" \
-			"--zombie-after --max-memory -w --write --force --rotate-size --rotate-count" \
-			"--rotate-existing --seal-key -r --read --since --until --metrics-file --metrics-interval" \
-			"-h --help -V --version" ;;
+		echo "-e --events -p --pid -c --comm -u --uid --auid --session --tty --setid --container --pod" \
+			"--cgroup --host --containers --failed --threads -j --json -o --output --append" \
+			"--arg-bytes --redact --redact-defaults --zombie-after --max-memory -w --write --force" \
+			"--rotate-size --rotate-count --rotate-existing --seal-key -r --read --since --until" \
+			"--metrics-file --metrics-interval -h --help -V --version" ;;
 	tree)
-		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults --max-memory -r" \
-			"--read --at --since --until --metrics-file --metrics-interval -h --help" ;;
+		echo "--container --pod --cgroup --host --containers --by-container -j --json -e --every -n" \
+			"--count -w --wide --redact --redact-defaults --max-memory -r --read --at --since --until" \
+			"--metrics-file --metrics-interval -h --help" ;;
 	zombies)
-		echo "-j --json -e --every -n --count -w --wide --redact --redact-defaults --max-memory -r" \
-			"--read --at --since --until --metrics-file --metrics-interval -h --help" ;;
+		echo "--container --pod --cgroup --host --containers --by-container -j --json -e --every -n" \
+			"--count -w --wide --redact --redact-defaults --max-memory -r --read --at --since --until" \
+			"--metrics-file --metrics-interval -h --help" ;;
 	top)
-		echo "-d --delay --arg-bytes --redact --redact-defaults --max-memory -w --write --force" \
-			"--rotate-size --rotate-count --rotate-existing --seal-key -h --help" ;;
+		echo "--container --pod --cgroup --host --containers -d --delay --arg-bytes --redact" \
+			"--redact-defaults --max-memory -w --write --force --rotate-size --rotate-count" \
+			"--rotate-existing --seal-key -h --help" ;;
 	signals)
-		echo "-s --signal -p --pid --auid --session --tty --failed --sort -j --json -e --every -r" \
-			"--read --since --until -h --help" ;;
+		echo "-s --signal -p --pid --auid --session --tty --container --pod --cgroup --host" \
+			"--containers --failed --sort -j --json -e --every -r --read --since --until -h --help" ;;
 	run)
 		echo "-j --json -o --output -q --quiet --summary-json --user --follow-leftovers --arg-bytes" \
 			"--redact --redact-defaults --max-memory -w --write --force --rotate-size --rotate-count" \
@@ -67,6 +70,9 @@ _proclife_value_kind()
 	watch:--auid) echo "user" ;;
 	watch:--session) echo "other" ;;
 	watch:--tty) echo "other" ;;
+	watch:--container) echo "other" ;;
+	watch:--pod) echo "other" ;;
+	watch:--cgroup) echo "other" ;;
 	watch:-o | watch:--output) echo "file" ;;
 	watch:--arg-bytes) echo "other" ;;
 	watch:--redact) echo "other" ;;
@@ -81,6 +87,9 @@ _proclife_value_kind()
 	watch:--until) echo "other" ;;
 	watch:--metrics-file) echo "file" ;;
 	watch:--metrics-interval) echo "other" ;;
+	tree:--container) echo "other" ;;
+	tree:--pod) echo "other" ;;
+	tree:--cgroup) echo "other" ;;
 	tree:-e | tree:--every) echo "other" ;;
 	tree:-n | tree:--count) echo "other" ;;
 	tree:--redact) echo "other" ;;
@@ -91,6 +100,9 @@ _proclife_value_kind()
 	tree:--until) echo "other" ;;
 	tree:--metrics-file) echo "file" ;;
 	tree:--metrics-interval) echo "other" ;;
+	zombies:--container) echo "other" ;;
+	zombies:--pod) echo "other" ;;
+	zombies:--cgroup) echo "other" ;;
 	zombies:-e | zombies:--every) echo "other" ;;
 	zombies:-n | zombies:--count) echo "other" ;;
 	zombies:--redact) echo "other" ;;
@@ -101,6 +113,9 @@ _proclife_value_kind()
 	zombies:--until) echo "other" ;;
 	zombies:--metrics-file) echo "file" ;;
 	zombies:--metrics-interval) echo "other" ;;
+	top:--container) echo "other" ;;
+	top:--pod) echo "other" ;;
+	top:--cgroup) echo "other" ;;
 	top:-d | top:--delay) echo "other" ;;
 	top:--arg-bytes) echo "other" ;;
 	top:--redact) echo "other" ;;
@@ -114,6 +129,9 @@ _proclife_value_kind()
 	signals:--auid) echo "user" ;;
 	signals:--session) echo "other" ;;
 	signals:--tty) echo "other" ;;
+	signals:--container) echo "other" ;;
+	signals:--pod) echo "other" ;;
+	signals:--cgroup) echo "other" ;;
 	signals:--sort) echo "words count time signal sender target" ;;
 	signals:-e | signals:--every) echo "other" ;;
 	signals:-r | signals:--read) echo "file" ;;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel/procfs.h"
 #include "session/live.h"
 #include "views/life.h"
 #include "views/life_json.h"
@@ -57,6 +58,22 @@ static int seed(struct life_set *set, const struct model *m)
 	return life__seed(set, &s);
 }
 
+/* A life with no event of its own (it only ran) is where the recording's scans last put it. */
+static void cgroups_from_model(struct life_set *set, const struct model *m)
+{
+	const struct proc *p = model__find(m, set->pid);
+	__u64 tick = procfs__tick_ns();
+
+	for (size_t i = 0; p && i < set->n; i++) {
+		struct life *l = &set->v[i];
+
+		if (!l->cgroup_id && !l->cgroup1_id && l->start_ns / tick == p->start_ns / tick) {
+			l->cgroup_id = p->cgroup_id;
+			l->cgroup1_id = p->cgroup1_id;
+		}
+	}
+}
+
 /* The story, or why there is none. 0, or 1 once said. */
 static int tell(const struct cli *c, struct life_set *set, struct live *l)
 {
@@ -72,9 +89,9 @@ static int tell(const struct cli *c, struct life_set *set, struct live *l)
 	if (outbuf__init(&ob, STDOUT_FILENO, 0) < 0)
 		return cli__fail(c->cmd, "out of memory");
 	if (c->json)
-		life_json__print(&ob, set, live__wallclock(l));
+		life_json__print(&ob, set, live__wallclock(l), live__containers(l));
 	else
-		life_text__print(&ob, set, live__wallclock(l));
+		life_text__print(&ob, set, live__wallclock(l), live__containers(l));
 	if (outbuf__flush(&ob) < 0 && ob.err != -EPIPE)
 		ret = cli__fail(c->cmd, "writing output: %s", strerror(-ob.err));
 	outbuf__free(&ob);
@@ -102,6 +119,7 @@ int life__main(struct cli *c)
 	if (ret)
 		goto out;
 	life__end(&set, live__time(s.l));
+	cgroups_from_model(&set, live__model(s.l));
 	/* A damaged file still tells the story up to the damage, then exits 1. */
 	replayed = cmd_session__close(&s);
 	ret = tell(c, &set, s.l);

@@ -260,6 +260,35 @@ static int set_redact(struct cli *c, const struct opt *o, const char *arg, char 
 	return 0;
 }
 
+/* --container, --pod: one more, checked (model/ctfilter.h). */
+static int set_container(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
+{
+	struct ct_filter_spec *f = &c->ctf;
+	bool pod = !strcmp(o->name, "pod");
+	int r = pod ? ctfilter__check_pod(arg, err, errlen) : ctfilter__check_container(arg, err, errlen);
+
+	if (r)
+		return r;
+	if ((pod ? f->npods : f->ncontainers) >= CTF_MAX) {
+		snprintf(err, errlen, "--%s given more than %d times", o->name, CTF_MAX);
+		return -EINVAL;
+	}
+	if (pod)
+		f->pods[f->npods++] = arg;
+	else
+		f->containers[f->ncontainers++] = arg;
+	return 0;
+}
+
+static int set_cgroup(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
+{
+	int r = ctfilter__check_cgroup(arg, err, errlen);
+
+	if (!r)
+		c->ctf.cgroup = arg;
+	return r;
+}
+
 static int set_help(struct cli *c, const struct opt *o, const char *arg, char *err, size_t errlen)
 {
 	return OPTS_HELP;
@@ -292,6 +321,7 @@ static int set_version(struct cli *c, const struct opt *o, const char *arg, char
 #define METRICS (WATCH | SNAPSHOTS | RECORD)
 #define REDACTORS (CMDS_ALL & ~(SIGNALS | VERIFY | FEATURES)) /* what shows or records argv */
 #define MODELS (WATCH | SNAPSHOTS | TOP | RUN | RECORD | LIFE | EXPORT) /* keep a process model */
+#define CONTAINERS (WATCH | SNAPSHOTS | TOP | SIGNALS) /* --container, --pod, --cgroup, --host, --containers */
 
 /* The kinds of value, each with its handler and the type of its field. */
 #define FLAG(f) .set = set_flag, .field = CLI_FIELD(f, bool)
@@ -355,6 +385,21 @@ const struct opt cli_opts[] = {
 	  "only execs that changed privilege (a set-user-ID or set-group-ID file, file capabilities) and "
 	  "credential changes (cred events)",
 	  "Filtered in the kernel.", FLAG(setid_only) },
+	{ "container", 0, "ID|NAME", CONTAINERS,
+	  "only processes in this container: its name, or an id prefix of 4 hex digits or more (again for more)",
+	  "A container that starts later is followed from its first process. Live, watch filters in the kernel "
+	  "(where the kernel keeps a verdict per cgroup) once the container is named; for signals, the sender or "
+	  "the target.",
+	  .values = OV_TEXT, .set = set_container, .field = CLI_FIELD(ctf.containers, const char *[CTF_MAX]) },
+	{ "pod", 0, "[NS/]NAME", CONTAINERS, "only processes of this Kubernetes pod (again for more)", .values = OV_TEXT,
+	  .set = set_container, .field = CLI_FIELD(ctf.pods, const char *[CTF_MAX]) },
+	{ "cgroup", 0, "PATH", CONTAINERS, "only processes in this cgroup and below (its path from the hierarchy's root)",
+	  "PATH is matched against the v2 path and the path in the v1 hierarchy proclife follows.", .values = OV_TEXT,
+	  .set = set_cgroup, .field = CLI_FIELD(ctf.cgroup, const char *) },
+	{ "host", 0, NULL, CONTAINERS, "only processes in no container", FLAG(ctf.host) },
+	{ "containers", 0, NULL, CONTAINERS, "only processes in a container", FLAG(ctf.in_containers) },
+	{ "by-container", 0, NULL, SNAPSHOTS, "each container apart: a tree (zombies: a list) per container, the host's last",
+	  FLAG(by_container) },
 	{ "failed", 0, NULL, WATCH, "only failed execs, non-zero exits and undelivered signals", FLAG(failed_only) },
 	{ "failed", 0, NULL, SIGNALS, "only refused attempts and signals not delivered", FLAG(failed_only) },
 	{ "sort", 0, "KEY", SIGNALS, "the order of the rows: {values}", .def = "count", WORDS(sort, sort_words) },
@@ -622,7 +667,8 @@ const struct cmd_info cmd_infos[CMD_MAX] = {
 		.more = "Columns: CPU% (of one CPU, over the last second or --delay), RSS, SUBTREE (the CPU of "
 			"the process and all that ran under it); exited ones: their CPU and most memory.\n"
 			"Keys: q quit; up/down, j/k, PgUp/PgDn, Home/End move; left/-, right/+, Enter collapse "
-			"and expand; / filter by name or argv; c clear; z zombies and stopped only; sort siblings: "
+			"and expand; / filter by name or argv; c clear; z zombies and stopped only; C only the selected "
+			"process's container (again: all); sort siblings: "
 			"P by CPU%, M by memory, S by subtree CPU, T tree order (oldest first).",
 		.needs = NEEDS_STATES,
 	},

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "proclife.h"
+#include "model/ctfilter.h"
 #include "views/signal_table.h"
 #include "cmd/options.h"
 
@@ -65,12 +66,14 @@ struct cli {
 	__u64 zombie_after_ns; /* a zombie event after this long unreaped */
 	__u64 max_memory;      /* bytes the process model may hold (model_config.max_bytes) */
 	__u64 sigs;            /* signals: bit n: signal n wanted; 0: all */
+	struct ct_filter_spec ctf; /* --container, --pod, --cgroup, --host, --containers */
 	int sort;              /* signals --sort: the index of its word */
 	/* How it is shown. */
 	bool json;
 	bool quiet;
 	bool wide;
 	bool verbose;
+	bool by_container;     /* tree --by-container: a tree per container */
 	int format;            /* export --format: the index of its word */
 	const char *output;    /* -o FILE; NULL: standard output (run: standard error) */
 	bool append;           /* --append: -o FILE is added to, not emptied first */

@@ -238,6 +238,14 @@ static void record_end(struct live *l, struct run *run, __u64 now, int exit_code
 }
 
 /* Events as --json says, to ob (not at all with --quiet). */
+/* The session's containers, for the events and the summary. */
+static void see_containers(struct run *run, struct live *l)
+{
+	run->sum.ct = live__containers(l);
+	run->writer.ct = live__containers(l);
+	run->writer.model = live__model(l);
+}
+
 static void init_events(struct run *run, const struct cli *c, int fd)
 {
 	run->print = !c->quiet;
@@ -283,6 +291,7 @@ static int replay_main(struct cli *c)
 	if (ret)
 		goto out;
 	run.wc = *live__wallclock(s.l);
+	see_containers(&run, s.l);
 	if (run.print)
 		run.writer.header(&run.writer);
 	ret = cmd_session__loop(&s) || cmd_session__close(&s);
@@ -353,6 +362,7 @@ static int start(struct cli *c, struct run *run, struct live *l, const struct pa
 	sigaction(SIGHUP, &sa, NULL);
 	run_summary__init(&run->sum, run->pid);
 	run->wc = *live__wallclock(l); /* the recording's clock too */
+	see_containers(run, l);
 	r = live__follow(l, run->pid);
 	if (r < 0) {
 		r = cli__fail(c->cmd, "cannot follow the command: %s", strerror(-r));

@@ -13,6 +13,7 @@
 
 #include "base/msg.h"
 #include "base/wallclock.h"
+#include "model/filter.h"
 #include "session/live.h"
 #include "views/signal_table.h"
 #include "cmd/cli.h"
@@ -25,12 +26,14 @@ struct signals {
 	struct wallclock wc;
 	struct outbuf ob;
 	struct live *l;
+	struct filter f;     /* the container options */
 };
 
 static int on_record(void *ctx, const void *rec)
 {
 	struct signals *s = ctx;
 	const struct pl_signal *e = rec;
+	const struct proc *t;
 
 	if (e->h.type != PL_EV_SIGNAL)
 		return 0;
@@ -47,7 +50,12 @@ static int on_record(void *ctx, const void *rec)
 		    (s->c->tty != PL_UID_ANY && e->h.tty != s->c->tty))
 			return 0;
 	}
-	signal_table__add(&s->t, e);
+	/* The target as the model has it: its cgroups, for the container options and its container. */
+	t = s->l ? model__find(live__model(s->l), e->target_pid) : NULL;
+	if (s->l && ctfilter__active(&s->c->ctf) && !filter__cgroups_ok(&s->f, e->h.cgroup_id, e->h.cgroup1_id) &&
+	    !(t && filter__cgroups_ok(&s->f, t->cgroup_id, t->cgroup1_id)))
+		return 0;
+	signal_table__add(&s->t, e, t ? t->cgroup_id : 0, t ? t->cgroup1_id : 0);
 	return 0;
 }
 
@@ -81,6 +89,9 @@ int signals__main(struct cli *c)
 						.by_auid = c->auid != PL_UID_ANY, .auid = c->auid,
 						.by_session = c->session != PL_UID_ANY, .session = c->session,
 						.by_tty = c->tty != PL_UID_ANY, .tty = c->tty };
+	/* The targets' cgroups (which container a signal went to) are the model's. */
+	ss.cfg.model = true;
+	filter__init(&s.f, &(struct filter_spec){ .events = PL_EV_ALL, .uid = PL_UID_ANY, .ct = &c->ctf });
 	ss.cfg.record = on_record;
 	ss.cfg.ctx = &s;
 	if (outbuf__init(&s.ob, STDOUT_FILENO, 1 << 20) < 0)
@@ -89,6 +100,8 @@ int signals__main(struct cli *c)
 	if (!ret) {
 		s.l = ss.l;
 		s.wc = *live__wallclock(ss.l);
+		s.t.ct = live__containers(ss.l);
+		filter__containers(&s.f, live__containers(ss.l), live__model(ss.l));
 		if (!ss.replay)
 			msg__say(MSG_INFO, "auditing signals, Ctrl-C to stop and print the summary");
 		ret = cmd_session__loop(&ss);
@@ -98,5 +111,6 @@ int signals__main(struct cli *c)
 	cmd_session__free(&ss);
 	outbuf__free(&s.ob);
 	signal_table__free(&s.t);
+	filter__free(&s.f);
 	return ret;
 }

@@ -26,8 +26,11 @@
 #include "base/escape.h"
 #include "base/msg.h"
 #include "base/names.h"
+#include "kernel/cgroups.h"
 #include "kernel/event.h"
+#include "model/ctfilter.h"
 #include "session/live.h"
+#include "views/ctfmt.h"
 #include "views/top_rows.h"
 #include "views/top_status.h"
 #include "views/tree.h"
@@ -53,6 +56,10 @@ enum { PAIR_NEW = 1, PAIR_STOPPED, PAIR_ZOMBIE };
 
 struct top {
 	struct live *live;
+	const struct ct_filter_spec *ctf; /* --container and the like */
+	/* The C key: only the container of the process selected then (its own cgroup), or only the host's. */
+	bool ct_only;
+	char ct_key[CG_PATH_MAX];     /* "": the host's processes */
 	struct top_rows rows;
 	struct outbuf label;  /* one line's text, reused */
 	struct wallclock wc;
@@ -249,6 +256,27 @@ static void draw_row(struct top *t, int y, long i, const struct view_ctx *v)
 	fill(x);
 }
 
+/* The selected row's process (a live or exited one), or NULL. */
+static const struct proc *selected(const struct top *t, const struct model *m)
+{
+	if (!t->rows.n || t->sel < 0 || (size_t)t->sel >= t->rows.n || t->rows.v[t->sel].kind == TOP_ROW_HEADING)
+		return NULL;
+	return model__slot(m, t->rows.v[t->sel].slot);
+}
+
+/* " — docker pltest 451466daa4e1": the selected process's container, after the header's counts. The column reached. */
+static int draw_selected_container(struct top *t, const struct model *m, int x)
+{
+	const struct ct_ref *ct = ctfmt__container(live__containers(t->live), selected(t, m));
+
+	if (!ct || x >= COLS)
+		return x;
+	outbuf__reset(&t->label);
+	outbuf__puts(&t->label, t->ascii ? " - " : " \u2014 ");
+	ctfmt__tag(&t->label, ct);
+	return put(t, t->label.data, t->label.len);
+}
+
 static void draw_header(struct top *t, const struct model *m)
 {
 	size_t zombies = 0, stopped = 0;
@@ -256,6 +284,7 @@ static void draw_header(struct top *t, const struct model *m)
 	unsigned long long nlost = 0;
 	const char *dash = t->ascii ? "-" : "\u2014";
 	char line[256];
+	int x;
 
 	for (__u32 s = 1; model__slot(m, s); s++) {
 		const struct proc *p = model__slot(m, s);
@@ -271,7 +300,8 @@ static void draw_header(struct top *t, const struct model *m)
 		 dash, model__count(m), zombies, stopped, dash, t->rate, nlost);
 	move(0, 0);
 	attrset(A_BOLD);
-	fill(puts_(t, line));
+	x = puts_(t, line);
+	fill(draw_selected_container(t, m, x));
 	/* The column titles; the sorted one marked. */
 	snprintf(line, sizeof(line), COLS_FMT "PROCESS%s", t->sort == 'P' ? "CPU%*" : "CPU%",
 		 t->sort == 'M' ? "RSS*" : "RSS", t->sort == 'S' ? "SUBTREE*" : "SUBTREE",
@@ -312,7 +342,7 @@ static void draw_footer(struct top *t, int y)
 		move(y, x < COLS ? x : COLS - 1);
 		return;
 	}
-	if (t->filter[0] || t->troubled) {
+	if (t->filter[0] || t->troubled || t->ct_only) {
 		attrset(A_REVERSE);
 		if (t->filter[0]) {
 			puts_(t, "filter: ");
@@ -320,8 +350,11 @@ static void draw_footer(struct top *t, int y)
 		}
 		if (t->troubled)
 			puts_(t, t->filter[0] ? ", zombies and stopped only" : "zombies and stopped only");
+		if (t->ct_only)
+			puts_(t, t->filter[0] || t->troubled ? ", one container" : t->ct_key[0] ? "one container"
+													: "the host only");
 		attrset(A_NORMAL);
-		x = puts_(t, "  c clear  / filter  z zombies  q quit");
+		x = puts_(t, "  c clear  / filter  z zombies  C container  q quit");
 	} else {
 		x = puts_(t, t->ascii ? "q quit  Up/Dn/jk move  Lt/Rt/+- fold  / filter  c clear  z zombies  PgUp/PgDn"
 				      : "q quit  \u2191\u2193/jk move  \u2190\u2192/+- fold  / filter  c clear  z zombies  PgUp/PgDn");
@@ -359,7 +392,8 @@ static void clamp(struct top *t)
 static void draw(struct top *t)
 {
 	/* Long command lines are cut so the state markers after them stay on screen. */
-	struct view_ctx v = { .m = live__model(t->live), .wc = &t->wc, .now = live__now(), .max_argv = 40 };
+	struct view_ctx v = { .m = live__model(t->live), .wc = &t->wc, .now = live__now(), .max_argv = 40,
+			      .ct = live__containers(t->live) };
 	long h = body_rows();
 
 	erase();
@@ -384,6 +418,30 @@ static size_t exited_max(void)
 	long n = body_rows() / EXITED_SHARE;
 
 	return n > EXITED_MIN ? n : EXITED_MIN;
+}
+
+/* The container options of the command line, and the C key's container. */
+static bool keep(const void *ctx, const struct proc *p)
+{
+	const struct top *t = ctx;
+	const struct ct_subject *s = ctfmt__of_proc(live__containers(t->live), p);
+
+	if (ctfilter__judge(t->ctf, s) != CTV_YES)
+		return false;
+	if (!t->ct_only)
+		return true;
+	return s && s->ct ? !strcmp(s->ct->cgroup, t->ct_key) : !t->ct_key[0];
+}
+
+/* C: only the selected process's container (the host's processes, for one of the host's); again: all. */
+static void container_key(struct top *t)
+{
+	const struct ct_ref *ct = ctfmt__container(live__containers(t->live), selected(t, live__model(t->live)));
+
+	t->ct_only = !t->ct_only;
+	if (t->ct_only)
+		snprintf(t->ct_key, sizeof(t->ct_key), "%s", ct ? ct->cgroup : "");
+	t->select_match = t->ct_only;
 }
 
 /* Rebuild the rows from the model, keeping the selected process selected. */
@@ -415,6 +473,10 @@ static int rebuild(struct top *t)
 		}
 	}
 	f.sort_key = t->sort_key;
+	if (t->ct_only || ctfilter__active(t->ctf)) {
+		f.keep = keep;
+		f.keep_ctx = t;
+	}
 	top_rows__prune(&t->rows, m);
 	if (t->select_match)
 		top_rows__reveal(&t->rows, m, &f);
@@ -599,6 +661,10 @@ static bool key_char(struct top *t, wint_t ch)
 	case 'c':
 		t->filter[0] = '\0';
 		t->troubled = false;
+		t->ct_only = false;
+		break;
+	case 'C':
+		container_key(t);
 		break;
 	case 'z':
 		t->troubled = !t->troubled;
@@ -764,7 +830,7 @@ static int screen(struct top *t)
 
 int top__main(struct cli *c)
 {
-	struct top t = { .sort = 'T', .delay_ns = c->delay_ns };
+	struct top t = { .sort = 'T', .delay_ns = c->delay_ns, .ctf = &c->ctf };
 	/* Handlers before ncurses starts: it leaves those already set alone. */
 	struct cmd_session s = { .cli = c, .signals = CMD_SIG_STOP | CMD_SIG_HUP_STOPS };
 	int ret;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/msg.h"
+#include "model/ctfilter.h"
 #include "session/live.h"
 #include "views/tree.h"
 #include "cmd/cli.h"
@@ -90,11 +91,21 @@ static unsigned terminal_width(int fd)
 	return env && atoi(env) > 0 ? (unsigned)atoi(env) : 80;
 }
 
+/* --container and the like: only what they pick. */
+static bool keep(const void *ctx, const struct proc *p)
+{
+	const struct snapshot *sn = ctx;
+
+	return ctfilter__judge(&sn->c->ctf, ctreg__subject(live__containers(sn->l), p->cgroup_id, p->cgroup1_id)) ==
+	       CTV_YES;
+}
+
 static int print(struct snapshot *sn)
 {
 	const struct cli *c = sn->c;
 	struct view_ctx v = { .m = live__model(sn->l), .wc = live__wallclock(sn->l), .now = live__time(sn->l),
-			      .width = c->wide ? 0 : terminal_width(STDOUT_FILENO) };
+			      .width = c->wide ? 0 : terminal_width(STDOUT_FILENO), .ct = live__containers(sn->l),
+			      .keep = ctfilter__active(&c->ctf) ? keep : NULL, .keep_ctx = sn };
 	const struct proc *root = NULL;
 
 	/* Live: what each process used so far (a feature that is off was said at start). */
@@ -111,10 +122,18 @@ static int print(struct snapshot *sn)
 			return -ESRCH;
 		}
 	}
-	if (sn->tree && c->json)
+	if (sn->tree && c->by_container && c->json)
+		view_tree__by_container_json(&sn->ob, &v);
+	else if (sn->tree && c->by_container)
+		view_tree__by_container_text(&sn->ob, &v);
+	else if (sn->tree && c->json)
 		view_tree__json(&sn->ob, &v, root);
 	else if (sn->tree)
 		view_tree__text(&sn->ob, &v, root);
+	else if (c->by_container && c->json)
+		view_zombies__by_container_json(&sn->ob, &v);
+	else if (c->by_container)
+		view_zombies__by_container_text(&sn->ob, &v);
 	else if (c->json)
 		view_zombies__json(&sn->ob, &v);
 	else

@@ -69,7 +69,7 @@ static void configure(const struct cli *c, struct watch *w, struct live_config *
 				    .failed_only = c->failed_only, .setid_only = c->setid_only,
 				    .by_auid = c->auid != PL_UID_ANY, .auid = c->auid,
 				    .by_session = c->session != PL_UID_ANY, .session = c->session,
-				    .by_tty = c->tty != PL_UID_ANY, .tty = c->tty };
+				    .by_tty = c->tty != PL_UID_ANY, .tty = c->tty, .ct = &c->ctf };
 
 	tc->events = c->events & PL_EV_ALL;
 	tc->threads = c->threads;
@@ -90,6 +90,7 @@ static void configure(const struct cli *c, struct watch *w, struct live_config *
 		tc->by_tty = spec.by_tty;
 		tc->tty = c->tty;
 		tc->setid_only = c->setid_only;
+		tc->cgroup_filter = ctfilter__active(&c->ctf); /* verdicts per cgroup, once user space can tell */
 	}
 	/*
 	 * Stop, continue, zombie and reparent events come from the process
@@ -113,6 +114,10 @@ static int start(const struct cli *c, struct watch *w, struct live *l)
 	int r;
 
 	w->wc = *live__wallclock(l);
+	w->writer.ct = live__containers(l);
+	w->writer.model = live__model(l);
+	filter__containers(&w->filter, live__containers(l), live__model(l));
+	live__container_filter(l, &c->ctf);
 	if (filter__seed(&w->filter, live__model(l)) < 0)
 		return cli__fail(c->cmd, "out of memory");
 	if (c->pid && !filters_here(c)) {

@@ -10,7 +10,7 @@ struct ct_entry {
 	struct ct_match match;
 	struct ct_info info;
 	enum ct_state state;
-	int tries;
+	int tries, eager;
 	__u64 next_try_ns;
 	size_t keylen;
 	char key[]; /* the container's own cgroup path (the match's root), then owner uid */
@@ -71,14 +71,14 @@ static bool due(const struct ct_entry *e, __u64 now_ns)
 	return e->state != CT_STATE_NAMED && e->tries < CT_TRIES && now_ns >= e->next_try_ns;
 }
 
-const struct ct_info *ct_namer__lookup(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state)
+/* The entry of path's container, made (and named a first time) if new; NULL for the host's or out of memory. */
+static struct ct_entry *entry(struct ct_namer *n, const char *path, __u64 now_ns, bool *fresh)
 {
 	struct ct_match m;
 	struct ct_entry *e;
 	size_t h, keylen;
 
-	if (state)
-		*state = CT_STATE_NOT_FOUND;
+	*fresh = false;
 	if (containers__match(path, &m) <= 0)
 		return NULL;
 	keylen = m.root_len;
@@ -99,15 +99,43 @@ const struct ct_info *ct_namer__lookup(struct ct_namer *n, const char *path, __u
 		e->next = n->buckets[h % n->nbuckets];
 		n->buckets[h % n->nbuckets] = e;
 		n->count++;
-	} else if (due(e, now_ns)) {
-		try_naming(n, e, now_ns);
+		*fresh = true;
 	}
-	if (state)
-		*state = e->state;
-	return e->state == CT_STATE_NOT_FOUND ? NULL : &e->info;
+	return e;
 }
 
-int ct_namer__retry(struct ct_namer *n, __u64 now_ns, void (*fn)(void *ctx, const struct ct_info *ci), void *ctx)
+static const struct ct_info *answer(const struct ct_entry *e, enum ct_state *state)
+{
+	if (state)
+		*state = e ? e->state : CT_STATE_NOT_FOUND;
+	return !e || e->state == CT_STATE_NOT_FOUND ? NULL : &e->info;
+}
+
+const struct ct_info *ct_namer__lookup(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state)
+{
+	bool fresh;
+	struct ct_entry *e = entry(n, path, now_ns, &fresh);
+
+	if (e && !fresh && due(e, now_ns))
+		try_naming(n, e, now_ns);
+	return answer(e, state);
+}
+
+const struct ct_info *ct_namer__refresh(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state)
+{
+	bool fresh;
+	struct ct_entry *e = entry(n, path, now_ns, &fresh);
+
+	if (e && !fresh && e->state != CT_STATE_NAMED && e->eager < CT_EAGER_TRIES) {
+		e->eager++;
+		n->namings++;
+		e->state = ctstate__name(&n->env, &e->match, now_ns, &e->info);
+	}
+	return answer(e, state);
+}
+
+int ct_namer__retry(struct ct_namer *n, __u64 now_ns,
+		    void (*fn)(void *ctx, const char *cgroup, const struct ct_info *ci), void *ctx)
 {
 	int named = 0;
 
@@ -120,7 +148,7 @@ int ct_namer__retry(struct ct_namer *n, __u64 now_ns, void (*fn)(void *ctx, cons
 				continue;
 			named++;
 			if (fn)
-				fn(ctx, &e->info);
+				fn(ctx, e->key, &e->info);
 		}
 	}
 	return named;

@@ -22,6 +22,7 @@
 #define CT_TRIES          8
 #define CT_RETRY_FIRST_NS 50000000ull /* 50 ms */
 #define CT_NAMER_MAX      4096        /* containers remembered; past that the cache starts over */
+#define CT_EAGER_TRIES    8           /* tries on demand (ct_namer__refresh()), besides the timed ones */
 
 struct ct_entry;
 
@@ -44,7 +45,19 @@ void ct_namer__free(struct ct_namer *n);
  */
 const struct ct_info *ct_namer__lookup(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state);
 
-/* Tries again every container whose next try is due; fn (if given) is called for each one newly named. */
-int ct_namer__retry(struct ct_namer *n, __u64 now_ns, void (*fn)(void *ctx, const struct ct_info *ci), void *ctx);
+/*
+ * The same as ct_namer__lookup(), but a container not named yet is tried
+ * again now, whatever the schedule, at most CT_EAGER_TRIES times: for the
+ * moment its runtime has surely written its state (its program's exec).
+ */
+const struct ct_info *ct_namer__refresh(struct ct_namer *n, const char *path, __u64 now_ns, enum ct_state *state);
+
+/*
+ * Tries again every container whose next try is due; fn (if given) is
+ * called for each one newly named, with its own cgroup (the path's part
+ * that names it).
+ */
+int ct_namer__retry(struct ct_namer *n, __u64 now_ns,
+		    void (*fn)(void *ctx, const char *cgroup, const struct ct_info *ci), void *ctx);
 
 #endif

@@ -206,11 +206,15 @@ static void configure(struct proclife_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->cfg_session = cfg->by_session ? cfg->session : PL_UID_ANY;
 	skel->rodata->cfg_tty = cfg->by_tty ? cfg->tty : PL_UID_ANY;
 	skel->rodata->cfg_setid_only = cfg->setid_only;
+	skel->rodata->cfg_cgroup_filter = cfg->cgroup_filter;
 
 	bpf_map__set_max_entries(skel->maps.scratch, ncpus > 0 ? ncpus : 1);
 	/* The sampling walk's output: room only when sampling is asked for. */
 	bpf_map__set_max_entries(skel->maps.sample_out, cfg->sample ? PL_SAMPLE_MAX : 1);
 	bpf_map__set_max_entries(skel->maps.counts, cfg->counts ? PL_CNT_MAX : 1);
+	/* The cgroup filter's verdicts: room only when filtering (an LRU map is allocated whole). */
+	if (!cfg->cgroup_filter)
+		bpf_map__set_max_entries(skel->maps.cgroup_filter, 1);
 	if (cfg->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 	zombies_max(skel);
@@ -912,6 +916,16 @@ int tracer__follow(struct tracer *t, __u32 pid)
 	__u8 one = 1;
 
 	if (bpf_map__update_elem(t->skel->maps.followed, &pid, sizeof(pid), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer__cgroup_verdict(struct tracer *t, __u64 cgroup_id, __u64 cgroup1_id, bool keep)
+{
+	struct pl_cgroup_key k = { .cgroup_id = cgroup_id, .cgroup1_id = cgroup1_id };
+	__u8 v = keep;
+
+	if (bpf_map__update_elem(t->skel->maps.cgroup_filter, &k, sizeof(k), &v, sizeof(v), BPF_ANY))
 		return -errno;
 	return 0;
 }

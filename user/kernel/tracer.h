@@ -47,6 +47,11 @@ struct tracer_config {
 	__u32 auid, session, tty;
 	/* Only execs that changed privilege (PL_F_SETID), and cred events. */
 	bool setid_only;
+	/*
+	 * Filter by cgroup in the kernel: a pair of cgroup ids (pl_cgroup_key)
+	 * passes until tracer__cgroup_verdict() says otherwise.
+	 */
+	bool cgroup_filter;
 };
 
 /* tracer_config.args_cap: no argv at all, only the program's path (--arg-bytes 0). */
@@ -93,6 +98,12 @@ int tracer__consume(struct tracer *t);
  * in the kernel). 0 or -errno (-E2BIG: the set is full).
  */
 int tracer__follow(struct tracer *t, __u32 pid);
+
+/*
+ * With cfg.cgroup_filter: events whose subject is in this pair of cgroups
+ * are kept (keep) or dropped in the kernel from now on. 0 or -errno.
+ */
+int tracer__cgroup_verdict(struct tracer *t, __u64 cgroup_id, __u64 cgroup1_id, bool keep);
 
 /*
  * Events the kernel could not deliver, per type: a full ring buffer, and

@@ -19,6 +19,42 @@ void filter__init(struct filter *f, const struct filter_spec *spec)
 	};
 	if (spec->comm)
 		strncpy(f->comm, spec->comm, sizeof(f->comm) - 1);
+	if (spec->ct)
+		f->ct = *spec->ct;
+}
+
+void filter__containers(struct filter *f, struct ctreg *reg, const struct model *m)
+{
+	f->reg = reg;
+	f->model = m;
+}
+
+/*
+ * A process in these cgroups passes the container options. What cannot be
+ * told yet (a container not named yet) is not shown: only what is known to
+ * match is.
+ */
+bool filter__cgroups_ok(const struct filter *f, __u64 cgroup_id, __u64 cgroup1_id)
+{
+	if (!ctfilter__active(&f->ct))
+		return true;
+	return f->reg && ctfilter__judge(&f->ct, ctreg__subject(f->reg, cgroup_id, cgroup1_id)) == CTV_YES;
+}
+
+/* The sender's cgroups, or for a signal the target's (as the model has them). */
+static bool containers_ok(const struct filter *f, const void *rec)
+{
+	const struct pl_hdr *h = rec;
+	const struct proc *t;
+
+	if (!ctfilter__active(&f->ct))
+		return true;
+	if (filter__cgroups_ok(f, h->cgroup_id, h->flags & PL_F_NO_IDENTITY ? 0 : h->cgroup1_id))
+		return true;
+	if (h->type != PL_EV_SIGNAL || !f->model)
+		return false;
+	t = model__find(f->model, ((const struct pl_signal *)rec)->target_pid);
+	return t && filter__cgroups_ok(f, t->cgroup_id, t->cgroup1_id);
 }
 
 static int seed(struct filter *f, const struct model *m, const struct proc *p, int depth)
@@ -102,6 +138,8 @@ bool filter__match(struct filter *f, const void *rec)
 		return false;
 	if (f->setid_only && !(h->type == PL_EV_CRED || (h->type == PL_EV_EXEC && (h->flags & PL_F_SETID))))
 		return false;
+	if (!containers_ok(f, rec))
+		return false;
 
 	/* -u, -c: the subject, or a signal's target; the identity filters: the subject (a signal's sender). */
 	ok = subject_ok(f, h->uid, h->comm);
@@ -134,6 +172,11 @@ bool filter__match_derived(const struct filter *f, const struct derived_event *d
 	if (d->type == DV_RESYNC)
 		return true; /* about the whole model */
 	if (f->failed_only)
+		return false;
+	if (d->type == DV_CONTAINER) /* about a container: the process filters leave it out */
+		return !f->follow_pid && f->uid == PL_UID_ANY && !f->comm[0] &&
+		       ctfilter__judge_container(&f->ct, d->ct) == CTV_YES;
+	if (!filter__cgroups_ok(f, d->p->cgroup_id, d->p->cgroup1_id))
 		return false;
 	if (f->follow_pid && !pidset__has(&f->members, d->p->pid))
 		return false;

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 
 #include "base/pidset.h"
+#include "model/ctfilter.h"
+#include "model/ctreg.h"
 #include "model/model.h"
 
 /* An identity filter that is not set (filter_spec's auid, session, tty). */
@@ -30,6 +32,10 @@ struct filter {
 	 */
 	__u32 follow_pid;
 	struct pidset members;
+	/* The container options, judged on the registry; a signal's target by its cgroups in the model. */
+	struct ct_filter_spec ct;
+	struct ctreg *reg;
+	const struct model *model;
 };
 
 /* What to keep: the options of the command line that filter events. */
@@ -43,11 +49,16 @@ struct filter_spec {
 	bool by_auid, by_session, by_tty;
 	__u32 auid, session, tty;
 	bool setid_only;   /* execs that changed privilege, and cred events */
+	const struct ct_filter_spec *ct; /* the container options, or NULL */
 };
 
 void filter__init(struct filter *f, const struct filter_spec *spec);
 /* Following: PID and its descendants as the model knows them now (after its bootstrap). */
 int filter__seed(struct filter *f, const struct model *m);
+/* The session's registry and model, for the container options (before the first match). */
+void filter__containers(struct filter *f, struct ctreg *reg, const struct model *m);
+/* Does a process in these cgroups pass the container options (all pass without them)? */
+bool filter__cgroups_ok(const struct filter *f, __u64 cgroup_id, __u64 cgroup1_id);
 /* Should this (checked) record be shown? Every record must pass through here, in order. */
 bool filter__match(struct filter *f, const void *rec);
 /* Should this derived event be shown? */

@@ -90,7 +90,7 @@ const char *proc_state__name(enum proc_state s)
 
 static const char *const derived_names[DV_MAX] = {
 	[DV_STOP] = "stop", [DV_CONTINUE] = "continue", [DV_ZOMBIE] = "zombie",
-	[DV_REPARENT] = "reparent", [DV_RESYNC] = "resync",
+	[DV_REPARENT] = "reparent", [DV_RESYNC] = "resync", [DV_CONTAINER] = "container",
 };
 
 const char *derived__name(enum derived_type t)
@@ -609,6 +609,16 @@ static void set_creds(struct model *m, struct proc *p, const struct pl_creds *c)
 		p->idflags &= ~PROC_I_CREDS;
 }
 
+void model__set_cgroup(struct model *m, __u32 pid, bool v1, __u64 id)
+{
+	struct proc *p = model__find(m, pid);
+
+	if (p && v1)
+		p->cgroup1_id = id;
+	else if (p)
+		p->cgroup_id = id;
+}
+
 /* ---- tree links ---- */
 
 static void unlink_parent(struct model *m, struct proc *p)
@@ -895,6 +905,14 @@ static void learn_creds(struct model *m, struct proc *p, const struct pl_creds *
  * seen with another start time is a new process: the old one ended unseen.
  * A parent that differs from ours is the kernel's truth: adopt it.
  */
+/* Where the subject of h is: a process moves (docker exec joins a container from outside). */
+static void take_cgroups(struct proc *p, const struct pl_hdr *h)
+{
+	p->cgroup_id = h->cgroup_id;
+	if (!(h->flags & PL_F_NO_IDENTITY))
+		p->cgroup1_id = h->cgroup1_id;
+}
+
 static struct proc *touch(struct model *m, const struct pl_hdr *h)
 {
 	struct proc *p = model__find(m, h->pid);
@@ -908,6 +926,7 @@ static struct proc *touch(struct model *m, const struct pl_hdr *h)
 		if (!p)
 			return NULL;
 		learn_identity(m, p, h);
+		take_cgroups(p, h);
 		p->state_ts = h->ts;
 		memcpy(p->comm, h->comm, PL_COMM_LEN);
 		link_parent(m, p, h->ppid);
@@ -917,6 +936,7 @@ static struct proc *touch(struct model *m, const struct pl_hdr *h)
 		p->start_ns = h->start_ns; /* now exact */
 		p->flags &= ~PROC_F_START_TICKS;
 	}
+	take_cgroups(p, h);
 	/* A process's name and uid are its leader's (other threads may be named apart); setuid() changes the uid. */
 	if (h->tid == h->pid) {
 		memcpy(p->comm, h->comm, PL_COMM_LEN);
@@ -957,6 +977,7 @@ static void apply_fork(struct model *m, const struct pl_fork *e)
 	if (ppid != e->h.pid)
 		parent = model__find(m, ppid); /* CLONE_PARENT: the caller's parent */
 	c->state_ts = e->h.ts;
+	take_cgroups(c, &e->h); /* born where its parent is */
 	memcpy(c->comm, e->h.comm, PL_COMM_LEN);
 	/* A child is who its parent was when it forked (the header: the caller's). */
 	{

@@ -66,6 +66,8 @@ struct proc {
 	__u64 ended_cpu_ns;
 	__u64 state_ts;    /* when it entered its state */
 	__u64 exit_ts;     /* 0: unknown (or alive) */
+	/* Its cgroups as its last event said (or /proc at a scan): the v2 id, the v1 one; 0 not known. */
+	__u64 cgroup_id, cgroup1_id;
 	struct proc_exec *execs; /* newest first */
 	__u32 pid;
 	__u32 ppid;
@@ -92,12 +94,15 @@ enum derived_type {
 	DV_ZOMBIE,     /* p has been a zombie for zombie_after_ns; its parent has not waited */
 	DV_REPARENT,   /* p was adopted: old_parent died, new_parent took it */
 	DV_RESYNC,     /* lost events: the model was reconciled with /proc */
+	DV_CONTAINER,  /* a container was named (ct): learnt by the session, not the model */
 };
 
-#define DV_MAX (DV_RESYNC + 1)
+#define DV_MAX (DV_CONTAINER + 1)
 /* Derived events share the -e mask with kernel events, above them. */
 #define DV_BIT(t) (1u << (PL_EV_MAX + (t)))
-#define DV_ALL (DV_BIT(DV_STOP) | DV_BIT(DV_CONTINUE) | DV_BIT(DV_ZOMBIE) | DV_BIT(DV_REPARENT) | DV_BIT(DV_RESYNC))
+#define DV_ALL                                                                                     \
+	(DV_BIT(DV_STOP) | DV_BIT(DV_CONTINUE) | DV_BIT(DV_ZOMBIE) | DV_BIT(DV_REPARENT) | DV_BIT(DV_RESYNC) | \
+	 DV_BIT(DV_CONTAINER))
 
 const char *derived__name(enum derived_type t);
 int derived__parse(const char *s); /* -EINVAL when unknown */
@@ -106,14 +111,17 @@ struct resync_stats {
 	__u32 added, removed, reparented, states_fixed;
 };
 
+struct ct_ref;
+
 struct derived_event {
 	enum derived_type type;
 	__u64 ts;                /* boot ns */
-	const struct proc *p;    /* NULL for DV_RESYNC */
+	const struct proc *p;    /* NULL for DV_RESYNC and DV_CONTAINER */
 	const struct proc *parent; /* p's parent now, if known */
 	int sig;                 /* DV_STOP */
 	__u32 old_parent, new_parent;
 	struct resync_stats rs;  /* DV_RESYNC */
+	const struct ct_ref *ct; /* DV_CONTAINER (model/ctreg.h) */
 };
 
 typedef void (*derived_fn)(void *ctx, const struct derived_event *d);
@@ -180,6 +188,9 @@ struct proc_snapshot;
  */
 void model__reconcile(struct model *m, const struct proc_snapshot *snap, size_t n, __u64 now,
 		      struct resync_stats *out);
+
+/* pid's cgroup in the v2 hierarchy (or, v1, in the v1 one events carry), as a scan read it. */
+void model__set_cgroup(struct model *m, __u32 pid, bool v1, __u64 id);
 
 struct proc *model__find(const struct model *m, __u32 pid);
 /* Slot indices are below this (slot 0 is none; a free slot has pid 0). */

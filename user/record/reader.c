@@ -457,7 +457,26 @@ static const size_t kind_min[REC_KIND_MAX] = {
 	[REC_RUN_END] = sizeof(struct rec_run_end),
 	[REC_END] = sizeof(struct rec_time),
 	[REC_GAP] = sizeof(struct rec_gap),
+	[REC_CGROUP] = sizeof(struct rec_cgroup),
+	[REC_CONTAINER] = sizeof(struct rec_time),
 };
+
+/* A REC_CGROUP: its lengths add up, its hierarchy is one, its path is one ("/...", no NUL). */
+static const char *check_cgroup(const struct rec_cgroup *c, size_t len, __u64 *ts)
+{
+	const char *path;
+
+	if (c->npids > REC_CGROUP_PIDS_MAX || c->path_len == 0 || c->path_len >= 4096 ||
+	    len != sizeof(*c) + (size_t)c->npids * sizeof(__u32) + c->path_len)
+		return "cgroup record's lengths do not match its record";
+	if (c->hier != REC_CG_V2 && c->hier != REC_CG_V1)
+		return "cgroup record of an unknown hierarchy";
+	path = c->data + (size_t)c->npids * sizeof(__u32);
+	if (path[0] != '/' || memchr(path, '\0', c->path_len))
+		return "cgroup record's path is not a path";
+	*ts = c->ts;
+	return NULL;
+}
 
 /* Checks a record's body for its kind; 0 or a reason. */
 static const char *check_body(unsigned kind, void *body, size_t len, __u64 *ts)
@@ -486,8 +505,11 @@ static const char *check_body(unsigned kind, void *body, size_t len, __u64 *ts)
 			return "lost record for an unknown event type";
 		break;
 	case REC_META:
+	case REC_CONTAINER:
 		((char *)body)[len - 1] = 0;
 		break;
+	case REC_CGROUP:
+		return check_cgroup(body, len, ts);
 	}
 	memcpy(ts, body, sizeof(*ts)); /* every other kind starts with its time */
 	return NULL;

@@ -36,7 +36,7 @@
 #define REC_MAGIC "\x89PLREC\r\n" /* 8 bytes: binary, and breaks under text-mode copies */
 #define REC_MAGIC_LEN 8
 #define REC_VERSION_MAJOR 2       /* written; a reader refuses a major it does not know */
-#define REC_VERSION_MINOR 0       /* a newer minor only adds what an older reader may ignore */
+#define REC_VERSION_MINOR 1       /* a newer minor only adds what an older reader may ignore (2.1: REC_CGROUP, REC_CONTAINER) */
 /*
  * The oldest major read. 1.x (1.1: boot_id) events have the 80-byte header
  * of before 2.0 (PL_HDR_SIZE_1X): the reader gives them the 2.0 header, its
@@ -125,7 +125,9 @@ enum rec_kind {
 	REC_RUN_START,   /* proclife run: the command's pid */
 	REC_RUN_END,     /* proclife run: the command's status */
 	REC_END,         /* the recorder closed the file cleanly */
-	/* 11..13: kinds of other parts of this major version */
+	REC_CGROUP = 11, /* a cgroup id's path, and the processes of the scan before it that are in it */
+	REC_CONTAINER,   /* 12: a container was named: rec_time, then key=value strings */
+	/* 13: a kind of another part of this major version */
 	REC_GAP = 14,    /* the writer could not write what came between two times (a failing disk): rec_gap */
 	REC_KIND_MAX,
 };
@@ -194,6 +196,31 @@ struct rec_run_start {
 	__u32 _pad;
 };
 
+/* REC_CGROUP's hier: the hierarchy of the id. */
+enum rec_cgroup_hier {
+	REC_CG_V2 = 1,   /* the cgroup2 hierarchy: pl_hdr.cgroup_id */
+	REC_CG_V1 = 2,   /* the v1 hierarchy META cgroup1= names: pl_hdr.cgroup1_id */
+};
+
+/* The most pids one REC_CGROUP lists (more: several records of the same cgroup). */
+#define REC_CGROUP_PIDS_MAX 16384
+
+/*
+ * A cgroup id's path (as /proc/PID/cgroup says it), written before the
+ * first event that needs it, and after each scan for the cgroups of the
+ * scanned processes, with their pids (those in the scan just before it).
+ * data[] holds npids u32 pids, then path_len bytes of path (no NUL).
+ */
+struct rec_cgroup {
+	__u64 ts;
+	__u64 id;         /* kernfs node id in its hierarchy */
+	__u32 hier;       /* enum rec_cgroup_hier */
+	__u32 npids;
+	__u32 path_len;   /* 1 .. 4095, starting with '/' */
+	__u32 _pad;
+	char data[];
+};
+
 struct rec_run_end {
 	__u64 ts;
 	__u32 pid;
@@ -260,6 +287,12 @@ int rec_writer__tick(struct rec_writer *w, __u64 ts);
 int rec_writer__lost(struct rec_writer *w, __u64 ts, unsigned type, __u64 count);
 int rec_writer__run_start(struct rec_writer *w, __u64 ts, __u32 pid);
 int rec_writer__run_end(struct rec_writer *w, const struct rec_run_end *e);
+/* A cgroup's path; with pids (npids of them, any number): those of the scan just written in it. */
+int rec_writer__cgroup(struct rec_writer *w, __u64 ts, enum rec_cgroup_hier hier, __u64 id, const char *path,
+		       const __u32 *pids, size_t npids);
+/* A container named: its own cgroup and what its runtime's state says (REC_CONTAINER). */
+struct ct_info;
+int rec_writer__container(struct rec_writer *w, __u64 ts, const char *cgroup, const struct ct_info *ci);
 /*
  * What the kernel could give (kfeatures__meta()'s NUL-separated
  * "feature.NAME=STATE[: why]" strings): a META record now, and in every
@@ -389,6 +422,16 @@ __u64 rec_reader__offset(const struct rec_reader *r);
 bool rec_reader__torn(const struct rec_reader *r);
 /* A REC_SNAP_PROC body as a proc_snapshot (cmdline points into the record). */
 void rec_snap_proc__decode(const struct rec_snap_proc *p, size_t len, struct proc_snapshot *s);
+/* A REC_CGROUP body (checked by the reader): its pids and path (path NUL-terminated into buf). */
+void rec_cgroup__decode(const struct rec_cgroup *c, const __u32 **pids, char *path, size_t size);
+/*
+ * A REC_CONTAINER body after its time: "cgroup=PATH" (the container's own
+ * cgroup), "runtime=NAME", then what is known ("id=", "name=", "image=",
+ * ...). The bytes written into buf (size), or 0 when it does not fit.
+ */
+size_t rec_container__encode(const char *cgroup, const struct ct_info *ci, char *buf, size_t size);
+/* A REC_CONTAINER body (checked): the container's own cgroup into cgroup, the rest into *ci. 0 or -EINVAL. */
+int rec_container__decode(const void *body, size_t len, char *cgroup, size_t size, struct ct_info *ci);
 void rec_reader__free(struct rec_reader *r);
 
 #endif

@@ -790,6 +790,53 @@ int rec_writer__run_end(struct rec_writer *w, const struct rec_run_end *e)
 	return add(w, REC_RUN_END, e, sizeof(*e));
 }
 
+/* One REC_CGROUP record: up to REC_CGROUP_PIDS_MAX of the pids. */
+static int add_cgroup(struct rec_writer *w, __u64 ts, enum rec_cgroup_hier hier, __u64 id, const char *path,
+		      size_t len, const __u32 *pids, size_t npids)
+{
+	struct rec_cgroup c = { .ts = ts, .id = id, .hier = hier, .npids = npids, .path_len = len };
+	char *p = append(w, REC_CGROUP, sizeof(c) + npids * sizeof(*pids) + len);
+
+	if (!p)
+		return w->err;
+	memcpy(p, &c, sizeof(c));
+	memcpy(p + sizeof(c), pids, npids * sizeof(*pids));
+	memcpy(p + sizeof(c) + npids * sizeof(*pids), path, len);
+	return 0;
+}
+
+int rec_writer__cgroup(struct rec_writer *w, __u64 ts, enum rec_cgroup_hier hier, __u64 id, const char *path,
+		       const __u32 *pids, size_t npids)
+{
+	size_t len = strlen(path);
+	int r = 0;
+
+	if (w->err)
+		return w->err;
+	if (!len || len >= 4096 || path[0] != '/')
+		return -EINVAL;
+	if (!npids)
+		return add_cgroup(w, ts, hier, id, path, len, NULL, 0);
+	for (size_t i = 0; i < npids && !r; i += REC_CGROUP_PIDS_MAX)
+		r = add_cgroup(w, ts, hier, id, path, len, pids + i,
+			       npids - i < REC_CGROUP_PIDS_MAX ? npids - i : REC_CGROUP_PIDS_MAX);
+	return r;
+}
+
+int rec_writer__container(struct rec_writer *w, __u64 ts, const char *cgroup, const struct ct_info *ci)
+{
+	char buf[sizeof(__u64) + 8192];
+	size_t n;
+
+	if (w->err)
+		return w->err;
+	n = rec_container__encode(cgroup, ci, buf + sizeof(ts), sizeof(buf) - sizeof(ts));
+	if (!n)
+		return -E2BIG;
+	memcpy(buf, &ts, sizeof(ts));
+	return add(w, REC_CONTAINER, buf, sizeof(ts) + n);
+}
+
 int rec_writer__maybe_flush(struct rec_writer *w, __u64 now)
 {
 	saw(w, now);

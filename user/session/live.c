@@ -12,6 +12,7 @@
 #include "kernel/cgroups.h"
 #include "kernel/event.h"
 #include "kernel/procfs.h"
+#include "session/ctsource.h"
 #include "session/live.h"
 #include "session/replay.h"
 #include "session/secrets.h"
@@ -22,6 +23,12 @@ struct live {
 	struct model *model;
 	struct wallclock wc;
 	struct cg_host cg;      /* this host's cgroup layout (live only) */
+	struct ctsource *cts;   /* its processes' cgroups and containers */
+	bool snap_applied;      /* replaying: the last scan was applied to the model */
+	/* Live: containers named while the session started, said at the first poll (as a replay says them). */
+	struct derived_event *early;
+	size_t nearly, capearly;
+	bool polled;
 	__u64 seen[PL_EV_MAX];
 	__u64 lost[PL_EV_MAX];
 	__u64 malformed;
@@ -105,6 +112,10 @@ static void apply(struct live *l, const void *data, size_t size)
 	const struct pl_hdr *h = data = secrets__event(l->cfg.redact, data, &size, l->redacted);
 	bool show = shown(l, h->ts);
 
+	/* Live: its cgroups and container learnt first, and recorded before it. */
+	if (!l->rp)
+		ctsource__event(l->cts, h, h->ts);
+
 	if (show)
 		l->seen[h->type]++;
 	if (l->rec && rec_writer__event(l->rec, data, size) < 0)
@@ -169,7 +180,8 @@ static void replay_snapshot(void *ctx, unsigned reason, struct proc_snapshot *v,
 	 * A carried scan (a rotation's) was only written: the live model did
 	 * not take it (reconcile() below), so the replay does not either.
 	 */
-	if (l->model && reason != REC_SNAP_FINAL && !carried)
+	l->snap_applied = l->model && reason != REC_SNAP_FINAL && !carried;
+	if (l->snap_applied)
 		model__reconcile(l->model, v, n, ts, NULL);
 }
 
@@ -205,6 +217,9 @@ static void replay_item(void *ctx, const struct rec_item *it)
 {
 	struct live *l = ctx;
 
+	/* A cgroup record's pids are the scan's before it: for the model only if it took that scan. */
+	if (it->kind == REC_CGROUP || it->kind == REC_CONTAINER)
+		ctsource__replay(l->cts, it, l->snap_applied ? l->model : NULL);
 	if (l->cfg.item)
 		l->cfg.item(l->cfg.ctx, it);
 }
@@ -225,6 +240,33 @@ static const struct replay_ops replay_ops = {
 	.item = replay_item,
 	.gap = replay_gap,
 };
+
+/* Live: a cgroup's path learnt, recorded before the event that needs it. */
+static void on_cgroup(void *ctx, enum ctreg_hier hier, __u64 id, const char *path)
+{
+	struct live *l = ctx;
+
+	if (l->rec && rec_writer__cgroup(l->rec, live__now(), hier == CTREG_V1 ? REC_CG_V1 : REC_CG_V2, id, path,
+					  NULL, 0) < 0)
+		recording_check(l);
+}
+
+/* A container named (live, or a recording's record): recorded, and said as a derived event. */
+static void on_container(void *ctx, const struct ct_ref *ct, __u64 ts)
+{
+	struct live *l = ctx;
+	struct derived_event d = { .type = DV_CONTAINER, .ts = ts, .ct = ct };
+
+	if (l->rec && rec_writer__container(l->rec, ts, ct->cgroup, &ct->info) < 0)
+		recording_check(l);
+	if (!l->rp && !l->polled) {
+		/* The command is not listening yet (its output not set up): at the first poll. */
+		VEC_PUSH(l->early, l->nearly, l->capearly, d);
+		return;
+	}
+	if (shown(l, ts) && l->cfg.model_cfg.derived)
+		l->cfg.model_cfg.derived(l->cfg.model_cfg.ctx, &d);
+}
 
 /* Replay (-r FILE ...) instead of tracing: the model, then the recording's bootstrap. */
 static int replay_open(struct live *l, char *msg, size_t msglen)
@@ -253,6 +295,10 @@ static int replay_open(struct live *l, char *msg, size_t msglen)
 	if (cfg->opened && (r = cfg->opened(cfg->ctx)) < 0) {
 		msg[0] = '\0'; /* said by the callback */
 		return r;
+	}
+	if (ctsource__new_replay(&(struct ctsource_ops){ .container = on_container, .ctx = l }, &l->cts)) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
 	}
 	l->wc.offset_ns = replay__header(l->rp)->wall_offset_ns;
 	if (cfg->model) {
@@ -336,6 +382,81 @@ long live__scan(struct live *l, struct proc_snapshot **out)
 	return n;
 }
 
+struct cg_members {
+	__u64 id;
+	__u32 pid;
+};
+
+static int by_cgroup(const void *a, const void *b)
+{
+	const struct cg_members *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The scanned processes of each cgroup of one hierarchy, one REC_CGROUP each, after the scan. */
+static void record_members(struct live *l, __u64 now, bool v1, const struct ct_proc_ids *ids, size_t n)
+{
+	struct cg_members *v = malloc((n + 1) * sizeof(*v));
+	__u32 *pids = malloc((n + 1) * sizeof(*pids));
+	struct ctreg *reg = ctsource__registry(l->cts);
+	size_t k = 0;
+
+	for (size_t i = 0; v && i < n; i++)
+		if (v1 ? ids[i].cgroup1_id : ids[i].cgroup_id)
+			v[k++] = (struct cg_members){ v1 ? ids[i].cgroup1_id : ids[i].cgroup_id, ids[i].pid };
+	if (v && pids)
+		qsort(v, k, sizeof(*v), by_cgroup);
+	for (size_t i = 0, j; v && pids && i < k; i = j) {
+		const char *path = ctreg__path(reg, v1 ? CTREG_V1 : CTREG_V2, v[i].id);
+		size_t np = 0;
+
+		for (j = i; j < k && v[j].id == v[i].id; j++)
+			pids[np++] = v[j].pid;
+		if (path && rec_writer__cgroup(l->rec, now, v1 ? REC_CG_V1 : REC_CG_V2, v[i].id, path, pids, np) < 0)
+			recording_check(l);
+	}
+	free(v);
+	free(pids);
+}
+
+static int record_cgroup(void *ctx, enum ctreg_hier hier, __u64 id, const char *path)
+{
+	struct live *l = ctx;
+
+	return rec_writer__cgroup(l->rec, live__now(), hier == CTREG_V1 ? REC_CG_V1 : REC_CG_V2, id, path, NULL, 0);
+}
+
+/*
+ * After a scan: each process's cgroups read, into the model (when it
+ * reconciles with the scan), and recorded: the cgroups of the scanned
+ * processes with them; a rotated file, which stands alone, gets every
+ * cgroup and named container known as well.
+ */
+static void scan_cgroups(struct live *l, enum rec_snap_reason reason, bool apply, const struct proc_snapshot *snap,
+			 size_t n, __u64 now)
+{
+	struct ct_proc_ids *ids = NULL;
+	long k = ctsource__scan(l->cts, snap, n, now, &ids);
+
+	for (long i = 0; l->model && apply && i < k; i++) {
+		model__set_cgroup(l->model, ids[i].pid, false, ids[i].cgroup_id);
+		model__set_cgroup(l->model, ids[i].pid, true, ids[i].cgroup1_id);
+	}
+	if (l->rec && reason == REC_SNAP_ROTATE) {
+		if (ctreg__each_cgroup(ctsource__registry(l->cts), record_cgroup, l) < 0)
+			recording_check(l);
+		for (const struct ct_ref *ct = NULL; (ct = ctreg__next(ctsource__registry(l->cts), ct));)
+			if (ct->named && rec_writer__container(l->rec, now, ct->cgroup, &ct->info) < 0)
+				recording_check(l);
+	}
+	if (l->rec && k > 0) {
+		record_members(l, now, false, ids, k);
+		record_members(l, now, true, ids, k);
+	}
+	free(ids);
+}
+
 /*
  * Scan /proc; record the scan; reconcile the model with it, unless only
  * the file needs it (a rotated file's start, a recording's gap: the model
@@ -353,6 +474,7 @@ static int reconcile(struct live *l, enum rec_snap_reason reason, bool apply)
 		recording_check(l);
 	if (l->model && apply)
 		model__reconcile(l->model, snap, n, now, NULL);
+	scan_cgroups(l, reason, apply, snap, n, now);
 	procfs__free(snap, n);
 	return 0;
 }
@@ -414,6 +536,13 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 		l->cfg.tracer.sample = true;
 	}
 	cgroups_setup(l);
+	if (ctsource__new_live(&l->cg, l->cfg.proc_root, NULL,
+			       &(struct ctsource_ops){ .cgroup = on_cgroup, .container = on_container, .ctx = l },
+			       &l->cts)) {
+		snprintf(msg, msglen, "out of memory");
+		live__free(l);
+		return -ENOMEM;
+	}
 	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);
 	if (r < 0) {
 		live__free(l);
@@ -597,6 +726,11 @@ int live__poll(struct live *l, int timeout_ms)
 
 	if (l->rp)
 		return replay__poll(l->rp, ~0ull);
+	if (!l->polled) {
+		l->polled = true;
+		for (size_t i = 0; i < l->nearly && l->cfg.model_cfg.derived; i++)
+			l->cfg.model_cfg.derived(l->cfg.model_cfg.ctx, &l->early[i]);
+	}
 	r = tracer__poll(l->tracer, timeout_ms);
 	if (r < 0)
 		return r;
@@ -617,7 +751,15 @@ int live__poll(struct live *l, int timeout_ms)
 		resync(l, now, lost_any);
 		if (l->cfg.tracer.lean && now - l->zombies_confirmed >= CONFIRM_EVERY_NS)
 			confirm_zombies(l, now, CONFIRM_AFTER_NS);
+		/*
+		 * Containers named late first: recorded before this poll's tick,
+		 * they are said before the model's timers' events, as a replay
+		 * says them (it runs the timers at the tick).
+		 */
+		ctsource__tick(l->cts, now, l->model);
 		model__tick(l->model, now);
+	} else {
+		ctsource__tick(l->cts, now, NULL);
 	}
 	if (l->rec)
 		recording_poll(l, now);
@@ -771,6 +913,16 @@ int live__counts(struct live *l, __u64 *out)
 	return l->tracer ? tracer__counts(l->tracer, out) : -EOPNOTSUPP;
 }
 
+struct ctreg *live__containers(struct live *l)
+{
+	return ctsource__registry(l->cts);
+}
+
+void live__container_filter(struct live *l, const struct ct_filter_spec *spec)
+{
+	ctsource__filter(l->cts, spec, l->cfg.tracer.cgroup_filter ? l->tracer : NULL);
+}
+
 const struct kfeature_status *live__features(const struct live *l)
 {
 	return l->tracer ? tracer__features(l->tracer) : NULL;
@@ -808,6 +960,8 @@ void live__free(struct live *l)
 	live__end_recording(l);
 	replay__free(l->rp);
 	tracer__free(l->tracer);
+	ctsource__free(l->cts);
+	free(l->early);
 	model__free(l->model);
 	free(l->redacted);
 	free(l);

@@ -81,6 +81,14 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 /* Wait up to timeout_ms, apply what came, tick timers, resync after losses. Records or -errno. */
 int live__poll(struct live *l, int timeout_ms);
 struct model *live__model(const struct live *l);
+/* The cgroups and containers of the session's processes (model/ctreg.h): live, or the recording's. */
+struct ctreg *live__containers(struct live *l);
+/*
+ * The command's container filter (spec outlives the session): with
+ * cfg.tracer.cgroup_filter, its verdicts are handed to the kernel.
+ */
+struct ct_filter_spec;
+void live__container_filter(struct live *l, const struct ct_filter_spec *spec);
 /* Event times to wall clock: sampled at start, or the recording's. Commands print with this one. */
 const struct wallclock *live__wallclock(const struct live *l);
 /* Now, in boot ns: the clock, or when replaying, the time the replay has reached. */

@@ -57,6 +57,14 @@ static struct life *life_new(struct life_set *s, __u64 start_ns, enum life_born 
 	return &s->v[s->n - 1];
 }
 
+/* Where its events say it is (docker exec's processes join a container from outside). */
+static void take_cgroups(struct life *l, const struct pl_hdr *h)
+{
+	l->cgroup_id = h->cgroup_id;
+	if (!(h->flags & PL_F_NO_IDENTITY))
+		l->cgroup1_id = h->cgroup1_id;
+}
+
 /* The life a record's subject (the pid) is in: the current one, or one whose birth we missed. */
 static struct life *subject(struct life_set *s, const struct pl_hdr *h)
 {
@@ -67,6 +75,7 @@ static struct life *subject(struct life_set *s, const struct pl_hdr *h)
 			l->start_ns = h->start_ns; /* now exact */
 			l->start_ticks = false;
 		}
+		take_cgroups(l, h);
 		return l;
 	}
 	l = life_new(s, h->start_ns, h->start_ns < s->rec_start ? LIFE_BORN_BEFORE : LIFE_BORN_UNSEEN);
@@ -74,6 +83,7 @@ static struct life *subject(struct life_set *s, const struct pl_hdr *h)
 		return NULL;
 	l->ppid = l->parent = h->ppid;
 	memcpy(l->comm, h->comm, PL_COMM_LEN);
+	take_cgroups(l, h);
 	return l;
 }
 
@@ -232,6 +242,7 @@ static void on_fork(struct life_set *s, const struct pl_fork *f)
 	l->forker = f->h.pid;
 	memcpy(l->forker_comm, f->h.comm, PL_COMM_LEN);
 	l->ppid = l->parent = ppid;
+	take_cgroups(l, &f->h); /* born where its parent is */
 	l->parent_comm_known = ppid == f->h.pid;
 	if (l->parent_comm_known)
 		memcpy(l->parent_comm, f->h.comm, PL_COMM_LEN);

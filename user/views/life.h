@@ -122,6 +122,7 @@ struct life {
 	int stop_sig;
 	bool exited, reaped, orphaned, ended_unseen;
 	__u64 exit_ts, reap_ts;   /* exit_ts 0: exited unseen (before the recording) */
+	__u64 cgroup_id, cgroup1_id; /* its cgroups at its last event (v2, v1); both 0: not known */
 	__u32 status, parent, adopted_by, reaper;
 	__u32 nr_execs;
 	struct life_event *ev;

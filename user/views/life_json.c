@@ -10,6 +10,7 @@
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
+#include "views/ctfmt.h"
 #include "views/event_fmt.h"
 #include "views/identity_fmt.h"
 #include "views/json.h"
@@ -20,7 +21,20 @@ struct printer {
 	struct json *j;
 	const struct wallclock *wc;
 	const struct life *l;
+	struct ctreg *ct;               /* NULL: no containers known */
+	const struct ct_subject *where; /* the life's cgroups, as its last event said (NULL: not known) */
 };
+
+/* A signal received: the sender's container, and whether a process sent it from another container or the host. */
+static void sender_container_json(const struct printer *pr, const struct pl_signal *g)
+{
+	const struct ct_subject *from = pr->ct ? ctfmt__of_hdr(pr->ct, &g->h) : NULL;
+
+	ctfmt__json(pr->j, "from_container", from ? from->ct : NULL);
+	json__kv_bool(pr->j, "crosses_container", from && from->cgroup && pr->where && pr->where->cgroup &&
+							  from->ct != pr->where->ct &&
+							  !sig__origin(g->sig, g->info_code, g->info_kind, g->syscall, false));
+}
 
 /* An RFC 3339 string, or null for 0 (not known). */
 static void time_json(const struct printer *pr, __u64 ts)
@@ -153,6 +167,7 @@ static void signal_json(const struct printer *pr, const struct life_event *e)
 		/* The sending task; for a kernel origin, the one the kernel was running for. */
 		json__kv_u64(j, "from", g->h.pid);
 		kv_comm(j, "from_comm", g->h.comm);
+		sender_container_json(pr, g);
 	} else {
 		kv_pid(j, "to", g->target_pid);
 		kv_comm(j, "to_comm", g->target_pid ? g->target_comm : NULL);
@@ -445,10 +460,11 @@ static void children_json(const struct printer *pr)
 	json__kv_u64(pr->j, "children_left_out", l->children_left_out);
 }
 
-static void life_json(struct json *j, const struct life_set *s, size_t i, const struct wallclock *wc)
+static void life_json(struct json *j, const struct life_set *s, size_t i, const struct wallclock *wc,
+		      struct ctreg *ct)
 {
 	const struct life *l = &s->v[i];
-	struct printer pr = { .j = j, .wc = wc, .l = l };
+	struct printer pr = { .j = j, .wc = wc, .l = l, .ct = ct };
 	enum life_end end = life__end_state(l);
 	const char *args = NULL, *fn = NULL;
 	__u32 len = 0, fl = 0;
@@ -465,6 +481,9 @@ static void life_json(struct json *j, const struct life_set *s, size_t i, const 
 	kv_string(j, "filename", fn, fl);
 	kv_argv(j, "argv", args, len);
 	json__kv_u64(j, "execs", l->nr_execs);
+	if (ct && (l->cgroup_id || l->cgroup1_id))
+		pr.where = ctreg__subject(ct, l->cgroup_id, l->cgroup1_id);
+	ctfmt__json_fields(j, pr.where);
 	json__key(j, "born");
 	json__begin_object(j);
 	kv_time(&pr, "time", l->born == LIFE_BORN_FORK ? l->born_ts : 0);
@@ -481,14 +500,14 @@ static void life_json(struct json *j, const struct life_set *s, size_t i, const 
 	json__end_object(j);
 }
 
-void life_json__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc)
+void life_json__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc, struct ctreg *ct)
 {
 	struct json j;
 
 	json__init(&j, ob);
 	json__begin_array(&j);
 	for (size_t i = 0; i < s->n; i++)
-		life_json(&j, s, i, wc);
+		life_json(&j, s, i, wc, ct);
 	json__end_array(&j);
 	json__ws(&j, "\n");
 }

@@ -9,9 +9,11 @@
 
 #include "base/outbuf.h"
 #include "base/wallclock.h"
+#include "model/ctreg.h"
 #include "views/life.h"
 
 /* The array and a newline after it. */
-void life_json__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc);
+/* ct: the recording's cgroups and containers (each life's container, signals across them); NULL: none. */
+void life_json__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc, struct ctreg *ct);
 
 #endif

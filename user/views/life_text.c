@@ -11,6 +11,7 @@
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
 #include "kernel/usage.h"
+#include "views/ctfmt.h"
 #include "views/event_fmt.h"
 #include "views/identity_fmt.h"
 #include "views/life_text.h"
@@ -23,7 +24,24 @@ struct printer {
 	struct outbuf *ob;
 	const struct wallclock *wc;
 	const struct life *l;
+	struct ctreg *ct;              /* NULL: no containers known */
+	const struct ct_subject *where; /* the life's cgroups, as its last event said (NULL: not known) */
 };
+
+/* A signal a process sent it from another container or the host: " [from the host]", " [from CONTAINER]". */
+static void from_elsewhere(const struct printer *pr, const struct pl_signal *g)
+{
+	const struct ct_subject *from = pr->ct ? ctfmt__of_hdr(pr->ct, &g->h) : NULL;
+
+	if (!from || !from->cgroup || !pr->where || !pr->where->cgroup || from->ct == pr->where->ct)
+		return;
+	outbuf__puts(pr->ob, " [from ");
+	if (from->ct)
+		ctfmt__tag(pr->ob, from->ct);
+	else
+		outbuf__puts(pr->ob, "the host");
+	outbuf__putc(pr->ob, ']');
+}
 
 static void pid_comm(struct outbuf *ob, __u32 pid, const char *comm)
 {
@@ -184,6 +202,7 @@ static void received_text(const struct printer *pr, const struct life_event *e)
 	} else {
 		outbuf__puts(ob, " from ");
 		pid_comm(ob, g->h.pid, g->h.comm);
+		from_elsewhere(pr, g);
 		how_text(ob, g);
 	}
 	outbuf__puts(ob, ": ");
@@ -428,18 +447,26 @@ static void child_text(const struct printer *pr, const struct life_child *c)
 	outbuf__puts(ob, "]\n");
 }
 
-static void life_text(struct outbuf *ob, const struct life_set *s, size_t i, const struct wallclock *wc)
+static void life_text(struct outbuf *ob, const struct life_set *s, size_t i, const struct wallclock *wc,
+		      struct ctreg *ct)
 {
 	const struct life *l = &s->v[i];
-	struct printer pr = { .ob = ob, .wc = wc, .l = l };
+	struct printer pr = { .ob = ob, .wc = wc, .l = l, .ct = ct };
 	const char *args, *fn;
 	__u32 len, fl;
 
+	if (ct && (l->cgroup_id || l->cgroup1_id))
+		pr.where = ctreg__subject(ct, l->cgroup_id, l->cgroup1_id);
 	outbuf__printf(ob, "pid %u, life %zu of %zu: ", s->pid, i + 1, s->n);
 	if (life__argv(l, &args, &len, &fn, &fl))
 		argv_text(ob, args, len, false);
 	else
 		escape__comm_text(ob, l->comm);
+	if (pr.where && pr.where->ct) {
+		outbuf__puts(ob, "  [");
+		ctfmt__tag(ob, pr.where->ct);
+		outbuf__putc(ob, ']');
+	}
 	outbuf__puts(ob, "\nTIME                 AGE  EVENT        DETAILS\n");
 	born_text(&pr);
 	for (size_t k = 0; k < l->nev; k++)
@@ -457,11 +484,11 @@ static void life_text(struct outbuf *ob, const struct life_set *s, size_t i, con
 			       (unsigned long long)l->children_left_out);
 }
 
-void life_text__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc)
+void life_text__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc, struct ctreg *ct)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		if (i)
 			outbuf__putc(ob, '\n');
-		life_text(ob, s, i, wc);
+		life_text(ob, s, i, wc, ct);
 	}
 }

@@ -9,8 +9,10 @@
 
 #include "base/outbuf.h"
 #include "base/wallclock.h"
+#include "model/ctreg.h"
 #include "views/life.h"
 
-void life_text__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc);
+/* ct: the recording's cgroups and containers (each life's container, signals across them); NULL: none. */
+void life_text__print(struct outbuf *ob, const struct life_set *s, const struct wallclock *wc, struct ctreg *ct);
 
 #endif

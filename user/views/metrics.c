@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/names.h"
+#include "base/vec.h"
+#include "kernel/containers.h"
 #include "views/metrics.h"
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
@@ -143,7 +146,8 @@ static void format_events(struct outbuf *ob, const struct metrics_input *in)
 	family(ob, "proclife_events_total", "counter",
 	       "Events proclife reported since it started, by type: the kernel's (of processes; "
 	       "thread_fork and thread_exit with --threads) and those derived from the process model "
-	       "(stop, continue, zombie, reparent, resync). Everything traced on the machine, before "
+	       "(stop, continue, zombie, reparent, resync) and the session (container: one named). Everything traced "
+	       "on the machine, before "
 	       "any filter of the command.");
 	for (unsigned t = 1; t < PL_EV_MAX; t++)
 		if (t != PL_EV_EXEC_FAILED || syscalls_counted(in))
@@ -339,6 +343,168 @@ static void format_writes(struct outbuf *ob, const struct metrics_input *in)
 	}
 }
 
+/* ---- containers ---- */
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull; /* FNV-1a */
+	return h;
+}
+
+static struct metrics_ct_count *ct_count_find(struct metrics_ct_counts *c, const char *cgroup, size_t h)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].hash == h && !strcmp(c->v[i].cgroup, cgroup))
+			return &c->v[i];
+	return NULL;
+}
+
+void metrics_ct_counts__exec(struct metrics_ct_counts *c, const struct ct_ref *ct)
+{
+	size_t h = hash_str(ct->cgroup);
+	struct metrics_ct_count *e = ct_count_find(c, ct->cgroup, h), x = { .hash = h };
+
+	if (!e) {
+		x.cgroup = strdup(ct->cgroup);
+		if (!x.cgroup || !VEC_PUSH(c->v, c->n, c->cap, x)) {
+			free(x.cgroup);
+			return;
+		}
+		e = &c->v[c->n - 1];
+	}
+	e->execs++;
+}
+
+void metrics_ct_counts__free(struct metrics_ct_counts *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].cgroup);
+	free(c->v);
+	*c = (struct metrics_ct_counts){};
+}
+
+/* One live container's series: its labels and values. */
+struct ct_series {
+	const struct ct_ref *ct;
+	__u64 zombies, execs;
+};
+
+/* The container label: Kubernetes' container name, else the runtime's name, else (not named) the id. */
+static void ct_labels(struct outbuf *ob, const struct ct_ref *ct)
+{
+	const struct ct_info *ci = &ct->info;
+
+	outbuf__puts(ob, "{runtime=\"");
+	label_value(ob, containers__runtime_name(ci->runtime));
+	outbuf__puts(ob, "\",container=\"");
+	label_value(ob, ci->name[0] ? ci->name : ci->id);
+	outbuf__puts(ob, "\",namespace=\"");
+	label_value(ob, ci->pod_namespace);
+	outbuf__puts(ob, "\",pod=\"");
+	label_value(ob, ci->pod);
+	outbuf__puts(ob, "\"} ");
+}
+
+/* Same labels, same series: two live containers that print alike are summed (the exposition allows one). */
+static int by_labels(const void *a, const void *b)
+{
+	const struct ct_info *x = &((const struct ct_series *)a)->ct->info, *y = &((const struct ct_series *)b)->ct->info;
+	int d = (int)x->runtime - (int)y->runtime;
+
+	if (!d)
+		d = strcmp(x->name[0] ? x->name : x->id, y->name[0] ? y->name : y->id);
+	if (!d)
+		d = strcmp(x->pod_namespace, y->pod_namespace);
+	if (!d)
+		d = strcmp(x->pod, y->pod);
+	return d;
+}
+
+/* The live containers (with a process, a zombie included), with their zombies and execs; n of them. */
+static struct ct_series *ct_series(const struct metrics_input *in, size_t *n)
+{
+	struct ct_series *v = NULL;
+	size_t k = 0, cap = 0;
+
+	for (__u32 s = 1; in->ct && in->model && s < model__nslots(in->model); s++) {
+		const struct proc *p = model__slot(in->model, s);
+		const struct ct_subject *sub;
+		size_t i;
+
+		if (!p->pid || p->state == PROC_REAPED)
+			continue;
+		sub = ctreg__subject(in->ct, p->cgroup_id, p->cgroup1_id);
+		if (!sub || !sub->ct)
+			continue;
+		for (i = 0; i < k && v[i].ct != sub->ct; i++)
+			;
+		if (i == k && !VEC_PUSH(v, k, cap, ((struct ct_series){ .ct = sub->ct })))
+			break;
+		v[i].zombies += p->state == PROC_ZOMBIE;
+	}
+	*n = k;
+	return v;
+}
+
+static void format_containers(struct outbuf *ob, const struct metrics_input *in)
+{
+	size_t n, kept = 0;
+	struct ct_series *v = ct_series(in, &n);
+	struct metrics_ct_counts *c = in->ct_counts;
+
+	for (size_t i = 0; c && i < c->n; i++)
+		c->v[i].live = false;
+	for (size_t i = 0; i < n; i++) {
+		struct metrics_ct_count *e = c ? ct_count_find(c, v[i].ct->cgroup, hash_str(v[i].ct->cgroup)) : NULL;
+
+		if (e) {
+			v[i].execs = e->execs;
+			e->live = true;
+		}
+	}
+	/* A container gone: its series go now, and its count with them. */
+	for (size_t i = 0; c && i < c->n; i++) {
+		if (c->v[i].live)
+			c->v[kept++] = c->v[i];
+		else
+			free(c->v[i].cgroup);
+	}
+	if (c)
+		c->n = kept;
+	if (v)
+		qsort(v, n, sizeof(*v), by_labels);
+	family(ob, "proclife_container_zombies", "gauge",
+	       "Zombies now in each container that has processes (by its runtime, its name (Kubernetes: the "
+	       "container's name in its pod), its pod and the pod's namespace).");
+	for (size_t i = 0; i < n; i++) {
+		__u64 z = v[i].zombies;
+
+		while (i + 1 < n && !by_labels(&v[i], &v[i + 1]))
+			z += v[++i].zombies;
+		outbuf__puts(ob, "proclife_container_zombies");
+		ct_labels(ob, v[i].ct);
+		outbuf__u64(ob, z);
+		outbuf__putc(ob, '\n');
+	}
+	family(ob, "proclife_container_exec_total", "counter",
+	       "Execs in each container that has processes, since proclife first saw it (a container gone "
+	       "takes its series with it).");
+	for (size_t i = 0; i < n; i++) {
+		__u64 x = v[i].execs;
+
+		while (i + 1 < n && !by_labels(&v[i], &v[i + 1]))
+			x += v[++i].execs;
+		outbuf__puts(ob, "proclife_container_exec_total");
+		ct_labels(ob, v[i].ct);
+		outbuf__u64(ob, x);
+		outbuf__putc(ob, '\n');
+	}
+	free(v);
+}
+
 void metrics__format(struct outbuf *ob, const struct metrics_input *in)
 {
 	__s64 start_wall = (__s64)in->start_ns + in->wall_offset_ns;
@@ -359,4 +525,5 @@ void metrics__format(struct outbuf *ob, const struct metrics_input *in)
 	format_failures(ob, in);
 	format_features(ob, in);
 	format_writes(ob, in);
+	format_containers(ob, in);
 }

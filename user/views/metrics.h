@@ -19,6 +19,7 @@
 #include "base/outbuf.h"
 #include "kernel/kfeatures.h"
 #include "record/recording.h"
+#include "model/ctreg.h"
 #include "model/model.h"
 
 /* errno label values: the errno table's names up to this; above it, or a hole in the table, "other". */
@@ -43,6 +44,26 @@ void metrics_counts__derived(struct metrics_counts *c, const struct derived_even
 /* The kernel's counters (PL_CNT_MAX, PL_CNT_*) as the signal, deliver and failed exec counts. */
 void metrics_counts__kernel(struct metrics_counts *c, const __u64 *k);
 
+/*
+ * Execs per container, by the container's own cgroup: an entry goes at the
+ * first exposition after its container has no process left, as its series do.
+ */
+struct metrics_ct_count {
+	char *cgroup;
+	size_t hash;
+	__u64 execs;
+	bool live; /* (metrics__format) */
+};
+
+struct metrics_ct_counts {
+	struct metrics_ct_count *v;
+	size_t n, cap;
+};
+
+/* One exec of a process in container ct. */
+void metrics_ct_counts__exec(struct metrics_ct_counts *c, const struct ct_ref *ct);
+void metrics_ct_counts__free(struct metrics_ct_counts *c);
+
 struct metrics_input {
 	const struct metrics_counts *counts;
 	const struct model *model;     /* processes by state, the oldest zombie, its memory and what it forgot */
@@ -57,6 +78,9 @@ struct metrics_input {
 	__s64 wall_offset_ns;          /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	const struct rec_writer_stats *recording; /* -w FILE's writes, or NULL: no recording */
 	const struct outbuf_stats *output;        /* the event output's writes (a file), or NULL */
+	/* The containers: one series each while it has processes (NULL: none known). Their gone entries are dropped. */
+	struct ctreg *ct;
+	struct metrics_ct_counts *ct_counts;
 };
 
 /* The whole exposition: HELP and TYPE lines, then the samples, family by family. */

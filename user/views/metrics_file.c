@@ -19,6 +19,8 @@ struct metrics_file {
 	struct metrics_file_config cfg;
 	struct metrics_counts counts;
 	__u64 *kcounts;         /* cfg.kernel_counts: the kernel's counters, read at each write (PL_CNT_MAX) */
+	struct ctreg *ct;       /* the session's, from its first write on */
+	struct metrics_ct_counts ct_counts;
 	struct outbuf text;     /* memory only: the exposition, rebuilt at each write */
 	struct utsname uts;
 	__u64 start_ns;         /* boot ns */
@@ -48,8 +50,15 @@ int metrics_file__new(const struct metrics_file_config *cfg, struct metrics_file
 
 void metrics_file__record(struct metrics_file *mf, const void *rec)
 {
-	if (mf)
-		metrics_counts__record(&mf->counts, rec);
+	const struct pl_hdr *h = rec;
+	const struct ct_subject *s;
+
+	if (!mf)
+		return;
+	metrics_counts__record(&mf->counts, rec);
+	if (h->type == PL_EV_EXEC && mf->ct &&
+	    (s = ctreg__subject(mf->ct, h->cgroup_id, h->flags & PL_F_NO_IDENTITY ? 0 : h->cgroup1_id)) && s->ct)
+		metrics_ct_counts__exec(&mf->ct_counts, s->ct);
 }
 
 void metrics_file__derived(struct metrics_file *mf, const struct derived_event *d)
@@ -123,6 +132,7 @@ void metrics_file__write(struct metrics_file *mf, struct live *l)
 	/* The kernel's counts of what it does not queue (if it cannot be read, what there was stays). */
 	if (mf->kcounts && live__counts(l, mf->kcounts) == 0)
 		metrics_counts__kernel(&counts, mf->kcounts);
+	mf->ct = live__containers(l);
 	in = (struct metrics_input){
 		.counts = &counts,
 		.model = live__model(l),
@@ -138,6 +148,8 @@ void metrics_file__write(struct metrics_file *mf, struct live *l)
 		.wall_offset_ns = live__wallclock(l)->offset_ns,
 		.recording = live__recorder(l) ? rec_writer__stats(live__recorder(l)) : NULL,
 		.output = mf->cfg.output ? &mf->cfg.output->st : NULL,
+		.ct = mf->ct,
+		.ct_counts = &mf->ct_counts,
 	};
 	outbuf__reset(&mf->text);
 	mf->text.err = 0; /* out of memory last time: try again */
@@ -165,5 +177,6 @@ void metrics_file__free(struct metrics_file *mf)
 		return;
 	outbuf__free(&mf->text);
 	free(mf->kcounts);
+	metrics_ct_counts__free(&mf->ct_counts);
 	free(mf);
 }

@@ -9,6 +9,7 @@
 #include "kernel/event.h"
 #include "kernel/procfs.h"
 #include "kernel/sigorigin.h"
+#include "views/ctfmt.h"
 #include "views/event_fmt.h"
 #include "views/json.h"
 #include "views/run_summary.h"
@@ -46,9 +47,34 @@ static struct run_proc *subject(struct run_summary *s, const struct pl_hdr *h)
 {
 	struct run_proc *p = find(s, h->pid);
 
-	if (p && p->start_ns == h->start_ns)
-		return p;
-	return add(s, h->pid, h->start_ns, h->ppid, h->comm);
+	if (!p || p->start_ns != h->start_ns)
+		p = add(s, h->pid, h->start_ns, h->ppid, h->comm);
+	if (p) {
+		p->cgroup_id = h->cgroup_id;
+		if (!(h->flags & PL_F_NO_IDENTITY))
+			p->cgroup1_id = h->cgroup1_id;
+	}
+	return p;
+}
+
+/* The container of p, or NULL. */
+static const struct ct_ref *container(const struct run_summary *s, const struct run_proc *p)
+{
+	const struct ct_subject *cs = s->ct && p ? ctreg__subject(s->ct, p->cgroup_id, p->cgroup1_id) : NULL;
+
+	return cs ? cs->ct : NULL;
+}
+
+/* "  [docker pltest 451466daa4e1]" where the tree enters a container. */
+static void container_text(const struct run_summary *s, struct outbuf *ob, const struct run_proc *p)
+{
+	const struct ct_ref *ct = container(s, p);
+
+	if (!ct || ct == container(s, p->parent ? &s->v[p->parent - 1] : NULL))
+		return;
+	outbuf__puts(ob, "  [");
+	ctfmt__tag(ob, ct);
+	outbuf__putc(ob, ']');
 }
 
 static void apply_fork(struct run_summary *s, const struct pl_fork *e)
@@ -60,8 +86,12 @@ static void apply_fork(struct run_summary *s, const struct pl_fork *e)
 		return;
 	subject(s, h);
 	c = add(s, e->child_pid, e->child_start_ns, e->child_ppid ? e->child_ppid : h->pid, h->comm);
-	if (c)
+	if (c) {
 		c->id = ident__of_hdr(h); /* who its parent was, as it forked */
+		/* born where its parent is */
+		c->cgroup_id = h->cgroup_id;
+		c->cgroup1_id = h->flags & PL_F_NO_IDENTITY ? 0 : h->cgroup1_id;
+	}
 }
 
 /* What it runs now: the last exec's filename and argv (copied: the record goes). */
@@ -502,6 +532,7 @@ static void tree_text(const struct run_summary *s, struct outbuf *ob, __u64 now,
 		snprintf(dur, sizeof(dur), "%.3fs", duration_s(s, p, now));
 		outbuf__printf(ob, "%u ", p->pid);
 		argv_text(ob, p);
+		container_text(s, ob, p);
 		outbuf__printf(ob, "  [%s] ", dur);
 		status_text(s, ob, p, proc_root);
 		if (p->signals_sent || p->signals_received)
@@ -650,6 +681,7 @@ static void json_proc(const struct run_summary *s, const struct run_proc *p, str
 	json__kv_bool(j, "orphaned", p->adopted_by);
 	json__kv_u64_or_null(j, "adopted_by", p->adopted_by, p->adopted_by);
 	usage_json(s, j, p);
+	ctfmt__json_fields(j, s->ct ? ctreg__subject(s->ct, p->cgroup_id, p->cgroup1_id) : NULL);
 }
 
 static void top_json(const struct run_summary *s, struct json *j, const char *name,

@@ -17,6 +17,7 @@
 #include "base/wallclock.h"
 #include "kernel/usage.h"
 #include "views/identity_fmt.h"
+#include "model/ctreg.h"
 
 struct run_proc {
 	__u64 start_ns, exit_ts;
@@ -29,6 +30,7 @@ struct run_proc {
 	bool exited, reaped;
 	bool has_usage;       /* its exit said what it used */
 	__u32 reaped_by;      /* the pid whose wait() reaped it, 0 when not known */
+	__u64 cgroup_id, cgroup1_id; /* its cgroups at its last event (v2, v1) */
 	struct usage usage;
 	struct pl_killer killer;
 	char comm[PL_COMM_LEN];
@@ -52,6 +54,7 @@ struct run_summary {
 	 */
 	struct proc_snapshot *final;
 	size_t nfinal;
+	struct ctreg *ct;     /* the session's cgroups and containers (each process's container); NULL: none */
 };
 
 void run_summary__init(struct run_summary *s, __u32 root_pid);

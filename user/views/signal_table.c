@@ -9,6 +9,7 @@
 #include "base/names.h"
 #include "kernel/sigorigin.h"
 #include "views/identity_fmt.h"
+#include "views/ctfmt.h"
 #include "views/json.h"
 #include "views/signal_table.h"
 
@@ -74,7 +75,7 @@ static void table_add(struct signal_table *t, const struct signal_row *key, __u6
 	t->index[j] = ++t->n;
 }
 
-void signal_table__add(struct signal_table *t, const struct pl_signal *e)
+void signal_table__add(struct signal_table *t, const struct pl_signal *e, __u64 target_cg2, __u64 target_cg1)
 {
 	struct signal_row k;
 
@@ -101,6 +102,10 @@ void signal_table__add(struct signal_table *t, const struct pl_signal *e)
 	k.info_code = e->syscall == PL_SYS_NONE ? e->info_code : 0;
 	memcpy(k.sender_comm, e->h.comm, PL_COMM_LEN);
 	memcpy(k.target_comm, e->target_comm, PL_COMM_LEN);
+	k.sender_cg2 = e->h.cgroup_id;
+	k.sender_cg1 = e->h.flags & PL_F_NO_IDENTITY ? 0 : e->h.cgroup1_id;
+	k.target_cg2 = target_cg2;
+	k.target_cg1 = target_cg1;
 	table_add(t, &k, e->h.ts);
 }
 
@@ -207,6 +212,32 @@ static void party(struct outbuf *ob, __u32 pid, __s32 arg, const char *comm, siz
 	while (ob->len - start < width);
 }
 
+/* What the registry says of one side of a row (NULL: not known). */
+static const struct ct_subject *side(const struct signal_table *t, __u64 cg2, __u64 cg1)
+{
+	return t->ct && (cg2 || cg1) ? ctreg__subject(t->ct, cg2, cg1) : NULL;
+}
+
+/* After a row: "  [host -> docker pltest 451466daa4e1]" when a side is in a container. */
+static void containers_text(const struct signal_table *t, struct outbuf *ob, const struct signal_row *r)
+{
+	const struct ct_subject *from = side(t, r->sender_cg2, r->sender_cg1), *to = side(t, r->target_cg2, r->target_cg1);
+
+	if (!(from && from->ct) && !(to && to->ct))
+		return;
+	outbuf__puts(ob, "  [");
+	if (from && from->ct)
+		ctfmt__tag(ob, from->ct);
+	else
+		outbuf__puts(ob, from && from->cgroup ? "host" : "?");
+	outbuf__puts(ob, " -> ");
+	if (to && to->ct)
+		ctfmt__tag(ob, to->ct);
+	else
+		outbuf__puts(ob, to && to->cgroup ? "host" : "?");
+	outbuf__putc(ob, ']');
+}
+
 void signal_table__text(const struct signal_table *t, struct outbuf *ob, const __u64 *lost)
 {
 	char b1[64], b2[64];
@@ -221,7 +252,9 @@ void signal_table__text(const struct signal_table *t, struct outbuf *ob, const _
 		party(ob, r->sender_pid, 0, r->sender_comm, 24);
 		sender_who(ob, r);
 		party(ob, r->target_pid, r->target_arg, r->target_comm, 24);
-		outbuf__printf(ob, "%-19s %s\n", how(r, b1, sizeof(b1)), outcome(r, b2, sizeof(b2)));
+		outbuf__printf(ob, "%-19s %s", how(r, b1, sizeof(b1)), outcome(r, b2, sizeof(b2)));
+		containers_text(t, ob, r);
+		outbuf__putc(ob, '\n');
 	}
 	if (nlost)
 		outbuf__printf(ob, "(%llu events lost: this summary may be incomplete)\n", (unsigned long long)nlost);
@@ -235,9 +268,11 @@ static void kv_time(struct json *j, const struct wallclock *wc, const char *k, _
 	json__kv_cstr(j, k, buf);
 }
 
-static void row_json(struct json *j, const struct signal_row *r, const struct wallclock *wc)
+static void row_json(const struct signal_table *t, struct json *j, const struct signal_row *r,
+		     const struct wallclock *wc)
 {
 	const char *err = names__errno(r->err);
+	const struct ct_subject *from = side(t, r->sender_cg2, r->sender_cg1), *to = side(t, r->target_cg2, r->target_cg1);
 	char b[64];
 
 	json__begin_object(j);
@@ -254,12 +289,16 @@ static void row_json(struct json *j, const struct signal_row *r, const struct wa
 		identity_fmt__json_fields(j, &id);
 	}
 	json__kv_comm(j, "comm", r->sender_comm);
+	ctfmt__json_fields(j, from);
 	json__end_object(j);
 	json__key(j, "target");
 	json__begin_object(j);
 	json__kv_u64_or_null(j, "pid", r->target_pid, r->target_pid);
 	json__kv_comm(j, "comm", r->target_comm);
+	ctfmt__json_fields(j, to);
 	json__end_object(j);
+	json__kv_bool(j, "crosses_container", from && to && from->cgroup && to->cgroup && from->ct != to->ct &&
+						      !sig__origin(r->sig, r->info_code, r->info_kind, r->syscall, false));
 	json__kv_i64(j, "target_arg", r->target_arg);
 	json__kv_cstr(j, "syscall", sig__syscall_name(r->syscall));
 	json__kv_cstr(j, "origin", sig__origin(r->sig, r->info_code, r->info_kind, r->syscall, false));
@@ -283,7 +322,7 @@ void signal_table__json(const struct signal_table *t, struct outbuf *ob, const s
 	json__key(&j, "signals");
 	json__begin_array(&j);
 	for (size_t i = 0; i < t->n; i++)
-		row_json(&j, &t->rows[i], wc);
+		row_json(t, &j, &t->rows[i], wc);
 	json__end_array(&j);
 	json__kv_u64(&j, "lost", lost_total(lost));
 	json__end_object(&j);

@@ -13,6 +13,7 @@
 #include "proclife.h"
 #include "base/outbuf.h"
 #include "base/wallclock.h"
+#include "model/ctreg.h"
 
 enum signal_sort { SIGNAL_SORT_COUNT, SIGNAL_SORT_TIME, SIGNAL_SORT_SIGNAL, SIGNAL_SORT_SENDER, SIGNAL_SORT_TARGET };
 
@@ -28,6 +29,8 @@ struct signal_row {
 	char sender_comm[PL_COMM_LEN], target_comm[PL_COMM_LEN];
 	/* not key: */
 	__u64 count, first, last;
+	/* Where sender and target were at the first (cgroup ids, v2 and v1; the target's as the model had them). */
+	__u64 sender_cg2, sender_cg1, target_cg2, target_cg1;
 };
 
 struct signal_table {
@@ -35,10 +38,15 @@ struct signal_table {
 	size_t n, cap;
 	__u32 *index; /* row + 1, 0 empty */
 	size_t index_cap;
+	struct ctreg *ct; /* the session's cgroups and containers: each side's container (NULL: none) */
 };
 
-/* Counts a checked signal record in its row (a new row when it is the first of its kind). */
-void signal_table__add(struct signal_table *t, const struct pl_signal *e);
+/*
+ * Counts a checked signal record in its row (a new row when it is the
+ * first of its kind); the target's cgroups as the model has them (0, 0:
+ * not known).
+ */
+void signal_table__add(struct signal_table *t, const struct pl_signal *e, __u64 target_cg2, __u64 target_cg1);
 /* Orders the rows (ties: the earlier first). */
 void signal_table__sort(struct signal_table *t, enum signal_sort by);
 /* lost: PL_EV_MAX counts; any loss is said, as the summary may be incomplete. */

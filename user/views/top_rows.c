@@ -139,6 +139,8 @@ bool top_rows__wanted(const struct proc *p, const struct top_filter *f)
 {
 	if (f->troubled_only && p->state != PROC_ZOMBIE && p->state != PROC_STOPPED)
 		return false;
+	if (f->keep && !f->keep(f->keep_ctx, p))
+		return false;
 	return top_rows__match(p, f->text);
 }
 
@@ -317,7 +319,8 @@ out:
 
 static bool exited_shown(const struct proc *p, const struct top_filter *f)
 {
-	return p->state_ts + f->exited_ns >= f->now && top_rows__match(p, f->text);
+	return p->state_ts + f->exited_ns >= f->now && top_rows__match(p, f->text) &&
+	       (!f->keep || f->keep(f->keep_ctx, p));
 }
 
 static int add_exited(struct top_rows *r, const struct model *m, const struct top_filter *f)
@@ -363,7 +366,7 @@ int top_rows__build(struct top_rows *r, const struct model *m, const struct top_
 	int err;
 
 	r->n = 0;
-	if ((f->text && *f->text) || f->troubled_only) {
+	if ((f->text && *f->text) || f->troubled_only || f->keep) {
 		keep = mark(m, f);
 		if (!keep)
 			return -ENOMEM;

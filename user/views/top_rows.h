@@ -46,6 +46,9 @@ struct top_filter {
 	size_t exited_max;  /* at most the newest this many of them, then a TOP_ROW_MORE row (0: no limit) */
 	/* NULL: siblings oldest first; else by this value per model slot, largest first. */
 	const __u64 *sort_key;
+	/* NULL, or also only the processes this keeps (the container options, the container key). */
+	bool (*keep)(const void *ctx, const struct proc *p);
+	const void *keep_ctx;
 };
 
 struct top_key {

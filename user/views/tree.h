@@ -8,6 +8,7 @@
 
 #include "base/outbuf.h"
 #include "base/wallclock.h"
+#include "model/ctreg.h"
 #include "model/model.h"
 
 struct view_ctx {
@@ -16,6 +17,10 @@ struct view_ctx {
 	__u64 now; /* boot ns */
 	size_t max_argv; /* 0: whole argv; else cut after about this many bytes, so markers stay in view */
 	unsigned width;  /* text: cut each line to this many columns, as ps does on a terminal (0: whole) */
+	struct ctreg *ct; /* the cgroups and containers: the first process of a container marked (NULL: none) */
+	/* Only the processes keep() keeps (NULL: all); a tree's roots are those whose parent it does not keep. */
+	bool (*keep)(const void *ctx, const struct proc *p);
+	const void *keep_ctx;
 };
 
 /*
@@ -27,8 +32,19 @@ struct view_ctx {
 void view_tree__text(struct outbuf *ob, const struct view_ctx *v, const struct proc *root);
 /* The same as a JSON array of nested nodes. */
 void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct proc *root);
+/*
+ * One tree per container (the containers in the order first seen, the
+ * host's processes last), each headed by its container: a tree's
+ * processes are that container's, its roots those whose parent is not in
+ * it. JSON: an array of {"container", "cgroup", "processes": [...]}.
+ */
+void view_tree__by_container_text(struct outbuf *ob, const struct view_ctx *v);
+void view_tree__by_container_json(struct outbuf *ob, const struct view_ctx *v);
 void view_zombies__text(struct outbuf *ob, const struct view_ctx *v);
 void view_zombies__json(struct outbuf *ob, const struct view_ctx *v);
+/* The zombies of each container apart (those of containers with zombies, the host's last). */
+void view_zombies__by_container_text(struct outbuf *ob, const struct view_ctx *v);
+void view_zombies__by_container_json(struct outbuf *ob, const struct view_ctx *v);
 
 /*
  * Per slot (model__nslots() of them): the CPU of the process and of

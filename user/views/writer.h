@@ -12,6 +12,7 @@
 
 #include "base/outbuf.h"
 #include "base/wallclock.h"
+#include "model/ctreg.h"
 #include "model/model.h"
 
 /* What could not be written, between since and ts (boot ns): a gap in an output or a recording. */
@@ -25,6 +26,9 @@ struct writer_gap {
 struct writer {
 	struct outbuf *ob;
 	const struct wallclock *wc;
+	/* Set once the session is up: the cgroups and containers, and the model (a signal's target). NULL: none. */
+	struct ctreg *ct;
+	const struct model *model;
 	void (*header)(struct writer *w);
 	void (*event)(struct writer *w, const void *rec);
 	/* count events of this type could not be delivered by the kernel (noticed at ts, boot ns) */

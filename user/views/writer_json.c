@@ -9,6 +9,7 @@
 #include "base/names.h"
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
+#include "views/ctfmt.h"
 #include "views/event_fmt.h"
 #include "views/identity_fmt.h"
 #include "views/json.h"
@@ -207,6 +208,16 @@ static void reap_fields(struct json *j, const struct pl_reap *e)
 	status_fields(j, e->status);
 }
 
+/* Where the target is, when it is known: its container, and whether the signal crosses into it. */
+static void signal_container_fields(struct writer *w, struct json *j, const struct pl_signal *e)
+{
+	bool crosses;
+	const struct ct_ref *ct = ctfmt__target(w->ct, w->model, e, &crosses);
+
+	ctfmt__json(j, "target_container", ct);
+	json__kv_bool(j, "crosses_container", crosses);
+}
+
 static void signal_fields(struct json *j, const struct pl_signal *e)
 {
 	json__kv_i64(j, "sig", e->sig);
@@ -248,6 +259,7 @@ static void json_event(struct writer *w, const void *rec)
 
 	begin(w, &j, names__event(h->type), h->ts);
 	header_fields(&j, h);
+	ctfmt__json_fields(&j, ctfmt__of_hdr(w->ct, h));
 	switch (h->type) {
 	case PL_EV_FORK:
 		fork_fields(&j, rec);
@@ -266,6 +278,7 @@ static void json_event(struct writer *w, const void *rec)
 		break;
 	case PL_EV_SIGNAL:
 		signal_fields(&j, rec);
+		signal_container_fields(w, &j, rec);
 		break;
 	case PL_EV_RENAME:
 		json__kv_comm(&j, "new_comm", ((const struct pl_rename *)rec)->new_comm);
@@ -362,10 +375,17 @@ static void json_derived(struct writer *w, const struct derived_event *d)
 		end(&j);
 		return;
 	}
+	if (d->type == DV_CONTAINER) {
+		json__kv_cstr(&j, "cgroup", d->ct->cgroup);
+		ctfmt__json(&j, "container", d->ct);
+		end(&j);
+		return;
+	}
 	json__kv_u64(&j, "pid", p->pid);
 	json__kv_u64(&j, "ppid", p->ppid);
 	json__kv_u64(&j, "uid", p->uid);
 	json__kv_comm(&j, "comm", p->comm);
+	ctfmt__json_fields(&j, ctfmt__of_proc(w->ct, p));
 	derived_fields(&j, d);
 	end(&j);
 }

@@ -11,6 +11,7 @@
 #include "kernel/event.h"
 #include "kernel/sigorigin.h"
 #include "kernel/usage.h"
+#include "views/ctfmt.h"
 #include "views/event_fmt.h"
 #include "views/identity_fmt.h"
 #include "views/usage_fmt.h"
@@ -38,7 +39,7 @@ static void comm(struct outbuf *ob, const char *c)
 
 static void text_header(struct writer *w)
 {
-	outbuf__puts(w->ob, "TIME         EVENT       PID     PPID    USER         TTY     COMM             DETAILS\n");
+	outbuf__puts(w->ob, "TIME         EVENT       PID     PPID    USER         TTY     COMM             CONTAINER           DETAILS\n");
 }
 
 static void status_text(struct outbuf *ob, __u32 status)
@@ -46,9 +47,27 @@ static void status_text(struct outbuf *ob, __u32 status)
 	event_fmt__status_text(ob, status, EXIT_TEXT_FULL);
 }
 
-/* SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill] */
-static void signal_details(struct outbuf *ob, const struct pl_signal *e)
+/* " in CONTAINER" or " on the host": where the target is, when the signal crosses into it. */
+static void crossing(struct writer *w, const struct pl_signal *e)
 {
+	bool crosses;
+	const struct ct_ref *ct = ctfmt__target(w->ct, w->model, e, &crosses);
+
+	if (!crosses)
+		return;
+	if (ct) {
+		outbuf__puts(w->ob, "in ");
+		ctfmt__short(w->ob, ct, CTFMT_COLUMN - 1);
+	} else {
+		outbuf__puts(w->ob, "on the host");
+	}
+	outbuf__putc(w->ob, ' ');
+}
+
+/* SIGTERM -> 1234 (sleep) [in pltest] delivered (default: terminate) [kill] */
+static void signal_details(struct writer *w, const struct pl_signal *e)
+{
+	struct outbuf *ob = w->ob;
 	const char *origin = sig__origin(e->sig, e->info_code, e->info_kind, e->syscall, false), *out;
 	char buf[64];
 
@@ -63,6 +82,7 @@ static void signal_details(struct outbuf *ob, const struct pl_signal *e)
 		outbuf__puts(ob, " (");
 		comm(ob, e->target_comm);
 		outbuf__puts(ob, ") ");
+		crossing(w, e);
 	} else {
 		outbuf__i64(ob, e->target_arg);
 		outbuf__putc(ob, ' ');
@@ -142,9 +162,9 @@ static void exec_details(struct outbuf *ob, const struct pl_exec *e)
 	exec_identity(ob, e);
 }
 
-/* TIME EVENT PID PPID USER TTY COMM, aligned; the details follow. id: NULL for none ("-"). */
+/* TIME EVENT PID PPID USER TTY COMM CONTAINER, aligned; the details follow. id: NULL for none ("-"). */
 static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __u32 ppid, const struct ident *id,
-		    const char *c)
+		    const char *c, const struct ct_ref *ct)
 {
 	struct outbuf *ob = w->ob;
 	char tbuf[32];
@@ -184,6 +204,7 @@ static void columns(struct writer *w, __u64 ts, const char *event, __u32 pid, __
 	start = ob->len;
 	comm(ob, c);
 	pad(ob, start, COMM_COL + 1);
+	ctfmt__column(ob, ct);
 }
 
 static void fork_details(struct outbuf *ob, const struct pl_fork *e)
@@ -270,7 +291,9 @@ static void text_event(struct writer *w, const void *rec)
 	struct outbuf *ob = w->ob;
 	struct ident id = ident__of_hdr(h);
 
-	columns(w, h->ts, names__event(h->type), h->pid, h->ppid, &id, h->comm);
+	const struct ct_subject *s = ctfmt__of_hdr(w->ct, h);
+
+	columns(w, h->ts, names__event(h->type), h->pid, h->ppid, &id, h->comm, s ? s->ct : NULL);
 	switch (h->type) {
 	case PL_EV_FORK:
 		fork_details(ob, rec);
@@ -288,7 +311,7 @@ static void text_event(struct writer *w, const void *rec)
 		reap_details(ob, rec);
 		break;
 	case PL_EV_SIGNAL:
-		signal_details(ob, rec);
+		signal_details(w, rec);
 		break;
 	case PL_EV_RENAME:
 		outbuf__puts(ob, "renamed to ");
@@ -338,21 +361,42 @@ static void text_gap(struct writer *w, const struct writer_gap *g)
 		outbuf__printf(w->ob, " (error %d)\n", g->err);
 }
 
+/* A container named: what its runtime's state says of it. */
+static void container_line(struct writer *w, const struct derived_event *d)
+{
+	const struct ct_info *ci = &d->ct->info;
+	struct outbuf *ob = w->ob;
+
+	columns(w, d->ts, "container", 0, 0, NULL, "-", d->ct);
+	ctfmt__tag(ob, d->ct);
+	if (ci->image[0]) {
+		outbuf__puts(ob, " image ");
+		escape__text(ob, ci->image, strlen(ci->image));
+	}
+	outbuf__puts(ob, " cgroup ");
+	escape__text(ob, d->ct->cgroup, strlen(d->ct->cgroup));
+	outbuf__putc(ob, '\n');
+}
+
 static void text_derived(struct writer *w, const struct derived_event *d)
 {
 	struct outbuf *ob = w->ob;
 	const struct proc *p = d->p;
 
 	if (d->type == DV_RESYNC) {
-		columns(w, d->ts, "resync", 0, 0, NULL, "-");
+		columns(w, d->ts, "resync", 0, 0, NULL, "-", NULL);
 		outbuf__printf(ob, "events were lost: resynced with /proc: %u added, %u removed, %u reparented, "
 			       "%u states fixed\n", d->rs.added, d->rs.removed, d->rs.reparented, d->rs.states_fixed);
+		return;
+	}
+	if (d->type == DV_CONTAINER) {
+		container_line(w, d);
 		return;
 	}
 	{
 		struct ident id = ident__of_proc(p);
 
-		columns(w, d->ts, derived__name(d->type), p->pid, p->ppid, &id, p->comm);
+		columns(w, d->ts, derived__name(d->type), p->pid, p->ppid, &id, p->comm, ctfmt__container(w->ct, p));
 	}
 	switch (d->type) {
 	case DV_STOP:

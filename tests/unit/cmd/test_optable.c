@@ -192,7 +192,7 @@ static void test_errors(void)
 		{ CMD_WATCH, "--events", NULL, NULL, "option '--events' needs a value" },
 		{ CMD_WATCH, "-e", "exec,nope", NULL,
 		  "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, rename, cred, stop, "
-		  "continue, zombie, reparent, resync, all, none)" },
+		  "continue, zombie, reparent, resync, container, all, none)" },
 		{ CMD_WATCH, "stray", NULL, NULL, "unexpected argument 'stray'" },
 		{ CMD_WATCH, "-e", "none", NULL, "--events none shows nothing: it goes with --metrics-file or --write FILE" },
 		{ CMD_WATCH, "-e", "none,exec", NULL, "--events none goes alone, not in a list" },

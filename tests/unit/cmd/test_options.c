@@ -74,7 +74,7 @@ static void test_values(void)
 	ASSERT_EQ(strlen(o.comm), PL_COMM_LEN - 1);
 	ASSERT_EQ(PARSE("-e", "exec_failed,signal,deliver,fork,reap,rename"), OPTS_RUN);
 	ASSERT_EQ(o.events, PL_EV_ALL & ~(PL_EV_BIT(PL_EV_EXEC) | PL_EV_BIT(PL_EV_EXIT) | PL_EV_BIT(PL_EV_CRED)));
-	ASSERT_EQ(PARSE("-e", "zombie,reparent,stop,continue,resync", "--zombie-after", "0.25"), OPTS_RUN);
+	ASSERT_EQ(PARSE("-e", "zombie,reparent,stop,continue,resync,container", "--zombie-after", "0.25"), OPTS_RUN);
 	ASSERT_EQ(o.events, DV_ALL);
 	ASSERT_EQ(o.zombie_after_ns, 250000000ull);
 }
@@ -87,7 +87,7 @@ static void test_errors(void)
 	ASSERT_STREQ(err, "unknown option '-Z'");
 	ASSERT_EQ(PARSE("-e", "exec,nope"), -EINVAL);
 	ASSERT_STREQ(err, "unknown event 'nope' (known: fork, exec, exec_failed, exit, reap, signal, deliver, "
-			  "rename, cred, stop, continue, zombie, reparent, resync, all, none)");
+			  "rename, cred, stop, continue, zombie, reparent, resync, container, all, none)");
 	ASSERT_EQ(PARSE("--zombie-after", "0"), -EINVAL);
 	ASSERT_STREQ(err, "--zombie-after needs seconds, 0.001 to 86400, not '0'");
 	ASSERT_EQ(PARSE("--zombie-after", "1e9"), -EINVAL);

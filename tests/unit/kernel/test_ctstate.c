@@ -282,10 +282,11 @@ static void test_rootless_owner(void)
 
 static int named_count;
 
-static void on_named(void *ctx, const struct ct_info *ci)
+static void on_named(void *ctx, const char *cgroup, const struct ct_info *ci)
 {
 	named_count++;
 	ASSERT_STREQ(ci->name, "late");
+	ASSERT_STREQ(cgroup, "/docker/" DOCKER_ID); /* its own cgroup, not the path looked up below it */
 }
 
 static void test_namer_retries(void)

@@ -24,6 +24,7 @@
 
 #include "testlib.h"
 #include "base/msg.h"
+#include "kernel/ctstate.h"
 #include "kernel/procfs.h"
 #include "record/recording.h"
 #include "unit/rechain.h"
@@ -925,6 +926,83 @@ static void test_unknown_kind_skipped(void)
 	rec_reader__free(r);
 }
 
+/* 2.1's cgroup and container records: what is written is read back; a long list of pids is split. */
+static void test_cgroups_and_containers(void)
+{
+	static __u32 pids[REC_CGROUP_PIDS_MAX + 5];
+	struct ct_info ci = { .runtime = CT_RT_CONTAINERD, .kind = CT_KIND_CONTAINER, .sandbox = true }, back;
+	struct rec_writer *w = open_writer(tmp_path("ct.plr"), false);
+	struct rec_reader *r = NULL;
+	char path_back[4096];
+	const __u32 *got;
+	struct rec_item it;
+	size_t n = 0;
+
+	if (!w)
+		return;
+	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++)
+		pids[i] = 1000 + i;
+	snprintf(ci.id, sizeof(ci.id), "%064d", 7);
+	snprintf(ci.name, sizeof(ci.name), "app\x1b]0;x\x07");
+	snprintf(ci.image, sizeof(ci.image), "registry.invalid/app:1");
+	snprintf(ci.pod, sizeof(ci.pod), "web-pod");
+	snprintf(ci.pod_namespace, sizeof(ci.pod_namespace), "pltest-ns");
+	snprintf(ci.pod_uid, sizeof(ci.pod_uid), "2b1f7c4e-5d0a-4f3e-9c1b-7a6d5e4f3c2b");
+	snprintf(ci.container, sizeof(ci.container), "app=x"); /* '=' in a value is its own */
+	ASSERT_EQ(rec_writer__cgroup(w, START_NS + 1, REC_CG_V1, 110, "/docker/abc", NULL, 0), 0);
+	ASSERT_EQ(rec_writer__cgroup(w, START_NS + 2, REC_CG_V2, 1, "/", pids, sizeof(pids) / sizeof(pids[0])), 0);
+	ASSERT_EQ(rec_writer__cgroup(w, START_NS + 3, REC_CG_V2, 2, "relative", NULL, 0), -EINVAL);
+	ASSERT_EQ(rec_writer__container(w, START_NS + 4, "/kubepods/pod1/abc", &ci), 0);
+	ASSERT_EQ(rec_writer__close(w, START_NS + 5), 0);
+	if (!ASSERT_EQ(rec_reader__open(path, &r, err, sizeof(err)), 0))
+		return;
+	if (next_is(r, &it, REC_META) && next_is(r, &it, REC_CGROUP)) {
+		const struct rec_cgroup *c = it.body;
+
+		ASSERT_EQ(it.ts, START_NS + 1);
+		ASSERT_EQ(c->hier, REC_CG_V1);
+		ASSERT_EQ(c->id, 110);
+		ASSERT_EQ(c->npids, 0);
+		rec_cgroup__decode(c, &got, path_back, sizeof(path_back));
+		ASSERT_STREQ(path_back, "/docker/abc");
+	}
+	while (next_is(r, &it, REC_CGROUP)) {
+		const struct rec_cgroup *c = it.body;
+
+		rec_cgroup__decode(c, &got, path_back, sizeof(path_back));
+		ASSERT_STREQ(path_back, "/");
+		ASSERT_TRUE(c->npids <= REC_CGROUP_PIDS_MAX);
+		if (!ASSERT_MEMEQ(got, pids + n, c->npids * sizeof(*got)))
+			break;
+		n += c->npids;
+		if (n >= sizeof(pids) / sizeof(pids[0]))
+			break;
+	}
+	ASSERT_EQ(n, sizeof(pids) / sizeof(pids[0]));
+	if (next_is(r, &it, REC_CONTAINER) &&
+	    ASSERT_EQ(rec_container__decode(it.body, it.len, path_back, sizeof(path_back), &back), 0)) {
+		ASSERT_STREQ(path_back, "/kubepods/pod1/abc");
+		ASSERT_MEMEQ(&back, &ci, sizeof(ci));
+	}
+	rec_reader__free(r);
+}
+
+/* A container record a reader cannot use: no cgroup, no id; unknown keys skipped. */
+static void test_container_decode(void)
+{
+	static const char no_cgroup[] = "\0\0\0\0\0\0\0\0runtime=docker\0id=x\0";
+	static const char odd[] = "\0\0\0\0\0\0\0\0cgroup=/docker/x\0future=1\0runtime=nope\0id=x\0=\0noequals\0";
+	struct ct_info ci;
+	char cg[256];
+
+	ASSERT_EQ(rec_container__decode(no_cgroup, sizeof(no_cgroup), cg, sizeof(cg), &ci), -EINVAL);
+	ASSERT_EQ(rec_container__decode(odd, sizeof(odd), cg, sizeof(cg), &ci), 0);
+	ASSERT_STREQ(cg, "/docker/x");
+	ASSERT_STREQ(ci.id, "x");
+	ASSERT_EQ(ci.runtime, CT_RT_NONE); /* a runtime this version does not know */
+	ASSERT_EQ(ci.kind, CT_KIND_CONTAINER);
+}
+
 /* Block 0 of a crafted 2.0 file: where its header begins. */
 #define AT_BLOCK0 "offset 144: block 0, "
 _Static_assert(sizeof(struct rec_file_hdr) == 144, "AT_BLOCK0 says where block 0 begins");
@@ -1769,6 +1847,8 @@ int main(void)
 	RUN_TEST(test_bit_flips);
 	RUN_TEST(test_header_errors);
 	RUN_TEST(test_unknown_kind_skipped);
+	RUN_TEST(test_cgroups_and_containers);
+	RUN_TEST(test_container_decode);
 	RUN_TEST(test_bad_records);
 	RUN_TEST(test_format_1x_events);
 	RUN_TEST(test_huge_lengths);

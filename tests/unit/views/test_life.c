@@ -664,7 +664,7 @@ static void test_render(void)
 
 	if (!ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
 		goto out;
-	life_text__print(&ob, &s, &wc);
+	life_text__print(&ob, &s, &wc, NULL);
 	ASSERT_TRUE(has(&ob, "pid 200, life 1 of 1: sh -c x\n"
 			     "TIME                 AGE  EVENT        DETAILS\n"
 			     "00:00:00.005       0.000  born         forked by 100 (parent)\n"
@@ -679,7 +679,7 @@ static void test_render(void)
 
 	if (!ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
 		goto out;
-	life_json__print(&ob, &s, &wc);
+	life_json__print(&ob, &s, &wc, NULL);
 	ASSERT_TRUE(has(&ob, "[{\"pid\":200,\"life\":1,\"start_time\":\"1970-01-01T00:00:00.005000000Z\","
 			     "\"start_exact\":true,\"comm\":\"new\\u001bname\",\"filename\":\"/bin/sh\","
 			     "\"argv\":[\"sh\",\"-c\",\"x\"],\"execs\":1,"));
@@ -725,13 +725,13 @@ static void test_render_filename_truncated(void)
 	life__end(&s, T(100));
 	if (!ASSERT_EQ(s.n, 1) || !ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
 		goto out;
-	life_text__print(&ob, &s, &wc);
+	life_text__print(&ob, &s, &wc, NULL);
 	ASSERT_TRUE(has(&ob, "  exec         /a/b [filename truncated]: x\n"));
 	ASSERT_TRUE(has(&ob, "/c/d [filename truncated]: ENAMETOOLONG\n"));
 	outbuf__free(&ob);
 	if (!ASSERT_EQ(outbuf__init(&ob, -1, 0), 0))
 		goto out;
-	life_json__print(&ob, &s, &wc);
+	life_json__print(&ob, &s, &wc, NULL);
 	ASSERT_TRUE(has(&ob, "\"filename\":\"/a/b\",\"filename_truncated\":true,\"argv\":[\"x\"],"));
 	ASSERT_TRUE(has(&ob, "\"filename\":\"/c/d\",\"filename_truncated\":true,\"error\":\"ENAMETOOLONG\","));
 	outbuf__free(&ob);

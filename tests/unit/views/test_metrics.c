@@ -129,7 +129,7 @@ static const char head[] =
 	"# HELP proclife_start_time_seconds When this proclife started, in seconds since the epoch (its counters start at 0 there).\n"
 	"# TYPE proclife_start_time_seconds gauge\n"
 	"proclife_start_time_seconds 1767323045.250\n"
-	"# HELP proclife_events_total Events proclife reported since it started, by type: the kernel's (of processes; thread_fork and thread_exit with --threads) and those derived from the process model (stop, continue, zombie, reparent, resync). Everything traced on the machine, before any filter of the command.\n"
+	"# HELP proclife_events_total Events proclife reported since it started, by type: the kernel's (of processes; thread_fork and thread_exit with --threads) and those derived from the process model (stop, continue, zombie, reparent, resync) and the session (container: one named). Everything traced on the machine, before any filter of the command.\n"
 	"# TYPE proclife_events_total counter\n"
 	"proclife_events_total{event=\"fork\"} 2\n"
 	"proclife_events_total{event=\"exec\"} 0\n"
@@ -147,6 +147,7 @@ static const char head[] =
 	"proclife_events_total{event=\"zombie\"} 2\n"
 	"proclife_events_total{event=\"reparent\"} 0\n"
 	"proclife_events_total{event=\"resync\"} 0\n"
+	"proclife_events_total{event=\"container\"} 0\n"
 	"# HELP proclife_lost_events_total Kernel events lost since proclife started (its ring buffer was full), by type; each loss makes the process model resync with /proc.\n"
 	"# TYPE proclife_lost_events_total counter\n"
 	"proclife_lost_events_total{event=\"fork\"} 0\n"
@@ -218,7 +219,11 @@ static const char tail[] =
 	"proclife_feature_reduced{feature=\"signals\"} 0\n"
 	"proclife_feature_reduced{feature=\"oom\"} 0\n"
 	"proclife_feature_reduced{feature=\"delivery\"} 0\n"
-	"proclife_feature_reduced{feature=\"rename\"} 0\n";
+	"proclife_feature_reduced{feature=\"rename\"} 0\n"
+	"# HELP proclife_container_zombies Zombies now in each container that has processes (by its runtime, its name (Kubernetes: the container's name in its pod), its pod and the pod's namespace).\n"
+	"# TYPE proclife_container_zombies gauge\n"
+	"# HELP proclife_container_exec_total Execs in each container that has processes, since proclife first saw it (a container gone takes its series with it).\n"
+	"# TYPE proclife_container_exec_total counter\n";
 
 /*
  * The signals family, spelled out another way than the formatter does: 0
@@ -463,6 +468,101 @@ static void test_exposition_writes(void)
 	model__free(m);
 }
 
+#define ID_A "4b5e57f6eb2f42b9039b3d1e13929295f231749c510cbe341cd68036d9af97e2"
+#define ID_B "5e1ecee06a7fc06f305ae5c12acfe7a7f67b8ece7af76932ed3afab00c3c6921"
+#define ID_C "e882bcaadb1e02e2020fd8774f86f6fccb1c1db63593f0fda63b88aaa2970afc"
+#define POD_PATH "/kubepods/besteffort/pod2b1f7c4e-5d0a-4f3e-9c1b-7a6d5e4f3c2b/" ID_B
+
+/* A process of pid in cgroup (v2 id) cg2, by a fork of 1 (its cgroups its parent's, as the header says). */
+static void born_in(struct model *m, __u32 pid, __u64 cg2)
+{
+	struct pl_fork f = {};
+
+	synth_hdr(&f.h, PL_EV_FORK, 1, 0, "init");
+	f.h.cgroup_id = cg2;
+	f.child_pid = f.child_tid = pid;
+	f.child_start_ns = S + pid;
+	model__apply(m, &f);
+}
+
+/*
+ * One series per container with processes: its zombies, its execs; two that print alike are one
+ * series; a container gone takes its series (and its count) at the next exposition.
+ */
+static void test_container_series(void)
+{
+	struct model_config cfg = {};
+	struct model *m = model__new(&cfg);
+	struct ctreg *reg = ctreg__new();
+	struct metrics_ct_counts cc = {};
+	struct ct_info web = { .runtime = CT_RT_DOCKER, .kind = CT_KIND_CONTAINER, .name = "web\"q\\" },
+		       pod = { .runtime = CT_RT_CONTAINERD, .kind = CT_KIND_CONTAINER, .name = "app", .pod = "p",
+			       .pod_namespace = "ns" };
+	const struct ct_ref *w, *w2, *k;
+	struct metrics_input in;
+	struct pl_exit x = {};
+	struct outbuf ob;
+	const char *s;
+
+	outbuf__init(&ob, -1, 0);
+	strcpy(web.id, ID_A);
+	strcpy(pod.id, ID_B);
+	ctreg__learn_cgroup(reg, CTREG_V2, 1, "/");
+	ctreg__learn_cgroup(reg, CTREG_V2, 10, "/docker/" ID_A);
+	ctreg__learn_cgroup(reg, CTREG_V2, 11, "/docker/" ID_C);
+	ctreg__learn_cgroup(reg, CTREG_V2, 12, POD_PATH);
+	ctreg__learn_container(reg, "/docker/" ID_A, &web, &w);
+	strcpy(web.id, ID_C); /* another container that prints alike (two daemons' "web") */
+	ctreg__learn_container(reg, "/docker/" ID_C, &web, &w2);
+	ctreg__learn_container(reg, POD_PATH, &pod, &k);
+	born_in(m, 100, 10);
+	born_in(m, 101, 10);
+	born_in(m, 102, 11);
+	born_in(m, 200, 12);
+	born_in(m, 300, 1);
+	synth_hdr(&x.h, PL_EV_EXIT, 101, 1, "sh");
+	x.h.start_ns = S + 101;
+	x.h.cgroup_id = 10;
+	model__apply(m, &x); /* 101: a zombie in web */
+	metrics_ct_counts__exec(&cc, w);
+	metrics_ct_counts__exec(&cc, w2);
+	metrics_ct_counts__exec(&cc, k);
+	metrics_ct_counts__exec(&cc, k);
+	input(&in, m, NULL, NULL);
+	in.ct = reg;
+	in.ct_counts = &cc;
+	metrics__format(&ob, &in);
+	s = outbuf__cstr(&ob);
+	ASSERT_TRUE(strstr(s, "\nproclife_container_zombies{runtime=\"docker\",container=\"web\\\"q\\\\\",namespace=\"\","
+			      "pod=\"\"} 1\nproclife_container_zombies{runtime=\"containerd\",container=\"app\","
+			      "namespace=\"ns\",pod=\"p\"} 0\n# HELP"));
+	ASSERT_TRUE(strstr(s, "\nproclife_container_exec_total{runtime=\"docker\",container=\"web\\\"q\\\\\",namespace=\"\","
+			      "pod=\"\"} 2\nproclife_container_exec_total{runtime=\"containerd\",container=\"app\","
+			      "namespace=\"ns\",pod=\"p\"} 2\n"));
+	ASSERT_EQ(cc.n, 3);
+	/* The pod's container goes: its series and its count go at the next exposition. */
+	synth_hdr(&x.h, PL_EV_EXIT, 200, 1, "app");
+	x.h.start_ns = S + 200;
+	x.h.cgroup_id = 12;
+	model__apply(m, &x);
+	{
+		struct pl_reap rp = {};
+
+		synth_hdr(&rp.h, PL_EV_REAP, 200, 1, "app");
+		rp.h.start_ns = S + 200;
+		model__apply(m, &rp);
+	}
+	outbuf__reset(&ob);
+	metrics__format(&ob, &in);
+	s = outbuf__cstr(&ob);
+	ASSERT_FALSE(strstr(s, "container=\"app\""));
+	ASSERT_EQ(cc.n, 2);
+	metrics_ct_counts__free(&cc);
+	outbuf__free(&ob);
+	ctreg__free(reg);
+	model__free(m);
+}
+
 static int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -532,6 +632,7 @@ int main(void)
 	RUN_TEST(test_exposition_writes);
 	RUN_TEST(test_exposition_uncounted);
 	RUN_TEST(test_kernel_counts);
+	RUN_TEST(test_container_series);
 	RUN_TEST(test_replace);
 	return tl_finish();
 }

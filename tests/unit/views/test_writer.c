@@ -34,7 +34,9 @@ static const char *render(struct writer *w, const void *rec)
 	"{\"event\":\"" ev "\",\"time\":\"2026-01-02T03:04:05.123456789Z\",\"pid\":" pid ",\"tid\":" pid \
 	",\"ppid\":" ppid ",\"uid\":0,\"gid\":0,\"euid\":0,\"egid\":0,\"auid\":null,\"session\":null,"       \
 	"\"tty\":null,\"comm\":\"" comm "\",\"cpu\":0,\"cgroup_id\":0,"                                      \
-	"\"pidns\":4026531836,\"ns_pid\":" pid ",\"ktime_ns\":1000123456789"
+	"\"pidns\":4026531836,\"ns_pid\":" pid ",\"ktime_ns\":1000123456789,\"cgroup\":null,\"container\":null"
+/* watch's container column: blank for a process in no container (as every one here is). */
+#define CT_COL "                    "
 
 static void test_fork(void)
 {
@@ -42,11 +44,11 @@ static void test_fork(void)
 
 	synth_hdr(&f.h, PL_EV_FORK, 100, 1, "bash");
 	f.child_pid = f.child_tid = 101;
-	ASSERT_STREQ(render(&text, &f), TIME_TEXT "fork        100     1       0            -       bash             child 101\n");
+	ASSERT_STREQ(render(&text, &f), TIME_TEXT "fork        100     1       0            -       bash             " CT_COL "child 101\n");
 	ASSERT_STREQ(render(&json, &f), JSON_HDR("fork", "100", "1", "bash") ",\"child\":101,\"child_tid\":101,\"child_ppid\":0,\"thread\":false}\n");
 	f.h.flags = PL_F_THREAD;
 	f.child_tid = 102;
-	ASSERT_STREQ(render(&text, &f), TIME_TEXT "fork        100     1       0            -       bash             thread 102\n");
+	ASSERT_STREQ(render(&text, &f), TIME_TEXT "fork        100     1       0            -       bash             " CT_COL "thread 102\n");
 }
 
 static void test_exec_hostile(void)
@@ -56,7 +58,7 @@ static void test_exec_hostile(void)
 
 	synth_exec(buf, 7, "/bin/ls", argv, lens, 5);
 	ASSERT_STREQ(render(&text, buf),
-		     TIME_TEXT "exec        7       1       0            -       prog             ls \"a b\" \"\\x1b[2J\" \"\\xff\" \"\"  (/bin/ls)\n");
+		     TIME_TEXT "exec        7       1       0            -       prog             " CT_COL "ls \"a b\" \"\\x1b[2J\" \"\\xff\" \"\"  (/bin/ls)\n");
 	ASSERT_STREQ(render(&json, buf),
 		     JSON_HDR("exec", "7", "1", "prog") ",\"filename\":\"/bin/ls\",\"argv\":[\"ls\",\"a b\",\"\\u001b[2J\","
 		     "\"\xef\xbf\xbd\",\"\"],\"argc\":5,\"truncated\":false,\"argv_bytes\":15,\"old_tid\":7," EXEC_ID_JSON "}\n");
@@ -73,20 +75,20 @@ static void test_exec_truncated(void)
 	e->args_size = 16;
 	e->h.flags = PL_F_ARGS_TRUNCATED;
 	ASSERT_STREQ(render(&text, buf),
-		     TIME_TEXT "exec        7       1       0            -       prog             /bin/echo hel ... [argv truncated at 13 of 16 bytes]\n");
+		     TIME_TEXT "exec        7       1       0            -       prog             " CT_COL "/bin/echo hel ... [argv truncated at 13 of 16 bytes]\n");
 	ASSERT_STREQ(render(&json, buf),
 		     JSON_HDR("exec", "7", "1", "prog") ",\"filename\":\"/bin/echo\",\"argv\":[\"/bin/echo\",\"hel\"],"
 		     "\"argc\":2,\"truncated\":true,\"argv_bytes\":16,\"old_tid\":7," EXEC_ID_JSON "}\n");
 	/* --arg-bytes 0: no argv kept, the filename says what ran. */
 	e->args_len = 0;
 	ASSERT_STREQ(render(&text, buf),
-		     TIME_TEXT "exec        7       1       0            -       prog             /bin/echo [argv not kept: 16 bytes]\n");
+		     TIME_TEXT "exec        7       1       0            -       prog             " CT_COL "/bin/echo [argv not kept: 16 bytes]\n");
 	ASSERT_STREQ(render(&json, buf),
 		     JSON_HDR("exec", "7", "1", "prog") ",\"filename\":\"/bin/echo\",\"argv\":[],"
 		     "\"argc\":2,\"truncated\":true,\"argv_bytes\":16,\"old_tid\":7," EXEC_ID_JSON "}\n");
 	e->h.flags = PL_F_ARGS_UNREADABLE;
 	ASSERT_STREQ(render(&text, buf),
-		     TIME_TEXT "exec        7       1       0            -       prog             /bin/echo [argv unreadable]\n");
+		     TIME_TEXT "exec        7       1       0            -       prog             " CT_COL "/bin/echo [argv unreadable]\n");
 }
 
 static void test_exec_failed(void)
@@ -97,7 +99,7 @@ static void test_exec_failed(void)
 	e->err = 2;
 	memcpy(e->data, "/no/such\n", 10);
 	e->filename_len = 10;
-	ASSERT_STREQ(render(&text, e), TIME_TEXT "exec_failed 9       1       0            -       sh               /no/such\\n: ENOENT\n");
+	ASSERT_STREQ(render(&text, e), TIME_TEXT "exec_failed 9       1       0            -       sh               " CT_COL "/no/such\\n: ENOENT\n");
 	ASSERT_STREQ(render(&json, e),
 		     JSON_HDR("exec_failed", "9", "1", "sh") ",\"filename\":\"/no/such\\n\",\"error\":\"ENOENT\",\"errno\":2}\n");
 }
@@ -112,7 +114,7 @@ static void test_filename_truncated(void)
 	synth_exec(buf, 7, "/a/b", argv, lens, 1);
 	((struct pl_exec *)buf)->h.flags = PL_F_NAME_TRUNCATED;
 	ASSERT_STREQ(render(&text, buf),
-		     TIME_TEXT "exec        7       1       0            -       prog             x  (/a/b) [filename truncated]\n");
+		     TIME_TEXT "exec        7       1       0            -       prog             " CT_COL "x  (/a/b) [filename truncated]\n");
 	ASSERT_STREQ(render(&json, buf),
 		     JSON_HDR("exec", "7", "1", "prog") ",\"filename\":\"/a/b\",\"filename_truncated\":true,"
 		     "\"argv\":[\"x\"],\"argc\":1,\"truncated\":false,\"argv_bytes\":2,\"old_tid\":7," EXEC_ID_JSON "}\n");
@@ -123,7 +125,7 @@ static void test_filename_truncated(void)
 	memcpy(f->data, "/a/b", 5);
 	f->filename_len = 5;
 	ASSERT_STREQ(render(&text, f),
-		     TIME_TEXT "exec_failed 9       1       0            -       sh               /a/b [filename truncated]: ENAMETOOLONG\n");
+		     TIME_TEXT "exec_failed 9       1       0            -       sh               " CT_COL "/a/b [filename truncated]: ENAMETOOLONG\n");
 	ASSERT_STREQ(render(&json, f),
 		     JSON_HDR("exec_failed", "9", "1", "sh") ",\"filename\":\"/a/b\",\"filename_truncated\":true,"
 		     "\"error\":\"ENAMETOOLONG\",\"errno\":36}\n");
@@ -135,12 +137,12 @@ static void test_exit(void)
 
 	synth_hdr(&x.h, PL_EV_EXIT, 9, 1, "sh");
 	x.status = 3 << 8;
-	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               exit 3\n");
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               " CT_COL "exit 3\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":3,\"term_signal\":null,\"core_dumped\":false,"
 		     "\"status\":768,\"killed_by\":null,\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
 	x.status = 11 | 0x80;
-	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               killed by SIGSEGV (core dumped)\n");
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               " CT_COL "killed by SIGSEGV (core dumped)\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":null,\"term_signal\":11,\"core_dumped\":true,"
 		     "\"status\":139,\"killed_by\":null,\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
@@ -149,14 +151,14 @@ static void test_exit(void)
 	x.killer = (struct pl_killer){ .sig = 15, .pid = 77, .tid = 77, .syscall = PL_SYS_KILL,
 				       .info_kind = PL_INFO_SIGINFO, .ts = SYNTH_BOOT_NS + 123456789 };
 	strcpy(x.killer.comm, "bash");
-	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               killed by SIGTERM from 77 (bash) [kill]\n");
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               " CT_COL "killed by SIGTERM from 77 (bash) [kill]\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "sh") ",\"exit_code\":null,\"term_signal\":15,\"core_dumped\":false,"
 		     "\"status\":15,\"killed_by\":{\"sig\":15,\"signame\":\"SIGTERM\",\"time\":\"2026-01-02T03:04:05.123456789Z\","
 		     "\"origin\":null,\"syscall\":\"kill\",\"pid\":77,\"tid\":77,\"uid\":0,\"comm\":\"bash\"},\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
 	x.status = 9;
 	x.killer = (struct pl_killer){ .sig = 9, .info_kind = PL_INFO_PRIV, .info_code = 0x80, .oom = 1 };
-	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               killed by SIGKILL [kernel: oom]\n");
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       sh               " CT_COL "killed by SIGKILL [kernel: oom]\n");
 }
 
 /* What it used: the short form on the text line, every field in JSON (kernel units turned into rusage's). */
@@ -177,7 +179,7 @@ static void test_exit_usage(void)
 				.read_bytes = 0, .write_bytes = 8388608, .cancelled_write_bytes = 4096,
 				.flags = PL_USAGE_IO_CHARS | PL_USAGE_IO_BYTES };
 	ASSERT_STREQ(render(&text, &x),
-		     TIME_TEXT "exit        9       1       0            -       cc               exit 0  cpu 0.30s  rss 64.2M  io r 0 w 8.0M\n");
+		     TIME_TEXT "exit        9       1       0            -       cc               " CT_COL "exit 0  cpu 0.30s  rss 64.2M  io r 0 w 8.0M\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "cc") ",\"exit_code\":0,\"term_signal\":null,\"core_dumped\":false,"
 		     "\"status\":0,\"killed_by\":null,\"thread\":false,\"runtime_ns\":1500000000,\"cpu_ns\":300000000,"
@@ -189,7 +191,7 @@ static void test_exit_usage(void)
 		     "\"write_bytes\":8388608,\"cancelled_write_bytes\":4096}}\n");
 	/* A kernel without I/O accounting: io null, and no io on the text line. */
 	u->flags = 0;
-	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       cc               exit 0  cpu 0.30s  rss 64.2M\n");
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       cc               " CT_COL "exit 0  cpu 0.30s  rss 64.2M\n");
 	ASSERT_TRUE(strstr(render(&json, &x), ",\"io\":null}\n") != NULL);
 	/* Only the byte counters (no CONFIG_TASK_XACCT): the others null. */
 	u->flags = PL_USAGE_IO_BYTES;
@@ -205,20 +207,20 @@ static void test_reap(void)
 	r.h.flags = PL_F_REAP_WAIT;
 	r.reaper_pid = 1;
 	memcpy(r.reaper_comm, "init\x1b", 5);
-	ASSERT_STREQ(render(&text, &r), TIME_TEXT "reap        9       1       0            -       sh               reaped by 1 (init\\x1b), exit 0\n");
+	ASSERT_STREQ(render(&text, &r), TIME_TEXT "reap        9       1       0            -       sh               " CT_COL "reaped by 1 (init\\x1b), exit 0\n");
 	ASSERT_STREQ(render(&json, &r),
 		     JSON_HDR("reap", "9", "1", "sh") ",\"reaper\":1,\"reaper_comm\":\"init\\u001b\",\"how\":\"wait\","
 		     "\"exit_code\":0,\"term_signal\":null,\"core_dumped\":false,\"status\":0}\n");
 	r.h.flags = PL_F_REAP_AUTO;
 	r.reaper_pid = 0;
-	ASSERT_STREQ(render(&text, &r), TIME_TEXT "reap        9       1       0            -       sh               auto-reaped, exit 0\n");
+	ASSERT_STREQ(render(&text, &r), TIME_TEXT "reap        9       1       0            -       sh               " CT_COL "auto-reaped, exit 0\n");
 	ASSERT_STREQ(render(&json, &r),
 		     JSON_HDR("reap", "9", "1", "sh") ",\"reaper\":null,\"reaper_comm\":null,\"how\":\"auto\","
 		     "\"exit_code\":0,\"term_signal\":null,\"core_dumped\":false,\"status\":0}\n");
 	/* Its exit found the kernel's zombie table full: reported at the release, the reaper unknown. */
 	r.h.flags = PL_F_REAP_UNTRACKED;
 	r.status = 7 << 8;
-	ASSERT_STREQ(render(&text, &r), TIME_TEXT "reap        9       1       0            -       sh               released, reaper unknown "
+	ASSERT_STREQ(render(&text, &r), TIME_TEXT "reap        9       1       0            -       sh               " CT_COL "released, reaper unknown "
 						  "(the kernel's zombie table was full): exit 7\n");
 	ASSERT_STREQ(render(&json, &r),
 		     JSON_HDR("reap", "9", "1", "sh") ",\"reaper\":null,\"reaper_comm\":null,\"how\":\"untracked\","
@@ -237,19 +239,20 @@ static void test_signal(void)
 	s.syscall = PL_SYS_KILL;
 	s.info_kind = PL_INFO_SIGINFO;
 	strcpy(s.target_comm, "sleep");
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             " CT_COL "SIGTERM -> 1234 (sleep) delivered (default: terminate) [kill]\n");
 	ASSERT_STREQ(render(&json, &s),
 		     JSON_HDR("signal", "9", "1", "kill") ",\"sig\":15,\"signame\":\"SIGTERM\",\"target\":1234,"
 		     "\"target_tid\":1234,\"target_comm\":\"sleep\",\"target_uid\":0,\"code\":\"kill\",\"si_code\":0,"
 		     "\"result\":\"delivered\",\"group\":true,\"syscall\":\"kill\",\"errno\":null,\"origin\":null,"
-		     "\"disposition\":\"default\",\"blocked\":false,\"target_arg\":1234,\"value\":null}\n");
+		     "\"disposition\":\"default\",\"blocked\":false,\"target_arg\":1234,\"value\":null,"
+		     "\"target_container\":null,\"crosses_container\":false}\n");
 	/* To one thread, with tgkill, ignored. */
 	s.h.flags = 0;
 	s.target_tid = 1236;
 	s.info_code = -6;
 	s.syscall = PL_SYS_TGKILL;
 	s.result = PL_SIG_IGNORED;
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             SIGTERM -> 1234/1236 (sleep) ignored [tgkill]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             " CT_COL "SIGTERM -> 1234/1236 (sleep) ignored [tgkill]\n");
 	/* To a process group; to a handler; blocked. */
 	s.h.flags = PL_F_GROUP;
 	s.target_tid = 1234;
@@ -258,9 +261,9 @@ static void test_signal(void)
 	s.target_arg = -1200;
 	s.result = PL_SIG_DELIVERED;
 	s.disposition = PL_ACT_HANDLER;
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             SIGTERM -> 1234 (sleep) delivered (handler) [kill -1200]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             " CT_COL "SIGTERM -> 1234 (sleep) delivered (handler) [kill -1200]\n");
 	s.blocked = 1;
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             SIGTERM -> 1234 (sleep) pending (blocked) [kill -1200]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             " CT_COL "SIGTERM -> 1234 (sleep) pending (blocked) [kill -1200]\n");
 	/* Refused: no such process. */
 	s.blocked = 0;
 	s.result = PL_SIG_FAILED;
@@ -268,7 +271,7 @@ static void test_signal(void)
 	s.target_pid = s.target_tid = 0;
 	s.target_arg = 99999;
 	memset(s.target_comm, 0, sizeof(s.target_comm));
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             SIGTERM -> 99999 failed: ESRCH [kill]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       kill             " CT_COL "SIGTERM -> 99999 failed: ESRCH [kill]\n");
 	/* From the kernel: a fault; a sigqueue with a value. */
 	s = (struct pl_signal){};
 	synth_hdr(&s.h, PL_EV_SIGNAL, 9, 1, "a.out");
@@ -277,14 +280,14 @@ static void test_signal(void)
 	s.info_kind = PL_INFO_SIGINFO;
 	s.target_pid = s.target_tid = 9;
 	strcpy(s.target_comm, "a.out");
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       a.out            SIGSEGV -> 9 (a.out) delivered (default: core) [kernel: fault]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       a.out            " CT_COL "SIGSEGV -> 9 (a.out) delivered (default: core) [kernel: fault]\n");
 	s.sig = 10;
 	s.info_code = -1;
 	s.syscall = PL_SYS_RT_SIGQUEUEINFO;
 	s.target_arg = 9;
 	s.value = 42;
 	s.disposition = PL_ACT_HANDLER;
-	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       a.out            SIGUSR1 -> 9 (a.out) delivered (handler) [rt_sigqueueinfo value=42]\n");
+	ASSERT_STREQ(render(&text, &s), TIME_TEXT "signal      9       1       0            -       a.out            " CT_COL "SIGUSR1 -> 9 (a.out) delivered (handler) [rt_sigqueueinfo value=42]\n");
 }
 
 static void test_deliver(void)
@@ -295,14 +298,14 @@ static void test_deliver(void)
 	d.sig = 15;
 	d.action = PL_ACT_DEFAULT;
 	d.h.flags = PL_F_GROUP_EXIT;
-	ASSERT_STREQ(render(&text, &d), TIME_TEXT "deliver     9       1       0            -       sleep            SIGTERM default (terminate)\n");
+	ASSERT_STREQ(render(&text, &d), TIME_TEXT "deliver     9       1       0            -       sleep            " CT_COL "SIGTERM default (terminate)\n");
 	ASSERT_STREQ(render(&json, &d),
 		     JSON_HDR("deliver", "9", "1", "sleep") ",\"sig\":15,\"signame\":\"SIGTERM\",\"action\":\"default\","
 		     "\"default_action\":\"terminate\",\"code\":\"kill\",\"si_code\":0,\"fatal\":true}\n");
 	d.action = PL_ACT_HANDLER;
 	d.sig = 10;
 	d.h.flags = 0;
-	ASSERT_STREQ(render(&text, &d), TIME_TEXT "deliver     9       1       0            -       sleep            SIGUSR1 handler\n");
+	ASSERT_STREQ(render(&text, &d), TIME_TEXT "deliver     9       1       0            -       sleep            " CT_COL "SIGUSR1 handler\n");
 }
 
 static void test_rename(void)
@@ -311,7 +314,7 @@ static void test_rename(void)
 
 	synth_hdr(&r.h, PL_EV_RENAME, 9, 1, "python3");
 	strcpy(r.new_comm, "worker\x1b");
-	ASSERT_STREQ(render(&text, &r), TIME_TEXT "rename      9       1       0            -       python3          renamed to worker\\x1b\n");
+	ASSERT_STREQ(render(&text, &r), TIME_TEXT "rename      9       1       0            -       python3          " CT_COL "renamed to worker\\x1b\n");
 	ASSERT_STREQ(render(&json, &r), JSON_HDR("rename", "9", "1", "python3") ",\"new_comm\":\"worker\\u001b\"}\n");
 }
 
@@ -326,7 +329,7 @@ static void test_lost_and_header(void)
 		     "{\"event\":\"lost\",\"time\":\"2026-01-02T03:04:05.123456789Z\",\"type\":\"signal\",\"count\":3}\n");
 	outbuf__reset(&ob);
 	text.header(&text);
-	ASSERT_STREQ(outbuf__cstr(&ob), "TIME         EVENT       PID     PPID    USER         TTY     COMM             DETAILS\n");
+	ASSERT_STREQ(outbuf__cstr(&ob), "TIME         EVENT       PID     PPID    USER         TTY     COMM             CONTAINER           DETAILS\n");
 	outbuf__reset(&ob);
 	json.header(&json);
 	ASSERT_STREQ(outbuf__cstr(&ob), "");
@@ -365,7 +368,7 @@ static void test_comm_escaped(void)
 	struct pl_exit x = {};
 
 	synth_hdr(&x.h, PL_EV_EXIT, 9, 1, "\x1b]0;x\x07\xff\"");
-	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       \\x1b]0;x\\x07\\xff\" exit 0\n");
+	ASSERT_STREQ(render(&text, &x), TIME_TEXT "exit        9       1       0            -       \\x1b]0;x\\x07\\xff\" " CT_COL "exit 0\n");
 	ASSERT_STREQ(render(&json, &x),
 		     JSON_HDR("exit", "9", "1", "\\u001b]0;x\\u0007\xef\xbf\xbd\\\"") ",\"exit_code\":0,\"term_signal\":null,"
 		     "\"core_dumped\":false,\"status\":0,\"killed_by\":null,\"thread\":false," "\"runtime_ns\":null,\"cpu_ns\":null,\"rusage\":null,\"self\":null,\"io\":null}\n");
@@ -409,7 +412,7 @@ static void test_identity(void)
 	sg.info_kind = PL_INFO_SIGINFO;
 	sg.syscall = PL_SYS_KILL;
 	ASSERT_STREQ(render(&text, &sg), TIME_TEXT "signal      9       1       root(admin\\x1b[1m) pts/1   kill             "
-						  "SIGKILL -> 1234 (postgres) delivered (default: terminate) [kill]\n");
+						  CT_COL "SIGKILL -> 1234 (postgres) delivered (default: terminate) [kill]\n");
 	ASSERT_TRUE(strstr(render(&json, &sg), "\"uid\":0,\"gid\":0,\"euid\":0,\"egid\":0,\"auid\":1000,\"session\":3,"
 					       "\"tty\":\"pts/1\",") != NULL);
 	/* The login user is the user: no parentheses. */
@@ -441,7 +444,7 @@ static void test_exec_identity(void)
 	e->creds.cap_effective = (1ull << 0) | (1ull << 21) | (1ull << 45);
 	e->h.flags |= PL_F_SETID;
 	e->xflags = PL_X_CWD_CUT;
-	ASSERT_STREQ(render(&text, buf), TIME_TEXT "exec        7       1       1000         -       prog             "
+	ASSERT_STREQ(render(&text, buf), TIME_TEXT "exec        7       1       1000         -       prog             " CT_COL ""
 						   "passwd  (/usr/bin/passwd) euid=0 [setid]\n");
 	ASSERT_TRUE(strstr(render(&json, buf),
 			   "\"old_tid\":7,\"suid\":0,\"sgid\":5,\"fsuid\":0,\"fsgid\":5,"
@@ -467,7 +470,7 @@ static void test_cred(void)
 	c.new.cap_effective = c.new.cap_permitted = (1ull << 7) | (1ull << 6);
 	c.new.ngroups = 1;
 	c.h.flags = PL_F_SETID;
-	ASSERT_STREQ(render(&text, &c), TIME_TEXT "cred        9       1       0            -       su               "
+	ASSERT_STREQ(render(&text, &c), TIME_TEXT "cred        9       1       0            -       su               " CT_COL ""
 						  "setresuid: uid 1000->0 euid 1000->0 suid 1000->0 fsuid 1000->0 groups 0 "
 						  "cap_eff +CAP_SETGID +CAP_SETUID cap_prm +CAP_SETGID [setid]\n");
 	ASSERT_TRUE(strstr(render(&json, &c), "\"how\":\"setresuid\",\"syscall_nr\":117,\"old\":{\"uid\":1000,\"euid\":1000,"
