@@ -1173,9 +1173,10 @@ def main_with_helper(helper_src, subtests, prefix, subtest_timeout):
 
 
 # The fields of a `tree --json` node, in order.
-TREE_FIELDS = ["pid", "ppid", "uid", "comm", "argv", "state", "start_time", "age_s", "state_since",
-               "orphaned", "kthread", "stop_signal", "exit_code", "term_signal", "core_dumped",
-               "exit_time", "cpu_ns", "rss_kb", "maxrss_kb", "subtree_cpu_ns", "cgroup", "container", "children"]
+TREE_FIELDS = ["pid", "ppid", "uid", "euid", "egid", "auid", "session", "tty", "setid", "comm", "argv", "state",
+               "start_time", "age_s", "state_since", "orphaned", "kthread", "stop_signal", "exit_code", "term_signal",
+               "core_dumped", "exit_time", "cpu_ns", "rss_kb", "maxrss_kb", "subtree_cpu_ns", "cgroup", "container",
+               "children"]
 
 # proclife's last line on stderr when it stops (str; encode() it for bytes).
 SUMMARY_PATTERN = (r"^proclife: \d+ events seen \([^)]*\), (\d+ derived \([^)]*\), )?\d+ lost( \([^)]*\))?"

@@ -42,8 +42,8 @@ from common import (  # noqa: E402
 
 SUMMARY_RE = re.compile(
     r"^proclife: (\d+) events seen \(fork (\d+), exec (\d+), exec_failed (\d+), "
-    r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+), rename (\d+)\), (\d+) derived \(stop (\d+), "
-    r"continue (\d+), zombie (\d+), reparent (\d+), resync (\d+)\), (\d+) lost$"
+    r"exit (\d+), reap (\d+), signal (\d+), deliver (\d+), rename (\d+), cred (\d+)\), (\d+) derived \(stop (\d+), "
+    r"continue (\d+), zombie (\d+), reparent (\d+), resync (\d+), container (\d+)\), (\d+) lost$"
 )
 
 SUBTEST_TIMEOUT = 60  # backstop for a whole subtest (SIGALRM)
@@ -166,26 +166,29 @@ def test_text_output_is_terminal_safe(c):
 
     lines = text.split("\n")
     c.eq("header line", TEXT_HEADER, lines[0] if lines else None)
-    line_re = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} +(\S+) +(\d+) +(\d+) +(\S+) +(.*)$")
+    # TIME EVENT PID PPID USER TTY COMM CONTAINER DETAILS; a host process's CONTAINER (columns 79..98) is blank.
+    line_re = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} +(\S+) +(\d+) +(\d+) +\S+ +\S+ +(\S+) ")
     mine = []
     for ln in lines[1:]:
         if re.match(r"^\S+ LOST \d+ ", ln):
             continue  # a lost-events line has its own layout
         m = line_re.match(ln)
         if ln and not m:
-            c.fail("text line not in the TIME EVENT PID PPID COMM DETAILS layout: %r" % ln[:300])
+            c.fail("text line not in the TIME EVENT PID PPID USER TTY COMM CONTAINER DETAILS layout: %r" % ln[:300])
         if m and int(m.group(2)) == pid:
-            mine.append(m)
+            mine.append((m, ln))
     if c.eq("text lines for pid %d" % pid, 1, len(mine)):
-        m = mine[0]
+        m, ln = mine[0]
+        details = ln[99:]
+        c.eq("container column (a host process)", " " * 20, ln[79:99])
         c.eq("event column", "exec", m.group(1))
         c.eq("ppid column", MYPID, int(m.group(3)))
         c.eq("comm column", "true", m.group(4))
         c.ok("line does not contain the escaped form %r" % r'"\x1b[2J\x1b]0;pwned\x07"',
-             r'"\x1b[2J\x1b]0;pwned\x07"' in m.group(5))
-        if m.group(5) != expected_details:
+             r'"\x1b[2J\x1b]0;pwned\x07"' in details)
+        if details != expected_details:
             c.fail("details column differs:\n      expected %r\n      got      %r"
-                   % (expected_details[:400], m.group(5)[:400]))
+                   % (expected_details[:400], details[:400]))
 
 
 def test_exit_codes_and_signals(c):
@@ -554,10 +557,11 @@ def summary_case(c, sig):
         c.fail("last stderr line is not the summary: expected to match %r, got %r"
                % (SUMMARY_RE.pattern, lines[-1]))
         return
-    (total, fork, exe, exf, ext, reap, sg, dl, ren,
-     derived, stop, cont, zombie, reparent, resync, lost) = (int(x) for x in m.groups())
-    c.eq("summary total = sum of the per-type counts", fork + exe + exf + ext + reap + sg + dl + ren, total)
-    c.eq("summary derived = sum of the per-type counts", stop + cont + zombie + reparent + resync, derived)
+    (total, fork, exe, exf, ext, reap, sg, dl, ren, cred,
+     derived, stop, cont, zombie, reparent, resync, container, lost) = (int(x) for x in m.groups())
+    c.eq("summary total = sum of the per-type counts", fork + exe + exf + ext + reap + sg + dl + ren + cred, total)
+    c.eq("summary derived = sum of the per-type counts", stop + cont + zombie + reparent + resync + container,
+         derived)
     c.eq("lost in the summary", 0, lost)
     for what, n in (("fork", fork), ("exec", exe), ("exit", ext), ("reap", reap)):
         c.ok("summary: %s count %d, expected >= 1 (the test ran /bin/true)" % (what, n), n >= 1)

@@ -36,8 +36,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MANPAGE = os.path.join(REPO, "docs", "proclife.8")
 COMPLETION = os.path.join(REPO, "tools", "completion", "proclife.bash")
 COMMANDS = ["watch", "tree", "zombies", "top", "signals", "run", "record", "life", "export", "verify", "features"]
-EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "stop", "continue",
-          "zombie", "reparent", "resync", "all"]
+EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "cred", "stop", "continue",
+          "zombie", "reparent", "resync", "container", "all", "none"]
 # The classic signal names, as proclife's names table has them (user/base/names.c).
 SIGNALS = ["HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE",
            "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ",

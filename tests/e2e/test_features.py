@@ -23,7 +23,7 @@ from common import (ROOT, WAIT, Failure, one_line, parse_json_lines, run, run_pr
                     start_proclife, tmpdir, wait_for)
 
 SUBTEST_TIMEOUT = 60
-NAMES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling"]
+NAMES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling", "cred"]
 STATES = ("on", "reduced", "off")
 FORCED = "turned off by PROCLIFE_FEATURES_OFF"
 DELIVERY = "signal delivery (deliver, stop, continue)"

@@ -160,7 +160,7 @@ def check_text(c, what, out, err, wants):
 def t_watch_text(c):
     out, err = replay(c, ["watch"])
     check_text(c, "watch", out, err, [
-        "%s child 510" % COMM,  # comm, in its column
+        "%s%schild 510" % (COMM, " " * 21),  # comm, past its column, then the blank CONTAINER column
         ARG, '"%s"' % esc(mc.ZWSP + b"rm"), '"%s"' % esc(mc.ESC_TITLE + mc.ESC_CLEAR),  # argv
         "(/tmp/%s)" % FILENAME,  # exec's filename
         "%s: ENOENT" % FILENAME,  # exec_failed's
@@ -223,7 +223,7 @@ def t_zombies(c):
 
 def t_signals(c):
     out, err = replay(c, ["signals"])
-    check_text(c, "signals", out, err, ["500 (%s) 510 (%s)" % (COMM, COMM)])
+    check_text(c, "signals", out, err, ["500 (%s) root         -       510 (%s)" % (COMM, COMM)])  # SENDER USER TTY TARGET
     out, err = replay(c, ["signals", "--json"])
     check_terminal_safe(c, "signals --json", out)
     rows = parse_json(out, "signals --json")["signals"]

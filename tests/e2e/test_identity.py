@@ -139,7 +139,7 @@ def test_text_login_user(c):
     t.stop()
     lines = t.stdout_bytes().decode(errors="replace").splitlines()
     got = [ln for ln in lines if ln.endswith(" /bin/true pl-text-mark")]
-    c.eq("the text header", "TIME         EVENT       PID     PPID    USER         TTY     COMM             DETAILS",
+    c.eq("the text header", common.TEXT_HEADER,
          lines[0] if lines else None)
     c.ok("the sudo'd exec's line says root(%s): %s" % (ADMIN, got), got and " root(%s) " % ADMIN in got[0])
     c.ok("no line of another login user's: %s" % [ln for ln in lines if "pl-not-admin" in ln],
