@@ -479,6 +479,77 @@ static int reconcile(struct live *l, enum rec_snap_reason reason, bool apply)
 	return 0;
 }
 
+/* -w FILE: opened before anything is loaded (an existing file is refused at once). */
+static int record_open(struct live *l, char *msg, size_t msglen)
+{
+	struct rec_writer_opts o = *l->cfg.record_to;
+	char command[1024];
+
+	/* How proclife was started holds a command's argv too (run -- CMD ARGS). */
+	o.command = secrets__string(l->cfg.redact, o.command, command, sizeof(command));
+	o.redactions = redact__count(l->cfg.redact);
+	l->cfg.model = true; /* the recording starts with a scan of /proc */
+	return rec_writer__open(&o, live__now(), l->wc.offset_ns, &l->rec, msg, msglen);
+}
+
+/* What this kernel cannot give, and which v1 hierarchy pl_hdr.cgroup1_id is from: kept in the recording. */
+static void record_features(struct live *l)
+{
+	char kv[2048];
+	size_t n = kfeatures__meta(tracer__features(l->tracer), kv, sizeof(kv));
+	int w = l->cfg.tracer.cgroup1_controller
+			? snprintf(kv + n, sizeof(kv) - n, "cgroup1=%s", l->cfg.tracer.cgroup1_controller)
+			: -1;
+
+	if (w > 0 && (size_t)w + 1 <= sizeof(kv) - n)
+		n += w + 1;
+	if (n && rec_writer__features(l->rec, live__now(), kv, n) < 0)
+		recording_check(l);
+}
+
+/* Live: the recording, the model, the cgroups, the tracer, then the first scan of /proc. */
+static int live_start(struct live *l, char *msg, size_t msglen)
+{
+	int r;
+
+	wallclock__init(&l->wc);
+	backoff__init(&l->resync, LIVE_RESYNC_MIN_NS, LIVE_RESYNC_MAX_NS);
+	if (l->cfg.record_to && (r = record_open(l, msg, msglen)) < 0)
+		return r;
+	/* Every live command polls on a timer too: batch the ring buffer's wakeups. */
+	if (!l->cfg.tracer.wakeup_bytes)
+		l->cfg.tracer.wakeup_bytes = LIVE_WAKEUP_BYTES;
+	if (l->cfg.model) {
+		l->model = model__new(&l->cfg.model_cfg);
+		if (!l->model)
+			goto oom;
+		l->cfg.tracer.events |= LIVE_MODEL_EVENTS;
+		/* Its scans ask the sampling programs for the exits /proc hides (fill_hidden_exits()). */
+		l->cfg.tracer.sample = true;
+	}
+	cgroups_setup(l);
+	if (ctsource__new_live(&l->cg, l->cfg.proc_root, NULL,
+			       &(struct ctsource_ops){ .cgroup = on_cgroup, .container = on_container, .ctx = l },
+			       &l->cts))
+		goto oom;
+	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);
+	if (r < 0)
+		return r;
+	/* What this kernel cannot give: said once, and kept in the recording. */
+	kfeatures__report(tracer__features(l->tracer));
+	if (l->rec)
+		record_features(l);
+	/* Attached first: what happens during the scan is in the ring buffer, applied after. */
+	if (l->model && (r = reconcile(l, REC_SNAP_START, true)) < 0) {
+		snprintf(msg, msglen, "cannot read /proc: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+oom:
+	snprintf(msg, msglen, "out of memory");
+	return -ENOMEM;
+}
+
 int live__new(const struct live_config *cfg, struct live **out, char *msg, size_t msglen)
 {
 	struct live *l = calloc(1, sizeof(*l));
@@ -492,86 +563,13 @@ int live__new(const struct live_config *cfg, struct live **out, char *msg, size_
 	l->until = ~0ull;
 	if (redact__count(cfg->redact) && !(l->redacted = malloc(SECRETS_EVENT_MAX))) {
 		snprintf(msg, msglen, "out of memory");
-		live__free(l);
-		return -ENOMEM;
+		r = -ENOMEM;
+	} else {
+		r = cfg->nreplay || cfg->nreplay_mem ? replay_open(l, msg, msglen) : live_start(l, msg, msglen);
 	}
-	if (cfg->nreplay || cfg->nreplay_mem) {
-		r = replay_open(l, msg, msglen);
-		if (r < 0) {
-			live__free(l);
-			return r;
-		}
-		*out = l;
-		return 0;
-	}
-	wallclock__init(&l->wc);
-	backoff__init(&l->resync, LIVE_RESYNC_MIN_NS, LIVE_RESYNC_MAX_NS);
-	if (cfg->record_to) {
-		struct rec_writer_opts o = *cfg->record_to;
-		char command[1024];
-
-		/* How proclife was started holds a command's argv too (run -- CMD ARGS). */
-		o.command = secrets__string(cfg->redact, o.command, command, sizeof(command));
-		o.redactions = redact__count(cfg->redact);
-		/* Before loading anything: an existing file is refused at once. */
-		r = rec_writer__open(&o, live__now(), l->wc.offset_ns, &l->rec, msg, msglen);
-		if (r < 0) {
-			live__free(l);
-			return r;
-		}
-		l->cfg.model = true; /* the recording starts with a scan of /proc */
-	}
-	/* Every live command polls on a timer too: batch the ring buffer's wakeups. */
-	if (!l->cfg.tracer.wakeup_bytes)
-		l->cfg.tracer.wakeup_bytes = LIVE_WAKEUP_BYTES;
-	if (l->cfg.model) {
-		l->model = model__new(&cfg->model_cfg);
-		if (!l->model) {
-			snprintf(msg, msglen, "out of memory");
-			live__free(l);
-			return -ENOMEM;
-		}
-		l->cfg.tracer.events |= LIVE_MODEL_EVENTS;
-		/* Its scans ask the sampling programs for the exits /proc hides (fill_hidden_exits()). */
-		l->cfg.tracer.sample = true;
-	}
-	cgroups_setup(l);
-	if (ctsource__new_live(&l->cg, l->cfg.proc_root, NULL,
-			       &(struct ctsource_ops){ .cgroup = on_cgroup, .container = on_container, .ctx = l },
-			       &l->cts)) {
-		snprintf(msg, msglen, "out of memory");
-		live__free(l);
-		return -ENOMEM;
-	}
-	r = tracer__new(&l->cfg.tracer, on_record, l, &l->tracer, msg, msglen);
 	if (r < 0) {
 		live__free(l);
 		return r;
-	}
-	/* What this kernel cannot give: said once, and kept in the recording. */
-	kfeatures__report(tracer__features(l->tracer));
-	if (l->rec) {
-		char kv[2048];
-		size_t n = kfeatures__meta(tracer__features(l->tracer), kv, sizeof(kv));
-		/* Which v1 hierarchy pl_hdr.cgroup1_id is from. */
-		int w = l->cfg.tracer.cgroup1_controller
-				? snprintf(kv + n, sizeof(kv) - n, "cgroup1=%s", l->cfg.tracer.cgroup1_controller)
-				: -1;
-
-		if (w > 0 && (size_t)w + 1 <= sizeof(kv) - n)
-			n += w + 1;
-
-		if (n && rec_writer__features(l->rec, live__now(), kv, n) < 0)
-			recording_check(l);
-	}
-	/* Attached first: what happens during the scan is in the ring buffer, applied after. */
-	if (l->model) {
-		r = reconcile(l, REC_SNAP_START, true);
-		if (r < 0) {
-			snprintf(msg, msglen, "cannot read /proc: %s", strerror(-r));
-			live__free(l);
-			return r;
-		}
 	}
 	*out = l;
 	return 0;

@@ -106,6 +106,49 @@ static void say_gap(struct replay *l, const struct rec_gap *g)
 		 e ? e : "an unknown error", (unsigned long long)g->events);
 }
 
+/* One process of a snapshot, its cmdline copied (it points into the reader's block, which the next replaces). */
+static int snap_proc(struct replay *l, const struct rec_item *it)
+{
+	const struct rec_snap_proc *p = it->body;
+	struct proc_snapshot s;
+
+	if (!l->in_snap)
+		return replay_fail(l, "near offset %llu: %s", "a process entry outside a snapshot");
+	if (l->nsnap >= REC_SNAPSHOT_MAX || (l->snap_bytes += p->cmdline_len) > REPLAY_SNAP_BYTES)
+		return replay_fail(l, "near offset %llu: %s", "a snapshot larger than any process table");
+	rec_snap_proc__decode(p, it->len, &s);
+	if (s.cmdline) {
+		/* It points into the reader's block, which the next block replaces. */
+		char *c = malloc(s.cmdline_len + 1);
+
+		if (!c)
+			return replay_fail(l, "near offset %llu: %s", "out of memory");
+		memcpy(c, s.cmdline, s.cmdline_len);
+		c[s.cmdline_len] = 0;
+		s.cmdline = c;
+	}
+	if (!VEC_PUSH(l->snap, l->nsnap, l->capsnap, s)) {
+		free(s.cmdline);
+		return replay_fail(l, "near offset %llu: %s", "out of memory");
+	}
+	return 0;
+}
+
+/* The snapshot is complete: the session applies it. */
+static int snap_end(struct replay *l, const struct rec_item *it)
+{
+	/* A rotated piece's opening scan: the recorder wrote it for the file, its model went on. */
+	bool carried = l->opening && l->carried;
+
+	if (!l->in_snap)
+		return replay_fail(l, "near offset %llu: %s", "a snapshot ends that never began");
+	l->opening = false;
+	l->ops->item(l->ctx, it);
+	l->ops->snapshot(l->ctx, l->snap_reason, l->snap, l->nsnap, it->ts, carried);
+	snap_reset(l);
+	return 0;
+}
+
 /* One record of the file: 0, or -EBADMSG when it makes no sense where it is. */
 static int replay_item(struct replay *l, const struct rec_item *it)
 {
@@ -123,43 +166,10 @@ static int replay_item(struct replay *l, const struct rec_item *it)
 		l->in_snap = true;
 		l->snap_reason = ((const struct rec_snap_begin *)it->body)->reason;
 		return 0;
-	case REC_SNAP_PROC: {
-		const struct rec_snap_proc *p = it->body;
-		struct proc_snapshot s;
-
-		if (!l->in_snap)
-			return replay_fail(l, "near offset %llu: %s", "a process entry outside a snapshot");
-		if (l->nsnap >= REC_SNAPSHOT_MAX || (l->snap_bytes += p->cmdline_len) > REPLAY_SNAP_BYTES)
-			return replay_fail(l, "near offset %llu: %s", "a snapshot larger than any process table");
-		rec_snap_proc__decode(p, it->len, &s);
-		if (s.cmdline) {
-			/* It points into the reader's block, which the next block replaces. */
-			char *c = malloc(s.cmdline_len + 1);
-
-			if (!c)
-				return replay_fail(l, "near offset %llu: %s", "out of memory");
-			memcpy(c, s.cmdline, s.cmdline_len);
-			c[s.cmdline_len] = 0;
-			s.cmdline = c;
-		}
-		if (!VEC_PUSH(l->snap, l->nsnap, l->capsnap, s)) {
-			free(s.cmdline);
-			return replay_fail(l, "near offset %llu: %s", "out of memory");
-		}
-		return 0;
-	}
-	case REC_SNAP_END: {
-		/* A rotated piece's opening scan: the recorder wrote it for the file, its model went on. */
-		bool carried = l->opening && l->carried;
-
-		if (!l->in_snap)
-			return replay_fail(l, "near offset %llu: %s", "a snapshot ends that never began");
-		l->opening = false;
-		l->ops->item(l->ctx, it);
-		l->ops->snapshot(l->ctx, l->snap_reason, l->snap, l->nsnap, it->ts, carried);
-		snap_reset(l);
-		return 0;
-	}
+	case REC_SNAP_PROC:
+		return snap_proc(l, it);
+	case REC_SNAP_END:
+		return snap_end(l, it);
 	case REC_TICK:
 		l->ops->tick(l->ctx, it->ts);
 		return 0;
