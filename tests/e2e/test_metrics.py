@@ -67,10 +67,10 @@ FAMILIES = {
 RECORDING_FAMILIES = {"proclife_recording_errors_total": "counter",
                       "proclife_recording_unwritten_events_total": "counter"}
 OUTPUT_FAMILIES = {"proclife_output_errors_total": "counter", "proclife_output_unwritten_lines_total": "counter"}
-EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename",
+EVENTS = ["fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "cred",
           "stop", "continue", "zombie", "reparent", "resync", "container"]
-KERNEL_EVENTS = EVENTS[:8]
-FEATURES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling"]
+KERNEL_EVENTS = EVENTS[:9]
+FEATURES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling", "cred"]
 
 SAMPLE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')

@@ -48,7 +48,7 @@ from common import ROOT, Failure, Skip, tmpdir, wait_for  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PKG = os.path.join(REPO, "tools", "packaging")
 UNITS = ["proclife.service", "proclife-events.service"]
-FEATURES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling"]
+FEATURES = ["core", "syscalls", "signals", "oom", "delivery", "rename", "sampling", "cred"]
 EXPOSURE_MAX = 1.5  # systemd-analyze security's score of the units (1.1 when written)
 MAKE_TIMEOUT = 120
 DPKG_LOCK_WAIT = 180  # other apt/dpkg runs on the machine hold the lock for a while

@@ -50,7 +50,7 @@ SUBTEST_TIMEOUT = 120  # backstop for a whole subtest (SIGALRM)
 REPLAY_TIMEOUT = 60.0  # one replay of a recording
 QUIET = 0.25  # s on each side of an instant at which /proc and the recording are compared
 # What the kernel reports (the rest are derived by the model, or say what was lost).
-KERNEL_EVENTS = ("fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename")
+KERNEL_EVENTS = ("fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "cred")
 
 READY_RECORD = "proclife: recording to %s, Ctrl-C to stop\n"
 READY_WATCH_REC = "proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"

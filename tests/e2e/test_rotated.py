@@ -53,7 +53,7 @@ WORKLOAD_S = 7  # seconds of workload: with 4 KB pieces, a piece a second at lea
 READY_WATCH_REC = "proclife: tracing process lifecycle events, recording to %s, Ctrl-C to stop\n"
 READY_RECORD = "proclife: recording to %s, Ctrl-C to stop\n"
 SUMMARY_RE = re.compile(common.SUMMARY_PATTERN.encode())
-KERNEL_EVENTS = {"fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename"}
+KERNEL_EVENTS = {"fork", "exec", "exec_failed", "exit", "reap", "signal", "deliver", "rename", "cred"}
 
 # The workload, in bash: each round a marked exec, a failed exec, a shell killed by SIGTERM that
 # leaves an orphan, a zombie (a child its parent, now sleep, never waits for) unreaped for 0.7 s,

@@ -622,7 +622,7 @@ def test_events_stream(c, tmp):
     lines = text_lines(r.err())
     c.eq("text mode: first stderr line", TEXT_HEADER, lines[0] if lines else None)
     c.ok("text mode: no exec line for /bin/true hello on stderr:\n" + "\n".join(lines[:30]),
-         any(re.search(r"^\S+ exec +\d+ +\d+ +true +/bin/true hello", ln) for ln in lines))
+         any(re.search(r"^\S+ exec +\d+ +\d+ +\S+ +\S+ +true +/bin/true hello", ln) for ln in lines))
     c.ok("text mode: no summary on stderr:\n" + "\n".join(lines[-10:]),
          "proclife run: 2 processes ran" in lines)
 
