@@ -617,7 +617,12 @@ def test_signals_summary(c):
                     c.ok("%s: %s.cgroup is not a path: %r" % (what, side, o.get("cgroup")),
                          isinstance(o.get("cgroup"), str) and o["cgroup"].startswith("/"))
                     c.eq("%s: %s.container" % (what, side), None, o.get("container", "missing"))
-                    r = dict(r, **{side: {k: v for k, v in o.items() if k not in ("cgroup", "container")}})
+                    if side == "sender":  # who it is (issue 22): its effective uid here is its uid
+                        c.eq("%s: sender.euid" % what, o.get("uid"), o.get("euid"))
+                        c.ok("%s: sender's identity fields: %r" % (what, o),
+                             all(k in o for k in ("egid", "auid", "session", "tty")))
+                    r = dict(r, **{side: {k: v for k, v in o.items()
+                                          if k not in ("cgroup", "container", "euid", "egid", "auid", "session", "tty")}})
             c.eq("%s: crosses_container" % what, False, r.get("crosses_container"))
         c.fields("[%s] %s row" % (name, exp["signame"]), r, exp)
         if r:
@@ -667,7 +672,8 @@ def test_signals_summary(c):
     text = text_t.stdout_bytes().decode("utf-8", "replace")
     tl = text.split("\n")
     c.ok("text: first line does not start with %r: %r" % (SIGNALS_HEADER, tl[0]), tl[0].startswith(SIGNALS_HEADER))
-    row_re = re.compile(r"^\s*3  SIGUSR2\s+%d \(%s\)\s+%d \(%s\)\s+kill\s+ignored$"
+    # COUNT SIGNAL SENDER USER TTY TARGET HOW OUTCOME (the test's processes are root's, their tty whatever it is).
+    row_re = re.compile(r"^\s*3  SIGUSR2\s+%d \(%s\)\s+root\S*\s+\S+\s+%d \(%s\)\s+kill\s+ignored$"
                         % (MYPID, re.escape(my_comm()), cpid, re.escape(comm)))
     c.eq("text: SIGUSR2 rows from %d to %d with count 3" % (MYPID, cpid), 1, len([ln for ln in tl if row_re.match(ln)]))
     check_stderr(c, "proclife signals (text)", text_t)
