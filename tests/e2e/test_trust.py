@@ -61,7 +61,9 @@ import zlib
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz"))
 import common  # noqa: E402
+import make_corpus as mc  # noqa: E402
 from common import (  # noqa: E402
     MYPID, ROOT, Failure, parse_json_lines, run_to_end, select_events, spawn, start_proclife, tmpdir,
     waitpid_deadline)
@@ -143,7 +145,7 @@ def execs(path):
             if kind == "event" and struct.unpack_from("<I", body, 24)[0] == 2:
                 pid, flags = struct.unpack_from("<I", body, 32)[0], struct.unpack_from("<I", body, 60)[0]
                 _, argc, fl, al, asz, _ = EXEC.unpack_from(body, PL_HDR_SIZE)
-                data = body[PL_HDR_SIZE + EXEC.size:]
+                data = body[mc.size_of("pl_exec"):]  # filename, argv, cwd, exe
                 out[pid] = (data[:fl - 1], data[fl:fl + al], asz, flags)
     return out
 
@@ -447,7 +449,7 @@ def test_verify_one_file(c):
     rc, out, err = verify([rec])
     c.eq("verify of a real recording: exit status", 0, rc)
     c.ok("verify of a real recording: one line, whole: %r" % out,
-         len(verify_lines(out)) == 1 and out.startswith(b"%s: whole (format 2.0, %d blocks, " % (rec.encode(),
+         len(verify_lines(out)) == 1 and out.startswith(b"%s: whole (format 2.1, %d blocks, " % (rec.encode(),
                                                                                                 len(blocks))))
     c.eq("verify: stderr", b"", err)
 
