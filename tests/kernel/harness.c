@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,4 +329,23 @@ int exec_argv(const struct pl_exec *e, const char **argv, size_t *lens, int max)
 	while (n < max && argv_iter__next(&it, &argv[n], &lens[n]))
 		n++;
 	return n;
+}
+
+/* A number from a one-line /proc file; -1 when it cannot be read. */
+long long proc_number(pid_t pid, const char *name)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 10);
 }

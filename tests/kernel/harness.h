@@ -86,6 +86,7 @@ pid_t spawn_piped(int (*fn)(void *), int *rfd);
 int wait_status(pid_t pid);                /* waitpid's raw status, -1 on error */
 void write_int(int fd, int v);
 int read_int(int fd);                      /* -1 on EOF/timeout (WAIT_MS) */
+long long proc_number(pid_t pid, const char *name); /* /proc/PID/NAME's number; -1 when unreadable */
 
 /* Exec record helpers: argv as a list of (ptr, len). */
 int exec_argv(const struct pl_exec *e, const char **argv, size_t *lens, int max);

@@ -64,24 +64,6 @@ static int status_numbers(pid_t pid, const char *key, unsigned long long *v, int
 	return n;
 }
 
-static long long proc_num(pid_t pid, const char *name)
-{
-	char path[64], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtoll(buf, NULL, 10);
-}
-
 /* readlink of /proc/PID/NAME (exe, cwd) into buf; "" when it cannot be read. */
 static const char *proc_link(pid_t pid, const char *name, char *buf, size_t size)
 {
@@ -251,8 +233,8 @@ void test_cred_loginuid_setpriv(void)
 		const char *exe = event__exec_exe(e, &n);
 
 		ASSERT_EQ(e->h.auid, TEST_AUID);
-		ASSERT_EQ(e->h.auid, proc_num(pid, "loginuid"));
-		ASSERT_EQ(e->h.session, (__u32)proc_num(pid, "sessionid"));
+		ASSERT_EQ(e->h.auid, proc_number(pid, "loginuid"));
+		ASSERT_EQ(e->h.session, (__u32)proc_number(pid, "sessionid"));
 		ASSERT_EQ(e->h.uid, NOBODY);
 		ASSERT_EQ(e->h.euid, NOBODY);
 		check_creds_vs_status(&e->creds, pid);
@@ -707,8 +689,8 @@ void test_signal_sender_identity(void)
 	fds[1] = from[1];
 	pid = spawn(child_sender, fds);
 	if (ASSERT_EQ(read_int(from[0]), 1)) {
-		auid = proc_num(pid, "loginuid");
-		session = proc_num(pid, "sessionid");
+		auid = proc_number(pid, "loginuid");
+		session = proc_number(pid, "sessionid");
 		status_numbers(pid, "Uid", u, 4);
 		snprintf(stat, sizeof(stat), "/proc/%d/stat", pid);
 		f = fopen(stat, "r");

@@ -27,25 +27,6 @@ struct identity_child {
 	char cgroup[CG_PATH_MAX + 64]; /* a v1 cgroup to join, "" for none */
 };
 
-/* A number from a one-line /proc file; -1 when it cannot be read. */
-static long long proc_number(pid_t pid, const char *name)
-{
-	char path[64], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtoll(buf, NULL, 10);
-}
-
 /* Field 7 of /proc/PID/stat: tty_nr. */
 static long long proc_tty_nr(pid_t pid)
 {

@@ -566,11 +566,12 @@ void view_tree__json(struct outbuf *ob, const struct view_ctx *v, const struct p
 	free(subtree);
 }
 
-void view_tree__by_container_json(struct outbuf *ob, const struct view_ctx *v)
+/* One JSON object per container (the host's last): its container, its cgroup, then key: body(j, its view, arg). */
+static void groups_json(struct outbuf *ob, const struct view_ctx *v, bool zombies, const char *key,
+			void (*body)(struct json *j, const struct view_ctx *gv, void *arg), void *arg)
 {
-	__u64 *subtree = view__subtree_cpu(v->m);
 	size_t n;
-	struct group *gs = groups(v, false, &n);
+	struct group *gs = groups(v, zombies, &n);
 	struct json j;
 
 	json__init(&j, ob);
@@ -583,13 +584,25 @@ void view_tree__by_container_json(struct outbuf *ob, const struct view_ctx *v)
 		json__begin_object(&j);
 		ctfmt__json(&j, "container", gs[i].ct);
 		json__kv_cstr(&j, "cgroup", gs[i].ct ? gs[i].ct->cgroup : NULL);
-		json__key(&j, "processes");
-		forest_json(&j, &gv, NULL, subtree);
+		json__key(&j, key);
+		body(&j, &gv, arg);
 		json__end_object(&j);
 	}
 	json__end_array(&j);
 	json__ws(&j, "\n");
 	free(gs);
+}
+
+static void forest_body(struct json *j, const struct view_ctx *gv, void *subtree)
+{
+	forest_json(j, gv, NULL, subtree);
+}
+
+void view_tree__by_container_json(struct outbuf *ob, const struct view_ctx *v)
+{
+	__u64 *subtree = view__subtree_cpu(v->m);
+
+	groups_json(ob, v, false, "processes", forest_body, subtree);
 	free(subtree);
 }
 
@@ -798,27 +811,12 @@ void view_zombies__by_container_text(struct outbuf *ob, const struct view_ctx *v
 	free(gs);
 }
 
+static void zombies_body(struct json *j, const struct view_ctx *gv, void *arg)
+{
+	zombies_json(j, gv);
+}
+
 void view_zombies__by_container_json(struct outbuf *ob, const struct view_ctx *v)
 {
-	size_t n;
-	struct group *gs = groups(v, true, &n);
-	struct json j;
-
-	json__init(&j, ob);
-	json__begin_array(&j);
-	for (size_t i = 0; i < n; i++) {
-		struct view_ctx gv = *v;
-
-		gv.keep = in_group;
-		gv.keep_ctx = &gs[i];
-		json__begin_object(&j);
-		ctfmt__json(&j, "container", gs[i].ct);
-		json__kv_cstr(&j, "cgroup", gs[i].ct ? gs[i].ct->cgroup : NULL);
-		json__key(&j, "zombies");
-		zombies_json(&j, &gv);
-		json__end_object(&j);
-	}
-	json__end_array(&j);
-	json__ws(&j, "\n");
-	free(gs);
+	groups_json(ob, v, true, "zombies", zombies_body, NULL);
 }
