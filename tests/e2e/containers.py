@@ -270,7 +270,21 @@ class Containerd:
                                   stderr=subprocess.STDOUT, start_new_session=True)
         wait_socket(self.sock, self.p, "containerd")
         self.image = "docker.io/library/%s-bb:1" % tag
-        self.ctr("image", "import", "--index-name", self.image, oci_archive(workdir, self.image))
+        self.import_image(oci_archive(workdir, self.image))
+
+    def import_image(self, archive):
+        """ctr image import, ready or not: a containerd that has just opened its socket may still be
+        starting its plugins, and an import then failed once ("content digest sha256:...: not found",
+        the blob it had just written): a server that answers `ctr version` first, and a second try."""
+        common.wait_for(lambda: subprocess.run(["ctr", "-a", self.sock, "version"], stdin=subprocess.DEVNULL,
+                                               capture_output=True, timeout=CMD_TIMEOUT).returncode == 0,
+                        "containerd to answer")
+        try:
+            self.ctr("image", "import", "--index-name", self.image, archive)
+        except common.Failure as e:
+            if "not found" not in str(e):
+                raise
+            self.ctr("image", "import", "--index-name", self.image, archive)
 
     def ctr(self, *args, check=True):
         return run_tool(["ctr", "-a", self.sock, "-n", self.ns] + list(args), check=check)
