@@ -117,8 +117,9 @@ static void bpf_fds(int progs[MAX_FDS], int links[MAX_FDS])
 		target[n] = '\0';
 		if (!strcmp(target, "anon_inode:bpf-prog") && np < MAX_FDS - 1)
 			progs[np++] = atoi(de->d_name);
-		else if (!strcmp(target, "anon_inode:bpf_link") && nl < MAX_FDS - 1)
-			links[nl++] = atoi(de->d_name);
+		else if ((!strcmp(target, "anon_inode:bpf_link") || !strcmp(target, "anon_inode:[perf_event]")) &&
+			 nl < MAX_FDS - 1)
+			links[nl++] = atoi(de->d_name); /* a perf event: a tracepoint attached without a link (5.10) */
 	}
 	if (d)
 		closedir(d);
@@ -181,8 +182,15 @@ static void check_attached_as_said(const struct tracer_config *cfg)
 		struct bpf_link_info info = {};
 		__u32 len = sizeof(info);
 
-		if (!listed(links0, links[i]) && ASSERT_EQ(bpf_obj_get_info_by_fd(links[i], &info, &len), 0) &&
-		    nlinked < 64)
+		__u32 prog_id = 0, fd_type, buflen = 0;
+		__u64 off, addr;
+
+		if (listed(links0, links[i]) || nlinked >= 64)
+			continue;
+		/* A perf event's program, as bpftool perf finds it; else the link's. */
+		if (bpf_task_fd_query(getpid(), links[i], 0, NULL, &buflen, &prog_id, &fd_type, &off, &addr) == 0)
+			linked_ids[nlinked++] = prog_id;
+		else if (ASSERT_EQ(bpf_obj_get_info_by_fd(links[i], &info, &len), 0))
 			linked_ids[nlinked++] = info.prog_id;
 	}
 	for (int i = 0; progs[i] >= 0; i++) {

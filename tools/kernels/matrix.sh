@@ -154,7 +154,13 @@ run_kernel() {
 		t0=$(now)
 		# mitigations=off: no page-table isolation, whose CR3 switches on every
 		# syscall flush the emulated TLB and make TCG several times slower.
-		timeout -k 10 "$KERNEL_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp "$smp" \
+		# thread=single: the vCPUs take turns on one host thread. With a thread
+		# each (MTTCG), a vCPU could still run code another had just patched
+		# (a tracepoint's static key turned on: int3, then the jump): 6.12
+		# took an "Oops: int3" in syscall_exit_to_user_mode_prepare as the
+		# suite attached sys_exit, and panicked. Two VMs at once still keep
+		# both host cores busy.
+		timeout -k 10 "$KERNEL_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp "$smp" \
 			-nographic -no-reboot -nic none \
 			-kernel "$KDIR/vmlinuz" -initrd "$LOGDIR/initramfs.cpio.gz" \
 			-append "console=ttyS0 panic=-1 mitigations=off$FILTER_ARG" </dev/null >"$log" 2>&1 &

@@ -433,8 +433,13 @@ static void plan__settle(struct plan *pl, const struct proclife_bpf *skel)
 			continue;
 		pl->st[f].cost = vcost__what(variant__cost(v, skel));
 		if (v->reduced) {
+			char before[sizeof(pl->st[f].why)];
+
+			/* What this variant lacks, then why the better ones were not taken (if they were tried). */
+			snprintf(before, sizeof(before), "%s", pl->st[f].why);
 			pl->st[f].state = KF_REDUCED;
-			snprintf(pl->st[f].why, sizeof(pl->st[f].why), "%s", v->reduced);
+			snprintf(pl->st[f].why, sizeof(pl->st[f].why), "%s%s%.200s", v->reduced, before[0] ? "; " : "",
+				 before);
 		} else {
 			pl->st[f].state = KF_ON;
 		}
