@@ -33,6 +33,7 @@ import json
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 
@@ -324,6 +325,13 @@ def t_file_names(c):
     c.eq("watch -r MISSING: exit status", 1, p.returncode)
 
 
+def kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def t_top_live(c):
     """top shows processes with a hostile name and argv escaped: a zombie that was one before top started
     (its label is its comm: /proc has no argv for it) and a live one (its argv); the terminal keeps its
@@ -334,8 +342,12 @@ def t_top_live(c):
     link = os.path.join(d.encode(), b"\x1b]0;" + tag.encode() + b"\x07" + mc.BIDI)
     os.symlink(b"/bin/sh", link)
     zombie = common.spawn([b"sh", b"-c", b"exit 3"], path=link)  # never waited for until the end
-    live = common.spawn([mc.BIDI + b"gpj.exe", b"-c", b"sleep 300; :", mc.ESC_TITLE + mc.ESC_CLEAR,
-                         mc.ZWSP + tag.encode()], path=link)
+    # A group of its own, killed whole at the end: its sleep must not outlive the subtest holding the
+    # suite's stdout (the runner's tee then waited 300 s for it).
+    live = os.posix_spawn(link, [mc.BIDI + b"gpj.exe", b"-c", b"sleep 300; :", mc.ESC_TITLE + mc.ESC_CLEAR,
+                                 mc.ZWSP + tag.encode()], dict(os.environ), setpgroup=0)
+    common._pids.append(live)
+    common.at_cleanup(lambda: kill_group(live))
     common.wait_state(zombie, ("Z",))
     wait_for(lambda: (common.read_proc(live, "cmdline") or b"").startswith(mc.BIDI), "the live one's argv")
     tm = common.Tmux("top", "%s top" % common.BIN, x=200, y=30, env=dict(os.environ, LC_ALL="C.UTF-8"),
