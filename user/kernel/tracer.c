@@ -320,6 +320,8 @@ static const struct variant *pick_variant(struct plan *pl, const struct proclife
 	const struct variant *table = variants__table(&n);
 	char *why = pl->st[f].why;
 	size_t len = sizeof(pl->st[f].why);
+	/* A variant this kernel could run but that failed (no tracefs, no perf_event_open) says more than one it cannot. */
+	bool failed = false;
 
 	for (size_t i = after ? (size_t)(after - table) + 1 : 0; i < n; i++) {
 		const struct variant *v = &table[i];
@@ -340,11 +342,13 @@ static const struct variant *pick_variant(struct plan *pl, const struct proclife
 			continue;
 		}
 		if ((v->needs & pl->caps) != v->needs) {
-			snprintf(why, len, "%s", kcap__needs(v->needs & ~pl->caps));
+			if (!failed)
+				snprintf(why, len, "%s", kcap__needs(v->needs & ~pl->caps));
 			continue;
 		}
 		if (tracepoints_there(pl, skel, v, why, len) && sys_exits_usable(v, why, len))
 			return v;
+		failed = true;
 	}
 	return NULL;
 }
