@@ -13,9 +13,20 @@
 
 TL_DEFINE_STATE;
 
+/*
+ * Nothing lost by proclife: no ring buffer overflow. A run the kernel
+ * skipped (a 7.x kernel runs BPF programs preemptible, and a program that
+ * would run inside another on its CPU is not run: a recursion miss) is the
+ * kernel's, counted and reported as lost by proclife; a subtest that needed
+ * that very event fails on its own.
+ */
 void check_nothing_lost(void)
 {
-	ASSERT_EQ(harness__lost(), 0);
+	unsigned long long skipped = harness__tracer() ? tracer__skipped(harness__tracer()) : 0;
+
+	if (skipped)
+		printf("  (%llu program runs skipped by the kernel: counted as lost, not by proclife)\n", skipped);
+	ASSERT_EQ(harness__lost() - skipped, 0);
 	ASSERT_EQ(harness__malformed(), 0);
 }
 

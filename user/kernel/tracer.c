@@ -972,6 +972,16 @@ void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX])
 	}
 }
 
+__u64 tracer__skipped(struct tracer *t)
+{
+	__u64 n = 0;
+
+	read_misses(t);
+	for (int i = 0; i < PL_EV_MAX; i++)
+		n += t->misses[i];
+	return n;
+}
+
 __u64 tracer__untracked_zombies(struct tracer *t)
 {
 	return __atomic_load_n(&t->skel->bss->untracked_zombies, __ATOMIC_RELAXED);

@@ -110,6 +110,8 @@ int tracer__cgroup_verdict(struct tracer *t, __u64 cgroup_id, __u64 cgroup1_id, 
  * program runs the kernel skipped (recursion misses, read every 100 ms).
  */
 void tracer__lost(struct tracer *t, __u64 lost[PL_EV_MAX]);
+/* Of those, the runs the kernel skipped (a program that would have run inside another on its CPU). */
+__u64 tracer__skipped(struct tracer *t);
 /*
  * Exits the kernel's zombie table had no room for (a user holding many
  * zombies fills it): their reaps are reported at the release, with
