@@ -699,8 +699,14 @@ static int child_catch_int_term(void *arg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	write_int(p->to_parent[1], 1);
+	/*
+	 * Not pause(): a signal handled between the test and pause() would leave
+	 * it waiting for a third that never comes (seen on a loaded VM). Not
+	 * sigsuspend() either: blocked, the signals would be sent to a blocked
+	 * process, not delivered to its handler. A short sleep each time.
+	 */
 	while (caught < 2)
-		pause();
+		usleep(1000);
 	write_int(p->to_parent[1], 2);
 	for (;;)
 		pause();
