@@ -375,6 +375,9 @@ def test_output_full_disk(c):
         return (metric(mfile, "proclife_output_errors_total", errno="ENOSPC") or 0) > 0
     wait_for(failing, "proclife_output_errors_total{errno=ENOSPC} > 0", FAIL_WAIT, 0.05)
     c.ok("watch exited on a full disk", t.p.poll() is None)
+    # The metric and the line are written apart (the metrics file may come first, and the test reads
+    # stderr through a pipe): the line too is waited for.
+    wait_for(lambda: said(t.stderr_bytes(), ENOSPC_TEXT) >= 1, "the line saying %r" % ENOSPC_TEXT, FAIL_WAIT, 0.05)
     err = t.stderr_bytes()
     c.eq("stderr lines saying %r while full" % ENOSPC_TEXT, 1, said(err, ENOSPC_TEXT))
     c.ok("stderr: 'writing FILE: No space left on device; events go on ...', got %r" % err[-600:],
