@@ -30,7 +30,7 @@ static __always_inline void setid_cred(struct task_struct *p, const struct pl_ex
 	e->_pad = 0;
 	__builtin_memset(&e->old, 0, sizeof(e->old));
 	__builtin_memcpy(&e->new, &x->creds, sizeof(e->new));
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 }
 
 /*
@@ -129,7 +129,7 @@ int BPF_PROG(pl_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	exec_paths(s, e, p, bprm);
 	size = sizeof(*e) + BOUNDED(e->filename_len, PL_FILENAME_MAX) + BOUNDED(e->args_len, PL_ARGS_MAX) +
 	       BOUNDED(e->cwd_len, PL_PATH_MAX) + BOUNDED(e->exe_len, PL_PATH_MAX);
-	if (bpf_ringbuf_output(&events, e, size, wakeup_flags()))
+	if (bpf_ringbuf_output(&events, e, size, output_wakeup_flags(size)))
 		count_lost(PL_EV_EXEC);
 out:
 	s->busy = 0;

@@ -106,7 +106,7 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool 
 		e->status = code;
 		e->new_parent = 0;
 		__builtin_memset(&e->killer, 0, sizeof(e->killer));
-		bpf_ringbuf_submit(e, wakeup_flags());
+		bpf_ringbuf_submit(e, wakeup_flags(PL_EXIT_SIZE_NO_USAGE));
 		return 0;
 	}
 
@@ -147,7 +147,7 @@ static __always_inline int on_exit(struct task_struct *p, bool group_dead, bool 
 	fill_exit(e, &z, k, p);
 	read_usage(&e->usage, p);
 	e->h.flags |= PL_F_USAGE;
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 out:
 	if (k)
 		bpf_map_delete_elem(&fatal, &z.h.pid);

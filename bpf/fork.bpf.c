@@ -34,6 +34,6 @@ int BPF_PROG(pl_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_start_ns = task_start_ns(child);
 	e->child_ppid = BPF_CORE_READ(child, real_parent, tgid);
 	e->_pad = 0;
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 	return 0;
 }

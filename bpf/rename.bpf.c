@@ -26,6 +26,6 @@ int BPF_PROG(pl_rename, struct task_struct *task, const char *comm)
 	if (!e)
 		return 0;
 	bpf_probe_read_kernel_str(e->new_comm, sizeof(e->new_comm), comm);
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 	return 0;
 }

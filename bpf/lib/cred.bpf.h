@@ -90,7 +90,7 @@ static __always_inline void emit_cred(struct task_struct *cur, long nr, const st
 		__builtin_memset(&e->old, 0, sizeof(e->old));
 		e->cflags = 0;
 	}
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 }
 
 #endif

@@ -54,7 +54,7 @@ static __always_inline void emit_reap(struct pl_hdr *h, __u64 exit_ts, __u32 sta
 		e->reaper_tid = 0;
 		__builtin_memset(e->reaper_comm, 0, sizeof(e->reaper_comm));
 	}
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 }
 
 #endif

@@ -146,7 +146,7 @@ static __always_inline int on_signal_deliver(unsigned long long *ctx, int sig)
 		e->info_code = info.si_code;
 		e->info_pid = info.pid;
 	}
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 	return 0;
 }
 

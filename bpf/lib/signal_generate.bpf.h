@@ -153,7 +153,7 @@ static __always_inline int on_signal_generate(unsigned long long *ctx, int sig, 
 	e->disposition = disp;
 	e->blocked = blocked;
 	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 	return 0;
 }
 

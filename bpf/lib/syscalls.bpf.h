@@ -64,7 +64,7 @@ static __always_inline void sc_exec_failed(struct task_struct *cur, const char *
 	e->err = err;
 	n = filename_len(e->data, bpf_probe_read_user_str(e->data, FILENAME_READ, filename), &e->h.flags);
 	e->filename_len = n;
-	if (bpf_ringbuf_output(&events, e, sizeof(*e) + n, wakeup_flags()))
+	if (bpf_ringbuf_output(&events, e, sizeof(*e) + n, output_wakeup_flags(sizeof(*e) + n)))
 		count_lost(PL_EV_EXEC_FAILED);
 	s->busy = 0;
 }
@@ -174,7 +174,7 @@ static __always_inline void sc_kill_exit(struct task_struct *cur, __u16 sc, cons
 	e->disposition = PL_ACT_DEFAULT;
 	e->blocked = 0;
 	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 }
 
 /* Is nr one of the syscalls this feature reports on? The rest cost the sys_exit variant a compare. */

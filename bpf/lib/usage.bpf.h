@@ -116,7 +116,7 @@ static __always_inline void exit_release_held(__u32 tgid, struct task_struct *t,
 		return;
 	if (t)
 		read_usage(&e->usage, t);
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flags()))
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), output_wakeup_flags(sizeof(*e))))
 		count_lost(PL_EV_EXIT);
 	bpf_map_delete_elem(&exits, &tgid);
 }
