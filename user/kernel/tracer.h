@@ -23,7 +23,7 @@ struct tracer_config {
 	__u32 uid;
 	const char *comm;      /* NULL, or only processes with this comm */
 	__u32 args_cap;        /* bytes of argv kept per exec, 1..PL_ARGS_MAX; 0: PL_ARGS_DEFAULT; TRACER_ARGS_NONE */
-	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else batch up to this (live: batched) */
+	__u64 wakeup_bytes;    /* 0: wake the consumer per event; else once per this many bytes (live: batched) */
 	__u32 ringbuf_bytes;   /* 0: the default (16 MiB); a power of two */
 	bool legacy_exit;      /* tests: use the pre-6.16 exit program even where group_dead exists */
 	bool follow;           /* only processes added with tracer__follow() and their descendants */

@@ -70,7 +70,7 @@ struct live_config {
 #define LIVE_RESYNC_MIN_NS 1000000000ull
 #define LIVE_RESYNC_MAX_NS 64000000000ull
 
-/* Wake the consumer once this much is pending; it also drains on every poll timeout. */
+/* Wake the consumer once per this much produced (bpf/lib/common.bpf.h); it also drains on every poll timeout. */
 #define LIVE_WAKEUP_BYTES (256 << 10)
 
 struct live;
