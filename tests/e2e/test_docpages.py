@@ -81,9 +81,12 @@ DERIVED_EVENTS = ["stop", "continue", "zombie", "reparent"]
 BARE_BASE = {"event", "time"}
 BARE_EVENTS = ["lost", "resync", "gap", "container"]
 # A live scenario for json_fields (as root): fork, exec, a failed exec, signals handled and fatal,
-# a stop and a continue, exits with usage, reaps, cred events (setpriv's drop to nobody).
+# a stop and a continue (continued once /proc says stopped: a SIGCONT sent while the SIGSTOP is
+# pending discards it), exits with usage, reaps, cred events (setpriv's drop to nobody).
 LIVE_SCENARIO = ("trap 'true' USR1; kill -USR1 $$; /no/such/program 2>/dev/null; sleep 5 & p=$!; "
-                 "kill -STOP $p; kill -CONT $p; kill $p; wait $p; sh -c 'kill -SEGV $$'; "
+                 "kill -STOP $p; n=0; st=; until [ \"$st\" = T ] || [ $n -ge 500 ]; do "
+                 "read -r _ _ st _ < /proc/$p/stat; n=$((n + 1)); [ \"$st\" = T ] || sleep 0.01; done; "
+                 "kill -CONT $p; kill $p; wait $p; sh -c 'kill -SEGV $$'; "
                  "setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; exit 3")
 
 

@@ -57,7 +57,8 @@ KERNEL_EVENTS = {"fork", "exec", "exec_failed", "exit", "reap", "signal", "deliv
 
 # The workload, in bash: each round a marked exec, a failed exec, a shell killed by SIGTERM that
 # leaves an orphan, a zombie (a child its parent, now sleep, never waits for) unreaped for 0.7 s,
-# and a process stopped and continued.
+# and a process stopped and continued: continued once /proc says it stopped (a SIGCONT sent while
+# the SIGSTOP is still pending discards it, and a loaded host may not run the sleep in between).
 WORKLOAD = r'''
 end=$((SECONDS + %d)); i=0
 while [ $SECONDS -lt $end ]; do
@@ -66,7 +67,9 @@ while [ $SECONDS -lt $end ]; do
     /no/such/pl-rot-prog 2>/dev/null
     sh -c 'sleep 0.05 & kill -TERM $$'
     sh -c 'true & exec sleep 0.7' &
-    sleep 0.3 & p=$!; kill -STOP $p; kill -CONT $p; wait $p
+    sleep 0.3 & p=$!; kill -STOP $p
+    n=0; st=; until [ "$st" = T ] || [ $n -ge 500 ]; do read -r _ _ st _ < /proc/$p/stat; n=$((n + 1)); [ "$st" = T ] || sleep 0.01; done
+    kill -CONT $p; wait $p
 done
 wait
 echo $i
