@@ -192,11 +192,18 @@ static void learn_ids(struct ctsource *cs, __u32 pid, __u64 cg2, __u64 cg1, __u6
 	}
 }
 
-/* What an unsettled (or never named) pair needs: its paths, its container's name; settled in the end. */
+/*
+ * What an unsettled (or never named) pair needs: its paths, its container's
+ * name; settled in the end. Paths are looked for again at most every
+ * RETRY_PATHS_NS, but at once for an exec (now): a new container's
+ * runtime processes exit in its cgroup before its program starts, gone
+ * from /proc and maybe before a walk is due; the exec'ing process's own
+ * cgroup file is there, and its event is the one to name the container by.
+ */
 static struct ct_subject *learn(struct ctsource *cs, __u32 pid, __u64 cg2, __u64 cg1, struct ct_subject *s,
-				__u64 now)
+				__u64 now, bool now_please)
 {
-	if (!s->settled && (!s->tried_ns || now - s->tried_ns >= RETRY_PATHS_NS)) {
+	if (!s->settled && (!s->tried_ns || now - s->tried_ns >= RETRY_PATHS_NS || (now_please && !s->cgroup))) {
 		s->tried_ns = now;
 		learn_ids(cs, pid, cg2, cg1, now);
 		s = ctreg__subject(cs->reg, cg2, cg1);
@@ -258,7 +265,7 @@ const struct ct_subject *ctsource__event(struct ctsource *cs, const struct pl_hd
 	if (!s->first_ns)
 		s->first_ns = now;
 	if (!s->settled || !s->asked)
-		s = learn(cs, h->pid, h->cgroup_id, cg1, s, now);
+		s = learn(cs, h->pid, h->cgroup_id, cg1, s, now, h->type == PL_EV_EXEC);
 	/*
 	 * A container's program starts: its runtime has written its state by
 	 * now (runc's state.json comes after its init is made, before the
@@ -302,7 +309,7 @@ long ctsource__scan(struct ctsource *cs, const struct proc_snapshot *v, size_t n
 		if (s && !s->first_ns)
 			s->first_ns = now;
 		if (s && (!s->settled || !s->asked))
-			learn(cs, 0, x.cgroup_id, x.cgroup1_id, s, now);
+			learn(cs, 0, x.cgroup_id, x.cgroup1_id, s, now, false);
 	}
 	*out = ids;
 	return k;

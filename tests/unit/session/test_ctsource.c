@@ -28,6 +28,7 @@ TL_DEFINE_STATE;
 #define FIXTURE "tests/unit/kernel/ctstate"
 #define DOCKER_ID "1aed07dcb47a9d671be71dd668c5ff10b39fd5e7a5dd21cc0e7a2a25d41e77b8"
 #define OTHER_ID "bdfb115b3338b64a5c1ab3a2a562fb96aef20ecd83565178223f0ea9111918d1"
+#define NEW_ID "5c0ffee0b47a9d671be71dd668c5ff10b39fd5e7a5dd21cc0e7a2a25d41e77b8"
 
 static char dir[64], state[PATH_MAX];
 static struct cg_host host;
@@ -179,6 +180,50 @@ out:
 	ctsource__free(cs);
 }
 
+/*
+ * A new container's first program: its runtime's processes in the new
+ * cgroup exited first (gone from /proc) while no walk was due, so the
+ * pair's paths were looked for and not found; the exec reads the exec'ing
+ * process's cgroup file at once, not 100 ms later (the event would be
+ * judged with no container, and a --pod filter would drop it).
+ */
+static void test_live_exec_learns_at_once(void)
+{
+	struct ctsource *cs = NULL;
+	const struct ct_subject *s;
+	char proc[128];
+	struct pl_hdr h;
+	__u64 t = SYNTH_BOOT_NS, cg2;
+
+	snprintf(proc, sizeof(proc), "%s/proc", dir);
+	if (!ASSERT_EQ(ctsource__new_live(&host, proc, state, &ops, &cs), 0))
+		return;
+	/* A gone process in a known cgroup: a walk now; the next one is not due for a while. */
+	h = hdr(998, ino("cg2/docker/" DOCKER_ID), 0);
+	h.type = PL_EV_EXIT;
+	s = ctsource__event(cs, &h, t);
+	if (!ASSERT_TRUE(s) || !ASSERT_TRUE(s->cgroup))
+		goto out;
+	mkdirs("cg2/docker/" NEW_ID);
+	cg2 = ino("cg2/docker/" NEW_ID);
+	h = hdr(997, cg2, 0);
+	h.type = PL_EV_EXIT;
+	s = ctsource__event(cs, &h, t + 1);
+	if (!ASSERT_TRUE(s) || !ASSERT_TRUE(s->cgroup == NULL)) /* the fixture's premise: no walk, no /proc */
+		goto out;
+	mkdirs("proc/101");
+	put("proc/101/cgroup", "0::/docker/" NEW_ID "\n");
+	h = hdr(101, cg2, 0);
+	s = ctsource__event(cs, &h, t + 2);
+	if (ASSERT_TRUE(s) && ASSERT_TRUE(s->cgroup)) {
+		ASSERT_STREQ(s->cgroup, "/docker/" NEW_ID);
+		if (ASSERT_TRUE(s->ct))
+			ASSERT_STREQ(s->ct->info.id, NEW_ID);
+	}
+out:
+	ctsource__free(cs);
+}
+
 /* A scan: each process's ids from its cgroup file; gone ones left out. */
 static void test_live_scan(void)
 {
@@ -262,6 +307,7 @@ int main(void)
 		return 1;
 	}
 	RUN_TEST(test_live_event);
+	RUN_TEST(test_live_exec_learns_at_once);
 	RUN_TEST(test_live_scan);
 	RUN_TEST(test_replay_records);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
