@@ -93,11 +93,21 @@ int harness__follow(pid_t pid)
 	return tracer__follow(tracer, pid);
 }
 
+/* Program runs the kernel skipped, of the tracers stopped so far. */
+static unsigned long long skipped_before;
+
 void harness__stop(void)
 {
+	if (tracer)
+		skipped_before += tracer__skipped(tracer);
 	tracer__free(tracer);
 	tracer = NULL;
 	harness__clear();
+}
+
+unsigned long long harness__skipped_total(void)
+{
+	return skipped_before + (tracer ? tracer__skipped(tracer) : 0);
 }
 
 int harness__wait_ms(void)

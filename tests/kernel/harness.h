@@ -29,6 +29,8 @@ typedef bool (*ev_pred)(const void *rec, const void *arg);
 /* Starts a tracer with cfg (system-wide); replaces the current one. */
 int harness__start(const struct tracer_config *cfg);
 void harness__stop(void);
+/* Program runs the kernel skipped (recursion misses), of every tracer the harness has run. */
+unsigned long long harness__skipped_total(void);
 /* The tracer running now (NULL when none). */
 struct tracer *harness__tracer(void);
 /* With cfg.follow: follow pid (its future children join in the kernel). */
