@@ -316,8 +316,9 @@ static __always_inline void count_signal(int sig, __u32 result)
  * Wake the consumer once per cfg_wakeup_bytes of data produced: when the
  * producer position, after a record of size bytes, has just passed a
  * multiple of it. Read from the producer's own position: the available
- * data would read the consumer's, a cache line the consumer writes at every
- * record (~100 ns a read while it works); and not at every record while the
+ * data would also read the consumer's, a cache line the consumer writes at
+ * every record (a miss whenever it moved; not measured apart from the
+ * rest); and not at every record while the
  * consumer is behind, which a test of the available data did: a forced
  * wake-up is an irq_work, microseconds in a guest, paid per record exactly
  * when the consumer is busiest. A crossing missed by two CPUs reserving at

@@ -335,6 +335,30 @@ def wait_comm(pid, comm, timeout=CHILD_TIMEOUT):
              lambda: "process %d to be named %r (it is %r)" % (pid, comm, read_comm(pid)), timeout, 0.001)
 
 
+# nanosleep and clock_nanosleep on x86_64, the one architecture the e2e suites run on.
+SLEEP_SYSCALLS = ("35", "230")
+
+
+def read_syscall(pid):
+    """The number of the system call pid is blocked in ("running" while it runs, None once gone)."""
+    try:
+        with open("/proc/%d/syscall" % pid) as f:
+            return f.read().split(" ", 1)[0].strip()
+    except OSError:
+        return None
+
+
+def wait_asleep(pid, timeout=CHILD_TIMEOUT):
+    """Wait until pid is a sleep(1) blocked in its nanosleep: its exec is over. Being named "sleep"
+    is not enough: the kernel renames the task while it still maps the new program, and a fatal
+    signal then ends the exec there, with no exec ever made (a test that kills at once and looks
+    for the exec lost that race on a busy host)."""
+    wait_comm(pid, "sleep", timeout)
+    wait_for(lambda: read_syscall(pid) in SLEEP_SYSCALLS,
+             lambda: "process %d (sleep) to block in nanosleep (it is in system call %r)"
+             % (pid, read_syscall(pid)), timeout, 0.001)
+
+
 def wait_state(pid, states, timeout=CHILD_TIMEOUT):
     """Poll /proc/PID/stat until its state is one of states; returns proc_stat()."""
     def reached():

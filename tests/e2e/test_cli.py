@@ -36,7 +36,7 @@ import common  # noqa: E402
 from common import (  # noqa: E402
     MYPID, NOBODY, READY_WATCH, ROOT, TEXT_HEADER, Failure, Lines, Proclife,
     check_usage_error, drop_to_nobody, my_comm, one_line, parse_json_lines, popen, read_comm, reap_popen,
-    run, run_proclife, select_events, short, spawn, start_proclife, status_truth, tmpdir, wait_comm,
+    run, run_proclife, select_events, short, spawn, start_proclife, status_truth, tmpdir, wait_asleep, wait_comm,
     waitpid_deadline,
 )
 
@@ -200,7 +200,7 @@ def test_exit_codes_and_signals(c):
         cases.append(("exit %d" % code, pid, st))
     for sig in (signal.SIGTERM, signal.SIGKILL):
         p = popen(["/bin/sleep", "30"])
-        wait_comm(p.pid, "sleep")
+        wait_asleep(p.pid)
         os.kill(p.pid, sig)
         cases.append(("killed by %s" % sig.name, p.pid, reap_popen(p)))
 
@@ -380,7 +380,7 @@ def test_filter_events(c):
         tpid, tst = run(["/bin/true", "pl-events-marker"])
         spid, sst = run(["/bin/sh", "-c", "exit 3"])
         p = popen(["/bin/sleep", "30"])
-        wait_comm(p.pid, "sleep")
+        wait_asleep(p.pid)
         os.kill(p.pid, signal.SIGKILL)
         kst = reap_popen(p)
         rc = t.stop()
@@ -449,7 +449,7 @@ def test_filter_failed(c):
     fx_pid, fx_st = run([sys.executable, "-c", EXEC_TRY, "/nonexistent/pl-failed"])
     # A signal the target ignores (SIG_IGN survives exec) is not delivered; the SIGKILL that follows is.
     ig = popen(["/bin/sleep", "30"], preexec_fn=lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN))
-    wait_comm(ig.pid, "sleep")
+    wait_asleep(ig.pid)
     os.kill(ig.pid, signal.SIGUSR1)
     os.kill(ig.pid, signal.SIGKILL)
     ig_st = reap_popen(ig)

@@ -42,7 +42,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
     MYPID, ROOT, Failure, Lines, Proclife, adopt_foreign, check_usage_error, my_comm, one_line, parse_json, popen,
-    read_comm, reap_popen, run_proclife, status_truth, tmpdir, wait_comm, wait_state,
+    read_comm, reap_popen, run_proclife, status_truth, tmpdir, wait_asleep, wait_state,
 )
 
 SUBTEST_TIMEOUT = 120  # backstop for a whole subtest (SIGALRM)
@@ -101,7 +101,7 @@ def record_scenario(tmp):
     s.A, s.B = int(m.group(1)), int(m.group(2))
     adopt_foreign(s.A)  # killed when the subtest ends, should it fail before the test kills it
     s.p_comm = read_comm(s.P)
-    wait_comm(s.A, "sleep")
+    wait_asleep(s.A)
     os.kill(s.A, signal.SIGSTOP)
     wait_state(s.A, ("T",))
     os.kill(s.A, signal.SIGCONT)

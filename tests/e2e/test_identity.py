@@ -150,6 +150,7 @@ def test_signals_auid(c):
     """signals --auid ADMIN: the kill the admin ran through sudo, with its sender's login user; no other sender."""
     admin, _ = ensure_users()
     victim = common.popen(["sleep", "30"])
+    common.wait_asleep(victim.pid)
     t = start_proclife(["signals", "--json", "--auid", ADMIN], ready=READY_SIGNALS)
     run_as(["sudo", "-n", "/bin/kill", "-TERM", str(victim.pid)], as_login(admin, admin))
     os.kill(os.getpid(), 0)  # a probe of the test's own (no login uid): not the admin's

@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
     MYPID, ROOT, Failure, Lines, Skip, check_usage_error, my_comm, one_line, parse_json, popen, reap_popen,
-    run_proclife, short, start_proclife, tmpdir, wait_comm, wait_state,
+    run_proclife, short, start_proclife, tmpdir, wait_asleep, wait_state,
 )
 
 SUBTEST_TIMEOUT = 120  # backstop for a whole subtest (SIGALRM)
@@ -220,10 +220,10 @@ def test_story(c):
 def test_killed_and_preexisting(c):
     path = os.path.join(tmpdir("pl_life_"), "killed.plr")
     old = popen(["sleep", "61"])  # before the recording: its story starts in the snapshot
-    wait_comm(old.pid, "sleep")
+    wait_asleep(old.pid)
     t = record(path)
     p = popen(["sleep", "60"])
-    wait_comm(p.pid, "sleep")
+    wait_asleep(p.pid)
     os.kill(p.pid, signal.SIGTERM)
     st_term = reap_popen(p)
     os.kill(old.pid, signal.SIGKILL)
@@ -276,7 +276,7 @@ def test_alive_at_end(c):
     path = os.path.join(tmpdir("pl_life_"), "alive.plr")
     t = record(path)
     stopped = popen(["sleep", "60"])
-    wait_comm(stopped.pid, "sleep")
+    wait_asleep(stopped.pid)
     os.kill(stopped.pid, signal.SIGSTOP)
     wait_state(stopped.pid, ("T",))
     zombie = popen(["sh", "-c", "exit 2"])

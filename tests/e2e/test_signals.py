@@ -36,7 +36,7 @@ import common  # noqa: E402
 from common import (  # noqa: E402
     CHILD_TIMEOUT, MYPID, NOBODY, ROOT, Failure, Lines, Tmux, alive, all_pids, at_cleanup,
     check_usage_error, my_comm, parse_json, parse_json_lines, popen, proc_stat, proc_state, read_comm,
-    reap_popen, run_proclife, select_events, short, start_many, start_proclife, status_truth, wait_comm,
+    reap_popen, run_proclife, select_events, short, start_many, start_proclife, status_truth, wait_asleep,
     wait_for, wait_state,
 )
 
@@ -232,7 +232,7 @@ def test_handler_keeps_running(c):
 def test_nohup_hup_ignored(c):
     t = start_proclife(["watch", "--json", "-e", "signal,exit"])
     p = popen(["nohup", "sleep", "30"], stderr=subprocess.DEVNULL)
-    wait_comm(p.pid, "sleep")
+    wait_asleep(p.pid)
     os.kill(p.pid, signal.SIGHUP)
     time.sleep(0.2)
     c.ok("the nohup'd sleep %d did not survive SIGHUP (state %r)" % (p.pid, proc_state(p.pid)),
@@ -255,7 +255,7 @@ def test_stop_continue(c):
     # is discarded by the kernel, and the test's own group may be orphaned.
     p = popen(["sleep", "30"], process_group=0)
     pid = p.pid
-    wait_comm(pid, "sleep")
+    wait_asleep(pid)
     for stopsig in (signal.SIGTSTP, signal.SIGSTOP):
         os.kill(pid, stopsig)
         wait_state(pid, ("T",))
@@ -292,7 +292,7 @@ def test_stop_continue(c):
 def test_refused_eperm(c):
     t = start_proclife(["watch", "--json", "-e", "signal,exit"])
     sleeper = popen(["sleep", "30"])
-    wait_comm(sleeper.pid, "sleep")
+    wait_asleep(sleeper.pid)
     kpid, kcomm, result = kill_as_nobody(sleeper.pid, signal.SIGTERM)
     c.eq("kill() as uid %d of a root process (scenario)" % NOBODY, "EPERM", result)
     c.ok("the sleep %d died of a refused SIGTERM" % sleeper.pid, alive(sleeper.pid))
@@ -317,7 +317,7 @@ def test_refused_eperm(c):
 def test_refused_esrch_and_probe(c):
     t = start_proclife(["watch", "--json", "-e", "signal,exit"])
     sleeper = popen(["sleep", "30"])
-    wait_comm(sleeper.pid, "sleep")
+    wait_asleep(sleeper.pid)
     gone = unused_pid()
     for sig in (signal.SIGTERM, 0):
         try:

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import (  # noqa: E402
     MYPID, ROOT, WAIT, Failure, Tmux, adopt_foreign, children_of, indent, popen, proc_stat, proc_state,
-    run_proclife, tmpdir, wait_for,
+    run_proclife, tmpdir, wait_asleep, wait_for,
 )
 
 LIVE = 2.0  # a new process shows within this
@@ -611,6 +611,7 @@ def t_record(c):
     tm = TopTmux("record", f"sh -c {sh_quote(exit_cmd('-w ' + rec))}")
     tm.wait_header()
     n = popen(["sleep", token])
+    wait_asleep(n.pid)  # a SIGKILL before its exec is over would end the exec: nothing to record
     n.kill()
     n.wait()
     wait_for(lambda: os.path.exists(rec) and os.path.getsize(rec) > 64, "the recording to have a block")

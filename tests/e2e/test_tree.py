@@ -36,7 +36,7 @@ import common  # noqa: E402
 from common import (  # noqa: E402
     CHILD_TIMEOUT, MYPID, ROOT, Failure, Helper, Skip, adopt_foreign, drop_to_nobody, flatten_tree, parse_json,
     parse_json_lines, popen, proc_cmdline, proc_stat, read_comm, read_proc, run_to_end, short, spawn,
-    start_proclife, wait_comm, wait_state, waitpid_deadline,
+    start_proclife, wait_asleep, wait_state, waitpid_deadline,
 )
 
 READY_FOLLOW = b"proclife: following, a "
@@ -591,7 +591,7 @@ def test_watch_derived(c):
 
     # SIGSTOP then SIGCONT.
     s1 = spawn(["sleep", "3600"], "/bin/sleep")
-    wait_comm(s1, "sleep")
+    wait_asleep(s1)
     os.kill(s1, signal.SIGSTOP)
     wait_state(s1, ("T",))
     os.kill(s1, signal.SIGCONT)
@@ -601,7 +601,7 @@ def test_watch_derived(c):
     kw = {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": lambda: os.setpgid(0, 0)}
     p2 = popen(["/bin/sleep", "3600"], **kw)
     s2 = p2.pid
-    wait_comm(s2, "sleep")
+    wait_asleep(s2)
     os.kill(s2, signal.SIGTSTP)
     wait_state(s2, ("T",))
     # A zombie left unreaped.
@@ -686,7 +686,7 @@ def test_pid_reuse(c, every=4):
     tries = []
     for attempt in range(20):
         first = spawn(["first-life", "3600"], "/bin/sleep")
-        wait_comm(first, "sleep")
+        wait_asleep(first)
         os.kill(first, signal.SIGKILL)
         waitpid_deadline(first)
         time.sleep(0.02)  # the second life starts clearly after the first one's end
@@ -700,7 +700,7 @@ def test_pid_reuse(c, every=4):
         waitpid_deadline(second)
     if n is None:
         raise Failure("pid never reused in 20 tries (first, second): %s" % tries)
-    wait_comm(n, "sleep")
+    wait_asleep(n)
     if time.monotonic() - t_ready > every - 0.5:
         raise TooSlow("reusing a pid took %.2f s; the tree prints %d s after attaching"
                       % (time.monotonic() - t_ready, every))
@@ -792,7 +792,7 @@ def test_tstp_orphaned_pgrp(c, every=3):
     w = start_proclife(["watch", "--json", "-e", "stop,continue"])
     # Own session: its group's only member has its parent in another session: orphaned.
     p = popen(["/bin/sleep", "3600"], start_new_session=True)
-    wait_comm(p.pid, "sleep")
+    wait_asleep(p.pid)
     os.kill(p.pid, signal.SIGTSTP)
     deadline = time.monotonic() + CHILD_TIMEOUT
     while sig_pending(p.pid) != 0:  # taken (dequeued) by the process
