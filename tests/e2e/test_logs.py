@@ -447,7 +447,9 @@ def test_rotate_existing(c):
 
 def test_watch_plain_hup(c):
     """Without -o or -w, SIGHUP keeps its default: watch ends, killed by it (as before)."""
-    t = start_proclife(["watch", "--json"])
+    # Started with SIGHUP's default action, whatever this suite inherited: under nohup (or a script's
+    # background job) an ignored SIGHUP passes to proclife through exec, and it rightly stays ignored.
+    t = start_proclife(["watch", "--json"], preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
     t.p.send_signal(signal.SIGHUP)
     rc = t.wait_exit(10)
     if rc is None:
