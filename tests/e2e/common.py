@@ -351,8 +351,8 @@ def read_syscall(pid):
 def wait_asleep(pid, timeout=CHILD_TIMEOUT):
     """Wait until pid is a sleep(1) blocked in its nanosleep: its exec is over. Being named "sleep"
     is not enough: the kernel renames the task while it still maps the new program, and a fatal
-    signal then ends the exec there, with no exec ever made (a test that kills at once and looks
-    for the exec lost that race on a busy host)."""
+    signal that finds the exec waiting there ends it, with no exec ever made (the likely cause of
+    the one time a test that killed at once missed the exec; it could not be made to happen again)."""
     wait_comm(pid, "sleep", timeout)
     wait_for(lambda: read_syscall(pid) in SLEEP_SYSCALLS,
              lambda: "process %d (sleep) to block in nanosleep (it is in system call %r)"
