@@ -254,15 +254,20 @@ void test_cgroup_filter_in_kernel(void)
 	pk = start(&ck, &wk);
 	pd = start(&cd, &wd);
 	po = start(&co, &wo);
+	/*
+	 * One exec at a time: on a 7.x kernel, whose BPF programs run preemptible, a task that
+	 * runs the exec program while another on its CPU is inside it gets no run at all (a
+	 * recursion miss, counted as lost; a fresh-clone run lost pk's exec so, then po's).
+	 */
 	write_int(wk, 1);
+	ASSERT_EQ(wait_status(pk), 0);
 	write_int(wo, 1);
+	ASSERT_EQ(wait_status(po), 0);
 	/* This suite (not judged: it passes) signals the dropped one: the sender's pair lets it through. */
 	usleep(1000);
 	kill(pd, SIGCONT);
 	write_int(wd, 1);
-	ASSERT_EQ(wait_status(pk), 0);
 	ASSERT_EQ(wait_status(pd), 0);
-	ASSERT_EQ(wait_status(po), 0);
 	close(wk);
 	close(wd);
 	close(wo);
