@@ -164,13 +164,18 @@ void test_filter_failed(void)
 	cfg.failed_only = true;
 	if (!ASSERT_EQ(harness__start(&cfg), 0))
 		return;
+	/*
+	 * One child at a time: on a 7.x kernel, whose BPF programs run preemptible, an exit
+	 * that reaches the exit program while another task on its CPU is inside it gets no
+	 * run (a recursion miss, counted as lost; two fresh-clone runs lost an exit so).
+	 */
 	ok = spawn(child_exit, &zero);
-	bad = spawn(child_exit, &three);
-	exec_ok = spawn(child_exec, "/bin/true");
-	exec_bad = spawn(child_exec, "/nonexistent/plfailed");
 	ASSERT_EQ(wait_status(ok), 0);
+	bad = spawn(child_exit, &three);
 	st = wait_status(bad);
+	exec_ok = spawn(child_exec, "/bin/true");
 	ASSERT_EQ(wait_status(exec_ok), 0);
+	exec_bad = spawn(child_exec, "/nonexistent/plfailed");
 	ASSERT_EQ(wait_status(exec_bad), 127 << 8);
 	x = harness__wait(PL_EV_EXIT, bad, NULL, NULL);
 	if (ASSERT_TRUE(x))
