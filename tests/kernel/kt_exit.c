@@ -622,12 +622,23 @@ void test_orphan_to_init(void)
 
 static int child_clone_parent(void *arg)
 {
-	int fd = *(int *)arg;
-	/* The new process's parent is our parent: the test. */
-	long g = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+	int fd = *(int *)arg, order[2];
+	char c;
+	long g;
 
-	if (g == 0)
+	/* The new process exits only once we have (our end of `order` closes
+	 * with us): two exits at once can meet in the exit program on one CPU,
+	 * and a 7.x kernel, whose BPF runs preemptible, then skips one run. */
+	if (pipe(order))
+		return 1;
+	/* The new process's parent is our parent: the test. */
+	g = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+	if (g == 0) {
+		close(order[1]);
+		while (read(order[0], &c, 1) < 0 && errno == EINTR)
+			;
 		_exit(0);
+	}
 	write_int(fd, (int)g);
 	return 0;
 }
