@@ -201,6 +201,12 @@ def parse_json(data, what):
         raise Failure("%s is not strict JSON (%s): %r" % (what, e, data[:500]))
 
 
+def whole_lines(data):
+    """What a live proclife has printed so far, up to its last newline: a reader can catch a
+    long line half written (a pipe delivers writes of over 4 KiB in pieces)."""
+    return data[:data.rfind(b"\n") + 1]
+
+
 def parse_json_lines(c, data, what="stdout"):
     """JSON lines (bytes): the whole valid UTF-8 ending with a newline, every line a strict JSON
     object with an "event" (an empty line is not one). Records a failure for each that is not;

@@ -90,7 +90,7 @@ def events_of(t, c, pred, what, n=1):
     found = []
 
     def enough():
-        found[:] = [e for e in parse_json_lines(c, t.stdout_bytes(), t.name()) if pred(e)]
+        found[:] = [e for e in parse_json_lines(c, common.whole_lines(t.stdout_bytes()), t.name()) if pred(e)]
         return len(found) >= n
     wait_for(enough, what)
     return found
